@@ -1,0 +1,117 @@
+package graph
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"bayboard/graph/model"
+	"bayboard/shop"
+)
+
+// MaxPageSize bounds every connection's page.
+const MaxPageSize = 100
+
+// pageSize checks a requested page size against [1, max].
+func pageSize(first *int, def, max int) (int, error) {
+	if first == nil {
+		return def, nil
+	}
+	if *first < 1 || *first > max {
+		return 0, shop.FieldErrorf("first", "Page size must be between 1 and %d; %d is not.", max, *first)
+	}
+	return *first, nil
+}
+
+// Cursors are opaque to clients: base64url of "prefix:part:part".
+func encodeCursor(prefix string, parts ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + ":" + strings.Join(parts, ":")))
+}
+
+func decodeCursor(prefix, c string, n int) ([]string, error) {
+	bad := shop.FieldErrorf("after", "The cursor is not valid; use an endCursor this API returned.")
+	if len(c) > 100 {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.Split(string(b), ":")
+	if len(parts) != n+1 || parts[0] != prefix {
+		return nil, bad
+	}
+	return parts[1:], nil
+}
+
+func decodeIDCursor(prefix string, c *string) (int64, error) {
+	if c == nil {
+		return 0, nil
+	}
+	p, err := decodeCursor(prefix, *c, 1)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(p[0], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, shop.FieldErrorf("after", "The cursor is not valid; use an endCursor this API returned.")
+	}
+	return n, nil
+}
+
+func idCursor(prefix string, id int64) string {
+	return encodeCursor(prefix, strconv.FormatInt(id, 10))
+}
+
+func visitCursor(v *shop.Visit) string {
+	return encodeCursor("visit", strconv.FormatInt(v.ReceivedAt.UnixMicro(), 10), strconv.FormatInt(int64(v.ID), 10))
+}
+
+func decodeVisitCursor(c string) (time.Time, shop.VisitID, error) {
+	p, err := decodeCursor("visit", c, 2)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	us, err1 := strconv.ParseInt(p[0], 10, 64)
+	id, err2 := strconv.ParseInt(p[1], 10, 64)
+	if err1 != nil || err2 != nil || id <= 0 {
+		return time.Time{}, 0, shop.FieldErrorf("after", "The cursor is not valid; use an endCursor this API returned.")
+	}
+	return time.UnixMicro(us).UTC(), shop.VisitID(id), nil
+}
+
+// pageInfo builds PageInfo from a page fetched with one extra row.
+func pageInfo(n, first int, start, end func() string) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: n > first}
+	if n > 0 {
+		s, e := start(), end()
+		pi.StartCursor, pi.EndCursor = &s, &e
+	}
+	return pi
+}
+
+// userErrors turns a domain error into the payload's userErrors. Anything
+// that is not a shop.Error is unexpected and returned as the operation's
+// error (logged and masked by the error presenter).
+func userErrors(err error) ([]*model.UserError, error) {
+	if err == nil {
+		return []*model.UserError{}, nil
+	}
+	code := shop.ErrorCode(err)
+	if code == shop.EINTERNAL {
+		return nil, err
+	}
+	field := []string{"input"}
+	if f := shop.ErrorField(err); f != "" {
+		field = append(field, strings.Split(f, ".")...)
+	} else {
+		field = []string{}
+	}
+	return []*model.UserError{{Code: model.ErrorCode(code), Field: field, Message: shop.ErrorMessage(err)}}, nil
+}
+
+// parseID decodes a global ID argument of the wanted type.
+func parseID(field, typ, id string) (int64, error) {
+	return shop.ParseTypedID(field, typ, id)
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run the server in demo mode (used by `make run`, after `make build`).
+# Starts the private PostgreSQL (scripts/pg.sh) unless DATABASE_URL is already set.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ -z "${DATABASE_URL:-}" ]; then
+	DATABASE_URL=$(scripts/pg.sh start)
+fi
+export DATABASE_URL
+
+exec ./bin/bayboard serve --demo "$@"

@@ -1,0 +1,303 @@
+// Command bayboard is the Bayboard server: GraphQL for a dealership service
+// department, with the live workshop board.
+//
+// This is the only place where concrete values are built and wired: config,
+// database, hub, handlers, HTTP server and graceful shutdown. main calls run,
+// so the whole program can be started from a test.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+
+	"bayboard/demo"
+	"bayboard/graph"
+	"bayboard/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bayboard:", err)
+		os.Exit(1)
+	}
+}
+
+// config is every setting, each from a flag or its environment variable.
+type config struct {
+	Addr             string
+	PublicURL        string
+	DatabaseURL      string
+	Env              string
+	Introspection    bool
+	DBMaxConns       int
+	LogFormat        string
+	LogLevel         string
+	Demo             bool
+	ComplexityLimit  int
+	MaxBodyBytes     int64
+	OperationTimeout time.Duration
+	ShutdownTimeout  time.Duration
+}
+
+// setting describes one configuration entry: flag, env var, default, help.
+type setting struct {
+	flag, env, def, help string
+	set                  func(string) error
+}
+
+func settings(c *config) []setting {
+	str := func(p *string) func(string) error { return func(s string) error { *p = s; return nil } }
+	integer := func(p *int) func(string) error {
+		return func(s string) (err error) { *p, err = strconv.Atoi(s); return err }
+	}
+	boolean := func(p *bool) func(string) error {
+		return func(s string) (err error) { *p, err = strconv.ParseBool(s); return err }
+	}
+	dur := func(p *time.Duration) func(string) error {
+		return func(s string) (err error) { *p, err = time.ParseDuration(s); return err }
+	}
+	return []setting{
+		{"addr", "BAYBOARD_ADDR", ":8080", "address to listen on", str(&c.Addr)},
+		{"public-url", "BAYBOARD_PUBLIC_URL", "", "URL users reach the server at (printed at start; default from addr)", str(&c.PublicURL)},
+		{"database-url", "DATABASE_URL", "", "PostgreSQL URL (required)", str(&c.DatabaseURL)},
+		{"env", "BAYBOARD_ENV", "development", "development or production", str(&c.Env)},
+		{"introspection", "BAYBOARD_INTROSPECTION", "", "schema introspection and GraphiQL (default: on in development, off in production)", boolean(&c.Introspection)},
+		{"db-max-conns", "BAYBOARD_DB_MAX_CONNS", "20", "database connection pool size", integer(&c.DBMaxConns)},
+		{"log-format", "BAYBOARD_LOG_FORMAT", "json", "json or text", str(&c.LogFormat)},
+		{"log-level", "BAYBOARD_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel)},
+		{"demo", "BAYBOARD_DEMO", "false", "seed a demo workshop day when the database has no sites", boolean(&c.Demo)},
+		{"complexity-limit", "BAYBOARD_COMPLEXITY_LIMIT", "5000", "maximum query complexity", integer(&c.ComplexityLimit)},
+		{"max-body-bytes", "BAYBOARD_MAX_BODY_BYTES", "1048576", "maximum request body size", func(s string) (err error) {
+			c.MaxBodyBytes, err = strconv.ParseInt(s, 10, 64)
+			return err
+		}},
+		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
+		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
+	}
+}
+
+// parseConfig reads defaults, then environment variables, then flags.
+func parseConfig(args []string, getenv func(string) string) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("bayboard serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	introspectionSet := false
+	for _, s := range settings(c) {
+		if err := s.set(s.def); err != nil && s.def != "" {
+			return nil, fmt.Errorf("default of %s: %w", s.flag, err)
+		}
+		if v := getenv(s.env); v != "" {
+			if err := s.set(v); err != nil {
+				return nil, fmt.Errorf("%s=%q: %w", s.env, v, err)
+			}
+			if s.flag == "introspection" {
+				introspectionSet = true
+			}
+		}
+		s := s
+		fs.Func(s.flag, s.help+" (env "+s.env+")", func(v string) error {
+			if s.flag == "introspection" {
+				introspectionSet = true
+			}
+			return s.set(v)
+		})
+	}
+	fs.BoolFunc("demo", "seed a demo workshop day when the database has no sites (env BAYBOARD_DEMO)", func(v string) (err error) {
+		c.Demo, err = strconv.ParseBool(v)
+		return err
+	})
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("%w\n\n%s", err, usage())
+	}
+	if c.Env != "development" && c.Env != "production" {
+		return nil, fmt.Errorf("env must be development or production, not %q", c.Env)
+	}
+	if !introspectionSet {
+		c.Introspection = c.Env == "development"
+	}
+	if c.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL (or --database-url) is required; `make run` starts a private PostgreSQL for you")
+	}
+	return c, nil
+}
+
+// usage lists every setting with its env var and default.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: bayboard [serve|migrate] [flags]\n\nflags (each also an environment variable):\n")
+	for _, s := range settings(&config{}) {
+		fmt.Fprintf(&b, "  --%-18s %-28s default %-14q %s\n", s.flag, s.env, s.def, s.help)
+	}
+	return b.String()
+}
+
+// run is the whole program. The first argument picks the command.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "migrate":
+	case "help":
+		fmt.Fprint(stdout, usage())
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage())
+	}
+	cfg, err := parseConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	if cmd == "migrate" {
+		return nil
+	}
+	var tokens []demo.Token
+	if cfg.Demo {
+		if tokens, err = demo.Seed(ctx, db, log); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return serve(ctx, cfg, db, log, stdout, tokens)
+}
+
+// openDB connects, retrying for a while so the server may start before its database.
+func openDB(ctx context.Context, cfg *config, log *slog.Logger) (*store.DB, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+		if err == nil {
+			return db, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, err
+		}
+		log.Warn("database not reachable yet; retrying", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, stdout io.Writer, tokens []demo.Token) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		port := ln.Addr().(*net.TCPAddr).Port
+		base = fmt.Sprintf("http://localhost:%d", port)
+	}
+
+	opts := graph.DefaultOptions
+	opts.Introspection = cfg.Introspection
+	opts.ComplexityLimit = cfg.ComplexityLimit
+	opts.MaxBodyBytes = cfg.MaxBodyBytes
+	opts.OperationTimeout = cfg.OperationTimeout
+	gql := graph.NewServer(db, log, opts)
+
+	mux := http.NewServeMux()
+	api := graph.WithRequestID(graph.LimitBody(cfg.MaxBodyBytes, graph.Authenticate(db, gql)))
+	mux.Handle("/query", api)
+	if cfg.Introspection {
+		headers := map[string]string{}
+		for _, t := range tokens {
+			if t.Role == "ADVISOR" {
+				headers["Authorization"] = "Bearer " + t.Token
+				break
+			}
+		}
+		mux.Handle("GET /{$}", playground.Handler("Bayboard GraphiQL", "/query",
+			playground.WithGraphiqlUiHeaders(headers), playground.WithStoragePrefix("bayboard")))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(rctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"status":"unavailable","database":"unreachable"}`)
+			return
+		}
+		if pending, err := db.MigrationsPending(rctx); err != nil || pending {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"status":"unavailable","migrations":"pending"}`)
+			return
+		}
+		fmt.Fprint(w, `{"status":"ready","database":"ok","migrations":"applied"}`)
+	})
+
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	log.Info("listening", "addr", ln.Addr().String(), "url", base)
+	fmt.Fprintf(stdout, "\nBayboard is running.\n")
+	if cfg.Introspection {
+		fmt.Fprintf(stdout, "  GraphiQL        %s/\n", base)
+	}
+	fmt.Fprintf(stdout, "  GraphQL         %s/query\n", base)
+	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz\n", base, base)
+	if len(tokens) > 0 {
+		fmt.Fprintf(stdout, "\nDemo bearer tokens (Authorization: Bearer <token>):\n")
+		for _, t := range tokens {
+			fmt.Fprintf(stdout, "  %-16s %-10s %s\n", t.Role, t.Name, t.Token)
+		}
+	}
+	fmt.Fprintln(stdout)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}

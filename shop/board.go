@@ -1,0 +1,200 @@
+package shop
+
+import "time"
+
+// Stage is a lane of the workshop board (维修管理看板).
+type Stage string
+
+// Board lanes, in the order they appear.
+const (
+	StageWaitingDispatch Stage = "WAITING_DISPATCH"
+	StageInWork          Stage = "IN_WORK"
+	StageWaitingParts    Stage = "WAITING_PARTS"
+	StageWaitingApproval Stage = "WAITING_APPROVAL"
+	StageChecks          Stage = "CHECKS"
+	StageWash            Stage = "WASH"
+	StageReady           Stage = "READY"
+)
+
+// Stages lists the board lanes in display order.
+var Stages = []Stage{StageWaitingDispatch, StageInWork, StageWaitingParts, StageWaitingApproval,
+	StageChecks, StageWash, StageReady}
+
+// Blocker is something that holds a car up, shown on its card.
+type Blocker string
+
+// Blockers.
+const (
+	BlockerApproval Blocker = "APPROVAL_PENDING"
+	BlockerParts    Blocker = "WAITING_PARTS"
+	BlockerQCFailed Blocker = "QC_FAILED"
+)
+
+// StageOf derives the board lane of an order from its state and jobs. ok is
+// false for orders that are not on the board (not yet handed over, delivered,
+// cancelled).
+func StageOf(o *Order, jobs []*Job) (stage Stage, ok bool) {
+	switch o.State {
+	case OrderQC:
+		return StageChecks, true
+	case OrderWash:
+		return StageWash, true
+	case OrderReady, OrderSettled:
+		return StageReady, true
+	case OrderInWork:
+	default:
+		return "", false
+	}
+	var active, pending, parts, waiting, checking, open int
+	for _, j := range jobs {
+		switch j.State {
+		case JobInProgress:
+			active++
+		case JobPendingApproval:
+			pending++
+		case JobPaused:
+			if j.PauseReason != nil && *j.PauseReason == PauseWaitingParts {
+				parts++
+			}
+		case JobWaitingDispatch:
+			waiting++
+		case JobFinished, JobSelfChecked:
+			checking++
+		}
+		if !j.State.Settled() && j.State != JobPendingApproval {
+			open++
+		}
+	}
+	switch {
+	case active > 0:
+		return StageInWork, true
+	case parts > 0:
+		return StageWaitingParts, true
+	case pending > 0 && open == 0:
+		return StageWaitingApproval, true
+	case pending > 0 && open == waiting:
+		return StageWaitingApproval, true
+	case open > 0 && open == waiting:
+		return StageWaitingDispatch, true
+	case open > 0 && open == checking:
+		return StageChecks, true
+	}
+	return StageInWork, true
+}
+
+// BlockersOf lists what holds an order up.
+func BlockersOf(o *Order, jobs []*Job) []Blocker {
+	var bs []Blocker
+	var pending, parts, rework bool
+	for _, j := range jobs {
+		switch {
+		case j.State == JobPendingApproval:
+			pending = true
+		case j.State == JobPaused && j.PauseReason != nil && *j.PauseReason == PauseWaitingParts:
+			parts = true
+		case j.State == JobRework:
+			rework = true
+		}
+	}
+	if pending {
+		bs = append(bs, BlockerApproval)
+	}
+	if parts {
+		bs = append(bs, BlockerParts)
+	}
+	if rework && o.State == OrderInWork {
+		bs = append(bs, BlockerQCFailed)
+	}
+	return bs
+}
+
+// JobsProgress returns the share of an order's billable labour that is done,
+// as a percentage weighted by labour minutes.
+func JobsProgress(jobs []*Job) int {
+	total, done := 0, 0
+	for _, j := range jobs {
+		if !j.State.Billable() {
+			continue
+		}
+		total += j.LabourMinutes
+		switch j.State {
+		case JobFinished, JobSelfChecked, JobDone:
+			done += j.LabourMinutes
+		case JobInProgress, JobPaused, JobRework:
+			done += j.LabourMinutes * j.Progress / 100
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return done * 100 / total
+}
+
+// RemainingMinutes returns the labour still to do on a job.
+func RemainingMinutes(j *Job) int {
+	switch j.State {
+	case JobWaitingDispatch, JobDispatched, JobPendingApproval:
+		return j.LabourMinutes
+	case JobInProgress, JobPaused, JobRework:
+		return j.LabourMinutes * (100 - j.Progress) / 100
+	}
+	return 0
+}
+
+// Workshop is what capacity planning needs to know of a site on a day.
+type Workshop struct {
+	Location    *time.Location
+	OpensAt     int // minutes after local midnight
+	ClosesAt    int
+	Technicians int
+}
+
+// openMinutesLeft returns the workshop minutes left on the local day of t.
+func (w Workshop) openMinutesLeft(t time.Time) int {
+	lt := t.In(w.Location)
+	m := lt.Hour()*60 + lt.Minute()
+	if m < w.OpensAt {
+		m = w.OpensAt
+	}
+	if m >= w.ClosesAt {
+		return 0
+	}
+	return w.ClosesAt - m
+}
+
+// FreeLabourMinutes returns the technician minutes left today (车间可用工时)
+// after the remaining work of the open jobs; never negative.
+func (w Workshop) FreeLabourMinutes(now time.Time, backlogMinutes int) int {
+	free := w.Technicians*w.openMinutesLeft(now) - backlogMinutes
+	if free < 0 {
+		return 0
+	}
+	return free
+}
+
+// EstimateCompletion returns when a new job of jobMinutes would be done if it
+// started after the backlog, shared over the technicians, counting only the
+// workshop's open hours.
+func (w Workshop) EstimateCompletion(now time.Time, backlogMinutes, jobMinutes int) time.Time {
+	techs := w.Technicians
+	if techs < 1 {
+		techs = 1
+	}
+	need := backlogMinutes/techs + jobMinutes
+	t := now.In(w.Location)
+	for i := 0; i < 3660; i++ { // at most ten years of days
+		y, mo, d := t.Date()
+		midnight := time.Date(y, mo, d, 0, 0, 0, 0, w.Location)
+		open := midnight.Add(time.Duration(w.OpensAt) * time.Minute)
+		if t.Before(open) {
+			t = open
+		}
+		left := w.openMinutesLeft(t)
+		if need <= left {
+			return t.Add(time.Duration(need) * time.Minute)
+		}
+		need -= left
+		t = time.Date(y, mo, d+1, 0, 0, 0, 0, w.Location)
+	}
+	return t
+}

@@ -1,0 +1,175 @@
+// Package store keeps the service department's records in PostgreSQL through
+// sqlx and lib/pq: queries, transactions, the event log (a transactional
+// outbox), idempotency keys and the embedded goose migrations. It turns driver
+// errors into shop errors in one place (error.go).
+//
+// It may import shop and migrations; never graph, board or gqlgen.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"bayboard/migrations"
+)
+
+// DB is the store: a connection pool plus the clock every record's time comes from.
+type DB struct {
+	db  *sqlx.DB
+	dsn string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// statements counts SQL statements sent, for tests and metrics.
+	statements atomic.Int64
+}
+
+// Open connects to PostgreSQL at dsn and checks the connection.
+func Open(ctx context.Context, dsn string, maxConns int) (*DB, error) {
+	c, err := pq.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	d := &DB{dsn: dsn, Now: time.Now}
+	sdb := sql.OpenDB(&countingConnector{Connector: c, n: &d.statements})
+	if maxConns <= 0 {
+		maxConns = 20
+	}
+	sdb.SetMaxOpenConns(maxConns)
+	sdb.SetMaxIdleConns(maxConns)
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	d.db = sqlx.NewDb(sdb, "postgres")
+	d.db.Mapper = snakeMapper
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.db.PingContext(pctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return d, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.db.Close() }
+
+// DSN returns the connection string, for components that need their own
+// connection (the LISTEN connection of the realtime hub).
+func (d *DB) DSN() string { return d.dsn }
+
+// Statements returns how many SQL statements this DB has sent so far.
+func (d *DB) Statements() int64 { return d.statements.Load() }
+
+// PoolStats returns the pool's statistics, for metrics.
+func (d *DB) PoolStats() sql.DBStats { return d.db.Stats() }
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
+
+// Migrate applies the embedded migrations under a PostgreSQL advisory lock,
+// so several instances may start at once.
+func (d *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, d.db.DB, migrations.FS, goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	for _, r := range res {
+		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return nil
+}
+
+// MigrationsPending reports whether embedded migrations are not yet applied.
+func (d *DB) MigrationsPending(ctx context.Context) (bool, error) {
+	p, err := goose.NewProvider(goose.DialectPostgres, d.db.DB, migrations.FS)
+	if err != nil {
+		return false, err
+	}
+	return p.HasPending(ctx)
+}
+
+// tx runs fn in a read-committed transaction and commits it when fn returns nil.
+func (d *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// countingConnector counts every statement sent through its connections.
+type countingConnector struct {
+	driver.Connector
+	n *atomic.Int64
+}
+
+func (c *countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: conn, n: c.n}, nil
+}
+
+// countingConn forwards to the pq connection, counting queries and execs.
+type countingConn struct {
+	driver.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	c.n.Add(1)
+	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+}
+
+func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	c.n.Add(1)
+	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
+}
+
+func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+}
+
+func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+func (c *countingConn) Ping(ctx context.Context) error {
+	return c.Conn.(driver.Pinger).Ping(ctx)
+}
+
+func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
+	return c.Conn.(driver.NamedValueChecker).CheckNamedValue(nv)
+}
+
+func (c *countingConn) ResetSession(ctx context.Context) error {
+	return c.Conn.(driver.SessionResetter).ResetSession(ctx)
+}
+
+func (c *countingConn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
+
+var _ io.Closer = (*DB)(nil)
+var _ = errors.New

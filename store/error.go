@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"bayboard/shop"
+)
+
+// translate turns driver errors into shop errors: the one place where SQL
+// failures get a code. Constraint violations mean the input broke a rule the
+// database guards; everything else stays internal (its text never reaches a
+// client, see the GraphQL error presenter).
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *shop.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return &shop.Error{Code: shop.ECONFLICT, Message: uniqueMessage(pe.Constraint)}
+		case "23503": // foreign_key_violation
+			return &shop.Error{Code: shop.ENOTFOUND, Message: "A record this refers to does not exist."}
+		case "23514": // check_violation
+			return &shop.Error{Code: shop.EINVALID, Message: checkMessage(pe.Constraint)}
+		case "22001": // string_data_right_truncation
+			return &shop.Error{Code: shop.EINVALID, Message: "A text is too long."}
+		case "40001", "40P01": // serialization failure, deadlock
+			return &shop.Error{Code: shop.ECONFLICT, Message: "Someone else changed this at the same moment; try again."}
+		}
+	}
+	return fmt.Errorf("database: %w", err)
+}
+
+func uniqueMessage(constraint string) string {
+	switch constraint {
+	case "vehicles_site_id_plate_key":
+		return "A vehicle with this plate already exists at this site."
+	case "vehicles_site_vin_idx":
+		return "A vehicle with this VIN already exists at this site."
+	case "visits_appointment_idx":
+		return "This appointment has already been received."
+	case "settlements_order_id_key":
+		return "This repair order is already settled."
+	case "bays_site_id_code_key":
+		return "A bay with this code already exists at this site."
+	case "parts_site_id_part_number_key":
+		return "A part with this number already exists at this site."
+	}
+	return "This record already exists."
+}
+
+func checkMessage(constraint string) string {
+	switch constraint {
+	case "parts_on_hand_check", "parts_check":
+		return "Not enough stock: stock can never go below zero or below what is reserved."
+	}
+	return "The input breaks a rule of the records (" + constraint + ")."
+}
+
+// notFound returns the NOT_FOUND error for a kind of record; records of other
+// sites get the same answer, so IDs reveal nothing across sites.
+func notFound(kind string) error {
+	return shop.Errorf(shop.ENOTFOUND, "No %s with that ID exists.", kind)
+}
+
+// isNoRows reports whether err means an empty result.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

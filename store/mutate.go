@@ -1,0 +1,149 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"bayboard/shop"
+)
+
+// change is what a mutation's body gets: its transaction, who acts, and the
+// one "now" every time it writes comes from.
+type change struct {
+	ctx   context.Context
+	tx    *sqlx.Tx
+	actor *shop.Actor
+	now   time.Time
+}
+
+// errReplayed ends a transaction whose idempotency key was already used for
+// the same input: nothing is done twice, the first result is returned.
+var errReplayed = errors.New("replayed")
+
+// mutate runs fn in one transaction for the request's actor. With an
+// idempotency key, a retry with the same operation and input returns the
+// first call's result without running fn again; the same key with another
+// input is rejected. A failed call stores nothing, so it may be retried.
+func mutate[T any](d *DB, ctx context.Context, op, key string, input any, fn func(c *change) (T, error)) (T, error) {
+	var out T
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return out, err
+	}
+	if len(key) > 200 {
+		return out, shop.FieldErrorf("idempotencyKey", "An idempotency key has at most 200 characters.")
+	}
+	hash, err := inputHash(op, input)
+	if err != nil {
+		return out, err
+	}
+	err = d.tx(ctx, func(tx *sqlx.Tx) error {
+		c := &change{ctx: ctx, tx: tx, actor: a, now: d.Now().UTC().Truncate(time.Microsecond)}
+		if key != "" {
+			replayed, err := claimKey(c, key, op, hash, &out)
+			if err != nil {
+				return err
+			}
+			if replayed {
+				return errReplayed
+			}
+		}
+		res, err := fn(c)
+		if err != nil {
+			return err
+		}
+		out = res
+		if key != "" {
+			b, err := json.Marshal(out)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE idempotency_keys SET result = $3 WHERE user_id = $1 AND key = $2`,
+				a.UserID, key, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errReplayed) {
+		return out, nil
+	}
+	return out, err
+}
+
+func inputHash(op string, input any) ([]byte, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(append([]byte(op+"\x00"), b...))
+	return h[:], nil
+}
+
+// claimKey records the key, or finds its earlier use. An insert racing with a
+// concurrent use of the same key waits for that transaction to end.
+func claimKey(c *change, key, op string, hash []byte, out any) (replayed bool, err error) {
+	res, err := c.tx.ExecContext(c.ctx, `
+		INSERT INTO idempotency_keys (user_id, key, operation, input_hash, result, created_at)
+		VALUES ($1, $2, $3, $4, 'null', $5)
+		ON CONFLICT (user_id, key) DO NOTHING`,
+		c.actor.UserID, key, op, hash, c.now)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return false, nil
+	}
+	var prev struct {
+		Operation string
+		InputHash []byte
+		Result    []byte
+	}
+	if err := c.tx.GetContext(c.ctx, &prev, `
+		SELECT operation, input_hash, result FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+		c.actor.UserID, key); err != nil {
+		return false, err
+	}
+	if prev.Operation != op || !bytes.Equal(prev.InputHash, hash) {
+		return false, &shop.Error{Code: shop.ECONFLICT, Field: "idempotencyKey",
+			Message: "This idempotency key was already used for a different request; use a new key for a new request."}
+	}
+	return true, json.Unmarshal(prev.Result, out)
+}
+
+// checkVersion fails with CONFLICT when the caller names a version that is
+// no longer current.
+func checkVersion(kind string, expected *int, current int) error {
+	if expected != nil && *expected != current {
+		return &shop.Error{Code: shop.ECONFLICT, Field: "expectedVersion",
+			Message: "The " + kind + " was changed by someone else (now version " + itoa(current) + ", you had " + itoa(*expected) + "); reload it and try again."}
+	}
+	return nil
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// event appends an entry to the event log in the change's transaction and
+// wakes the listeners; the NOTIFY is delivered only if the transaction commits.
+func (c *change) event(ev shop.Event) error {
+	ev.At = c.now
+	ev.ActorID = &c.actor.UserID
+	if _, err := c.tx.ExecContext(c.ctx, `
+		INSERT INTO events (site_id, kind, order_id, job_id, visit_id, advisor_id, actor_id, summary, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At); err != nil {
+		return err
+	}
+	_, err := c.tx.ExecContext(c.ctx, `SELECT pg_notify('bayboard_events', $1)`, itoa(int(ev.SiteID)))
+	return err
+}

@@ -1,0 +1,666 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"bayboard/shop"
+)
+
+const orderColumns = `id, site_id, visit_id, number, state, work_type, priority, findings, under_warranty,
+	wash_requested, payment_method, old_parts, insurance_claim, insurer_name, assessment_reference,
+	advisor_id, promised_at, estimated_at, signed_at, signed_by, handed_over_at, qc_passed_at, ready_at,
+	notify_by, settled_at, delivered_at, cancelled_at, cancel_reason, rework_count, stage, stage_since,
+	version, created_at, updated_at`
+
+const jobColumns = `id, site_id, order_id, description, state, labour_minutes, labour_price, payer, additional,
+	safety, technician_id, bay_id, progress, pause_reason, pause_note, rework_count, rework_reason,
+	dispatched_at, started_at, finished_at, worked_minutes, version, created_at, updated_at`
+
+const partLineColumns = `id, site_id, order_id, job_id, part_id, part_number, description, quantity, unit_price,
+	payer, additional, created_at`
+
+// JobLineInput is a labour line of an estimate.
+type JobLineInput struct {
+	Description   string
+	LabourMinutes int
+	// LabourPrice defaults to the site's labour rate times the minutes.
+	LabourPrice *shop.Money
+	Payer       *shop.Payer
+}
+
+// PartLineInput is a part of an estimate. Catalogue parts are priced from the
+// catalogue unless UnitPrice is given.
+type PartLineInput struct {
+	PartNumber  string
+	Description *string
+	Quantity    int
+	UnitPrice   *shop.Money
+	Payer       *shop.Payer
+	// JobIndex ties the part to the job at that index of the same input.
+	JobIndex *int
+}
+
+// CreateRepairOrderInput is the diagnosis and estimate (问诊 / 估价) of a visit: a DRAFT order.
+type CreateRepairOrderInput struct {
+	VisitID             shop.VisitID
+	WorkType            shop.WorkType
+	Findings            *string
+	UnderWarranty       *bool
+	WashRequested       *bool
+	PaymentMethod       *shop.PaymentMethod
+	OldParts            *shop.OldPartsDisposition
+	InsuranceClaim      *bool
+	InsurerName         *string
+	AssessmentReference *string
+	Jobs                []*JobLineInput
+	Parts               []*PartLineInput
+	IdempotencyKey      *string
+}
+
+// CreateRepairOrder drafts a repair order with its estimate lines.
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT.
+func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (*shop.Order, error) {
+	return mutate(d, ctx, "createRepairOrder", deref(in.IdempotencyKey), in, func(c *change) (*shop.Order, error) {
+		var v struct {
+			SiteID      shop.SiteID
+			DeliveredAt *time.Time
+		}
+		err := c.tx.GetContext(c.ctx, &v, `SELECT site_id, delivered_at FROM visits WHERE id = $1 FOR UPDATE`, in.VisitID)
+		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(v.SiteID)) {
+			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "visitId", Message: "No visit with that ID exists."}
+		} else if err != nil {
+			return nil, err
+		}
+		if err := shop.Authorize(c.actor, v.SiteID, shop.ActEstimate); err != nil {
+			return nil, err
+		}
+		if v.DeliveredAt != nil {
+			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The visit is closed: its car was delivered.")
+		}
+		o := &shop.Order{
+			SiteID: v.SiteID, VisitID: in.VisitID, State: shop.OrderDraft, WorkType: in.WorkType, Priority: shop.PriorityNormal,
+			PaymentMethod: shop.PayNone, OldParts: shop.OldPartsShowToCustomer, AdvisorID: c.actor.UserID,
+			StageSince: c.now, Version: 1, CreatedAt: c.now, UpdatedAt: c.now,
+		}
+		if err := applyTerms(o, in.Findings, in.UnderWarranty, in.WashRequested, in.PaymentMethod, in.OldParts,
+			in.InsuranceClaim, in.InsurerName, in.AssessmentReference); err != nil {
+			return nil, err
+		}
+		var seq int64
+		if err := c.tx.GetContext(c.ctx, &seq, `SELECT nextval('repair_order_number_seq')`); err != nil {
+			return nil, err
+		}
+		o.Number = fmt.Sprintf("RO%s-%05d", c.now.Format("060102"), seq%100000)
+		if err := c.tx.GetContext(c.ctx, &o.ID, `
+			INSERT INTO repair_orders (site_id, visit_id, number, state, work_type, priority, findings, under_warranty,
+				wash_requested, payment_method, old_parts, insurance_claim, insurer_name, assessment_reference,
+				advisor_id, stage_since, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16) RETURNING id`,
+			o.SiteID, o.VisitID, o.Number, o.State, o.WorkType, o.Priority, o.Findings, o.UnderWarranty,
+			o.WashRequested, o.PaymentMethod, o.OldParts, o.InsuranceClaim, o.InsurerName, o.AssessmentReference,
+			o.AdvisorID, c.now); err != nil {
+			return nil, err
+		}
+		jobIDs := make([]shop.JobID, len(in.Jobs))
+		for i, jl := range in.Jobs {
+			j, err := insertJob(c, o, jl, shop.JobWaitingDispatch, false, false, fmt.Sprintf("jobs[%d]", i))
+			if err != nil {
+				return nil, err
+			}
+			jobIDs[i] = j.ID
+		}
+		for i, pl := range in.Parts {
+			var jid *shop.JobID
+			if pl.JobIndex != nil {
+				if *pl.JobIndex < 0 || *pl.JobIndex >= len(jobIDs) {
+					return nil, shop.FieldErrorf(fmt.Sprintf("parts[%d].jobIndex", i), "jobIndex %d names no job of this input.", *pl.JobIndex)
+				}
+				jid = &jobIDs[*pl.JobIndex]
+			}
+			if _, err := insertPartLine(c, o, jid, pl, false, fmt.Sprintf("parts[%d]", i)); err != nil {
+				return nil, err
+			}
+		}
+		if err := estimate(c, o); err != nil {
+			return nil, err
+		}
+		if err := saveOrder(c, o, false); err != nil {
+			return nil, err
+		}
+		return o, c.event(orderEvent(o, shop.EventOrderCreated, nil, "Repair order "+o.Number+" drafted"))
+	})
+}
+
+func applyTerms(o *shop.Order, findings *string, warranty, wash *bool, pay *shop.PaymentMethod, old *shop.OldPartsDisposition,
+	insurance *bool, insurer, assessment *string) error {
+	var err error
+	if findings != nil {
+		if o.Findings, err = shop.CheckText("findings", *findings, false, shop.MaxLongText); err != nil {
+			return err
+		}
+	}
+	if warranty != nil {
+		o.UnderWarranty = *warranty
+	}
+	if wash != nil {
+		o.WashRequested = *wash
+	}
+	if pay != nil {
+		o.PaymentMethod = *pay
+	}
+	if old != nil {
+		o.OldParts = *old
+	}
+	if insurance != nil {
+		o.InsuranceClaim = *insurance
+	}
+	if insurer != nil {
+		if o.InsurerName, err = shop.CheckText("insurerName", *insurer, false, shop.MaxShortText); err != nil {
+			return err
+		}
+	}
+	if assessment != nil {
+		if o.AssessmentReference, err = shop.CheckText("assessmentReference", *assessment, false, shop.MaxShortText); err != nil {
+			return err
+		}
+	}
+	if o.InsuranceClaim && o.InsurerName == "" {
+		return shop.FieldErrorf("insurerName", "An insurance claim needs the insurer's name.")
+	}
+	return nil
+}
+
+func insertJob(c *change, o *shop.Order, in *JobLineInput, state shop.JobState, additional, safety bool, field string) (*shop.Job, error) {
+	desc, err := shop.CheckText(field+".description", in.Description, true, shop.MaxShortText)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.ValidLabourMinutes(in.LabourMinutes); err != nil {
+		return nil, err
+	}
+	var price shop.Money
+	if in.LabourPrice != nil {
+		price = *in.LabourPrice
+	} else {
+		var rate shop.Money
+		if err := c.tx.GetContext(c.ctx, &rate, `SELECT labour_rate FROM sites WHERE id = $1`, o.SiteID); err != nil {
+			return nil, err
+		}
+		price = shop.LabourCharge(rate, in.LabourMinutes)
+	}
+	if err := shop.ValidPrice(field+".labourPrice", price); err != nil {
+		return nil, err
+	}
+	payer := defaultPayer(o, in.Payer)
+	j := &shop.Job{SiteID: o.SiteID, OrderID: o.ID, Description: desc, State: state, LabourMinutes: in.LabourMinutes,
+		LabourPrice: price, Payer: payer, Additional: additional, Safety: safety, Version: 1, CreatedAt: c.now, UpdatedAt: c.now}
+	err = c.tx.GetContext(c.ctx, &j.ID, `
+		INSERT INTO jobs (site_id, order_id, description, state, labour_minutes, labour_price, payer, additional, safety,
+			created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+		j.SiteID, j.OrderID, j.Description, j.State, j.LabourMinutes, j.LabourPrice, j.Payer, j.Additional, j.Safety, c.now)
+	return j, err
+}
+
+func defaultPayer(o *shop.Order, p *shop.Payer) shop.Payer {
+	switch {
+	case p != nil:
+		return *p
+	case o.UnderWarranty:
+		return shop.PayerWarranty
+	case o.InsuranceClaim:
+		return shop.PayerInsurer
+	}
+	return shop.PayerCustomer
+}
+
+func insertPartLine(c *change, o *shop.Order, job *shop.JobID, in *PartLineInput, additional bool, field string) (*shop.PartLine, error) {
+	num, err := shop.CheckText(field+".partNumber", in.PartNumber, true, 60)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.ValidQuantity(in.Quantity); err != nil {
+		return nil, err
+	}
+	var part struct {
+		ID          shop.PartID
+		Description string
+		UnitPrice   shop.Money
+	}
+	err = c.tx.GetContext(c.ctx, &part, `SELECT id, description, unit_price FROM parts WHERE site_id = $1 AND part_number = $2`, o.SiteID, num)
+	catalogue := err == nil
+	if err != nil && !isNoRows(err) {
+		return nil, err
+	}
+	pl := &shop.PartLine{SiteID: o.SiteID, OrderID: o.ID, JobID: job, PartNumber: num, Quantity: in.Quantity,
+		Payer: defaultPayer(o, in.Payer), Additional: additional, CreatedAt: c.now}
+	if catalogue {
+		pl.PartID, pl.Description, pl.UnitPrice = &part.ID, part.Description, part.UnitPrice
+	}
+	if in.Description != nil {
+		if pl.Description, err = shop.CheckText(field+".description", *in.Description, false, shop.MaxShortText); err != nil {
+			return nil, err
+		}
+	}
+	if in.UnitPrice != nil {
+		pl.UnitPrice = *in.UnitPrice
+	} else if !catalogue {
+		return nil, shop.FieldErrorf(field+".unitPrice", "Part %s is not in the catalogue; give its unit price.", num)
+	}
+	if err := shop.ValidPrice(field+".unitPrice", pl.UnitPrice); err != nil {
+		return nil, err
+	}
+	if pl.Description == "" {
+		return nil, shop.FieldErrorf(field+".description", "Part %s is not in the catalogue; describe it.", num)
+	}
+	err = c.tx.GetContext(c.ctx, &pl.ID, `
+		INSERT INTO part_lines (site_id, order_id, job_id, part_id, part_number, description, quantity, unit_price,
+			payer, additional, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		pl.SiteID, pl.OrderID, pl.JobID, pl.PartID, pl.PartNumber, pl.Description, pl.Quantity, pl.UnitPrice,
+		pl.Payer, pl.Additional, c.now)
+	return pl, err
+}
+
+// orderEvent builds an event about an order.
+func orderEvent(o *shop.Order, kind shop.EventKind, job *shop.JobID, summary string) shop.Event {
+	return shop.Event{SiteID: o.SiteID, Kind: kind, OrderID: &o.ID, JobID: job, VisitID: &o.VisitID,
+		AdvisorID: &o.AdvisorID, Summary: summary}
+}
+
+// lockOrder reads an order for update, checks the actor may act on it and the
+// version the caller expects. Orders of other sites are NOT_FOUND.
+func lockOrder(c *change, id shop.OrderID, act shop.Action, expected *int) (*shop.Order, error) {
+	var o shop.Order
+	err := c.tx.GetContext(c.ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 FOR UPDATE`, id)
+	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(o.SiteID)) {
+		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "orderId", Message: "No repair order with that ID exists."}
+	} else if err != nil {
+		return nil, err
+	}
+	if err := shop.Authorize(c.actor, o.SiteID, act); err != nil {
+		return nil, err
+	}
+	return &o, checkVersion("repair order", expected, o.Version)
+}
+
+// lockJob reads a job and its order for update (order first, as every writer
+// does, so two writers never deadlock) and checks access and version.
+func lockJob(c *change, id shop.JobID, act shop.Action, expected *int) (*shop.Job, *shop.Order, error) {
+	var orderID shop.OrderID
+	err := c.tx.GetContext(c.ctx, &orderID, `SELECT order_id FROM jobs WHERE id = $1`, id)
+	if isNoRows(err) {
+		return nil, nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
+	} else if err != nil {
+		return nil, nil, err
+	}
+	o, err := lockOrder(c, orderID, act, nil)
+	if err != nil {
+		if shop.ErrorCode(err) == shop.ENOTFOUND {
+			return nil, nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
+		}
+		return nil, nil, err
+	}
+	var j shop.Job
+	if err := c.tx.GetContext(c.ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return nil, nil, err
+	}
+	return &j, o, checkVersion("job", expected, j.Version)
+}
+
+func orderJobs(c *change, id shop.OrderID) ([]*shop.Job, error) {
+	var jobs []*shop.Job
+	err := c.tx.SelectContext(c.ctx, &jobs, `SELECT `+jobColumns+` FROM jobs WHERE order_id = $1 ORDER BY id`, id)
+	return jobs, err
+}
+
+// saveOrder writes an order's mutable fields and bumps its version. With
+// restage, the board lane is derived again from the jobs first.
+func saveOrder(c *change, o *shop.Order, restage bool) error {
+	if restage {
+		jobs, err := orderJobs(c, o.ID)
+		if err != nil {
+			return err
+		}
+		setStage(c, o, jobs)
+	}
+	o.Version++
+	o.UpdatedAt = c.now
+	_, err := c.tx.ExecContext(c.ctx, `
+		UPDATE repair_orders SET state = $2, work_type = $3, priority = $4, findings = $5, under_warranty = $6,
+			wash_requested = $7, payment_method = $8, old_parts = $9, insurance_claim = $10, insurer_name = $11,
+			assessment_reference = $12, promised_at = $13, estimated_at = $14, signed_at = $15, signed_by = $16,
+			handed_over_at = $17, qc_passed_at = $18, ready_at = $19, notify_by = $20, settled_at = $21,
+			delivered_at = $22, cancelled_at = $23, cancel_reason = $24, rework_count = $25, stage = $26,
+			stage_since = $27, version = $28, updated_at = $29
+		WHERE id = $1`,
+		o.ID, o.State, o.WorkType, o.Priority, o.Findings, o.UnderWarranty, o.WashRequested, o.PaymentMethod,
+		o.OldParts, o.InsuranceClaim, o.InsurerName, o.AssessmentReference, o.PromisedAt, o.EstimatedAt,
+		o.SignedAt, o.SignedBy, o.HandedOverAt, o.QCPassedAt, o.ReadyAt, o.NotifyBy, o.SettledAt, o.DeliveredAt,
+		o.CancelledAt, o.CancelReason, o.ReworkCount, o.Stage, o.StageSince, o.Version, o.UpdatedAt)
+	return err
+}
+
+func setStage(c *change, o *shop.Order, jobs []*shop.Job) {
+	var stage *shop.Stage
+	if s, ok := shop.StageOf(o, jobs); ok {
+		stage = &s
+	}
+	if (stage == nil) != (o.Stage == nil) || (stage != nil && *stage != *o.Stage) {
+		o.StageSince = c.now
+	}
+	o.Stage = stage
+}
+
+// saveJob writes a job's mutable fields and bumps its version.
+func saveJob(c *change, j *shop.Job) error {
+	j.Version++
+	j.UpdatedAt = c.now
+	_, err := c.tx.ExecContext(c.ctx, `
+		UPDATE jobs SET state = $2, technician_id = $3, bay_id = $4, progress = $5, pause_reason = $6, pause_note = $7,
+			rework_count = $8, rework_reason = $9, dispatched_at = $10, started_at = $11, finished_at = $12,
+			worked_minutes = $13, version = $14, updated_at = $15, labour_price = $16, payer = $17,
+			running_since = CASE WHEN $2 = 'IN_PROGRESS' THEN COALESCE(running_since, $15) ELSE NULL END
+		WHERE id = $1`,
+		j.ID, j.State, j.TechnicianID, j.BayID, j.Progress, j.PauseReason, j.PauseNote, j.ReworkCount, j.ReworkReason,
+		j.DispatchedAt, j.StartedAt, j.FinishedAt, j.WorkedMinutes, j.Version, j.UpdatedAt, j.LabourPrice, j.Payer)
+	return err
+}
+
+// stopClock adds the time since the job last started or resumed to its worked minutes.
+func stopClock(c *change, j *shop.Job) error {
+	var since *time.Time
+	if err := c.tx.GetContext(c.ctx, &since, `SELECT running_since FROM jobs WHERE id = $1`, j.ID); err != nil {
+		return err
+	}
+	if since != nil {
+		j.WorkedMinutes += int(c.now.Sub(*since) / time.Minute)
+	}
+	return nil
+}
+
+// estimate sets the order's estimated completion from its labour and the
+// workshop's real load (open jobs' remaining labour over its technicians).
+func estimate(c *change, o *shop.Order) error {
+	jobs, err := orderJobs(c, o.ID)
+	if err != nil {
+		return err
+	}
+	minutes := 0
+	for _, j := range jobs {
+		minutes += shop.RemainingMinutes(j)
+	}
+	w, backlog, err := workshop(c.ctx, c.tx, o.SiteID, &o.ID)
+	if err != nil {
+		return err
+	}
+	t := w.EstimateCompletion(c.now, backlog, minutes)
+	o.EstimatedAt = &t
+	return nil
+}
+
+// queryer is what both *sqlx.DB and *sqlx.Tx offer.
+type queryer interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// workshop returns a site's capacity model and the remaining labour minutes
+// of its open jobs (leaving out one order, e.g. the one being estimated).
+func workshop(ctx context.Context, q queryer, site shop.SiteID, except *shop.OrderID) (shop.Workshop, int, error) {
+	var row struct {
+		TimeZone    string
+		OpensAt     int
+		ClosesAt    int
+		Technicians int
+		Backlog     int
+	}
+	err := q.GetContext(ctx, &row, `
+		SELECT s.time_zone, s.opens_at, s.closes_at,
+			(SELECT count(*) FROM users u JOIN user_sites us ON us.user_id = u.id
+			 WHERE us.site_id = s.id AND u.role = 'TECHNICIAN' AND u.active) AS technicians,
+			COALESCE((SELECT sum(CASE WHEN j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'PENDING_APPROVAL') THEN j.labour_minutes
+			                      ELSE j.labour_minutes * (100 - j.progress) / 100 END)
+			 FROM jobs j JOIN repair_orders o ON o.id = j.order_id
+			 WHERE o.site_id = s.id AND o.state IN ('SIGNED', 'IN_WORK') AND o.id <> COALESCE($2, 0)
+			   AND j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'IN_PROGRESS', 'PAUSED', 'REWORK')), 0) AS backlog
+		FROM sites s WHERE s.id = $1`, site, except)
+	if err != nil {
+		return shop.Workshop{}, 0, err
+	}
+	loc, lerr := time.LoadLocation(row.TimeZone)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	return shop.Workshop{Location: loc, OpensAt: row.OpensAt, ClosesAt: row.ClosesAt, Technicians: row.Technicians}, row.Backlog, nil
+}
+
+// FindOrderByID returns a repair order of the actor's sites.
+func (d *DB) FindOrderByID(ctx context.Context, id shop.OrderID) (*shop.Order, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var o shop.Order
+	err = d.db.GetContext(ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
+	if isNoRows(err) {
+		return nil, notFound("repair order")
+	}
+	return &o, translate(err)
+}
+
+// FindOrdersByVisitIDs returns each visit's orders in one statement (for loaders).
+func (d *DB) FindOrdersByVisitIDs(ctx context.Context, ids []shop.VisitID) (map[shop.VisitID][]*shop.Order, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.Order
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE visit_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := map[shop.VisitID][]*shop.Order{}
+	for _, o := range rows {
+		out[o.VisitID] = append(out[o.VisitID], o)
+	}
+	return out, nil
+}
+
+// OrderFilter selects repair orders of a site.
+type OrderFilter struct {
+	SiteID    shop.SiteID
+	States    []shop.OrderState
+	AdvisorID *shop.UserID
+	After     *shop.OrderID
+	First     int
+}
+
+// FindOrders lists a site's orders, newest first; one more than First when
+// there is a next page.
+func (d *DB) FindOrders(ctx context.Context, f OrderFilter) ([]*shop.Order, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.Authorize(a, f.SiteID, shop.ActRead); err != nil {
+		return nil, err
+	}
+	states := make([]string, len(f.States))
+	for i, s := range f.States {
+		states[i] = string(s)
+	}
+	before := int64(1<<63 - 1)
+	if f.After != nil {
+		before = int64(*f.After)
+	}
+	var rows []*shop.Order
+	err = d.db.SelectContext(ctx, &rows, `
+		SELECT `+orderColumns+` FROM repair_orders
+		WHERE site_id = $1 AND (cardinality($2::TEXT[]) = 0 OR state = ANY($2)) AND ($3::BIGINT IS NULL OR advisor_id = $3)
+		  AND id < $4
+		ORDER BY id DESC LIMIT $5`, f.SiteID, pq.Array(states), f.AdvisorID, before, f.First+1)
+	return rows, translate(err)
+}
+
+// FindJobByID returns a job of the actor's sites.
+func (d *DB) FindJobByID(ctx context.Context, id shop.JobID) (*shop.Job, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var j shop.Job
+	err = d.db.GetContext(ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
+	if isNoRows(err) {
+		return nil, notFound("job")
+	}
+	return &j, translate(err)
+}
+
+// FindJobsByOrderIDs returns each order's jobs in one statement (for loaders).
+func (d *DB) FindJobsByOrderIDs(ctx context.Context, ids []shop.OrderID) (map[shop.OrderID][]*shop.Job, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.Job
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := map[shop.OrderID][]*shop.Job{}
+	for _, j := range rows {
+		out[j.OrderID] = append(out[j.OrderID], j)
+	}
+	return out, nil
+}
+
+// FindPartLinesByOrderIDs returns each order's part lines in one statement.
+func (d *DB) FindPartLinesByOrderIDs(ctx context.Context, ids []shop.OrderID) (map[shop.OrderID][]*shop.PartLine, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.PartLine
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := map[shop.OrderID][]*shop.PartLine{}
+	for _, p := range rows {
+		out[p.OrderID] = append(out[p.OrderID], p)
+	}
+	return out, nil
+}
+
+// FindPartsByIDs returns catalogue parts by ID in one statement (for loaders).
+func (d *DB) FindPartsByIDs(ctx context.Context, ids []shop.PartID) (map[shop.PartID]*shop.Part, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.Part
+	if err := d.db.SelectContext(ctx, &rows, `
+		SELECT id, site_id, part_number, description, unit_price, on_hand, reserved FROM parts
+		WHERE id = ANY($1) AND site_id = ANY($2)`, pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[shop.PartID]*shop.Part, len(rows))
+	for _, p := range rows {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// CreatePart adds a part to a site's catalogue (set-up and demo).
+func (d *DB) CreatePart(ctx context.Context, p *shop.Part) error {
+	err := d.db.GetContext(ctx, &p.ID, `
+		INSERT INTO parts (site_id, part_number, description, unit_price, on_hand, reserved)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, p.SiteID, p.PartNumber, p.Description, p.UnitPrice, p.OnHand, p.Reserved)
+	return translate(err)
+}
+
+// Capacity is the workshop's load today, for the board and for promising times.
+type Capacity struct {
+	Technicians       int
+	BacklogMinutes    int
+	FreeLabourMinutes int
+	At                time.Time
+}
+
+// FindCapacity returns a site's free labour today (车间可用工时).
+func (d *DB) FindCapacity(ctx context.Context, site shop.SiteID) (*Capacity, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
+		return nil, err
+	}
+	w, backlog, err := workshop(ctx, d.db, site, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	now := d.Now()
+	return &Capacity{Technicians: w.Technicians, BacklogMinutes: backlog, FreeLabourMinutes: w.FreeLabourMinutes(now, backlog), At: now}, nil
+}
+
+// EstimateCompletion returns when new work of minutes would be done at a
+// site given its current load.
+func (d *DB) EstimateCompletion(ctx context.Context, site shop.SiteID, minutes int) (time.Time, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
+		return time.Time{}, err
+	}
+	if err := shop.ValidLabourMinutes(minutes); err != nil {
+		return time.Time{}, err
+	}
+	w, backlog, err := workshop(ctx, d.db, site, nil)
+	if err != nil {
+		return time.Time{}, translate(err)
+	}
+	return w.EstimateCompletion(d.Now(), backlog, minutes), nil
+}
+
+// FindOrdersByIDs returns orders by ID in one statement (for loaders).
+func (d *DB) FindOrdersByIDs(ctx context.Context, ids []shop.OrderID) (map[shop.OrderID]*shop.Order, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.Order
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[shop.OrderID]*shop.Order, len(rows))
+	for _, o := range rows {
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
+// FindJobsByIDs returns jobs by ID in one statement (for loaders).
+func (d *DB) FindJobsByIDs(ctx context.Context, ids []shop.JobID) (map[shop.JobID]*shop.Job, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.Job
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[shop.JobID]*shop.Job, len(rows))
+	for _, j := range rows {
+		out[j.ID] = j
+	}
+	return out, nil
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"bayboard/shop"
+)
+
+const siteColumns = `id, code, name, time_zone, currency, labour_rate, opens_at, closes_at`
+
+// CreateSite stores a new site. Used by set-up and the demo; no actor needed.
+func (d *DB) CreateSite(ctx context.Context, s *shop.Site) error {
+	if s.TimeZone == "" {
+		s.TimeZone = "Asia/Shanghai"
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return shop.FieldErrorf("timeZone", "%q is not a time zone.", s.TimeZone)
+	}
+	if s.Currency == "" {
+		s.Currency = shop.Currency
+	}
+	if s.OpensAt == 0 && s.ClosesAt == 0 {
+		s.OpensAt, s.ClosesAt = 8*60, 18*60
+	}
+	err := d.db.QueryRowContext(ctx, `
+		INSERT INTO sites (code, name, time_zone, currency, labour_rate, opens_at, closes_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		s.Code, s.Name, s.TimeZone, s.Currency, s.LabourRate, s.OpensAt, s.ClosesAt).Scan(&s.ID)
+	return translate(err)
+}
+
+// FindSiteByID returns a site the actor may see; NOT_FOUND otherwise.
+func (d *DB) FindSiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSeeSite(id) {
+		return nil, notFound("site")
+	}
+	return d.site(ctx, id)
+}
+
+func (d *DB) site(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
+	var s shop.Site
+	err := d.db.GetContext(ctx, &s, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id)
+	if isNoRows(err) {
+		return nil, notFound("site")
+	}
+	return &s, translate(err)
+}
+
+// FindSites returns the sites the actor may see.
+func (d *DB) FindSites(ctx context.Context) ([]*shop.Site, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*shop.Site
+	err = d.db.SelectContext(ctx, &out, `SELECT `+siteColumns+` FROM sites WHERE id = ANY($1) ORDER BY id`, pq.Array(a.SiteIDs))
+	return out, translate(err)
+}
+
+// FindSiteByCode returns a site by its code, for set-up commands.
+func (d *DB) FindSiteByCode(ctx context.Context, code string) (*shop.Site, error) {
+	var s shop.Site
+	err := d.db.GetContext(ctx, &s, `SELECT `+siteColumns+` FROM sites WHERE code = $1`, code)
+	if isNoRows(err) {
+		return nil, notFound("site")
+	}
+	return &s, translate(err)
+}
+
+// CreateUser stores a user with their sites. Roles are checked.
+func (d *DB) CreateUser(ctx context.Context, u *shop.User) error {
+	if !u.Role.Valid() {
+		return shop.FieldErrorf("role", "%q is not a role.", u.Role)
+	}
+	if u.ShortName == "" {
+		u.ShortName = u.Name
+	}
+	u.Active = true
+	return d.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO users (name, short_name, role, team_lead, team) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			u.Name, u.ShortName, u.Role, u.TeamLead, u.Team).Scan(&u.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO user_sites (user_id, site_id) SELECT $1, unnest($2::BIGINT[])`, u.ID, pq.Array(u.SiteIDs))
+		return err
+	})
+}
+
+const userColumns = `u.id, u.name, u.short_name, u.role, u.team_lead, u.team, u.active,
+	COALESCE((SELECT array_agg(site_id ORDER BY site_id) FROM user_sites WHERE user_id = u.id), '{}') AS site_ids`
+
+type userRow struct {
+	shop.User
+	SiteIDs pq.Int64Array
+}
+
+func (r *userRow) user() *shop.User {
+	u := r.User
+	u.SiteIDs = make([]shop.SiteID, len(r.SiteIDs))
+	for i, s := range r.SiteIDs {
+		u.SiteIDs[i] = shop.SiteID(s)
+	}
+	return &u
+}
+
+// FindUsersByIDs returns users by ID in one statement (for loaders). Users
+// outside the actor's sites are left out.
+func (d *DB) FindUsersByIDs(ctx context.Context, ids []shop.UserID) (map[shop.UserID]*shop.User, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*userRow
+	if err := d.db.SelectContext(ctx, &rows, `
+		SELECT `+userColumns+` FROM users u
+		WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = ANY($2))`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[shop.UserID]*shop.User, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.user()
+	}
+	return out, nil
+}
+
+// FindUsers lists the users of a site, optionally of one role.
+func (d *DB) FindUsers(ctx context.Context, site shop.SiteID, role *shop.Role) ([]*shop.User, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
+		return nil, err
+	}
+	var rows []*userRow
+	if err := d.db.SelectContext(ctx, &rows, `
+		SELECT `+userColumns+` FROM users u
+		WHERE EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = $1)
+		  AND ($2::TEXT IS NULL OR u.role = $2) AND u.role <> 'BOARD'
+		ORDER BY u.role, u.name`, site, role); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*shop.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out, nil
+}
+
+// HashToken returns the stored form of a bearer token.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// CreateToken issues a bearer token for a user and returns it; only its hash
+// is stored. ttl 0 means no expiry.
+func (d *DB) CreateToken(ctx context.Context, user shop.UserID, label string, ttl time.Duration) (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := "bb_" + base64.RawURLEncoding.EncodeToString(b)
+	return token, d.StoreToken(ctx, user, token, label, ttl)
+}
+
+// StoreToken stores a given token for a user (the demo uses readable tokens).
+func (d *DB) StoreToken(ctx context.Context, user shop.UserID, token, label string, ttl time.Duration) error {
+	if len(token) < 16 {
+		return shop.FieldErrorf("token", "A token has at least 16 characters.")
+	}
+	var exp *time.Time
+	if ttl > 0 {
+		t := d.Now().Add(ttl)
+		exp = &t
+	}
+	_, err := d.db.ExecContext(ctx, `
+		INSERT INTO tokens (hash, user_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		HashToken(token), user, label, d.Now(), exp)
+	return translate(err)
+}
+
+// FindActorByToken returns the actor behind a bearer token: UNAUTHENTICATED
+// when the token is unknown, expired, revoked or its user inactive.
+func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, error) {
+	token = strings.TrimSpace(token)
+	var row struct {
+		userRow
+		ExpiresAt *time.Time
+		RevokedAt *time.Time
+	}
+	err := d.db.GetContext(ctx, &row, `
+		SELECT `+userColumns+`, t.expires_at, t.revoked_at
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, HashToken(token))
+	if isNoRows(err) {
+		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token is not valid.")
+	} else if err != nil {
+		return nil, translate(err)
+	}
+	switch {
+	case row.RevokedAt != nil:
+		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token was revoked.")
+	case row.ExpiresAt != nil && !d.Now().Before(*row.ExpiresAt):
+		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token has expired.")
+	case !row.Active:
+		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The user of this token is deactivated.")
+	}
+	u := row.user()
+	return &shop.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, TeamLead: u.TeamLead, SiteIDs: u.SiteIDs}, nil
+}
+
+// RevokeToken revokes a token so it stops working at once.
+func (d *DB) RevokeToken(ctx context.Context, token string) error {
+	res, err := d.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = $2 WHERE hash = $1 AND revoked_at IS NULL`, HashToken(token), d.Now())
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return shop.Errorf(shop.ENOTFOUND, "No active token matches.")
+	}
+	return nil
+}
+
+const bayColumns = `id, site_id, code, name, kind`
+
+// CreateBay stores a workshop bay.
+func (d *DB) CreateBay(ctx context.Context, b *shop.Bay) error {
+	if b.Kind == "" {
+		b.Kind = "GENERAL"
+	}
+	err := d.db.QueryRowContext(ctx, `INSERT INTO bays (site_id, code, name, kind) VALUES ($1, $2, $3, $4) RETURNING id`,
+		b.SiteID, b.Code, b.Name, b.Kind).Scan(&b.ID)
+	return translate(err)
+}
+
+// FindBays lists a site's bays.
+func (d *DB) FindBays(ctx context.Context, site shop.SiteID) ([]*shop.Bay, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
+		return nil, err
+	}
+	var out []*shop.Bay
+	err = d.db.SelectContext(ctx, &out, `SELECT `+bayColumns+` FROM bays WHERE site_id = $1 ORDER BY code`, site)
+	return out, translate(err)
+}
+
+// FindBaysByIDs returns bays by ID (for loaders), within the actor's sites.
+func (d *DB) FindBaysByIDs(ctx context.Context, ids []shop.BayID) (map[shop.BayID]*shop.Bay, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.Bay
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+bayColumns+` FROM bays WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[shop.BayID]*shop.Bay, len(rows))
+	for _, b := range rows {
+		out[b.ID] = b
+	}
+	return out, nil
+}
+
+var _ = fmt.Sprintf
