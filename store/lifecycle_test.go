@@ -20,8 +20,8 @@ func TestLifecycle(t *testing.T) {
 	adv, fm, tech, lead, qc, cash := storetest.Ctx(f.Advisor), storetest.Ctx(f.Foreman), storetest.Ctx(f.Tech), storetest.Ctx(f.Lead), storetest.Ctx(f.QC), storetest.Ctx(f.Cashier)
 
 	ap, err := db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, ScheduledAt: now.Add(time.Hour),
-		Customer: &store.NewCustomerInput{Name: "黄先生", Phone: "13800138000"},
-		Vehicle:  &store.NewVehicleInput{Plate: "粤B12345", VIN: ptr("1M8GDM9AXKP042788"), Make: "丰田", Model: "凯美瑞"},
+		Customer:      &store.NewCustomerInput{Name: "黄先生", Phone: "13800138000"},
+		Vehicle:       &store.NewVehicleInput{Plate: "粤B12345", VIN: ptr("1M8GDM9AXKP042788"), Make: "丰田", Model: "凯美瑞"},
 		RequestedWork: "40000 km service, brake noise"})
 	if err != nil {
 		t.Fatalf("book: %v", err)
