@@ -24,6 +24,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/playground"
 
+	"bayboard/board"
 	"bayboard/demo"
 	"bayboard/graph"
 	"bayboard/store"
@@ -53,6 +54,7 @@ type config struct {
 	MaxBodyBytes     int64
 	OperationTimeout time.Duration
 	ShutdownTimeout  time.Duration
+	WebsocketOrigins []string
 }
 
 // setting describes one configuration entry: flag, env var, default, help.
@@ -89,6 +91,15 @@ func settings(c *config) []setting {
 		}},
 		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
+		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
+			c.WebsocketOrigins = nil
+			for _, o := range strings.Split(s, ",") {
+				if o = strings.TrimSpace(o); o != "" {
+					c.WebsocketOrigins = append(c.WebsocketOrigins, o)
+				}
+			}
+			return nil
+		}},
 	}
 }
 
@@ -229,7 +240,18 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		base = fmt.Sprintf("http://localhost:%d", port)
 	}
 
+	hub := board.NewHub(db, log, board.Options{})
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	hubDone := make(chan error, 1)
+	go func() { hubDone <- hub.Run(hubCtx) }()
+	defer func() {
+		stopHub()
+		<-hubDone
+	}()
+
 	opts := graph.DefaultOptions
+	opts.Hub = hub
+	opts.WebsocketOrigins = cfg.WebsocketOrigins
 	opts.Introspection = cfg.Introspection
 	opts.ComplexityLimit = cfg.ComplexityLimit
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
@@ -268,7 +290,12 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 			fmt.Fprint(w, `{"status":"unavailable","migrations":"pending"}`)
 			return
 		}
-		fmt.Fprint(w, `{"status":"ready","database":"ok","migrations":"applied"}`)
+		if !hub.Listening() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"status":"unavailable","listener":"disconnected"}`)
+			return
+		}
+		fmt.Fprint(w, `{"status":"ready","database":"ok","migrations":"applied","listener":"connected"}`)
 	})
 
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,

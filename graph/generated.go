@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	AdditionalWorkRequest() AdditionalWorkRequestResolver
 	Appointment() AppointmentResolver
 	Bill() BillResolver
+	BoardCard() BoardCardResolver
 	Check() CheckResolver
 	Customer() CustomerResolver
 	Event() EventResolver
@@ -46,6 +47,7 @@ type ResolverRoot interface {
 	RepairOrder() RepairOrderResolver
 	Settlement() SettlementResolver
 	Site() SiteResolver
+	Subscription() SubscriptionResolver
 	Vehicle() VehicleResolver
 	Visit() VisitResolver
 }
@@ -101,6 +103,14 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	Arrival struct {
+		Advisor     func(childComplexity int) int
+		Make        func(childComplexity int) int
+		Model       func(childComplexity int) int
+		Plate       func(childComplexity int) int
+		ScheduledAt func(childComplexity int) int
+	}
+
 	Bay struct {
 		Code func(childComplexity int) int
 		ID   func(childComplexity int) int
@@ -117,6 +127,66 @@ type ComplexityRoot struct {
 		Total            func(childComplexity int) int
 		UnavailableParts func(childComplexity int) int
 		WarrantyShare    func(childComplexity int) int
+	}
+
+	BoardCard struct {
+		Advisor       func(childComplexity int) int
+		Bays          func(childComplexity int) int
+		Blockers      func(childComplexity int) int
+		Colour        func(childComplexity int) int
+		Jobs          func(childComplexity int) int
+		JobsDone      func(childComplexity int) int
+		JobsTotal     func(childComplexity int) int
+		Late          func(childComplexity int) int
+		Make          func(childComplexity int) int
+		MinutesLate   func(childComplexity int) int
+		Model         func(childComplexity int) int
+		NotifyBy      func(childComplexity int) int
+		Number        func(childComplexity int) int
+		OrderID       func(childComplexity int) int
+		Plate         func(childComplexity int) int
+		Priority      func(childComplexity int) int
+		Progress      func(childComplexity int) int
+		PromisedAt    func(childComplexity int) int
+		ReadyAt       func(childComplexity int) int
+		ReworkCount   func(childComplexity int) int
+		Stage         func(childComplexity int) int
+		StageSince    func(childComplexity int) int
+		State         func(childComplexity int) int
+		Technicians   func(childComplexity int) int
+		WashRequested func(childComplexity int) int
+	}
+
+	BoardCardJob struct {
+		Bay         func(childComplexity int) int
+		Description func(childComplexity int) int
+		JobID       func(childComplexity int) int
+		Progress    func(childComplexity int) int
+		Safety      func(childComplexity int) int
+		State       func(childComplexity int) int
+		Technician  func(childComplexity int) int
+	}
+
+	BoardSnapshot struct {
+		Arrivals  func(childComplexity int) int
+		At        func(childComplexity int) int
+		Capacity  func(childComplexity int) int
+		Cards     func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		LateCount func(childComplexity int) int
+		SiteName  func(childComplexity int) int
+	}
+
+	BoardUpdate struct {
+		At       func(childComplexity int) int
+		Capacity func(childComplexity int) int
+		Card     func(childComplexity int) int
+		Cursor   func(childComplexity int) int
+		JobID    func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		OrderID  func(childComplexity int) int
+		Reset    func(childComplexity int) int
+		Summary  func(childComplexity int) int
 	}
 
 	Capacity struct {
@@ -279,6 +349,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Board              func(childComplexity int, siteID string) int
 		Customer           func(childComplexity int, id string) int
 		Customers          func(childComplexity int, siteID string, query *string, first *int, after *string) int
 		EstimateCompletion func(childComplexity int, siteID string, labourMinutes int) int
@@ -380,6 +451,12 @@ type ComplexityRoot struct {
 		TimeZone     func(childComplexity int) int
 	}
 
+	Subscription struct {
+		AdvisorFeed         func(childComplexity int, siteID string, advisorID *string, after *string) int
+		BoardFeed           func(childComplexity int, siteID string, after *string) int
+		RepairOrderTimeline func(childComplexity int, orderID string, after *string) int
+	}
+
 	User struct {
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -471,6 +548,10 @@ type BillResolver interface {
 	InternalShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
 	UnavailableParts(ctx context.Context, obj *shop.Bill) ([]*shop.PartLine, error)
 }
+type BoardCardResolver interface {
+	Late(ctx context.Context, obj *shop.Card) (bool, error)
+	MinutesLate(ctx context.Context, obj *shop.Card) (int, error)
+}
 type CheckResolver interface {
 	Job(ctx context.Context, obj *shop.Check) (*shop.Job, error)
 	CheckedBy(ctx context.Context, obj *shop.Check) (*shop.User, error)
@@ -536,6 +617,7 @@ type QueryResolver interface {
 	Customers(ctx context.Context, siteID string, query *string, first *int, after *string) (*model.CustomerConnection, error)
 	RepairOrder(ctx context.Context, id string) (*shop.Order, error)
 	RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error)
+	Board(ctx context.Context, siteID string) (*model.BoardSnapshot, error)
 	EstimateCompletion(ctx context.Context, siteID string, labourMinutes int) (*time.Time, error)
 }
 type RepairOrderResolver interface {
@@ -563,6 +645,11 @@ type SiteResolver interface {
 	Staff(ctx context.Context, obj *shop.Site, role *shop.Role) ([]*shop.User, error)
 	Appointments(ctx context.Context, obj *shop.Site, date *time.Time) ([]*shop.Appointment, error)
 	Capacity(ctx context.Context, obj *shop.Site) (*store.Capacity, error)
+}
+type SubscriptionResolver interface {
+	BoardFeed(ctx context.Context, siteID string, after *string) (<-chan *model.BoardUpdate, error)
+	AdvisorFeed(ctx context.Context, siteID string, advisorID *string, after *string) (<-chan *model.BoardUpdate, error)
+	RepairOrderTimeline(ctx context.Context, orderID string, after *string) (<-chan *model.BoardUpdate, error)
 }
 type VehicleResolver interface {
 	Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error)
@@ -807,6 +894,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AppointmentPayload.UserErrors(childComplexity), true
 
+	case "Arrival.advisor":
+		if e.ComplexityRoot.Arrival.Advisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Arrival.Advisor(childComplexity), true
+	case "Arrival.make":
+		if e.ComplexityRoot.Arrival.Make == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Arrival.Make(childComplexity), true
+	case "Arrival.model":
+		if e.ComplexityRoot.Arrival.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Arrival.Model(childComplexity), true
+	case "Arrival.plate":
+		if e.ComplexityRoot.Arrival.Plate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Arrival.Plate(childComplexity), true
+	case "Arrival.scheduledAt":
+		if e.ComplexityRoot.Arrival.ScheduledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Arrival.ScheduledAt(childComplexity), true
+
 	case "Bay.code":
 		if e.ComplexityRoot.Bay.Code == nil {
 			break
@@ -880,6 +998,298 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bill.WarrantyShare(childComplexity), true
+
+	case "BoardCard.advisor":
+		if e.ComplexityRoot.BoardCard.Advisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Advisor(childComplexity), true
+	case "BoardCard.bays":
+		if e.ComplexityRoot.BoardCard.Bays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Bays(childComplexity), true
+	case "BoardCard.blockers":
+		if e.ComplexityRoot.BoardCard.Blockers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Blockers(childComplexity), true
+	case "BoardCard.colour":
+		if e.ComplexityRoot.BoardCard.Colour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Colour(childComplexity), true
+	case "BoardCard.jobs":
+		if e.ComplexityRoot.BoardCard.Jobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Jobs(childComplexity), true
+	case "BoardCard.jobsDone":
+		if e.ComplexityRoot.BoardCard.JobsDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.JobsDone(childComplexity), true
+	case "BoardCard.jobsTotal":
+		if e.ComplexityRoot.BoardCard.JobsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.JobsTotal(childComplexity), true
+	case "BoardCard.late":
+		if e.ComplexityRoot.BoardCard.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Late(childComplexity), true
+	case "BoardCard.make":
+		if e.ComplexityRoot.BoardCard.Make == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Make(childComplexity), true
+	case "BoardCard.minutesLate":
+		if e.ComplexityRoot.BoardCard.MinutesLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.MinutesLate(childComplexity), true
+	case "BoardCard.model":
+		if e.ComplexityRoot.BoardCard.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Model(childComplexity), true
+	case "BoardCard.notifyBy":
+		if e.ComplexityRoot.BoardCard.NotifyBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.NotifyBy(childComplexity), true
+	case "BoardCard.number":
+		if e.ComplexityRoot.BoardCard.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Number(childComplexity), true
+	case "BoardCard.orderId":
+		if e.ComplexityRoot.BoardCard.OrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.OrderID(childComplexity), true
+	case "BoardCard.plate":
+		if e.ComplexityRoot.BoardCard.Plate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Plate(childComplexity), true
+	case "BoardCard.priority":
+		if e.ComplexityRoot.BoardCard.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Priority(childComplexity), true
+	case "BoardCard.progress":
+		if e.ComplexityRoot.BoardCard.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Progress(childComplexity), true
+	case "BoardCard.promisedAt":
+		if e.ComplexityRoot.BoardCard.PromisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.PromisedAt(childComplexity), true
+	case "BoardCard.readyAt":
+		if e.ComplexityRoot.BoardCard.ReadyAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.ReadyAt(childComplexity), true
+	case "BoardCard.reworkCount":
+		if e.ComplexityRoot.BoardCard.ReworkCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.ReworkCount(childComplexity), true
+	case "BoardCard.stage":
+		if e.ComplexityRoot.BoardCard.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Stage(childComplexity), true
+	case "BoardCard.stageSince":
+		if e.ComplexityRoot.BoardCard.StageSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.StageSince(childComplexity), true
+	case "BoardCard.state":
+		if e.ComplexityRoot.BoardCard.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.State(childComplexity), true
+	case "BoardCard.technicians":
+		if e.ComplexityRoot.BoardCard.Technicians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.Technicians(childComplexity), true
+	case "BoardCard.washRequested":
+		if e.ComplexityRoot.BoardCard.WashRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.WashRequested(childComplexity), true
+
+	case "BoardCardJob.bay":
+		if e.ComplexityRoot.BoardCardJob.Bay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.Bay(childComplexity), true
+	case "BoardCardJob.description":
+		if e.ComplexityRoot.BoardCardJob.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.Description(childComplexity), true
+	case "BoardCardJob.jobId":
+		if e.ComplexityRoot.BoardCardJob.JobID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.JobID(childComplexity), true
+	case "BoardCardJob.progress":
+		if e.ComplexityRoot.BoardCardJob.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.Progress(childComplexity), true
+	case "BoardCardJob.safety":
+		if e.ComplexityRoot.BoardCardJob.Safety == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.Safety(childComplexity), true
+	case "BoardCardJob.state":
+		if e.ComplexityRoot.BoardCardJob.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.State(childComplexity), true
+	case "BoardCardJob.technician":
+		if e.ComplexityRoot.BoardCardJob.Technician == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCardJob.Technician(childComplexity), true
+
+	case "BoardSnapshot.arrivals":
+		if e.ComplexityRoot.BoardSnapshot.Arrivals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.Arrivals(childComplexity), true
+	case "BoardSnapshot.at":
+		if e.ComplexityRoot.BoardSnapshot.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.At(childComplexity), true
+	case "BoardSnapshot.capacity":
+		if e.ComplexityRoot.BoardSnapshot.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.Capacity(childComplexity), true
+	case "BoardSnapshot.cards":
+		if e.ComplexityRoot.BoardSnapshot.Cards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.Cards(childComplexity), true
+	case "BoardSnapshot.cursor":
+		if e.ComplexityRoot.BoardSnapshot.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.Cursor(childComplexity), true
+	case "BoardSnapshot.lateCount":
+		if e.ComplexityRoot.BoardSnapshot.LateCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.LateCount(childComplexity), true
+	case "BoardSnapshot.siteName":
+		if e.ComplexityRoot.BoardSnapshot.SiteName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardSnapshot.SiteName(childComplexity), true
+
+	case "BoardUpdate.at":
+		if e.ComplexityRoot.BoardUpdate.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.At(childComplexity), true
+	case "BoardUpdate.capacity":
+		if e.ComplexityRoot.BoardUpdate.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.Capacity(childComplexity), true
+	case "BoardUpdate.card":
+		if e.ComplexityRoot.BoardUpdate.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.Card(childComplexity), true
+	case "BoardUpdate.cursor":
+		if e.ComplexityRoot.BoardUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.Cursor(childComplexity), true
+	case "BoardUpdate.jobId":
+		if e.ComplexityRoot.BoardUpdate.JobID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.JobID(childComplexity), true
+	case "BoardUpdate.kind":
+		if e.ComplexityRoot.BoardUpdate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.Kind(childComplexity), true
+	case "BoardUpdate.orderId":
+		if e.ComplexityRoot.BoardUpdate.OrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.OrderID(childComplexity), true
+	case "BoardUpdate.reset":
+		if e.ComplexityRoot.BoardUpdate.Reset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.Reset(childComplexity), true
+	case "BoardUpdate.summary":
+		if e.ComplexityRoot.BoardUpdate.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardUpdate.Summary(childComplexity), true
 
 	case "Capacity.at":
 		if e.ComplexityRoot.Capacity.At == nil {
@@ -1698,6 +2108,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartLine.UnitPrice(childComplexity), true
 
+	case "Query.board":
+		if e.ComplexityRoot.Query.Board == nil {
+			break
+		}
+
+		args, err := ec.field_Query_board_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Board(childComplexity, args["siteId"].(string)), true
 	case "Query.customer":
 		if e.ComplexityRoot.Query.Customer == nil {
 			break
@@ -2247,6 +2668,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.TimeZone(childComplexity), true
 
+	case "Subscription.advisorFeed":
+		if e.ComplexityRoot.Subscription.AdvisorFeed == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_advisorFeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AdvisorFeed(childComplexity, args["siteId"].(string), args["advisorId"].(*string), args["after"].(*string)), true
+	case "Subscription.boardFeed":
+		if e.ComplexityRoot.Subscription.BoardFeed == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_boardFeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.BoardFeed(childComplexity, args["siteId"].(string), args["after"].(*string)), true
+	case "Subscription.repairOrderTimeline":
+		if e.ComplexityRoot.Subscription.RepairOrderTimeline == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_repairOrderTimeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RepairOrderTimeline(childComplexity, args["orderId"].(string), args["after"].(*string)), true
+
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -2610,6 +3065,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2647,6 +3119,7 @@ input object and returns a payload with ` + "`" + `userErrors` + "`" + ` for exp
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "An instant in time, as an RFC 3339 string with a time zone, e.g. ` + "`" + `2026-11-24T09:30:00+08:00` + "`" + `."
@@ -2759,6 +3232,12 @@ type Query {
     "Cursor to continue after."
     after: String
   ): RepairOrderConnection!
+  """
+  The workshop board (维修管理看板) of a site: every car in the workshop as a
+  card, capacity, today's arrivals, and the cursor to follow ` + "`" + `boardFeed` + "`" + ` from.
+  Carries no customer personal data.
+  """
+  board("The site." siteId: ID!): BoardSnapshot!
   "When new work of ` + "`" + `labourMinutes` + "`" + ` would be finished if booked now, given the workshop's real load."
   estimateCompletion("The site." siteId: ID!, "Labour time of the new work, in minutes." labourMinutes: Int!): DateTime!
 }
@@ -3574,6 +4053,8 @@ enum EventKind {
   ORDER_SETTLED
   "The car was delivered."
   ORDER_DELIVERED
+  "The car passed its promised time without being ready."
+  ORDER_LATE
 }
 
 "One recorded change: who did what, when. Its ID is also its cursor in the event log."
@@ -4152,6 +4633,159 @@ type AdditionalWorkPayload {
   "Expected failures; empty on success."
   userErrors: [UserError!]!
 }
+
+"""
+Live feeds over websockets (` + "`" + `graphql-transport-ws` + "`" + `, or legacy ` + "`" + `graphql-ws` + "`" + `).
+Each update carries its ` + "`" + `cursor` + "`" + `: store it, and after a reconnect subscribe
+again with ` + "`" + `after: <cursor>` + "`" + ` to receive exactly what was missed, in order,
+then live updates. An update with ` + "`" + `reset: true` + "`" + ` means the cursor is too old:
+reload the snapshot (` + "`" + `board` + "`" + `) and subscribe from its cursor.
+"""
+type Subscription {
+  "Every change of a site's board: cards moving lanes, progress, blockers, and the capacity."
+  boardFeed("The site." siteId: ID!, "Resume after this cursor." after: String): BoardUpdate!
+  """
+  An advisor's feed: their own orders' events that need them — additional work
+  answered or requested, QC failed, car ready (call the customer by ` + "`" + `notifyBy` + "`" + `),
+  car late. Managers may follow another advisor's feed.
+  """
+  advisorFeed(
+    "The site."
+    siteId: ID!
+    "The advisor; the caller by default."
+    advisorId: ID
+    "Resume after this cursor."
+    after: String
+  ): BoardUpdate!
+  "Every change of one repair order, for a detail screen."
+  repairOrderTimeline("The order." orderId: ID!, "Resume after this cursor." after: String): BoardUpdate!
+}
+
+"One update of a live feed."
+type BoardUpdate {
+  "Position in the event log: resume after it. Empty on a reset."
+  cursor: String!
+  "The cursor is too old (or unknown): reload the snapshot and subscribe from its cursor."
+  reset: Boolean!
+  "What changed."
+  kind: EventKind
+  "Readable summary of the change."
+  summary: String
+  "When it changed."
+  at: DateTime
+  "The repair order concerned, if any."
+  orderId: ID
+  "The job concerned, if any."
+  jobId: ID
+  "The order's board card as it is now; null when the order is not (or no longer) on the board."
+  card: BoardCard
+  "The site's capacity as it is now."
+  capacity: Capacity
+}
+
+"The whole board of a site at one moment."
+type BoardSnapshot {
+  "The site's name."
+  siteName: String!
+  "Follow ` + "`" + `boardFeed` + "`" + ` with ` + "`" + `after: cursor` + "`" + ` to receive every change after this snapshot."
+  cursor: String!
+  "When the snapshot was taken."
+  at: DateTime!
+  "Every car in the workshop, most urgent first."
+  cards: [BoardCard!]!
+  "Cars past their promised time."
+  lateCount: Int!
+  "Capacity: free labour hours left today."
+  capacity: Capacity!
+  "Today's appointments still to arrive (欢迎看板)."
+  arrivals: [Arrival!]!
+}
+
+"A car on the board. No customer personal data: the plate is masked, staff appear by short name."
+type BoardCard {
+  "The repair order's ID."
+  orderId: ID!
+  "Order number."
+  number: String!
+  "Order state."
+  state: RepairOrderState!
+  "Board lane."
+  stage: BoardStage!
+  "Since when the car is in this lane."
+  stageSince: DateTime!
+  "Priority."
+  priority: Priority!
+  "Masked plate, e.g. ` + "`" + `粤B·•••45` + "`" + `."
+  plate: String!
+  "Make."
+  make: String!
+  "Model."
+  model: String!
+  "Colour."
+  colour: String!
+  "The advisor's short name."
+  advisor: String!
+  "Technicians' short names."
+  technicians: [String!]!
+  "Bay codes."
+  bays: [String!]!
+  "Promised time."
+  promisedAt: DateTime
+  "When it became ready."
+  readyAt: DateTime
+  "When the customer must be told it is ready."
+  notifyBy: DateTime
+  "Whether it is past its promised time."
+  late: Boolean!
+  "Minutes late."
+  minutesLate: Int!
+  "What holds it up."
+  blockers: [Blocker!]!
+  "Labour done, percent."
+  progress: Int!
+  "Jobs done."
+  jobsDone: Int!
+  "Jobs in all."
+  jobsTotal: Int!
+  "How often the final inspection failed."
+  reworkCount: Int!
+  "Whether it goes to the wash."
+  washRequested: Boolean!
+  "Its jobs."
+  jobs: [BoardCardJob!]!
+}
+
+"A job on a board card."
+type BoardCardJob {
+  "The job's ID."
+  jobId: ID!
+  "What is done."
+  description: String!
+  "State."
+  state: JobState!
+  "Technician's short name."
+  technician: String!
+  "Bay code."
+  bay: String!
+  "Progress, percent."
+  progress: Int!
+  "Safety-relevant."
+  safety: Boolean!
+}
+
+"An appointment still to arrive, for the welcome board (欢迎看板): masked plate, no names."
+type Arrival {
+  "Expected time."
+  scheduledAt: DateTime!
+  "Masked plate."
+  plate: String!
+  "Make."
+  make: String!
+  "Model."
+  model: String!
+  "The advisor's short name."
+  advisor: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4254,6 +4888,22 @@ func (ec *executionContext) childFields_AppointmentPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AppointmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Arrival(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scheduledAt":
+		return ec.fieldContext_Arrival_scheduledAt(ctx, field)
+	case "plate":
+		return ec.fieldContext_Arrival_plate(ctx, field)
+	case "make":
+		return ec.fieldContext_Arrival_make(ctx, field)
+	case "model":
+		return ec.fieldContext_Arrival_model(ctx, field)
+	case "advisor":
+		return ec.fieldContext_Arrival_advisor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Arrival", field.Name)
+}
+
 func (ec *executionContext) childFields_Bay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4288,6 +4938,126 @@ func (ec *executionContext) childFields_Bill(ctx context.Context, field graphql.
 		return ec.fieldContext_Bill_unavailableParts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bill", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orderId":
+		return ec.fieldContext_BoardCard_orderId(ctx, field)
+	case "number":
+		return ec.fieldContext_BoardCard_number(ctx, field)
+	case "state":
+		return ec.fieldContext_BoardCard_state(ctx, field)
+	case "stage":
+		return ec.fieldContext_BoardCard_stage(ctx, field)
+	case "stageSince":
+		return ec.fieldContext_BoardCard_stageSince(ctx, field)
+	case "priority":
+		return ec.fieldContext_BoardCard_priority(ctx, field)
+	case "plate":
+		return ec.fieldContext_BoardCard_plate(ctx, field)
+	case "make":
+		return ec.fieldContext_BoardCard_make(ctx, field)
+	case "model":
+		return ec.fieldContext_BoardCard_model(ctx, field)
+	case "colour":
+		return ec.fieldContext_BoardCard_colour(ctx, field)
+	case "advisor":
+		return ec.fieldContext_BoardCard_advisor(ctx, field)
+	case "technicians":
+		return ec.fieldContext_BoardCard_technicians(ctx, field)
+	case "bays":
+		return ec.fieldContext_BoardCard_bays(ctx, field)
+	case "promisedAt":
+		return ec.fieldContext_BoardCard_promisedAt(ctx, field)
+	case "readyAt":
+		return ec.fieldContext_BoardCard_readyAt(ctx, field)
+	case "notifyBy":
+		return ec.fieldContext_BoardCard_notifyBy(ctx, field)
+	case "late":
+		return ec.fieldContext_BoardCard_late(ctx, field)
+	case "minutesLate":
+		return ec.fieldContext_BoardCard_minutesLate(ctx, field)
+	case "blockers":
+		return ec.fieldContext_BoardCard_blockers(ctx, field)
+	case "progress":
+		return ec.fieldContext_BoardCard_progress(ctx, field)
+	case "jobsDone":
+		return ec.fieldContext_BoardCard_jobsDone(ctx, field)
+	case "jobsTotal":
+		return ec.fieldContext_BoardCard_jobsTotal(ctx, field)
+	case "reworkCount":
+		return ec.fieldContext_BoardCard_reworkCount(ctx, field)
+	case "washRequested":
+		return ec.fieldContext_BoardCard_washRequested(ctx, field)
+	case "jobs":
+		return ec.fieldContext_BoardCard_jobs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardCard", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardCardJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "jobId":
+		return ec.fieldContext_BoardCardJob_jobId(ctx, field)
+	case "description":
+		return ec.fieldContext_BoardCardJob_description(ctx, field)
+	case "state":
+		return ec.fieldContext_BoardCardJob_state(ctx, field)
+	case "technician":
+		return ec.fieldContext_BoardCardJob_technician(ctx, field)
+	case "bay":
+		return ec.fieldContext_BoardCardJob_bay(ctx, field)
+	case "progress":
+		return ec.fieldContext_BoardCardJob_progress(ctx, field)
+	case "safety":
+		return ec.fieldContext_BoardCardJob_safety(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardCardJob", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardSnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "siteName":
+		return ec.fieldContext_BoardSnapshot_siteName(ctx, field)
+	case "cursor":
+		return ec.fieldContext_BoardSnapshot_cursor(ctx, field)
+	case "at":
+		return ec.fieldContext_BoardSnapshot_at(ctx, field)
+	case "cards":
+		return ec.fieldContext_BoardSnapshot_cards(ctx, field)
+	case "lateCount":
+		return ec.fieldContext_BoardSnapshot_lateCount(ctx, field)
+	case "capacity":
+		return ec.fieldContext_BoardSnapshot_capacity(ctx, field)
+	case "arrivals":
+		return ec.fieldContext_BoardSnapshot_arrivals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardSnapshot", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BoardUpdate_cursor(ctx, field)
+	case "reset":
+		return ec.fieldContext_BoardUpdate_reset(ctx, field)
+	case "kind":
+		return ec.fieldContext_BoardUpdate_kind(ctx, field)
+	case "summary":
+		return ec.fieldContext_BoardUpdate_summary(ctx, field)
+	case "at":
+		return ec.fieldContext_BoardUpdate_at(ctx, field)
+	case "orderId":
+		return ec.fieldContext_BoardUpdate_orderId(ctx, field)
+	case "jobId":
+		return ec.fieldContext_BoardUpdate_jobId(ctx, field)
+	case "card":
+		return ec.fieldContext_BoardUpdate_card(ctx, field)
+	case "capacity":
+		return ec.fieldContext_BoardUpdate_capacity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardUpdate", field.Name)
 }
 
 func (ec *executionContext) childFields_Capacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5376,6 +6146,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_board_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_customer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5599,6 +6383,80 @@ func (ec *executionContext) field_Site_staff_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["role"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_advisorFeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "advisorId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["advisorId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_boardFeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_repairOrderTimeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6634,6 +7492,121 @@ func (ec *executionContext) fieldContext_AppointmentPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _Arrival_scheduledAt(ctx context.Context, field graphql.CollectedField, obj *shop.Arrival) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Arrival_scheduledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScheduledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Arrival_scheduledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Arrival", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Arrival_plate(ctx context.Context, field graphql.CollectedField, obj *shop.Arrival) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Arrival_plate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Arrival_plate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Arrival", field, false, false, "String")
+}
+
+func (ec *executionContext) _Arrival_make(ctx context.Context, field graphql.CollectedField, obj *shop.Arrival) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Arrival_make(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Make, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Arrival_make(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Arrival", field, false, false, "String")
+}
+
+func (ec *executionContext) _Arrival_model(ctx context.Context, field graphql.CollectedField, obj *shop.Arrival) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Arrival_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Arrival_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Arrival", field, false, false, "String")
+}
+
+func (ec *executionContext) _Arrival_advisor(ctx context.Context, field graphql.CollectedField, obj *shop.Arrival) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Arrival_advisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Advisor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Arrival_advisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Arrival", field, false, false, "String")
+}
+
 func (ec *executionContext) _Bay_id(ctx context.Context, field graphql.CollectedField, obj *shop.Bay) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6977,6 +7950,1164 @@ func (ec *executionContext) fieldContext_Bill_unavailableParts(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardCard_orderId(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_orderId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.OrderID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐOrderID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BoardCard_number(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_state(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.OrderState) graphql.Marshaler {
+			return ec.marshalNRepairOrderState2bayboardᚋshopᚐOrderState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "RepairOrderState")
+}
+
+func (ec *executionContext) _BoardCard_stage(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Stage) graphql.Marshaler {
+			return ec.marshalNBoardStage2bayboardᚋshopᚐStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "BoardStage")
+}
+
+func (ec *executionContext) _BoardCard_stageSince(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_stageSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StageSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_stageSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BoardCard_priority(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Priority) graphql.Marshaler {
+			return ec.marshalNPriority2bayboardᚋshopᚐPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Priority")
+}
+
+func (ec *executionContext) _BoardCard_plate(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_plate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_plate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_make(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_make(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Make, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_make(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_model(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_colour(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_colour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Colour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_colour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_advisor(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_advisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Advisor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_advisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_technicians(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_technicians(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Technicians, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_technicians(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_bays(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_bays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_bays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCard_promisedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_promisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_promisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BoardCard_readyAt(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_readyAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_readyAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BoardCard_notifyBy(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_notifyBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotifyBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_notifyBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BoardCard_late(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BoardCard().Late(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _BoardCard_minutesLate(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_minutesLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BoardCard().MinutesLate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_minutesLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BoardCard_blockers(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_blockers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blockers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.Blocker) graphql.Marshaler {
+			return ec.marshalNBlocker2ᚕbayboardᚋshopᚐBlockerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_blockers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Blocker")
+}
+
+func (ec *executionContext) _BoardCard_progress(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardCard_jobsDone(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_jobsDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobsDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_jobsDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardCard_jobsTotal(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_jobsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_jobsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardCard_reworkCount(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_reworkCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReworkCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_reworkCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardCard_washRequested(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_washRequested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WashRequested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_washRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BoardCard_jobs(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Jobs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.CardJob) graphql.Marshaler {
+			return ec.marshalNBoardCardJob2ᚕbayboardᚋshopᚐCardJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_jobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardCard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardCardJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardCardJob_jobId(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_jobId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.JobID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐJobID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_jobId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BoardCardJob_description(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCardJob_state(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.JobState) graphql.Marshaler {
+			return ec.marshalNJobState2bayboardᚋshopᚐJobState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "JobState")
+}
+
+func (ec *executionContext) _BoardCardJob_technician(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_technician(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Technician, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_technician(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCardJob_bay(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_bay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_bay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardCardJob_progress(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardCardJob_safety(ctx context.Context, field graphql.CollectedField, obj *shop.CardJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCardJob_safety(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Safety, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCardJob_safety(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCardJob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BoardSnapshot_siteName(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_siteName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_siteName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardSnapshot_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardSnapshot_at(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardSnapshot", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BoardSnapshot_cards(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_cards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Card) graphql.Marshaler {
+			return ec.marshalNBoardCard2ᚕᚖbayboardᚋshopᚐCardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_cards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardSnapshot_lateCount(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_lateCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_lateCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardSnapshot_capacity(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Capacity) graphql.Marshaler {
+			return ec.marshalNCapacity2ᚖbayboardᚋstoreᚐCapacity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Capacity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardSnapshot_arrivals(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardSnapshot_arrivals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Arrivals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Arrival) graphql.Marshaler {
+			return ec.marshalNArrival2ᚕᚖbayboardᚋshopᚐArrivalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardSnapshot_arrivals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Arrival(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardUpdate_reset(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_reset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_reset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BoardUpdate_kind(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.EventKind) graphql.Marshaler {
+			return ec.marshalOEventKind2ᚖbayboardᚋshopᚐEventKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "EventKind")
+}
+
+func (ec *executionContext) _BoardUpdate_summary(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardUpdate_at(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BoardUpdate_orderId(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_orderId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.OrderID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐOrderID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BoardUpdate_jobId(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_jobId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.JobID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐJobID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_jobId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardUpdate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BoardUpdate_card(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Card) graphql.Marshaler {
+			return ec.marshalOBoardCard2ᚖbayboardᚋshopᚐCard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardUpdate_capacity(ctx context.Context, field graphql.CollectedField, obj *model.BoardUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardUpdate_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Capacity) graphql.Marshaler {
+			return ec.marshalOCapacity2ᚖbayboardᚋstoreᚐCapacity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardUpdate_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Capacity(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10690,6 +12821,50 @@ func (ec *executionContext) fieldContext_Query_repairOrders(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_board(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_board(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Board(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BoardSnapshot) graphql.Marshaler {
+			return ec.marshalNBoardSnapshot2ᚖbayboardᚋgraphᚋmodelᚐBoardSnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_board(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardSnapshot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_board_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_estimateCompletion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12718,6 +14893,138 @@ func (ec *executionContext) fieldContext_Site_capacity(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Capacity(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_boardFeed(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_boardFeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().BoardFeed(ctx, fc.Args["siteId"].(string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BoardUpdate) graphql.Marshaler {
+			return ec.marshalNBoardUpdate2ᚖbayboardᚋgraphᚋmodelᚐBoardUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_boardFeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_boardFeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_advisorFeed(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_advisorFeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AdvisorFeed(ctx, fc.Args["siteId"].(string), fc.Args["advisorId"].(*string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BoardUpdate) graphql.Marshaler {
+			return ec.marshalNBoardUpdate2ᚖbayboardᚋgraphᚋmodelᚐBoardUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_advisorFeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_advisorFeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_repairOrderTimeline(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_repairOrderTimeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RepairOrderTimeline(ctx, fc.Args["orderId"].(string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BoardUpdate) graphql.Marshaler {
+			return ec.marshalNBoardUpdate2ᚖbayboardᚋgraphᚋmodelᚐBoardUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_repairOrderTimeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_repairOrderTimeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17487,6 +19794,59 @@ func (ec *executionContext) _AppointmentPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var arrivalImplementors = []string{"Arrival"}
+
+func (ec *executionContext) _Arrival(ctx context.Context, sel ast.SelectionSet, obj *shop.Arrival) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, arrivalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Arrival")
+		case "scheduledAt":
+			out.Values[i] = ec._Arrival_scheduledAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plate":
+			out.Values[i] = ec._Arrival_plate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "make":
+			out.Values[i] = ec._Arrival_make(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._Arrival_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advisor":
+			out.Values[i] = ec._Arrival_advisor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bayImplementors = []string{"Bay", "Node"}
 
 func (ec *executionContext) _Bay(ctx context.Context, sel ast.SelectionSet, obj *shop.Bay) graphql.Marshaler {
@@ -17591,6 +19951,360 @@ func (ec *executionContext) _Bill(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Bill_unavailableParts(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardCardImplementors = []string{"BoardCard"}
+
+func (ec *executionContext) _BoardCard(ctx context.Context, sel ast.SelectionSet, obj *shop.Card) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardCardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardCard")
+		case "orderId":
+			out.Values[i] = ec._BoardCard_orderId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._BoardCard_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._BoardCard_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stage":
+			out.Values[i] = ec._BoardCard_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stageSince":
+			out.Values[i] = ec._BoardCard_stageSince(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priority":
+			out.Values[i] = ec._BoardCard_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plate":
+			out.Values[i] = ec._BoardCard_plate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "make":
+			out.Values[i] = ec._BoardCard_make(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "model":
+			out.Values[i] = ec._BoardCard_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "colour":
+			out.Values[i] = ec._BoardCard_colour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "advisor":
+			out.Values[i] = ec._BoardCard_advisor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "technicians":
+			out.Values[i] = ec._BoardCard_technicians(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bays":
+			out.Values[i] = ec._BoardCard_bays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "promisedAt":
+			out.Values[i] = ec._BoardCard_promisedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readyAt":
+			out.Values[i] = ec._BoardCard_readyAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notifyBy":
+			out.Values[i] = ec._BoardCard_notifyBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BoardCard_late(ctx, field, obj)
+				})
+		case "minutesLate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BoardCard_minutesLate(ctx, field, obj)
+				})
+		case "blockers":
+			out.Values[i] = ec._BoardCard_blockers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "progress":
+			out.Values[i] = ec._BoardCard_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobsDone":
+			out.Values[i] = ec._BoardCard_jobsDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobsTotal":
+			out.Values[i] = ec._BoardCard_jobsTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reworkCount":
+			out.Values[i] = ec._BoardCard_reworkCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "washRequested":
+			out.Values[i] = ec._BoardCard_washRequested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobs":
+			out.Values[i] = ec._BoardCard_jobs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardCardJobImplementors = []string{"BoardCardJob"}
+
+func (ec *executionContext) _BoardCardJob(ctx context.Context, sel ast.SelectionSet, obj *shop.CardJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardCardJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardCardJob")
+		case "jobId":
+			out.Values[i] = ec._BoardCardJob_jobId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._BoardCardJob_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._BoardCardJob_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "technician":
+			out.Values[i] = ec._BoardCardJob_technician(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bay":
+			out.Values[i] = ec._BoardCardJob_bay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "progress":
+			out.Values[i] = ec._BoardCardJob_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "safety":
+			out.Values[i] = ec._BoardCardJob_safety(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardSnapshotImplementors = []string{"BoardSnapshot"}
+
+func (ec *executionContext) _BoardSnapshot(ctx context.Context, sel ast.SelectionSet, obj *model.BoardSnapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardSnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardSnapshot")
+		case "siteName":
+			out.Values[i] = ec._BoardSnapshot_siteName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._BoardSnapshot_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._BoardSnapshot_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cards":
+			out.Values[i] = ec._BoardSnapshot_cards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lateCount":
+			out.Values[i] = ec._BoardSnapshot_lateCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacity":
+			out.Values[i] = ec._BoardSnapshot_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "arrivals":
+			out.Values[i] = ec._BoardSnapshot_arrivals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardUpdateImplementors = []string{"BoardUpdate"}
+
+func (ec *executionContext) _BoardUpdate(ctx context.Context, sel ast.SelectionSet, obj *model.BoardUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardUpdate")
+		case "cursor":
+			out.Values[i] = ec._BoardUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reset":
+			out.Values[i] = ec._BoardUpdate_reset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._BoardUpdate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._BoardUpdate_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._BoardUpdate_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "orderId":
+			out.Values[i] = ec._BoardUpdate_orderId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "jobId":
+			out.Values[i] = ec._BoardUpdate_jobId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "card":
+			out.Values[i] = ec._BoardUpdate_card(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "capacity":
+			out.Values[i] = ec._BoardUpdate_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18757,6 +21471,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_repairOrders(ctx, field)
 				})
+		case "board":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_board(ctx, field)
+				})
 		case "estimateCompletion":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19333,6 +22053,30 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "boardFeed":
+		return ec._Subscription_boardFeed(ctx, fields[0])
+	case "advisorFeed":
+		return ec._Subscription_advisorFeed(ctx, fields[0])
+	case "repairOrderTimeline":
+		return ec._Subscription_repairOrderTimeline(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -20228,6 +22972,30 @@ func (ec *executionContext) marshalNAppointmentState2bayboardᚋshopᚐAppointme
 	return res
 }
 
+func (ec *executionContext) marshalNArrival2ᚕᚖbayboardᚋshopᚐArrivalᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Arrival) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArrival2ᚖbayboardᚋshopᚐArrival(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArrival2ᚖbayboardᚋshopᚐArrival(ctx context.Context, sel ast.SelectionSet, v *shop.Arrival) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Arrival!")
+		return graphql.Null
+	}
+	return ec._Arrival(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBay2ᚕᚖbayboardᚋshopᚐBayᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Bay) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20303,6 +23071,81 @@ func (ec *executionContext) marshalNBlocker2ᚕbayboardᚋshopᚐBlockerᚄ(ctx 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNBoardCard2ᚕᚖbayboardᚋshopᚐCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Card) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBoardCard2ᚖbayboardᚋshopᚐCard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBoardCard2ᚖbayboardᚋshopᚐCard(ctx context.Context, sel ast.SelectionSet, v *shop.Card) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BoardCard!")
+		return graphql.Null
+	}
+	return ec._BoardCard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBoardCardJob2bayboardᚋshopᚐCardJob(ctx context.Context, sel ast.SelectionSet, v shop.CardJob) graphql.Marshaler {
+	return ec._BoardCardJob(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBoardCardJob2ᚕbayboardᚋshopᚐCardJobᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.CardJob) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBoardCardJob2bayboardᚋshopᚐCardJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBoardSnapshot2ᚖbayboardᚋgraphᚋmodelᚐBoardSnapshot(ctx context.Context, sel ast.SelectionSet, v *model.BoardSnapshot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BoardSnapshot!")
+		return graphql.Null
+	}
+	return ec._BoardSnapshot(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBoardStage2bayboardᚋshopᚐStage(ctx context.Context, v any) (shop.Stage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Stage(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBoardStage2bayboardᚋshopᚐStage(ctx context.Context, sel ast.SelectionSet, v shop.Stage) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BoardStage!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNBoardUpdate2ᚖbayboardᚋgraphᚋmodelᚐBoardUpdate(ctx context.Context, sel ast.SelectionSet, v *model.BoardUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BoardUpdate!")
+		return graphql.Null
+	}
+	return ec._BoardUpdate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBookAppointmentInput2bayboardᚋstoreᚐBookAppointmentInput(ctx context.Context, v any) (store.BookAppointmentInput, error) {
@@ -21526,6 +24369,13 @@ func (ec *executionContext) marshalOBay2ᚖbayboardᚋshopᚐBay(ctx context.Con
 	return ec._Bay(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBoardCard2ᚖbayboardᚋshopᚐCard(ctx context.Context, sel ast.SelectionSet, v *shop.Card) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BoardCard(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoardStage2ᚖbayboardᚋshopᚐStage(ctx context.Context, v any) (*shop.Stage, error) {
 	if v == nil {
 		return nil, nil
@@ -21573,6 +24423,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCapacity2ᚖbayboardᚋstoreᚐCapacity(ctx context.Context, sel ast.SelectionSet, v *store.Capacity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Capacity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContactMethod2ᚖbayboardᚋshopᚐContactMethod(ctx context.Context, v any) (*shop.ContactMethod, error) {
@@ -21670,6 +24527,25 @@ func (ec *executionContext) marshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx conte
 	return v
 }
 
+func (ec *executionContext) unmarshalOEventKind2ᚖbayboardᚋshopᚐEventKind(ctx context.Context, v any) (*shop.EventKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.EventKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventKind2ᚖbayboardᚋshopᚐEventKind(ctx context.Context, sel ast.SelectionSet, v *shop.EventKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx context.Context, v any) ([]shop.JobID, error) {
 	if v == nil {
 		return nil, nil
@@ -21747,6 +24623,22 @@ func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐJobID(ctx context.
 }
 
 func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐJobID(ctx context.Context, sel ast.SelectionSet, v *shop.JobID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐOrderID(ctx context.Context, v any) (*shop.OrderID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(shop.OrderID)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐOrderID(ctx context.Context, sel ast.SelectionSet, v *shop.OrderID) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"bayboard/board"
 	"bayboard/shop"
 	"bayboard/store"
 )
@@ -34,14 +35,27 @@ type Options struct {
 	MaxBodyBytes int64
 	// OperationTimeout bounds each query or mutation.
 	OperationTimeout time.Duration
+	// Hub serves the subscriptions; without it they answer INTERNAL.
+	Hub *board.Hub
+	// WebsocketOrigins are the host patterns of pages allowed to open a
+	// websocket from another origin (same-origin is always allowed).
+	WebsocketOrigins []string
+	// WebsocketInitTimeout closes a socket that sends no connection_init.
+	WebsocketInitTimeout time.Duration
+	// WebsocketPingInterval is the ping/pong keep-alive that detects a vanished client.
+	WebsocketPingInterval time.Duration
+	// WebsocketReadLimit caps one websocket message from a client, bytes.
+	WebsocketReadLimit int64
 }
 
 // DefaultOptions are safe for the internet; development turns on Introspection.
-var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, OperationTimeout: 15 * time.Second}
+var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, OperationTimeout: 15 * time.Second,
+	WebsocketInitTimeout: 10 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10}
 
 // NewServer builds the GraphQL server over db.
 func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{DB: db}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{DB: db, Hub: cfg.Hub}}))
+	srv.AddTransport(newWebsocket(db, cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -6,10 +6,12 @@
 package graph
 
 import (
+	"bayboard/board"
 	"bayboard/store"
 )
 
 // Resolver holds what every resolver needs.
 type Resolver struct {
-	DB *store.DB
+	DB  *store.DB
+	Hub *board.Hub
 }

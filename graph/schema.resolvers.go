@@ -97,6 +97,16 @@ func (r *billResolver) UnavailableParts(ctx context.Context, obj *shop.Bill) ([]
 	return out, nil
 }
 
+// Late is the resolver for the late field.
+func (r *boardCardResolver) Late(ctx context.Context, obj *shop.Card) (bool, error) {
+	return obj.Late(r.DB.Now()), nil
+}
+
+// MinutesLate is the resolver for the minutesLate field.
+func (r *boardCardResolver) MinutesLate(ctx context.Context, obj *shop.Card) (int, error) {
+	return obj.MinutesLate(r.DB.Now()), nil
+}
+
 // Job is the resolver for the job field.
 func (r *checkResolver) Job(ctx context.Context, obj *shop.Check) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
@@ -500,6 +510,15 @@ func (r *queryResolver) RepairOrders(ctx context.Context, siteID string, states 
 	return conn, nil
 }
 
+// Board is the resolver for the board field.
+func (r *queryResolver) Board(ctx context.Context, siteID string) (*model.BoardSnapshot, error) {
+	site, err := parseID("siteId", shop.TypeSite, siteID)
+	if err != nil {
+		return nil, err
+	}
+	return r.boardSnapshot(ctx, shop.SiteID(site))
+}
+
 // EstimateCompletion is the resolver for the estimateCompletion field.
 func (r *queryResolver) EstimateCompletion(ctx context.Context, siteID string, labourMinutes int) (*time.Time, error) {
 	site, err := parseID("siteId", shop.TypeSite, siteID)
@@ -647,6 +666,50 @@ func (r *siteResolver) Capacity(ctx context.Context, obj *shop.Site) (*store.Cap
 	return r.DB.FindCapacity(ctx, obj.ID)
 }
 
+// BoardFeed is the resolver for the boardFeed field.
+func (r *subscriptionResolver) BoardFeed(ctx context.Context, siteID string, after *string) (<-chan *model.BoardUpdate, error) {
+	site, err := r.feedSite(ctx, siteID, shop.ActRead)
+	if err != nil {
+		return nil, err
+	}
+	return r.feed(ctx, site, after, nil)
+}
+
+// AdvisorFeed is the resolver for the advisorFeed field.
+func (r *subscriptionResolver) AdvisorFeed(ctx context.Context, siteID string, advisorID *string, after *string) (<-chan *model.BoardUpdate, error) {
+	site, err := r.feedSite(ctx, siteID, shop.ActRead)
+	if err != nil {
+		return nil, err
+	}
+	a := shop.ActorFromContext(ctx)
+	advisor := a.UserID
+	if advisorID != nil {
+		n, err := parseID("advisorId", shop.TypeUser, *advisorID)
+		if err != nil {
+			return nil, err
+		}
+		if shop.UserID(n) != a.UserID && a.Role != shop.RoleServiceManager && a.Role != shop.RoleAdmin {
+			return nil, shop.Errorf(shop.EFORBIDDEN, "Only a service manager may follow another advisor's feed.")
+		}
+		advisor = shop.UserID(n)
+	}
+	return r.feed(ctx, site, after, shop.AdvisorFeedFilter(advisor))
+}
+
+// RepairOrderTimeline is the resolver for the repairOrderTimeline field.
+func (r *subscriptionResolver) RepairOrderTimeline(ctx context.Context, orderID string, after *string) (<-chan *model.BoardUpdate, error) {
+	n, err := parseID("orderId", shop.TypeOrder, orderID)
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.DB.FindOrderByID(ctx, shop.OrderID(n))
+	if err != nil {
+		return nil, err
+	}
+	id := o.ID
+	return r.feed(ctx, o.SiteID, after, func(e *shop.Event) bool { return e.OrderID != nil && *e.OrderID == id })
+}
+
 // Customer is the resolver for the customer field.
 func (r *vehicleResolver) Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error) {
 	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")
@@ -688,6 +751,9 @@ func (r *Resolver) Appointment() AppointmentResolver { return &appointmentResolv
 // Bill returns BillResolver implementation.
 func (r *Resolver) Bill() BillResolver { return &billResolver{r} }
 
+// BoardCard returns BoardCardResolver implementation.
+func (r *Resolver) BoardCard() BoardCardResolver { return &boardCardResolver{r} }
+
 // Check returns CheckResolver implementation.
 func (r *Resolver) Check() CheckResolver { return &checkResolver{r} }
 
@@ -721,6 +787,9 @@ func (r *Resolver) Settlement() SettlementResolver { return &settlementResolver{
 // Site returns SiteResolver implementation.
 func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 // Vehicle returns VehicleResolver implementation.
 func (r *Resolver) Vehicle() VehicleResolver { return &vehicleResolver{r} }
 
@@ -731,6 +800,7 @@ type (
 	additionalWorkRequestResolver struct{ *Resolver }
 	appointmentResolver           struct{ *Resolver }
 	billResolver                  struct{ *Resolver }
+	boardCardResolver             struct{ *Resolver }
 	checkResolver                 struct{ *Resolver }
 	customerResolver              struct{ *Resolver }
 	eventResolver                 struct{ *Resolver }
@@ -742,6 +812,7 @@ type (
 	repairOrderResolver           struct{ *Resolver }
 	settlementResolver            struct{ *Resolver }
 	siteResolver                  struct{ *Resolver }
+	subscriptionResolver          struct{ *Resolver }
 	vehicleResolver               struct{ *Resolver }
 	visitResolver                 struct{ *Resolver }
 )

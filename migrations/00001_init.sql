@@ -174,6 +174,7 @@ CREATE TABLE repair_orders (
     cancelled_at         TIMESTAMPTZ,
     cancel_reason        TEXT NOT NULL DEFAULT '',
     rework_count         INT NOT NULL DEFAULT 0,
+    late_since           TIMESTAMPTZ,
     stage                TEXT,
     stage_since          TIMESTAMPTZ NOT NULL,
     version              INT NOT NULL DEFAULT 1 CHECK (version >= 1),
@@ -311,12 +312,14 @@ CREATE TABLE settlements (
 
 -- The event log: the transactional outbox, each order's timeline and the
 -- audit trail. A row is written in the same transaction as its change. xid
--- records the writing transaction, so readers never step over one that
--- commits late (see store/events.go).
+-- records the writing transaction; pos, the cursor clients resume from, is
+-- given after commit in commit-safe order, so no reader ever steps over a
+-- transaction that commits late (see store/eventlog.go).
 CREATE TABLE events (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     site_id    BIGINT NOT NULL REFERENCES sites (id),
     xid        XID8 NOT NULL DEFAULT pg_current_xact_id(),
+    pos        BIGINT UNIQUE,
     kind       TEXT NOT NULL,
     order_id   BIGINT,
     job_id     BIGINT,
@@ -328,7 +331,9 @@ CREATE TABLE events (
 );
 CREATE INDEX events_site_idx ON events (site_id, id);
 CREATE INDEX events_order_idx ON events (order_id, id) WHERE order_id IS NOT NULL;
-CREATE INDEX events_xid_idx ON events (xid);
+CREATE INDEX events_unsequenced_idx ON events (id) WHERE pos IS NULL;
+CREATE INDEX events_site_pos_idx ON events (site_id, pos) WHERE pos IS NOT NULL;
+CREATE SEQUENCE event_pos_seq;
 
 -- Idempotency keys: a retried mutation with the same key returns the first result.
 CREATE TABLE idempotency_keys (

@@ -198,3 +198,112 @@ func (w Workshop) EstimateCompletion(now time.Time, backlogMinutes, jobMinutes i
 	}
 	return t
 }
+
+// Card is an order as the wall board shows it: no customer personal data,
+// a masked plate, staff by short name.
+type Card struct {
+	OrderID       OrderID
+	SiteID        SiteID
+	Number        string
+	State         OrderState
+	Stage         Stage
+	StageSince    time.Time
+	Priority      Priority
+	Plate         string // masked
+	Make          string
+	Model         string
+	Colour        string
+	Advisor       string
+	AdvisorID     UserID
+	Technicians   []string
+	Bays          []string
+	PromisedAt    *time.Time
+	ReadyAt       *time.Time
+	NotifyBy      *time.Time
+	Blockers      []Blocker
+	Progress      int
+	JobsDone      int
+	JobsTotal     int
+	ReworkCount   int
+	WashRequested bool
+	Jobs          []CardJob
+}
+
+// CardJob is one job on a card.
+type CardJob struct {
+	JobID       JobID
+	Description string
+	State       JobState
+	Technician  string
+	Bay         string
+	Progress    int
+	Safety      bool
+}
+
+// Late reports whether the card's car is past its promised time.
+func (c *Card) Late(now time.Time) bool {
+	o := Order{State: c.State, PromisedAt: c.PromisedAt, ReadyAt: c.ReadyAt}
+	return o.Late(now)
+}
+
+// MinutesLate returns how late the car is at now, in minutes.
+func (c *Card) MinutesLate(now time.Time) int {
+	o := Order{State: c.State, PromisedAt: c.PromisedAt, ReadyAt: c.ReadyAt}
+	return o.MinutesLate(now)
+}
+
+// NewCard builds the board card of an order from its jobs, vehicle and the
+// short names of staff and bays. ok is false when the order is not on the board.
+func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, bayCode func(BayID) string) (*Card, bool) {
+	stage, ok := StageOf(o, jobs)
+	if !ok {
+		return nil, false
+	}
+	c := &Card{OrderID: o.ID, SiteID: o.SiteID, Number: o.Number, State: o.State, Stage: stage, StageSince: o.StageSince,
+		Priority: o.Priority, Advisor: shortName(o.AdvisorID), AdvisorID: o.AdvisorID, PromisedAt: o.PromisedAt,
+		ReadyAt: o.ReadyAt, NotifyBy: o.NotifyBy, Blockers: BlockersOf(o, jobs), Progress: JobsProgress(jobs),
+		ReworkCount: o.ReworkCount, WashRequested: o.WashRequested, Technicians: []string{}, Bays: []string{}, Jobs: []CardJob{}}
+	if v != nil {
+		c.Plate, c.Make, c.Model, c.Colour = MaskPlate(v.Plate), v.Make, v.Model, v.Colour
+	}
+	seenT, seenB := map[string]bool{}, map[string]bool{}
+	for _, j := range jobs {
+		if !j.State.Billable() && j.State != JobPendingApproval {
+			continue
+		}
+		cj := CardJob{JobID: j.ID, Description: j.Description, State: j.State, Progress: j.Progress, Safety: j.Safety}
+		if j.TechnicianID != nil {
+			cj.Technician = shortName(*j.TechnicianID)
+			if !seenT[cj.Technician] {
+				seenT[cj.Technician] = true
+				c.Technicians = append(c.Technicians, cj.Technician)
+			}
+		}
+		if j.BayID != nil {
+			cj.Bay = bayCode(*j.BayID)
+			if !seenB[cj.Bay] {
+				seenB[cj.Bay] = true
+				c.Bays = append(c.Bays, cj.Bay)
+			}
+		}
+		c.Jobs = append(c.Jobs, cj)
+		c.JobsTotal++
+		if j.State == JobDone || j.State == JobFinished || j.State == JobSelfChecked {
+			c.JobsDone++
+		}
+	}
+	if c.Blockers == nil {
+		c.Blockers = []Blocker{}
+	}
+	return c, true
+}
+
+// Arrival is an appointment on the welcome board (欢迎看板): masked plate, no names.
+type Arrival struct {
+	AppointmentID AppointmentID
+	ScheduledAt   time.Time
+	Plate         string // masked
+	Make          string
+	Model         string
+	Advisor       string
+}

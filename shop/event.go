@@ -34,12 +34,15 @@ const (
 	EventOrderReady            EventKind = "ORDER_READY"
 	EventOrderSettled          EventKind = "ORDER_SETTLED"
 	EventOrderDelivered        EventKind = "ORDER_DELIVERED"
+	EventOrderLate             EventKind = "ORDER_LATE" // passed its promised time without being ready
 )
 
 // Event is one entry of the event log: the order's timeline, the audit trail
-// and the feed of the boards. ID is the cursor.
+// and the feed of the boards. Pos is its place in the log, in commit-safe
+// order: the cursor clients resume from (0 until the log has sequenced it).
 type Event struct {
 	ID        EventID
+	Pos       int64
 	SiteID    SiteID
 	Kind      EventKind
 	OrderID   *OrderID
@@ -49,4 +52,18 @@ type Event struct {
 	ActorID   *UserID
 	Summary   string
 	At        time.Time
+}
+
+// AdvisorFeedKinds are the events an advisor must act on.
+var AdvisorFeedKinds = map[EventKind]bool{
+	EventAdditionalRequested: true, EventAdditionalApproved: true, EventAdditionalDeclined: true,
+	EventQCFailed: true, EventOrderReady: true, EventOrderLate: true, EventJobPaused: true,
+	EventOrderHandedOver: true, EventOrderDelivered: true, EventVehicleReceived: true,
+}
+
+// AdvisorFeedFilter selects the events of an advisor's own orders that need them.
+func AdvisorFeedFilter(advisor UserID) func(*Event) bool {
+	return func(e *Event) bool {
+		return e.AdvisorID != nil && *e.AdvisorID == advisor && AdvisorFeedKinds[e.Kind]
+	}
 }

@@ -269,7 +269,7 @@ func (d *DB) FindSettlementsByOrderIDs(ctx context.Context, ids []shop.OrderID) 
 	return out, nil
 }
 
-const eventColumns = `id, site_id, kind, order_id, job_id, visit_id, advisor_id, actor_id, summary, at`
+const eventColumns = `id, COALESCE(pos, 0) AS pos, site_id, kind, order_id, job_id, visit_id, advisor_id, actor_id, summary, at`
 
 // FindEventsByOrder returns an order's timeline, oldest first, after a cursor;
 // one more than first when there is a next page.

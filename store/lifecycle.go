@@ -28,6 +28,7 @@ func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, 
 		if err != nil {
 			return nil, err
 		}
+		prev := o.State
 		o.State = next
 		summary, err := apply(c, o)
 		if err != nil {
@@ -36,7 +37,14 @@ func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, 
 		if err := saveOrder(c, o, true); err != nil {
 			return nil, err
 		}
-		return o, c.event(orderEvent(o, kind, nil, summary))
+		if err := c.event(orderEvent(o, kind, nil, summary)); err != nil {
+			return nil, err
+		}
+		if o.State == shop.OrderReady && prev != shop.OrderReady {
+			return o, c.event(orderEvent(o, shop.EventOrderReady, nil,
+				"Ready for pick-up: tell the customer by "+o.NotifyBy.UTC().Format(time.RFC3339)))
+		}
+		return o, nil
 	})
 }
 

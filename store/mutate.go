@@ -20,6 +20,8 @@ type change struct {
 	tx    *sqlx.Tx
 	actor *shop.Actor
 	now   time.Time
+	// notified is set once the transaction has queued its NOTIFY.
+	notified bool
 }
 
 // errReplayed ends a transaction whose idempotency key was already used for
@@ -144,6 +146,10 @@ func (c *change) event(ev shop.Event) error {
 		ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At); err != nil {
 		return err
 	}
-	_, err := c.tx.ExecContext(c.ctx, `SELECT pg_notify('bayboard_events', $1)`, itoa(int(ev.SiteID)))
+	if c.notified {
+		return nil
+	}
+	c.notified = true
+	_, err := c.tx.ExecContext(c.ctx, `SELECT pg_notify($1, '')`, ChannelEvents)
 	return err
 }

@@ -108,6 +108,14 @@ type RepairOrderPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Live feeds over websockets (`graphql-transport-ws`, or legacy `graphql-ws`).
+// Each update carries its `cursor`: store it, and after a reconnect subscribe
+// again with `after: <cursor>` to receive exactly what was missed, in order,
+// then live updates. An update with `reset: true` means the cursor is too old:
+// reload the snapshot (`board`) and subscribe from its cursor.
+type Subscription struct {
+}
+
 // A page of visits.
 type VisitConnection struct {
 	// The visits of this page, with cursors.

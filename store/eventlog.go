@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"bayboard/shop"
+)
+
+// Channels of LISTEN/NOTIFY. A NOTIFY is only a wake-up: the event log is the truth.
+const (
+	// ChannelEvents is notified (on commit) by every transaction that appends events.
+	ChannelEvents = "bayboard_events"
+	// ChannelSequenced is notified when the log gave positions to new events.
+	ChannelSequenced = "bayboard_seq"
+)
+
+// sequencerLock is the advisory lock that makes one sequencer run at a time
+// across all instances.
+const sequencerLock = 7_001_001
+
+// SequenceEvents gives log positions (cursors) to committed events, in a
+// commit-safe order: only events of transactions older than the oldest one
+// still running (pg_snapshot_xmin) are sequenced, in id order. An event whose
+// transaction commits late therefore waits for its position instead of being
+// stepped over: positions only ever grow, and a reader that has seen position
+// p has seen every event that will ever get a position ≤ p.
+// It returns how many events it sequenced (0 when another instance holds the lock).
+func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
+	n := 0
+	err := d.tx(ctx, func(tx *sqlx.Tx) error {
+		var ok bool
+		if err := tx.GetContext(ctx, &ok, `SELECT pg_try_advisory_xact_lock($1)`, sequencerLock); err != nil || !ok {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `
+			UPDATE events e SET pos = s.pos
+			FROM (
+				SELECT t.id, nextval('event_pos_seq') AS pos
+				FROM (
+					SELECT id FROM events
+					WHERE pos IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+					ORDER BY id
+					LIMIT 10000
+				) t
+			) s
+			WHERE e.id = s.id`)
+		if err != nil {
+			return err
+		}
+		m, _ := res.RowsAffected()
+		n = int(m)
+		if n > 0 {
+			_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChannelSequenced)
+		}
+		return err
+	})
+	return n, err
+}
+
+// ReadEventLog returns sequenced events of every site after position after,
+// in log order, at most limit. For the realtime hub (no actor: it serves
+// each subscriber only what its actor may see).
+func (d *DB) ReadEventLog(ctx context.Context, after int64, limit int) ([]*shop.Event, error) {
+	var rows []*shop.Event
+	err := d.db.SelectContext(ctx, &rows, `
+		SELECT `+eventColumns+` FROM events WHERE pos > $1 ORDER BY pos LIMIT $2`, after, limit)
+	return rows, translate(err)
+}
+
+// ReadSiteEvents returns a site's sequenced events after position after, in
+// log order, at most limit: the replay of a resuming subscriber.
+func (d *DB) ReadSiteEvents(ctx context.Context, site shop.SiteID, after int64, limit int) ([]*shop.Event, error) {
+	var rows []*shop.Event
+	err := d.db.SelectContext(ctx, &rows, `
+		SELECT `+eventColumns+` FROM events WHERE site_id = $1 AND pos > $2 ORDER BY pos LIMIT $3`, site, after, limit)
+	return rows, translate(err)
+}
+
+// LogHead returns the highest sequenced position (0 for an empty log).
+func (d *DB) LogHead(ctx context.Context) (int64, error) {
+	var p int64
+	err := d.db.GetContext(ctx, &p, `SELECT COALESCE(max(pos), 0) FROM events WHERE pos IS NOT NULL`)
+	return p, translate(err)
+}
+
+// CountSiteEventsSince counts a site's events after position after, up to
+// limit+1: enough to tell whether a replay would exceed limit.
+func (d *DB) CountSiteEventsSince(ctx context.Context, site shop.SiteID, after int64, since time.Time, limit int) (n int, tooOld bool, err error) {
+	var r struct {
+		N      int
+		Oldest *time.Time
+	}
+	err = d.db.GetContext(ctx, &r, `
+		SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE site_id = $1 AND pos > $2 LIMIT $3) x) AS n,
+		       (SELECT at FROM events WHERE site_id = $1 AND pos > $2 ORDER BY pos LIMIT 1) AS oldest`,
+		site, after, limit+1)
+	if err != nil {
+		return 0, false, translate(err)
+	}
+	return r.N, r.Oldest != nil && r.Oldest.Before(since), nil
+}
+
+// MarkLateOrders records, once per order, that a car in the workshop passed
+// its promised time without being ready: an ORDER_LATE event for the board
+// and the advisor. Safe to run from every instance at once.
+func (d *DB) MarkLateOrders(ctx context.Context) (int, error) {
+	n := 0
+	err := d.tx(ctx, func(tx *sqlx.Tx) error {
+		now := d.Now().UTC()
+		var late []*shop.Order
+		if err := tx.SelectContext(ctx, &late, `
+			UPDATE repair_orders SET late_since = promised_at
+			WHERE id IN (
+				SELECT id FROM repair_orders
+				WHERE state IN ('IN_WORK', 'QC', 'WASH') AND late_since IS NULL AND promised_at < $1
+				FOR UPDATE SKIP LOCKED)
+			RETURNING `+orderColumns, now); err != nil {
+			return err
+		}
+		for _, o := range late {
+			ev := orderEvent(o, shop.EventOrderLate, nil, "Past the promised time "+o.PromisedAt.UTC().Format(time.RFC3339)+" and not ready")
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO events (site_id, kind, order_id, visit_id, advisor_id, summary, at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.SiteID, ev.Kind, ev.OrderID, ev.VisitID, ev.AdvisorID, ev.Summary, now); err != nil {
+				return err
+			}
+		}
+		n = len(late)
+		if n > 0 {
+			_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChannelEvents)
+			return err
+		}
+		return nil
+	})
+	return n, err
+}
+
+// FindCards returns the board cards of a site's orders in the workshop; with
+// ids, only those orders (a card missing from the result is off the board).
+// Three statements whatever the number of cards. No actor: callers authorise.
+func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID) ([]*shop.Card, error) {
+	var orders []*shop.Order
+	if err := d.db.SelectContext(ctx, &orders, `
+		SELECT `+orderColumns+` FROM repair_orders
+		WHERE site_id = $1 AND state IN ('IN_WORK', 'QC', 'WASH', 'READY', 'SETTLED')
+		  AND ($2::BIGINT[] IS NULL OR id = ANY($2))
+		ORDER BY CASE priority WHEN 'URGENT' THEN 0 WHEN 'HIGH' THEN 1 ELSE 2 END, promised_at NULLS LAST, id`,
+		site, nullableIDs(ids)); err != nil {
+		return nil, translate(err)
+	}
+	if len(orders) == 0 {
+		return []*shop.Card{}, nil
+	}
+	oids := make([]shop.OrderID, len(orders))
+	for i, o := range orders {
+		oids[i] = o.ID
+	}
+	var jobs []*shop.Job
+	if err := d.db.SelectContext(ctx, &jobs, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids)); err != nil {
+		return nil, translate(err)
+	}
+	var ref []struct {
+		OrderID shop.OrderID
+		shop.Vehicle
+	}
+	if err := d.db.SelectContext(ctx, &ref, `
+		SELECT o.id AS order_id, v.plate, v.make, v.model, v.colour
+		FROM repair_orders o JOIN visits vi ON vi.id = o.visit_id JOIN vehicles v ON v.id = vi.vehicle_id
+		WHERE o.id = ANY($1)`, pq.Array(oids)); err != nil {
+		return nil, translate(err)
+	}
+	names, bays, err := d.siteNames(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	byOrder := map[shop.OrderID][]*shop.Job{}
+	for _, j := range jobs {
+		byOrder[j.OrderID] = append(byOrder[j.OrderID], j)
+	}
+	vehicles := map[shop.OrderID]*shop.Vehicle{}
+	for i := range ref {
+		vehicles[ref[i].OrderID] = &ref[i].Vehicle
+	}
+	cards := make([]*shop.Card, 0, len(orders))
+	for _, o := range orders {
+		if c, ok := shop.NewCard(o, byOrder[o.ID], vehicles[o.ID],
+			func(id shop.UserID) string { return names[id] }, func(id shop.BayID) string { return bays[id] }); ok {
+			cards = append(cards, c)
+		}
+	}
+	return cards, nil
+}
+
+func nullableIDs(ids []shop.OrderID) any {
+	if ids == nil {
+		return nil
+	}
+	return pq.Array(ids)
+}
+
+// siteNames returns the short names of a site's staff and the codes of its bays.
+func (d *DB) siteNames(ctx context.Context, site shop.SiteID) (map[shop.UserID]string, map[shop.BayID]string, error) {
+	var rows []struct {
+		Kind string
+		ID   int64
+		Name string
+	}
+	if err := d.db.SelectContext(ctx, &rows, `
+		SELECT 'u' AS kind, u.id, u.short_name AS name FROM users u JOIN user_sites s ON s.user_id = u.id WHERE s.site_id = $1
+		UNION ALL
+		SELECT 'b', id, code FROM bays WHERE site_id = $1`, site); err != nil {
+		return nil, nil, translate(err)
+	}
+	users, bays := map[shop.UserID]string{}, map[shop.BayID]string{}
+	for _, r := range rows {
+		if r.Kind == "u" {
+			users[shop.UserID(r.ID)] = r.Name
+		} else {
+			bays[shop.BayID(r.ID)] = r.Name
+		}
+	}
+	return users, bays, nil
+}
+
+// FindArrivals returns the appointments of a site still to arrive between
+// from and to, for the welcome board: masked plates, no names.
+func (d *DB) FindArrivals(ctx context.Context, site shop.SiteID, from, to time.Time) ([]*shop.Arrival, error) {
+	var rows []struct {
+		ID          shop.AppointmentID
+		ScheduledAt time.Time
+		Plate       string
+		Make        string
+		Model       string
+		Advisor     *string
+	}
+	if err := d.db.SelectContext(ctx, &rows, `
+		SELECT a.id, a.scheduled_at, v.plate, v.make, v.model, u.short_name AS advisor
+		FROM appointments a JOIN vehicles v ON v.id = a.vehicle_id LEFT JOIN users u ON u.id = a.advisor_id
+		WHERE a.site_id = $1 AND a.state = 'BOOKED' AND a.scheduled_at >= $2 AND a.scheduled_at < $3
+		ORDER BY a.scheduled_at, a.id LIMIT 200`, site, from, to); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*shop.Arrival, len(rows))
+	for i, r := range rows {
+		out[i] = &shop.Arrival{AppointmentID: r.ID, ScheduledAt: r.ScheduledAt, Plate: shop.MaskPlate(r.Plate), Make: r.Make, Model: r.Model, Advisor: deref(r.Advisor)}
+	}
+	return out, nil
+}
+
+// SiteCapacity returns a site's capacity without an actor (for the hub and the board).
+func (d *DB) SiteCapacity(ctx context.Context, site shop.SiteID) (*Capacity, error) {
+	w, backlog, err := workshop(ctx, d.db, site, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	now := d.Now()
+	return &Capacity{Technicians: w.Technicians, BacklogMinutes: backlog, FreeLabourMinutes: w.FreeLabourMinutes(now, backlog), At: now}, nil
+}
+
+// SiteByID returns a site without an actor check (for the hub and the board).
+func (d *DB) SiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, error) { return d.site(ctx, id) }
