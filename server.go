@@ -22,8 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
-
 	"bayboard/board"
 	"bayboard/demo"
 	"bayboard/graph"
@@ -269,8 +267,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 				break
 			}
 		}
-		mux.Handle("GET /{$}", playground.Handler("Bayboard GraphiQL", "/query",
-			playground.WithGraphiqlUiHeaders(headers), playground.WithStoragePrefix("bayboard")))
+		mux.Handle("GET /{$}", graph.Playground("/query", headers))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

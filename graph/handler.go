@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -196,4 +197,11 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Playground returns the GraphiQL page for endpoint, with headers
+// pre-filled (e.g. a demo token). Development only.
+func Playground(endpoint string, headers map[string]string) http.Handler {
+	return playground.Handler("Bayboard GraphiQL", endpoint,
+		playground.WithGraphiqlUiHeaders(headers), playground.WithStoragePrefix("bayboard"))
 }
