@@ -22,6 +22,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"bayboard/board"
 	"bayboard/demo"
 	"bayboard/graph"
@@ -119,18 +123,18 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 				introspectionSet = true
 			}
 		}
-		s := s
-		fs.Func(s.flag, s.help+" (env "+s.env+")", func(v string) error {
+		set := func(v string) error {
 			if s.flag == "introspection" {
 				introspectionSet = true
 			}
 			return s.set(v)
-		})
+		}
+		if s.def == "true" || s.def == "false" || s.flag == "introspection" {
+			fs.BoolFunc(s.flag, s.help+" (env "+s.env+")", set) // --demo means --demo=true
+		} else {
+			fs.Func(s.flag, s.help+" (env "+s.env+")", set)
+		}
 	}
-	fs.BoolFunc("demo", "seed a demo workshop day when the database has no sites (env BAYBOARD_DEMO)", func(v string) (err error) {
-		c.Demo, err = strconv.ParseBool(v)
-		return err
-	})
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("%w\n\n%s", err, usage())
 	}
@@ -247,8 +251,15 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		<-hubDone
 	}()
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerMetrics(reg, db, hub)
+
 	opts := graph.DefaultOptions
+	opts.Metrics = graph.NewMetrics(reg)
 	opts.Hub = hub
+	websockets := &graph.WebsocketRegistry{}
+	opts.Websockets = websockets
 	opts.WebsocketOrigins = cfg.WebsocketOrigins
 	opts.Introspection = cfg.Introspection
 	opts.ComplexityLimit = cfg.ComplexityLimit
@@ -257,8 +268,12 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	gql := graph.NewServer(db, log, opts)
 
 	mux := http.NewServeMux()
-	api := graph.WithRequestID(graph.LimitBody(cfg.MaxBodyBytes, graph.Authenticate(db, gql)))
+	api := graph.WithRequestID(graph.LimitBody(cfg.MaxBodyBytes, graph.Authenticate(db, graph.WebsocketSlots(gql))))
 	mux.Handle("/query", api)
+	pages := board.Pages() // the wall board and the advisor screen, embedded
+	mux.Handle("GET /board", pages)
+	mux.Handle("GET /advisor", pages)
+	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}
 		for _, t := range tokens {
@@ -269,6 +284,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		}
 		mux.Handle("GET /{$}", graph.Playground("/query", headers))
 	}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
@@ -296,7 +312,9 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	})
 
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+		// Requests outlive the signal: Shutdown drains them, and the websocket
+		// registry closes sockets with 1001.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -323,5 +341,30 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	// Shutdown leaves hijacked connections alone: close the websockets with
+	// 1001 alongside, so boards reconnect to a healthy instance.
+	wsDone := make(chan error, 1)
+	go func() { wsDone <- websockets.Shutdown(sctx) }()
+	return errors.Join(srv.Shutdown(sctx), <-wsDone)
+}
+
+// registerMetrics exposes the hub's and the database pool's figures.
+func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub) {
+	counter := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+	}
+	gauge := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+	}
+	s := &hub.Stats
+	gauge("bayboard_subscriptions_active", "Live feed subscriptions on this instance.", func() float64 { return float64(s.Subscribers.Load()) })
+	counter("bayboard_events_read_total", "Events read from the log by this instance.", func() float64 { return float64(s.EventsRead.Load()) })
+	counter("bayboard_event_log_reads_total", "Reads of the event log by this instance.", func() float64 { return float64(s.Reads.Load()) })
+	counter("bayboard_events_delivered_total", "Updates queued to subscribers.", func() float64 { return float64(s.Delivered.Load()) })
+	counter("bayboard_subscribers_dropped_total", "Subscribers closed for being too slow.", func() float64 { return float64(s.Dropped.Load()) })
+	counter("bayboard_listener_reconnects_total", "Reconnects of the LISTEN connection.", func() float64 { return float64(s.ListenerReconnects.Load()) })
+	counter("bayboard_sql_statements_total", "SQL statements sent.", func() float64 { return float64(db.Statements()) })
+	gauge("bayboard_db_pool_open_connections", "Open database connections.", func() float64 { return float64(db.PoolStats().OpenConnections) })
+	gauge("bayboard_db_pool_in_use", "Database connections in use.", func() float64 { return float64(db.PoolStats().InUse) })
+	counter("bayboard_db_pool_wait_total", "Waits for a database connection.", func() float64 { return float64(db.PoolStats().WaitCount) })
 }

@@ -96,6 +96,20 @@ func TestRun(t *testing.T) {
 		t.Fatalf("server printed no URL or advisor token (url=%q token=%q): %v", base, token, <-done)
 	}
 
+	// Readiness waits for the event listener's connection: poll it.
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz never became ready (last: %v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for _, path := range []string{"/healthz", "/readyz", "/"} {
 		res, err := http.Get(base + path)
 		if err != nil {

@@ -39,7 +39,9 @@ func (u *Update) Cursor() int64 {
 
 // Options tune the hub; zero values take the defaults.
 type Options struct {
-	// QueueSize bounds each subscriber's queue; overflow closes it.
+	// QueueSize bounds each subscriber's queue; overflow closes it. It is
+	// larger than one read of the log (readBatch), so a burst alone never
+	// drops a subscriber that keeps up.
 	QueueSize int
 	// CatchUpInterval is the periodic read that covers a silently dead listener.
 	CatchUpInterval time.Duration
@@ -53,7 +55,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.QueueSize <= 0 {
-		o.QueueSize = 256
+		o.QueueSize = 1024
 	}
 	if o.CatchUpInterval <= 0 {
 		o.CatchUpInterval = 2 * time.Second
@@ -78,6 +80,9 @@ type Stats struct {
 	ListenerReconnects atomic.Int64
 	Subscribers        atomic.Int64
 }
+
+// readBatch is the most events one read of the log returns.
+const readBatch = 500
 
 // Hub reads the event log and fans it out.
 type Hub struct {
@@ -132,6 +137,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	h.mu.Lock()
 	h.head, h.started = head, true
 	h.mu.Unlock()
+	defer h.closeAll()
 
 	listener := pq.NewListener(h.db.DSN(), 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		switch ev {
@@ -148,6 +154,10 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 	})
 	defer listener.Close()
+	// Listen blocks until a connection exists; closing the listener when ctx
+	// ends keeps a server whose database is down from hanging at shutdown.
+	stopListener := context.AfterFunc(ctx, func() { listener.Close() })
+	defer stopListener()
 	for _, ch := range []string{store.ChannelEvents, store.ChannelSequenced} {
 		if err := listener.Listen(ch); err != nil {
 			return err
@@ -178,13 +188,15 @@ func (h *Hub) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			h.closeAll()
 			return nil
 		case <-h.wake:
 		case <-tick.C:
 		case <-late.C:
 			if _, err := h.db.MarkLateOrders(ctx); err != nil && ctx.Err() == nil {
 				h.log.Error("mark late orders", "error", err)
+			}
+			if _, err := h.db.RunFollowUpRules(ctx); err != nil && ctx.Err() == nil {
+				h.log.Error("callback and complaint rules", "error", err)
 			}
 		}
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
@@ -195,15 +207,23 @@ func (h *Hub) Run(ctx context.Context) error {
 
 // catchUp sequences committed events and fans out everything after head.
 func (h *Hub) catchUp(ctx context.Context) error {
-	if _, err := h.db.SequenceEvents(ctx); err != nil {
+	n, err := h.db.SequenceEvents(ctx)
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		// Events may wait for an older transaction (any on the server) to
+		// finish: look again soon rather than at the next catch-up tick.
+		if waiting, err := h.db.EventsWaiting(ctx); err == nil && waiting {
+			time.AfterFunc(50*time.Millisecond, h.Wake)
+		}
 	}
 	for {
 		h.mu.Lock()
 		head := h.head
 		h.mu.Unlock()
 		h.Stats.Reads.Add(1)
-		evs, err := h.db.ReadEventLog(ctx, head, 1000)
+		evs, err := h.db.ReadEventLog(ctx, head, readBatch)
 		if err != nil {
 			return err
 		}
@@ -217,7 +237,7 @@ func (h *Hub) catchUp(ctx context.Context) error {
 		h.mu.Lock()
 		h.head = evs[len(evs)-1].Pos
 		h.mu.Unlock()
-		if len(evs) < 1000 {
+		if len(evs) < readBatch {
 			return nil
 		}
 	}
@@ -316,9 +336,12 @@ func (h *Hub) dropLocked(s *sub) {
 	s.close()
 }
 
+// closeAll ends every feed when the hub stops. It also refuses new
+// subscribers: a feed taken after this would never be served nor closed.
 func (h *Hub) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.started = false
 	for _, m := range h.subs {
 		for s := range m {
 			h.dropLocked(s)
@@ -326,7 +349,7 @@ func (h *Hub) closeAll() {
 	}
 }
 
-// ErrNotRunning is returned by Subscribe before Run has started.
+// ErrNotRunning is returned by Subscribe before Run has started or after it has stopped.
 var ErrNotRunning = errors.New("realtime hub is not running")
 
 // Filter selects the events a feed carries.

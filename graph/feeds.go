@@ -60,6 +60,11 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 				return
 			}
 		}
+		if ctx.Err() == nil {
+			// The hub dropped us (too slow) or is stopping: close the socket
+			// with 1013 so the client reconnects and resumes from its cursor.
+			closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor")
+		}
 	}()
 	return out, nil
 }

@@ -36,20 +36,32 @@ type ResolverRoot interface {
 	Appointment() AppointmentResolver
 	Bill() BillResolver
 	BoardCard() BoardCardResolver
+	Callback() CallbackResolver
 	Check() CheckResolver
+	Complaint() ComplaintResolver
 	Customer() CustomerResolver
 	Event() EventResolver
+	Invitation() InvitationResolver
 	Job() JobResolver
 	Money() MoneyResolver
 	Mutation() MutationResolver
+	PartIssue() PartIssueResolver
 	PartLine() PartLineResolver
+	PartReservation() PartReservationResolver
 	Query() QueryResolver
+	Reminder() ReminderResolver
 	RepairOrder() RepairOrderResolver
+	RetainedPart() RetainedPartResolver
+	ServicePlan() ServicePlanResolver
+	ServiceReport() ServiceReportResolver
 	Settlement() SettlementResolver
 	Site() SiteResolver
+	StockReceipt() StockReceiptResolver
 	Subscription() SubscriptionResolver
 	Vehicle() VehicleResolver
 	Visit() VisitResolver
+	WarrantyClaim() WarrantyClaimResolver
+	WarrantyDecision() WarrantyDecisionResolver
 }
 
 type DirectiveRoot struct {
@@ -189,6 +201,27 @@ type ComplexityRoot struct {
 		Summary  func(childComplexity int) int
 	}
 
+	Callback struct {
+		Advisor        func(childComplexity int) int
+		Attempts       func(childComplexity int) int
+		Customer       func(childComplexity int) int
+		DoneAt         func(childComplexity int) int
+		DoneBy         func(childComplexity int) int
+		DueOn          func(childComplexity int) int
+		Fallback       func(childComplexity int) int
+		FirstAttemptAt func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LastAttemptAt  func(childComplexity int) int
+		Problem        func(childComplexity int) int
+		Reached        func(childComplexity int) int
+		Remarks        func(childComplexity int) int
+		RepairOrder    func(childComplexity int) int
+		Satisfaction   func(childComplexity int) int
+		Seq            func(childComplexity int) int
+		State          func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
 	Capacity struct {
 		At                func(childComplexity int) int
 		BacklogMinutes    func(childComplexity int) int
@@ -204,6 +237,33 @@ type ComplexityRoot struct {
 		Kind      func(childComplexity int) int
 		Notes     func(childComplexity int) int
 		Passed    func(childComplexity int) int
+	}
+
+	Complaint struct {
+		Callback         func(childComplexity int) int
+		CheckDueOn       func(childComplexity int) int
+		CheckedAt        func(childComplexity int) int
+		ClosedAt         func(childComplexity int) int
+		ClosedBy         func(childComplexity int) int
+		Customer         func(childComplexity int) int
+		Description      func(childComplexity int) int
+		EscalatedAt      func(childComplexity int) int
+		EscalationDue    func(childComplexity int) int
+		ID               func(childComplexity int) int
+		OpenedAt         func(childComplexity int) int
+		Owner            func(childComplexity int) int
+		PromisedAnswerAt func(childComplexity int) int
+		RepairOrder      func(childComplexity int) int
+		Resolution       func(childComplexity int) int
+		Satisfied        func(childComplexity int) int
+		State            func(childComplexity int) int
+		Supervisor       func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	ComplaintPayload struct {
+		Complaint  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Customer struct {
@@ -233,6 +293,11 @@ type ComplexityRoot struct {
 		Location    func(childComplexity int) int
 	}
 
+	DueReminder struct {
+		Plan     func(childComplexity int) int
+		Reminder func(childComplexity int) int
+	}
+
 	Event struct {
 		Actor   func(childComplexity int) int
 		At      func(childComplexity int) int
@@ -252,29 +317,37 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Invitation struct {
+		Customer    func(childComplexity int) int
+		LastVisitAt func(childComplexity int) int
+		Vehicle     func(childComplexity int) int
+	}
+
 	Job struct {
-		Additional    func(childComplexity int) int
-		Bay           func(childComplexity int) int
-		Description   func(childComplexity int) int
-		DispatchedAt  func(childComplexity int) int
-		FinishedAt    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		LabourMinutes func(childComplexity int) int
-		LabourPrice   func(childComplexity int) int
-		PartLines     func(childComplexity int) int
-		PauseNote     func(childComplexity int) int
-		PauseReason   func(childComplexity int) int
-		Payer         func(childComplexity int) int
-		Progress      func(childComplexity int) int
-		RepairOrder   func(childComplexity int) int
-		ReworkCount   func(childComplexity int) int
-		ReworkReason  func(childComplexity int) int
-		Safety        func(childComplexity int) int
-		StartedAt     func(childComplexity int) int
-		State         func(childComplexity int) int
-		Technician    func(childComplexity int) int
-		Version       func(childComplexity int) int
-		WorkedMinutes func(childComplexity int) int
+		Additional       func(childComplexity int) int
+		Bay              func(childComplexity int) int
+		Description      func(childComplexity int) int
+		DispatchedAt     func(childComplexity int) int
+		FinishedAt       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LabourMinutes    func(childComplexity int) int
+		LabourPrice      func(childComplexity int) int
+		PartLines        func(childComplexity int) int
+		PartsShort       func(childComplexity int) int
+		PauseNote        func(childComplexity int) int
+		PauseReason      func(childComplexity int) int
+		Payer            func(childComplexity int) int
+		Progress         func(childComplexity int) int
+		RepairOrder      func(childComplexity int) int
+		ReworkCount      func(childComplexity int) int
+		ReworkReason     func(childComplexity int) int
+		Safety           func(childComplexity int) int
+		StartedAt        func(childComplexity int) int
+		State            func(childComplexity int) int
+		Technician       func(childComplexity int) int
+		Version          func(childComplexity int) int
+		WarrantyDecision func(childComplexity int) int
+		WorkedMinutes    func(childComplexity int) int
 	}
 
 	JobPayload struct {
@@ -290,32 +363,55 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddJob                func(childComplexity int, input store.AddJobInput) int
-		AddPartLine           func(childComplexity int, input store.AddPartLineInput) int
-		ApproveAdditionalWork func(childComplexity int, input store.DecideAdditionalWorkInput) int
-		BookAppointment       func(childComplexity int, input store.BookAppointmentInput) int
-		CancelAppointment     func(childComplexity int, input store.CancelAppointmentInput) int
-		CancelRepairOrder     func(childComplexity int, input store.CancelRepairOrderInput) int
-		CreateRepairOrder     func(childComplexity int, input store.CreateRepairOrderInput) int
-		DeclineAdditionalWork func(childComplexity int, input store.DecideAdditionalWorkInput) int
-		DeliverVehicle        func(childComplexity int, input store.DeliverVehicleInput) int
-		DispatchJob           func(childComplexity int, input store.DispatchJobInput) int
-		FinishJob             func(childComplexity int, input store.JobRef) int
-		FinishWash            func(childComplexity int, input store.OrderRef) int
-		HandOverRepairOrder   func(childComplexity int, input store.HandOverRepairOrderInput) int
-		PauseJob              func(childComplexity int, input store.PauseJobInput) int
-		ReceiveVehicle        func(childComplexity int, input store.ReceiveVehicleInput) int
-		RecordFinalInspection func(childComplexity int, input store.RecordFinalInspectionInput) int
-		RecordSelfCheck       func(childComplexity int, input store.RecordJobCheckInput) int
-		RecordTeamLeadCheck   func(childComplexity int, input store.RecordJobCheckInput) int
-		RemoveOrderLine       func(childComplexity int, input store.RemoveOrderLineInput) int
-		ReportJobProgress     func(childComplexity int, input store.ReportJobProgressInput) int
-		RequestAdditionalWork func(childComplexity int, input store.RequestAdditionalWorkInput) int
-		ResumeJob             func(childComplexity int, input store.JobRef) int
-		SettleRepairOrder     func(childComplexity int, input store.SettleRepairOrderInput) int
-		SignRepairOrder       func(childComplexity int, input store.SignRepairOrderInput) int
-		StartJob              func(childComplexity int, input store.JobRef) int
-		UpdateRepairOrder     func(childComplexity int, input store.UpdateRepairOrderInput) int
+		AddJob                     func(childComplexity int, input store.AddJobInput) int
+		AddPartLine                func(childComplexity int, input store.AddPartLineInput) int
+		ApproveAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
+		BookAppointment            func(childComplexity int, input store.BookAppointmentInput) int
+		CancelAppointment          func(childComplexity int, input store.CancelAppointmentInput) int
+		CancelRepairOrder          func(childComplexity int, input store.CancelRepairOrderInput) int
+		CheckComplaintSatisfaction func(childComplexity int, input store.ComplaintActionInput) int
+		CloseComplaint             func(childComplexity int, input store.ComplaintActionInput) int
+		CreatePart                 func(childComplexity int, input store.CreatePartInput) int
+		CreateRepairOrder          func(childComplexity int, input store.CreateRepairOrderInput) int
+		CreateServicePlan          func(childComplexity int, input store.CreateServicePlanInput) int
+		CreateWarrantyClaim        func(childComplexity int, input store.CreateWarrantyClaimInput) int
+		DecideWarranty             func(childComplexity int, input store.DecideWarrantyInput) int
+		DecideWarrantyClaim        func(childComplexity int, input store.DecideWarrantyClaimInput) int
+		DeclineAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
+		DeliverVehicle             func(childComplexity int, input store.DeliverVehicleInput) int
+		DispatchJob                func(childComplexity int, input store.DispatchJobInput) int
+		EscalateComplaint          func(childComplexity int, input store.ComplaintActionInput) int
+		FinishJob                  func(childComplexity int, input store.JobRef) int
+		FinishWash                 func(childComplexity int, input store.OrderRef) int
+		HandOverRepairOrder        func(childComplexity int, input store.HandOverRepairOrderInput) int
+		IssueParts                 func(childComplexity int, input store.IssuePartsInput) int
+		OpenComplaint              func(childComplexity int, input store.OpenComplaintInput) int
+		PauseJob                   func(childComplexity int, input store.PauseJobInput) int
+		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
+		ReceiveStock               func(childComplexity int, input store.ReceiveStockInput) int
+		ReceiveVehicle             func(childComplexity int, input store.ReceiveVehicleInput) int
+		RecordCallback             func(childComplexity int, input store.RecordCallbackInput) int
+		RecordFinalInspection      func(childComplexity int, input store.RecordFinalInspectionInput) int
+		RecordReminder             func(childComplexity int, input store.RecordReminderInput) int
+		RecordSelfCheck            func(childComplexity int, input store.RecordJobCheckInput) int
+		RecordTeamLeadCheck        func(childComplexity int, input store.RecordJobCheckInput) int
+		ReleasePartReservation     func(childComplexity int, input store.ReleasePartReservationInput) int
+		RemoveOrderLine            func(childComplexity int, input store.RemoveOrderLineInput) int
+		ReportJobProgress          func(childComplexity int, input store.ReportJobProgressInput) int
+		RequestAdditionalWork      func(childComplexity int, input store.RequestAdditionalWorkInput) int
+		ReserveParts               func(childComplexity int, input store.ReservePartsInput) int
+		ResumeJob                  func(childComplexity int, input store.JobRef) int
+		RetainWarrantyPart         func(childComplexity int, input store.RetainWarrantyPartInput) int
+		ReturnParts                func(childComplexity int, input store.ReturnPartsInput) int
+		ReviseWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
+		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
+		StartJob                   func(childComplexity int, input store.JobRef) int
+		SubmitWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		UpdateCallbackSettings     func(childComplexity int, input store.UpdateCallbackSettingsInput) int
+		UpdateRepairOrder          func(childComplexity int, input store.UpdateRepairOrderInput) int
+		UpdateRetainedPart         func(childComplexity int, input store.UpdateRetainedPartInput) int
+		UpdateWarrantyClaim        func(childComplexity int, input store.UpdateWarrantyClaimInput) int
 	}
 
 	PageInfo struct {
@@ -335,6 +431,34 @@ type ComplexityRoot struct {
 		UnitPrice   func(childComplexity int) int
 	}
 
+	PartConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PartEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PartIssue struct {
+		DrawnBy     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IssuedAt    func(childComplexity int) int
+		IssuedBy    func(childComplexity int) int
+		Job         func(childComplexity int) int
+		Part        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		RepairOrder func(childComplexity int) int
+		Returned    func(childComplexity int) int
+		ReturnedAt  func(childComplexity int) int
+	}
+
+	PartIssuePayload struct {
+		Issue      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	PartLine struct {
 		Additional  func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -348,18 +472,76 @@ type ComplexityRoot struct {
 		UnitPrice   func(childComplexity int) int
 	}
 
+	PartPayload struct {
+		Part       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	PartReservation struct {
+		Appointment func(childComplexity int) int
+		ClosedAt    func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		FilledAt    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Issued      func(childComplexity int) int
+		Job         func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Outstanding func(childComplexity int) int
+		Part        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		RepairOrder func(childComplexity int) int
+		ReservedBy  func(childComplexity int) int
+		State       func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	PartReservationPayload struct {
+		Reservation func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Query struct {
 		Board              func(childComplexity int, siteID string) int
+		CallbacksDue       func(childComplexity int, siteID string, date *time.Time) int
+		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) int
 		Customer           func(childComplexity int, id string) int
 		Customers          func(childComplexity int, siteID string, query *string, first *int, after *string) int
 		EstimateCompletion func(childComplexity int, siteID string, labourMinutes int) int
+		Invitations        func(childComplexity int, siteID string, date *time.Time) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
+		PartReservations   func(childComplexity int, partID *string, orderID *string, appointmentID *string) int
+		Parts              func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
+		RemindersDue       func(childComplexity int, siteID string, date *time.Time) int
 		RepairOrder        func(childComplexity int, id string) int
 		RepairOrders       func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
+		RetainedParts      func(childComplexity int, siteID string, keptOnly *bool) int
+		ServiceReport      func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
 		Site               func(childComplexity int, id string) int
 		Sites              func(childComplexity int) int
 		Viewer             func(childComplexity int) int
+		WarrantyClaims     func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState) int
+	}
+
+	RecordCallbackPayload struct {
+		Callback   func(childComplexity int) int
+		Complaint  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Reminder struct {
+		Channel func(childComplexity int) int
+		DoneAt  func(childComplexity int) int
+		DoneBy  func(childComplexity int) int
+		DueOn   func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Outcome func(childComplexity int) int
+		Step    func(childComplexity int) int
+	}
+
+	ReminderPayload struct {
+		Reminder   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RepairOrder struct {
@@ -368,6 +550,7 @@ type ComplexityRoot struct {
 		AssessmentReference func(childComplexity int) int
 		Bill                func(childComplexity int) int
 		Blockers            func(childComplexity int) int
+		Callbacks           func(childComplexity int) int
 		CancelReason        func(childComplexity int) int
 		CancelledAt         func(childComplexity int) int
 		Checks              func(childComplexity int) int
@@ -385,7 +568,9 @@ type ComplexityRoot struct {
 		NotifyBy            func(childComplexity int) int
 		Number              func(childComplexity int) int
 		OldParts            func(childComplexity int) int
+		PartIssues          func(childComplexity int) int
 		PartLines           func(childComplexity int) int
+		PartReservations    func(childComplexity int) int
 		PaymentMethod       func(childComplexity int) int
 		Priority            func(childComplexity int) int
 		Progress            func(childComplexity int) int
@@ -405,6 +590,7 @@ type ComplexityRoot struct {
 		UpdatedAt           func(childComplexity int) int
 		Version             func(childComplexity int) int
 		Visit               func(childComplexity int) int
+		WarrantyClaims      func(childComplexity int) int
 		WashRequested       func(childComplexity int) int
 		WorkType            func(childComplexity int) int
 	}
@@ -424,6 +610,76 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	RetainedPart struct {
+		Claim       func(childComplexity int) int
+		Deadline    func(childComplexity int) int
+		Description func(childComplexity int) int
+		DisposedAt  func(childComplexity int) int
+		DisposedBy  func(childComplexity int) int
+		Disposition func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Location    func(childComplexity int) int
+		Overdue     func(childComplexity int) int
+		PartNumber  func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		RepairOrder func(childComplexity int) int
+		RetainedAt  func(childComplexity int) int
+		RetainedBy  func(childComplexity int) int
+		ShipmentRef func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	RetainedPartPayload struct {
+		RetainedPart func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
+	ServicePlan struct {
+		CreatedAt  func(childComplexity int) int
+		DueMileage func(childComplexity int) int
+		DueOn      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		State      func(childComplexity int) int
+		Vehicle    func(childComplexity int) int
+	}
+
+	ServicePlanPayload struct {
+		Reminders   func(childComplexity int) int
+		ServicePlan func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ServiceReport struct {
+		AverageSatisfaction func(childComplexity int) int
+		CallbacksFinished   func(childComplexity int) int
+		CallbacksReached    func(childComplexity int) int
+		CallbacksSatisfied  func(childComplexity int) int
+		ComplaintsClosed    func(childComplexity int) int
+		ComplaintsOpened    func(childComplexity int) int
+		CustomerShare       func(childComplexity int) int
+		Delivered           func(childComplexity int) int
+		DeliveriesOnTime    func(childComplexity int) int
+		DeliveriesPromised  func(childComplexity int) int
+		FailedInspections   func(childComplexity int) int
+		From                func(childComplexity int) int
+		Inspections         func(childComplexity int) int
+		InsurerShare        func(childComplexity int) int
+		InternalShare       func(childComplexity int) int
+		Labour              func(childComplexity int) int
+		LabourMinutesSold   func(childComplexity int) int
+		OnTimeRate          func(childComplexity int) int
+		Parts               func(childComplexity int) int
+		Period              func(childComplexity int) int
+		ReachRate           func(childComplexity int) int
+		Received            func(childComplexity int) int
+		ReworkRate          func(childComplexity int) int
+		SatisfactionRate    func(childComplexity int) int
+		To                  func(childComplexity int) int
+		Total               func(childComplexity int) int
+		WarrantyShare       func(childComplexity int) int
+	}
+
 	Settlement struct {
 		CustomerShare    func(childComplexity int) int
 		ID               func(childComplexity int) int
@@ -440,15 +696,39 @@ type ComplexityRoot struct {
 	}
 
 	Site struct {
-		Appointments func(childComplexity int, date *time.Time) int
-		Bays         func(childComplexity int) int
-		Capacity     func(childComplexity int) int
-		Code         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		LabourRate   func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Staff        func(childComplexity int, role *shop.Role) int
-		TimeZone     func(childComplexity int) int
+		Appointments         func(childComplexity int, date *time.Time) int
+		Bays                 func(childComplexity int) int
+		CallbackNotByAdvisor func(childComplexity int) int
+		Capacity             func(childComplexity int) int
+		Code                 func(childComplexity int) int
+		FirstCallbackDays    func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LabourRate           func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Staff                func(childComplexity int, role *shop.Role) int
+		TimeZone             func(childComplexity int) int
+	}
+
+	SitePayload struct {
+		Site       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	StockReceipt struct {
+		ForOrder   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Part       func(childComplexity int) int
+		Quantity   func(childComplexity int) int
+		ReceivedAt func(childComplexity int) int
+		ReceivedBy func(childComplexity int) int
+		Reference  func(childComplexity int) int
+		Urgent     func(childComplexity int) int
+		Warranty   func(childComplexity int) int
+	}
+
+	StockReceiptPayload struct {
+		Receipt    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -522,6 +802,46 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 		Visit      func(childComplexity int) int
 	}
+
+	WarrantyClaim struct {
+		CausalPartNumber func(childComplexity int) int
+		Cause            func(childComplexity int) int
+		Complaint        func(childComplexity int) int
+		Correction       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CreatedBy        func(childComplexity int) int
+		DecidedAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Jobs             func(childComplexity int) int
+		LabourAmount     func(childComplexity int) int
+		MakerReference   func(childComplexity int) int
+		Number           func(childComplexity int) int
+		PaidAmount       func(childComplexity int) int
+		PaidAt           func(childComplexity int) int
+		PartsAmount      func(childComplexity int) int
+		RejectReason     func(childComplexity int) int
+		RepairOrder      func(childComplexity int) int
+		State            func(childComplexity int) int
+		SubmittedAt      func(childComplexity int) int
+		Total            func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	WarrantyClaimPayload struct {
+		Claim      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	WarrantyDecision struct {
+		DecidedAt func(childComplexity int) int
+		DecidedBy func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
+	WorkTypeCount struct {
+		Count    func(childComplexity int) int
+		WorkType func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -552,9 +872,26 @@ type BoardCardResolver interface {
 	Late(ctx context.Context, obj *shop.Card) (bool, error)
 	MinutesLate(ctx context.Context, obj *shop.Card) (int, error)
 }
+type CallbackResolver interface {
+	RepairOrder(ctx context.Context, obj *shop.Callback) (*shop.Order, error)
+	Customer(ctx context.Context, obj *shop.Callback) (*shop.Customer, error)
+	Advisor(ctx context.Context, obj *shop.Callback) (*shop.User, error)
+
+	DoneBy(ctx context.Context, obj *shop.Callback) (*shop.User, error)
+}
 type CheckResolver interface {
 	Job(ctx context.Context, obj *shop.Check) (*shop.Job, error)
 	CheckedBy(ctx context.Context, obj *shop.Check) (*shop.User, error)
+}
+type ComplaintResolver interface {
+	Customer(ctx context.Context, obj *shop.Complaint) (*shop.Customer, error)
+	RepairOrder(ctx context.Context, obj *shop.Complaint) (*shop.Order, error)
+	Callback(ctx context.Context, obj *shop.Complaint) (*shop.Callback, error)
+	Owner(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
+
+	Supervisor(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
+
+	ClosedBy(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
 }
 type CustomerResolver interface {
 	Vehicles(ctx context.Context, obj *shop.Customer) ([]*shop.Vehicle, error)
@@ -565,12 +902,18 @@ type EventResolver interface {
 
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
 }
+type InvitationResolver interface {
+	Customer(ctx context.Context, obj *store.Invitation) (*shop.Customer, error)
+	Vehicle(ctx context.Context, obj *store.Invitation) (*shop.Vehicle, error)
+}
 type JobResolver interface {
 	Technician(ctx context.Context, obj *shop.Job) (*shop.User, error)
 	Bay(ctx context.Context, obj *shop.Job) (*shop.Bay, error)
 
 	RepairOrder(ctx context.Context, obj *shop.Job) (*shop.Order, error)
 	PartLines(ctx context.Context, obj *shop.Job) ([]*shop.PartLine, error)
+
+	WarrantyDecision(ctx context.Context, obj *shop.Job) (*shop.WarrantyDecision, error)
 }
 type MoneyResolver interface {
 	Amount(ctx context.Context, obj *shop.Money) (shop.Money, error)
@@ -602,10 +945,49 @@ type MutationResolver interface {
 	FinishWash(ctx context.Context, input store.OrderRef) (*model.RepairOrderPayload, error)
 	SettleRepairOrder(ctx context.Context, input store.SettleRepairOrderInput) (*model.RepairOrderPayload, error)
 	DeliverVehicle(ctx context.Context, input store.DeliverVehicleInput) (*model.RepairOrderPayload, error)
+	CreatePart(ctx context.Context, input store.CreatePartInput) (*model.PartPayload, error)
+	ReceiveStock(ctx context.Context, input store.ReceiveStockInput) (*model.StockReceiptPayload, error)
+	ReserveParts(ctx context.Context, input store.ReservePartsInput) (*model.PartReservationPayload, error)
+	ReleasePartReservation(ctx context.Context, input store.ReleasePartReservationInput) (*model.PartReservationPayload, error)
+	IssueParts(ctx context.Context, input store.IssuePartsInput) (*model.PartIssuePayload, error)
+	ReturnParts(ctx context.Context, input store.ReturnPartsInput) (*model.PartIssuePayload, error)
+	DecideWarranty(ctx context.Context, input store.DecideWarrantyInput) (*model.JobPayload, error)
+	CreateWarrantyClaim(ctx context.Context, input store.CreateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
+	UpdateWarrantyClaim(ctx context.Context, input store.UpdateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
+	SubmitWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error)
+	DecideWarrantyClaim(ctx context.Context, input store.DecideWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
+	ReviseWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error)
+	PayWarrantyClaim(ctx context.Context, input store.PayWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
+	RetainWarrantyPart(ctx context.Context, input store.RetainWarrantyPartInput) (*model.RetainedPartPayload, error)
+	UpdateRetainedPart(ctx context.Context, input store.UpdateRetainedPartInput) (*model.RetainedPartPayload, error)
+	RecordCallback(ctx context.Context, input store.RecordCallbackInput) (*model.RecordCallbackPayload, error)
+	OpenComplaint(ctx context.Context, input store.OpenComplaintInput) (*model.ComplaintPayload, error)
+	EscalateComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
+	CloseComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
+	CheckComplaintSatisfaction(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
+	CreateServicePlan(ctx context.Context, input store.CreateServicePlanInput) (*model.ServicePlanPayload, error)
+	RecordReminder(ctx context.Context, input store.RecordReminderInput) (*model.ReminderPayload, error)
+	UpdateCallbackSettings(ctx context.Context, input store.UpdateCallbackSettingsInput) (*model.SitePayload, error)
+}
+type PartIssueResolver interface {
+	Part(ctx context.Context, obj *shop.PartIssue) (*shop.Part, error)
+	RepairOrder(ctx context.Context, obj *shop.PartIssue) (*shop.Order, error)
+	Job(ctx context.Context, obj *shop.PartIssue) (*shop.Job, error)
+
+	DrawnBy(ctx context.Context, obj *shop.PartIssue) (*shop.User, error)
+	IssuedBy(ctx context.Context, obj *shop.PartIssue) (*shop.User, error)
 }
 type PartLineResolver interface {
 	Job(ctx context.Context, obj *shop.PartLine) (*shop.Job, error)
 	Part(ctx context.Context, obj *shop.PartLine) (*shop.Part, error)
+}
+type PartReservationResolver interface {
+	Part(ctx context.Context, obj *shop.PartReservation) (*shop.Part, error)
+	RepairOrder(ctx context.Context, obj *shop.PartReservation) (*shop.Order, error)
+	Job(ctx context.Context, obj *shop.PartReservation) (*shop.Job, error)
+	Appointment(ctx context.Context, obj *shop.PartReservation) (*shop.Appointment, error)
+
+	ReservedBy(ctx context.Context, obj *shop.PartReservation) (*shop.User, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -619,6 +1001,18 @@ type QueryResolver interface {
 	RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error)
 	Board(ctx context.Context, siteID string) (*model.BoardSnapshot, error)
 	EstimateCompletion(ctx context.Context, siteID string, labourMinutes int) (*time.Time, error)
+	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
+	PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string) ([]*shop.PartReservation, error)
+	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState) ([]*shop.WarrantyClaim, error)
+	RetainedParts(ctx context.Context, siteID string, keptOnly *bool) ([]*shop.RetainedPart, error)
+	CallbacksDue(ctx context.Context, siteID string, date *time.Time) ([]*shop.Callback, error)
+	Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) ([]*shop.Complaint, error)
+	RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error)
+	Invitations(ctx context.Context, siteID string, date *time.Time) ([]*store.Invitation, error)
+	ServiceReport(ctx context.Context, siteID string, period shop.Period, date *time.Time) (*shop.Report, error)
+}
+type ReminderResolver interface {
+	DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error)
 }
 type RepairOrderResolver interface {
 	Advisor(ctx context.Context, obj *shop.Order) (*shop.User, error)
@@ -636,6 +1030,33 @@ type RepairOrderResolver interface {
 	Bill(ctx context.Context, obj *shop.Order) (*shop.Bill, error)
 	Settlement(ctx context.Context, obj *shop.Order) (*shop.Settlement, error)
 	Timeline(ctx context.Context, obj *shop.Order, first *int, after *string) (*model.EventConnection, error)
+
+	PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error)
+	PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error)
+	WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error)
+	Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error)
+}
+type RetainedPartResolver interface {
+	RepairOrder(ctx context.Context, obj *shop.RetainedPart) (*shop.Order, error)
+	Claim(ctx context.Context, obj *shop.RetainedPart) (*shop.WarrantyClaim, error)
+
+	Overdue(ctx context.Context, obj *shop.RetainedPart) (bool, error)
+
+	RetainedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error)
+
+	DisposedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error)
+}
+type ServicePlanResolver interface {
+	Vehicle(ctx context.Context, obj *shop.ServicePlan) (*shop.Vehicle, error)
+}
+type ServiceReportResolver interface {
+	Received(ctx context.Context, obj *shop.Report) ([]*model.WorkTypeCount, error)
+	Delivered(ctx context.Context, obj *shop.Report) ([]*model.WorkTypeCount, error)
+
+	CustomerShare(ctx context.Context, obj *shop.Report) (shop.Money, error)
+	WarrantyShare(ctx context.Context, obj *shop.Report) (shop.Money, error)
+	InsurerShare(ctx context.Context, obj *shop.Report) (shop.Money, error)
+	InternalShare(ctx context.Context, obj *shop.Report) (shop.Money, error)
 }
 type SettlementResolver interface {
 	SettledBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error)
@@ -645,6 +1066,13 @@ type SiteResolver interface {
 	Staff(ctx context.Context, obj *shop.Site, role *shop.Role) ([]*shop.User, error)
 	Appointments(ctx context.Context, obj *shop.Site, date *time.Time) ([]*shop.Appointment, error)
 	Capacity(ctx context.Context, obj *shop.Site) (*store.Capacity, error)
+}
+type StockReceiptResolver interface {
+	Part(ctx context.Context, obj *shop.StockReceipt) (*shop.Part, error)
+
+	ForOrder(ctx context.Context, obj *shop.StockReceipt) (*shop.Order, error)
+
+	ReceivedBy(ctx context.Context, obj *shop.StockReceipt) (*shop.User, error)
 }
 type SubscriptionResolver interface {
 	BoardFeed(ctx context.Context, siteID string, after *string) (<-chan *model.BoardUpdate, error)
@@ -660,6 +1088,16 @@ type VisitResolver interface {
 	Advisor(ctx context.Context, obj *shop.Visit) (*shop.User, error)
 	Appointment(ctx context.Context, obj *shop.Visit) (*shop.Appointment, error)
 	RepairOrders(ctx context.Context, obj *shop.Visit) ([]*shop.Order, error)
+}
+type WarrantyClaimResolver interface {
+	RepairOrder(ctx context.Context, obj *shop.WarrantyClaim) (*shop.Order, error)
+
+	Jobs(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Job, error)
+
+	CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error)
+}
+type WarrantyDecisionResolver interface {
+	DecidedBy(ctx context.Context, obj *shop.WarrantyDecision) (*shop.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1291,6 +1729,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BoardUpdate.Summary(childComplexity), true
 
+	case "Callback.advisor":
+		if e.ComplexityRoot.Callback.Advisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Advisor(childComplexity), true
+	case "Callback.attempts":
+		if e.ComplexityRoot.Callback.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Attempts(childComplexity), true
+	case "Callback.customer":
+		if e.ComplexityRoot.Callback.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Customer(childComplexity), true
+	case "Callback.doneAt":
+		if e.ComplexityRoot.Callback.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.DoneAt(childComplexity), true
+	case "Callback.doneBy":
+		if e.ComplexityRoot.Callback.DoneBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.DoneBy(childComplexity), true
+	case "Callback.dueOn":
+		if e.ComplexityRoot.Callback.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.DueOn(childComplexity), true
+	case "Callback.fallback":
+		if e.ComplexityRoot.Callback.Fallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Fallback(childComplexity), true
+	case "Callback.firstAttemptAt":
+		if e.ComplexityRoot.Callback.FirstAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.FirstAttemptAt(childComplexity), true
+	case "Callback.id":
+		if e.ComplexityRoot.Callback.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.ID(childComplexity), true
+	case "Callback.lastAttemptAt":
+		if e.ComplexityRoot.Callback.LastAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.LastAttemptAt(childComplexity), true
+	case "Callback.problem":
+		if e.ComplexityRoot.Callback.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Problem(childComplexity), true
+	case "Callback.reached":
+		if e.ComplexityRoot.Callback.Reached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Reached(childComplexity), true
+	case "Callback.remarks":
+		if e.ComplexityRoot.Callback.Remarks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Remarks(childComplexity), true
+	case "Callback.repairOrder":
+		if e.ComplexityRoot.Callback.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.RepairOrder(childComplexity), true
+	case "Callback.satisfaction":
+		if e.ComplexityRoot.Callback.Satisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Satisfaction(childComplexity), true
+	case "Callback.seq":
+		if e.ComplexityRoot.Callback.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Seq(childComplexity), true
+	case "Callback.state":
+		if e.ComplexityRoot.Callback.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.State(childComplexity), true
+	case "Callback.version":
+		if e.ComplexityRoot.Callback.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Callback.Version(childComplexity), true
+
 	case "Capacity.at":
 		if e.ComplexityRoot.Capacity.At == nil {
 			break
@@ -1358,6 +1905,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Check.Passed(childComplexity), true
+
+	case "Complaint.callback":
+		if e.ComplexityRoot.Complaint.Callback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Callback(childComplexity), true
+	case "Complaint.checkDueOn":
+		if e.ComplexityRoot.Complaint.CheckDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.CheckDueOn(childComplexity), true
+	case "Complaint.checkedAt":
+		if e.ComplexityRoot.Complaint.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.CheckedAt(childComplexity), true
+	case "Complaint.closedAt":
+		if e.ComplexityRoot.Complaint.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ClosedAt(childComplexity), true
+	case "Complaint.closedBy":
+		if e.ComplexityRoot.Complaint.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ClosedBy(childComplexity), true
+	case "Complaint.customer":
+		if e.ComplexityRoot.Complaint.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Customer(childComplexity), true
+	case "Complaint.description":
+		if e.ComplexityRoot.Complaint.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Description(childComplexity), true
+	case "Complaint.escalatedAt":
+		if e.ComplexityRoot.Complaint.EscalatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.EscalatedAt(childComplexity), true
+	case "Complaint.escalationDue":
+		if e.ComplexityRoot.Complaint.EscalationDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.EscalationDue(childComplexity), true
+	case "Complaint.id":
+		if e.ComplexityRoot.Complaint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ID(childComplexity), true
+	case "Complaint.openedAt":
+		if e.ComplexityRoot.Complaint.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.OpenedAt(childComplexity), true
+	case "Complaint.owner":
+		if e.ComplexityRoot.Complaint.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Owner(childComplexity), true
+	case "Complaint.promisedAnswerAt":
+		if e.ComplexityRoot.Complaint.PromisedAnswerAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.PromisedAnswerAt(childComplexity), true
+	case "Complaint.repairOrder":
+		if e.ComplexityRoot.Complaint.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.RepairOrder(childComplexity), true
+	case "Complaint.resolution":
+		if e.ComplexityRoot.Complaint.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Resolution(childComplexity), true
+	case "Complaint.satisfied":
+		if e.ComplexityRoot.Complaint.Satisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Satisfied(childComplexity), true
+	case "Complaint.state":
+		if e.ComplexityRoot.Complaint.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.State(childComplexity), true
+	case "Complaint.supervisor":
+		if e.ComplexityRoot.Complaint.Supervisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Supervisor(childComplexity), true
+	case "Complaint.version":
+		if e.ComplexityRoot.Complaint.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Version(childComplexity), true
+
+	case "ComplaintPayload.complaint":
+		if e.ComplexityRoot.ComplaintPayload.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintPayload.Complaint(childComplexity), true
+	case "ComplaintPayload.userErrors":
+		if e.ComplexityRoot.ComplaintPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintPayload.UserErrors(childComplexity), true
 
 	case "Customer.address":
 		if e.ComplexityRoot.Customer.Address == nil {
@@ -1458,6 +2133,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Damage.Location(childComplexity), true
 
+	case "DueReminder.plan":
+		if e.ComplexityRoot.DueReminder.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueReminder.Plan(childComplexity), true
+	case "DueReminder.reminder":
+		if e.ComplexityRoot.DueReminder.Reminder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueReminder.Reminder(childComplexity), true
+
 	case "Event.actor":
 		if e.ComplexityRoot.Event.Actor == nil {
 			break
@@ -1521,6 +2209,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "Invitation.customer":
+		if e.ComplexityRoot.Invitation.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Customer(childComplexity), true
+	case "Invitation.lastVisitAt":
+		if e.ComplexityRoot.Invitation.LastVisitAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.LastVisitAt(childComplexity), true
+	case "Invitation.vehicle":
+		if e.ComplexityRoot.Invitation.Vehicle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Vehicle(childComplexity), true
+
 	case "Job.additional":
 		if e.ComplexityRoot.Job.Additional == nil {
 			break
@@ -1575,6 +2282,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.PartLines(childComplexity), true
+	case "Job.partsShort":
+		if e.ComplexityRoot.Job.PartsShort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.PartsShort(childComplexity), true
 	case "Job.pauseNote":
 		if e.ComplexityRoot.Job.PauseNote == nil {
 			break
@@ -1647,6 +2360,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Version(childComplexity), true
+	case "Job.warrantyDecision":
+		if e.ComplexityRoot.Job.WarrantyDecision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.WarrantyDecision(childComplexity), true
 	case "Job.workedMinutes":
 		if e.ComplexityRoot.Job.WorkedMinutes == nil {
 			break
@@ -1758,6 +2477,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelRepairOrder(childComplexity, args["input"].(store.CancelRepairOrderInput)), true
+	case "Mutation.checkComplaintSatisfaction":
+		if e.ComplexityRoot.Mutation.CheckComplaintSatisfaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkComplaintSatisfaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckComplaintSatisfaction(childComplexity, args["input"].(store.ComplaintActionInput)), true
+	case "Mutation.closeComplaint":
+		if e.ComplexityRoot.Mutation.CloseComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseComplaint(childComplexity, args["input"].(store.ComplaintActionInput)), true
+	case "Mutation.createPart":
+		if e.ComplexityRoot.Mutation.CreatePart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePart(childComplexity, args["input"].(store.CreatePartInput)), true
 	case "Mutation.createRepairOrder":
 		if e.ComplexityRoot.Mutation.CreateRepairOrder == nil {
 			break
@@ -1769,6 +2521,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRepairOrder(childComplexity, args["input"].(store.CreateRepairOrderInput)), true
+	case "Mutation.createServicePlan":
+		if e.ComplexityRoot.Mutation.CreateServicePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createServicePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateServicePlan(childComplexity, args["input"].(store.CreateServicePlanInput)), true
+	case "Mutation.createWarrantyClaim":
+		if e.ComplexityRoot.Mutation.CreateWarrantyClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWarrantyClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWarrantyClaim(childComplexity, args["input"].(store.CreateWarrantyClaimInput)), true
+	case "Mutation.decideWarranty":
+		if e.ComplexityRoot.Mutation.DecideWarranty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideWarranty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideWarranty(childComplexity, args["input"].(store.DecideWarrantyInput)), true
+	case "Mutation.decideWarrantyClaim":
+		if e.ComplexityRoot.Mutation.DecideWarrantyClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideWarrantyClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideWarrantyClaim(childComplexity, args["input"].(store.DecideWarrantyClaimInput)), true
 	case "Mutation.declineAdditionalWork":
 		if e.ComplexityRoot.Mutation.DeclineAdditionalWork == nil {
 			break
@@ -1802,6 +2598,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DispatchJob(childComplexity, args["input"].(store.DispatchJobInput)), true
+	case "Mutation.escalateComplaint":
+		if e.ComplexityRoot.Mutation.EscalateComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalateComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EscalateComplaint(childComplexity, args["input"].(store.ComplaintActionInput)), true
 	case "Mutation.finishJob":
 		if e.ComplexityRoot.Mutation.FinishJob == nil {
 			break
@@ -1835,6 +2642,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.HandOverRepairOrder(childComplexity, args["input"].(store.HandOverRepairOrderInput)), true
+	case "Mutation.issueParts":
+		if e.ComplexityRoot.Mutation.IssueParts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueParts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueParts(childComplexity, args["input"].(store.IssuePartsInput)), true
+	case "Mutation.openComplaint":
+		if e.ComplexityRoot.Mutation.OpenComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenComplaint(childComplexity, args["input"].(store.OpenComplaintInput)), true
 	case "Mutation.pauseJob":
 		if e.ComplexityRoot.Mutation.PauseJob == nil {
 			break
@@ -1846,6 +2675,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PauseJob(childComplexity, args["input"].(store.PauseJobInput)), true
+	case "Mutation.payWarrantyClaim":
+		if e.ComplexityRoot.Mutation.PayWarrantyClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_payWarrantyClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PayWarrantyClaim(childComplexity, args["input"].(store.PayWarrantyClaimInput)), true
+	case "Mutation.receiveStock":
+		if e.ComplexityRoot.Mutation.ReceiveStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveStock(childComplexity, args["input"].(store.ReceiveStockInput)), true
 	case "Mutation.receiveVehicle":
 		if e.ComplexityRoot.Mutation.ReceiveVehicle == nil {
 			break
@@ -1857,6 +2708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveVehicle(childComplexity, args["input"].(store.ReceiveVehicleInput)), true
+	case "Mutation.recordCallback":
+		if e.ComplexityRoot.Mutation.RecordCallback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCallback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCallback(childComplexity, args["input"].(store.RecordCallbackInput)), true
 	case "Mutation.recordFinalInspection":
 		if e.ComplexityRoot.Mutation.RecordFinalInspection == nil {
 			break
@@ -1868,6 +2730,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordFinalInspection(childComplexity, args["input"].(store.RecordFinalInspectionInput)), true
+	case "Mutation.recordReminder":
+		if e.ComplexityRoot.Mutation.RecordReminder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordReminder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordReminder(childComplexity, args["input"].(store.RecordReminderInput)), true
 	case "Mutation.recordSelfCheck":
 		if e.ComplexityRoot.Mutation.RecordSelfCheck == nil {
 			break
@@ -1890,6 +2763,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordTeamLeadCheck(childComplexity, args["input"].(store.RecordJobCheckInput)), true
+	case "Mutation.releasePartReservation":
+		if e.ComplexityRoot.Mutation.ReleasePartReservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releasePartReservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleasePartReservation(childComplexity, args["input"].(store.ReleasePartReservationInput)), true
 	case "Mutation.removeOrderLine":
 		if e.ComplexityRoot.Mutation.RemoveOrderLine == nil {
 			break
@@ -1923,6 +2807,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestAdditionalWork(childComplexity, args["input"].(store.RequestAdditionalWorkInput)), true
+	case "Mutation.reserveParts":
+		if e.ComplexityRoot.Mutation.ReserveParts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reserveParts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReserveParts(childComplexity, args["input"].(store.ReservePartsInput)), true
 	case "Mutation.resumeJob":
 		if e.ComplexityRoot.Mutation.ResumeJob == nil {
 			break
@@ -1934,6 +2829,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResumeJob(childComplexity, args["input"].(store.JobRef)), true
+	case "Mutation.retainWarrantyPart":
+		if e.ComplexityRoot.Mutation.RetainWarrantyPart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retainWarrantyPart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetainWarrantyPart(childComplexity, args["input"].(store.RetainWarrantyPartInput)), true
+	case "Mutation.returnParts":
+		if e.ComplexityRoot.Mutation.ReturnParts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnParts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnParts(childComplexity, args["input"].(store.ReturnPartsInput)), true
+	case "Mutation.reviseWarrantyClaim":
+		if e.ComplexityRoot.Mutation.ReviseWarrantyClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseWarrantyClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
 	case "Mutation.settleRepairOrder":
 		if e.ComplexityRoot.Mutation.SettleRepairOrder == nil {
 			break
@@ -1967,6 +2895,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartJob(childComplexity, args["input"].(store.JobRef)), true
+	case "Mutation.submitWarrantyClaim":
+		if e.ComplexityRoot.Mutation.SubmitWarrantyClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitWarrantyClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
+	case "Mutation.updateCallbackSettings":
+		if e.ComplexityRoot.Mutation.UpdateCallbackSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCallbackSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCallbackSettings(childComplexity, args["input"].(store.UpdateCallbackSettingsInput)), true
 	case "Mutation.updateRepairOrder":
 		if e.ComplexityRoot.Mutation.UpdateRepairOrder == nil {
 			break
@@ -1978,6 +2928,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRepairOrder(childComplexity, args["input"].(store.UpdateRepairOrderInput)), true
+	case "Mutation.updateRetainedPart":
+		if e.ComplexityRoot.Mutation.UpdateRetainedPart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRetainedPart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRetainedPart(childComplexity, args["input"].(store.UpdateRetainedPartInput)), true
+	case "Mutation.updateWarrantyClaim":
+		if e.ComplexityRoot.Mutation.UpdateWarrantyClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWarrantyClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWarrantyClaim(childComplexity, args["input"].(store.UpdateWarrantyClaimInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2047,6 +3019,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Part.UnitPrice(childComplexity), true
 
+	case "PartConnection.edges":
+		if e.ComplexityRoot.PartConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartConnection.Edges(childComplexity), true
+	case "PartConnection.pageInfo":
+		if e.ComplexityRoot.PartConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartConnection.PageInfo(childComplexity), true
+
+	case "PartEdge.cursor":
+		if e.ComplexityRoot.PartEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartEdge.Cursor(childComplexity), true
+	case "PartEdge.node":
+		if e.ComplexityRoot.PartEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartEdge.Node(childComplexity), true
+
+	case "PartIssue.drawnBy":
+		if e.ComplexityRoot.PartIssue.DrawnBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.DrawnBy(childComplexity), true
+	case "PartIssue.id":
+		if e.ComplexityRoot.PartIssue.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.ID(childComplexity), true
+	case "PartIssue.issuedAt":
+		if e.ComplexityRoot.PartIssue.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.IssuedAt(childComplexity), true
+	case "PartIssue.issuedBy":
+		if e.ComplexityRoot.PartIssue.IssuedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.IssuedBy(childComplexity), true
+	case "PartIssue.job":
+		if e.ComplexityRoot.PartIssue.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.Job(childComplexity), true
+	case "PartIssue.part":
+		if e.ComplexityRoot.PartIssue.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.Part(childComplexity), true
+	case "PartIssue.quantity":
+		if e.ComplexityRoot.PartIssue.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.Quantity(childComplexity), true
+	case "PartIssue.repairOrder":
+		if e.ComplexityRoot.PartIssue.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.RepairOrder(childComplexity), true
+	case "PartIssue.returned":
+		if e.ComplexityRoot.PartIssue.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.Returned(childComplexity), true
+	case "PartIssue.returnedAt":
+		if e.ComplexityRoot.PartIssue.ReturnedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.ReturnedAt(childComplexity), true
+
+	case "PartIssuePayload.issue":
+		if e.ComplexityRoot.PartIssuePayload.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssuePayload.Issue(childComplexity), true
+	case "PartIssuePayload.userErrors":
+		if e.ComplexityRoot.PartIssuePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssuePayload.UserErrors(childComplexity), true
+
 	case "PartLine.additional":
 		if e.ComplexityRoot.PartLine.Additional == nil {
 			break
@@ -2108,6 +3180,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartLine.UnitPrice(childComplexity), true
 
+	case "PartPayload.part":
+		if e.ComplexityRoot.PartPayload.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartPayload.Part(childComplexity), true
+	case "PartPayload.userErrors":
+		if e.ComplexityRoot.PartPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartPayload.UserErrors(childComplexity), true
+
+	case "PartReservation.appointment":
+		if e.ComplexityRoot.PartReservation.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Appointment(childComplexity), true
+	case "PartReservation.closedAt":
+		if e.ComplexityRoot.PartReservation.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.ClosedAt(childComplexity), true
+	case "PartReservation.createdAt":
+		if e.ComplexityRoot.PartReservation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.CreatedAt(childComplexity), true
+	case "PartReservation.filledAt":
+		if e.ComplexityRoot.PartReservation.FilledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.FilledAt(childComplexity), true
+	case "PartReservation.id":
+		if e.ComplexityRoot.PartReservation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.ID(childComplexity), true
+	case "PartReservation.issued":
+		if e.ComplexityRoot.PartReservation.Issued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Issued(childComplexity), true
+	case "PartReservation.job":
+		if e.ComplexityRoot.PartReservation.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Job(childComplexity), true
+	case "PartReservation.note":
+		if e.ComplexityRoot.PartReservation.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Note(childComplexity), true
+	case "PartReservation.outstanding":
+		if e.ComplexityRoot.PartReservation.Outstanding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Outstanding(childComplexity), true
+	case "PartReservation.part":
+		if e.ComplexityRoot.PartReservation.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Part(childComplexity), true
+	case "PartReservation.quantity":
+		if e.ComplexityRoot.PartReservation.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Quantity(childComplexity), true
+	case "PartReservation.repairOrder":
+		if e.ComplexityRoot.PartReservation.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.RepairOrder(childComplexity), true
+	case "PartReservation.reservedBy":
+		if e.ComplexityRoot.PartReservation.ReservedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.ReservedBy(childComplexity), true
+	case "PartReservation.state":
+		if e.ComplexityRoot.PartReservation.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.State(childComplexity), true
+	case "PartReservation.version":
+		if e.ComplexityRoot.PartReservation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Version(childComplexity), true
+
+	case "PartReservationPayload.reservation":
+		if e.ComplexityRoot.PartReservationPayload.Reservation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservationPayload.Reservation(childComplexity), true
+	case "PartReservationPayload.userErrors":
+		if e.ComplexityRoot.PartReservationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservationPayload.UserErrors(childComplexity), true
+
 	case "Query.board":
 		if e.ComplexityRoot.Query.Board == nil {
 			break
@@ -2119,6 +3308,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Board(childComplexity, args["siteId"].(string)), true
+	case "Query.callbacksDue":
+		if e.ComplexityRoot.Query.CallbacksDue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_callbacksDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CallbacksDue(childComplexity, args["siteId"].(string), args["date"].(*time.Time)), true
+	case "Query.complaints":
+		if e.ComplexityRoot.Query.Complaints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_complaints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Complaints(childComplexity, args["siteId"].(string), args["states"].([]shop.ComplaintState), args["satisfactionCheckDueBy"].(*time.Time)), true
 	case "Query.customer":
 		if e.ComplexityRoot.Query.Customer == nil {
 			break
@@ -2153,6 +3364,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.EstimateCompletion(childComplexity, args["siteId"].(string), args["labourMinutes"].(int)), true
 
+	case "Query.invitations":
+		if e.ComplexityRoot.Query.Invitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Invitations(childComplexity, args["siteId"].(string), args["date"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2175,6 +3397,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.partReservations":
+		if e.ComplexityRoot.Query.PartReservations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partReservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartReservations(childComplexity, args["partId"].(*string), args["orderId"].(*string), args["appointmentId"].(*string)), true
+	case "Query.parts":
+		if e.ComplexityRoot.Query.Parts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Parts(childComplexity, args["siteId"].(string), args["query"].(*string), args["shortOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.remindersDue":
+		if e.ComplexityRoot.Query.RemindersDue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_remindersDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RemindersDue(childComplexity, args["siteId"].(string), args["date"].(*time.Time)), true
 	case "Query.repairOrder":
 		if e.ComplexityRoot.Query.RepairOrder == nil {
 			break
@@ -2197,6 +3452,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RepairOrders(childComplexity, args["siteId"].(string), args["states"].([]shop.OrderState), args["advisorId"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.retainedParts":
+		if e.ComplexityRoot.Query.RetainedParts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_retainedParts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RetainedParts(childComplexity, args["siteId"].(string), args["keptOnly"].(*bool)), true
+	case "Query.serviceReport":
+		if e.ComplexityRoot.Query.ServiceReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceReport(childComplexity, args["siteId"].(string), args["period"].(shop.Period), args["date"].(*time.Time)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -2220,6 +3497,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.warrantyClaims":
+		if e.ComplexityRoot.Query.WarrantyClaims == nil {
+			break
+		}
+
+		args, err := ec.field_Query_warrantyClaims_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WarrantyClaims(childComplexity, args["siteId"].(string), args["orderId"].(*string), args["states"].([]shop.ClaimState)), true
+
+	case "RecordCallbackPayload.callback":
+		if e.ComplexityRoot.RecordCallbackPayload.Callback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCallbackPayload.Callback(childComplexity), true
+	case "RecordCallbackPayload.complaint":
+		if e.ComplexityRoot.RecordCallbackPayload.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCallbackPayload.Complaint(childComplexity), true
+	case "RecordCallbackPayload.userErrors":
+		if e.ComplexityRoot.RecordCallbackPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCallbackPayload.UserErrors(childComplexity), true
+
+	case "Reminder.channel":
+		if e.ComplexityRoot.Reminder.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Channel(childComplexity), true
+	case "Reminder.doneAt":
+		if e.ComplexityRoot.Reminder.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.DoneAt(childComplexity), true
+	case "Reminder.doneBy":
+		if e.ComplexityRoot.Reminder.DoneBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.DoneBy(childComplexity), true
+	case "Reminder.dueOn":
+		if e.ComplexityRoot.Reminder.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.DueOn(childComplexity), true
+	case "Reminder.id":
+		if e.ComplexityRoot.Reminder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.ID(childComplexity), true
+	case "Reminder.outcome":
+		if e.ComplexityRoot.Reminder.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Outcome(childComplexity), true
+	case "Reminder.step":
+		if e.ComplexityRoot.Reminder.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Step(childComplexity), true
+
+	case "ReminderPayload.reminder":
+		if e.ComplexityRoot.ReminderPayload.Reminder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderPayload.Reminder(childComplexity), true
+	case "ReminderPayload.userErrors":
+		if e.ComplexityRoot.ReminderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderPayload.UserErrors(childComplexity), true
 
 	case "RepairOrder.additionalWork":
 		if e.ComplexityRoot.RepairOrder.AdditionalWork == nil {
@@ -2251,6 +3614,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.Blockers(childComplexity), true
+	case "RepairOrder.callbacks":
+		if e.ComplexityRoot.RepairOrder.Callbacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.Callbacks(childComplexity), true
 	case "RepairOrder.cancelReason":
 		if e.ComplexityRoot.RepairOrder.CancelReason == nil {
 			break
@@ -2353,12 +3722,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.OldParts(childComplexity), true
+	case "RepairOrder.partIssues":
+		if e.ComplexityRoot.RepairOrder.PartIssues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.PartIssues(childComplexity), true
 	case "RepairOrder.partLines":
 		if e.ComplexityRoot.RepairOrder.PartLines == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RepairOrder.PartLines(childComplexity), true
+	case "RepairOrder.partReservations":
+		if e.ComplexityRoot.RepairOrder.PartReservations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.PartReservations(childComplexity), true
 	case "RepairOrder.paymentMethod":
 		if e.ComplexityRoot.RepairOrder.PaymentMethod == nil {
 			break
@@ -2478,6 +3859,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.Visit(childComplexity), true
+	case "RepairOrder.warrantyClaims":
+		if e.ComplexityRoot.RepairOrder.WarrantyClaims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.WarrantyClaims(childComplexity), true
 	case "RepairOrder.washRequested":
 		if e.ComplexityRoot.RepairOrder.WashRequested == nil {
 			break
@@ -2529,6 +3916,341 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrderPayload.UserErrors(childComplexity), true
+
+	case "RetainedPart.claim":
+		if e.ComplexityRoot.RetainedPart.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Claim(childComplexity), true
+	case "RetainedPart.deadline":
+		if e.ComplexityRoot.RetainedPart.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Deadline(childComplexity), true
+	case "RetainedPart.description":
+		if e.ComplexityRoot.RetainedPart.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Description(childComplexity), true
+	case "RetainedPart.disposedAt":
+		if e.ComplexityRoot.RetainedPart.DisposedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.DisposedAt(childComplexity), true
+	case "RetainedPart.disposedBy":
+		if e.ComplexityRoot.RetainedPart.DisposedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.DisposedBy(childComplexity), true
+	case "RetainedPart.disposition":
+		if e.ComplexityRoot.RetainedPart.Disposition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Disposition(childComplexity), true
+	case "RetainedPart.id":
+		if e.ComplexityRoot.RetainedPart.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.ID(childComplexity), true
+	case "RetainedPart.location":
+		if e.ComplexityRoot.RetainedPart.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Location(childComplexity), true
+	case "RetainedPart.overdue":
+		if e.ComplexityRoot.RetainedPart.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Overdue(childComplexity), true
+	case "RetainedPart.partNumber":
+		if e.ComplexityRoot.RetainedPart.PartNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.PartNumber(childComplexity), true
+	case "RetainedPart.quantity":
+		if e.ComplexityRoot.RetainedPart.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Quantity(childComplexity), true
+	case "RetainedPart.repairOrder":
+		if e.ComplexityRoot.RetainedPart.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.RepairOrder(childComplexity), true
+	case "RetainedPart.retainedAt":
+		if e.ComplexityRoot.RetainedPart.RetainedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.RetainedAt(childComplexity), true
+	case "RetainedPart.retainedBy":
+		if e.ComplexityRoot.RetainedPart.RetainedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.RetainedBy(childComplexity), true
+	case "RetainedPart.shipmentRef":
+		if e.ComplexityRoot.RetainedPart.ShipmentRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.ShipmentRef(childComplexity), true
+	case "RetainedPart.version":
+		if e.ComplexityRoot.RetainedPart.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPart.Version(childComplexity), true
+
+	case "RetainedPartPayload.retainedPart":
+		if e.ComplexityRoot.RetainedPartPayload.RetainedPart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPartPayload.RetainedPart(childComplexity), true
+	case "RetainedPartPayload.userErrors":
+		if e.ComplexityRoot.RetainedPartPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetainedPartPayload.UserErrors(childComplexity), true
+
+	case "ServicePlan.createdAt":
+		if e.ComplexityRoot.ServicePlan.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.CreatedAt(childComplexity), true
+	case "ServicePlan.dueMileage":
+		if e.ComplexityRoot.ServicePlan.DueMileage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.DueMileage(childComplexity), true
+	case "ServicePlan.dueOn":
+		if e.ComplexityRoot.ServicePlan.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.DueOn(childComplexity), true
+	case "ServicePlan.id":
+		if e.ComplexityRoot.ServicePlan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.ID(childComplexity), true
+	case "ServicePlan.kind":
+		if e.ComplexityRoot.ServicePlan.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.Kind(childComplexity), true
+	case "ServicePlan.state":
+		if e.ComplexityRoot.ServicePlan.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.State(childComplexity), true
+	case "ServicePlan.vehicle":
+		if e.ComplexityRoot.ServicePlan.Vehicle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlan.Vehicle(childComplexity), true
+
+	case "ServicePlanPayload.reminders":
+		if e.ComplexityRoot.ServicePlanPayload.Reminders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlanPayload.Reminders(childComplexity), true
+	case "ServicePlanPayload.servicePlan":
+		if e.ComplexityRoot.ServicePlanPayload.ServicePlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlanPayload.ServicePlan(childComplexity), true
+	case "ServicePlanPayload.userErrors":
+		if e.ComplexityRoot.ServicePlanPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePlanPayload.UserErrors(childComplexity), true
+
+	case "ServiceReport.averageSatisfaction":
+		if e.ComplexityRoot.ServiceReport.AverageSatisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.AverageSatisfaction(childComplexity), true
+	case "ServiceReport.callbacksFinished":
+		if e.ComplexityRoot.ServiceReport.CallbacksFinished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.CallbacksFinished(childComplexity), true
+	case "ServiceReport.callbacksReached":
+		if e.ComplexityRoot.ServiceReport.CallbacksReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.CallbacksReached(childComplexity), true
+	case "ServiceReport.callbacksSatisfied":
+		if e.ComplexityRoot.ServiceReport.CallbacksSatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.CallbacksSatisfied(childComplexity), true
+	case "ServiceReport.complaintsClosed":
+		if e.ComplexityRoot.ServiceReport.ComplaintsClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.ComplaintsClosed(childComplexity), true
+	case "ServiceReport.complaintsOpened":
+		if e.ComplexityRoot.ServiceReport.ComplaintsOpened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.ComplaintsOpened(childComplexity), true
+	case "ServiceReport.customerShare":
+		if e.ComplexityRoot.ServiceReport.CustomerShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.CustomerShare(childComplexity), true
+	case "ServiceReport.delivered":
+		if e.ComplexityRoot.ServiceReport.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Delivered(childComplexity), true
+	case "ServiceReport.deliveriesOnTime":
+		if e.ComplexityRoot.ServiceReport.DeliveriesOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.DeliveriesOnTime(childComplexity), true
+	case "ServiceReport.deliveriesPromised":
+		if e.ComplexityRoot.ServiceReport.DeliveriesPromised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.DeliveriesPromised(childComplexity), true
+	case "ServiceReport.failedInspections":
+		if e.ComplexityRoot.ServiceReport.FailedInspections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.FailedInspections(childComplexity), true
+	case "ServiceReport.from":
+		if e.ComplexityRoot.ServiceReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.From(childComplexity), true
+	case "ServiceReport.inspections":
+		if e.ComplexityRoot.ServiceReport.Inspections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Inspections(childComplexity), true
+	case "ServiceReport.insurerShare":
+		if e.ComplexityRoot.ServiceReport.InsurerShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.InsurerShare(childComplexity), true
+	case "ServiceReport.internalShare":
+		if e.ComplexityRoot.ServiceReport.InternalShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.InternalShare(childComplexity), true
+	case "ServiceReport.labour":
+		if e.ComplexityRoot.ServiceReport.Labour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Labour(childComplexity), true
+	case "ServiceReport.labourMinutesSold":
+		if e.ComplexityRoot.ServiceReport.LabourMinutesSold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.LabourMinutesSold(childComplexity), true
+	case "ServiceReport.onTimeRate":
+		if e.ComplexityRoot.ServiceReport.OnTimeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.OnTimeRate(childComplexity), true
+	case "ServiceReport.parts":
+		if e.ComplexityRoot.ServiceReport.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Parts(childComplexity), true
+	case "ServiceReport.period":
+		if e.ComplexityRoot.ServiceReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Period(childComplexity), true
+	case "ServiceReport.reachRate":
+		if e.ComplexityRoot.ServiceReport.ReachRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.ReachRate(childComplexity), true
+	case "ServiceReport.received":
+		if e.ComplexityRoot.ServiceReport.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Received(childComplexity), true
+	case "ServiceReport.reworkRate":
+		if e.ComplexityRoot.ServiceReport.ReworkRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.ReworkRate(childComplexity), true
+	case "ServiceReport.satisfactionRate":
+		if e.ComplexityRoot.ServiceReport.SatisfactionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.SatisfactionRate(childComplexity), true
+	case "ServiceReport.to":
+		if e.ComplexityRoot.ServiceReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.To(childComplexity), true
+	case "ServiceReport.total":
+		if e.ComplexityRoot.ServiceReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Total(childComplexity), true
+	case "ServiceReport.warrantyShare":
+		if e.ComplexityRoot.ServiceReport.WarrantyShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.WarrantyShare(childComplexity), true
 
 	case "Settlement.customerShare":
 		if e.ComplexityRoot.Settlement.CustomerShare == nil {
@@ -2620,6 +4342,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Bays(childComplexity), true
+	case "Site.callbackNotByAdvisor":
+		if e.ComplexityRoot.Site.CallbackNotByAdvisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.CallbackNotByAdvisor(childComplexity), true
 	case "Site.capacity":
 		if e.ComplexityRoot.Site.Capacity == nil {
 			break
@@ -2632,6 +4360,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Code(childComplexity), true
+	case "Site.firstCallbackDays":
+		if e.ComplexityRoot.Site.FirstCallbackDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.FirstCallbackDays(childComplexity), true
 	case "Site.id":
 		if e.ComplexityRoot.Site.ID == nil {
 			break
@@ -2667,6 +4401,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.TimeZone(childComplexity), true
+
+	case "SitePayload.site":
+		if e.ComplexityRoot.SitePayload.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SitePayload.Site(childComplexity), true
+	case "SitePayload.userErrors":
+		if e.ComplexityRoot.SitePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SitePayload.UserErrors(childComplexity), true
+
+	case "StockReceipt.forOrder":
+		if e.ComplexityRoot.StockReceipt.ForOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.ForOrder(childComplexity), true
+	case "StockReceipt.id":
+		if e.ComplexityRoot.StockReceipt.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.ID(childComplexity), true
+	case "StockReceipt.part":
+		if e.ComplexityRoot.StockReceipt.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.Part(childComplexity), true
+	case "StockReceipt.quantity":
+		if e.ComplexityRoot.StockReceipt.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.Quantity(childComplexity), true
+	case "StockReceipt.receivedAt":
+		if e.ComplexityRoot.StockReceipt.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.ReceivedAt(childComplexity), true
+	case "StockReceipt.receivedBy":
+		if e.ComplexityRoot.StockReceipt.ReceivedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.ReceivedBy(childComplexity), true
+	case "StockReceipt.reference":
+		if e.ComplexityRoot.StockReceipt.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.Reference(childComplexity), true
+	case "StockReceipt.urgent":
+		if e.ComplexityRoot.StockReceipt.Urgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.Urgent(childComplexity), true
+	case "StockReceipt.warranty":
+		if e.ComplexityRoot.StockReceipt.Warranty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceipt.Warranty(childComplexity), true
+
+	case "StockReceiptPayload.receipt":
+		if e.ComplexityRoot.StockReceiptPayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceiptPayload.Receipt(childComplexity), true
+	case "StockReceiptPayload.userErrors":
+		if e.ComplexityRoot.StockReceiptPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReceiptPayload.UserErrors(childComplexity), true
 
 	case "Subscription.advisorFeed":
 		if e.ComplexityRoot.Subscription.AdvisorFeed == nil {
@@ -2979,6 +4794,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VisitPayload.Visit(childComplexity), true
 
+	case "WarrantyClaim.causalPartNumber":
+		if e.ComplexityRoot.WarrantyClaim.CausalPartNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.CausalPartNumber(childComplexity), true
+	case "WarrantyClaim.cause":
+		if e.ComplexityRoot.WarrantyClaim.Cause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Cause(childComplexity), true
+	case "WarrantyClaim.complaint":
+		if e.ComplexityRoot.WarrantyClaim.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Complaint(childComplexity), true
+	case "WarrantyClaim.correction":
+		if e.ComplexityRoot.WarrantyClaim.Correction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Correction(childComplexity), true
+	case "WarrantyClaim.createdAt":
+		if e.ComplexityRoot.WarrantyClaim.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.CreatedAt(childComplexity), true
+	case "WarrantyClaim.createdBy":
+		if e.ComplexityRoot.WarrantyClaim.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.CreatedBy(childComplexity), true
+	case "WarrantyClaim.decidedAt":
+		if e.ComplexityRoot.WarrantyClaim.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.DecidedAt(childComplexity), true
+	case "WarrantyClaim.id":
+		if e.ComplexityRoot.WarrantyClaim.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.ID(childComplexity), true
+	case "WarrantyClaim.jobs":
+		if e.ComplexityRoot.WarrantyClaim.Jobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Jobs(childComplexity), true
+	case "WarrantyClaim.labourAmount":
+		if e.ComplexityRoot.WarrantyClaim.LabourAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.LabourAmount(childComplexity), true
+	case "WarrantyClaim.makerReference":
+		if e.ComplexityRoot.WarrantyClaim.MakerReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.MakerReference(childComplexity), true
+	case "WarrantyClaim.number":
+		if e.ComplexityRoot.WarrantyClaim.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Number(childComplexity), true
+	case "WarrantyClaim.paidAmount":
+		if e.ComplexityRoot.WarrantyClaim.PaidAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.PaidAmount(childComplexity), true
+	case "WarrantyClaim.paidAt":
+		if e.ComplexityRoot.WarrantyClaim.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.PaidAt(childComplexity), true
+	case "WarrantyClaim.partsAmount":
+		if e.ComplexityRoot.WarrantyClaim.PartsAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.PartsAmount(childComplexity), true
+	case "WarrantyClaim.rejectReason":
+		if e.ComplexityRoot.WarrantyClaim.RejectReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.RejectReason(childComplexity), true
+	case "WarrantyClaim.repairOrder":
+		if e.ComplexityRoot.WarrantyClaim.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.RepairOrder(childComplexity), true
+	case "WarrantyClaim.state":
+		if e.ComplexityRoot.WarrantyClaim.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.State(childComplexity), true
+	case "WarrantyClaim.submittedAt":
+		if e.ComplexityRoot.WarrantyClaim.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.SubmittedAt(childComplexity), true
+	case "WarrantyClaim.total":
+		if e.ComplexityRoot.WarrantyClaim.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Total(childComplexity), true
+	case "WarrantyClaim.version":
+		if e.ComplexityRoot.WarrantyClaim.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Version(childComplexity), true
+
+	case "WarrantyClaimPayload.claim":
+		if e.ComplexityRoot.WarrantyClaimPayload.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaimPayload.Claim(childComplexity), true
+	case "WarrantyClaimPayload.userErrors":
+		if e.ComplexityRoot.WarrantyClaimPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaimPayload.UserErrors(childComplexity), true
+
+	case "WarrantyDecision.decidedAt":
+		if e.ComplexityRoot.WarrantyDecision.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyDecision.DecidedAt(childComplexity), true
+	case "WarrantyDecision.decidedBy":
+		if e.ComplexityRoot.WarrantyDecision.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyDecision.DecidedBy(childComplexity), true
+	case "WarrantyDecision.reason":
+		if e.ComplexityRoot.WarrantyDecision.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyDecision.Reason(childComplexity), true
+
+	case "WorkTypeCount.count":
+		if e.ComplexityRoot.WorkTypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkTypeCount.Count(childComplexity), true
+	case "WorkTypeCount.workType":
+		if e.ComplexityRoot.WorkTypeCount.WorkType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkTypeCount.WorkType(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2993,28 +4980,48 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelRepairOrderInput", ec.unmarshalInputCancelRepairOrderInput),
+			graphql.NewInputUnmarshaler("ComplaintActionInput", ec.unmarshalInputComplaintActionInput),
+			graphql.NewInputUnmarshaler("CreatePartInput", ec.unmarshalInputCreatePartInput),
 			graphql.NewInputUnmarshaler("CreateRepairOrderInput", ec.unmarshalInputCreateRepairOrderInput),
+			graphql.NewInputUnmarshaler("CreateServicePlanInput", ec.unmarshalInputCreateServicePlanInput),
+			graphql.NewInputUnmarshaler("CreateWarrantyClaimInput", ec.unmarshalInputCreateWarrantyClaimInput),
 			graphql.NewInputUnmarshaler("DamageInput", ec.unmarshalInputDamageInput),
 			graphql.NewInputUnmarshaler("DecideAdditionalWorkInput", ec.unmarshalInputDecideAdditionalWorkInput),
+			graphql.NewInputUnmarshaler("DecideWarrantyClaimInput", ec.unmarshalInputDecideWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("DecideWarrantyInput", ec.unmarshalInputDecideWarrantyInput),
 			graphql.NewInputUnmarshaler("DeliverVehicleInput", ec.unmarshalInputDeliverVehicleInput),
 			graphql.NewInputUnmarshaler("DispatchJobInput", ec.unmarshalInputDispatchJobInput),
 			graphql.NewInputUnmarshaler("HandOverRepairOrderInput", ec.unmarshalInputHandOverRepairOrderInput),
+			graphql.NewInputUnmarshaler("IssuePartsInput", ec.unmarshalInputIssuePartsInput),
 			graphql.NewInputUnmarshaler("JobActionInput", ec.unmarshalInputJobActionInput),
 			graphql.NewInputUnmarshaler("JobLineInput", ec.unmarshalInputJobLineInput),
 			graphql.NewInputUnmarshaler("NewCustomerInput", ec.unmarshalInputNewCustomerInput),
 			graphql.NewInputUnmarshaler("NewVehicleInput", ec.unmarshalInputNewVehicleInput),
+			graphql.NewInputUnmarshaler("OpenComplaintInput", ec.unmarshalInputOpenComplaintInput),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
 			graphql.NewInputUnmarshaler("PartLineInput", ec.unmarshalInputPartLineInput),
 			graphql.NewInputUnmarshaler("PauseJobInput", ec.unmarshalInputPauseJobInput),
+			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("ReceiveStockInput", ec.unmarshalInputReceiveStockInput),
 			graphql.NewInputUnmarshaler("ReceiveVehicleInput", ec.unmarshalInputReceiveVehicleInput),
+			graphql.NewInputUnmarshaler("RecordCallbackInput", ec.unmarshalInputRecordCallbackInput),
 			graphql.NewInputUnmarshaler("RecordFinalInspectionInput", ec.unmarshalInputRecordFinalInspectionInput),
 			graphql.NewInputUnmarshaler("RecordJobCheckInput", ec.unmarshalInputRecordJobCheckInput),
+			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
+			graphql.NewInputUnmarshaler("ReleasePartReservationInput", ec.unmarshalInputReleasePartReservationInput),
 			graphql.NewInputUnmarshaler("RemoveOrderLineInput", ec.unmarshalInputRemoveOrderLineInput),
 			graphql.NewInputUnmarshaler("ReportJobProgressInput", ec.unmarshalInputReportJobProgressInput),
 			graphql.NewInputUnmarshaler("RequestAdditionalWorkInput", ec.unmarshalInputRequestAdditionalWorkInput),
+			graphql.NewInputUnmarshaler("ReservePartsInput", ec.unmarshalInputReservePartsInput),
+			graphql.NewInputUnmarshaler("RetainWarrantyPartInput", ec.unmarshalInputRetainWarrantyPartInput),
+			graphql.NewInputUnmarshaler("ReturnPartsInput", ec.unmarshalInputReturnPartsInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
+			graphql.NewInputUnmarshaler("UpdateCallbackSettingsInput", ec.unmarshalInputUpdateCallbackSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateRepairOrderInput", ec.unmarshalInputUpdateRepairOrderInput),
+			graphql.NewInputUnmarshaler("UpdateRetainedPartInput", ec.unmarshalInputUpdateRetainedPartInput),
+			graphql.NewInputUnmarshaler("UpdateWarrantyClaimInput", ec.unmarshalInputUpdateWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("WarrantyClaimActionInput", ec.unmarshalInputWarrantyClaimActionInput),
 		)
 	}
 	first := true
@@ -3166,7 +5173,7 @@ Branch on ` + "`" + `code` + "`" + `; show ` + "`" + `message` + "`" + ` to the 
 type UserError {
   "Stable error code: INVALID, INVALID_TRANSITION, CONFLICT, NOT_FOUND, FORBIDDEN or UNAUTHENTICATED."
   code: ErrorCode!
-  "Path of the input field at fault, e.g. ` + "`" + `[\"input\", \"vin\"]` + "`" + `; empty when the error concerns the whole input."
+  "Path of the input field at fault, e.g. ` + "`" + `[\"input\", \"vehicle\", \"vin\"]` + "`" + `; empty when the error concerns the whole input."
   field: [String!]!
   "A sentence the user can read."
   message: String!
@@ -4786,6 +6793,1065 @@ type Arrival {
   "The advisor's short name."
   advisor: String!
 }
+
+# ---------------------------------------------------------------------------
+# Parts (配件), warranty (索赔), callbacks (回访), complaints (投诉),
+# reminders (招揽) and the daily numbers (业务统计).
+# ---------------------------------------------------------------------------
+
+extend type Query {
+  "A site's parts catalogue with stock (备品库存), by part number order of entry."
+  parts(
+    "The site."
+    siteId: ID!
+    "The start of a part number, or part of a description."
+    query: String
+    "Only parts with reservations the stock cannot cover (shortages)."
+    shortOnly: Boolean = false
+    "Page size, 1 to 100."
+    first: Int = 50
+    "Cursor to continue after."
+    after: String
+  ): PartConnection!
+  "Reservations of a part, a repair order or an appointment (give one), newest first."
+  partReservations("The part." partId: ID, "The repair order." orderId: ID, "The appointment." appointmentId: ID): [PartReservation!]!
+  "A site's warranty claims (索赔单), newest first."
+  warrantyClaims(
+    "The site."
+    siteId: ID!
+    "Only this repair order's claims."
+    orderId: ID
+    "Only claims in these states; all when empty."
+    states: [WarrantyClaimState!]
+  ): [WarrantyClaim!]!
+  "A site's retained warranty parts (保修件), soonest deadline first."
+  retainedParts("The site." siteId: ID!, "Only parts still kept (not shipped back or scrapped)." keptOnly: Boolean = true): [RetainedPart!]!
+  "The callbacks (回访) due on a local day or earlier and not finished: the callback staff's list."
+  callbacksDue("The site." siteId: ID!, "Local date; today when omitted." date: Date): [Callback!]!
+  "A site's complaints (投诉), oldest first."
+  complaints(
+    "The site."
+    siteId: ID!
+    "Only complaints in these states; all when empty."
+    states: [ComplaintState!]
+    "Only closed complaints whose satisfaction check is due by this local date."
+    satisfactionCheckDueBy: Date
+  ): [Complaint!]!
+  "The reminder tasks (招揽) to do on a local day: of each planned service, the latest step whose day has come."
+  remindersDue("The site." siteId: ID!, "Local date; today when omitted." date: Date): [DueReminder!]!
+  "Vehicles not seen for 3 months or more on a local day, to invite back."
+  invitations("The site." siteId: ID!, "Local date; today when omitted." date: Date): [Invitation!]!
+  "The business statistics (业务统计) of a site for the day, week (Monday to Sunday) or month containing a local date. Service manager only."
+  serviceReport("The site." siteId: ID!, "Day, week or month." period: ReportPeriod!, "A local date in the period; today when omitted." date: Date): ServiceReport!
+}
+
+extend type Site {
+  "Days after delivery the first callback is due (2 to 7; default 3)."
+  firstCallbackDays: Int!
+  "Whether the customer's own advisor is kept from making the callback."
+  callbackNotByAdvisor: Boolean!
+}
+
+extend type Job {
+  "Whether a reservation for this job waits for stock: the car shows as waiting for parts on the board."
+  partsShort: Boolean!
+  "The warranty decision (质保范围判定) on this job, if it was put under warranty."
+  warrantyDecision: WarrantyDecision
+}
+
+extend type RepairOrder {
+  "Parts reserved for this order."
+  partReservations: [PartReservation!]!
+  "Issue slips (出库单): parts drawn against this order, and returns."
+  partIssues: [PartIssue!]!
+  "Warranty claims of this order."
+  warrantyClaims: [WarrantyClaim!]!
+  "Callbacks after delivery (first and second)."
+  callbacks: [Callback!]!
+}
+
+extend enum EventKind {
+  "Parts were reserved."
+  PARTS_RESERVED
+  "A reservation could not be covered by stock: its job waits for parts."
+  PART_SHORTAGE
+  "Stock arrived and filled waiting reservations; their jobs are unblocked."
+  PARTS_ARRIVED
+  "A reservation was released."
+  PARTS_RELEASED
+  "Parts were issued to a repair order (出库)."
+  PARTS_ISSUED
+  "Unused parts were returned to stock."
+  PARTS_RETURNED
+  "Stock was received (or a part added to the catalogue)."
+  STOCK_RECEIVED
+  "A job was put under warranty."
+  WARRANTY_DECIDED
+  "A warranty claim was drafted, changed, submitted, decided or paid."
+  WARRANTY_CLAIM_CHANGED
+  "A replaced warranty part was retained."
+  WARRANTY_PART_RETAINED
+  "A retained warranty part moved, was shipped back or scrapped."
+  WARRANTY_PART_DISPOSED
+  "Callbacks were scheduled after delivery (or the site's callback rules changed)."
+  CALLBACKS_SCHEDULED
+  "A callback's day came."
+  CALLBACK_DUE
+  "A callback try was recorded."
+  CALLBACK_RECORDED
+  "A complaint was opened."
+  COMPLAINT_OPENED
+  "A complaint went to the supervisor: unsolved after two days, by hand, or the customer still not satisfied."
+  COMPLAINT_ESCALATED
+  "A complaint was closed with its resolution."
+  COMPLAINT_CLOSED
+  "The customer confirmed, a week after closing, that they are satisfied."
+  COMPLAINT_CHECKED
+  "A service was planned for a vehicle."
+  SERVICE_PLANNED
+  "A reminder was sent or the reminder call made."
+  REMINDER_RECORDED
+}
+
+"A page of catalogue parts."
+type PartConnection {
+  "The parts of this page, with cursors."
+  edges: [PartEdge!]!
+  "Pagination information."
+  pageInfo: PageInfo!
+}
+
+"A part with its cursor."
+type PartEdge {
+  "Cursor of this part."
+  cursor: String!
+  "The part."
+  node: Part!
+}
+
+"Where a reservation of parts stands."
+enum ReservationState {
+  "The stock could not cover it: a shortage; its job waits for parts until stock arrives."
+  WAITING
+  "Set aside; counts in the part's reserved quantity."
+  RESERVED
+  "Fully drawn."
+  ISSUED
+  "Released before being drawn."
+  RELEASED
+}
+
+"Parts set aside for an appointment (预约备件) or a repair order."
+type PartReservation {
+  "Global ID."
+  id: ID!
+  "The part."
+  part: Part!
+  "The repair order, if reserved for one."
+  repairOrder: RepairOrder
+  "The job, if reserved for one."
+  job: Job
+  "The appointment, if reserved for one."
+  appointment: Appointment
+  "Quantity reserved."
+  quantity: Int!
+  "Quantity already drawn."
+  issued: Int!
+  "Quantity still held or awaited."
+  outstanding: Int!
+  "State."
+  state: ReservationState!
+  "Who reserved."
+  reservedBy: User
+  "Note."
+  note: String!
+  "When it was made."
+  createdAt: DateTime!
+  "When the stock covered it."
+  filledAt: DateTime
+  "When it was fully issued or released."
+  closedAt: DateTime
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"An issue slip (出库单): parts drawn (领料) against a repair order."
+type PartIssue {
+  "Global ID."
+  id: ID!
+  "The part."
+  part: Part!
+  "The repair order."
+  repairOrder: RepairOrder!
+  "The job, if drawn for one."
+  job: Job
+  "Quantity issued."
+  quantity: Int!
+  "Quantity returned unused."
+  returned: Int!
+  "Who drew the parts and signed the slip (技师)."
+  drawnBy: User
+  "Who issued them (配件管理员)."
+  issuedBy: User
+  "When."
+  issuedAt: DateTime!
+  "When unused parts last came back."
+  returnedAt: DateTime
+}
+
+"Goods received into stock."
+type StockReceipt {
+  "Global ID."
+  id: ID!
+  "The part."
+  part: Part!
+  "Quantity received."
+  quantity: Int!
+  "Whether it was an urgent order."
+  urgent: Boolean!
+  "Whether it is a warranty part."
+  warranty: Boolean!
+  "The repair order it was ordered for, if any."
+  forOrder: RepairOrder
+  "Delivery note or order reference."
+  reference: String!
+  "Who received it."
+  receivedBy: User
+  "When."
+  receivedAt: DateTime!
+}
+
+"The decision that a job is under warranty (质保范围判定)."
+type WarrantyDecision {
+  "Why the repair is covered."
+  reason: String!
+  "Who decided."
+  decidedBy: User
+  "When."
+  decidedAt: DateTime!
+}
+
+"""
+Where a warranty claim stands: DRAFT →SUBMIT→ SUBMITTED →APPROVE→ APPROVED →PAY→ PAID;
+SUBMITTED →REJECT→ REJECTED →REVISE→ DRAFT.
+"""
+enum WarrantyClaimState {
+  "Being prepared."
+  DRAFT
+  "Sent to the maker."
+  SUBMITTED
+  "Accepted by the maker."
+  APPROVED
+  "Refused by the maker, with a reason."
+  REJECTED
+  "Paid by the maker."
+  PAID
+}
+
+"A warranty claim (索赔单) to the maker over warranty jobs of a repair order."
+type WarrantyClaim {
+  "Global ID."
+  id: ID!
+  "Claim number, e.g. ` + "`" + `WC261124-00007` + "`" + `."
+  number: String!
+  "The repair order."
+  repairOrder: RepairOrder!
+  "State."
+  state: WarrantyClaimState!
+  "The warranty jobs claimed."
+  jobs: [Job!]!
+  "The customer's complaint."
+  complaint: String!
+  "The cause found."
+  cause: String!
+  "The correction made."
+  correction: String!
+  "The causal part number."
+  causalPartNumber: String!
+  "Labour claimed."
+  labourAmount: Money!
+  "Parts claimed."
+  partsAmount: Money!
+  "Labour plus parts."
+  total: Money!
+  "What the maker paid."
+  paidAmount: Money
+  "The maker's reason for a rejection."
+  rejectReason: String!
+  "The maker's reference for the decision."
+  makerReference: String!
+  "Who drafted it."
+  createdBy: User
+  "When it was submitted."
+  submittedAt: DateTime
+  "When the maker decided."
+  decidedAt: DateTime
+  "When it was paid."
+  paidAt: DateTime
+  "Version for optimistic concurrency."
+  version: Int!
+  "When it was drafted."
+  createdAt: DateTime!
+}
+
+"What becomes of a retained warranty part."
+enum RetainedPartDisposition {
+  "Kept in the warranty store until the deadline."
+  KEPT
+  "Shipped back to the maker."
+  SHIPPED_BACK
+  "Scrapped as the maker instructed."
+  SCRAPPED
+}
+
+"A replaced part of a warranty repair kept for the maker (保修件的保管及寄返)."
+type RetainedPart {
+  "Global ID."
+  id: ID!
+  "The repair order."
+  repairOrder: RepairOrder!
+  "The claim it belongs to."
+  claim: WarrantyClaim
+  "Part number."
+  partNumber: String!
+  "Description."
+  description: String!
+  "Quantity."
+  quantity: Int!
+  "Where it is kept."
+  location: String!
+  "Disposition."
+  disposition: RetainedPartDisposition!
+  "Local date by which it must be shipped back or scrapped."
+  deadline: Date!
+  "Whether it is still kept after its deadline."
+  overdue: Boolean!
+  "Shipment reference when shipped back."
+  shipmentRef: String!
+  "Who retained it."
+  retainedBy: User
+  "When."
+  retainedAt: DateTime!
+  "Who shipped or scrapped it."
+  disposedBy: User
+  "When."
+  disposedAt: DateTime
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"Where a callback stands."
+enum CallbackState {
+  "To be made."
+  DUE
+  "The customer was reached."
+  DONE
+  "Not reached after repeated tries over 5 days: a message or letter goes instead."
+  UNREACHABLE
+  "No longer needed."
+  CANCELLED
+}
+
+"How an unreachable customer is contacted instead."
+enum CallbackFallback {
+  "A text message."
+  MESSAGE
+  "A callback letter (回访信函)."
+  LETTER
+}
+
+"A follow-up call after delivery (回访): the first 2 days to a week after it, the second within 7 days of the first."
+type Callback {
+  "Global ID."
+  id: ID!
+  "The delivered repair order."
+  repairOrder: RepairOrder!
+  "The customer."
+  customer: Customer!
+  "The customer's advisor."
+  advisor: User
+  "1 for the first callback, 2 for the second."
+  seq: Int!
+  "Local date it is due."
+  dueOn: Date!
+  "State."
+  state: CallbackState!
+  "Tries so far."
+  attempts: Int!
+  "When the first try was made."
+  firstAttemptAt: DateTime
+  "When the last try was made."
+  lastAttemptAt: DateTime
+  "Whether the customer was reached."
+  reached: Boolean!
+  "Satisfaction, 1 to 5."
+  satisfaction: Int
+  "Remarks."
+  remarks: String!
+  "Whether the customer raised a problem (it became a complaint)."
+  problem: Boolean!
+  "For an unreachable customer: message or letter."
+  fallback: CallbackFallback
+  "Who finished it."
+  doneBy: User
+  "When."
+  doneAt: DateTime
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"Where a complaint stands: OPEN →ESCALATE→ ESCALATED; OPEN or ESCALATED →CLOSE→ CLOSED; CLOSED →satisfied→ VERIFIED, →not satisfied→ ESCALATED."
+enum ComplaintState {
+  "With the person who took it (first-contact responsibility, 首问责任制)."
+  OPEN
+  "With the supervisor."
+  ESCALATED
+  "Resolved; the satisfaction check is due a week later."
+  CLOSED
+  "The customer confirmed they are satisfied."
+  VERIFIED
+}
+
+"A customer's complaint (投诉)."
+type Complaint {
+  "Global ID."
+  id: ID!
+  "The customer."
+  customer: Customer!
+  "The repair order concerned, if any."
+  repairOrder: RepairOrder
+  "The callback that raised it, if any."
+  callback: Callback
+  "Who took it and owns it."
+  owner: User
+  "What the customer complains about."
+  description: String!
+  "State."
+  state: ComplaintState!
+  "When the customer was promised an answer."
+  promisedAnswerAt: DateTime!
+  "When it was opened."
+  openedAt: DateTime!
+  "When it goes (or went) to the supervisor if unsolved: two days after opening."
+  escalationDue: DateTime!
+  "When it was escalated."
+  escalatedAt: DateTime
+  "The supervisor it went to."
+  supervisor: User
+  "The resolution."
+  resolution: String!
+  "When it was closed."
+  closedAt: DateTime
+  "Who closed it."
+  closedBy: User
+  "Local date of the satisfaction check, a week after closing."
+  checkDueOn: Date
+  "When the satisfaction check was made."
+  checkedAt: DateTime
+  "The answer of the satisfaction check."
+  satisfied: Boolean
+  "Version for optimistic concurrency."
+  version: Int!
+}
+
+"The kind of a planned service."
+enum ServicePlanKind {
+  "A new car's first service (首保): letter 4 weeks, message 2 weeks, call 1 week before."
+  FIRST_SERVICE
+  "Routine maintenance (定期保养): letter 2 weeks, message 1 week, call 3 days before."
+  ROUTINE
+}
+
+"Where a planned service stands."
+enum ServicePlanState {
+  "Planned."
+  OPEN
+  "The service was done."
+  DONE
+  "No longer planned."
+  CANCELLED
+}
+
+"How a reminder reaches the customer."
+enum ReminderChannel {
+  "A letter."
+  LETTER
+  "A text message."
+  MESSAGE
+  "A phone call."
+  CALL
+}
+
+"A vehicle's next service, by date and mileage."
+type ServicePlan {
+  "Global ID."
+  id: ID!
+  "The vehicle."
+  vehicle: Vehicle!
+  "Kind."
+  kind: ServicePlanKind!
+  "Local date it is due."
+  dueOn: Date!
+  "Mileage it is due at, km."
+  dueMileage: Int
+  "State."
+  state: ServicePlanState!
+  "When it was planned."
+  createdAt: DateTime!
+}
+
+"One reminder task of a planned service."
+type Reminder {
+  "Global ID."
+  id: ID!
+  "Step 1, 2 or 3 of the schedule."
+  step: Int!
+  "How."
+  channel: ReminderChannel!
+  "Local date it is due."
+  dueOn: Date!
+  "When it was done."
+  doneAt: DateTime
+  "Who did it."
+  doneBy: User
+  "What happened."
+  outcome: String!
+}
+
+"A reminder task to do, with its planned service."
+type DueReminder {
+  "The task."
+  reminder: Reminder!
+  "The planned service."
+  plan: ServicePlan!
+}
+
+"A vehicle not seen for 3 months or more, to invite back (招揽)."
+type Invitation {
+  "The customer."
+  customer: Customer!
+  "The vehicle."
+  vehicle: Vehicle!
+  "When it last came in."
+  lastVisitAt: DateTime!
+}
+
+"The span of a report, in the site's time zone."
+enum ReportPeriod {
+  "One local day."
+  DAY
+  "Monday to Sunday."
+  WEEK
+  "A calendar month."
+  MONTH
+}
+
+"A count of repair orders of one type of work."
+type WorkTypeCount {
+  "The type of work."
+  workType: WorkType!
+  "How many."
+  count: Int!
+}
+
+"The business statistics (业务统计) of a site for a period, each figure computed from the records."
+type ServiceReport {
+  "The period."
+  period: ReportPeriod!
+  "Start of the period (inclusive)."
+  from: DateTime!
+  "End of the period (exclusive)."
+  to: DateTime!
+  "Repair orders (not cancelled) of cars received in the period, by type of work."
+  received: [WorkTypeCount!]!
+  "Repair orders delivered in the period, by type of work."
+  delivered: [WorkTypeCount!]!
+  "Labour revenue of the orders settled in the period."
+  labour: Money!
+  "Parts revenue of the orders settled in the period."
+  parts: Money!
+  "Labour plus parts."
+  total: Money!
+  "Paid by customers."
+  customerShare: Money!
+  "Paid by the maker under warranty."
+  warrantyShare: Money!
+  "Paid by insurers."
+  insurerShare: Money!
+  "Borne by the dealer."
+  internalShare: Money!
+  "Billable labour time of the orders settled in the period, minutes (工时)."
+  labourMinutesSold: Int!
+  "Delivered orders that had a promised time."
+  deliveriesPromised: Int!
+  "Of those, ready by the promised time."
+  deliveriesOnTime: Int!
+  "deliveriesOnTime / deliveriesPromised; null without deliveries."
+  onTimeRate: Float
+  "Final inspections (总检) made in the period."
+  inspections: Int!
+  "Of those, failed (返工)."
+  failedInspections: Int!
+  "failedInspections / inspections; null without inspections."
+  reworkRate: Float
+  "Callbacks finished in the period (reached or given up as unreachable)."
+  callbacksFinished: Int!
+  "Of those, the customer reached."
+  callbacksReached: Int!
+  "callbacksReached / callbacksFinished; null without callbacks."
+  reachRate: Float
+  "Mean satisfaction (1 to 5) of the customers reached; null without any."
+  averageSatisfaction: Float
+  "Customers reached who were satisfied (4 or 5)."
+  callbacksSatisfied: Int!
+  "callbacksSatisfied / callbacksReached; null without any."
+  satisfactionRate: Float
+  "Complaints opened in the period."
+  complaintsOpened: Int!
+  "Complaints closed in the period."
+  complaintsClosed: Int!
+}
+
+extend type Mutation {
+  "Adds a part to the site's catalogue, with no stock yet."
+  createPart("The part." input: CreatePartInput!): PartPayload!
+  "Books goods received into stock (including urgent warranty parts); waiting reservations are filled first come first served and their jobs unblocked."
+  receiveStock("The receipt." input: ReceiveStockInput!): StockReceiptPayload!
+  "Reserves parts for an appointment or a repair order; when stock cannot cover them the reservation waits and its job shows as waiting for parts."
+  reserveParts("The reservation." input: ReservePartsInput!): PartReservationPayload!
+  "Releases what a reservation still holds or awaits."
+  releasePartReservation("The release." input: ReleasePartReservationInput!): PartReservationPayload!
+  "Issues parts to a repair order in work (出库): who drew them, who issued them. Stock never goes negative."
+  issueParts("The issue slip." input: IssuePartsInput!): PartIssuePayload!
+  "Returns unused parts of an issue slip to stock."
+  returnParts("The return." input: ReturnPartsInput!): PartIssuePayload!
+  "Puts a job under warranty (质保范围判定): its labour and parts are billed to the maker; who decided and why are recorded."
+  decideWarranty("The decision." input: DecideWarrantyInput!): JobPayload!
+  "Drafts a warranty claim over warranty jobs of a repair order."
+  createWarrantyClaim("The claim." input: CreateWarrantyClaimInput!): WarrantyClaimPayload!
+  "Changes a draft claim."
+  updateWarrantyClaim("The changes." input: UpdateWarrantyClaimInput!): WarrantyClaimPayload!
+  "Submits a complete draft claim to the maker."
+  submitWarrantyClaim("The claim." input: WarrantyClaimActionInput!): WarrantyClaimPayload!
+  "Records the maker's approval or rejection (with its reason)."
+  decideWarrantyClaim("The decision." input: DecideWarrantyClaimInput!): WarrantyClaimPayload!
+  "Takes a rejected claim back to draft for correction."
+  reviseWarrantyClaim("The claim." input: WarrantyClaimActionInput!): WarrantyClaimPayload!
+  "Records the maker's payment of an approved claim."
+  payWarrantyClaim("The payment." input: PayWarrantyClaimInput!): WarrantyClaimPayload!
+  "Records a replaced warranty part kept for the maker, where and until when."
+  retainWarrantyPart("The part." input: RetainWarrantyPartInput!): RetainedPartPayload!
+  "Moves a retained part, or records it shipped back to the maker or scrapped."
+  updateRetainedPart("The change." input: UpdateRetainedPartInput!): RetainedPartPayload!
+  "Records one callback try: reached with satisfaction, or not; a problem becomes a complaint owned by the caller."
+  recordCallback("The try." input: RecordCallbackInput!): RecordCallbackPayload!
+  "Records a complaint taken by the caller, who owns it (首问责任制)."
+  openComplaint("The complaint." input: OpenComplaintInput!): ComplaintPayload!
+  "Hands a complaint to the supervisor."
+  escalateComplaint("The complaint." input: ComplaintActionInput!): ComplaintPayload!
+  "Closes a complaint with its resolution; the satisfaction check is due a week later."
+  closeComplaint("The resolution." input: ComplaintActionInput!): ComplaintPayload!
+  "Records the satisfaction check a week after closing; not satisfied sends it to the supervisor."
+  checkComplaintSatisfaction("The check." input: ComplaintActionInput!): ComplaintPayload!
+  "Plans a vehicle's service and generates its reminder tasks."
+  createServicePlan("The plan." input: CreateServicePlanInput!): ServicePlanPayload!
+  "Records a reminder sent or the reminder call made."
+  recordReminder("The outcome." input: RecordReminderInput!): ReminderPayload!
+  "Changes a site's callback rules (service manager)."
+  updateCallbackSettings("The settings." input: UpdateCallbackSettingsInput!): SitePayload!
+}
+
+"Adds a part to the catalogue."
+input CreatePartInput {
+  "The site."
+  siteId: ID!
+  "Part number, unique at the site."
+  partNumber: String!
+  "Description."
+  description: String!
+  "Catalogue unit price."
+  unitPrice: Decimal!
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Goods received."
+input ReceiveStockInput {
+  "The part."
+  partId: ID!
+  "Quantity received, at least 1."
+  quantity: Int!
+  "Whether it was an urgent order."
+  urgent: Boolean
+  "Whether it is a warranty part."
+  warranty: Boolean
+  "The repair order it was ordered for."
+  forOrderId: ID
+  "Delivery note or order reference."
+  reference: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Reserves parts: give orderId (optionally jobId) or appointmentId."
+input ReservePartsInput {
+  "The part."
+  partId: ID!
+  "Quantity, at least 1."
+  quantity: Int!
+  "The repair order."
+  orderId: ID
+  "The job of that order."
+  jobId: ID
+  "The appointment."
+  appointmentId: ID
+  "Note."
+  note: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Releases a reservation."
+input ReleasePartReservationInput {
+  "The reservation."
+  reservationId: ID!
+  "Refuse the change if the reservation's version differs (CONFLICT)."
+  expectedVersion: Int
+  "Why."
+  reason: String!
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Issues parts to a repair order."
+input IssuePartsInput {
+  "The repair order (IN_WORK)."
+  orderId: ID!
+  "The job they are for."
+  jobId: ID
+  "The part."
+  partId: ID!
+  "Quantity, at least 1."
+  quantity: Int!
+  "The technician or foreman who draws them and signs the slip."
+  drawnBy: ID!
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Returns unused parts."
+input ReturnPartsInput {
+  "The issue slip."
+  issueId: ID!
+  "Quantity returned, at most what is still out."
+  quantity: Int!
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Puts a job under warranty."
+input DecideWarrantyInput {
+  "The job."
+  jobId: ID!
+  "Refuse the change if the job's version differs (CONFLICT)."
+  expectedVersion: Int
+  "Why the repair is covered."
+  reason: String!
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Drafts a warranty claim."
+input CreateWarrantyClaimInput {
+  "The repair order."
+  orderId: ID!
+  "The warranty jobs claimed."
+  jobIds: [ID!]!
+  "The customer's complaint."
+  complaint: String
+  "The cause."
+  cause: String
+  "The correction."
+  correction: String
+  "The causal part number."
+  causalPartNumber: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Changes a draft claim; omitted fields stay."
+input UpdateWarrantyClaimInput {
+  "The claim."
+  claimId: ID!
+  "Refuse the change if the claim's version differs (CONFLICT)."
+  expectedVersion: Int
+  "The warranty jobs claimed (replaces the list)."
+  jobIds: [ID!]
+  "The customer's complaint."
+  complaint: String
+  "The cause."
+  cause: String
+  "The correction."
+  correction: String
+  "The causal part number."
+  causalPartNumber: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"A transition of a claim without data."
+input WarrantyClaimActionInput {
+  "The claim."
+  claimId: ID!
+  "Refuse the change if the claim's version differs (CONFLICT)."
+  expectedVersion: Int
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"The maker's decision on a claim."
+input DecideWarrantyClaimInput {
+  "The claim."
+  claimId: ID!
+  "Refuse the change if the claim's version differs (CONFLICT)."
+  expectedVersion: Int
+  "Whether the maker approved it."
+  approved: Boolean!
+  "The maker's reason (required for a rejection)."
+  reason: String
+  "The maker's reference."
+  makerReference: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"The maker's payment of a claim."
+input PayWarrantyClaimInput {
+  "The claim."
+  claimId: ID!
+  "Refuse the change if the claim's version differs (CONFLICT)."
+  expectedVersion: Int
+  "Amount paid; the claimed total by default."
+  amount: Decimal
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"A retained warranty part."
+input RetainWarrantyPartInput {
+  "The repair order (with a warranty job)."
+  orderId: ID!
+  "The claim it belongs to."
+  claimId: ID
+  "Part number."
+  partNumber: String!
+  "Description."
+  description: String
+  "Quantity."
+  quantity: Int!
+  "Where it is kept."
+  location: String!
+  "Local date by which to ship back or scrap it; 30 days from today by default."
+  deadline: Date
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Moves or disposes of a retained part."
+input UpdateRetainedPartInput {
+  "The retained part."
+  retainedPartId: ID!
+  "Refuse the change if the part's version differs (CONFLICT)."
+  expectedVersion: Int
+  "New location (while kept)."
+  location: String
+  "SHIPPED_BACK or SCRAPPED."
+  disposition: RetainedPartDisposition
+  "Shipment reference (required when shipped back)."
+  shipmentRef: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"One callback try."
+input RecordCallbackInput {
+  "The callback."
+  callbackId: ID!
+  "Refuse the change if the callback's version differs (CONFLICT)."
+  expectedVersion: Int
+  "Whether the customer was reached."
+  reached: Boolean!
+  "Satisfaction 1 to 5 (required when reached)."
+  satisfaction: Int
+  "Remarks."
+  remarks: String
+  "Whether the customer raised a problem; it becomes a complaint."
+  problem: Boolean
+  "The problem in the customer's words (required with problem)."
+  problemDescription: String
+  "When the customer is promised an answer; in 24 hours by default, at most two days."
+  promisedAnswerAt: DateTime
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"A complaint taken by the caller."
+input OpenComplaintInput {
+  "The customer."
+  customerId: ID!
+  "The repair order concerned."
+  orderId: ID
+  "What the customer complains about."
+  description: String!
+  "When the customer is promised an answer; in 24 hours by default, at most two days."
+  promisedAnswerAt: DateTime
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Moves a complaint."
+input ComplaintActionInput {
+  "The complaint."
+  complaintId: ID!
+  "Refuse the change if the complaint's version differs (CONFLICT)."
+  expectedVersion: Int
+  "The resolution (required to close)."
+  resolution: String
+  "Whether the customer is satisfied (required for the satisfaction check)."
+  satisfied: Boolean
+  "Note."
+  note: String
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Plans a vehicle's service."
+input CreateServicePlanInput {
+  "The vehicle."
+  vehicleId: ID!
+  "First service or routine."
+  kind: ServicePlanKind!
+  "Local date it is due."
+  dueOn: Date!
+  "Mileage it is due at, km."
+  dueMileage: Int
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Records a reminder done."
+input RecordReminderInput {
+  "The reminder."
+  reminderId: ID!
+  "What happened, e.g. letter sent, customer booked."
+  outcome: String!
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Changes a site's callback rules."
+input UpdateCallbackSettingsInput {
+  "The site."
+  siteId: ID!
+  "Days after delivery the first callback is due, 2 to 7."
+  firstCallbackDays: Int
+  "Whether the customer's own advisor is kept from making the callback."
+  notByAdvisor: Boolean
+  "Makes a retry safe."
+  idempotencyKey: String
+}
+
+"Result of createPart."
+type PartPayload {
+  "The part."
+  part: Part
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of receiveStock."
+type StockReceiptPayload {
+  "The receipt."
+  receipt: StockReceipt
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of a reservation mutation."
+type PartReservationPayload {
+  "The reservation."
+  reservation: PartReservation
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of an issue or return."
+type PartIssuePayload {
+  "The issue slip."
+  issue: PartIssue
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of a warranty claim mutation."
+type WarrantyClaimPayload {
+  "The claim."
+  claim: WarrantyClaim
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of a retained part mutation."
+type RetainedPartPayload {
+  "The retained part."
+  retainedPart: RetainedPart
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of recordCallback."
+type RecordCallbackPayload {
+  "The callback."
+  callback: Callback
+  "The complaint the problem became, if any."
+  complaint: Complaint
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of a complaint mutation."
+type ComplaintPayload {
+  "The complaint."
+  complaint: Complaint
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of createServicePlan."
+type ServicePlanPayload {
+  "The plan."
+  servicePlan: ServicePlan
+  "Its reminder tasks."
+  reminders: [Reminder!]!
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of recordReminder."
+type ReminderPayload {
+  "The reminder."
+  reminder: Reminder
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
+
+"Result of a site settings mutation."
+type SitePayload {
+  "The site."
+  site: Site
+  "Expected failures; empty on success."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5060,6 +8126,48 @@ func (ec *executionContext) childFields_BoardUpdate(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type BoardUpdate", field.Name)
 }
 
+func (ec *executionContext) childFields_Callback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Callback_id(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_Callback_repairOrder(ctx, field)
+	case "customer":
+		return ec.fieldContext_Callback_customer(ctx, field)
+	case "advisor":
+		return ec.fieldContext_Callback_advisor(ctx, field)
+	case "seq":
+		return ec.fieldContext_Callback_seq(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Callback_dueOn(ctx, field)
+	case "state":
+		return ec.fieldContext_Callback_state(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Callback_attempts(ctx, field)
+	case "firstAttemptAt":
+		return ec.fieldContext_Callback_firstAttemptAt(ctx, field)
+	case "lastAttemptAt":
+		return ec.fieldContext_Callback_lastAttemptAt(ctx, field)
+	case "reached":
+		return ec.fieldContext_Callback_reached(ctx, field)
+	case "satisfaction":
+		return ec.fieldContext_Callback_satisfaction(ctx, field)
+	case "remarks":
+		return ec.fieldContext_Callback_remarks(ctx, field)
+	case "problem":
+		return ec.fieldContext_Callback_problem(ctx, field)
+	case "fallback":
+		return ec.fieldContext_Callback_fallback(ctx, field)
+	case "doneBy":
+		return ec.fieldContext_Callback_doneBy(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_Callback_doneAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Callback_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Callback", field.Name)
+}
+
 func (ec *executionContext) childFields_Capacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "technicians":
@@ -5092,6 +8200,60 @@ func (ec *executionContext) childFields_Check(ctx context.Context, field graphql
 		return ec.fieldContext_Check_checkedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Check", field.Name)
+}
+
+func (ec *executionContext) childFields_Complaint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Complaint_id(ctx, field)
+	case "customer":
+		return ec.fieldContext_Complaint_customer(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_Complaint_repairOrder(ctx, field)
+	case "callback":
+		return ec.fieldContext_Complaint_callback(ctx, field)
+	case "owner":
+		return ec.fieldContext_Complaint_owner(ctx, field)
+	case "description":
+		return ec.fieldContext_Complaint_description(ctx, field)
+	case "state":
+		return ec.fieldContext_Complaint_state(ctx, field)
+	case "promisedAnswerAt":
+		return ec.fieldContext_Complaint_promisedAnswerAt(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Complaint_openedAt(ctx, field)
+	case "escalationDue":
+		return ec.fieldContext_Complaint_escalationDue(ctx, field)
+	case "escalatedAt":
+		return ec.fieldContext_Complaint_escalatedAt(ctx, field)
+	case "supervisor":
+		return ec.fieldContext_Complaint_supervisor(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Complaint_resolution(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Complaint_closedAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_Complaint_closedBy(ctx, field)
+	case "checkDueOn":
+		return ec.fieldContext_Complaint_checkDueOn(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_Complaint_checkedAt(ctx, field)
+	case "satisfied":
+		return ec.fieldContext_Complaint_satisfied(ctx, field)
+	case "version":
+		return ec.fieldContext_Complaint_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Complaint", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "complaint":
+		return ec.fieldContext_ComplaintPayload_complaint(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ComplaintPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5148,6 +8310,16 @@ func (ec *executionContext) childFields_Damage(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Damage", field.Name)
 }
 
+func (ec *executionContext) childFields_DueReminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reminder":
+		return ec.fieldContext_DueReminder_reminder(ctx, field)
+	case "plan":
+		return ec.fieldContext_DueReminder_plan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DueReminder", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5184,6 +8356,18 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 		return ec.fieldContext_EventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_Invitation_customer(ctx, field)
+	case "vehicle":
+		return ec.fieldContext_Invitation_vehicle(ctx, field)
+	case "lastVisitAt":
+		return ec.fieldContext_Invitation_lastVisitAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
 }
 
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5232,6 +8416,10 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_partLines(ctx, field)
 	case "version":
 		return ec.fieldContext_Job_version(ctx, field)
+	case "partsShort":
+		return ec.fieldContext_Job_partsShort(ctx, field)
+	case "warrantyDecision":
+		return ec.fieldContext_Job_warrantyDecision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
@@ -5294,6 +8482,62 @@ func (ec *executionContext) childFields_Part(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Part", field.Name)
 }
 
+func (ec *executionContext) childFields_PartConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PartConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PartConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PartEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PartEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PartEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PartIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PartIssue_id(ctx, field)
+	case "part":
+		return ec.fieldContext_PartIssue_part(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_PartIssue_repairOrder(ctx, field)
+	case "job":
+		return ec.fieldContext_PartIssue_job(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PartIssue_quantity(ctx, field)
+	case "returned":
+		return ec.fieldContext_PartIssue_returned(ctx, field)
+	case "drawnBy":
+		return ec.fieldContext_PartIssue_drawnBy(ctx, field)
+	case "issuedBy":
+		return ec.fieldContext_PartIssue_issuedBy(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_PartIssue_issuedAt(ctx, field)
+	case "returnedAt":
+		return ec.fieldContext_PartIssue_returnedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartIssue", field.Name)
+}
+
+func (ec *executionContext) childFields_PartIssuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issue":
+		return ec.fieldContext_PartIssuePayload_issue(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PartIssuePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartIssuePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PartLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5318,6 +8562,104 @@ func (ec *executionContext) childFields_PartLine(ctx context.Context, field grap
 		return ec.fieldContext_PartLine_part(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartLine", field.Name)
+}
+
+func (ec *executionContext) childFields_PartPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_PartPayload_part(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PartPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PartReservation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PartReservation_id(ctx, field)
+	case "part":
+		return ec.fieldContext_PartReservation_part(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_PartReservation_repairOrder(ctx, field)
+	case "job":
+		return ec.fieldContext_PartReservation_job(ctx, field)
+	case "appointment":
+		return ec.fieldContext_PartReservation_appointment(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PartReservation_quantity(ctx, field)
+	case "issued":
+		return ec.fieldContext_PartReservation_issued(ctx, field)
+	case "outstanding":
+		return ec.fieldContext_PartReservation_outstanding(ctx, field)
+	case "state":
+		return ec.fieldContext_PartReservation_state(ctx, field)
+	case "reservedBy":
+		return ec.fieldContext_PartReservation_reservedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_PartReservation_note(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PartReservation_createdAt(ctx, field)
+	case "filledAt":
+		return ec.fieldContext_PartReservation_filledAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_PartReservation_closedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_PartReservation_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartReservation", field.Name)
+}
+
+func (ec *executionContext) childFields_PartReservationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reservation":
+		return ec.fieldContext_PartReservationPayload_reservation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PartReservationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartReservationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordCallbackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "callback":
+		return ec.fieldContext_RecordCallbackPayload_callback(ctx, field)
+	case "complaint":
+		return ec.fieldContext_RecordCallbackPayload_complaint(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordCallbackPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordCallbackPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Reminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Reminder_id(ctx, field)
+	case "step":
+		return ec.fieldContext_Reminder_step(ctx, field)
+	case "channel":
+		return ec.fieldContext_Reminder_channel(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Reminder_dueOn(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_Reminder_doneAt(ctx, field)
+	case "doneBy":
+		return ec.fieldContext_Reminder_doneBy(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Reminder_outcome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reminder", field.Name)
+}
+
+func (ec *executionContext) childFields_ReminderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reminder":
+		return ec.fieldContext_ReminderPayload_reminder(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReminderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5410,6 +8752,14 @@ func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field g
 		return ec.fieldContext_RepairOrder_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_RepairOrder_updatedAt(ctx, field)
+	case "partReservations":
+		return ec.fieldContext_RepairOrder_partReservations(ctx, field)
+	case "partIssues":
+		return ec.fieldContext_RepairOrder_partIssues(ctx, field)
+	case "warrantyClaims":
+		return ec.fieldContext_RepairOrder_warrantyClaims(ctx, field)
+	case "callbacks":
+		return ec.fieldContext_RepairOrder_callbacks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairOrder", field.Name)
 }
@@ -5442,6 +8792,146 @@ func (ec *executionContext) childFields_RepairOrderPayload(ctx context.Context, 
 		return ec.fieldContext_RepairOrderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RetainedPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RetainedPart_id(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_RetainedPart_repairOrder(ctx, field)
+	case "claim":
+		return ec.fieldContext_RetainedPart_claim(ctx, field)
+	case "partNumber":
+		return ec.fieldContext_RetainedPart_partNumber(ctx, field)
+	case "description":
+		return ec.fieldContext_RetainedPart_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_RetainedPart_quantity(ctx, field)
+	case "location":
+		return ec.fieldContext_RetainedPart_location(ctx, field)
+	case "disposition":
+		return ec.fieldContext_RetainedPart_disposition(ctx, field)
+	case "deadline":
+		return ec.fieldContext_RetainedPart_deadline(ctx, field)
+	case "overdue":
+		return ec.fieldContext_RetainedPart_overdue(ctx, field)
+	case "shipmentRef":
+		return ec.fieldContext_RetainedPart_shipmentRef(ctx, field)
+	case "retainedBy":
+		return ec.fieldContext_RetainedPart_retainedBy(ctx, field)
+	case "retainedAt":
+		return ec.fieldContext_RetainedPart_retainedAt(ctx, field)
+	case "disposedBy":
+		return ec.fieldContext_RetainedPart_disposedBy(ctx, field)
+	case "disposedAt":
+		return ec.fieldContext_RetainedPart_disposedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_RetainedPart_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetainedPart", field.Name)
+}
+
+func (ec *executionContext) childFields_RetainedPartPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "retainedPart":
+		return ec.fieldContext_RetainedPartPayload_retainedPart(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RetainedPartPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetainedPartPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ServicePlan_id(ctx, field)
+	case "vehicle":
+		return ec.fieldContext_ServicePlan_vehicle(ctx, field)
+	case "kind":
+		return ec.fieldContext_ServicePlan_kind(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ServicePlan_dueOn(ctx, field)
+	case "dueMileage":
+		return ec.fieldContext_ServicePlan_dueMileage(ctx, field)
+	case "state":
+		return ec.fieldContext_ServicePlan_state(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ServicePlan_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePlan", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "servicePlan":
+		return ec.fieldContext_ServicePlanPayload_servicePlan(ctx, field)
+	case "reminders":
+		return ec.fieldContext_ServicePlanPayload_reminders(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ServicePlanPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_ServiceReport_period(ctx, field)
+	case "from":
+		return ec.fieldContext_ServiceReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ServiceReport_to(ctx, field)
+	case "received":
+		return ec.fieldContext_ServiceReport_received(ctx, field)
+	case "delivered":
+		return ec.fieldContext_ServiceReport_delivered(ctx, field)
+	case "labour":
+		return ec.fieldContext_ServiceReport_labour(ctx, field)
+	case "parts":
+		return ec.fieldContext_ServiceReport_parts(ctx, field)
+	case "total":
+		return ec.fieldContext_ServiceReport_total(ctx, field)
+	case "customerShare":
+		return ec.fieldContext_ServiceReport_customerShare(ctx, field)
+	case "warrantyShare":
+		return ec.fieldContext_ServiceReport_warrantyShare(ctx, field)
+	case "insurerShare":
+		return ec.fieldContext_ServiceReport_insurerShare(ctx, field)
+	case "internalShare":
+		return ec.fieldContext_ServiceReport_internalShare(ctx, field)
+	case "labourMinutesSold":
+		return ec.fieldContext_ServiceReport_labourMinutesSold(ctx, field)
+	case "deliveriesPromised":
+		return ec.fieldContext_ServiceReport_deliveriesPromised(ctx, field)
+	case "deliveriesOnTime":
+		return ec.fieldContext_ServiceReport_deliveriesOnTime(ctx, field)
+	case "onTimeRate":
+		return ec.fieldContext_ServiceReport_onTimeRate(ctx, field)
+	case "inspections":
+		return ec.fieldContext_ServiceReport_inspections(ctx, field)
+	case "failedInspections":
+		return ec.fieldContext_ServiceReport_failedInspections(ctx, field)
+	case "reworkRate":
+		return ec.fieldContext_ServiceReport_reworkRate(ctx, field)
+	case "callbacksFinished":
+		return ec.fieldContext_ServiceReport_callbacksFinished(ctx, field)
+	case "callbacksReached":
+		return ec.fieldContext_ServiceReport_callbacksReached(ctx, field)
+	case "reachRate":
+		return ec.fieldContext_ServiceReport_reachRate(ctx, field)
+	case "averageSatisfaction":
+		return ec.fieldContext_ServiceReport_averageSatisfaction(ctx, field)
+	case "callbacksSatisfied":
+		return ec.fieldContext_ServiceReport_callbacksSatisfied(ctx, field)
+	case "satisfactionRate":
+		return ec.fieldContext_ServiceReport_satisfactionRate(ctx, field)
+	case "complaintsOpened":
+		return ec.fieldContext_ServiceReport_complaintsOpened(ctx, field)
+	case "complaintsClosed":
+		return ec.fieldContext_ServiceReport_complaintsClosed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Settlement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5494,8 +8984,56 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 		return ec.fieldContext_Site_appointments(ctx, field)
 	case "capacity":
 		return ec.fieldContext_Site_capacity(ctx, field)
+	case "firstCallbackDays":
+		return ec.fieldContext_Site_firstCallbackDays(ctx, field)
+	case "callbackNotByAdvisor":
+		return ec.fieldContext_Site_callbackNotByAdvisor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Site", field.Name)
+}
+
+func (ec *executionContext) childFields_SitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "site":
+		return ec.fieldContext_SitePayload_site(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SitePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StockReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockReceipt_id(ctx, field)
+	case "part":
+		return ec.fieldContext_StockReceipt_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockReceipt_quantity(ctx, field)
+	case "urgent":
+		return ec.fieldContext_StockReceipt_urgent(ctx, field)
+	case "warranty":
+		return ec.fieldContext_StockReceipt_warranty(ctx, field)
+	case "forOrder":
+		return ec.fieldContext_StockReceipt_forOrder(ctx, field)
+	case "reference":
+		return ec.fieldContext_StockReceipt_reference(ctx, field)
+	case "receivedBy":
+		return ec.fieldContext_StockReceipt_receivedBy(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_StockReceipt_receivedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockReceipt", field.Name)
+}
+
+func (ec *executionContext) childFields_StockReceiptPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receipt":
+		return ec.fieldContext_StockReceiptPayload_receipt(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StockReceiptPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockReceiptPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5628,6 +9166,86 @@ func (ec *executionContext) childFields_VisitPayload(ctx context.Context, field 
 		return ec.fieldContext_VisitPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VisitPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WarrantyClaim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WarrantyClaim_id(ctx, field)
+	case "number":
+		return ec.fieldContext_WarrantyClaim_number(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_WarrantyClaim_repairOrder(ctx, field)
+	case "state":
+		return ec.fieldContext_WarrantyClaim_state(ctx, field)
+	case "jobs":
+		return ec.fieldContext_WarrantyClaim_jobs(ctx, field)
+	case "complaint":
+		return ec.fieldContext_WarrantyClaim_complaint(ctx, field)
+	case "cause":
+		return ec.fieldContext_WarrantyClaim_cause(ctx, field)
+	case "correction":
+		return ec.fieldContext_WarrantyClaim_correction(ctx, field)
+	case "causalPartNumber":
+		return ec.fieldContext_WarrantyClaim_causalPartNumber(ctx, field)
+	case "labourAmount":
+		return ec.fieldContext_WarrantyClaim_labourAmount(ctx, field)
+	case "partsAmount":
+		return ec.fieldContext_WarrantyClaim_partsAmount(ctx, field)
+	case "total":
+		return ec.fieldContext_WarrantyClaim_total(ctx, field)
+	case "paidAmount":
+		return ec.fieldContext_WarrantyClaim_paidAmount(ctx, field)
+	case "rejectReason":
+		return ec.fieldContext_WarrantyClaim_rejectReason(ctx, field)
+	case "makerReference":
+		return ec.fieldContext_WarrantyClaim_makerReference(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_WarrantyClaim_createdBy(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_WarrantyClaim_submittedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_WarrantyClaim_decidedAt(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_WarrantyClaim_paidAt(ctx, field)
+	case "version":
+		return ec.fieldContext_WarrantyClaim_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WarrantyClaim_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarrantyClaim", field.Name)
+}
+
+func (ec *executionContext) childFields_WarrantyClaimPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "claim":
+		return ec.fieldContext_WarrantyClaimPayload_claim(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WarrantyClaimPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarrantyClaimPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WarrantyDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_WarrantyDecision_reason(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_WarrantyDecision_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_WarrantyDecision_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarrantyDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workType":
+		return ec.fieldContext_WorkTypeCount_workType(ctx, field)
+	case "count":
+		return ec.fieldContext_WorkTypeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkTypeCount", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5852,12 +9470,110 @@ func (ec *executionContext) field_Mutation_cancelRepairOrder_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_checkComplaintSatisfaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ComplaintActionInput, error) {
+			return ec.unmarshalNComplaintActionInput2bayboardᚋstoreᚐComplaintActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ComplaintActionInput, error) {
+			return ec.unmarshalNComplaintActionInput2bayboardᚋstoreᚐComplaintActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreatePartInput, error) {
+			return ec.unmarshalNCreatePartInput2bayboardᚋstoreᚐCreatePartInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRepairOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.CreateRepairOrderInput, error) {
 			return ec.unmarshalNCreateRepairOrderInput2bayboardᚋstoreᚐCreateRepairOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createServicePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateServicePlanInput, error) {
+			return ec.unmarshalNCreateServicePlanInput2bayboardᚋstoreᚐCreateServicePlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateWarrantyClaimInput, error) {
+			return ec.unmarshalNCreateWarrantyClaimInput2bayboardᚋstoreᚐCreateWarrantyClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.DecideWarrantyClaimInput, error) {
+			return ec.unmarshalNDecideWarrantyClaimInput2bayboardᚋstoreᚐDecideWarrantyClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideWarranty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.DecideWarrantyInput, error) {
+			return ec.unmarshalNDecideWarrantyInput2bayboardᚋstoreᚐDecideWarrantyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5908,6 +9624,20 @@ func (ec *executionContext) field_Mutation_dispatchJob_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_escalateComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ComplaintActionInput, error) {
+			return ec.unmarshalNComplaintActionInput2bayboardᚋstoreᚐComplaintActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_finishJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5950,12 +9680,68 @@ func (ec *executionContext) field_Mutation_handOverRepairOrder_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueParts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.IssuePartsInput, error) {
+			return ec.unmarshalNIssuePartsInput2bayboardᚋstoreᚐIssuePartsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.OpenComplaintInput, error) {
+			return ec.unmarshalNOpenComplaintInput2bayboardᚋstoreᚐOpenComplaintInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pauseJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.PauseJobInput, error) {
 			return ec.unmarshalNPauseJobInput2bayboardᚋstoreᚐPauseJobInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_payWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.PayWarrantyClaimInput, error) {
+			return ec.unmarshalNPayWarrantyClaimInput2bayboardᚋstoreᚐPayWarrantyClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_receiveStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ReceiveStockInput, error) {
+			return ec.unmarshalNReceiveStockInput2bayboardᚋstoreᚐReceiveStockInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5978,12 +9764,40 @@ func (ec *executionContext) field_Mutation_receiveVehicle_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCallback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordCallbackInput, error) {
+			return ec.unmarshalNRecordCallbackInput2bayboardᚋstoreᚐRecordCallbackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordFinalInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
 			return ec.unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordReminder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordReminderInput, error) {
+			return ec.unmarshalNRecordReminderInput2bayboardᚋstoreᚐRecordReminderInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6012,6 +9826,20 @@ func (ec *executionContext) field_Mutation_recordTeamLeadCheck_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.RecordJobCheckInput, error) {
 			return ec.unmarshalNRecordJobCheckInput2bayboardᚋstoreᚐRecordJobCheckInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releasePartReservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ReleasePartReservationInput, error) {
+			return ec.unmarshalNReleasePartReservationInput2bayboardᚋstoreᚐReleasePartReservationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6062,12 +9890,68 @@ func (ec *executionContext) field_Mutation_requestAdditionalWork_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reserveParts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ReservePartsInput, error) {
+			return ec.unmarshalNReservePartsInput2bayboardᚋstoreᚐReservePartsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resumeJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.JobRef, error) {
 			return ec.unmarshalNJobActionInput2bayboardᚋstoreᚐJobRef(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retainWarrantyPart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RetainWarrantyPartInput, error) {
+			return ec.unmarshalNRetainWarrantyPartInput2bayboardᚋstoreᚐRetainWarrantyPartInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_returnParts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ReturnPartsInput, error) {
+			return ec.unmarshalNReturnPartsInput2bayboardᚋstoreᚐReturnPartsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviseWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.WarrantyClaimActionInput, error) {
+			return ec.unmarshalNWarrantyClaimActionInput2bayboardᚋstoreᚐWarrantyClaimActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6118,12 +10002,68 @@ func (ec *executionContext) field_Mutation_startJob_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_submitWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.WarrantyClaimActionInput, error) {
+			return ec.unmarshalNWarrantyClaimActionInput2bayboardᚋstoreᚐWarrantyClaimActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCallbackSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateCallbackSettingsInput, error) {
+			return ec.unmarshalNUpdateCallbackSettingsInput2bayboardᚋstoreᚐUpdateCallbackSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateRepairOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.UpdateRepairOrderInput, error) {
 			return ec.unmarshalNUpdateRepairOrderInput2bayboardᚋstoreᚐUpdateRepairOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateRetainedPart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateRetainedPartInput, error) {
+			return ec.unmarshalNUpdateRetainedPartInput2bayboardᚋstoreᚐUpdateRetainedPartInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateWarrantyClaimInput, error) {
+			return ec.unmarshalNUpdateWarrantyClaimInput2bayboardᚋstoreᚐUpdateWarrantyClaimInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6157,6 +10097,58 @@ func (ec *executionContext) field_Query_board_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["siteId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_callbacksDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_complaints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]shop.ComplaintState, error) {
+			return ec.unmarshalOComplaintState2ᚕbayboardᚋshopᚐComplaintStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "satisfactionCheckDueBy",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["satisfactionCheckDueBy"] = arg2
 	return args, nil
 }
 
@@ -6234,6 +10226,28 @@ func (ec *executionContext) field_Query_estimateCompletion_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_invitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6259,6 +10273,104 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partReservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "appointmentId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appointmentId"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "shortOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["shortOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_remindersDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
 	return args, nil
 }
 
@@ -6322,6 +10434,58 @@ func (ec *executionContext) field_Query_repairOrders_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_retainedParts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "keptOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keptOnly"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_serviceReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (shop.Period, error) {
+			return ec.unmarshalNReportPeriod2bayboardᚋshopᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6333,6 +10497,36 @@ func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_warrantyClaims_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]shop.ClaimState, error) {
+			return ec.unmarshalOWarrantyClaimState2ᚕbayboardᚋshopᚐClaimStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg2
 	return args, nil
 }
 
@@ -9113,6 +13307,456 @@ func (ec *executionContext) fieldContext_BoardUpdate_capacity(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Callback_id(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.CallbackID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐCallbackID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Callback_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Callback().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalNRepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_customer(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Callback().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_advisor(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_advisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Callback().Advisor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_advisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_seq(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Callback_dueOn(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Callback_state(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.CallbackState) graphql.Marshaler {
+			return ec.marshalNCallbackState2bayboardᚋshopᚐCallbackState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "CallbackState")
+}
+
+func (ec *executionContext) _Callback_attempts(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Callback_firstAttemptAt(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_firstAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_firstAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Callback_lastAttemptAt(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_lastAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_lastAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Callback_reached(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_reached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_reached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Callback_satisfaction(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_satisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_satisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Callback_remarks(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_remarks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remarks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_remarks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "String")
+}
+
+func (ec *executionContext) _Callback_problem(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Callback_fallback(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_fallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Fallback) graphql.Marshaler {
+			return ec.marshalOCallbackFallback2ᚖbayboardᚋshopᚐFallback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "CallbackFallback")
+}
+
+func (ec *executionContext) _Callback_doneBy(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_doneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Callback().DoneBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_doneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Callback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Callback_doneAt(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_doneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Callback_version(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Callback_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Callback_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Callback", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Capacity_technicians(ctx context.Context, field graphql.CollectedField, obj *store.Capacity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9382,6 +14026,561 @@ func (ec *executionContext) _Check_checkedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Check_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Check", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_id(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ComplaintID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐComplaintID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_customer(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Complaint().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Complaint().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_callback(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_callback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Complaint().Callback(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Callback) graphql.Marshaler {
+			return ec.marshalOCallback2ᚖbayboardᚋshopᚐCallback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_callback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_owner(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Complaint().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_description(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_state(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ComplaintState) graphql.Marshaler {
+			return ec.marshalNComplaintState2bayboardᚋshopᚐComplaintState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintState")
+}
+
+func (ec *executionContext) _Complaint_promisedAnswerAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_promisedAnswerAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromisedAnswerAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_promisedAnswerAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_openedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_escalationDue(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_escalationDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalationDue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_escalationDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_escalatedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_escalatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_escalatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_supervisor(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_supervisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Complaint().Supervisor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_supervisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_resolution(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_closedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_closedBy(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Complaint().ClosedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_checkDueOn(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_checkDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckDueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_checkDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Complaint_checkedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Complaint_satisfied(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_satisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_satisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Complaint_version(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplaintPayload_complaint(ctx context.Context, field graphql.CollectedField, obj *model.ComplaintPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintPayload_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Complaint) graphql.Marshaler {
+			return ec.marshalOComplaint2ᚖbayboardᚋshopᚐComplaint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintPayload_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ComplaintPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Customer_id(ctx context.Context, field graphql.CollectedField, obj *shop.Customer) (ret graphql.Marshaler) {
@@ -9786,6 +14985,70 @@ func (ec *executionContext) fieldContext_Damage_description(_ context.Context, f
 	return graphql.NewScalarFieldContext("Damage", field, false, false, "String")
 }
 
+func (ec *executionContext) _DueReminder_reminder(ctx context.Context, field graphql.CollectedField, obj *store.DueReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueReminder_reminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reminder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Reminder) graphql.Marshaler {
+			return ec.marshalNReminder2ᚖbayboardᚋshopᚐReminder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueReminder_reminder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DueReminder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DueReminder_plan(ctx context.Context, field graphql.CollectedField, obj *store.DueReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueReminder_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.ServicePlan) graphql.Marshaler {
+			return ec.marshalNServicePlan2ᚖbayboardᚋshopᚐServicePlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueReminder_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DueReminder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *shop.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10059,6 +15322,93 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Invitation_customer(ctx context.Context, field graphql.CollectedField, obj *store.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invitation_vehicle(ctx context.Context, field graphql.CollectedField, obj *store.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_vehicle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().Vehicle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Vehicle) graphql.Marshaler {
+			return ec.marshalNVehicle2ᚖbayboardᚋshopᚐVehicle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_vehicle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vehicle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invitation_lastVisitAt(ctx context.Context, field graphql.CollectedField, obj *store.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_lastVisitAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastVisitAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_lastVisitAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -10610,6 +15960,61 @@ func (ec *executionContext) _Job_version(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Job_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Job", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Job_partsShort(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_partsShort(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartsShort, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_partsShort(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Job_warrantyDecision(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_warrantyDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().WarrantyDecision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.WarrantyDecision) graphql.Marshaler {
+			return ec.marshalOWarrantyDecision2ᚖbayboardᚋshopᚐWarrantyDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_warrantyDecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyDecision(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _JobPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.JobPayload) (ret graphql.Marshaler) {
@@ -11921,6 +17326,1018 @@ func (ec *executionContext) fieldContext_Mutation_deliverVehicle(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createPart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePart(ctx, fc.Args["input"].(store.CreatePartInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartPayload) graphql.Marshaler {
+			return ec.marshalNPartPayload2ᚖbayboardᚋgraphᚋmodelᚐPartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveStock(ctx, fc.Args["input"].(store.ReceiveStockInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockReceiptPayload) graphql.Marshaler {
+			return ec.marshalNStockReceiptPayload2ᚖbayboardᚋgraphᚋmodelᚐStockReceiptPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockReceiptPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reserveParts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reserveParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReserveParts(ctx, fc.Args["input"].(store.ReservePartsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartReservationPayload) graphql.Marshaler {
+			return ec.marshalNPartReservationPayload2ᚖbayboardᚋgraphᚋmodelᚐPartReservationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reserveParts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartReservationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reserveParts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releasePartReservation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releasePartReservation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleasePartReservation(ctx, fc.Args["input"].(store.ReleasePartReservationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartReservationPayload) graphql.Marshaler {
+			return ec.marshalNPartReservationPayload2ᚖbayboardᚋgraphᚋmodelᚐPartReservationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releasePartReservation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartReservationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releasePartReservation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueParts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueParts(ctx, fc.Args["input"].(store.IssuePartsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartIssuePayload) graphql.Marshaler {
+			return ec.marshalNPartIssuePayload2ᚖbayboardᚋgraphᚋmodelᚐPartIssuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueParts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartIssuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueParts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnParts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnParts(ctx, fc.Args["input"].(store.ReturnPartsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartIssuePayload) graphql.Marshaler {
+			return ec.marshalNPartIssuePayload2ᚖbayboardᚋgraphᚋmodelᚐPartIssuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnParts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartIssuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnParts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideWarranty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideWarranty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideWarranty(ctx, fc.Args["input"].(store.DecideWarrantyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobPayload) graphql.Marshaler {
+			return ec.marshalNJobPayload2ᚖbayboardᚋgraphᚋmodelᚐJobPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideWarranty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideWarranty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWarrantyClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWarrantyClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWarrantyClaim(ctx, fc.Args["input"].(store.CreateWarrantyClaimInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWarrantyClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWarrantyClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWarrantyClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWarrantyClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWarrantyClaim(ctx, fc.Args["input"].(store.UpdateWarrantyClaimInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWarrantyClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWarrantyClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitWarrantyClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitWarrantyClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitWarrantyClaim(ctx, fc.Args["input"].(store.WarrantyClaimActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitWarrantyClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitWarrantyClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideWarrantyClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideWarrantyClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideWarrantyClaim(ctx, fc.Args["input"].(store.DecideWarrantyClaimInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideWarrantyClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideWarrantyClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseWarrantyClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseWarrantyClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseWarrantyClaim(ctx, fc.Args["input"].(store.WarrantyClaimActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseWarrantyClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseWarrantyClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_payWarrantyClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_payWarrantyClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PayWarrantyClaim(ctx, fc.Args["input"].(store.PayWarrantyClaimInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_payWarrantyClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_payWarrantyClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retainWarrantyPart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retainWarrantyPart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetainWarrantyPart(ctx, fc.Args["input"].(store.RetainWarrantyPartInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RetainedPartPayload) graphql.Marshaler {
+			return ec.marshalNRetainedPartPayload2ᚖbayboardᚋgraphᚋmodelᚐRetainedPartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retainWarrantyPart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetainedPartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retainWarrantyPart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateRetainedPart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateRetainedPart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateRetainedPart(ctx, fc.Args["input"].(store.UpdateRetainedPartInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RetainedPartPayload) graphql.Marshaler {
+			return ec.marshalNRetainedPartPayload2ᚖbayboardᚋgraphᚋmodelᚐRetainedPartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateRetainedPart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetainedPartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRetainedPart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCallback(ctx, fc.Args["input"].(store.RecordCallbackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordCallbackPayload) graphql.Marshaler {
+			return ec.marshalNRecordCallbackPayload2ᚖbayboardᚋgraphᚋmodelᚐRecordCallbackPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordCallbackPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCallback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenComplaint(ctx, fc.Args["input"].(store.OpenComplaintInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_escalateComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalateComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EscalateComplaint(ctx, fc.Args["input"].(store.ComplaintActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalateComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalateComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseComplaint(ctx, fc.Args["input"].(store.ComplaintActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkComplaintSatisfaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkComplaintSatisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckComplaintSatisfaction(ctx, fc.Args["input"].(store.ComplaintActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkComplaintSatisfaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkComplaintSatisfaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createServicePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createServicePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateServicePlan(ctx, fc.Args["input"].(store.CreateServicePlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePlanPayload) graphql.Marshaler {
+			return ec.marshalNServicePlanPayload2ᚖbayboardᚋgraphᚋmodelᚐServicePlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createServicePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createServicePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordReminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["input"].(store.RecordReminderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
+			return ec.marshalNReminderPayload2ᚖbayboardᚋgraphᚋmodelᚐReminderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordReminder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCallbackSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCallbackSettings(ctx, fc.Args["input"].(store.UpdateCallbackSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCallbackSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12181,6 +18598,464 @@ func (ec *executionContext) _Part_available(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Part_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Part", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PartConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartEdge) graphql.Marshaler {
+			return ec.marshalNPartEdge2ᚕᚖbayboardᚋgraphᚋmodelᚐPartEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖbayboardᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssue_id(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PartIssueID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐPartIssueID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PartIssue_part(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartIssue().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssue_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartIssue().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalNRepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssue_job(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartIssue().Job(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖbayboardᚋshopᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssue_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartIssue_returned(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_returned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartIssue_drawnBy(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_drawnBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartIssue().DrawnBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_drawnBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssue_issuedBy(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_issuedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartIssue().IssuedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_issuedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssue_issuedAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PartIssue_returnedAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_returnedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_returnedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PartIssuePayload_issue(ctx context.Context, field graphql.CollectedField, obj *model.PartIssuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssuePayload_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.PartIssue) graphql.Marshaler {
+			return ec.marshalOPartIssue2ᚖbayboardᚋshopᚐPartIssue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssuePayload_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartIssuePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartIssuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssuePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssuePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartLine_id(ctx context.Context, field graphql.CollectedField, obj *shop.PartLine) (ret graphql.Marshaler) {
@@ -12444,6 +19319,524 @@ func (ec *executionContext) fieldContext_PartLine_part(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartPayload_part(ctx context.Context, field graphql.CollectedField, obj *model.PartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartPayload_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Part, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalOPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartPayload_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservation_id(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PartReservationID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐPartReservationID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PartReservation_part(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartReservation().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservation_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartReservation().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservation_job(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartReservation().Job(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖbayboardᚋshopᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservation_appointment(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartReservation().Appointment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖbayboardᚋshopᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservation_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartReservation_issued(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_issued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_issued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartReservation_outstanding(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_outstanding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outstanding(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_outstanding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PartReservation_state(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ReservationState) graphql.Marshaler {
+			return ec.marshalNReservationState2bayboardᚋshopᚐReservationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "ReservationState")
+}
+
+func (ec *executionContext) _PartReservation_reservedBy(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_reservedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartReservation().ReservedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_reservedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservation_note(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartReservation_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PartReservation_filledAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_filledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_filledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PartReservation_closedAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PartReservation_version(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartReservationPayload_reservation(ctx context.Context, field graphql.CollectedField, obj *model.PartReservationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservationPayload_reservation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reservation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.PartReservation) graphql.Marshaler {
+			return ec.marshalOPartReservation2ᚖbayboardᚋshopᚐPartReservation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservationPayload_reservation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartReservation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartReservationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartReservationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartReservationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12909,6 +20302,402 @@ func (ec *executionContext) fieldContext_Query_estimateCompletion(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_parts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Parts(ctx, fc.Args["siteId"].(string), fc.Args["query"].(*string), fc.Args["shortOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartConnection) graphql.Marshaler {
+			return ec.marshalNPartConnection2ᚖbayboardᚋgraphᚋmodelᚐPartConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partReservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partReservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PartReservations(ctx, fc.Args["partId"].(*string), fc.Args["orderId"].(*string), fc.Args["appointmentId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PartReservation) graphql.Marshaler {
+			return ec.marshalNPartReservation2ᚕᚖbayboardᚋshopᚐPartReservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partReservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartReservation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partReservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_warrantyClaims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WarrantyClaims(ctx, fc.Args["siteId"].(string), fc.Args["orderId"].(*string), fc.Args["states"].([]shop.ClaimState))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WarrantyClaim) graphql.Marshaler {
+			return ec.marshalNWarrantyClaim2ᚕᚖbayboardᚋshopᚐWarrantyClaimᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaim(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_warrantyClaims_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_retainedParts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_retainedParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RetainedParts(ctx, fc.Args["siteId"].(string), fc.Args["keptOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.RetainedPart) graphql.Marshaler {
+			return ec.marshalNRetainedPart2ᚕᚖbayboardᚋshopᚐRetainedPartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_retainedParts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetainedPart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_retainedParts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_callbacksDue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_callbacksDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CallbacksDue(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Callback) graphql.Marshaler {
+			return ec.marshalNCallback2ᚕᚖbayboardᚋshopᚐCallbackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_callbacksDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_callbacksDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_complaints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_complaints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Complaints(ctx, fc.Args["siteId"].(string), fc.Args["states"].([]shop.ComplaintState), fc.Args["satisfactionCheckDueBy"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚕᚖbayboardᚋshopᚐComplaintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_complaints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_complaints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_remindersDue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_remindersDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RemindersDue(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.DueReminder) graphql.Marshaler {
+			return ec.marshalNDueReminder2ᚕᚖbayboardᚋstoreᚐDueReminderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_remindersDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DueReminder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_remindersDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_invitations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Invitations(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2ᚕᚖbayboardᚋstoreᚐInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_invitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_serviceReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServiceReport(ctx, fc.Args["siteId"].(string), fc.Args["period"].(shop.Period), fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Report) graphql.Marshaler {
+			return ec.marshalNServiceReport2ᚖbayboardᚋshopᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_serviceReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12980,6 +20769,336 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCallbackPayload_callback(ctx context.Context, field graphql.CollectedField, obj *model.RecordCallbackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCallbackPayload_callback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Callback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Callback) graphql.Marshaler {
+			return ec.marshalOCallback2ᚖbayboardᚋshopᚐCallback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCallbackPayload_callback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCallbackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCallbackPayload_complaint(ctx context.Context, field graphql.CollectedField, obj *model.RecordCallbackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCallbackPayload_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Complaint) graphql.Marshaler {
+			return ec.marshalOComplaint2ᚖbayboardᚋshopᚐComplaint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCallbackPayload_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCallbackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCallbackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordCallbackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCallbackPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCallbackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCallbackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reminder_id(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ReminderID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐReminderID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reminder_step(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Reminder_channel(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Channel) graphql.Marshaler {
+			return ec.marshalNReminderChannel2bayboardᚋshopᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ReminderChannel")
+}
+
+func (ec *executionContext) _Reminder_dueOn(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Reminder_doneAt(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_doneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Reminder_doneBy(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_doneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reminder().DoneBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_doneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reminder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reminder_outcome(ctx context.Context, field graphql.CollectedField, obj *shop.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderPayload_reminder(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderPayload_reminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reminder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Reminder) graphql.Marshaler {
+			return ec.marshalOReminder2ᚖbayboardᚋshopᚐReminder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderPayload_reminder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14090,6 +22209,134 @@ func (ec *executionContext) fieldContext_RepairOrder_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("RepairOrder", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _RepairOrder_partReservations(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_partReservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().PartReservations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PartReservation) graphql.Marshaler {
+			return ec.marshalNPartReservation2ᚕᚖbayboardᚋshopᚐPartReservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_partReservations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartReservation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairOrder_partIssues(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_partIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().PartIssues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PartIssue) graphql.Marshaler {
+			return ec.marshalNPartIssue2ᚕᚖbayboardᚋshopᚐPartIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_partIssues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairOrder_warrantyClaims(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_warrantyClaims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().WarrantyClaims(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WarrantyClaim) graphql.Marshaler {
+			return ec.marshalNWarrantyClaim2ᚕᚖbayboardᚋshopᚐWarrantyClaimᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_warrantyClaims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairOrder_callbacks(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_callbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().Callbacks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Callback) graphql.Marshaler {
+			return ec.marshalNCallback2ᚕᚖbayboardᚋshopᚐCallbackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_callbacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepairOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RepairOrderConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14271,6 +22518,1442 @@ func (ec *executionContext) fieldContext_RepairOrderPayload_userErrors(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RetainedPart_id(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.RetainedPartID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐRetainedPartID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RetainedPart_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetainedPart().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalNRepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetainedPart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetainedPart_claim(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetainedPart().Claim(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.WarrantyClaim) graphql.Marshaler {
+			return ec.marshalOWarrantyClaim2ᚖbayboardᚋshopᚐWarrantyClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetainedPart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetainedPart_partNumber(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_partNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_partNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetainedPart_description(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetainedPart_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetainedPart_location(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetainedPart_disposition(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_disposition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disposition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Disposition) graphql.Marshaler {
+			return ec.marshalNRetainedPartDisposition2bayboardᚋshopᚐDisposition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_disposition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "RetainedPartDisposition")
+}
+
+func (ec *executionContext) _RetainedPart_deadline(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RetainedPart_overdue(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetainedPart().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _RetainedPart_shipmentRef(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_shipmentRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShipmentRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_shipmentRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetainedPart_retainedBy(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_retainedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetainedPart().RetainedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_retainedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetainedPart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetainedPart_retainedAt(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_retainedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetainedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_retainedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RetainedPart_disposedBy(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_disposedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetainedPart().DisposedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_disposedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetainedPart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetainedPart_disposedAt(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_disposedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisposedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_disposedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RetainedPart_version(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPart_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPart_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetainedPartPayload_retainedPart(ctx context.Context, field graphql.CollectedField, obj *model.RetainedPartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPartPayload_retainedPart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetainedPart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.RetainedPart) graphql.Marshaler {
+			return ec.marshalORetainedPart2ᚖbayboardᚋshopᚐRetainedPart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPartPayload_retainedPart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetainedPartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetainedPart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetainedPartPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RetainedPartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetainedPartPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetainedPartPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetainedPartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePlan_id(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ServicePlanID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐServicePlanID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServicePlan_vehicle(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_vehicle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServicePlan().Vehicle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Vehicle) graphql.Marshaler {
+			return ec.marshalNVehicle2ᚖbayboardᚋshopᚐVehicle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_vehicle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vehicle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePlan_kind(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PlanKind) graphql.Marshaler {
+			return ec.marshalNServicePlanKind2bayboardᚋshopᚐPlanKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePlan", field, false, false, "ServicePlanKind")
+}
+
+func (ec *executionContext) _ServicePlan_dueOn(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePlan", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ServicePlan_dueMileage(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_dueMileage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueMileage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_dueMileage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServicePlan_state(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PlanState) graphql.Marshaler {
+			return ec.marshalNServicePlanState2bayboardᚋshopᚐPlanState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePlan", field, false, false, "ServicePlanState")
+}
+
+func (ec *executionContext) _ServicePlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlan_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePlan", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ServicePlanPayload_servicePlan(ctx context.Context, field graphql.CollectedField, obj *model.ServicePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlanPayload_servicePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServicePlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.ServicePlan) graphql.Marshaler {
+			return ec.marshalOServicePlan2ᚖbayboardᚋshopᚐServicePlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlanPayload_servicePlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePlanPayload_reminders(ctx context.Context, field graphql.CollectedField, obj *model.ServicePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlanPayload_reminders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reminders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Reminder) graphql.Marshaler {
+			return ec.marshalNReminder2ᚕᚖbayboardᚋshopᚐReminderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlanPayload_reminders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePlanPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ServicePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePlanPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePlanPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_period(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Period) graphql.Marshaler {
+			return ec.marshalNReportPeriod2bayboardᚋshopᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "ReportPeriod")
+}
+
+func (ec *executionContext) _ServiceReport_from(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ServiceReport_to(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ServiceReport_received(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceReport().Received(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorkTypeCount) graphql.Marshaler {
+			return ec.marshalNWorkTypeCount2ᚕᚖbayboardᚋgraphᚋmodelᚐWorkTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkTypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_delivered(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceReport().Delivered(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorkTypeCount) graphql.Marshaler {
+			return ec.marshalNWorkTypeCount2ᚕᚖbayboardᚋgraphᚋmodelᚐWorkTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkTypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_labour(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_labour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_labour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_parts(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_total(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_customerShare(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_customerShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceReport().CustomerShare(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_customerShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_warrantyShare(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_warrantyShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceReport().WarrantyShare(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_warrantyShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_insurerShare(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_insurerShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceReport().InsurerShare(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_insurerShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_internalShare(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_internalShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceReport().InternalShare(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_internalShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_labourMinutesSold(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_labourMinutesSold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourMinutesSold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_labourMinutesSold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_deliveriesPromised(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_deliveriesPromised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveriesPromised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_deliveriesPromised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_deliveriesOnTime(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_deliveriesOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveriesOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_deliveriesOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_onTimeRate(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_onTimeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTimeRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_onTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ServiceReport_inspections(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_inspections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_failedInspections(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_failedInspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedInspections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_failedInspections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_reworkRate(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_reworkRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReworkRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_reworkRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ServiceReport_callbacksFinished(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_callbacksFinished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbacksFinished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_callbacksFinished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_callbacksReached(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_callbacksReached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbacksReached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_callbacksReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_reachRate(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_reachRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReachRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_reachRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ServiceReport_averageSatisfaction(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_averageSatisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageSatisfaction(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_averageSatisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ServiceReport_callbacksSatisfied(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_callbacksSatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbacksSatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_callbacksSatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_satisfactionRate(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_satisfactionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SatisfactionRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_satisfactionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ServiceReport_complaintsOpened(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_complaintsOpened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintsOpened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_complaintsOpened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_complaintsClosed(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_complaintsClosed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintsClosed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_complaintsClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Settlement_id(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
@@ -14892,6 +24575,414 @@ func (ec *executionContext) fieldContext_Site_capacity(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Capacity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Site_firstCallbackDays(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_firstCallbackDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstCallbackDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_firstCallbackDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Site", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Site_callbackNotByAdvisor(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_callbackNotByAdvisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbackNotByAdvisor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_callbackNotByAdvisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Site", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SitePayload_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Site, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Site) graphql.Marshaler {
+			return ec.marshalOSite2ᚖbayboardᚋshopᚐSite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SitePayload_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SitePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockReceipt_id(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.StockReceiptID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐStockReceiptID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockReceipt_part(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockReceipt().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockReceipt_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockReceipt", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockReceipt_urgent(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_urgent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urgent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_urgent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockReceipt", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StockReceipt_warranty(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_warranty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warranty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_warranty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockReceipt", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StockReceipt_forOrder(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_forOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockReceipt().ForOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_forOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockReceipt_reference(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockReceipt_receivedBy(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_receivedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockReceipt().ReceivedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_receivedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockReceipt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockReceipt_receivedAt(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceipt_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceipt_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockReceipt", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _StockReceiptPayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.StockReceiptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceiptPayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockReceipt) graphql.Marshaler {
+			return ec.marshalOStockReceipt2ᚖbayboardᚋshopᚐStockReceipt(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceiptPayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockReceiptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockReceipt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockReceiptPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StockReceiptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockReceiptPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockReceiptPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockReceiptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16170,6 +26261,740 @@ func (ec *executionContext) fieldContext_VisitPayload_userErrors(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_id(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.WarrantyClaimID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WarrantyClaim_number(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WarrantyClaim().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalNRepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_state(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ClaimState) graphql.Marshaler {
+			return ec.marshalNWarrantyClaimState2bayboardᚋshopᚐClaimState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "WarrantyClaimState")
+}
+
+func (ec *executionContext) _WarrantyClaim_jobs(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WarrantyClaim().Jobs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖbayboardᚋshopᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_jobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_complaint(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_cause(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cause, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_cause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_correction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Correction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_correction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_causalPartNumber(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_causalPartNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CausalPartNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_causalPartNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_labourAmount(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_labourAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_labourAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_partsAmount(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_partsAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartsAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_partsAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_total(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_paidAmount(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_paidAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖbayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_paidAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_rejectReason(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_rejectReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_rejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_makerReference(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_makerReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MakerReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_makerReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyClaim_createdBy(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WarrantyClaim().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaim_submittedAt(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WarrantyClaim_decidedAt(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WarrantyClaim_paidAt(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_paidAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WarrantyClaim_version(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WarrantyClaim_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WarrantyClaimPayload_claim(ctx context.Context, field graphql.CollectedField, obj *model.WarrantyClaimPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaimPayload_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claim, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.WarrantyClaim) graphql.Marshaler {
+			return ec.marshalOWarrantyClaim2ᚖbayboardᚋshopᚐWarrantyClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaimPayload_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyClaimPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WarrantyClaimPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaimPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaimPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyDecision_reason(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyDecision_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyDecision_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyDecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarrantyDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyDecision_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WarrantyDecision().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyDecision_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarrantyDecision_decidedAt(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyDecision_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyDecision_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarrantyDecision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkTypeCount_workType(ctx context.Context, field graphql.CollectedField, obj *model.WorkTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkTypeCount_workType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.WorkType) graphql.Marshaler {
+			return ec.marshalNWorkType2bayboardᚋshopᚐWorkType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkTypeCount_workType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkTypeCount", field, false, false, "WorkType")
+}
+
+func (ec *executionContext) _WorkTypeCount_count(ctx context.Context, field graphql.CollectedField, obj *model.WorkTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkTypeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkTypeCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -17630,6 +28455,153 @@ func UnmarshalCancelRepairOrderInput(ctx context.Context, raw any) (store.Cancel
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputComplaintActionInput(ctx context.Context, obj any) (store.ComplaintActionInput, error) {
+	var it store.ComplaintActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"complaintId", "expectedVersion", "resolution", "satisfied", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "complaintId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐComplaintID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		case "satisfied":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfied"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfied = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintActionInput unmarshals raw into the ComplaintActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintActionInput(ctx context.Context, raw any) (store.ComplaintActionInput, error) {
+	var out store.ComplaintActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePartInput(ctx context.Context, obj any) (store.CreatePartInput, error) {
+	var it store.CreatePartInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "partNumber", "description", "unitPrice", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "partNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartNumber = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePartInput unmarshals raw into the CreatePartInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePartInput(ctx context.Context, raw any) (store.CreatePartInput, error) {
+	var out store.CreatePartInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePartInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateRepairOrderInput(ctx context.Context, obj any) (store.CreateRepairOrderInput, error) {
 	var it store.CreateRepairOrderInput
 	if obj == nil {
@@ -17753,6 +28725,160 @@ func (ec *executionContext) unmarshalInputCreateRepairOrderInput(ctx context.Con
 func UnmarshalCreateRepairOrderInput(ctx context.Context, raw any) (store.CreateRepairOrderInput, error) {
 	var out store.CreateRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateServicePlanInput(ctx context.Context, obj any) (store.CreateServicePlanInput, error) {
+	var it store.CreateServicePlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vehicleId", "kind", "dueOn", "dueMileage", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vehicleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐVehicleID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNServicePlanKind2bayboardᚋshopᚐPlanKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "dueMileage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueMileage"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueMileage = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateServicePlanInput unmarshals raw into the CreateServicePlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateServicePlanInput(ctx context.Context, raw any) (store.CreateServicePlanInput, error) {
+	var out store.CreateServicePlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateServicePlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWarrantyClaimInput(ctx context.Context, obj any) (store.CreateWarrantyClaimInput, error) {
+	var it store.CreateWarrantyClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "jobIds", "complaint", "cause", "correction", "causalPartNumber", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "jobIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobIds"))
+			data, err := ec.unmarshalNID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobIDs = data
+		case "complaint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Complaint = data
+		case "cause":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cause"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cause = data
+		case "correction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("correction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Correction = data
+		case "causalPartNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("causalPartNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CausalPartNumber = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWarrantyClaimInput unmarshals raw into the CreateWarrantyClaimInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWarrantyClaimInput(ctx context.Context, raw any) (store.CreateWarrantyClaimInput, error) {
+	var out store.CreateWarrantyClaimInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWarrantyClaimInput", raw, &out)
 	return out, err
 }
 
@@ -17886,6 +29012,146 @@ func (ec *executionContext) unmarshalInputDecideAdditionalWorkInput(ctx context.
 func UnmarshalDecideAdditionalWorkInput(ctx context.Context, raw any) (store.DecideAdditionalWorkInput, error) {
 	var out store.DecideAdditionalWorkInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideAdditionalWorkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideWarrantyClaimInput(ctx context.Context, obj any) (store.DecideWarrantyClaimInput, error) {
+	var it store.DecideWarrantyClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"claimId", "expectedVersion", "approved", "reason", "makerReference", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "claimId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClaimID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "approved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approved"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approved = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "makerReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("makerReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MakerReference = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideWarrantyClaimInput unmarshals raw into the DecideWarrantyClaimInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideWarrantyClaimInput(ctx context.Context, raw any) (store.DecideWarrantyClaimInput, error) {
+	var out store.DecideWarrantyClaimInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideWarrantyClaimInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideWarrantyInput(ctx context.Context, obj any) (store.DecideWarrantyInput, error) {
+	var it store.DecideWarrantyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"jobId", "expectedVersion", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "jobId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐJobID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideWarrantyInput unmarshals raw into the DecideWarrantyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideWarrantyInput(ctx context.Context, raw any) (store.DecideWarrantyInput, error) {
+	var out store.DecideWarrantyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideWarrantyInput", raw, &out)
 	return out, err
 }
 
@@ -18103,6 +29369,83 @@ func (ec *executionContext) unmarshalInputHandOverRepairOrderInput(ctx context.C
 func UnmarshalHandOverRepairOrderInput(ctx context.Context, raw any) (store.HandOverRepairOrderInput, error) {
 	var out store.HandOverRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "HandOverRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIssuePartsInput(ctx context.Context, obj any) (store.IssuePartsInput, error) {
+	var it store.IssuePartsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "jobId", "partId", "quantity", "drawnBy", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "jobId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐJobID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobID = data
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "drawnBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("drawnBy"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DrawnBy = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssuePartsInput unmarshals raw into the IssuePartsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssuePartsInput(ctx context.Context, raw any) (store.IssuePartsInput, error) {
+	var out store.IssuePartsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssuePartsInput", raw, &out)
 	return out, err
 }
 
@@ -18372,6 +29715,76 @@ func UnmarshalNewVehicleInput(ctx context.Context, raw any) (store.NewVehicleInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpenComplaintInput(ctx context.Context, obj any) (store.OpenComplaintInput, error) {
+	var it store.OpenComplaintInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "orderId", "description", "promisedAnswerAt", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐCustomerID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "promisedAnswerAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedAnswerAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedAnswerAt = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenComplaintInput unmarshals raw into the OpenComplaintInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenComplaintInput(ctx context.Context, raw any) (store.OpenComplaintInput, error) {
+	var out store.OpenComplaintInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenComplaintInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, obj any) (store.OrderRef, error) {
 	var it store.OrderRef
 	if obj == nil {
@@ -18575,6 +29988,153 @@ func UnmarshalPauseJobInput(ctx context.Context, raw any) (store.PauseJobInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPayWarrantyClaimInput(ctx context.Context, obj any) (store.PayWarrantyClaimInput, error) {
+	var it store.PayWarrantyClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"claimId", "expectedVersion", "amount", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "claimId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClaimID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPayWarrantyClaimInput unmarshals raw into the PayWarrantyClaimInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPayWarrantyClaimInput(ctx context.Context, raw any) (store.PayWarrantyClaimInput, error) {
+	var out store.PayWarrantyClaimInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayWarrantyClaimInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceiveStockInput(ctx context.Context, obj any) (store.ReceiveStockInput, error) {
+	var it store.ReceiveStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partId", "quantity", "urgent", "warranty", "forOrderId", "reference", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "urgent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urgent = data
+		case "warranty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warranty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Warranty = data
+		case "forOrderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forOrderId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForOrderID = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiveStockInput unmarshals raw into the ReceiveStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiveStockInput(ctx context.Context, raw any) (store.ReceiveStockInput, error) {
+	var out store.ReceiveStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveStockInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReceiveVehicleInput(ctx context.Context, obj any) (store.ReceiveVehicleInput, error) {
 	var it store.ReceiveVehicleInput
 	if obj == nil {
@@ -18705,6 +30265,104 @@ func (ec *executionContext) unmarshalInputReceiveVehicleInput(ctx context.Contex
 func UnmarshalReceiveVehicleInput(ctx context.Context, raw any) (store.ReceiveVehicleInput, error) {
 	var out store.ReceiveVehicleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveVehicleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordCallbackInput(ctx context.Context, obj any) (store.RecordCallbackInput, error) {
+	var it store.RecordCallbackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"callbackId", "expectedVersion", "reached", "satisfaction", "remarks", "problem", "problemDescription", "promisedAnswerAt", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "callbackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("callbackId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐCallbackID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CallbackID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "reached":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reached"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reached = data
+		case "satisfaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfaction"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfaction = data
+		case "remarks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remarks"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remarks = data
+		case "problem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("problem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Problem = data
+		case "problemDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("problemDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProblemDescription = data
+		case "promisedAnswerAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedAnswerAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedAnswerAt = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCallbackInput unmarshals raw into the RecordCallbackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCallbackInput(ctx context.Context, raw any) (store.RecordCallbackInput, error) {
+	var out store.RecordCallbackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCallbackInput", raw, &out)
 	return out, err
 }
 
@@ -18852,6 +30510,125 @@ func (ec *executionContext) unmarshalInputRecordJobCheckInput(ctx context.Contex
 func UnmarshalRecordJobCheckInput(ctx context.Context, raw any) (store.RecordJobCheckInput, error) {
 	var out store.RecordJobCheckInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordJobCheckInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordReminderInput(ctx context.Context, obj any) (store.RecordReminderInput, error) {
+	var it store.RecordReminderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reminderId", "outcome", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reminderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐReminderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordReminderInput unmarshals raw into the RecordReminderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordReminderInput(ctx context.Context, raw any) (store.RecordReminderInput, error) {
+	var out store.RecordReminderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordReminderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleasePartReservationInput(ctx context.Context, obj any) (store.ReleasePartReservationInput, error) {
+	var it store.ReleasePartReservationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reservationId", "expectedVersion", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reservationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reservationId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartReservationID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReservationID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleasePartReservationInput unmarshals raw into the ReleasePartReservationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleasePartReservationInput(ctx context.Context, raw any) (store.ReleasePartReservationInput, error) {
+	var out store.ReleasePartReservationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleasePartReservationInput", raw, &out)
 	return out, err
 }
 
@@ -19100,6 +30877,237 @@ func UnmarshalRequestAdditionalWorkInput(ctx context.Context, raw any) (store.Re
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReservePartsInput(ctx context.Context, obj any) (store.ReservePartsInput, error) {
+	var it store.ReservePartsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partId", "quantity", "orderId", "jobId", "appointmentId", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "jobId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐJobID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobID = data
+		case "appointmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐAppointmentID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReservePartsInput unmarshals raw into the ReservePartsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReservePartsInput(ctx context.Context, raw any) (store.ReservePartsInput, error) {
+	var out store.ReservePartsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReservePartsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRetainWarrantyPartInput(ctx context.Context, obj any) (store.RetainWarrantyPartInput, error) {
+	var it store.RetainWarrantyPartInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "claimId", "partNumber", "description", "quantity", "location", "deadline", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "claimId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐWarrantyClaimID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClaimID = data
+		case "partNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartNumber = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRetainWarrantyPartInput unmarshals raw into the RetainWarrantyPartInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRetainWarrantyPartInput(ctx context.Context, raw any) (store.RetainWarrantyPartInput, error) {
+	var out store.RetainWarrantyPartInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RetainWarrantyPartInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnPartsInput(ctx context.Context, obj any) (store.ReturnPartsInput, error) {
+	var it store.ReturnPartsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issueId", "quantity", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartIssueID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssueID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnPartsInput unmarshals raw into the ReturnPartsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnPartsInput(ctx context.Context, raw any) (store.ReturnPartsInput, error) {
+	var out store.ReturnPartsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnPartsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSettleRepairOrderInput(ctx context.Context, obj any) (store.SettleRepairOrderInput, error) {
 	var it store.SettleRepairOrderInput
 	if obj == nil {
@@ -19247,6 +31255,69 @@ func UnmarshalSignRepairOrderInput(ctx context.Context, raw any) (store.SignRepa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCallbackSettingsInput(ctx context.Context, obj any) (store.UpdateCallbackSettingsInput, error) {
+	var it store.UpdateCallbackSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "firstCallbackDays", "notByAdvisor", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "firstCallbackDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstCallbackDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstCallbackDays = data
+		case "notByAdvisor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notByAdvisor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotByAdvisor = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCallbackSettingsInput unmarshals raw into the UpdateCallbackSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCallbackSettingsInput(ctx context.Context, raw any) (store.UpdateCallbackSettingsInput, error) {
+	var out store.UpdateCallbackSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCallbackSettingsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateRepairOrderInput(ctx context.Context, obj any) (store.UpdateRepairOrderInput, error) {
 	var it store.UpdateRepairOrderInput
 	if obj == nil {
@@ -19370,6 +31441,230 @@ func (ec *executionContext) unmarshalInputUpdateRepairOrderInput(ctx context.Con
 func UnmarshalUpdateRepairOrderInput(ctx context.Context, raw any) (store.UpdateRepairOrderInput, error) {
 	var out store.UpdateRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateRetainedPartInput(ctx context.Context, obj any) (store.UpdateRetainedPartInput, error) {
+	var it store.UpdateRetainedPartInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"retainedPartId", "expectedVersion", "location", "disposition", "shipmentRef", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "retainedPartId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retainedPartId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐRetainedPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RetainedPartID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "disposition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disposition"))
+			data, err := ec.unmarshalORetainedPartDisposition2ᚖbayboardᚋshopᚐDisposition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disposition = data
+		case "shipmentRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentRef"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentRef = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateRetainedPartInput unmarshals raw into the UpdateRetainedPartInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateRetainedPartInput(ctx context.Context, raw any) (store.UpdateRetainedPartInput, error) {
+	var out store.UpdateRetainedPartInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRetainedPartInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateWarrantyClaimInput(ctx context.Context, obj any) (store.UpdateWarrantyClaimInput, error) {
+	var it store.UpdateWarrantyClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"claimId", "expectedVersion", "jobIds", "complaint", "cause", "correction", "causalPartNumber", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "claimId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClaimID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "jobIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobIds"))
+			data, err := ec.unmarshalOID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobIDs = data
+		case "complaint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaint"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Complaint = data
+		case "cause":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cause"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cause = data
+		case "correction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("correction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Correction = data
+		case "causalPartNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("causalPartNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CausalPartNumber = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWarrantyClaimInput unmarshals raw into the UpdateWarrantyClaimInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWarrantyClaimInput(ctx context.Context, raw any) (store.UpdateWarrantyClaimInput, error) {
+	var out store.UpdateWarrantyClaimInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWarrantyClaimInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWarrantyClaimActionInput(ctx context.Context, obj any) (store.WarrantyClaimActionInput, error) {
+	var it store.WarrantyClaimActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"claimId", "expectedVersion", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "claimId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClaimID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWarrantyClaimActionInput unmarshals raw into the WarrantyClaimActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWarrantyClaimActionInput(ctx context.Context, raw any) (store.WarrantyClaimActionInput, error) {
+	var out store.WarrantyClaimActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WarrantyClaimActionInput", raw, &out)
 	return out, err
 }
 
@@ -20322,6 +32617,128 @@ func (ec *executionContext) _BoardUpdate(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var callbackImplementors = []string{"Callback"}
+
+func (ec *executionContext) _Callback(ctx context.Context, sel ast.SelectionSet, obj *shop.Callback) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callbackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Callback")
+		case "id":
+			out.Values[i] = ec._Callback_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_repairOrder(ctx, field, obj)
+				})
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_customer(ctx, field, obj)
+				})
+		case "advisor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_advisor(ctx, field, obj)
+				})
+		case "seq":
+			out.Values[i] = ec._Callback_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Callback_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Callback_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._Callback_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstAttemptAt":
+			out.Values[i] = ec._Callback_firstAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastAttemptAt":
+			out.Values[i] = ec._Callback_lastAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reached":
+			out.Values[i] = ec._Callback_reached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfaction":
+			out.Values[i] = ec._Callback_satisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remarks":
+			out.Values[i] = ec._Callback_remarks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "problem":
+			out.Values[i] = ec._Callback_problem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fallback":
+			out.Values[i] = ec._Callback_fallback(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_doneBy(ctx, field, obj)
+				})
+		case "doneAt":
+			out.Values[i] = ec._Callback_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Callback_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var capacityImplementors = []string{"Capacity"}
 
 func (ec *executionContext) _Capacity(ctx context.Context, sel ast.SelectionSet, obj *store.Capacity) graphql.Marshaler {
@@ -20417,6 +32834,173 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = ec._Check_checkedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintImplementors = []string{"Complaint"}
+
+func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet, obj *shop.Complaint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Complaint")
+		case "id":
+			out.Values[i] = ec._Complaint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_customer(ctx, field, obj)
+				})
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_repairOrder(ctx, field, obj)
+				})
+		case "callback":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_callback(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_owner(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._Complaint_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Complaint_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "promisedAnswerAt":
+			out.Values[i] = ec._Complaint_promisedAnswerAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._Complaint_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalationDue":
+			out.Values[i] = ec._Complaint_escalationDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalatedAt":
+			out.Values[i] = ec._Complaint_escalatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supervisor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_supervisor(ctx, field, obj)
+				})
+		case "resolution":
+			out.Values[i] = ec._Complaint_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Complaint_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_closedBy(ctx, field, obj)
+				})
+		case "checkDueOn":
+			out.Values[i] = ec._Complaint_checkDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedAt":
+			out.Values[i] = ec._Complaint_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfied":
+			out.Values[i] = ec._Complaint_satisfied(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Complaint_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintPayloadImplementors = []string{"ComplaintPayload"}
+
+func (ec *executionContext) _ComplaintPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ComplaintPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintPayload")
+		case "complaint":
+			out.Values[i] = ec._ComplaintPayload_complaint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ComplaintPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20624,6 +33208,44 @@ func (ec *executionContext) _Damage(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var dueReminderImplementors = []string{"DueReminder"}
+
+func (ec *executionContext) _DueReminder(ctx context.Context, sel ast.SelectionSet, obj *store.DueReminder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dueReminderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DueReminder")
+		case "reminder":
+			out.Values[i] = ec._DueReminder_reminder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plan":
+			out.Values[i] = ec._DueReminder_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *shop.Event) graphql.Marshaler {
@@ -20742,6 +33364,51 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invitationImplementors = []string{"Invitation"}
+
+func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSet, obj *store.Invitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Invitation")
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_customer(ctx, field, obj)
+				})
+		case "vehicle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_vehicle(ctx, field, obj)
+				})
+		case "lastVisitAt":
+			out.Values[i] = ec._Invitation_lastVisitAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20885,6 +33552,17 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "partsShort":
+			out.Values[i] = ec._Job_partsShort(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warrantyDecision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_warrantyDecision(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21190,6 +33868,167 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createPart":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPart(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiveStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reserveParts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reserveParts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releasePartReservation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releasePartReservation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueParts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueParts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnParts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnParts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideWarranty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideWarranty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWarrantyClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWarrantyClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateWarrantyClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWarrantyClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitWarrantyClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitWarrantyClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideWarrantyClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideWarrantyClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviseWarrantyClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseWarrantyClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payWarrantyClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_payWarrantyClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retainWarrantyPart":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retainWarrantyPart(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateRetainedPart":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRetainedPart(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCallback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCallback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalateComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalateComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkComplaintSatisfaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkComplaintSatisfaction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createServicePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createServicePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordReminder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordReminder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCallbackSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCallbackSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21318,6 +34157,203 @@ func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var partConnectionImplementors = []string{"PartConnection"}
+
+func (ec *executionContext) _PartConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartConnection")
+		case "edges":
+			out.Values[i] = ec._PartConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PartConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partEdgeImplementors = []string{"PartEdge"}
+
+func (ec *executionContext) _PartEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartEdge")
+		case "cursor":
+			out.Values[i] = ec._PartEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PartEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partIssueImplementors = []string{"PartIssue"}
+
+func (ec *executionContext) _PartIssue(ctx context.Context, sel ast.SelectionSet, obj *shop.PartIssue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partIssueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartIssue")
+		case "id":
+			out.Values[i] = ec._PartIssue_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartIssue_part(ctx, field, obj)
+				})
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartIssue_repairOrder(ctx, field, obj)
+				})
+		case "job":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartIssue_job(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._PartIssue_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returned":
+			out.Values[i] = ec._PartIssue_returned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "drawnBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartIssue_drawnBy(ctx, field, obj)
+				})
+		case "issuedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartIssue_issuedBy(ctx, field, obj)
+				})
+		case "issuedAt":
+			out.Values[i] = ec._PartIssue_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnedAt":
+			out.Values[i] = ec._PartIssue_returnedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partIssuePayloadImplementors = []string{"PartIssuePayload"}
+
+func (ec *executionContext) _PartIssuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PartIssuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partIssuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartIssuePayload")
+		case "issue":
+			out.Values[i] = ec._PartIssuePayload_issue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PartIssuePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var partLineImplementors = []string{"PartLine", "Node"}
 
 func (ec *executionContext) _PartLine(ctx context.Context, sel ast.SelectionSet, obj *shop.PartLine) graphql.Marshaler {
@@ -21381,6 +34417,190 @@ func (ec *executionContext) _PartLine(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PartLine_part(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partPayloadImplementors = []string{"PartPayload"}
+
+func (ec *executionContext) _PartPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PartPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartPayload")
+		case "part":
+			out.Values[i] = ec._PartPayload_part(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PartPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partReservationImplementors = []string{"PartReservation"}
+
+func (ec *executionContext) _PartReservation(ctx context.Context, sel ast.SelectionSet, obj *shop.PartReservation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partReservationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartReservation")
+		case "id":
+			out.Values[i] = ec._PartReservation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_part(ctx, field, obj)
+				})
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_repairOrder(ctx, field, obj)
+				})
+		case "job":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_job(ctx, field, obj)
+				})
+		case "appointment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_appointment(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._PartReservation_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issued":
+			out.Values[i] = ec._PartReservation_issued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outstanding":
+			out.Values[i] = ec._PartReservation_outstanding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._PartReservation_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reservedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_reservedBy(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._PartReservation_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PartReservation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filledAt":
+			out.Values[i] = ec._PartReservation_filledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._PartReservation_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._PartReservation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partReservationPayloadImplementors = []string{"PartReservationPayload"}
+
+func (ec *executionContext) _PartReservationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PartReservationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partReservationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartReservationPayload")
+		case "reservation":
+			out.Values[i] = ec._PartReservationPayload_reservation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PartReservationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21483,6 +34703,60 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_estimateCompletion(ctx, field)
 				})
+		case "parts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_parts(ctx, field)
+				})
+		case "partReservations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partReservations(ctx, field)
+				})
+		case "warrantyClaims":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_warrantyClaims(ctx, field)
+				})
+		case "retainedParts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_retainedParts(ctx, field)
+				})
+		case "callbacksDue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_callbacksDue(ctx, field)
+				})
+		case "complaints":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_complaints(ctx, field)
+				})
+		case "remindersDue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_remindersDue(ctx, field)
+				})
+		case "invitations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_invitations(ctx, field)
+				})
+		case "serviceReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceReport(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -21496,6 +34770,151 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordCallbackPayloadImplementors = []string{"RecordCallbackPayload"}
+
+func (ec *executionContext) _RecordCallbackPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCallbackPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordCallbackPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordCallbackPayload")
+		case "callback":
+			out.Values[i] = ec._RecordCallbackPayload_callback(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "complaint":
+			out.Values[i] = ec._RecordCallbackPayload_complaint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordCallbackPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderImplementors = []string{"Reminder"}
+
+func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet, obj *shop.Reminder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reminder")
+		case "id":
+			out.Values[i] = ec._Reminder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "step":
+			out.Values[i] = ec._Reminder_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._Reminder_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Reminder_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneAt":
+			out.Values[i] = ec._Reminder_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reminder_doneBy(ctx, field, obj)
+				})
+		case "outcome":
+			out.Values[i] = ec._Reminder_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderPayloadImplementors = []string{"ReminderPayload"}
+
+func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReminderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderPayload")
+		case "reminder":
+			out.Values[i] = ec._ReminderPayload_reminder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReminderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21758,6 +35177,30 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "partReservations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_partReservations(ctx, field, obj)
+				})
+		case "partIssues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_partIssues(ctx, field, obj)
+				})
+		case "warrantyClaims":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_warrantyClaims(ctx, field, obj)
+				})
+		case "callbacks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_callbacks(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21871,6 +35314,433 @@ func (ec *executionContext) _RepairOrderPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = ec._RepairOrderPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retainedPartImplementors = []string{"RetainedPart"}
+
+func (ec *executionContext) _RetainedPart(ctx context.Context, sel ast.SelectionSet, obj *shop.RetainedPart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retainedPartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetainedPart")
+		case "id":
+			out.Values[i] = ec._RetainedPart_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_repairOrder(ctx, field, obj)
+				})
+		case "claim":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_claim(ctx, field, obj)
+				})
+		case "partNumber":
+			out.Values[i] = ec._RetainedPart_partNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._RetainedPart_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._RetainedPart_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._RetainedPart_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disposition":
+			out.Values[i] = ec._RetainedPart_disposition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.Values[i] = ec._RetainedPart_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_overdue(ctx, field, obj)
+				})
+		case "shipmentRef":
+			out.Values[i] = ec._RetainedPart_shipmentRef(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retainedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_retainedBy(ctx, field, obj)
+				})
+		case "retainedAt":
+			out.Values[i] = ec._RetainedPart_retainedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disposedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_disposedBy(ctx, field, obj)
+				})
+		case "disposedAt":
+			out.Values[i] = ec._RetainedPart_disposedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RetainedPart_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retainedPartPayloadImplementors = []string{"RetainedPartPayload"}
+
+func (ec *executionContext) _RetainedPartPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RetainedPartPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retainedPartPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetainedPartPayload")
+		case "retainedPart":
+			out.Values[i] = ec._RetainedPartPayload_retainedPart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RetainedPartPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var servicePlanImplementors = []string{"ServicePlan"}
+
+func (ec *executionContext) _ServicePlan(ctx context.Context, sel ast.SelectionSet, obj *shop.ServicePlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePlan")
+		case "id":
+			out.Values[i] = ec._ServicePlan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vehicle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServicePlan_vehicle(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ServicePlan_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._ServicePlan_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueMileage":
+			out.Values[i] = ec._ServicePlan_dueMileage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._ServicePlan_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ServicePlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var servicePlanPayloadImplementors = []string{"ServicePlanPayload"}
+
+func (ec *executionContext) _ServicePlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePlanPayload")
+		case "servicePlan":
+			out.Values[i] = ec._ServicePlanPayload_servicePlan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reminders":
+			out.Values[i] = ec._ServicePlanPayload_reminders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ServicePlanPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceReportImplementors = []string{"ServiceReport"}
+
+func (ec *executionContext) _ServiceReport(ctx context.Context, sel ast.SelectionSet, obj *shop.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceReport")
+		case "period":
+			out.Values[i] = ec._ServiceReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._ServiceReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._ServiceReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceReport_received(ctx, field, obj)
+				})
+		case "delivered":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceReport_delivered(ctx, field, obj)
+				})
+		case "labour":
+			out.Values[i] = ec._ServiceReport_labour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parts":
+			out.Values[i] = ec._ServiceReport_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._ServiceReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customerShare":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceReport_customerShare(ctx, field, obj)
+				})
+		case "warrantyShare":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceReport_warrantyShare(ctx, field, obj)
+				})
+		case "insurerShare":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceReport_insurerShare(ctx, field, obj)
+				})
+		case "internalShare":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceReport_internalShare(ctx, field, obj)
+				})
+		case "labourMinutesSold":
+			out.Values[i] = ec._ServiceReport_labourMinutesSold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveriesPromised":
+			out.Values[i] = ec._ServiceReport_deliveriesPromised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveriesOnTime":
+			out.Values[i] = ec._ServiceReport_deliveriesOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTimeRate":
+			out.Values[i] = ec._ServiceReport_onTimeRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspections":
+			out.Values[i] = ec._ServiceReport_inspections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failedInspections":
+			out.Values[i] = ec._ServiceReport_failedInspections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reworkRate":
+			out.Values[i] = ec._ServiceReport_reworkRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callbacksFinished":
+			out.Values[i] = ec._ServiceReport_callbacksFinished(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callbacksReached":
+			out.Values[i] = ec._ServiceReport_callbacksReached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reachRate":
+			out.Values[i] = ec._ServiceReport_reachRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageSatisfaction":
+			out.Values[i] = ec._ServiceReport_averageSatisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callbacksSatisfied":
+			out.Values[i] = ec._ServiceReport_callbacksSatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfactionRate":
+			out.Values[i] = ec._ServiceReport_satisfactionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintsOpened":
+			out.Values[i] = ec._ServiceReport_complaintsOpened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintsClosed":
+			out.Values[i] = ec._ServiceReport_complaintsClosed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22038,6 +35908,168 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Site_capacity(ctx, field, obj)
 				})
+		case "firstCallbackDays":
+			out.Values[i] = ec._Site_firstCallbackDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callbackNotByAdvisor":
+			out.Values[i] = ec._Site_callbackNotByAdvisor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sitePayloadImplementors = []string{"SitePayload"}
+
+func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SitePayload")
+		case "site":
+			out.Values[i] = ec._SitePayload_site(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockReceiptImplementors = []string{"StockReceipt"}
+
+func (ec *executionContext) _StockReceipt(ctx context.Context, sel ast.SelectionSet, obj *shop.StockReceipt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockReceiptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockReceipt")
+		case "id":
+			out.Values[i] = ec._StockReceipt_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockReceipt_part(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._StockReceipt_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urgent":
+			out.Values[i] = ec._StockReceipt_urgent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warranty":
+			out.Values[i] = ec._StockReceipt_warranty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockReceipt_forOrder(ctx, field, obj)
+				})
+		case "reference":
+			out.Values[i] = ec._StockReceipt_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockReceipt_receivedBy(ctx, field, obj)
+				})
+		case "receivedAt":
+			out.Values[i] = ec._StockReceipt_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockReceiptPayloadImplementors = []string{"StockReceiptPayload"}
+
+func (ec *executionContext) _StockReceiptPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StockReceiptPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockReceiptPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockReceiptPayload")
+		case "receipt":
+			out.Values[i] = ec._StockReceiptPayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StockReceiptPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22486,6 +36518,262 @@ func (ec *executionContext) _VisitPayload(ctx context.Context, sel ast.Selection
 			}
 		case "userErrors":
 			out.Values[i] = ec._VisitPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warrantyClaimImplementors = []string{"WarrantyClaim"}
+
+func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.SelectionSet, obj *shop.WarrantyClaim) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warrantyClaimImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarrantyClaim")
+		case "id":
+			out.Values[i] = ec._WarrantyClaim_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._WarrantyClaim_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_repairOrder(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._WarrantyClaim_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_jobs(ctx, field, obj)
+				})
+		case "complaint":
+			out.Values[i] = ec._WarrantyClaim_complaint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cause":
+			out.Values[i] = ec._WarrantyClaim_cause(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "correction":
+			out.Values[i] = ec._WarrantyClaim_correction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "causalPartNumber":
+			out.Values[i] = ec._WarrantyClaim_causalPartNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "labourAmount":
+			out.Values[i] = ec._WarrantyClaim_labourAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partsAmount":
+			out.Values[i] = ec._WarrantyClaim_partsAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._WarrantyClaim_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paidAmount":
+			out.Values[i] = ec._WarrantyClaim_paidAmount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectReason":
+			out.Values[i] = ec._WarrantyClaim_rejectReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "makerReference":
+			out.Values[i] = ec._WarrantyClaim_makerReference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_createdBy(ctx, field, obj)
+				})
+		case "submittedAt":
+			out.Values[i] = ec._WarrantyClaim_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._WarrantyClaim_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paidAt":
+			out.Values[i] = ec._WarrantyClaim_paidAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._WarrantyClaim_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._WarrantyClaim_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warrantyClaimPayloadImplementors = []string{"WarrantyClaimPayload"}
+
+func (ec *executionContext) _WarrantyClaimPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WarrantyClaimPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warrantyClaimPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarrantyClaimPayload")
+		case "claim":
+			out.Values[i] = ec._WarrantyClaimPayload_claim(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WarrantyClaimPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warrantyDecisionImplementors = []string{"WarrantyDecision"}
+
+func (ec *executionContext) _WarrantyDecision(ctx context.Context, sel ast.SelectionSet, obj *shop.WarrantyDecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warrantyDecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarrantyDecision")
+		case "reason":
+			out.Values[i] = ec._WarrantyDecision_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyDecision_decidedBy(ctx, field, obj)
+				})
+		case "decidedAt":
+			out.Values[i] = ec._WarrantyDecision_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workTypeCountImplementors = []string{"WorkTypeCount"}
+
+func (ec *executionContext) _WorkTypeCount(ctx context.Context, sel ast.SelectionSet, obj *model.WorkTypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workTypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkTypeCount")
+		case "workType":
+			out.Values[i] = ec._WorkTypeCount_workType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._WorkTypeCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23167,6 +37455,45 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCallback2ᚕᚖbayboardᚋshopᚐCallbackᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Callback) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCallback2ᚖbayboardᚋshopᚐCallback(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCallback2ᚖbayboardᚋshopᚐCallback(ctx context.Context, sel ast.SelectionSet, v *shop.Callback) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Callback!")
+		return graphql.Null
+	}
+	return ec._Callback(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallbackState2bayboardᚋshopᚐCallbackState(ctx context.Context, v any) (shop.CallbackState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.CallbackState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallbackState2bayboardᚋshopᚐCallbackState(ctx context.Context, sel ast.SelectionSet, v shop.CallbackState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CallbackState!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNCancelAppointmentInput2bayboardᚋstoreᚐCancelAppointmentInput(ctx context.Context, v any) (store.CancelAppointmentInput, error) {
 	res, err := ec.unmarshalInputCancelAppointmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23224,6 +37551,58 @@ func (ec *executionContext) marshalNCheckKind2bayboardᚋshopᚐCheckKind(ctx co
 	return res
 }
 
+func (ec *executionContext) marshalNComplaint2ᚕᚖbayboardᚋshopᚐComplaintᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Complaint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaint2ᚖbayboardᚋshopᚐComplaint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplaint2ᚖbayboardᚋshopᚐComplaint(ctx context.Context, sel ast.SelectionSet, v *shop.Complaint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Complaint!")
+		return graphql.Null
+	}
+	return ec._Complaint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintActionInput2bayboardᚋstoreᚐComplaintActionInput(ctx context.Context, v any) (store.ComplaintActionInput, error) {
+	res, err := ec.unmarshalInputComplaintActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx context.Context, sel ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintPayload!")
+		return graphql.Null
+	}
+	return ec._ComplaintPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintState2bayboardᚋshopᚐComplaintState(ctx context.Context, v any) (shop.ComplaintState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ComplaintState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintState2bayboardᚋshopᚐComplaintState(ctx context.Context, sel ast.SelectionSet, v shop.ComplaintState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ComplaintState!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNContactMethod2bayboardᚋshopᚐContactMethod(ctx context.Context, v any) (shop.ContactMethod, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := shop.ContactMethod(tmp)
@@ -23239,8 +37618,23 @@ func (ec *executionContext) marshalNContactMethod2bayboardᚋshopᚐContactMetho
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreatePartInput2bayboardᚋstoreᚐCreatePartInput(ctx context.Context, v any) (store.CreatePartInput, error) {
+	res, err := ec.unmarshalInputCreatePartInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateRepairOrderInput2bayboardᚋstoreᚐCreateRepairOrderInput(ctx context.Context, v any) (store.CreateRepairOrderInput, error) {
 	res, err := ec.unmarshalInputCreateRepairOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateServicePlanInput2bayboardᚋstoreᚐCreateServicePlanInput(ctx context.Context, v any) (store.CreateServicePlanInput, error) {
+	res, err := ec.unmarshalInputCreateServicePlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWarrantyClaimInput2bayboardᚋstoreᚐCreateWarrantyClaimInput(ctx context.Context, v any) (store.CreateWarrantyClaimInput, error) {
+	res, err := ec.unmarshalInputCreateWarrantyClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23309,6 +37703,20 @@ func (ec *executionContext) unmarshalNDamageInput2ᚖbayboardᚋstoreᚐDamageIn
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23346,14 +37754,28 @@ func (ec *executionContext) unmarshalNDecideAdditionalWorkInput2bayboardᚋstore
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDecideWarrantyClaimInput2bayboardᚋstoreᚐDecideWarrantyClaimInput(ctx context.Context, v any) (store.DecideWarrantyClaimInput, error) {
+	res, err := ec.unmarshalInputDecideWarrantyClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDecideWarrantyInput2bayboardᚋstoreᚐDecideWarrantyInput(ctx context.Context, v any) (store.DecideWarrantyInput, error) {
+	res, err := ec.unmarshalInputDecideWarrantyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx context.Context, v any) (shop.Money, error) {
-	var res shop.Money
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalDecimal(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2bayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v shop.Money) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalDecimal(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDeliverVehicleInput2bayboardᚋstoreᚐDeliverVehicleInput(ctx context.Context, v any) (store.DeliverVehicleInput, error) {
@@ -23364,6 +37786,30 @@ func (ec *executionContext) unmarshalNDeliverVehicleInput2bayboardᚋstoreᚐDel
 func (ec *executionContext) unmarshalNDispatchJobInput2bayboardᚋstoreᚐDispatchJobInput(ctx context.Context, v any) (store.DispatchJobInput, error) {
 	res, err := ec.unmarshalInputDispatchJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDueReminder2ᚕᚖbayboardᚋstoreᚐDueReminderᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.DueReminder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDueReminder2ᚖbayboardᚋstoreᚐDueReminder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDueReminder2ᚖbayboardᚋstoreᚐDueReminder(ctx context.Context, sel ast.SelectionSet, v *store.DueReminder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DueReminder!")
+		return graphql.Null
+	}
+	return ec._DueReminder(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNErrorCode2bayboardᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
@@ -23471,6 +37917,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐBayID(ctx context.Conte
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐCallbackID(ctx context.Context, v any) (shop.CallbackID, error) {
+	var res shop.CallbackID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐCallbackID(ctx context.Context, sel ast.SelectionSet, v shop.CallbackID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐCheckID(ctx context.Context, v any) (shop.CheckID, error) {
 	var res shop.CheckID
 	err := res.UnmarshalGQL(v)
@@ -23478,6 +37934,16 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐCheckID(ctx context.C
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐCheckID(ctx context.Context, sel ast.SelectionSet, v shop.CheckID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐComplaintID(ctx context.Context, v any) (shop.ComplaintID, error) {
+	var res shop.ComplaintID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐComplaintID(ctx context.Context, sel ast.SelectionSet, v shop.ComplaintID) graphql.Marshaler {
 	return v
 }
 
@@ -23531,6 +37997,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐPartID(ctx context.Cont
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPartIssueID(ctx context.Context, v any) (shop.PartIssueID, error) {
+	var res shop.PartIssueID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐPartIssueID(ctx context.Context, sel ast.SelectionSet, v shop.PartIssueID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPartLineID(ctx context.Context, v any) (shop.PartLineID, error) {
 	var res shop.PartLineID
 	err := res.UnmarshalGQL(v)
@@ -23538,6 +38014,46 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPartLineID(ctx contex
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐPartLineID(ctx context.Context, sel ast.SelectionSet, v shop.PartLineID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPartReservationID(ctx context.Context, v any) (shop.PartReservationID, error) {
+	var res shop.PartReservationID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐPartReservationID(ctx context.Context, sel ast.SelectionSet, v shop.PartReservationID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐReminderID(ctx context.Context, v any) (shop.ReminderID, error) {
+	var res shop.ReminderID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐReminderID(ctx context.Context, sel ast.SelectionSet, v shop.ReminderID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐRetainedPartID(ctx context.Context, v any) (shop.RetainedPartID, error) {
+	var res shop.RetainedPartID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐRetainedPartID(ctx context.Context, sel ast.SelectionSet, v shop.RetainedPartID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐServicePlanID(ctx context.Context, v any) (shop.ServicePlanID, error) {
+	var res shop.ServicePlanID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐServicePlanID(ctx context.Context, sel ast.SelectionSet, v shop.ServicePlanID) graphql.Marshaler {
 	return v
 }
 
@@ -23558,6 +38074,16 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐSiteID(ctx context.Co
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐSiteID(ctx context.Context, sel ast.SelectionSet, v shop.SiteID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStockReceiptID(ctx context.Context, v any) (shop.StockReceiptID, error) {
+	var res shop.StockReceiptID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐStockReceiptID(ctx context.Context, sel ast.SelectionSet, v shop.StockReceiptID) graphql.Marshaler {
 	return v
 }
 
@@ -23591,6 +38117,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐVisitID(ctx context.Con
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx context.Context, v any) (shop.WarrantyClaimID, error) {
+	var res shop.WarrantyClaimID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx context.Context, sel ast.SelectionSet, v shop.WarrantyClaimID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23603,6 +38139,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx context.Context, v any) ([]shop.JobID, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.JobID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2bayboardᚋshopᚐJobID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.JobID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2bayboardᚋshopᚐJobID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -23660,6 +38225,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInvitation2ᚕᚖbayboardᚋstoreᚐInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Invitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvitation2ᚖbayboardᚋstoreᚐInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvitation2ᚖbayboardᚋstoreᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *store.Invitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Invitation!")
+		return graphql.Null
+	}
+	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIssuePartsInput2bayboardᚋstoreᚐIssuePartsInput(ctx context.Context, v any) (store.IssuePartsInput, error) {
+	res, err := ec.unmarshalInputIssuePartsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNJob2ᚕᚖbayboardᚋshopᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Job) graphql.Marshaler {
@@ -23725,7 +38319,7 @@ func (ec *executionContext) marshalNJobState2bayboardᚋshopᚐJobState(ctx cont
 }
 
 func (ec *executionContext) marshalNMoney2bayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v shop.Money) graphql.Marshaler {
-	return v
+	return ec._Money(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕbayboardᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -23753,6 +38347,11 @@ func (ec *executionContext) marshalNOldPartsDisposition2bayboardᚋshopᚐOldPar
 	return res
 }
 
+func (ec *executionContext) unmarshalNOpenComplaintInput2bayboardᚋstoreᚐOpenComplaintInput(ctx context.Context, v any) (store.OpenComplaintInput, error) {
+	res, err := ec.unmarshalInputOpenComplaintInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOrderActionInput2bayboardᚋstoreᚐOrderRef(ctx context.Context, v any) (store.OrderRef, error) {
 	res, err := ec.unmarshalInputOrderActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23764,6 +38363,78 @@ func (ec *executionContext) marshalNPageInfo2ᚖbayboardᚋgraphᚋmodelᚐPageI
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPart2ᚖbayboardᚋshopᚐPart(ctx context.Context, sel ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Part!")
+		return graphql.Null
+	}
+	return ec._Part(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartConnection2ᚖbayboardᚋgraphᚋmodelᚐPartConnection(ctx context.Context, sel ast.SelectionSet, v *model.PartConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartConnection!")
+		return graphql.Null
+	}
+	return ec._PartConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartEdge2ᚕᚖbayboardᚋgraphᚋmodelᚐPartEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartEdge2ᚖbayboardᚋgraphᚋmodelᚐPartEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartEdge2ᚖbayboardᚋgraphᚋmodelᚐPartEdge(ctx context.Context, sel ast.SelectionSet, v *model.PartEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartEdge!")
+		return graphql.Null
+	}
+	return ec._PartEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartIssue2ᚕᚖbayboardᚋshopᚐPartIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.PartIssue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartIssue2ᚖbayboardᚋshopᚐPartIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartIssue2ᚖbayboardᚋshopᚐPartIssue(ctx context.Context, sel ast.SelectionSet, v *shop.PartIssue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartIssue!")
+		return graphql.Null
+	}
+	return ec._PartIssue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartIssuePayload2ᚖbayboardᚋgraphᚋmodelᚐPartIssuePayload(ctx context.Context, sel ast.SelectionSet, v *model.PartIssuePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartIssuePayload!")
+		return graphql.Null
+	}
+	return ec._PartIssuePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPartLine2ᚕᚖbayboardᚋshopᚐPartLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.PartLine) graphql.Marshaler {
@@ -23800,6 +38471,46 @@ func (ec *executionContext) unmarshalNPartLineInput2ᚖbayboardᚋstoreᚐPartLi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPartPayload2ᚖbayboardᚋgraphᚋmodelᚐPartPayload(ctx context.Context, sel ast.SelectionSet, v *model.PartPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartPayload!")
+		return graphql.Null
+	}
+	return ec._PartPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartReservation2ᚕᚖbayboardᚋshopᚐPartReservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.PartReservation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartReservation2ᚖbayboardᚋshopᚐPartReservation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartReservation2ᚖbayboardᚋshopᚐPartReservation(ctx context.Context, sel ast.SelectionSet, v *shop.PartReservation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartReservation!")
+		return graphql.Null
+	}
+	return ec._PartReservation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartReservationPayload2ᚖbayboardᚋgraphᚋmodelᚐPartReservationPayload(ctx context.Context, sel ast.SelectionSet, v *model.PartReservationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartReservationPayload!")
+		return graphql.Null
+	}
+	return ec._PartReservationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPauseJobInput2bayboardᚋstoreᚐPauseJobInput(ctx context.Context, v any) (store.PauseJobInput, error) {
 	res, err := ec.unmarshalInputPauseJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23818,6 +38529,11 @@ func (ec *executionContext) marshalNPauseReason2bayboardᚋshopᚐPauseReason(ct
 		graphql.AddInvalidNullFromMarshaler(ctx, "PauseReason!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNPayWarrantyClaimInput2bayboardᚋstoreᚐPayWarrantyClaimInput(ctx context.Context, v any) (store.PayWarrantyClaimInput, error) {
+	res, err := ec.unmarshalInputPayWarrantyClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPayer2bayboardᚋshopᚐPayer(ctx context.Context, v any) (shop.Payer, error) {
@@ -23865,9 +38581,27 @@ func (ec *executionContext) marshalNPriority2bayboardᚋshopᚐPriority(ctx cont
 	return res
 }
 
+func (ec *executionContext) unmarshalNReceiveStockInput2bayboardᚋstoreᚐReceiveStockInput(ctx context.Context, v any) (store.ReceiveStockInput, error) {
+	res, err := ec.unmarshalInputReceiveStockInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReceiveVehicleInput2bayboardᚋstoreᚐReceiveVehicleInput(ctx context.Context, v any) (store.ReceiveVehicleInput, error) {
 	res, err := ec.unmarshalInputReceiveVehicleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordCallbackInput2bayboardᚋstoreᚐRecordCallbackInput(ctx context.Context, v any) (store.RecordCallbackInput, error) {
+	res, err := ec.unmarshalInputRecordCallbackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordCallbackPayload2ᚖbayboardᚋgraphᚋmodelᚐRecordCallbackPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordCallbackPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordCallbackPayload!")
+		return graphql.Null
+	}
+	return ec._RecordCallbackPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
@@ -23878,6 +38612,63 @@ func (ec *executionContext) unmarshalNRecordFinalInspectionInput2bayboardᚋstor
 func (ec *executionContext) unmarshalNRecordJobCheckInput2bayboardᚋstoreᚐRecordJobCheckInput(ctx context.Context, v any) (store.RecordJobCheckInput, error) {
 	res, err := ec.unmarshalInputRecordJobCheckInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordReminderInput2bayboardᚋstoreᚐRecordReminderInput(ctx context.Context, v any) (store.RecordReminderInput, error) {
+	res, err := ec.unmarshalInputRecordReminderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleasePartReservationInput2bayboardᚋstoreᚐReleasePartReservationInput(ctx context.Context, v any) (store.ReleasePartReservationInput, error) {
+	res, err := ec.unmarshalInputReleasePartReservationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminder2ᚕᚖbayboardᚋshopᚐReminderᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Reminder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminder2ᚖbayboardᚋshopᚐReminder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReminder2ᚖbayboardᚋshopᚐReminder(ctx context.Context, sel ast.SelectionSet, v *shop.Reminder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Reminder!")
+		return graphql.Null
+	}
+	return ec._Reminder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReminderChannel2bayboardᚋshopᚐChannel(ctx context.Context, v any) (shop.Channel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Channel(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminderChannel2bayboardᚋshopᚐChannel(ctx context.Context, sel ast.SelectionSet, v shop.Channel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReminderChannel!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNReminderPayload2ᚖbayboardᚋgraphᚋmodelᚐReminderPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderPayload!")
+		return graphql.Null
+	}
+	return ec._ReminderPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRemoveOrderLineInput2bayboardᚋstoreᚐRemoveOrderLineInput(ctx context.Context, v any) (store.RemoveOrderLineInput, error) {
@@ -23969,8 +38760,100 @@ func (ec *executionContext) unmarshalNReportJobProgressInput2bayboardᚋstoreᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReportPeriod2bayboardᚋshopᚐPeriod(ctx context.Context, v any) (shop.Period, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Period(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportPeriod2bayboardᚋshopᚐPeriod(ctx context.Context, sel ast.SelectionSet, v shop.Period) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportPeriod!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNRequestAdditionalWorkInput2bayboardᚋstoreᚐRequestAdditionalWorkInput(ctx context.Context, v any) (store.RequestAdditionalWorkInput, error) {
 	res, err := ec.unmarshalInputRequestAdditionalWorkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReservationState2bayboardᚋshopᚐReservationState(ctx context.Context, v any) (shop.ReservationState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ReservationState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReservationState2bayboardᚋshopᚐReservationState(ctx context.Context, sel ast.SelectionSet, v shop.ReservationState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReservationState!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReservePartsInput2bayboardᚋstoreᚐReservePartsInput(ctx context.Context, v any) (store.ReservePartsInput, error) {
+	res, err := ec.unmarshalInputReservePartsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRetainWarrantyPartInput2bayboardᚋstoreᚐRetainWarrantyPartInput(ctx context.Context, v any) (store.RetainWarrantyPartInput, error) {
+	res, err := ec.unmarshalInputRetainWarrantyPartInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRetainedPart2ᚕᚖbayboardᚋshopᚐRetainedPartᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.RetainedPart) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRetainedPart2ᚖbayboardᚋshopᚐRetainedPart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRetainedPart2ᚖbayboardᚋshopᚐRetainedPart(ctx context.Context, sel ast.SelectionSet, v *shop.RetainedPart) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetainedPart!")
+		return graphql.Null
+	}
+	return ec._RetainedPart(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRetainedPartDisposition2bayboardᚋshopᚐDisposition(ctx context.Context, v any) (shop.Disposition, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Disposition(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRetainedPartDisposition2bayboardᚋshopᚐDisposition(ctx context.Context, sel ast.SelectionSet, v shop.Disposition) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RetainedPartDisposition!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNRetainedPartPayload2ᚖbayboardᚋgraphᚋmodelᚐRetainedPartPayload(ctx context.Context, sel ast.SelectionSet, v *model.RetainedPartPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetainedPartPayload!")
+		return graphql.Null
+	}
+	return ec._RetainedPartPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReturnPartsInput2bayboardᚋstoreᚐReturnPartsInput(ctx context.Context, v any) (store.ReturnPartsInput, error) {
+	res, err := ec.unmarshalInputReturnPartsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23987,6 +38870,60 @@ func (ec *executionContext) marshalNRole2bayboardᚋshopᚐRole(ctx context.Cont
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNServicePlan2ᚖbayboardᚋshopᚐServicePlan(ctx context.Context, sel ast.SelectionSet, v *shop.ServicePlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePlan!")
+		return graphql.Null
+	}
+	return ec._ServicePlan(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServicePlanKind2bayboardᚋshopᚐPlanKind(ctx context.Context, v any) (shop.PlanKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.PlanKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServicePlanKind2bayboardᚋshopᚐPlanKind(ctx context.Context, sel ast.SelectionSet, v shop.PlanKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ServicePlanKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNServicePlanPayload2ᚖbayboardᚋgraphᚋmodelᚐServicePlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePlanPayload!")
+		return graphql.Null
+	}
+	return ec._ServicePlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServicePlanState2bayboardᚋshopᚐPlanState(ctx context.Context, v any) (shop.PlanState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.PlanState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServicePlanState2bayboardᚋshopᚐPlanState(ctx context.Context, sel ast.SelectionSet, v shop.PlanState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ServicePlanState!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNServiceReport2ᚖbayboardᚋshopᚐReport(ctx context.Context, sel ast.SelectionSet, v *shop.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceReport!")
+		return graphql.Null
+	}
+	return ec._ServiceReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSettleRepairOrderInput2bayboardᚋstoreᚐSettleRepairOrderInput(ctx context.Context, v any) (store.SettleRepairOrderInput, error) {
@@ -24021,6 +38958,22 @@ func (ec *executionContext) marshalNSite2ᚖbayboardᚋshopᚐSite(ctx context.C
 		return graphql.Null
 	}
 	return ec._Site(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx context.Context, sel ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SitePayload!")
+		return graphql.Null
+	}
+	return ec._SitePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockReceiptPayload2ᚖbayboardᚋgraphᚋmodelᚐStockReceiptPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockReceiptPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockReceiptPayload!")
+		return graphql.Null
+	}
+	return ec._StockReceiptPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -24066,8 +39019,23 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNUpdateCallbackSettingsInput2bayboardᚋstoreᚐUpdateCallbackSettingsInput(ctx context.Context, v any) (store.UpdateCallbackSettingsInput, error) {
+	res, err := ec.unmarshalInputUpdateCallbackSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateRepairOrderInput2bayboardᚋstoreᚐUpdateRepairOrderInput(ctx context.Context, v any) (store.UpdateRepairOrderInput, error) {
 	res, err := ec.unmarshalInputUpdateRepairOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateRetainedPartInput2bayboardᚋstoreᚐUpdateRetainedPartInput(ctx context.Context, v any) (store.UpdateRetainedPartInput, error) {
+	res, err := ec.unmarshalInputUpdateRetainedPartInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateWarrantyClaimInput2bayboardᚋstoreᚐUpdateWarrantyClaimInput(ctx context.Context, v any) (store.UpdateWarrantyClaimInput, error) {
+	res, err := ec.unmarshalInputUpdateWarrantyClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24191,6 +39159,58 @@ func (ec *executionContext) marshalNVisitPayload2ᚖbayboardᚋgraphᚋmodelᚐV
 	return ec._VisitPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWarrantyClaim2ᚕᚖbayboardᚋshopᚐWarrantyClaimᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.WarrantyClaim) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarrantyClaim2ᚖbayboardᚋshopᚐWarrantyClaim(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWarrantyClaim2ᚖbayboardᚋshopᚐWarrantyClaim(ctx context.Context, sel ast.SelectionSet, v *shop.WarrantyClaim) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WarrantyClaim!")
+		return graphql.Null
+	}
+	return ec._WarrantyClaim(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWarrantyClaimActionInput2bayboardᚋstoreᚐWarrantyClaimActionInput(ctx context.Context, v any) (store.WarrantyClaimActionInput, error) {
+	res, err := ec.unmarshalInputWarrantyClaimActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarrantyClaimPayload2ᚖbayboardᚋgraphᚋmodelᚐWarrantyClaimPayload(ctx context.Context, sel ast.SelectionSet, v *model.WarrantyClaimPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WarrantyClaimPayload!")
+		return graphql.Null
+	}
+	return ec._WarrantyClaimPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWarrantyClaimState2bayboardᚋshopᚐClaimState(ctx context.Context, v any) (shop.ClaimState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ClaimState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarrantyClaimState2bayboardᚋshopᚐClaimState(ctx context.Context, sel ast.SelectionSet, v shop.ClaimState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WarrantyClaimState!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWorkType2bayboardᚋshopᚐWorkType(ctx context.Context, v any) (shop.WorkType, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := shop.WorkType(tmp)
@@ -24204,6 +39224,30 @@ func (ec *executionContext) marshalNWorkType2bayboardᚋshopᚐWorkType(ctx cont
 		graphql.AddInvalidNullFromMarshaler(ctx, "WorkType!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWorkTypeCount2ᚕᚖbayboardᚋgraphᚋmodelᚐWorkTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WorkTypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkTypeCount2ᚖbayboardᚋgraphᚋmodelᚐWorkTypeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkTypeCount2ᚖbayboardᚋgraphᚋmodelᚐWorkTypeCount(ctx context.Context, sel ast.SelectionSet, v *model.WorkTypeCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkTypeCount!")
+		return graphql.Null
+	}
+	return ec._WorkTypeCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -24425,11 +39469,80 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCallback2ᚖbayboardᚋshopᚐCallback(ctx context.Context, sel ast.SelectionSet, v *shop.Callback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Callback(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCallbackFallback2ᚖbayboardᚋshopᚐFallback(ctx context.Context, v any) (*shop.Fallback, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Fallback(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCallbackFallback2ᚖbayboardᚋshopᚐFallback(ctx context.Context, sel ast.SelectionSet, v *shop.Fallback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOCapacity2ᚖbayboardᚋstoreᚐCapacity(ctx context.Context, sel ast.SelectionSet, v *store.Capacity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Capacity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOComplaint2ᚖbayboardᚋshopᚐComplaint(ctx context.Context, sel ast.SelectionSet, v *shop.Complaint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Complaint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOComplaintState2ᚕbayboardᚋshopᚐComplaintStateᚄ(ctx context.Context, v any) ([]shop.ComplaintState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.ComplaintState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintState2bayboardᚋshopᚐComplaintState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintState2ᚕbayboardᚋshopᚐComplaintStateᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.ComplaintState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintState2bayboardᚋshopᚐComplaintState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOContactMethod2ᚖbayboardᚋshopᚐContactMethod(ctx context.Context, v any) (*shop.ContactMethod, error) {
@@ -24515,16 +39628,18 @@ func (ec *executionContext) unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx con
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(shop.Money)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v *shop.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDecimal(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOEventKind2ᚖbayboardᚋshopᚐEventKind(ctx context.Context, v any) (*shop.EventKind, error) {
@@ -24544,6 +39659,23 @@ func (ec *executionContext) marshalOEventKind2ᚖbayboardᚋshopᚐEventKind(ctx
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx context.Context, v any) ([]shop.JobID, error) {
@@ -24693,6 +39825,22 @@ func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐVehicleID(ctx contex
 	return v
 }
 
+func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐWarrantyClaimID(ctx context.Context, v any) (*shop.WarrantyClaimID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(shop.WarrantyClaimID)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐWarrantyClaimID(ctx context.Context, sel ast.SelectionSet, v *shop.WarrantyClaimID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -24753,6 +39901,13 @@ func (ec *executionContext) unmarshalOJobLineInput2ᚕᚖbayboardᚋstoreᚐJobL
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMoney2ᚖbayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v *shop.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalONewCustomerInput2ᚖbayboardᚋstoreᚐNewCustomerInput(ctx context.Context, v any) (*store.NewCustomerInput, error) {
 	if v == nil {
 		return nil, nil
@@ -24802,6 +39957,13 @@ func (ec *executionContext) marshalOPart2ᚖbayboardᚋshopᚐPart(ctx context.C
 	return ec._Part(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPartIssue2ᚖbayboardᚋshopᚐPartIssue(ctx context.Context, sel ast.SelectionSet, v *shop.PartIssue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PartIssue(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPartLineInputᚄ(ctx context.Context, v any) ([]*store.PartLineInput, error) {
 	if v == nil {
 		return nil, nil
@@ -24817,6 +39979,13 @@ func (ec *executionContext) unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPar
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOPartReservation2ᚖbayboardᚋshopᚐPartReservation(ctx context.Context, sel ast.SelectionSet, v *shop.PartReservation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PartReservation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPauseReason2ᚖbayboardᚋshopᚐPauseReason(ctx context.Context, v any) (*shop.PauseReason, error) {
@@ -24895,6 +40064,13 @@ func (ec *executionContext) marshalOPriority2ᚖbayboardᚋshopᚐPriority(ctx c
 	return res
 }
 
+func (ec *executionContext) marshalOReminder2ᚖbayboardᚋshopᚐReminder(ctx context.Context, sel ast.SelectionSet, v *shop.Reminder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Reminder(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx context.Context, sel ast.SelectionSet, v *shop.Order) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24938,6 +40114,32 @@ func (ec *executionContext) marshalORepairOrderState2ᚕbayboardᚋshopᚐOrderS
 	return ret
 }
 
+func (ec *executionContext) marshalORetainedPart2ᚖbayboardᚋshopᚐRetainedPart(ctx context.Context, sel ast.SelectionSet, v *shop.RetainedPart) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RetainedPart(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORetainedPartDisposition2ᚖbayboardᚋshopᚐDisposition(ctx context.Context, v any) (*shop.Disposition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Disposition(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORetainedPartDisposition2ᚖbayboardᚋshopᚐDisposition(ctx context.Context, sel ast.SelectionSet, v *shop.Disposition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalORole2ᚖbayboardᚋshopᚐRole(ctx context.Context, v any) (*shop.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -24957,6 +40159,13 @@ func (ec *executionContext) marshalORole2ᚖbayboardᚋshopᚐRole(ctx context.C
 	return res
 }
 
+func (ec *executionContext) marshalOServicePlan2ᚖbayboardᚋshopᚐServicePlan(ctx context.Context, sel ast.SelectionSet, v *shop.ServicePlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServicePlan(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSettlement2ᚖbayboardᚋshopᚐSettlement(ctx context.Context, sel ast.SelectionSet, v *shop.Settlement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24969,6 +40178,13 @@ func (ec *executionContext) marshalOSite2ᚖbayboardᚋshopᚐSite(ctx context.C
 		return graphql.Null
 	}
 	return ec._Site(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStockReceipt2ᚖbayboardᚋshopᚐStockReceipt(ctx context.Context, sel ast.SelectionSet, v *shop.StockReceipt) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockReceipt(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -25036,6 +40252,56 @@ func (ec *executionContext) marshalOVisit2ᚖbayboardᚋshopᚐVisit(ctx context
 		return graphql.Null
 	}
 	return ec._Visit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWarrantyClaim2ᚖbayboardᚋshopᚐWarrantyClaim(ctx context.Context, sel ast.SelectionSet, v *shop.WarrantyClaim) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WarrantyClaim(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWarrantyClaimState2ᚕbayboardᚋshopᚐClaimStateᚄ(ctx context.Context, v any) ([]shop.ClaimState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.ClaimState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWarrantyClaimState2bayboardᚋshopᚐClaimState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWarrantyClaimState2ᚕbayboardᚋshopᚐClaimStateᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.ClaimState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarrantyClaimState2bayboardᚋshopᚐClaimState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOWarrantyDecision2ᚖbayboardᚋshopᚐWarrantyDecision(ctx context.Context, sel ast.SelectionSet, v *shop.WarrantyDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WarrantyDecision(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -47,6 +47,11 @@ type Options struct {
 	WebsocketPingInterval time.Duration
 	// WebsocketReadLimit caps one websocket message from a client, bytes.
 	WebsocketReadLimit int64
+	// Websockets tracks the open websockets, for a graceful shutdown
+	// (Shutdown closes them with 1001); nil keeps a private registry.
+	Websockets *WebsocketRegistry
+	// Metrics, when set, records every operation.
+	Metrics *Metrics
 }
 
 // DefaultOptions are safe for the internet; development turns on Introspection.
@@ -56,7 +61,7 @@ var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, Opera
 // NewServer builds the GraphQL server over db.
 func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{DB: db, Hub: cfg.Hub}}))
-	srv.AddTransport(newWebsocket(db, cfg))
+	srv.AddTransport(newWebsocket(db, log, cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -88,6 +93,9 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		return next(WithLoaders(ctx, NewLoaders(db)))
 	})
+	if cfg.Metrics != nil {
+		srv.Use(cfg.Metrics)
+	}
 	srv.SetErrorPresenter(ErrorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {
 		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(err), "stack", string(debug.Stack()))
@@ -174,7 +182,15 @@ func Authenticate(db *store.DB, next http.Handler) http.Handler {
 			return
 		}
 		a, err := db.FindActorByToken(r.Context(), token)
-		if err != nil {
+		if shop.ErrorCode(err) == shop.EINTERNAL {
+			// The lookup failed, not the token: a 401 would sign the user out.
+			id := RequestID(r.Context())
+			slog.ErrorContext(r.Context(), "authenticate", "request_id", id, "error", err)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, `{"errors":[{"message":"Internal error.","extensions":{"code":"INTERNAL","requestId":%q}}]}`, id)
+			return
+		} else if err != nil {
 			writeAuthError(w, shop.ErrorMessage(err))
 			return
 		}

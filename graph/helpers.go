@@ -102,13 +102,24 @@ func userErrors(err error) ([]*model.UserError, error) {
 	if code == shop.EINTERNAL {
 		return nil, err
 	}
-	field := []string{"input"}
-	if f := shop.ErrorField(err); f != "" {
-		field = append(field, strings.Split(f, ".")...)
-	} else {
-		field = []string{}
+	return []*model.UserError{{Code: model.ErrorCode(code), Field: inputPath(shop.ErrorField(err)), Message: shop.ErrorMessage(err)}}, nil
+}
+
+// inputPath turns the store's name of an input field into its path in the
+// mutation's input: "parts[0].quantity" → ["input", "parts", "0", "quantity"].
+func inputPath(field string) []string {
+	if field == "" {
+		return []string{}
 	}
-	return []*model.UserError{{Code: model.ErrorCode(code), Field: field, Message: shop.ErrorMessage(err)}}, nil
+	path := []string{"input"}
+	for _, part := range strings.Split(field, ".") {
+		name, index, ok := strings.Cut(part, "[")
+		path = append(path, name)
+		if ok {
+			path = append(path, strings.TrimSuffix(index, "]"))
+		}
+	}
+	return path
 }
 
 // parseID decodes a global ID argument of the wanted type.

@@ -13,6 +13,8 @@ import (
 // Loaders batch the nested reads of one root field: every loader turns the
 // keys collected in a short window into one SQL statement, so a query's
 // statement count does not grow with the number of records it returns.
+// Windows can split under load; below a page of visits (the customer
+// history) prefetch.go primes the loaders instead, so the count is exact.
 type Loaders struct {
 	Users          *dataloader.Loader[shop.UserID, *shop.User]
 	Bays           *dataloader.Loader[shop.BayID, *shop.Bay]

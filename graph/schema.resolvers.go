@@ -107,6 +107,26 @@ func (r *boardCardResolver) MinutesLate(ctx context.Context, obj *shop.Card) (in
 	return obj.MinutesLate(r.DB.Now()), nil
 }
 
+// RepairOrder is the resolver for the repairOrder field.
+func (r *callbackResolver) RepairOrder(ctx context.Context, obj *shop.Callback) (*shop.Order, error) {
+	return mustLoad(ctx, loaders(ctx).Orders, obj.OrderID, "repair order")
+}
+
+// Customer is the resolver for the customer field.
+func (r *callbackResolver) Customer(ctx context.Context, obj *shop.Callback) (*shop.Customer, error) {
+	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")
+}
+
+// Advisor is the resolver for the advisor field.
+func (r *callbackResolver) Advisor(ctx context.Context, obj *shop.Callback) (*shop.User, error) {
+	return loadUser(ctx, &obj.AdvisorID)
+}
+
+// DoneBy is the resolver for the doneBy field.
+func (r *callbackResolver) DoneBy(ctx context.Context, obj *shop.Callback) (*shop.User, error) {
+	return loadUser(ctx, obj.DoneBy)
+}
+
 // Job is the resolver for the job field.
 func (r *checkResolver) Job(ctx context.Context, obj *shop.Check) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
@@ -115,6 +135,39 @@ func (r *checkResolver) Job(ctx context.Context, obj *shop.Check) (*shop.Job, er
 // CheckedBy is the resolver for the checkedBy field.
 func (r *checkResolver) CheckedBy(ctx context.Context, obj *shop.Check) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, &obj.CheckedBy)
+}
+
+// Customer is the resolver for the customer field.
+func (r *complaintResolver) Customer(ctx context.Context, obj *shop.Complaint) (*shop.Customer, error) {
+	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")
+}
+
+// RepairOrder is the resolver for the repairOrder field.
+func (r *complaintResolver) RepairOrder(ctx context.Context, obj *shop.Complaint) (*shop.Order, error) {
+	return load(ctx, loaders(ctx).Orders, obj.OrderID)
+}
+
+// Callback is the resolver for the callback field.
+func (r *complaintResolver) Callback(ctx context.Context, obj *shop.Complaint) (*shop.Callback, error) {
+	if obj.CallbackID == nil {
+		return nil, nil
+	}
+	return nullIfNotFound(r.DB.FindCallbackByID(ctx, *obj.CallbackID))
+}
+
+// Owner is the resolver for the owner field.
+func (r *complaintResolver) Owner(ctx context.Context, obj *shop.Complaint) (*shop.User, error) {
+	return loadUser(ctx, &obj.OwnerID)
+}
+
+// Supervisor is the resolver for the supervisor field.
+func (r *complaintResolver) Supervisor(ctx context.Context, obj *shop.Complaint) (*shop.User, error) {
+	return loadUser(ctx, obj.SupervisorID)
+}
+
+// ClosedBy is the resolver for the closedBy field.
+func (r *complaintResolver) ClosedBy(ctx context.Context, obj *shop.Complaint) (*shop.User, error) {
+	return loadUser(ctx, obj.ClosedBy)
 }
 
 // Vehicles is the resolver for the vehicles field.
@@ -145,6 +198,15 @@ func (r *customerResolver) Visits(ctx context.Context, obj *shop.Customer, first
 		return nil, err
 	}
 	conn := &model.VisitConnection{Edges: []*model.VisitEdge{}}
+	sel := selected(ctx, "VisitConnection")
+	if sel.has("totalCount") {
+		if conn.TotalCount, err = r.DB.CountVisitsByCustomer(ctx, obj.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := prefetchVisits(ctx, r.DB, visits[:min(len(visits), n)], sel); err != nil {
+		return nil, err
+	}
 	for i, v := range visits {
 		if i == n {
 			break
@@ -163,6 +225,16 @@ func (r *eventResolver) Actor(ctx context.Context, obj *shop.Event) (*shop.User,
 // Job is the resolver for the job field.
 func (r *eventResolver) Job(ctx context.Context, obj *shop.Event) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
+}
+
+// Customer is the resolver for the customer field.
+func (r *invitationResolver) Customer(ctx context.Context, obj *store.Invitation) (*shop.Customer, error) {
+	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")
+}
+
+// Vehicle is the resolver for the vehicle field.
+func (r *invitationResolver) Vehicle(ctx context.Context, obj *store.Invitation) (*shop.Vehicle, error) {
+	return mustLoad(ctx, loaders(ctx).Vehicles, obj.VehicleID, "vehicle")
 }
 
 // Technician is the resolver for the technician field.
@@ -190,6 +262,15 @@ func (r *jobResolver) PartLines(ctx context.Context, obj *shop.Job) ([]*shop.Par
 		}
 	}
 	return out, err
+}
+
+// WarrantyDecision is the resolver for the warrantyDecision field.
+func (r *jobResolver) WarrantyDecision(ctx context.Context, obj *shop.Job) (*shop.WarrantyDecision, error) {
+	m, err := r.DB.FindWarrantyDecisionsByJobIDs(ctx, []shop.JobID{obj.ID})
+	if err != nil {
+		return nil, err
+	}
+	return m[obj.ID], nil
 }
 
 // Amount is the resolver for the amount field.
@@ -359,6 +440,156 @@ func (r *mutationResolver) DeliverVehicle(ctx context.Context, input store.Deliv
 	return r.orderPayload(ctx, o, err, input.OrderID)
 }
 
+// CreatePart is the resolver for the createPart field.
+func (r *mutationResolver) CreatePart(ctx context.Context, input store.CreatePartInput) (*model.PartPayload, error) {
+	p, err := r.DB.AddPart(ctx, input)
+	ues, err := userErrors(err)
+	return &model.PartPayload{Part: p, UserErrors: ues}, err
+}
+
+// ReceiveStock is the resolver for the receiveStock field.
+func (r *mutationResolver) ReceiveStock(ctx context.Context, input store.ReceiveStockInput) (*model.StockReceiptPayload, error) {
+	rc, err := r.DB.ReceiveStock(ctx, input)
+	ues, err := userErrors(err)
+	return &model.StockReceiptPayload{Receipt: rc, UserErrors: ues}, err
+}
+
+// ReserveParts is the resolver for the reserveParts field.
+func (r *mutationResolver) ReserveParts(ctx context.Context, input store.ReservePartsInput) (*model.PartReservationPayload, error) {
+	return reservationPayload(r.DB.ReserveParts(ctx, input))
+}
+
+// ReleasePartReservation is the resolver for the releasePartReservation field.
+func (r *mutationResolver) ReleasePartReservation(ctx context.Context, input store.ReleasePartReservationInput) (*model.PartReservationPayload, error) {
+	return reservationPayload(r.DB.ReleasePartReservation(ctx, input))
+}
+
+// IssueParts is the resolver for the issueParts field.
+func (r *mutationResolver) IssueParts(ctx context.Context, input store.IssuePartsInput) (*model.PartIssuePayload, error) {
+	return issuePayload(r.DB.IssueParts(ctx, input))
+}
+
+// ReturnParts is the resolver for the returnParts field.
+func (r *mutationResolver) ReturnParts(ctx context.Context, input store.ReturnPartsInput) (*model.PartIssuePayload, error) {
+	return issuePayload(r.DB.ReturnParts(ctx, input))
+}
+
+// DecideWarranty is the resolver for the decideWarranty field.
+func (r *mutationResolver) DecideWarranty(ctx context.Context, input store.DecideWarrantyInput) (*model.JobPayload, error) {
+	j, err := r.DB.DecideWarranty(ctx, input)
+	return r.jobPayload(ctx, j, err, input.JobID)
+}
+
+// CreateWarrantyClaim is the resolver for the createWarrantyClaim field.
+func (r *mutationResolver) CreateWarrantyClaim(ctx context.Context, input store.CreateWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
+	return claimPayload(r.DB.CreateWarrantyClaim(ctx, input))
+}
+
+// UpdateWarrantyClaim is the resolver for the updateWarrantyClaim field.
+func (r *mutationResolver) UpdateWarrantyClaim(ctx context.Context, input store.UpdateWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
+	return claimPayload(r.DB.UpdateWarrantyClaim(ctx, input))
+}
+
+// SubmitWarrantyClaim is the resolver for the submitWarrantyClaim field.
+func (r *mutationResolver) SubmitWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error) {
+	return claimPayload(r.DB.SubmitWarrantyClaim(ctx, input))
+}
+
+// DecideWarrantyClaim is the resolver for the decideWarrantyClaim field.
+func (r *mutationResolver) DecideWarrantyClaim(ctx context.Context, input store.DecideWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
+	return claimPayload(r.DB.DecideWarrantyClaim(ctx, input))
+}
+
+// ReviseWarrantyClaim is the resolver for the reviseWarrantyClaim field.
+func (r *mutationResolver) ReviseWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error) {
+	return claimPayload(r.DB.ReviseWarrantyClaim(ctx, input))
+}
+
+// PayWarrantyClaim is the resolver for the payWarrantyClaim field.
+func (r *mutationResolver) PayWarrantyClaim(ctx context.Context, input store.PayWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
+	return claimPayload(r.DB.PayWarrantyClaim(ctx, input))
+}
+
+// RetainWarrantyPart is the resolver for the retainWarrantyPart field.
+func (r *mutationResolver) RetainWarrantyPart(ctx context.Context, input store.RetainWarrantyPartInput) (*model.RetainedPartPayload, error) {
+	return retainedPayload(r.DB.RetainWarrantyPart(ctx, input))
+}
+
+// UpdateRetainedPart is the resolver for the updateRetainedPart field.
+func (r *mutationResolver) UpdateRetainedPart(ctx context.Context, input store.UpdateRetainedPartInput) (*model.RetainedPartPayload, error) {
+	return retainedPayload(r.DB.UpdateRetainedPart(ctx, input))
+}
+
+// RecordCallback is the resolver for the recordCallback field.
+func (r *mutationResolver) RecordCallback(ctx context.Context, input store.RecordCallbackInput) (*model.RecordCallbackPayload, error) {
+	return callbackPayload(r.DB.RecordCallback(ctx, input))
+}
+
+// OpenComplaint is the resolver for the openComplaint field.
+func (r *mutationResolver) OpenComplaint(ctx context.Context, input store.OpenComplaintInput) (*model.ComplaintPayload, error) {
+	return complaintPayload(r.DB.OpenComplaint(ctx, input))
+}
+
+// EscalateComplaint is the resolver for the escalateComplaint field.
+func (r *mutationResolver) EscalateComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error) {
+	return complaintPayload(r.DB.EscalateComplaint(ctx, input))
+}
+
+// CloseComplaint is the resolver for the closeComplaint field.
+func (r *mutationResolver) CloseComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error) {
+	return complaintPayload(r.DB.CloseComplaint(ctx, input))
+}
+
+// CheckComplaintSatisfaction is the resolver for the checkComplaintSatisfaction field.
+func (r *mutationResolver) CheckComplaintSatisfaction(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error) {
+	return complaintPayload(r.DB.CheckComplaintSatisfaction(ctx, input))
+}
+
+// CreateServicePlan is the resolver for the createServicePlan field.
+func (r *mutationResolver) CreateServicePlan(ctx context.Context, input store.CreateServicePlanInput) (*model.ServicePlanPayload, error) {
+	p, err := r.DB.CreateServicePlan(ctx, input)
+	return r.servicePlanPayload(ctx, p, err)
+}
+
+// RecordReminder is the resolver for the recordReminder field.
+func (r *mutationResolver) RecordReminder(ctx context.Context, input store.RecordReminderInput) (*model.ReminderPayload, error) {
+	rm, err := r.DB.RecordReminder(ctx, input)
+	ues, err := userErrors(err)
+	return &model.ReminderPayload{Reminder: rm, UserErrors: ues}, err
+}
+
+// UpdateCallbackSettings is the resolver for the updateCallbackSettings field.
+func (r *mutationResolver) UpdateCallbackSettings(ctx context.Context, input store.UpdateCallbackSettingsInput) (*model.SitePayload, error) {
+	s, err := r.DB.UpdateCallbackSettings(ctx, input)
+	ues, err := userErrors(err)
+	return &model.SitePayload{Site: s, UserErrors: ues}, err
+}
+
+// Part is the resolver for the part field.
+func (r *partIssueResolver) Part(ctx context.Context, obj *shop.PartIssue) (*shop.Part, error) {
+	return mustLoad(ctx, loaders(ctx).Parts, obj.PartID, "part")
+}
+
+// RepairOrder is the resolver for the repairOrder field.
+func (r *partIssueResolver) RepairOrder(ctx context.Context, obj *shop.PartIssue) (*shop.Order, error) {
+	return mustLoad(ctx, loaders(ctx).Orders, obj.OrderID, "repair order")
+}
+
+// Job is the resolver for the job field.
+func (r *partIssueResolver) Job(ctx context.Context, obj *shop.PartIssue) (*shop.Job, error) {
+	return load(ctx, loaders(ctx).Jobs, obj.JobID)
+}
+
+// DrawnBy is the resolver for the drawnBy field.
+func (r *partIssueResolver) DrawnBy(ctx context.Context, obj *shop.PartIssue) (*shop.User, error) {
+	return loadUser(ctx, &obj.DrawnBy)
+}
+
+// IssuedBy is the resolver for the issuedBy field.
+func (r *partIssueResolver) IssuedBy(ctx context.Context, obj *shop.PartIssue) (*shop.User, error) {
+	return loadUser(ctx, &obj.IssuedBy)
+}
+
 // Job is the resolver for the job field.
 func (r *partLineResolver) Job(ctx context.Context, obj *shop.PartLine) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
@@ -367,6 +598,31 @@ func (r *partLineResolver) Job(ctx context.Context, obj *shop.PartLine) (*shop.J
 // Part is the resolver for the part field.
 func (r *partLineResolver) Part(ctx context.Context, obj *shop.PartLine) (*shop.Part, error) {
 	return load(ctx, loaders(ctx).Parts, obj.PartID)
+}
+
+// Part is the resolver for the part field.
+func (r *partReservationResolver) Part(ctx context.Context, obj *shop.PartReservation) (*shop.Part, error) {
+	return mustLoad(ctx, loaders(ctx).Parts, obj.PartID, "part")
+}
+
+// RepairOrder is the resolver for the repairOrder field.
+func (r *partReservationResolver) RepairOrder(ctx context.Context, obj *shop.PartReservation) (*shop.Order, error) {
+	return load(ctx, loaders(ctx).Orders, obj.OrderID)
+}
+
+// Job is the resolver for the job field.
+func (r *partReservationResolver) Job(ctx context.Context, obj *shop.PartReservation) (*shop.Job, error) {
+	return load(ctx, loaders(ctx).Jobs, obj.JobID)
+}
+
+// Appointment is the resolver for the appointment field.
+func (r *partReservationResolver) Appointment(ctx context.Context, obj *shop.PartReservation) (*shop.Appointment, error) {
+	return load(ctx, loaders(ctx).Appointments, obj.AppointmentID)
+}
+
+// ReservedBy is the resolver for the reservedBy field.
+func (r *partReservationResolver) ReservedBy(ctx context.Context, obj *shop.PartReservation) (*shop.User, error) {
+	return loadUser(ctx, &obj.ReservedBy)
 }
 
 // Node is the resolver for the node field.
@@ -532,6 +788,96 @@ func (r *queryResolver) EstimateCompletion(ctx context.Context, siteID string, l
 	return &t, nil
 }
 
+// Parts is the resolver for the parts field.
+func (r *queryResolver) Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error) {
+	return r.parts(ctx, siteID, query, shortOnly, first, after)
+}
+
+// PartReservations is the resolver for the partReservations field.
+func (r *queryResolver) PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string) ([]*shop.PartReservation, error) {
+	return r.partReservations(ctx, partID, orderID, appointmentID)
+}
+
+// WarrantyClaims is the resolver for the warrantyClaims field.
+func (r *queryResolver) WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState) ([]*shop.WarrantyClaim, error) {
+	return r.warrantyClaims(ctx, siteID, orderID, states)
+}
+
+// RetainedParts is the resolver for the retainedParts field.
+func (r *queryResolver) RetainedParts(ctx context.Context, siteID string, keptOnly *bool) ([]*shop.RetainedPart, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindRetainedParts(ctx, site, keptOnly == nil || *keptOnly))
+}
+
+// CallbacksDue is the resolver for the callbacksDue field.
+func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *time.Time) ([]*shop.Callback, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	day, err := r.localDay(ctx, site, date)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindCallbacksDue(ctx, site, day))
+}
+
+// Complaints is the resolver for the complaints field.
+func (r *queryResolver) Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) ([]*shop.Complaint, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindComplaints(ctx, store.ComplaintFilter{SiteID: site, States: states, CheckDueBy: satisfactionCheckDueBy}))
+}
+
+// RemindersDue is the resolver for the remindersDue field.
+func (r *queryResolver) RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	day, err := r.localDay(ctx, site, date)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindRemindersDue(ctx, site, day))
+}
+
+// Invitations is the resolver for the invitations field.
+func (r *queryResolver) Invitations(ctx context.Context, siteID string, date *time.Time) ([]*store.Invitation, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	day, err := r.localDay(ctx, site, date)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindInvitations(ctx, site, day))
+}
+
+// ServiceReport is the resolver for the serviceReport field.
+func (r *queryResolver) ServiceReport(ctx context.Context, siteID string, period shop.Period, date *time.Time) (*shop.Report, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	day, err := r.localDay(ctx, site, date)
+	if err != nil {
+		return nil, err
+	}
+	return r.DB.FindReport(ctx, site, period, day)
+}
+
+// DoneBy is the resolver for the doneBy field.
+func (r *reminderResolver) DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error) {
+	return loadUser(ctx, obj.DoneBy)
+}
+
 // Advisor is the resolver for the advisor field.
 func (r *repairOrderResolver) Advisor(ctx context.Context, obj *shop.Order) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, &obj.AdvisorID)
@@ -635,6 +981,95 @@ func (r *repairOrderResolver) Timeline(ctx context.Context, obj *shop.Order, fir
 	return conn, nil
 }
 
+// PartReservations is the resolver for the partReservations field.
+func (r *repairOrderResolver) PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error) {
+	return list(r.DB.FindReservations(ctx, nil, &obj.ID, nil))
+}
+
+// PartIssues is the resolver for the partIssues field.
+func (r *repairOrderResolver) PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error) {
+	m, err := r.DB.FindPartIssuesByOrderIDs(ctx, []shop.OrderID{obj.ID})
+	return firstOf(m, err, obj.ID)
+}
+
+// WarrantyClaims is the resolver for the warrantyClaims field.
+func (r *repairOrderResolver) WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error) {
+	return list(r.DB.FindWarrantyClaims(ctx, store.ClaimFilter{SiteID: obj.SiteID, OrderID: &obj.ID}))
+}
+
+// Callbacks is the resolver for the callbacks field.
+func (r *repairOrderResolver) Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error) {
+	m, err := r.DB.FindCallbacksByOrderIDs(ctx, []shop.OrderID{obj.ID})
+	return firstOf(m, err, obj.ID)
+}
+
+// RepairOrder is the resolver for the repairOrder field.
+func (r *retainedPartResolver) RepairOrder(ctx context.Context, obj *shop.RetainedPart) (*shop.Order, error) {
+	return mustLoad(ctx, loaders(ctx).Orders, obj.OrderID, "repair order")
+}
+
+// Claim is the resolver for the claim field.
+func (r *retainedPartResolver) Claim(ctx context.Context, obj *shop.RetainedPart) (*shop.WarrantyClaim, error) {
+	if obj.ClaimID == nil {
+		return nil, nil
+	}
+	return nullIfNotFound(r.DB.FindWarrantyClaimByID(ctx, *obj.ClaimID))
+}
+
+// Overdue is the resolver for the overdue field.
+func (r *retainedPartResolver) Overdue(ctx context.Context, obj *shop.RetainedPart) (bool, error) {
+	s, err := r.DB.FindSiteByID(ctx, obj.SiteID)
+	if err != nil {
+		return false, err
+	}
+	return obj.Overdue(r.DB.Now(), s.Location()), nil
+}
+
+// RetainedBy is the resolver for the retainedBy field.
+func (r *retainedPartResolver) RetainedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error) {
+	return loadUser(ctx, &obj.RetainedBy)
+}
+
+// DisposedBy is the resolver for the disposedBy field.
+func (r *retainedPartResolver) DisposedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error) {
+	return loadUser(ctx, obj.DisposedBy)
+}
+
+// Vehicle is the resolver for the vehicle field.
+func (r *servicePlanResolver) Vehicle(ctx context.Context, obj *shop.ServicePlan) (*shop.Vehicle, error) {
+	return mustLoad(ctx, loaders(ctx).Vehicles, obj.VehicleID, "vehicle")
+}
+
+// Received is the resolver for the received field.
+func (r *serviceReportResolver) Received(ctx context.Context, obj *shop.Report) ([]*model.WorkTypeCount, error) {
+	return workTypeCounts(obj.Received), nil
+}
+
+// Delivered is the resolver for the delivered field.
+func (r *serviceReportResolver) Delivered(ctx context.Context, obj *shop.Report) ([]*model.WorkTypeCount, error) {
+	return workTypeCounts(obj.Delivered), nil
+}
+
+// CustomerShare is the resolver for the customerShare field.
+func (r *serviceReportResolver) CustomerShare(ctx context.Context, obj *shop.Report) (shop.Money, error) {
+	return obj.ByPayer[shop.PayerCustomer], nil
+}
+
+// WarrantyShare is the resolver for the warrantyShare field.
+func (r *serviceReportResolver) WarrantyShare(ctx context.Context, obj *shop.Report) (shop.Money, error) {
+	return obj.ByPayer[shop.PayerWarranty], nil
+}
+
+// InsurerShare is the resolver for the insurerShare field.
+func (r *serviceReportResolver) InsurerShare(ctx context.Context, obj *shop.Report) (shop.Money, error) {
+	return obj.ByPayer[shop.PayerInsurer], nil
+}
+
+// InternalShare is the resolver for the internalShare field.
+func (r *serviceReportResolver) InternalShare(ctx context.Context, obj *shop.Report) (shop.Money, error) {
+	return obj.ByPayer[shop.PayerInternal], nil
+}
+
 // SettledBy is the resolver for the settledBy field.
 func (r *settlementResolver) SettledBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, &obj.SettledBy)
@@ -664,6 +1099,21 @@ func (r *siteResolver) Appointments(ctx context.Context, obj *shop.Site, date *t
 // Capacity is the resolver for the capacity field.
 func (r *siteResolver) Capacity(ctx context.Context, obj *shop.Site) (*store.Capacity, error) {
 	return r.DB.FindCapacity(ctx, obj.ID)
+}
+
+// Part is the resolver for the part field.
+func (r *stockReceiptResolver) Part(ctx context.Context, obj *shop.StockReceipt) (*shop.Part, error) {
+	return mustLoad(ctx, loaders(ctx).Parts, obj.PartID, "part")
+}
+
+// ForOrder is the resolver for the forOrder field.
+func (r *stockReceiptResolver) ForOrder(ctx context.Context, obj *shop.StockReceipt) (*shop.Order, error) {
+	return load(ctx, loaders(ctx).Orders, obj.ForOrderID)
+}
+
+// ReceivedBy is the resolver for the receivedBy field.
+func (r *stockReceiptResolver) ReceivedBy(ctx context.Context, obj *shop.StockReceipt) (*shop.User, error) {
+	return loadUser(ctx, &obj.ReceivedBy)
 }
 
 // BoardFeed is the resolver for the boardFeed field.
@@ -740,6 +1190,26 @@ func (r *visitResolver) RepairOrders(ctx context.Context, obj *shop.Visit) ([]*s
 	return list(loaders(ctx).VisitOrders.Load(ctx, obj.ID)())
 }
 
+// RepairOrder is the resolver for the repairOrder field.
+func (r *warrantyClaimResolver) RepairOrder(ctx context.Context, obj *shop.WarrantyClaim) (*shop.Order, error) {
+	return mustLoad(ctx, loaders(ctx).Orders, obj.OrderID, "repair order")
+}
+
+// Jobs is the resolver for the jobs field.
+func (r *warrantyClaimResolver) Jobs(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Job, error) {
+	return r.claimJobs(ctx, obj)
+}
+
+// CreatedBy is the resolver for the createdBy field.
+func (r *warrantyClaimResolver) CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error) {
+	return loadUser(ctx, &obj.CreatedBy)
+}
+
+// DecidedBy is the resolver for the decidedBy field.
+func (r *warrantyDecisionResolver) DecidedBy(ctx context.Context, obj *shop.WarrantyDecision) (*shop.User, error) {
+	return loadUser(ctx, &obj.DecidedBy)
+}
+
 // AdditionalWorkRequest returns AdditionalWorkRequestResolver implementation.
 func (r *Resolver) AdditionalWorkRequest() AdditionalWorkRequestResolver {
 	return &additionalWorkRequestResolver{r}
@@ -754,14 +1224,23 @@ func (r *Resolver) Bill() BillResolver { return &billResolver{r} }
 // BoardCard returns BoardCardResolver implementation.
 func (r *Resolver) BoardCard() BoardCardResolver { return &boardCardResolver{r} }
 
+// Callback returns CallbackResolver implementation.
+func (r *Resolver) Callback() CallbackResolver { return &callbackResolver{r} }
+
 // Check returns CheckResolver implementation.
 func (r *Resolver) Check() CheckResolver { return &checkResolver{r} }
+
+// Complaint returns ComplaintResolver implementation.
+func (r *Resolver) Complaint() ComplaintResolver { return &complaintResolver{r} }
 
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 
 // Event returns EventResolver implementation.
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
+
+// Invitation returns InvitationResolver implementation.
+func (r *Resolver) Invitation() InvitationResolver { return &invitationResolver{r} }
 
 // Job returns JobResolver implementation.
 func (r *Resolver) Job() JobResolver { return &jobResolver{r} }
@@ -772,20 +1251,41 @@ func (r *Resolver) Money() MoneyResolver { return &moneyResolver{r} }
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+// PartIssue returns PartIssueResolver implementation.
+func (r *Resolver) PartIssue() PartIssueResolver { return &partIssueResolver{r} }
+
 // PartLine returns PartLineResolver implementation.
 func (r *Resolver) PartLine() PartLineResolver { return &partLineResolver{r} }
+
+// PartReservation returns PartReservationResolver implementation.
+func (r *Resolver) PartReservation() PartReservationResolver { return &partReservationResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Reminder returns ReminderResolver implementation.
+func (r *Resolver) Reminder() ReminderResolver { return &reminderResolver{r} }
+
 // RepairOrder returns RepairOrderResolver implementation.
 func (r *Resolver) RepairOrder() RepairOrderResolver { return &repairOrderResolver{r} }
+
+// RetainedPart returns RetainedPartResolver implementation.
+func (r *Resolver) RetainedPart() RetainedPartResolver { return &retainedPartResolver{r} }
+
+// ServicePlan returns ServicePlanResolver implementation.
+func (r *Resolver) ServicePlan() ServicePlanResolver { return &servicePlanResolver{r} }
+
+// ServiceReport returns ServiceReportResolver implementation.
+func (r *Resolver) ServiceReport() ServiceReportResolver { return &serviceReportResolver{r} }
 
 // Settlement returns SettlementResolver implementation.
 func (r *Resolver) Settlement() SettlementResolver { return &settlementResolver{r} }
 
 // Site returns SiteResolver implementation.
 func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
+
+// StockReceipt returns StockReceiptResolver implementation.
+func (r *Resolver) StockReceipt() StockReceiptResolver { return &stockReceiptResolver{r} }
 
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
@@ -796,23 +1296,41 @@ func (r *Resolver) Vehicle() VehicleResolver { return &vehicleResolver{r} }
 // Visit returns VisitResolver implementation.
 func (r *Resolver) Visit() VisitResolver { return &visitResolver{r} }
 
+// WarrantyClaim returns WarrantyClaimResolver implementation.
+func (r *Resolver) WarrantyClaim() WarrantyClaimResolver { return &warrantyClaimResolver{r} }
+
+// WarrantyDecision returns WarrantyDecisionResolver implementation.
+func (r *Resolver) WarrantyDecision() WarrantyDecisionResolver { return &warrantyDecisionResolver{r} }
+
 type (
 	additionalWorkRequestResolver struct{ *Resolver }
 	appointmentResolver           struct{ *Resolver }
 	billResolver                  struct{ *Resolver }
 	boardCardResolver             struct{ *Resolver }
+	callbackResolver              struct{ *Resolver }
 	checkResolver                 struct{ *Resolver }
+	complaintResolver             struct{ *Resolver }
 	customerResolver              struct{ *Resolver }
 	eventResolver                 struct{ *Resolver }
+	invitationResolver            struct{ *Resolver }
 	jobResolver                   struct{ *Resolver }
 	moneyResolver                 struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
+	partIssueResolver             struct{ *Resolver }
 	partLineResolver              struct{ *Resolver }
+	partReservationResolver       struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
+	reminderResolver              struct{ *Resolver }
 	repairOrderResolver           struct{ *Resolver }
+	retainedPartResolver          struct{ *Resolver }
+	servicePlanResolver           struct{ *Resolver }
+	serviceReportResolver         struct{ *Resolver }
 	settlementResolver            struct{ *Resolver }
 	siteResolver                  struct{ *Resolver }
+	stockReceiptResolver          struct{ *Resolver }
 	subscriptionResolver          struct{ *Resolver }
 	vehicleResolver               struct{ *Resolver }
 	visitResolver                 struct{ *Resolver }
+	warrantyClaimResolver         struct{ *Resolver }
+	warrantyDecisionResolver      struct{ *Resolver }
 )

@@ -21,7 +21,13 @@ const (
 	ActWash            Action = "WASH"
 	ActSettle          Action = "SETTLE"
 	ActDeliver         Action = "DELIVER"
-	ActManageParts     Action = "MANAGE_PARTS"
+	ActManageParts     Action = "MANAGE_PARTS"  // catalogue, receive stock, issue and take back parts
+	ActReserveParts    Action = "RESERVE_PARTS" // reserve parts for an appointment or a repair order
+	ActWarranty        Action = "WARRANTY"      // warranty decisions, claims, retained parts
+	ActCallback        Action = "CALLBACK"      // callbacks and reminders
+	ActComplaint       Action = "COMPLAINT"     // take and handle complaints (first contact owns them)
+	ActReport          Action = "REPORT"        // the daily, weekly and monthly numbers
+	ActSiteSettings    Action = "SITE_SETTINGS" // the site's rules, e.g. when callbacks are due
 	ActAdmin           Action = "ADMIN"
 )
 
@@ -29,14 +35,14 @@ const (
 // do everything; a board may only read, without personal data.
 var permissions = map[Role][]Action{
 	RoleAdvisor: {ActRead, ActReadPersonal, ActBookAppointment, ActReceive, ActEstimate, ActHandOver,
-		ActDecideExtra, ActWash, ActDeliver},
-	RoleForeman:       {ActRead, ActHandOver, ActDispatch, ActWorkJob, ActRequestExtra, ActTeamLeadCheck, ActWash},
+		ActDecideExtra, ActWash, ActDeliver, ActReserveParts, ActComplaint, ActCallback},
+	RoleForeman:       {ActRead, ActHandOver, ActDispatch, ActWorkJob, ActRequestExtra, ActTeamLeadCheck, ActWash, ActReserveParts},
 	RoleTechnician:    {ActRead, ActWorkJob, ActRequestExtra, ActSelfCheck, ActWash},
 	RoleQCInspector:   {ActRead, ActFinalInspection, ActRequestExtra},
-	RolePartsClerk:    {ActRead, ActManageParts},
-	RoleWarrantyClerk: {ActRead, ActReadPersonal},
+	RolePartsClerk:    {ActRead, ActManageParts, ActReserveParts},
+	RoleWarrantyClerk: {ActRead, ActReadPersonal, ActWarranty},
 	RoleCashier:       {ActRead, ActReadPersonal, ActSettle, ActDeliver},
-	RoleCallbackStaff: {ActRead, ActReadPersonal},
+	RoleCallbackStaff: {ActRead, ActReadPersonal, ActCallback, ActComplaint},
 	RoleBoard:         {ActRead},
 }
 
@@ -109,6 +115,18 @@ func (a Action) describe() string {
 		return "deliver cars"
 	case ActManageParts:
 		return "manage parts"
+	case ActReserveParts:
+		return "reserve parts"
+	case ActWarranty:
+		return "handle warranty decisions and claims"
+	case ActCallback:
+		return "record callbacks and reminders"
+	case ActComplaint:
+		return "handle complaints"
+	case ActReport:
+		return "see the service department's figures"
+	case ActSiteSettings:
+		return "change the site's settings"
 	case ActAdmin:
 		return "administer users"
 	}

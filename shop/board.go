@@ -53,11 +53,15 @@ func StageOf(o *Order, jobs []*Job) (stage Stage, ok bool) {
 		case JobPendingApproval:
 			pending++
 		case JobPaused:
-			if j.PauseReason != nil && *j.PauseReason == PauseWaitingParts {
+			if j.PauseReason != nil && *j.PauseReason == PauseWaitingParts || j.PartsShort {
 				parts++
 			}
-		case JobWaitingDispatch:
-			waiting++
+		case JobWaitingDispatch, JobDispatched, JobRework:
+			if j.PartsShort {
+				parts++
+			} else if j.State == JobWaitingDispatch {
+				waiting++
+			}
 		case JobFinished, JobSelfChecked:
 			checking++
 		}
@@ -94,6 +98,9 @@ func BlockersOf(o *Order, jobs []*Job) []Blocker {
 			parts = true
 		case j.State == JobRework:
 			rework = true
+		}
+		if j.PartsShort && !j.State.Settled() && j.State != JobInProgress {
+			parts = true
 		}
 	}
 	if pending {

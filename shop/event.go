@@ -35,6 +35,27 @@ const (
 	EventOrderSettled          EventKind = "ORDER_SETTLED"
 	EventOrderDelivered        EventKind = "ORDER_DELIVERED"
 	EventOrderLate             EventKind = "ORDER_LATE" // passed its promised time without being ready
+
+	EventPartsReserved        EventKind = "PARTS_RESERVED"
+	EventPartShortage         EventKind = "PART_SHORTAGE" // a reservation cannot be filled: its job waits for parts
+	EventPartsArrived         EventKind = "PARTS_ARRIVED" // received stock filled waiting reservations
+	EventPartsReleased        EventKind = "PARTS_RELEASED"
+	EventPartsIssued          EventKind = "PARTS_ISSUED"
+	EventPartsReturned        EventKind = "PARTS_RETURNED"
+	EventStockReceived        EventKind = "STOCK_RECEIVED"
+	EventWarrantyDecided      EventKind = "WARRANTY_DECIDED"
+	EventClaimChanged         EventKind = "WARRANTY_CLAIM_CHANGED"
+	EventPartRetained         EventKind = "WARRANTY_PART_RETAINED"
+	EventRetainedPartDisposed EventKind = "WARRANTY_PART_DISPOSED"
+	EventCallbacksScheduled   EventKind = "CALLBACKS_SCHEDULED"
+	EventCallbackDue          EventKind = "CALLBACK_DUE" // a callback's day came
+	EventCallbackRecorded     EventKind = "CALLBACK_RECORDED"
+	EventComplaintOpened      EventKind = "COMPLAINT_OPENED"
+	EventComplaintEscalated   EventKind = "COMPLAINT_ESCALATED" // unsolved after two days, or not satisfied
+	EventComplaintClosed      EventKind = "COMPLAINT_CLOSED"
+	EventComplaintChecked     EventKind = "COMPLAINT_CHECKED"
+	EventServicePlanned       EventKind = "SERVICE_PLANNED"
+	EventReminderRecorded     EventKind = "REMINDER_RECORDED"
 )
 
 // Event is one entry of the event log: the order's timeline, the audit trail
@@ -59,6 +80,7 @@ var AdvisorFeedKinds = map[EventKind]bool{
 	EventAdditionalRequested: true, EventAdditionalApproved: true, EventAdditionalDeclined: true,
 	EventQCFailed: true, EventOrderReady: true, EventOrderLate: true, EventJobPaused: true,
 	EventOrderHandedOver: true, EventOrderDelivered: true, EventVehicleReceived: true,
+	EventPartShortage: true, EventPartsArrived: true, EventComplaintOpened: true, EventComplaintEscalated: true,
 }
 
 // AdvisorFeedFilter selects the events of an advisor's own orders that need them.

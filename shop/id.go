@@ -27,6 +27,16 @@ type (
 	CheckID          int64
 	SettlementID     int64
 	EventID          int64
+
+	PartReservationID int64
+	PartIssueID       int64
+	StockReceiptID    int64
+	WarrantyClaimID   int64
+	RetainedPartID    int64
+	CallbackID        int64
+	ComplaintID       int64
+	ServicePlanID     int64
+	ReminderID        int64
 )
 
 // Type names used in global IDs; they are the GraphQL type names.
@@ -46,6 +56,16 @@ const (
 	TypeCheck          = "Check"
 	TypeSettlement     = "Settlement"
 	TypeEvent          = "Event"
+
+	TypePartReservation = "PartReservation"
+	TypePartIssue       = "PartIssue"
+	TypeStockReceipt    = "StockReceipt"
+	TypeWarrantyClaim   = "WarrantyClaim"
+	TypeRetainedPart    = "RetainedPart"
+	TypeCallback        = "Callback"
+	TypeComplaint       = "Complaint"
+	TypeServicePlan     = "ServicePlan"
+	TypeReminder        = "Reminder"
 )
 
 // GlobalID encodes a record's type and number as an opaque global ID.
@@ -86,7 +106,7 @@ func ParseTypedID(field, want, s string) (int64, error) {
 		return 0, &Error{Code: EINVALID, Field: field, Message: ErrorMessage(err)}
 	}
 	if typ != want {
-		return 0, &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf("The ID given for %s is a %s ID, not a %s ID.", field, typ, want)}
+		return 0, &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf("The ID given for %s is a %s ID; a %s ID is needed here.", field, typ, want)}
 	}
 	return n, nil
 }
@@ -202,5 +222,60 @@ func (id *SettlementID) UnmarshalGQL(v any) error {
 func (id *EventID) UnmarshalGQL(v any) error {
 	n, err := unmarshalID(v, TypeEvent)
 	*id = EventID(n)
+	return err
+}
+
+func (id PartReservationID) MarshalGQL(w io.Writer) { marshalID(w, TypePartReservation, int64(id)) }
+func (id PartIssueID) MarshalGQL(w io.Writer)       { marshalID(w, TypePartIssue, int64(id)) }
+func (id StockReceiptID) MarshalGQL(w io.Writer)    { marshalID(w, TypeStockReceipt, int64(id)) }
+func (id WarrantyClaimID) MarshalGQL(w io.Writer)   { marshalID(w, TypeWarrantyClaim, int64(id)) }
+func (id RetainedPartID) MarshalGQL(w io.Writer)    { marshalID(w, TypeRetainedPart, int64(id)) }
+func (id CallbackID) MarshalGQL(w io.Writer)        { marshalID(w, TypeCallback, int64(id)) }
+func (id ComplaintID) MarshalGQL(w io.Writer)       { marshalID(w, TypeComplaint, int64(id)) }
+func (id ServicePlanID) MarshalGQL(w io.Writer)     { marshalID(w, TypeServicePlan, int64(id)) }
+func (id ReminderID) MarshalGQL(w io.Writer)        { marshalID(w, TypeReminder, int64(id)) }
+func (id *PartReservationID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypePartReservation)
+	*id = PartReservationID(n)
+	return err
+}
+func (id *PartIssueID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypePartIssue)
+	*id = PartIssueID(n)
+	return err
+}
+func (id *StockReceiptID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeStockReceipt)
+	*id = StockReceiptID(n)
+	return err
+}
+func (id *WarrantyClaimID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeWarrantyClaim)
+	*id = WarrantyClaimID(n)
+	return err
+}
+func (id *RetainedPartID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeRetainedPart)
+	*id = RetainedPartID(n)
+	return err
+}
+func (id *CallbackID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeCallback)
+	*id = CallbackID(n)
+	return err
+}
+func (id *ComplaintID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeComplaint)
+	*id = ComplaintID(n)
+	return err
+}
+func (id *ServicePlanID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeServicePlan)
+	*id = ServicePlanID(n)
+	return err
+}
+func (id *ReminderID) UnmarshalGQL(v any) error {
+	n, err := unmarshalID(v, TypeReminder)
+	*id = ReminderID(n)
 	return err
 }

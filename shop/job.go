@@ -186,9 +186,12 @@ type Job struct {
 	FinishedAt    *time.Time
 	// WorkedMinutes sums the time in progress over every start/resume.
 	WorkedMinutes int
-	Version       int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// PartsShort marks a job with a reservation stock could not cover: it
+	// waits for parts (shown on the board) until received stock fills it.
+	PartsShort bool
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // ValidProgress checks a progress report: a whole percent from 0 to 100.

@@ -1,9 +1,7 @@
 package shop
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -80,26 +78,3 @@ func (m Money) Currency() string { return Currency }
 
 // Currency is the ISO 4217 code of every amount.
 const Currency = "CNY"
-
-// MarshalGQL writes the amount as a decimal string (the Decimal scalar).
-func (m Money) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(m.String())) }
-
-// UnmarshalGQL reads a Decimal scalar: a decimal string, or a whole number.
-func (m *Money) UnmarshalGQL(v any) error {
-	var s string
-	switch x := v.(type) {
-	case string:
-		s = x
-	case int64:
-		s = strconv.FormatInt(x, 10)
-	case int:
-		s = strconv.Itoa(x)
-	case json.Number:
-		s = x.String()
-	default:
-		return Errorf(EINVALID, "An amount of money must be a decimal string such as \"1280.50\".")
-	}
-	n, err := ParseMoney(s)
-	*m = n
-	return err
-}

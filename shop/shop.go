@@ -55,6 +55,16 @@ type Site struct {
 	// OpensAt and ClosesAt are the workshop's hours, minutes after local midnight.
 	OpensAt  int
 	ClosesAt int
+	// FirstCallbackDays is how many days after delivery the first callback
+	// (回访) is due, 2 to 7; CallbackNotByAdvisor keeps the customer's own
+	// advisor from making it.
+	FirstCallbackDays    int
+	CallbackNotByAdvisor bool
+}
+
+// CallbackSettings returns the site's callback rules.
+func (s *Site) CallbackSettings() CallbackSettings {
+	return CallbackSettings{FirstCallbackDays: s.FirstCallbackDays, NotByAdvisor: s.CallbackNotByAdvisor}
 }
 
 // Location returns the site's time zone, UTC when it is unknown.

@@ -59,7 +59,7 @@ func (d *DB) RequestAdditionalWork(ctx context.Context, in RequestAdditionalWork
 			}
 		}
 		j, err := insertJob(c, o, &JobLineInput{Description: in.Description, LabourMinutes: in.LabourMinutes,
-			LabourPrice: in.LabourPrice, Payer: in.Payer}, shop.JobPendingApproval, true, in.Safety, "job")
+			LabourPrice: in.LabourPrice, Payer: in.Payer}, shop.JobPendingApproval, true, in.Safety, "")
 		if err != nil {
 			return nil, err
 		}
@@ -140,8 +140,12 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		if err := checkVersion("additional work request", in.ExpectedVersion, aw.Version); err != nil {
 			return nil, err
 		}
+		action, state, kind := shop.JobDecline, shop.AdditionalDeclined, shop.EventAdditionalDeclined
+		if approve {
+			action, state, kind = shop.JobApprove, shop.AdditionalApproved, shop.EventAdditionalApproved
+		}
 		if aw.State != shop.AdditionalRequested {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The additional work was already %s; the decision cannot change.", aw.State)
+			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The additional work was already decided (%s); it cannot %s now.", aw.State, action.Describe())
 		}
 		contact, err := shop.CheckText("customerContact", in.CustomerContact, true, shop.MaxShortText)
 		if err != nil {
@@ -154,10 +158,6 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		var j shop.Job
 		if err := c.tx.GetContext(c.ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 FOR UPDATE`, aw.JobID); err != nil {
 			return nil, err
-		}
-		action, state, kind := shop.JobDecline, shop.AdditionalDeclined, shop.EventAdditionalDeclined
-		if approve {
-			action, state, kind = shop.JobApprove, shop.AdditionalApproved, shop.EventAdditionalApproved
 		}
 		if j.State, err = shop.NextJobState(o.State, j.State, action); err != nil {
 			return nil, err
@@ -173,9 +173,10 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 			aw.ID, state, c.actor.UserID, c.now, contact, method, note); err != nil {
 			return nil, err
 		}
-		summary := fmt.Sprintf("Customer (%s, by %s) declined the additional work: %s", contact, method, aw.Description)
+		// No customer's name in summaries: the timeline feeds the boards.
+		summary := fmt.Sprintf("The customer declined the additional work (asked by %s): %s", method, aw.Description)
 		if approve {
-			summary = fmt.Sprintf("Customer (%s, by %s) approved the additional work: %s, %s", contact, method, aw.Description, aw.Total())
+			summary = fmt.Sprintf("The customer approved the additional work (asked by %s): %s, %s", method, aw.Description, aw.Total())
 			switch {
 			case in.NewPromisedAt != nil:
 				t := in.NewPromisedAt.UTC()
@@ -209,6 +210,7 @@ func (d *DB) FindAdditionalWorkByOrderIDs(ctx context.Context, ids []shop.OrderI
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
+	redactAdditional(a, rows...)
 	out := map[shop.OrderID][]*shop.AdditionalWork{}
 	for _, w := range rows {
 		out[w.OrderID] = append(out[w.OrderID], w)
@@ -226,8 +228,11 @@ func (d *DB) FindAdditionalWorkByID(ctx context.Context, id shop.AdditionalWorkI
 	err = d.db.GetContext(ctx, &w, `SELECT `+additionalColumns+` FROM additional_work WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
 	if isNoRows(err) {
 		return nil, notFound("additional work request")
+	} else if err != nil {
+		return nil, translate(err)
 	}
-	return &w, translate(err)
+	redactAdditional(a, &w)
+	return &w, nil
 }
 
 // FindChecksByOrderIDs returns each order's checks in one statement.

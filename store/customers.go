@@ -113,6 +113,39 @@ func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Custo
 	return rows, translate(err)
 }
 
+// redactOrders hides the customer's name, as signed on the orders, from an
+// actor who may not see personal data (boards, the workshop).
+func redactOrders(a *shop.Actor, os ...*shop.Order) {
+	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
+		return
+	}
+	for _, o := range os {
+		if o != nil {
+			o.SignedBy = maskName(o.SignedBy)
+		}
+	}
+}
+
+// redactAdditional hides who answered for the customer likewise.
+func redactAdditional(a *shop.Actor, ws ...*shop.AdditionalWork) {
+	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
+		return
+	}
+	for _, w := range ws {
+		if w != nil {
+			w.CustomerContact = maskName(w.CustomerContact)
+		}
+	}
+}
+
+// maskName keeps a name's first character, as shop.Customer.Redact does.
+func maskName(s string) string {
+	if r := []rune(s); len(r) > 0 {
+		return string(r[:1]) + "**"
+	}
+	return s
+}
+
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -195,7 +228,7 @@ func customerAndVehicle(c *change, site shop.SiteID, custID *shop.CustomerID, ve
 		}
 		phone, err := shop.NormalizePhone(newCust.Phone)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, atField("customer.phone", err)
 		}
 		email, addr := deref(newCust.Email), deref(newCust.Address)
 		if email, err = shop.CheckText("customer.email", email, false, shop.MaxShortText); err != nil {
@@ -239,12 +272,12 @@ func customerAndVehicle(c *change, site shop.SiteID, custID *shop.CustomerID, ve
 	case newVeh != nil:
 		plate, err := shop.NormalizePlate(newVeh.Plate)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, atField("vehicle.plate", err)
 		}
 		vin := ""
 		if newVeh.VIN != nil && strings.TrimSpace(*newVeh.VIN) != "" {
 			if vin, err = shop.NormalizeVIN(*newVeh.VIN); err != nil {
-				return 0, 0, err
+				return 0, 0, atField("vehicle.vin", err)
 			}
 		}
 		mk, err := shop.CheckText("vehicle.make", newVeh.Make, true, 60)
@@ -265,7 +298,7 @@ func customerAndVehicle(c *change, site shop.SiteID, custID *shop.CustomerID, ve
 		}
 		km := derefInt(newVeh.Mileage)
 		if err := shop.ValidMileage(km); err != nil {
-			return 0, 0, err
+			return 0, 0, atField("vehicle.mileage", err)
 		}
 		if err := c.tx.QueryRowContext(c.ctx, `
 			INSERT INTO vehicles (site_id, customer_id, plate, vin, make, model, year, colour, mileage, created_at, updated_at)

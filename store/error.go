@@ -30,7 +30,7 @@ func translate(err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505": // unique_violation
-			return &shop.Error{Code: shop.ECONFLICT, Message: uniqueMessage(pe.Constraint)}
+			return &shop.Error{Code: shop.ECONFLICT, Field: uniqueField(pe.Constraint), Message: uniqueMessage(pe.Constraint)}
 		case "23503": // foreign_key_violation
 			return &shop.Error{Code: shop.ENOTFOUND, Message: "A record this refers to does not exist."}
 		case "23514": // check_violation
@@ -62,12 +62,49 @@ func uniqueMessage(constraint string) string {
 	return "This record already exists."
 }
 
+// uniqueField names the input field a unique violation is about, where the
+// inputs that can break the constraint agree on its path.
+func uniqueField(constraint string) string {
+	switch constraint {
+	case "vehicles_site_id_plate_key":
+		return "vehicle.plate"
+	case "vehicles_site_vin_idx":
+		return "vehicle.vin"
+	case "visits_appointment_idx":
+		return "appointmentId"
+	case "settlements_order_id_key":
+		return "orderId"
+	}
+	return ""
+}
+
 func checkMessage(constraint string) string {
 	switch constraint {
 	case "parts_on_hand_check", "parts_check":
 		return "Not enough stock: stock can never go below zero or below what is reserved."
 	}
 	return "The input breaks a rule of the records (" + constraint + ")."
+}
+
+// atField returns err naming the input field at path. The domain's checks
+// name a bare field ("quantity"); only the store knows where in the input it
+// sits ("parts[0].quantity").
+func atField(path string, err error) error {
+	var se *shop.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	e := *se
+	e.Field = path
+	return &e
+}
+
+// fieldPath joins the path of an input object and a field name.
+func fieldPath(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
 }
 
 // notFound returns the NOT_FOUND error for a kind of record; records of other

@@ -61,6 +61,14 @@ func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// EventsWaiting reports whether committed or in-flight events still wait for
+// a position (their transaction, or an older one, has not finished yet).
+func (d *DB) EventsWaiting(ctx context.Context) (bool, error) {
+	var ok bool
+	err := d.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM events WHERE pos IS NULL)`)
+	return ok, translate(err)
+}
+
 // ReadEventLog returns sequenced events of every site after position after,
 // in log order, at most limit. For the realtime hub (no actor: it serves
 // each subscriber only what its actor may see).
@@ -262,4 +270,6 @@ func (d *DB) SiteCapacity(ctx context.Context, site shop.SiteID) (*Capacity, err
 }
 
 // SiteByID returns a site without an actor check (for the hub and the board).
-func (d *DB) SiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, error) { return d.site(ctx, id) }
+func (d *DB) SiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
+	return d.site(ctx, id)
+}

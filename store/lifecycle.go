@@ -19,7 +19,7 @@ type OrderRef struct {
 // move the state machine, let apply change the order, save, record the event.
 func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, act shop.Action, action shop.OrderAction,
 	kind shop.EventKind, apply func(c *change, o *shop.Order) (summary string, err error)) (*shop.Order, error) {
-	return mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Order, error) {
+	o, err := mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Order, error) {
 		o, err := lockOrder(c, ref.OrderID, act, ref.ExpectedVersion)
 		if err != nil {
 			return nil, err
@@ -46,6 +46,8 @@ func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, 
 		}
 		return o, nil
 	})
+	redactOrders(shop.ActorFromContext(ctx), o)
+	return o, err
 }
 
 // UpdateRepairOrderInput changes an order's terms. While DRAFT any term may
@@ -82,7 +84,7 @@ func (d *DB) UpdateRepairOrder(ctx context.Context, in UpdateRepairOrderInput) (
 			}
 		}
 		if !o.State.Open() || o.State == shop.OrderSettled {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The repair order is %s; it can no longer change.", o.State.Describe())
+			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The repair order is %s; its terms can no longer change (EDIT).", o.State.Describe())
 		}
 		if err := applyTerms(o, in.Findings, in.UnderWarranty, in.WashRequested, in.PaymentMethod, in.OldParts,
 			in.InsuranceClaim, in.InsurerName, in.AssessmentReference); err != nil {
@@ -185,19 +187,19 @@ func (d *DB) RemoveOrderLine(ctx context.Context, in RemoveOrderLineInput) (*sho
 			if (in.JobID == nil) == (in.PartLineID == nil) {
 				return "", shop.FieldErrorf("jobId", "Name exactly one line to remove: a jobId or a partLineId.")
 			}
-			var q string
+			var q, field string
 			var id any
 			if in.JobID != nil {
-				q, id = `DELETE FROM jobs WHERE id = $1 AND order_id = $2`, *in.JobID
+				q, id, field = `DELETE FROM jobs WHERE id = $1 AND order_id = $2`, *in.JobID, "jobId"
 			} else {
-				q, id = `DELETE FROM part_lines WHERE id = $1 AND order_id = $2`, *in.PartLineID
+				q, id, field = `DELETE FROM part_lines WHERE id = $1 AND order_id = $2`, *in.PartLineID, "partLineId"
 			}
 			res, err := c.tx.ExecContext(c.ctx, q, id, o.ID)
 			if err != nil {
 				return "", err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return "", shop.Errorf(shop.ENOTFOUND, "That line is not on this repair order.")
+				return "", &shop.Error{Code: shop.ENOTFOUND, Field: field, Message: "That line is not on this repair order."}
 			}
 			return "Line removed", estimate(c, o)
 		})
@@ -243,7 +245,7 @@ func (d *DB) SignRepairOrder(ctx context.Context, in SignRepairOrderInput) (*sho
 				promised = o.PromisedAt
 			}
 			o.PromisedAt, o.SignedAt, o.SignedBy = promised, &c.now, name
-			return "Signed by the customer (" + name + ")", nil
+			return "Signed by the customer", nil
 		})
 }
 
@@ -681,7 +683,8 @@ type DeliverVehicleInput struct {
 }
 
 // DeliverVehicle hands the car back after settlement; the visit closes when
-// its last order is delivered.
+// its last order is delivered. The order's callbacks are scheduled, and the
+// next service told to the customer becomes a service plan with reminders.
 func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.Order, error) {
 	return d.orderStep(ctx, "deliverVehicle", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDeliver,
 		shop.OrderDeliver, shop.EventOrderDelivered, func(c *change, o *shop.Order) (string, error) {
@@ -697,7 +700,7 @@ func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.
 			}
 			if in.NextServiceMileage != nil {
 				if err := shop.ValidMileage(*in.NextServiceMileage); err != nil {
-					return "", err
+					return "", atField("nextServiceMileage", err)
 				}
 			}
 			o.DeliveredAt = &c.now
@@ -707,6 +710,9 @@ func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.
 				WHERE id = $1 AND NOT EXISTS (
 					SELECT 1 FROM repair_orders WHERE visit_id = $1 AND id <> $6 AND state NOT IN ('DELIVERED', 'CANCELLED'))`,
 				o.VisitID, c.now, exit, in.NextServiceDate, in.NextServiceMileage, o.ID); err != nil {
+				return "", err
+			}
+			if err := scheduleAfterDelivery(c, o, in.NextServiceDate, in.NextServiceMileage); err != nil {
 				return "", err
 			}
 			return "Delivered to the customer, exit pass " + exit, nil

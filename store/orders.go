@@ -18,7 +18,7 @@ const orderColumns = `id, site_id, visit_id, number, state, work_type, priority,
 
 const jobColumns = `id, site_id, order_id, description, state, labour_minutes, labour_price, payer, additional,
 	safety, technician_id, bay_id, progress, pause_reason, pause_note, rework_count, rework_reason,
-	dispatched_at, started_at, finished_at, worked_minutes, version, created_at, updated_at`
+	dispatched_at, started_at, finished_at, worked_minutes, parts_short, version, created_at, updated_at`
 
 const partLineColumns = `id, site_id, order_id, job_id, part_id, part_number, description, quantity, unit_price,
 	payer, additional, created_at`
@@ -79,7 +79,8 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			return nil, err
 		}
 		if v.DeliveredAt != nil {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The visit is closed: its car was delivered.")
+			return nil, shop.Errorf(shop.EINVALIDTRANSITION,
+				"The visit is closed: its car was delivered (DELIVERED); a repair order cannot be created for it (CREATE_ORDER).")
 		}
 		o := &shop.Order{
 			SiteID: v.SiteID, VisitID: in.VisitID, State: shop.OrderDraft, WorkType: in.WorkType, Priority: shop.PriorityNormal,
@@ -175,11 +176,11 @@ func applyTerms(o *shop.Order, findings *string, warranty, wash *bool, pay *shop
 }
 
 func insertJob(c *change, o *shop.Order, in *JobLineInput, state shop.JobState, additional, safety bool, field string) (*shop.Job, error) {
-	desc, err := shop.CheckText(field+".description", in.Description, true, shop.MaxShortText)
+	desc, err := shop.CheckText(fieldPath(field, "description"), in.Description, true, shop.MaxShortText)
 	if err != nil {
 		return nil, err
 	}
-	if err := shop.ValidLabourMinutes(in.LabourMinutes); err != nil {
+	if err := atField(fieldPath(field, "labourMinutes"), shop.ValidLabourMinutes(in.LabourMinutes)); err != nil {
 		return nil, err
 	}
 	var price shop.Money
@@ -192,7 +193,7 @@ func insertJob(c *change, o *shop.Order, in *JobLineInput, state shop.JobState, 
 		}
 		price = shop.LabourCharge(rate, in.LabourMinutes)
 	}
-	if err := shop.ValidPrice(field+".labourPrice", price); err != nil {
+	if err := shop.ValidPrice(fieldPath(field, "labourPrice"), price); err != nil {
 		return nil, err
 	}
 	payer := defaultPayer(o, in.Payer)
@@ -223,7 +224,7 @@ func insertPartLine(c *change, o *shop.Order, job *shop.JobID, in *PartLineInput
 	if err != nil {
 		return nil, err
 	}
-	if err := shop.ValidQuantity(in.Quantity); err != nil {
+	if err := atField(fieldPath(field, "quantity"), shop.ValidQuantity(in.Quantity)); err != nil {
 		return nil, err
 	}
 	var part struct {
@@ -439,7 +440,9 @@ func workshop(ctx context.Context, q queryer, site shop.SiteID, except *shop.Ord
 	return shop.Workshop{Location: loc, OpensAt: row.OpensAt, ClosesAt: row.ClosesAt, Technicians: row.Technicians}, row.Backlog, nil
 }
 
-// FindOrderByID returns a repair order of the actor's sites.
+// FindOrderByID returns a repair order of the actor's sites; the customer's
+// name as signed is masked for roles that may not see personal data.
+// Errors: UNAUTHENTICATED, NOT_FOUND.
 func (d *DB) FindOrderByID(ctx context.Context, id shop.OrderID) (*shop.Order, error) {
 	a, err := shop.RequireActor(ctx)
 	if err != nil {
@@ -449,8 +452,11 @@ func (d *DB) FindOrderByID(ctx context.Context, id shop.OrderID) (*shop.Order, e
 	err = d.db.GetContext(ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
 	if isNoRows(err) {
 		return nil, notFound("repair order")
+	} else if err != nil {
+		return nil, translate(err)
 	}
-	return &o, translate(err)
+	redactOrders(a, &o)
+	return &o, nil
 }
 
 // FindOrdersByVisitIDs returns each visit's orders in one statement (for loaders).
@@ -464,6 +470,7 @@ func (d *DB) FindOrdersByVisitIDs(ctx context.Context, ids []shop.VisitID) (map[
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
+	redactOrders(a, rows...)
 	out := map[shop.VisitID][]*shop.Order{}
 	for _, o := range rows {
 		out[o.VisitID] = append(out[o.VisitID], o)
@@ -504,6 +511,7 @@ func (d *DB) FindOrders(ctx context.Context, f OrderFilter) ([]*shop.Order, erro
 		WHERE site_id = $1 AND (cardinality($2::TEXT[]) = 0 OR state = ANY($2)) AND ($3::BIGINT IS NULL OR advisor_id = $3)
 		  AND id < $4
 		ORDER BY id DESC LIMIT $5`, f.SiteID, pq.Array(states), f.AdvisorID, before, f.First+1)
+	redactOrders(a, rows...)
 	return rows, translate(err)
 }
 
@@ -640,6 +648,7 @@ func (d *DB) FindOrdersByIDs(ctx context.Context, ids []shop.OrderID) (map[shop.
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
+	redactOrders(a, rows...)
 	out := make(map[shop.OrderID]*shop.Order, len(rows))
 	for _, o := range rows {
 		out[o.ID] = o

@@ -15,7 +15,8 @@ import (
 	"bayboard/shop"
 )
 
-const siteColumns = `id, code, name, time_zone, currency, labour_rate, opens_at, closes_at`
+const siteColumns = `id, code, name, time_zone, currency, labour_rate, opens_at, closes_at, first_callback_days,
+	callback_not_by_advisor`
 
 // CreateSite stores a new site. Used by set-up and the demo; no actor needed.
 func (d *DB) CreateSite(ctx context.Context, s *shop.Site) error {
@@ -31,10 +32,18 @@ func (d *DB) CreateSite(ctx context.Context, s *shop.Site) error {
 	if s.OpensAt == 0 && s.ClosesAt == 0 {
 		s.OpensAt, s.ClosesAt = 8*60, 18*60
 	}
+	if s.FirstCallbackDays == 0 {
+		s.FirstCallbackDays = shop.DefaultFirstCallbackDays
+	}
+	if err := shop.ValidFirstCallbackDays(s.FirstCallbackDays); err != nil {
+		return err
+	}
 	err := d.db.QueryRowContext(ctx, `
-		INSERT INTO sites (code, name, time_zone, currency, labour_rate, opens_at, closes_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		s.Code, s.Name, s.TimeZone, s.Currency, s.LabourRate, s.OpensAt, s.ClosesAt).Scan(&s.ID)
+		INSERT INTO sites (code, name, time_zone, currency, labour_rate, opens_at, closes_at, first_callback_days,
+			callback_not_by_advisor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		s.Code, s.Name, s.TimeZone, s.Currency, s.LabourRate, s.OpensAt, s.ClosesAt, s.FirstCallbackDays,
+		s.CallbackNotByAdvisor).Scan(&s.ID)
 	return translate(err)
 }
 
@@ -106,7 +115,8 @@ const userColumns = `u.id, u.name, u.short_name, u.role, u.team_lead, u.team, u.
 
 type userRow struct {
 	shop.User
-	SiteIDs pq.Int64Array
+	// The tag is needed: the mapper spells SiteIDs site_i_ds.
+	SiteIDs pq.Int64Array `db:"site_ids"`
 }
 
 func (r *userRow) user() *shop.User {
@@ -282,3 +292,41 @@ func (d *DB) FindBaysByIDs(ctx context.Context, ids []shop.BayID) (map[shop.BayI
 }
 
 var _ = fmt.Sprintf
+
+// UpdateCallbackSettingsInput changes a site's callback rules.
+type UpdateCallbackSettingsInput struct {
+	SiteID            shop.SiteID
+	FirstCallbackDays *int
+	NotByAdvisor      *bool
+	IdempotencyKey    *string
+}
+
+// UpdateCallbackSettings sets when the first callback is due after delivery
+// (2 to 7 days) and whether the customer's own advisor may make it. Callbacks
+// already scheduled keep their day. Errors: INVALID, NOT_FOUND, FORBIDDEN.
+func (d *DB) UpdateCallbackSettings(ctx context.Context, in UpdateCallbackSettingsInput) (*shop.Site, error) {
+	return mutate(d, ctx, "updateCallbackSettings", deref(in.IdempotencyKey), in, func(c *change) (*shop.Site, error) {
+		if err := shop.Authorize(c.actor, in.SiteID, shop.ActSiteSettings); err != nil {
+			return nil, err
+		}
+		var s shop.Site
+		if err := c.tx.GetContext(c.ctx, &s, `SELECT `+siteColumns+` FROM sites WHERE id = $1 FOR UPDATE`, in.SiteID); err != nil {
+			return nil, err
+		}
+		if in.FirstCallbackDays != nil {
+			if err := shop.ValidFirstCallbackDays(*in.FirstCallbackDays); err != nil {
+				return nil, err
+			}
+			s.FirstCallbackDays = *in.FirstCallbackDays
+		}
+		if in.NotByAdvisor != nil {
+			s.CallbackNotByAdvisor = *in.NotByAdvisor
+		}
+		if _, err := c.tx.ExecContext(c.ctx, `UPDATE sites SET first_callback_days = $2, callback_not_by_advisor = $3 WHERE id = $1`,
+			s.ID, s.FirstCallbackDays, s.CallbackNotByAdvisor); err != nil {
+			return nil, err
+		}
+		return &s, c.event(shop.Event{SiteID: s.ID, Kind: shop.EventCallbacksScheduled,
+			Summary: fmt.Sprintf("Callback settings: first callback %d days after delivery, own advisor excluded: %v", s.FirstCallbackDays, s.CallbackNotByAdvisor)})
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/lib/pq"
@@ -94,7 +95,7 @@ func (d *DB) CancelAppointment(ctx context.Context, in CancelAppointmentInput) (
 		var ap shop.Appointment
 		err := c.tx.GetContext(c.ctx, &ap, `SELECT `+appointmentColumns+` FROM appointments WHERE id = $1 FOR UPDATE`, in.AppointmentID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(ap.SiteID)) {
-			return nil, notFound("appointment")
+			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "appointmentId", Message: "No appointment with that ID exists."}
 		} else if err != nil {
 			return nil, err
 		}
@@ -105,7 +106,7 @@ func (d *DB) CancelAppointment(ctx context.Context, in CancelAppointmentInput) (
 			return nil, err
 		}
 		if ap.State != shop.AppointmentBooked {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; only a BOOKED appointment can be cancelled.", ap.State)
+			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; only a booked appointment can be cancelled (CANCEL).", describeAppointment(ap.State))
 		}
 		reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxShortText)
 		if err != nil {
@@ -211,24 +212,27 @@ func (d *DB) ReceiveVehicle(ctx context.Context, in ReceiveVehicleInput) (*shop.
 		if err != nil {
 			return nil, err
 		}
-		if len(in.Damages) > shop.MaxListItems || len(in.Belongings) > shop.MaxListItems {
-			return nil, shop.FieldErrorf("damages", "At most %d damages and %d belongings can be listed.", shop.MaxListItems, shop.MaxListItems)
+		if len(in.Damages) > shop.MaxListItems {
+			return nil, shop.FieldErrorf("damages", "At most %d damages can be listed.", shop.MaxListItems)
+		}
+		if len(in.Belongings) > shop.MaxListItems {
+			return nil, shop.FieldErrorf("belongings", "At most %d belongings can be listed.", shop.MaxListItems)
 		}
 		dm := damages{}
-		for _, x := range in.Damages {
-			loc, err := shop.CheckText("damages.location", x.Location, true, shop.MaxShortText)
+		for i, x := range in.Damages {
+			loc, err := shop.CheckText(fmt.Sprintf("damages[%d].location", i), x.Location, true, shop.MaxShortText)
 			if err != nil {
 				return nil, err
 			}
-			desc, err := shop.CheckText("damages.description", x.Description, true, shop.MaxShortText)
+			desc, err := shop.CheckText(fmt.Sprintf("damages[%d].description", i), x.Description, true, shop.MaxShortText)
 			if err != nil {
 				return nil, err
 			}
 			dm = append(dm, shop.Damage{Location: loc, Description: desc})
 		}
 		belongings := []string{}
-		for _, b := range in.Belongings {
-			b, err := shop.CheckText("belongings", b, true, shop.MaxShortText)
+		for i, b := range in.Belongings {
+			b, err := shop.CheckText(fmt.Sprintf("belongings[%d]", i), b, true, shop.MaxShortText)
 			if err != nil {
 				return nil, err
 			}
@@ -244,7 +248,7 @@ func (d *DB) ReceiveVehicle(ctx context.Context, in ReceiveVehicleInput) (*shop.
 				return nil, err
 			}
 			if ap.State != shop.AppointmentBooked {
-				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; only a BOOKED appointment can be received.", ap.State)
+				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; only a booked appointment can be received (RECEIVE).", describeAppointment(ap.State))
 			}
 			if in.Customer != nil || in.Vehicle != nil || (custID != nil && *custID != ap.CustomerID) || (vehID != nil && *vehID != ap.VehicleID) {
 				return nil, shop.FieldErrorf("appointmentId", "With an appointment, the customer and vehicle come from the appointment; do not name others.")
@@ -281,6 +285,19 @@ func (d *DB) ReceiveVehicle(ctx context.Context, in ReceiveVehicleInput) (*shop.
 		return v, c.event(shop.Event{SiteID: in.SiteID, Kind: shop.EventVehicleReceived, VisitID: &v.ID, AdvisorID: &v.AdvisorID,
 			Summary: "Vehicle received, key tag " + keyTag})
 	})
+}
+
+// describeAppointment names an appointment's state in messages.
+func describeAppointment(s shop.AppointmentState) string {
+	switch s {
+	case shop.AppointmentArrived:
+		return "already received (ARRIVED)"
+	case shop.AppointmentCancelled:
+		return "cancelled (CANCELLED)"
+	case shop.AppointmentNoShow:
+		return "marked as a no-show (NO_SHOW)"
+	}
+	return "booked (BOOKED)"
 }
 
 // requireStaff checks that user belongs to site and has one of the roles.

@@ -14,4 +14,5 @@ npx esbuild --bundle --format=esm --minify --platform=browser --target=es2020 \
 	--legal-comments=eof \
 	--banner:js="/* graphql-ws ${version} (MIT, github.com/enisdenjo/graphql-ws): client, bundled by e2e/browser/vendor.sh with esbuild. Do not edit. */" \
 	node_modules/graphql-ws/dist/client.js --outfile="$out"
+cp node_modules/graphql-ws/LICENSE.md "${out%.js}.LICENSE.md"
 ls -l "$out"

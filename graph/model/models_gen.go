@@ -24,6 +24,14 @@ type AppointmentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Result of a complaint mutation.
+type ComplaintPayload struct {
+	// The complaint.
+	Complaint *shop.Complaint `json:"complaint,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A page of customers.
 type CustomerConnection struct {
 	// The customers of this page, with cursors.
@@ -81,7 +89,65 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A page of catalogue parts.
+type PartConnection struct {
+	// The parts of this page, with cursors.
+	Edges []*PartEdge `json:"edges"`
+	// Pagination information.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A part with its cursor.
+type PartEdge struct {
+	// Cursor of this part.
+	Cursor string `json:"cursor"`
+	// The part.
+	Node *shop.Part `json:"node"`
+}
+
+// Result of an issue or return.
+type PartIssuePayload struct {
+	// The issue slip.
+	Issue *shop.PartIssue `json:"issue,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of createPart.
+type PartPayload struct {
+	// The part.
+	Part *shop.Part `json:"part,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a reservation mutation.
+type PartReservationPayload struct {
+	// The reservation.
+	Reservation *shop.PartReservation `json:"reservation,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 type Query struct {
+}
+
+// Result of recordCallback.
+type RecordCallbackPayload struct {
+	// The callback.
+	Callback *shop.Callback `json:"callback,omitempty"`
+	// The complaint the problem became, if any.
+	Complaint *shop.Complaint `json:"complaint,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of recordReminder.
+type ReminderPayload struct {
+	// The reminder.
+	Reminder *shop.Reminder `json:"reminder,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A page of repair orders.
@@ -104,6 +170,40 @@ type RepairOrderEdge struct {
 type RepairOrderPayload struct {
 	// The order; on CONFLICT, its current state.
 	RepairOrder *shop.Order `json:"repairOrder,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a retained part mutation.
+type RetainedPartPayload struct {
+	// The retained part.
+	RetainedPart *shop.RetainedPart `json:"retainedPart,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of createServicePlan.
+type ServicePlanPayload struct {
+	// The plan.
+	ServicePlan *shop.ServicePlan `json:"servicePlan,omitempty"`
+	// Its reminder tasks.
+	Reminders []*shop.Reminder `json:"reminders"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a site settings mutation.
+type SitePayload struct {
+	// The site.
+	Site *shop.Site `json:"site,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of receiveStock.
+type StockReceiptPayload struct {
+	// The receipt.
+	Receipt *shop.StockReceipt `json:"receipt,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -140,4 +240,20 @@ type VisitPayload struct {
 	Visit *shop.Visit `json:"visit,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a warranty claim mutation.
+type WarrantyClaimPayload struct {
+	// The claim.
+	Claim *shop.WarrantyClaim `json:"claim,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A count of repair orders of one type of work.
+type WorkTypeCount struct {
+	// The type of work.
+	WorkType shop.WorkType `json:"workType"`
+	// How many.
+	Count int `json:"count"`
 }

@@ -34,6 +34,8 @@ type CarOptions struct {
 	// Wash is whether the customer accepted a wash (the order passes WASH;
 	// implied for state WASH).
 	Wash bool
+	// WorkType is the order's type of work; MAINTENANCE by default.
+	WorkType shop.WorkType
 }
 
 var plateSeq atomic.Int64
@@ -75,7 +77,10 @@ func (f *Fixture) MustCar(tb testing.TB, db *store.DB, state shop.OrderState, o 
 	c := &Car{Customer: v.CustomerID, Vehicle: v.VehicleID, Visit: v}
 
 	pay := shop.PayWeChat
-	co := store.CreateRepairOrderInput{VisitID: v.ID, WorkType: shop.WorkMaintenance, WashRequested: &o.Wash, PaymentMethod: &pay}
+	if o.WorkType == "" {
+		o.WorkType = shop.WorkMaintenance
+	}
+	co := store.CreateRepairOrderInput{VisitID: v.ID, WorkType: o.WorkType, WashRequested: &o.Wash, PaymentMethod: &pay}
 	for i := 0; i < o.Jobs; i++ {
 		idx, price, desc := i, shop.Money(1234), fmt.Sprintf("零件 %d", i)
 		co.Jobs = append(co.Jobs, &store.JobLineInput{Description: fmt.Sprintf("项目 %d", i), LabourMinutes: 60})

@@ -79,7 +79,9 @@ func MustCreateDatabase(tb testing.TB) string {
 	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tmplName); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
+	dsn := withDB(URL(), name)
 	tb.Cleanup(func() {
+		closeRawDB(dsn)
 		a, err := sql.Open("postgres", URL())
 		if err != nil {
 			return
@@ -87,7 +89,7 @@ func MustCreateDatabase(tb testing.TB) string {
 		defer a.Close()
 		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	})
-	return withDB(URL(), name)
+	return dsn
 }
 
 // ensureTemplate creates (once per set of migrations, across test processes)
@@ -159,6 +161,7 @@ type Fixture struct {
 	Site, Other                                               *shop.Site
 	Advisor, Foreman, Tech, Lead, QC, Cashier, Manager, Board *shop.User
 	OtherAdvisor                                              *shop.User
+	PartsClerk, WarrantyClerk, Callback                       *shop.User
 	Bay, Bay2                                                 *shop.Bay
 }
 
@@ -196,6 +199,9 @@ func MustFixture(tb testing.TB, db *store.DB) *Fixture {
 	f.Manager = user("孙经理", shop.RoleServiceManager, false, f.Site)
 	f.Board = user("车间看板", shop.RoleBoard, false, f.Site)
 	f.OtherAdvisor = user("周敏", shop.RoleAdvisor, false, f.Other)
+	f.PartsClerk = user("吴配件", shop.RolePartsClerk, false, f.Site)
+	f.WarrantyClerk = user("郑索赔", shop.RoleWarrantyClerk, false, f.Site)
+	f.Callback = user("冯回访", shop.RoleCallbackStaff, false, f.Site)
 	f.Bay = &shop.Bay{SiteID: f.Site.ID, Code: "B01", Name: "一号工位"}
 	f.Bay2 = &shop.Bay{SiteID: f.Site.ID, Code: "B02", Name: "二号工位"}
 	for _, b := range []*shop.Bay{f.Bay, f.Bay2} {

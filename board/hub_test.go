@@ -1,0 +1,902 @@
+package board_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+
+	"bayboard/board"
+	"bayboard/shop"
+	"bayboard/store"
+	"bayboard/store/storetest"
+)
+
+// wait bounds every wait of these tests. It is a guard against hanging, never
+// a pass criterion: what passes is the received history matching the log.
+const wait = 10 * time.Second
+
+// fast are hub options that keep the tests quick.
+var fast = board.Options{CatchUpInterval: 200 * time.Millisecond}
+
+// entry is one event as a subscriber saw it, or as the log holds it.
+type entry struct {
+	ID  shop.EventID
+	Pos int64
+}
+
+func (e entry) String() string { return fmt.Sprintf("%d@%d", e.ID, e.Pos) }
+
+func list(es []entry) string {
+	if len(es) > 40 {
+		return fmt.Sprintf("%v … %v (%d)", es[:20], es[len(es)-20:], len(es))
+	}
+	return fmt.Sprint(es)
+}
+
+// env is one test's database: the store, a raw connection of the test's own
+// (its statements do not count in db.Statements(), and it is how the test
+// reads the committed log), and the fixture workshop.
+type env struct {
+	t    *testing.T
+	db   *store.DB
+	raw  *sql.DB
+	f    *storetest.Fixture
+	site shop.SiteID
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatalf("open raw connection: %v", err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return &env{t: t, db: db, raw: raw, f: f, site: f.Site.ID}
+}
+
+// emit commits n events of the site, each in its own transaction with its
+// NOTIFY, as a mutation does, through the test's own connection.
+func (e *env) emit(n int) []shop.EventID {
+	e.t.Helper()
+	ids := make([]shop.EventID, n)
+	for i := range ids {
+		if err := e.raw.QueryRow(`
+			WITH ev AS (
+				INSERT INTO events (site_id, kind, summary, at) VALUES ($1, $2, 'test', now()) RETURNING id
+			)
+			SELECT id FROM ev CROSS JOIN LATERAL (SELECT pg_notify($3, '')) n`,
+			e.site, shop.EventJobProgress, store.ChannelEvents).Scan(&ids[i]); err != nil {
+			e.t.Errorf("emit event: %v", err)
+			return ids[:i]
+		}
+	}
+	return ids
+}
+
+// logSince returns the site's committed log after pos, in log order, and
+// how many of the site's committed events had no position yet. It counts
+// those first: once none is left (and nothing more commits), the log read
+// next holds every event.
+func (e *env) logSince(after int64) (log []entry, pending int) {
+	e.t.Helper()
+	if err := e.raw.QueryRow(`SELECT count(*) FROM events WHERE site_id = $1 AND pos IS NULL`, e.site).Scan(&pending); err != nil {
+		e.t.Fatalf("count unsequenced: %v", err)
+	}
+	rows, err := e.raw.Query(`SELECT id, pos FROM events WHERE site_id = $1 AND pos > $2 ORDER BY pos`, e.site, after)
+	if err != nil {
+		e.t.Fatalf("read log: %v", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x entry
+		if err := rows.Scan(&x.ID, &x.Pos); err != nil {
+			e.t.Fatalf("read log: %v", err)
+		}
+		log = append(log, x)
+	}
+	if err := rows.Err(); err != nil {
+		e.t.Fatalf("read log: %v", err)
+	}
+	return log, pending
+}
+
+// settle sequences every committed event and returns the log's head.
+func (e *env) settle() int64 {
+	e.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		if _, err := e.db.SequenceEvents(context.Background()); err != nil {
+			e.t.Fatalf("sequence: %v", err)
+		}
+		var pending int
+		var head int64
+		if err := e.raw.QueryRow(`SELECT count(*) FILTER (WHERE pos IS NULL), COALESCE(max(pos), 0) FROM events`).Scan(&pending, &head); err != nil {
+			e.t.Fatalf("log head: %v", err)
+		}
+		if pending == 0 {
+			return head
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d events still unsequenced after %v", pending, wait)
+		}
+		// Another transaction of the cluster is older than ours: wait for it.
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLog waits until r has received every event of the site's log after
+// pos, then requires its history to be the log exactly: every event once, in
+// log order, nothing else. Call it once no more events are being committed.
+func (e *env) waitLog(who string, r *recorder, after int64) []entry {
+	e.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		want, pending := e.logSince(after)
+		got := r.entries()
+		if pending == 0 && len(got) >= len(want) {
+			if !slices.Equal(got, want) {
+				e.t.Fatalf("%s received %s,\nwant the log %s", who, list(got), list(want))
+			}
+			return got
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s received %d of %d events (%d unsequenced) after %v:\ngot  %s\nwant %s",
+				who, len(got), len(want), pending, wait, list(got), list(want))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startHub runs a hub until the test ends (or stop is called) and waits for
+// its listener.
+func startHub(t *testing.T, db *store.DB, opts board.Options) (h *board.Hub, stop func()) {
+	t.Helper()
+	h = board.NewHub(db, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})), opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("hub run: %v", err)
+				}
+			case <-time.After(wait):
+				t.Errorf("hub did not stop within %v", wait)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	deadline := time.Now().Add(wait)
+	for !h.Listening() {
+		if time.Now().After(deadline) {
+			t.Fatalf("hub not listening after %v", wait)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return h, stop
+}
+
+// recorder keeps what a subscriber received, over one or more subscriptions.
+type recorder struct {
+	mu     sync.Mutex
+	got    []entry
+	resets int
+}
+
+func (r *recorder) add(u *board.Update) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if u.Reset {
+		r.resets++
+		return
+	}
+	r.got = append(r.got, entry{u.Event.ID, u.Event.Pos})
+}
+
+func (r *recorder) entries() []entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+func (r *recorder) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+// last is the cursor of the last update received, or def before any.
+func (r *recorder) last(def int64) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.got) == 0 {
+		return def
+	}
+	return r.got[len(r.got)-1].Pos
+}
+
+func (r *recorder) resetCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.resets
+}
+
+// mustSubscribe follows a site until the test ends.
+func mustSubscribe(t *testing.T, h *board.Hub, site shop.SiteID, after *int64) <-chan *board.Update {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ch, err := h.Subscribe(ctx, site, after, nil)
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	return ch
+}
+
+// follow records every update of ch; done closes when ch does.
+func follow(ch <-chan *board.Update) (r *recorder, done chan struct{}) {
+	r, done = &recorder{}, make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range ch {
+			r.add(u)
+		}
+	}()
+	return r, done
+}
+
+// client follows a site's feed the way a board screen does: when its feed
+// closes it subscribes again after the last cursor it received, on whichever
+// hub hub() returns by then (retrying while none runs).
+type client struct {
+	recorder
+	attempts      atomic.Int64 // calls of Subscribe
+	subscriptions atomic.Int64 // successful ones
+	done          <-chan struct{}
+}
+
+func startClient(ctx context.Context, t *testing.T, hub func() *board.Hub, site shop.SiteID, after int64) *client {
+	c := &client{}
+	c.done = background(t, func(stop context.Context) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		context.AfterFunc(stop, cancel)
+		for ctx.Err() == nil {
+			cur := c.last(after)
+			c.attempts.Add(1)
+			ch, err := hub().Subscribe(ctx, site, &cur, nil)
+			if err != nil {
+				if !errors.Is(err, board.ErrNotRunning) {
+					t.Errorf("subscribe: %v", err)
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			c.subscriptions.Add(1)
+			for u := range ch {
+				c.add(u)
+			}
+			if c.resetCount() > 0 {
+				return // a reset would loop for ever; the test reports it
+			}
+		}
+	})
+	return c
+}
+
+// background runs fn in a goroutine until it returns or the test ends; then
+// its ctx is cancelled and it is waited for, before the database goes away.
+func background(t *testing.T, fn func(ctx context.Context)) (done <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	d := make(chan struct{})
+	go func() {
+		defer close(d)
+		fn(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-d
+	})
+	return d
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", wait, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// expectClosed requires ch to close within the wait bound and returns what
+// was still queued in it.
+func expectClosed(t *testing.T, who string, ch <-chan *board.Update) []*board.Update {
+	t.Helper()
+	var rest []*board.Update
+	timeout := time.After(wait)
+	for {
+		select {
+		case u, ok := <-ch:
+			if !ok {
+				return rest
+			}
+			rest = append(rest, u)
+		case <-timeout:
+			t.Fatalf("%s: channel still open after %v", who, wait)
+		}
+	}
+}
+
+// TestHubLateCommit is the test the design starts from: A inserts its event
+// first and commits last, B inserts and commits in between, the reader runs
+// in between too. A's event must still be delivered, and before B's: B gets
+// no position while A is open, so no reader can step over A.
+func TestHubLateCommit(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	head := e.settle()
+
+	// The stepped hub reads only when told to, so the read can be placed
+	// between B's commit and A's; the running hub follows the real
+	// wake-ups at the same time.
+	stepped := board.NewHub(e.db, slog.New(slog.DiscardHandler), board.Options{})
+	if err := stepped.StartStepped(ctx); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	steppedFeed, _ := follow(mustSubscribe(t, stepped, e.site, nil))
+	running, _ := startHub(t, e.db, fast)
+	runningFeed, _ := follow(mustSubscribe(t, running, e.site, &head))
+
+	// A inserts its event and waits.
+	txA, err := e.raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatalf("begin A: %v", err)
+	}
+	defer txA.Rollback()
+	var idA, idB shop.EventID
+	if err := txA.QueryRow(`INSERT INTO events (site_id, kind, summary, at) VALUES ($1, 'JOB_STARTED', 'A', now()) RETURNING id`, e.site).Scan(&idA); err != nil {
+		t.Fatalf("insert A: %v", err)
+	}
+	if _, err := txA.Exec(`SELECT pg_notify($1, '')`, store.ChannelEvents); err != nil {
+		t.Fatalf("notify A: %v", err)
+	}
+	// B inserts and commits.
+	idB = e.emit(1)[0]
+	if idB <= idA {
+		t.Fatalf("id B=%d, want after A=%d (A took its id first)", idB, idA)
+	}
+	// The hazard: B is visible and A is not, so a reader keeping "the
+	// highest id seen" would move past A now and never see it.
+	var visible []int64
+	if err := e.raw.QueryRow(`SELECT array_agg(id ORDER BY id) FROM events WHERE id IN ($1, $2)`, idA, idB).Scan(pq.Array(&visible)); err != nil {
+		t.Fatalf("visible: %v", err)
+	}
+	if !slices.Equal(visible, []int64{int64(idB)}) {
+		t.Fatalf("visible=%v, want only B=%d while A is open", visible, idB)
+	}
+
+	// The sequencer and the reader run while A is open.
+	if _, err := e.db.SequenceEvents(ctx); err != nil {
+		t.Fatalf("sequence: %v", err)
+	}
+	if err := stepped.CatchUp(ctx); err != nil {
+		t.Fatalf("catch up: %v", err)
+	}
+	var posB sql.NullInt64
+	if err := e.raw.QueryRow(`SELECT pos FROM events WHERE id = $1`, idB).Scan(&posB); err != nil {
+		t.Fatalf("pos of B: %v", err)
+	}
+	if posB.Valid {
+		t.Fatalf("B got position %d while the older A was still open: A can only get a later one and be stepped over", posB.Int64)
+	}
+	if n := stepped.Stats.Delivered.Load(); n != 0 {
+		t.Fatalf("delivered=%d before A commits, want 0", n)
+	}
+
+	// A commits; the reader must deliver A, then B.
+	if err := txA.Commit(); err != nil {
+		t.Fatalf("commit A: %v", err)
+	}
+	waitFor(t, "the stepped hub to deliver A and B", func() bool {
+		if err := stepped.CatchUp(ctx); err != nil {
+			t.Fatalf("catch up: %v", err)
+		}
+		return steppedFeed.len() >= 2
+	})
+	got := e.waitLog("stepped subscriber", steppedFeed, head)
+	if len(got) != 2 || got[0].ID != idA || got[1].ID != idB || got[0].Pos >= got[1].Pos {
+		t.Fatalf("received %v, want A=%d then B=%d with growing positions", got, idA, idB)
+	}
+	e.waitLog("running subscriber", runningFeed, head)
+
+	// A resuming subscriber replays the same history from the log.
+	replayed, _ := follow(mustSubscribe(t, running, e.site, &head))
+	e.waitLog("replaying subscriber", replayed, head)
+}
+
+// TestHubListenerKilled kills the LISTEN connection twice while mutations
+// flow: the listener reconnects, and the subscriber still gets every event
+// once, in order.
+func TestHubListenerKilled(t *testing.T) {
+	e := newEnv(t)
+	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	tech := storetest.Ctx(e.f.Tech)
+	job := car.Jobs[0].ID
+	if _, err := e.db.StartJob(tech, store.JobRef{JobID: job}); err != nil {
+		t.Fatalf("start job: %v", err)
+	}
+	head := e.settle()
+	h, _ := startHub(t, e.db, fast)
+	feed, _ := follow(mustSubscribe(t, h, e.site, &head))
+
+	stop := make(chan struct{})
+	var n int
+	mutating := background(t, func(ctx context.Context) {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			default:
+			}
+			var err error
+			if n%2 == 0 {
+				_, err = e.db.PauseJob(tech, store.PauseJobInput{JobID: job, Reason: shop.PauseWaitingParts})
+			} else {
+				_, err = e.db.ResumeJob(tech, store.JobRef{JobID: job})
+			}
+			if err != nil {
+				t.Errorf("mutation %d: %v", n, err)
+				return
+			}
+			n++
+		}
+	})
+
+	for kill := 1; kill <= 2; kill++ {
+		seen := feed.len()
+		waitFor(t, "events to flow", func() bool { return feed.len() >= seen+10 })
+		if n := e.killListener(); n < 1 {
+			t.Fatalf("terminated %d listener backends, want the hub's", n)
+		}
+		waitFor(t, "the listener to reconnect", func() bool { return h.Stats.ListenerReconnects.Load() >= int64(kill) })
+	}
+	seen := feed.len()
+	waitFor(t, "events to flow after the reconnects", func() bool { return feed.len() >= seen+10 })
+	close(stop)
+	<-mutating
+	e.waitLog("subscriber", feed, head)
+	if got := h.Stats.ListenerReconnects.Load(); got < 2 {
+		t.Fatalf("ListenerReconnects=%d, want ≥ 2", got)
+	}
+	t.Logf("%d mutations, %d events, %d log reads, %d reconnects", n, feed.len(), h.Stats.Reads.Load(), h.Stats.ListenerReconnects.Load())
+}
+
+// killListener terminates the hub's LISTEN backend in this test's database
+// (lib/pq's Listener last ran LISTEN "bayboard_…" on it) and returns how
+// many backends it terminated.
+func (e *env) killListener() int {
+	e.t.Helper()
+	var n int
+	if err := e.raw.QueryRow(`
+		SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
+		FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()
+		  AND backend_type = 'client backend' AND query LIKE 'LISTEN "bayboard_%'`).Scan(&n); err != nil {
+		e.t.Fatalf("terminate listener: %v", err)
+	}
+	return n
+}
+
+// TestHubTwoInstances runs two hubs on one database, as two instances behind
+// a load balancer: what commits through one instance's store reaches the
+// subscribers of the other, and the other way round.
+func TestHubTwoInstances(t *testing.T) {
+	e := newEnv(t)
+	db2, err := store.Open(context.Background(), e.db.DSN(), 5)
+	if err != nil {
+		t.Fatalf("open second store: %v", err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	car1 := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	car2 := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	head := e.settle()
+	h1, _ := startHub(t, e.db, fast)
+	h2, _ := startHub(t, db2, fast)
+	feed1, _ := follow(mustSubscribe(t, h1, e.site, &head))
+	feed2, _ := follow(mustSubscribe(t, h2, e.site, &head))
+
+	tech := storetest.Ctx(e.f.Tech)
+	var wg sync.WaitGroup
+	for _, w := range []struct {
+		db  *store.DB
+		car *storetest.Car
+	}{{e.db, car1}, {db2, car2}} {
+		wg.Go(func() {
+			job := w.car.Jobs[0].ID
+			if _, err := w.db.StartJob(tech, store.JobRef{JobID: job}); err != nil {
+				t.Errorf("start: %v", err)
+				return
+			}
+			for p := 5; p <= 100; p += 5 {
+				if _, err := w.db.ReportJobProgress(tech, store.ReportJobProgressInput{JobID: job, Progress: p}); err != nil {
+					t.Errorf("progress: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got1 := e.waitLog("subscriber of instance 1", feed1, head)
+	e.waitLog("subscriber of instance 2", feed2, head)
+	if len(got1) != 2*21 {
+		t.Fatalf("received %d events, want 42", len(got1))
+	}
+	// Each event reached the instance it was not committed through.
+	for _, h := range []*board.Hub{h1, h2} {
+		if n := h.Stats.EventsRead.Load(); n < 42 {
+			t.Fatalf("an instance read %d events, want ≥ 42", n)
+		}
+	}
+}
+
+// TestHubSlowSubscriber: a subscriber that never reads is closed when its
+// queue overflows, while another keeps receiving every event; the closed one
+// resumes from its last cursor and misses nothing.
+func TestHubSlowSubscriber(t *testing.T) {
+	e := newEnv(t)
+	head := e.settle()
+	h, _ := startHub(t, e.db, board.Options{CatchUpInterval: 200 * time.Millisecond, QueueSize: 32})
+	stuck := mustSubscribe(t, h, e.site, &head)
+	reader, readerDone := follow(mustSubscribe(t, h, e.site, &head))
+
+	// Chunks well below the queue size, each read by the reader before the
+	// next: only the subscriber that never reads can overflow.
+	total := 0
+	for range 12 {
+		total += len(e.emit(8))
+		waitFor(t, "the reader to keep up", func() bool { return reader.len() >= total })
+	}
+	waitFor(t, "the stuck subscriber to be dropped", func() bool { return h.Stats.Dropped.Load() >= 1 })
+	queued := expectClosed(t, "stuck subscriber", stuck)
+	if n := h.Stats.Dropped.Load(); n != 1 {
+		t.Fatalf("Dropped=%d, want 1", n)
+	}
+	select {
+	case <-readerDone:
+		t.Fatalf("the reading subscriber was closed too")
+	default:
+	}
+	e.waitLog("reading subscriber", reader, head)
+
+	// What the stuck subscriber had queued is a prefix of the log; it then
+	// resumes from its cursor and gets exactly the rest.
+	resumed := &recorder{}
+	for _, u := range queued {
+		resumed.add(u)
+	}
+	if len(queued) == 0 || len(queued) >= total {
+		t.Fatalf("stuck subscriber had %d updates queued, want some but not all %d", len(queued), total)
+	}
+	cur := resumed.last(head)
+	rest, _ := follow(mustSubscribe(t, h, e.site, &cur))
+	total += len(e.emit(3))
+	waitFor(t, "the resumed subscriber to catch up", func() bool { return len(queued)+rest.len() >= total })
+	for _, x := range rest.entries() {
+		resumed.mu.Lock()
+		resumed.got = append(resumed.got, x)
+		resumed.mu.Unlock()
+	}
+	e.waitLog("stuck subscriber, queued then resumed", resumed, head)
+	e.waitLog("reading subscriber", reader, head)
+	if n := h.Stats.Dropped.Load(); n != 1 {
+		t.Fatalf("Dropped=%d after the resume, want 1", n)
+	}
+}
+
+// TestHubResume: a subscriber that disconnects and comes back with its last
+// cursor gets exactly what it missed, in order, then live events, without a
+// duplicate; cursors the log cannot serve get one Reset update.
+func TestHubResume(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		e := newEnv(t)
+		head := e.settle()
+		h, _ := startHub(t, e.db, fast)
+
+		ctx, cancel := context.WithCancel(context.Background())
+		ch, err := h.Subscribe(ctx, e.site, &head, nil)
+		if err != nil {
+			t.Fatalf("subscribe: %v", err)
+		}
+		first, firstDone := follow(ch)
+		e.emit(5)
+		waitFor(t, "the first events", func() bool { return first.len() >= 5 })
+		cancel() // the screen disconnects
+		<-firstDone
+		seen := first.entries()
+		cur := first.last(head)
+
+		missed := e.emit(5)
+		second, _ := follow(mustSubscribe(t, h, e.site, &cur))
+		waitFor(t, "the missed events", func() bool { return second.len() >= 5 })
+		live := e.emit(5)
+		got := e.waitLog("resumed subscriber", second, cur)
+		for i, id := range append(missed, live...) {
+			if got[i].ID != id {
+				t.Fatalf("update %d is event %d, want %d (missed %v, then live %v)", i, got[i].ID, id, missed, live)
+			}
+		}
+		all := &recorder{got: append(seen, got...)}
+		e.waitLog("subscriber over both connections", all, head)
+	})
+
+	t.Run("OKChurn", func(t *testing.T) {
+		// A screen that keeps disconnecting while events flow: each
+		// subscription replays from its cursor then goes live; taken
+		// together they must be the log exactly.
+		e := newEnv(t)
+		head := e.settle()
+		h, _ := startHub(t, e.db, fast)
+		emitted := make(chan int, 1)
+		background(t, func(ctx context.Context) {
+			n := 0
+			for range 120 {
+				if ctx.Err() != nil {
+					return
+				}
+				n += len(e.emit(1))
+				time.Sleep(time.Millisecond)
+			}
+			emitted <- n
+		})
+		all := &recorder{}
+		subs, total := 0, -1
+		for total < 0 || all.len() < total {
+			select {
+			case total = <-emitted:
+			default:
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cur := all.last(head)
+			ch, err := h.Subscribe(ctx, e.site, &cur, nil)
+			if err != nil {
+				t.Fatalf("subscribe: %v", err)
+			}
+			subs++
+			take := 1 + subs%7
+			timeout := time.After(200 * time.Millisecond)
+		read:
+			for take > 0 {
+				select {
+				case u, ok := <-ch:
+					if !ok {
+						t.Fatalf("feed closed on its own")
+					}
+					if u.Reset {
+						t.Fatalf("reset at cursor %d", cur)
+					}
+					all.add(u)
+					take--
+				case <-timeout:
+					break read // nothing new yet: reconnect anyway
+				}
+			}
+			cancel()
+			expectClosed(t, "cancelled subscription", ch) // what was queued is dropped: not processed
+			if subs > 2000 {
+				t.Fatalf("%d subscriptions and still %d of %d events", subs, all.len(), total)
+			}
+		}
+		e.waitLog("churning subscriber", all, head)
+		t.Logf("%d subscriptions for %d events", subs, total)
+	})
+
+	reset := func(t *testing.T, h *board.Hub, site shop.SiteID, after int64) {
+		t.Helper()
+		ups := expectClosed(t, "feed", mustSubscribe(t, h, site, &after))
+		if len(ups) != 1 || !ups[0].Reset {
+			t.Fatalf("after=%d: got %d updates (first reset=%v), want a single Reset", after, len(ups), len(ups) > 0 && ups[0].Reset)
+		}
+	}
+
+	t.Run("ResetAheadOfLog", func(t *testing.T) {
+		e := newEnv(t)
+		e.emit(2)
+		head := e.settle()
+		h, _ := startHub(t, e.db, fast)
+		reset(t, h, e.site, head+1000)
+		reset(t, h, e.site, -1)
+	})
+
+	t.Run("ResetOlderThanRetention", func(t *testing.T) {
+		e := newEnv(t)
+		var old shop.EventID
+		if err := e.raw.QueryRow(`INSERT INTO events (site_id, kind, summary, at) VALUES ($1, 'JOB_STARTED', 'old', now() - interval '2 hours') RETURNING id`, e.site).Scan(&old); err != nil {
+			t.Fatalf("insert old event: %v", err)
+		}
+		e.emit(3)
+		e.settle()
+		var oldPos int64
+		if err := e.raw.QueryRow(`SELECT pos FROM events WHERE id = $1`, old).Scan(&oldPos); err != nil {
+			t.Fatalf("pos: %v", err)
+		}
+		h, _ := startHub(t, e.db, board.Options{CatchUpInterval: 200 * time.Millisecond, Retention: time.Hour})
+		reset(t, h, e.site, oldPos-1)
+		// Just after the old event, the replay is within retention.
+		r, _ := follow(mustSubscribe(t, h, e.site, &oldPos))
+		e.waitLog("subscriber after the old event", r, oldPos)
+		if r.resetCount() != 0 || r.len() != 3 {
+			t.Fatalf("resets=%d events=%d, want 0 and 3", r.resetCount(), r.len())
+		}
+	})
+
+	t.Run("ResetBeyondReplayLimit", func(t *testing.T) {
+		e := newEnv(t)
+		start := e.settle()
+		e.emit(4)
+		e.settle()
+		h, _ := startHub(t, e.db, board.Options{CatchUpInterval: 200 * time.Millisecond, ReplayLimit: 3})
+		reset(t, h, e.site, start)
+		log, _ := e.logSince(start)
+		after := log[0].Pos
+		r, _ := follow(mustSubscribe(t, h, e.site, &after))
+		e.waitLog("subscriber within the replay limit", r, after)
+		if r.resetCount() != 0 {
+			t.Fatalf("resets=%d, want 0", r.resetCount())
+		}
+	})
+}
+
+// TestHubLoadDoesNotGrowWithSubscribers: an instance reads the log once and
+// fans out in memory, so 200 screens cost the database what one does. The
+// hub is stepped (one read per event, sequencing done beforehand through
+// another store) so both runs do exactly the same reads.
+func TestHubLoadDoesNotGrowWithSubscribers(t *testing.T) {
+	e := newEnv(t)
+	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	seq, err := store.Open(context.Background(), e.db.DSN(), 2)
+	if err != nil {
+		t.Fatalf("open sequencing store: %v", err)
+	}
+	t.Cleanup(func() { seq.Close() })
+	const events = 20
+
+	run := func(subscribers int) (statements, reads int64) {
+		t.Helper()
+		ctx := context.Background()
+		head := e.settle()
+		h := board.NewHub(e.db, slog.New(slog.DiscardHandler), board.Options{})
+		if err := h.StartStepped(ctx); err != nil {
+			t.Fatalf("start: %v", err)
+		}
+		feeds := make([]*recorder, subscribers)
+		for i := range feeds {
+			feeds[i], _ = follow(mustSubscribe(t, h, e.site, nil))
+		}
+		before := e.db.Statements()
+		for i := range events {
+			if _, err := e.raw.Exec(`INSERT INTO events (site_id, kind, order_id, summary, at) VALUES ($1, 'JOB_PROGRESS', $2, 'p', now())`, e.site, car.Order.ID); err != nil {
+				t.Fatalf("insert: %v", err)
+			}
+			waitFor(t, "the event's position", func() bool {
+				if _, err := seq.SequenceEvents(ctx); err != nil {
+					t.Fatalf("sequence: %v", err)
+				}
+				_, pending := e.logSince(0)
+				return pending == 0
+			})
+			if err := h.CatchUp(ctx); err != nil {
+				t.Fatalf("catch up: %v", err)
+			}
+			for _, f := range feeds {
+				waitFor(t, "every subscriber to get the event", func() bool { return f.len() >= i+1 })
+			}
+		}
+		statements = e.db.Statements() - before
+		for i, f := range feeds {
+			e.waitLog(fmt.Sprintf("subscriber %d of %d", i, subscribers), f, head)
+		}
+		if n := h.Stats.Subscribers.Load(); n != int64(subscribers) {
+			t.Fatalf("Subscribers=%d, want %d", n, subscribers)
+		}
+		return statements, h.Stats.Reads.Load()
+	}
+	s1, r1 := run(1)
+	s200, r200 := run(200)
+	t.Logf("per event: 1 subscriber %.1f statements, %.1f reads; 200 subscribers %.1f statements, %.1f reads",
+		float64(s1)/events, float64(r1)/events, float64(s200)/events, float64(r200)/events)
+	if s1 == 0 || r1 == 0 {
+		t.Fatalf("statements=%d reads=%d with one subscriber: nothing measured", s1, r1)
+	}
+	if float64(s200) > 1.5*float64(s1) {
+		t.Fatalf("statements=%d with 200 subscribers, want ≤ 1.5 × %d (one subscriber)", s200, s1)
+	}
+	if float64(r200) > 1.5*float64(r1) {
+		t.Fatalf("reads=%d with 200 subscribers, want ≤ 1.5 × %d (one subscriber)", r200, r1)
+	}
+}
+
+// TestHubRestart stops an instance while screens are connected and starts a
+// new one: every screen resumes from its cursor and misses nothing.
+func TestHubRestart(t *testing.T) {
+	e := newEnv(t)
+	head := e.settle()
+	h1, stop1 := startHub(t, e.db, fast)
+	var current atomic.Pointer[board.Hub]
+	current.Store(h1)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clients := make([]*client, 5)
+	for i := range clients {
+		clients[i] = startClient(ctx, t, current.Load, e.site, head)
+	}
+	// Events flow before, during and after the restart.
+	stop := make(chan struct{})
+	var emitted atomic.Int64
+	emitting := background(t, func(ctx context.Context) {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			default:
+			}
+			emitted.Add(int64(len(e.emit(1))))
+			time.Sleep(time.Millisecond)
+		}
+	})
+	waitFor(t, "events to flow", func() bool { return clients[0].len() >= 30 })
+	stop1() // the instance goes away mid-stream: its feeds close
+	// Every client has lost its feed and tried the stopped instance again
+	// before the new one starts (as behind a load balancer that has not yet
+	// noticed): the stopped hub must refuse, not take a subscription it
+	// will never serve.
+	for i, c := range clients {
+		waitFor(t, fmt.Sprintf("client %d to retry", i), func() bool { return c.attempts.Load() >= 2 })
+	}
+	downtime := emitted.Load()
+	h2, _ := startHub(t, e.db, fast)
+	current.Store(h2)
+	for i, c := range clients {
+		waitFor(t, fmt.Sprintf("client %d to resume", i), func() bool { return c.subscriptions.Load() >= 2 })
+	}
+	waitFor(t, "events after the restart", func() bool { return emitted.Load() >= downtime+30 })
+	close(stop)
+	<-emitting
+	for i, c := range clients {
+		e.waitLog(fmt.Sprintf("client %d", i), &c.recorder, head)
+		if n := c.resetCount(); n != 0 {
+			t.Fatalf("client %d got %d resets, want 0", i, n)
+		}
+	}
+	cancel()
+	for _, c := range clients {
+		<-c.done
+	}
+	if n := h1.Stats.Subscribers.Load(); n != 0 {
+		t.Fatalf("stopped hub still has %d subscribers", n)
+	}
+	t.Logf("%d events, %d emitted by the time the new instance started", emitted.Load(), downtime)
+}

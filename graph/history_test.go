@@ -1,0 +1,115 @@
+package graph_test
+
+import (
+	"testing"
+	"time"
+
+	"bayboard/shop"
+	"bayboard/store/storetest"
+)
+
+// historyQuery is the advisor's "show me everything about this customer".
+const historyQuery = `query History($id: ID!) {
+  customer(id: $id) {
+    id name phone
+    vehicles { id plate vin make model mileage }
+    visits(first: 20) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id receivedAt mileage complaint
+        vehicle { plate }
+        advisor { id name }
+        repairOrders {
+          id number state promisedAt
+          jobs { id description state labourPrice { amount } technician { id name } bay { code } }
+          partLines { id partNumber quantity total { amount } }
+          additionalWork { id state total { amount } requestedBy { id } decidedBy { id } }
+          checks { kind passed checkedBy { id name } }
+          settlement { total { amount } customerShare { amount } settledBy { id } }
+          bill { labour { amount } parts { amount } total { amount } customerShare { amount } }
+        }
+      } }
+    }
+  }
+}`
+
+// maxHistoryStatements bounds the SQL statements of one history query: the
+// token lookup, the customer, the customer's vehicles, the page of visits and
+// its count, then one statement per kind of record below the page (the
+// visits' vehicles, orders, jobs, part lines, additional work, checks,
+// settlements, staff and bays).
+const maxHistoryStatements = 14
+
+// TestHistoryStatementCount runs the customer-history query for a customer
+// with 3 visits and one with 15 (each visit with an order of several jobs,
+// parts, additional work, checks and a settlement): the number of SQL
+// statements must not depend on the number of visits.
+func TestHistoryStatementCount(t *testing.T) {
+	e := newEnv(t)
+	f := e.f
+	now := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
+	e.db.Now = func() time.Time { return now }
+	customer := func(visits int) shop.CustomerID {
+		first := f.MustCar(t, e.db, shop.OrderDelivered, storetest.CarOptions{Jobs: 3, Extra: true})
+		for range visits - 1 {
+			now = now.Add(24 * time.Hour)
+			f.MustCar(t, e.db, shop.OrderDelivered, storetest.CarOptions{Jobs: 3, Extra: true, Customer: first.Customer, Vehicle: first.Vehicle})
+		}
+		return first.Customer
+	}
+	few, many := customer(3), customer(15)
+
+	type history struct {
+		Customer struct {
+			Visits struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						RepairOrders []struct {
+							Jobs []struct {
+								Technician *struct{ ID string }
+								Bay        *struct{ Code string }
+							}
+							PartLines, AdditionalWork, Checks []struct{}
+							Settlement                        *struct{}
+						}
+					}
+				}
+			}
+		}
+	}
+	count := func(id shop.CustomerID, visits int) int64 {
+		t.Helper()
+		var out history
+		before := e.db.Statements()
+		e.must(t, f.Advisor, historyQuery, map[string]any{"id": gid(shop.TypeCustomer, int64(id))}, &out)
+		n := e.db.Statements() - before
+		v := out.Customer.Visits
+		if v.TotalCount != visits || len(v.Edges) != visits {
+			t.Fatalf("visits=%d of %d, want %d", len(v.Edges), v.TotalCount, visits)
+		}
+		for _, ed := range v.Edges {
+			o := ed.Node.RepairOrders
+			if len(o) != 1 || len(o[0].Jobs) != 4 || len(o[0].PartLines) != 3 || len(o[0].AdditionalWork) != 1 ||
+				len(o[0].Checks) != 9 || o[0].Settlement == nil || o[0].Jobs[0].Technician == nil || o[0].Jobs[0].Bay == nil {
+				t.Fatalf("visit=%+v, want one order with 4 jobs (technician, bay), 3 part lines, 1 additional work, 9 checks, a settlement", ed.Node)
+			}
+		}
+		return n
+	}
+	// Run each a few times: batching must not depend on timing either.
+	var counts []int64
+	for range 3 {
+		counts = append(counts, count(few, 3), count(many, 15))
+	}
+	t.Logf("history query: %d SQL statements for 3 visits, %d for 15 (bound %d)", counts[0], counts[1], maxHistoryStatements)
+	for _, n := range counts {
+		if n != counts[0] {
+			t.Fatalf("statements=%v, want the same count for 3 and 15 visits", counts)
+		}
+	}
+	if counts[0] > maxHistoryStatements {
+		t.Fatalf("statements=%d, want at most %d", counts[0], maxHistoryStatements)
+	}
+}

@@ -1,0 +1,781 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"bayboard/board"
+	"bayboard/graph"
+	"bayboard/shop"
+	"bayboard/store"
+	"bayboard/store/storetest"
+)
+
+// The websocket tests drive the real server over real sockets: coder/websocket
+// as a raw client for the protocol's edges, and the npm graphql-ws client
+// (TestWebsocketGraphqlWsClient) for what front-end teams run.
+
+const (
+	protoTransportWS = "graphql-transport-ws"
+	protoLegacyWS    = "graphql-ws"
+	wsBoardFeedQuery = `subscription ($site: ID!, $after: String) {
+		boardFeed(siteId: $site, after: $after) { cursor reset kind summary jobId }
+	}`
+)
+
+// wsEnv is a server with a running hub over a fresh database, a car with one
+// started job, and bearer tokens for the board screen and the technician.
+type wsEnv struct {
+	db         *store.DB
+	f          *storetest.Fixture
+	hub        *board.Hub
+	reg        *graph.WebsocketRegistry
+	srv        *httptest.Server
+	url        string // ws://…/query
+	boardToken string
+	techToken  string
+	job        shop.JobID
+	site       string // the site's global ID
+}
+
+// newWSEnv starts the server; tune changes its options. With an unstarted
+// srv, the caller configures and starts it (before any dial).
+func newWSEnv(t *testing.T, tune func(*graph.Options)) *wsEnv {
+	t.Helper()
+	e := &wsEnv{db: storetest.MustOpenDB(t)}
+	e.f = storetest.MustFixture(t, e.db)
+	e.site = shop.GlobalID(shop.TypeSite, int64(e.f.Site.ID))
+	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	e.job = car.Jobs[0].ID
+	if _, err := e.db.StartJob(storetest.Ctx(e.f.Tech), store.JobRef{JobID: e.job}); err != nil {
+		t.Fatalf("start job: %v", err)
+	}
+	e.boardToken, e.techToken = wsToken(t, e.db, e.f.Board), wsToken(t, e.db, e.f.Tech)
+	e.hub = startHub(t, e.db)
+
+	opts := graph.DefaultOptions
+	opts.Hub = e.hub
+	opts.Websockets = &graph.WebsocketRegistry{}
+	if tune != nil {
+		tune(&opts)
+	}
+	e.reg = opts.Websockets
+	mux := http.NewServeMux()
+	mux.Handle("/query", wsHandler(e.db, opts))
+	e.srv = httptest.NewUnstartedServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.reg.Shutdown(ctx); err != nil {
+			t.Errorf("websocket shutdown: %v", err)
+		}
+		e.srv.Close()
+	})
+	return e
+}
+
+// start starts the HTTP server.
+func (e *wsEnv) start() *wsEnv {
+	e.srv.Start()
+	e.url = "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/query"
+	return e
+}
+
+// wsHandler is /query as server.go builds it.
+func wsHandler(db *store.DB, opts graph.Options) http.Handler {
+	log := slog.New(slog.DiscardHandler)
+	return graph.WithRequestID(graph.LimitBody(opts.MaxBodyBytes, graph.Authenticate(db, graph.NewServer(db, log, opts))))
+}
+
+// startHub runs a hub until the test ends.
+func startHub(t *testing.T, db *store.DB) *board.Hub {
+	t.Helper()
+	hub := board.NewHub(db, slog.New(slog.DiscardHandler), board.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("hub: %v", err)
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); !hub.Listening(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("hub did not start listening")
+		}
+	}
+	return hub
+}
+
+// wsToken stores a new bearer token for u.
+func wsToken(t *testing.T, db *store.DB, u *shop.User) string {
+	t.Helper()
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := "test-" + hex.EncodeToString(b)
+	if err := db.StoreToken(context.Background(), u.ID, tok, "ws test", 0); err != nil {
+		t.Fatalf("store token: %v", err)
+	}
+	return tok
+}
+
+// progress reports the job's progress as the technician: one event.
+func (e *wsEnv) progress(t *testing.T, p int) {
+	t.Helper()
+	if _, err := e.db.ReportJobProgress(storetest.Ctx(e.f.Tech), store.ReportJobProgressInput{JobID: e.job, Progress: p}); err != nil {
+		t.Fatalf("report progress: %v", err)
+	}
+}
+
+// head is the log's cursor once every committed event has its position
+// (the hub sequences them shortly after commit).
+func (e *wsEnv) head(t *testing.T) int64 {
+	t.Helper()
+	e.settle(t)
+	h, err := e.db.LogHead(context.Background())
+	if err != nil {
+		t.Fatalf("log head: %v", err)
+	}
+	return h
+}
+
+// settle waits until no committed event waits for its position.
+func (e *wsEnv) settle(t *testing.T) {
+	t.Helper()
+	conn, err := sql.Open("postgres", e.db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	waitFor(t, func() bool {
+		var n int
+		if err := conn.QueryRow(`SELECT count(*) FROM events WHERE pos IS NULL`).Scan(&n); err != nil {
+			t.Fatalf("count unsequenced events: %v", err)
+		}
+		return n == 0
+	}, "the hub to sequence the events")
+}
+
+// logAfter is the site's committed log after cursor: the truth a feed must match.
+func (e *wsEnv) logAfter(t *testing.T, after int64) []int64 {
+	t.Helper()
+	evs, err := e.db.ReadSiteEvents(context.Background(), e.f.Site.ID, after, 10000)
+	if err != nil {
+		t.Fatalf("read log: %v", err)
+	}
+	var pos []int64
+	for _, ev := range evs {
+		pos = append(pos, ev.Pos)
+	}
+	return pos
+}
+
+// wsMsg is a message of either subprotocol.
+type wsMsg struct {
+	Type    string          `json:"type"`
+	ID      string          `json:"id,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// wsClient is a raw websocket client.
+type wsClient struct {
+	t *testing.T
+	c *websocket.Conn
+}
+
+func (e *wsEnv) dial(t *testing.T, proto string, header http.Header) *wsClient {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, e.url, &websocket.DialOptions{Subprotocols: []string{proto}, HTTPHeader: header})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	if c.Subprotocol() != proto {
+		t.Fatalf("subprotocol=%q, want %q", c.Subprotocol(), proto)
+	}
+	c.SetReadLimit(1 << 20)
+	t.Cleanup(func() { _ = c.CloseNow() })
+	return &wsClient{t: t, c: c}
+}
+
+func (c *wsClient) sendRaw(s string) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.c.Write(ctx, websocket.MessageText, []byte(s)); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+func (c *wsClient) send(m any) {
+	c.t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sendRaw(string(b))
+}
+
+// read returns the next message, or the error that ended the socket.
+func (c *wsClient) read(timeout time.Duration) (wsMsg, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	_, b, err := c.c.Read(ctx)
+	if err != nil {
+		return wsMsg{}, err
+	}
+	var m wsMsg
+	if err := json.Unmarshal(b, &m); err != nil {
+		return wsMsg{}, fmt.Errorf("server sent %q: %w", b, err)
+	}
+	return m, nil
+}
+
+// next returns the next message other than a keep-alive (ping, pong, ka).
+func (c *wsClient) next() wsMsg {
+	c.t.Helper()
+	for {
+		m, err := c.read(10 * time.Second)
+		if err != nil {
+			c.t.Fatalf("read: %v", err)
+		}
+		if m.Type != "ping" && m.Type != "pong" && m.Type != "ka" {
+			return m
+		}
+	}
+}
+
+// expect reads the next message other than a keep-alive, which must be of
+// type typ (which may itself be a keep-alive type).
+func (c *wsClient) expect(typ string) wsMsg {
+	c.t.Helper()
+	for {
+		m, err := c.read(10 * time.Second)
+		if err != nil {
+			c.t.Fatalf("read: %v, want %s", err, typ)
+		}
+		if m.Type == typ {
+			return m
+		}
+		if m.Type != "ping" && m.Type != "pong" && m.Type != "ka" {
+			c.t.Fatalf("message=%s %s %s, want %s", m.Type, m.ID, m.Payload, typ)
+		}
+	}
+}
+
+// init sends connection_init with the token and waits for the ack.
+func (c *wsClient) init(token string) {
+	c.t.Helper()
+	c.send(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"Authorization":"Bearer ` + token + `"}`)})
+	c.expect("connection_ack")
+}
+
+// subscribe subscribes id to the site's board feed after cursor (nil: live only).
+func (c *wsClient) subscribe(proto, id, site string, after *int64) {
+	c.t.Helper()
+	vars := map[string]any{"site": site}
+	if after != nil {
+		vars["after"] = strconv.FormatInt(*after, 10)
+	}
+	typ := "subscribe"
+	if proto == protoLegacyWS {
+		typ = "start"
+	}
+	p, _ := json.Marshal(map[string]any{"query": wsBoardFeedQuery, "variables": vars})
+	c.send(wsMsg{Type: typ, ID: id, Payload: p})
+}
+
+// feedUpdate is one boardFeed message.
+type feedUpdate struct {
+	Cursor  string  `json:"cursor"`
+	Reset   bool    `json:"reset"`
+	Kind    *string `json:"kind"`
+	Summary *string `json:"summary"`
+	JobID   *string `json:"jobId"`
+}
+
+// update reads the next data message of id (next, or data on legacy).
+func (c *wsClient) update(id string) feedUpdate {
+	c.t.Helper()
+	m := c.next()
+	if (m.Type != "next" && m.Type != "data") || m.ID != id {
+		c.t.Fatalf("message=%s %s %s, want next or data of %s", m.Type, m.ID, m.Payload, id)
+	}
+	var p struct {
+		Data struct {
+			BoardFeed feedUpdate `json:"boardFeed"`
+		} `json:"data"`
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
+		c.t.Fatalf("payload=%s err=%v, want an update", m.Payload, err)
+	}
+	return p.Data.BoardFeed
+}
+
+// expectClose reads until the server closes, which it must do with code
+// and a reason starting with reason. Messages before the close must not be
+// of the types in forbidden.
+func (c *wsClient) expectClose(code int, reason string, forbidden ...string) {
+	c.t.Helper()
+	for {
+		m, err := c.read(10 * time.Second)
+		if err == nil {
+			for _, f := range forbidden {
+				if m.Type == f {
+					c.t.Fatalf("message=%s %s %s before the close", m.Type, m.ID, m.Payload)
+				}
+			}
+			continue
+		}
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) {
+			c.t.Fatalf("read error=%v, want close %d", err, code)
+		}
+		if int(ce.Code) != code || !strings.HasPrefix(ce.Reason, reason) {
+			c.t.Fatalf("close=%d %q, want %d %q", ce.Code, ce.Reason, code, reason)
+		}
+		return
+	}
+}
+
+// alive checks that the socket still works: a ping gets its pong.
+func (c *wsClient) alive() {
+	c.t.Helper()
+	c.send(wsMsg{Type: "ping"})
+	for {
+		m, err := c.read(5 * time.Second)
+		if err != nil {
+			c.t.Fatalf("socket closed: %v", err)
+		}
+		if m.Type == "pong" {
+			return
+		}
+	}
+}
+
+func ptr64(v int64) *int64 { return &v }
+
+// TestWebsocketSubscribe subscribes to the board feed on both subprotocols and
+// checks the updates against the committed log.
+func TestWebsocketSubscribe(t *testing.T) {
+	e := newWSEnv(t, nil).start()
+	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
+		t.Run(proto, func(t *testing.T) {
+			head := e.head(t)
+			c := e.dial(t, proto, nil)
+			c.init(e.boardToken)
+			c.subscribe(proto, "feed", e.site, &head)
+			var got []int64
+			for i, p := range []int{10, 20, 30} {
+				e.progress(t, p)
+				u := c.update("feed")
+				if u.Kind == nil || *u.Kind != string(shop.EventJobProgress) || *u.Summary != fmt.Sprintf("Progress %d%%", p) ||
+					*u.JobID != shop.GlobalID(shop.TypeJob, int64(e.job)) {
+					t.Fatalf("update %d=%+v, want progress %d of the job", i, u, p)
+				}
+				n, err := strconv.ParseInt(u.Cursor, 10, 64)
+				if err != nil {
+					t.Fatalf("cursor=%q: %v", u.Cursor, err)
+				}
+				got = append(got, n)
+			}
+			if want := e.logAfter(t, head); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("cursors=%v, want the log's %v", got, want)
+			}
+		})
+	}
+}
+
+// TestWebsocketCloseCodes checks each close code of the graphql-transport-ws
+// protocol, and that the socket stays open where the protocol says so.
+func TestWebsocketCloseCodes(t *testing.T) {
+	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = 300 * time.Millisecond }).start()
+	feed := func(id string) string {
+		p, _ := json.Marshal(map[string]any{"query": wsBoardFeedQuery, "variables": map[string]any{"site": e.site}})
+		return `{"type":"subscribe","id":"` + id + `","payload":` + string(p) + `}`
+	}
+	tests := []struct {
+		name   string
+		init   bool     // send connection_init and wait for the ack first
+		send   []string // then send these
+		code   int
+		reason string
+	}{
+		{"ErrNotJSON", false, []string{`nope`}, 4400, "Invalid message received"},
+		{"ErrNotJSONAfterAck", true, []string{`{"type":`}, 4400, "Invalid message received"},
+		{"ErrNotObject", true, []string{`["subscribe"]`}, 4400, "Invalid message received"},
+		{"ErrNoType", true, []string{`{"id":"1"}`}, 4400, "Invalid message received"},
+		{"ErrServerType", true, []string{`{"type":"next","id":"1","payload":{}}`}, 4400, "Invalid message received"},
+		{"ErrLegacyType", true, []string{`{"type":"start","id":"1","payload":{"query":"{ __typename }"}}`}, 4400, "Invalid message received"},
+		{"ErrInitPayload", false, []string{`{"type":"connection_init","payload":"token"}`}, 4400, "Invalid message received"},
+		{"ErrSubscribeNoID", true, []string{`{"type":"subscribe","payload":{"query":"{ __typename }"}}`}, 4400, "Invalid message received"},
+		{"ErrSubscribeNumericID", true, []string{`{"type":"subscribe","id":1,"payload":{"query":"{ __typename }"}}`}, 4400, "Invalid message received"},
+		{"ErrSubscribeNoQuery", true, []string{`{"type":"subscribe","id":"1","payload":{}}`}, 4400, "Invalid message received"},
+		{"ErrSubscribeVariables", true, []string{`{"type":"subscribe","id":"1","payload":{"query":"{ __typename }","variables":[1]}}`}, 4400, "Invalid message received"},
+		{"ErrCompleteNoID", true, []string{`{"type":"complete"}`}, 4400, "Invalid message received"},
+		{"ErrSubscribeBeforeInit", false, []string{feed("1")}, 4401, "Unauthorized"},
+		{"ErrNoToken", false, []string{`{"type":"connection_init"}`}, 4403, "Send a bearer token"},
+		{"ErrBadToken", false, []string{`{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`}, 4403, ""},
+		{"ErrInitTimeout", false, nil, 4408, "Connection initialisation timeout"},
+		{"ErrDuplicateID", true, []string{feed("a"), feed("a")}, 4409, "Subscriber for a already exists"},
+		{"ErrSecondInit", true, []string{`{"type":"connection_init","payload":{}}`}, 4429, "Too many initialisation requests"},
+		{"ErrTooBig", true, []string{`{"type":"ping","payload":{"x":"` + strings.Repeat("x", 70<<10) + `"}}`}, 1009, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := e.dial(t, protoTransportWS, nil)
+			if tt.init {
+				c.init(e.boardToken)
+			}
+			for _, s := range tt.send {
+				c.sendRaw(s)
+			}
+			c.expectClose(tt.code, tt.reason)
+		})
+	}
+
+	t.Run("OK/PingBeforeInit", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.sendRaw(`{"type":"pong"}`)
+		c.sendRaw(`{"type":"ping","payload":{"n":1}}`)
+		if m := c.expect("pong"); string(m.Payload) != `{"n":1}` {
+			t.Fatalf("pong payload=%s, want the ping's", m.Payload)
+		}
+		c.init(e.boardToken)
+		c.alive()
+	})
+	t.Run("OK/IDAfterClientComplete", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		c.sendRaw(feed("a"))
+		c.sendRaw(`{"type":"complete","id":"a"}`)
+		c.sendRaw(feed("a"))
+		c.alive()
+	})
+	t.Run("OK/IDAfterServerComplete", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		bad := `{"type":"subscribe","id":"b","payload":{"query":"subscription { boardFeed(siteId: \"nope\") { cursor } }"}}`
+		for range 2 {
+			c.sendRaw(bad)
+			c.expect("next") // the resolver's error
+			c.expect("complete")
+		}
+		c.alive()
+	})
+	t.Run("OK/HeaderToken", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, http.Header{"Authorization": {"Bearer " + e.boardToken}})
+		c.send(wsMsg{Type: "connection_init"})
+		c.expect("connection_ack")
+		c.alive()
+	})
+}
+
+// TestWebsocketLegacy checks the legacy graphql-ws subprotocol's refusal:
+// connection_error, then 4403.
+func TestWebsocketLegacy(t *testing.T) {
+	e := newWSEnv(t, nil).start()
+	c := e.dial(t, protoLegacyWS, nil)
+	c.sendRaw(`{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`)
+	if m := c.expect("connection_error"); !bytes.Contains(m.Payload, []byte(`"message"`)) {
+		t.Fatalf("connection_error payload=%s, want a message", m.Payload)
+	}
+	c.expectClose(4403, "")
+}
+
+// TestWebsocketAuthUnavailable checks that a connection_init the server
+// cannot check (its database is gone) closes with 1013, on which the
+// graphql-ws client retries, and shows no driver text.
+func TestWebsocketAuthUnavailable(t *testing.T) {
+	e := newWSEnv(t, nil).start()
+	if err := e.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c := e.dial(t, protoTransportWS, nil)
+	c.send(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"Authorization":"Bearer ` + e.boardToken + `"}`)})
+	c.expectClose(1013, "Internal error.")
+}
+
+// TestWebsocketOrigin checks the origin allowlist against cross-site
+// websocket hijacking.
+func TestWebsocketOrigin(t *testing.T) {
+	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketOrigins = []string{"board.example.com"} }).start()
+	tests := []struct {
+		name   string
+		origin string
+		ok     bool
+	}{
+		{"OK/NoOrigin", "", true},
+		{"OK/SameOrigin", e.srv.URL, true},
+		{"OK/Allowed", "https://board.example.com", true},
+		{"ErrCrossSite", "https://evil.example", false},
+		{"ErrOtherHost", "https://board.example.com.evil.example", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.origin != "" {
+				h.Set("Origin", tt.origin)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			c, resp, err := websocket.Dial(ctx, e.url, &websocket.DialOptions{Subprotocols: []string{protoTransportWS}, HTTPHeader: h})
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("dial: %v", err)
+				}
+				(&wsClient{t: t, c: c}).init(e.boardToken)
+				_ = c.CloseNow()
+				return
+			}
+			if err == nil {
+				_ = c.CloseNow()
+				t.Fatal("dial succeeded, want 403")
+			}
+			if resp == nil || resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("dial err=%v resp=%v, want 403", err, resp)
+			}
+		})
+	}
+}
+
+// TestWebsocketShutdown checks that Shutdown closes every socket with 1001,
+// whatever its state, with no complete before (the client would not
+// resubscribe), waits for them, and turns new ones away with 1001.
+func TestWebsocketShutdown(t *testing.T) {
+	e := newWSEnv(t, nil).start()
+	subscribed := e.dial(t, protoTransportWS, nil)
+	subscribed.init(e.boardToken)
+	head := e.head(t)
+	subscribed.subscribe(protoTransportWS, "1", e.site, &head)
+	e.progress(t, 50)
+	subscribed.update("1")
+	legacy := e.dial(t, protoLegacyWS, nil)
+	legacy.init(e.boardToken)
+	legacy.subscribe(protoLegacyWS, "1", e.site, &head)
+	legacy.update("1")
+	idle := e.dial(t, protoTransportWS, nil) // no connection_init yet
+	waitFor(t, func() bool { return e.reg.Len() == 3 }, "3 registered sockets")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.reg.Shutdown(ctx) }()
+	subscribed.expectClose(1001, "Server shutting down", "complete", "error")
+	legacy.expectClose(1001, "Server shutting down", "complete", "error")
+	idle.expectClose(1001, "Server shutting down")
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if n := e.reg.Len(); n != 0 {
+		t.Fatalf("registered=%d after shutdown, want 0", n)
+	}
+	late := e.dial(t, protoTransportWS, nil)
+	late.expectClose(1001, "Server shutting down")
+}
+
+// TestWebsocketServerContext checks the close when the server's base context
+// ends, as server.go's does on SIGTERM: 1001, where gqlgen sends 1000.
+func TestWebsocketServerContext(t *testing.T) {
+	e := newWSEnv(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	e.start()
+	c := e.dial(t, protoTransportWS, nil)
+	c.init(e.boardToken)
+	head := e.head(t)
+	c.subscribe(protoTransportWS, "1", e.site, &head)
+	e.progress(t, 60)
+	c.update("1")
+	cancel()
+	c.expectClose(1001, "Server shutting down", "complete", "error")
+}
+
+// TestWebsocketKeepAlive checks that ping/pong detects a client that stopped
+// answering, and keeps one that answers.
+func TestWebsocketKeepAlive(t *testing.T) {
+	const interval = 100 * time.Millisecond
+	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketPingInterval = interval }).start()
+
+	t.Run("OK", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		pings := 0
+		for end := time.Now().Add(8 * interval); time.Now().Before(end); {
+			m, err := c.read(time.Second)
+			if err != nil {
+				t.Fatalf("socket closed after %d pings: %v", pings, err)
+			}
+			if m.Type == "ping" {
+				pings++
+				c.send(wsMsg{Type: "pong"})
+			}
+		}
+		if pings < 3 {
+			t.Fatalf("pings=%d, want several", pings)
+		}
+		c.alive()
+	})
+	t.Run("ErrNoPong", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		start := time.Now()
+		for {
+			_, err := c.read(5 * time.Second)
+			if err == nil {
+				continue // pings, unanswered
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("socket still open after %v", time.Since(start))
+			}
+			break // dropped without a close handshake: the peer is gone
+		}
+		if d := time.Since(start); d > 20*interval {
+			t.Fatalf("dropped after %v, want about %v", d, 2*interval)
+		}
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// TestWebsocketGraphqlWsClient runs the node tests in e2e/ws with the npm
+// graphql-ws client against this server: subscribe, resume after a
+// disconnect, and retry after the server goes away (1001), refuses a token
+// (4403) or times out the connection_init (4408). It installs e2e/ws's
+// packages with npm ci when they are missing or stale.
+func TestWebsocketGraphqlWsClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = exec.LookPath("npm")
+	}
+	if err != nil {
+		if os.Getenv("BAYBOARD_TEST_DB") == "require" {
+			t.Fatalf("node and npm are needed for the graphql-ws client test (apt-get install nodejs npm): %v", err)
+		}
+		t.Skipf("node and npm are needed for the graphql-ws client test: %v", err)
+	}
+	dir, err := filepath.Abs("../e2e/ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	npmCI(t, dir)
+
+	const initTimeout = 1500 * time.Millisecond
+	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = initTimeout })
+	opts := graph.DefaultOptions
+	opts.Hub, opts.WebsocketInitTimeout = e.hub, initTimeout
+	// Each "instance" has its own handler and registry; /_test/restart
+	// shuts the current one down (1001) and puts a fresh one in its place,
+	// as a deploy does behind a load balancer.
+	type instance struct {
+		h   http.Handler
+		reg *graph.WebsocketRegistry
+	}
+	var current atomic.Pointer[instance]
+	current.Store(&instance{h: wsHandler(e.db, withRegistry(opts, e.reg)), reg: e.reg})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/query", func(w http.ResponseWriter, r *http.Request) { current.Load().h.ServeHTTP(w, r) })
+	mux.HandleFunc("POST /_test/restart", func(w http.ResponseWriter, r *http.Request) {
+		reg := &graph.WebsocketRegistry{}
+		old := current.Swap(&instance{h: wsHandler(e.db, withRegistry(opts, reg)), reg: reg})
+		t.Cleanup(func() { _ = reg.Shutdown(context.Background()) })
+		if err := old.reg.Shutdown(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_test/log", func(w http.ResponseWriter, r *http.Request) {
+		after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+		evs, err := e.db.ReadSiteEvents(r.Context(), e.f.Site.ID, after, 10000)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		type entry struct {
+			Cursor string `json:"cursor"`
+			Kind   string `json:"kind"`
+		}
+		out := []entry{}
+		for _, ev := range evs {
+			out = append(out, entry{strconv.FormatInt(ev.Pos, 10), string(ev.Kind)})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	})
+	e.srv.Config.Handler = mux
+	e.start()
+	e.settle(t) // the first test's snapshot cursor is after the fixture's events
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-concurrency=1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"BAYBOARD_URL="+e.srv.URL,
+		"BAYBOARD_BOARD_TOKEN="+e.boardToken,
+		"BAYBOARD_TECH_TOKEN="+e.techToken,
+		"BAYBOARD_SITE_ID="+e.site,
+		"BAYBOARD_JOB_ID="+shop.GlobalID(shop.TypeJob, int64(e.job)),
+		"BAYBOARD_INIT_TIMEOUT_MS="+strconv.FormatInt(initTimeout.Milliseconds(), 10),
+	)
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test in e2e/ws:\n%s", out)
+	if err != nil {
+		t.Fatalf("node tests failed: %v", err)
+	}
+}
+
+func withRegistry(o graph.Options, reg *graph.WebsocketRegistry) graph.Options {
+	o.Websockets = reg
+	return o
+}
+
+// npmCI installs dir's packages unless node_modules is up to date with
+// package-lock.json (the rule scripts/test.sh uses for e2e/).
+func npmCI(t *testing.T, dir string) {
+	t.Helper()
+	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inst, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil && !lock.ModTime().After(inst.ModTime()) {
+		return
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+}

@@ -1,0 +1,631 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/lib/pq"
+
+	"bayboard/shop"
+)
+
+// Lock order of the parts operations: the part row first, then the repair
+// order, then its jobs. Order writers never lock parts, so no two
+// transactions can wait on each other in a cycle.
+
+const partColumns = `id, site_id, part_number, description, unit_price, on_hand, reserved`
+
+const reservationColumns = `id, site_id, part_id, order_id, job_id, appointment_id, quantity, issued, state, reserved_by,
+	note, created_at, filled_at, closed_at, version`
+
+const issueColumns = `id, site_id, part_id, order_id, job_id, reservation_id, quantity, returned, drawn_by, issued_by,
+	issued_at, returned_at`
+
+// lockPart reads a part for update and checks the actor may act on its site.
+func lockPart(c *change, id shop.PartID, act shop.Action) (*shop.Part, error) {
+	var p shop.Part
+	err := c.tx.GetContext(c.ctx, &p, `SELECT `+partColumns+` FROM parts WHERE id = $1 FOR UPDATE`, id)
+	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(p.SiteID)) {
+		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "partId", Message: "No part with that ID exists."}
+	} else if err != nil {
+		return nil, err
+	}
+	return &p, shop.Authorize(c.actor, p.SiteID, act)
+}
+
+func savePartStock(c *change, p *shop.Part) error {
+	_, err := c.tx.ExecContext(c.ctx, `UPDATE parts SET on_hand = $2, reserved = $3 WHERE id = $1`, p.ID, p.OnHand, p.Reserved)
+	return err
+}
+
+// CreatePartInput adds a part to a site's catalogue.
+type CreatePartInput struct {
+	SiteID         shop.SiteID
+	PartNumber     string
+	Description    string
+	UnitPrice      shop.Money
+	IdempotencyKey *string
+}
+
+// AddPart adds a part to the catalogue with no stock; stock comes in through
+// ReceiveStock. Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT (number taken).
+func (d *DB) AddPart(ctx context.Context, in CreatePartInput) (*shop.Part, error) {
+	return mutate(d, ctx, "createPart", deref(in.IdempotencyKey), in, func(c *change) (*shop.Part, error) {
+		if err := shop.Authorize(c.actor, in.SiteID, shop.ActManageParts); err != nil {
+			return nil, err
+		}
+		num, err := shop.CheckText("partNumber", in.PartNumber, true, 60)
+		if err != nil {
+			return nil, err
+		}
+		desc, err := shop.CheckText("description", in.Description, true, shop.MaxShortText)
+		if err != nil {
+			return nil, err
+		}
+		if err := shop.ValidPrice("unitPrice", in.UnitPrice); err != nil {
+			return nil, err
+		}
+		p := &shop.Part{SiteID: in.SiteID, PartNumber: num, Description: desc, UnitPrice: in.UnitPrice}
+		if err := c.tx.GetContext(c.ctx, &p.ID, `
+			INSERT INTO parts (site_id, part_number, description, unit_price) VALUES ($1, $2, $3, $4) RETURNING id`,
+			p.SiteID, p.PartNumber, p.Description, p.UnitPrice); err != nil {
+			return nil, err
+		}
+		return p, c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventStockReceived, Summary: "Part " + num + " added to the catalogue"})
+	})
+}
+
+// ReservePartsInput sets parts aside for an appointment or a repair order
+// (and optionally one of its jobs). Give orderId or appointmentId.
+type ReservePartsInput struct {
+	PartID         shop.PartID
+	Quantity       int
+	OrderID        *shop.OrderID
+	JobID          *shop.JobID
+	AppointmentID  *shop.AppointmentID
+	Note           *string
+	IdempotencyKey *string
+}
+
+// ReserveParts reserves parts. When the available stock cannot cover them the
+// reservation WAITS: it is a shortage, its job shows as waiting for parts on
+// the board, and received stock fills it first come first served.
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION.
+func (d *DB) ReserveParts(ctx context.Context, in ReservePartsInput) (*shop.PartReservation, error) {
+	return mutate(d, ctx, "reserveParts", deref(in.IdempotencyKey), in, func(c *change) (*shop.PartReservation, error) {
+		p, err := lockPart(c, in.PartID, shop.ActReserveParts)
+		if err != nil {
+			return nil, err
+		}
+		if err := shop.ValidQuantity(in.Quantity); err != nil {
+			return nil, err
+		}
+		note, err := shop.CheckText("note", deref(in.Note), false, shop.MaxShortText)
+		if err != nil {
+			return nil, err
+		}
+		if (in.OrderID == nil) == (in.AppointmentID == nil) {
+			return nil, shop.FieldErrorf("orderId", "Reserve for exactly one thing: a repair order (orderId) or an appointment (appointmentId).")
+		}
+		r := &shop.PartReservation{SiteID: p.SiteID, PartID: p.ID, OrderID: in.OrderID, JobID: in.JobID,
+			AppointmentID: in.AppointmentID, Quantity: in.Quantity, ReservedBy: c.actor.UserID, Note: note, CreatedAt: c.now, Version: 1}
+		var o *shop.Order
+		if in.OrderID != nil {
+			if o, err = lockOrder(c, *in.OrderID, shop.ActReserveParts, nil); err != nil {
+				return nil, err
+			}
+			if o.SiteID != p.SiteID {
+				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "partId", Message: "That part is not in this site's catalogue."}
+			}
+			if !o.State.Open() || o.State == shop.OrderSettled {
+				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The repair order is %s; parts can no longer be reserved for it (RESERVE).", o.State.Describe())
+			}
+			if in.JobID != nil {
+				var st shop.JobState
+				err := c.tx.GetContext(c.ctx, &st, `SELECT state FROM jobs WHERE id = $1 AND order_id = $2 FOR UPDATE`, *in.JobID, o.ID)
+				if isNoRows(err) {
+					return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "That job is not on this repair order."}
+				} else if err != nil {
+					return nil, err
+				}
+				if st.Settled() {
+					return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The job is %s; parts can no longer be reserved for it (RESERVE).", st.Describe())
+				}
+			}
+		} else {
+			if in.JobID != nil {
+				return nil, shop.FieldErrorf("jobId", "A job belongs to a repair order; reserve for the order, not the appointment.")
+			}
+			var ap struct {
+				SiteID shop.SiteID
+				State  shop.AppointmentState
+			}
+			err := c.tx.GetContext(c.ctx, &ap, `SELECT site_id, state FROM appointments WHERE id = $1 FOR UPDATE`, *in.AppointmentID)
+			if isNoRows(err) || (err == nil && ap.SiteID != p.SiteID) {
+				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "appointmentId", Message: "No appointment with that ID exists at this part's site."}
+			} else if err != nil {
+				return nil, err
+			}
+			if ap.State != shop.AppointmentBooked {
+				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; parts are reserved only for BOOKED appointments (RESERVE).", ap.State)
+			}
+		}
+		r.State = shop.Reserve(p, in.Quantity)
+		if r.State == shop.ReservationReserved {
+			r.FilledAt = &c.now
+		}
+		if err := savePartStock(c, p); err != nil {
+			return nil, err
+		}
+		if err := c.tx.GetContext(c.ctx, &r.ID, `
+			INSERT INTO part_reservations (site_id, part_id, order_id, job_id, appointment_id, quantity, state, reserved_by,
+				note, created_at, filled_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			r.SiteID, r.PartID, r.OrderID, r.JobID, r.AppointmentID, r.Quantity, r.State, r.ReservedBy, r.Note, c.now, r.FilledAt); err != nil {
+			return nil, err
+		}
+		kind, summary := shop.EventPartsReserved, fmt.Sprintf("Reserved %d × %s", r.Quantity, p.PartNumber)
+		if r.State == shop.ReservationWaiting {
+			kind = shop.EventPartShortage
+			summary = fmt.Sprintf("Part shortage: %d × %s needed, %d available", r.Quantity, p.PartNumber, max(p.Available(), 0))
+		}
+		if o == nil {
+			return r, c.event(shop.Event{SiteID: p.SiteID, Kind: kind, Summary: summary + " for an appointment"})
+		}
+		if r.JobID != nil {
+			if _, err := refreshPartsShort(c, *r.JobID); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.event(orderEvent(o, kind, r.JobID, summary)); err != nil {
+			return nil, err
+		}
+		return r, afterJobs(c, o)
+	})
+}
+
+// refreshPartsShort sets a job's parts_short from its waiting reservations and
+// reports whether it changed.
+func refreshPartsShort(c *change, job shop.JobID) (bool, error) {
+	res, err := c.tx.ExecContext(c.ctx, `
+		UPDATE jobs j SET parts_short = w.short, version = j.version + 1, updated_at = $2
+		FROM (SELECT EXISTS (SELECT 1 FROM part_reservations WHERE job_id = $1 AND state = 'WAITING') AS short) w
+		WHERE j.id = $1 AND j.parts_short <> w.short`, job, c.now)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// fillWaiting lets stock that came in (received or returned) fill the part's
+// waiting reservations, unblocks their jobs and tells the board.
+func fillWaiting(c *change, p *shop.Part) error {
+	var waiting []*shop.PartReservation
+	if err := c.tx.SelectContext(c.ctx, &waiting, `
+		SELECT `+reservationColumns+` FROM part_reservations WHERE part_id = $1 AND state = 'WAITING' ORDER BY id FOR UPDATE`, p.ID); err != nil {
+		return err
+	}
+	filled := shop.FillWaiting(p, waiting, c.now)
+	if len(filled) == 0 {
+		return nil
+	}
+	if err := savePartStock(c, p); err != nil {
+		return err
+	}
+	orders := map[shop.OrderID][]*shop.PartReservation{}
+	var orderIDs []shop.OrderID
+	for _, r := range filled {
+		if _, err := c.tx.ExecContext(c.ctx, `
+			UPDATE part_reservations SET state = $2, filled_at = $3, version = version + 1 WHERE id = $1`, r.ID, r.State, c.now); err != nil {
+			return err
+		}
+		if r.OrderID == nil {
+			if err := c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventPartsArrived,
+				Summary: fmt.Sprintf("Parts arrived for an appointment: %d × %s reserved", r.Quantity, p.PartNumber)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if orders[*r.OrderID] == nil {
+			orderIDs = append(orderIDs, *r.OrderID)
+		}
+		orders[*r.OrderID] = append(orders[*r.OrderID], r)
+	}
+	// Lock the orders in ID order, so two receipts never wait on each other.
+	slices.Sort(orderIDs)
+	for _, id := range orderIDs {
+		o, err := lockOrder(c, id, shop.ActRead, nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range orders[id] {
+			if r.JobID != nil {
+				if _, err := refreshPartsShort(c, *r.JobID); err != nil {
+					return err
+				}
+			}
+			if err := c.event(orderEvent(o, shop.EventPartsArrived, r.JobID,
+				fmt.Sprintf("Parts arrived: %d × %s reserved", r.Quantity, p.PartNumber))); err != nil {
+				return err
+			}
+		}
+		if err := afterJobs(c, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReceiveStockInput books goods received into stock.
+type ReceiveStockInput struct {
+	PartID   shop.PartID
+	Quantity int
+	// Urgent marks an urgent order, e.g. a warranty part ordered for a car in the workshop.
+	Urgent         *bool
+	Warranty       *bool
+	ForOrderID     *shop.OrderID
+	Reference      *string
+	IdempotencyKey *string
+}
+
+// ReceiveStock adds received parts to stock; waiting reservations are filled
+// first come first served and their jobs unblocked.
+// Errors: INVALID, NOT_FOUND, FORBIDDEN.
+func (d *DB) ReceiveStock(ctx context.Context, in ReceiveStockInput) (*shop.StockReceipt, error) {
+	return mutate(d, ctx, "receiveStock", deref(in.IdempotencyKey), in, func(c *change) (*shop.StockReceipt, error) {
+		p, err := lockPart(c, in.PartID, shop.ActManageParts)
+		if err != nil {
+			return nil, err
+		}
+		if err := shop.ValidQuantity(in.Quantity); err != nil {
+			return nil, err
+		}
+		ref, err := shop.CheckText("reference", deref(in.Reference), false, shop.MaxShortText)
+		if err != nil {
+			return nil, err
+		}
+		rc := &shop.StockReceipt{SiteID: p.SiteID, PartID: p.ID, Quantity: in.Quantity, Urgent: in.Urgent != nil && *in.Urgent,
+			Warranty: in.Warranty != nil && *in.Warranty, ForOrderID: in.ForOrderID, Reference: ref, ReceivedBy: c.actor.UserID, ReceivedAt: c.now}
+		if in.ForOrderID != nil {
+			var site shop.SiteID
+			err := c.tx.GetContext(c.ctx, &site, `SELECT site_id FROM repair_orders WHERE id = $1`, *in.ForOrderID)
+			if isNoRows(err) || (err == nil && site != p.SiteID) {
+				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "forOrderId", Message: "No repair order with that ID exists at this part's site."}
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		p.OnHand += in.Quantity
+		if err := savePartStock(c, p); err != nil {
+			return nil, err
+		}
+		if err := c.tx.GetContext(c.ctx, &rc.ID, `
+			INSERT INTO stock_receipts (site_id, part_id, quantity, urgent, warranty, for_order_id, reference, received_by, received_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			rc.SiteID, rc.PartID, rc.Quantity, rc.Urgent, rc.Warranty, rc.ForOrderID, rc.Reference, rc.ReceivedBy, c.now); err != nil {
+			return nil, err
+		}
+		what := "Stock received"
+		if rc.Urgent && rc.Warranty {
+			what = "Urgent warranty part received"
+		} else if rc.Urgent {
+			what = "Urgent part received"
+		}
+		if err := c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventStockReceived, OrderID: rc.ForOrderID,
+			Summary: fmt.Sprintf("%s: %d × %s, on hand %d", what, rc.Quantity, p.PartNumber, p.OnHand)}); err != nil {
+			return nil, err
+		}
+		return rc, fillWaiting(c, p)
+	})
+}
+
+// IssuePartsInput draws parts from stock against a repair order (领料 / 出库).
+type IssuePartsInput struct {
+	OrderID  shop.OrderID
+	JobID    *shop.JobID
+	PartID   shop.PartID
+	Quantity int
+	// DrawnBy is the technician (or foreman) who draws the parts and signs the slip.
+	DrawnBy        shop.UserID
+	IdempotencyKey *string
+}
+
+// IssueParts issues parts to a repair order in work, consuming its
+// reservations of that part first. Stock never goes below zero or below what
+// is reserved for others, however many clerks issue at once.
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION.
+func (d *DB) IssueParts(ctx context.Context, in IssuePartsInput) (*shop.PartIssue, error) {
+	return mutate(d, ctx, "issueParts", deref(in.IdempotencyKey), in, func(c *change) (*shop.PartIssue, error) {
+		p, err := lockPart(c, in.PartID, shop.ActManageParts)
+		if err != nil {
+			return nil, err
+		}
+		o, err := lockOrder(c, in.OrderID, shop.ActManageParts, nil)
+		if err != nil {
+			return nil, err
+		}
+		if o.SiteID != p.SiteID {
+			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "partId", Message: "That part is not in this site's catalogue."}
+		}
+		if _, err := shop.NextOrderState(o.State, shop.OrderWork); err != nil {
+			return nil, err
+		}
+		if err := shop.ValidQuantity(in.Quantity); err != nil {
+			return nil, err
+		}
+		if err := requireStaff(c, o.SiteID, in.DrawnBy, "drawnBy", shop.RoleTechnician, shop.RoleForeman); err != nil {
+			return nil, err
+		}
+		if in.JobID != nil {
+			var n int
+			if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM jobs WHERE id = $1 AND order_id = $2`, *in.JobID, o.ID); err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "That job is not on this repair order."}
+			}
+		}
+		// The order's reservations of this part: the job's own first, then the order's.
+		var held []*shop.PartReservation
+		if err := c.tx.SelectContext(c.ctx, &held, `
+			SELECT `+reservationColumns+` FROM part_reservations
+			WHERE part_id = $1 AND order_id = $2 AND state = 'RESERVED' AND (job_id IS NULL OR $3::BIGINT IS NULL OR job_id = $3)
+			ORDER BY (job_id IS NOT DISTINCT FROM $3::BIGINT) DESC, id FOR UPDATE`, p.ID, o.ID, in.JobID); err != nil {
+			return nil, err
+		}
+		use, left := map[shop.PartReservationID]int{}, in.Quantity
+		var first *shop.PartReservationID
+		for _, r := range held {
+			if left == 0 {
+				break
+			}
+			n := min(left, r.Outstanding())
+			use[r.ID], left = n, left-n
+			if first == nil {
+				id := r.ID
+				first = &id
+			}
+		}
+		if err := shop.Issue(p, in.Quantity, in.Quantity-left); err != nil {
+			return nil, err
+		}
+		if err := savePartStock(c, p); err != nil {
+			return nil, err
+		}
+		for _, r := range held {
+			if n := use[r.ID]; n > 0 {
+				r.Issued += n
+				state := shop.ReservationReserved
+				if r.Issued == r.Quantity {
+					state = shop.ReservationIssued
+				}
+				if _, err := c.tx.ExecContext(c.ctx, `
+					UPDATE part_reservations SET issued = $2, state = $3, version = version + 1,
+						closed_at = CASE WHEN $3 = 'ISSUED' THEN $4::TIMESTAMPTZ END
+					WHERE id = $1`, r.ID, r.Issued, state, c.now); err != nil {
+					return nil, err
+				}
+			}
+		}
+		is := &shop.PartIssue{SiteID: p.SiteID, PartID: p.ID, OrderID: o.ID, JobID: in.JobID, ReservationID: first,
+			Quantity: in.Quantity, DrawnBy: in.DrawnBy, IssuedBy: c.actor.UserID, IssuedAt: c.now}
+		if err := c.tx.GetContext(c.ctx, &is.ID, `
+			INSERT INTO part_issues (site_id, part_id, order_id, job_id, reservation_id, quantity, drawn_by, issued_by, issued_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			is.SiteID, is.PartID, is.OrderID, is.JobID, is.ReservationID, is.Quantity, is.DrawnBy, is.IssuedBy, c.now); err != nil {
+			return nil, err
+		}
+		return is, c.event(orderEvent(o, shop.EventPartsIssued, in.JobID, fmt.Sprintf("Issued %d × %s (on hand %d)", is.Quantity, p.PartNumber, p.OnHand)))
+	})
+}
+
+// ReturnPartsInput takes unused parts of an issue slip back into stock.
+type ReturnPartsInput struct {
+	IssueID        shop.PartIssueID
+	Quantity       int
+	IdempotencyKey *string
+}
+
+// ReturnParts returns unused parts to stock; waiting reservations may then be
+// filled. Errors: INVALID, NOT_FOUND, FORBIDDEN.
+func (d *DB) ReturnParts(ctx context.Context, in ReturnPartsInput) (*shop.PartIssue, error) {
+	return mutate(d, ctx, "returnParts", deref(in.IdempotencyKey), in, func(c *change) (*shop.PartIssue, error) {
+		var partID shop.PartID
+		err := c.tx.GetContext(c.ctx, &partID, `SELECT part_id FROM part_issues WHERE id = $1`, in.IssueID)
+		if isNoRows(err) {
+			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "issueId", Message: "No issue slip with that ID exists."}
+		} else if err != nil {
+			return nil, err
+		}
+		p, err := lockPart(c, partID, shop.ActManageParts)
+		if err != nil {
+			if shop.ErrorCode(err) == shop.ENOTFOUND {
+				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "issueId", Message: "No issue slip with that ID exists."}
+			}
+			return nil, err
+		}
+		var is shop.PartIssue
+		if err := c.tx.GetContext(c.ctx, &is, `SELECT `+issueColumns+` FROM part_issues WHERE id = $1 FOR UPDATE`, in.IssueID); err != nil {
+			return nil, err
+		}
+		o, err := lockOrder(c, is.OrderID, shop.ActManageParts, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := shop.ReturnToStock(p, &is, in.Quantity); err != nil {
+			return nil, err
+		}
+		is.ReturnedAt = &c.now
+		if err := savePartStock(c, p); err != nil {
+			return nil, err
+		}
+		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_issues SET returned = $2, returned_at = $3 WHERE id = $1`, is.ID, is.Returned, c.now); err != nil {
+			return nil, err
+		}
+		if err := c.event(orderEvent(o, shop.EventPartsReturned, is.JobID, fmt.Sprintf("Returned %d unused × %s", in.Quantity, p.PartNumber))); err != nil {
+			return nil, err
+		}
+		return &is, fillWaiting(c, p)
+	})
+}
+
+// ReleasePartReservationInput cancels a reservation's outstanding quantity.
+type ReleasePartReservationInput struct {
+	ReservationID   shop.PartReservationID
+	ExpectedVersion *int
+	Reason          string
+	IdempotencyKey  *string
+}
+
+// ReleasePartReservation releases what a reservation still holds or awaits;
+// its job stops waiting for that part. Errors: INVALID, NOT_FOUND,
+// FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+func (d *DB) ReleasePartReservation(ctx context.Context, in ReleasePartReservationInput) (*shop.PartReservation, error) {
+	return mutate(d, ctx, "releasePartReservation", deref(in.IdempotencyKey), in, func(c *change) (*shop.PartReservation, error) {
+		var partID shop.PartID
+		err := c.tx.GetContext(c.ctx, &partID, `SELECT part_id FROM part_reservations WHERE id = $1`, in.ReservationID)
+		notFound := &shop.Error{Code: shop.ENOTFOUND, Field: "reservationId", Message: "No reservation with that ID exists."}
+		if isNoRows(err) {
+			return nil, notFound
+		} else if err != nil {
+			return nil, err
+		}
+		p, err := lockPart(c, partID, shop.ActReserveParts)
+		if err != nil {
+			if shop.ErrorCode(err) == shop.ENOTFOUND {
+				return nil, notFound
+			}
+			return nil, err
+		}
+		var r shop.PartReservation
+		if err := c.tx.GetContext(c.ctx, &r, `SELECT `+reservationColumns+` FROM part_reservations WHERE id = $1 FOR UPDATE`, in.ReservationID); err != nil {
+			return nil, err
+		}
+		if err := checkVersion("reservation", in.ExpectedVersion, r.Version); err != nil {
+			return nil, err
+		}
+		if !r.State.Open() {
+			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The reservation is %s; it cannot be released (RELEASE).", r.State)
+		}
+		reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxShortText)
+		if err != nil {
+			return nil, err
+		}
+		if r.State == shop.ReservationReserved {
+			p.Reserved -= r.Outstanding()
+			if err := savePartStock(c, p); err != nil {
+				return nil, err
+			}
+		}
+		r.State, r.ClosedAt = shop.ReservationReleased, &c.now
+		r.Version++
+		if _, err := c.tx.ExecContext(c.ctx, `
+			UPDATE part_reservations SET state = 'RELEASED', closed_at = $2, version = $3 WHERE id = $1`, r.ID, c.now, r.Version); err != nil {
+			return nil, err
+		}
+		summary := fmt.Sprintf("Reservation of %d × %s released: %s", r.Outstanding(), p.PartNumber, reason)
+		if r.OrderID == nil {
+			return &r, c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventPartsReleased, Summary: summary})
+		}
+		o, err := lockOrder(c, *r.OrderID, shop.ActReserveParts, nil)
+		if err != nil {
+			return nil, err
+		}
+		if r.JobID != nil {
+			if _, err := refreshPartsShort(c, *r.JobID); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.event(orderEvent(o, shop.EventPartsReleased, r.JobID, summary)); err != nil {
+			return nil, err
+		}
+		if err := afterJobs(c, o); err != nil {
+			return nil, err
+		}
+		// Released stock may serve others who wait.
+		return &r, fillWaiting(c, p)
+	})
+}
+
+// PartFilter selects a site's catalogue parts.
+type PartFilter struct {
+	SiteID shop.SiteID
+	// Query matches the start of the part number or part of the description.
+	Query string
+	// Short keeps only parts with waiting reservations (shortages).
+	Short bool
+	After *shop.PartID
+	First int
+}
+
+// FindParts lists a site's catalogue by part number; one more than First
+// when there is a next page. Errors: NOT_FOUND, FORBIDDEN.
+func (d *DB) FindParts(ctx context.Context, f PartFilter) ([]*shop.Part, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.Authorize(a, f.SiteID, shop.ActRead); err != nil {
+		return nil, err
+	}
+	var after int64
+	if f.After != nil {
+		after = int64(*f.After)
+	}
+	var rows []*shop.Part
+	err = d.db.SelectContext(ctx, &rows, `
+		SELECT `+partColumns+` FROM parts p
+		WHERE site_id = $1 AND id > $2
+		  AND ($3 = '' OR part_number ILIKE $3 || '%' OR description ILIKE '%' || $3 || '%')
+		  AND (NOT $4 OR EXISTS (SELECT 1 FROM part_reservations r WHERE r.part_id = p.id AND r.state = 'WAITING'))
+		ORDER BY id LIMIT $5`, f.SiteID, after, likeEscape(f.Query), f.Short, f.First+1)
+	return rows, translate(err)
+}
+
+// FindReservations returns reservations of a part, an order or an
+// appointment (give one), newest first. Errors: NOT_FOUND.
+func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *shop.OrderID, appointment *shop.AppointmentID) ([]*shop.PartReservation, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.PartReservation
+	err = d.db.SelectContext(ctx, &rows, `
+		SELECT `+reservationColumns+` FROM part_reservations
+		WHERE site_id = ANY($1) AND ($2::BIGINT IS NULL OR part_id = $2) AND ($3::BIGINT IS NULL OR order_id = $3)
+		  AND ($4::BIGINT IS NULL OR appointment_id = $4)
+		ORDER BY id DESC LIMIT 500`, pq.Array(a.SiteIDs), part, order, appointment)
+	return rows, translate(err)
+}
+
+// FindPartIssuesByOrderIDs returns the issue slips of orders in one statement.
+func (d *DB) FindPartIssuesByOrderIDs(ctx context.Context, ids []shop.OrderID) (map[shop.OrderID][]*shop.PartIssue, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*shop.PartIssue
+	if err := d.db.SelectContext(ctx, &rows, `SELECT `+issueColumns+` FROM part_issues WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
+		return nil, translate(err)
+	}
+	out := map[shop.OrderID][]*shop.PartIssue{}
+	for _, is := range rows {
+		out[is.OrderID] = append(out[is.OrderID], is)
+	}
+	return out, nil
+}
+
+// FindPartByID returns a catalogue part of the actor's sites. Errors: NOT_FOUND.
+func (d *DB) FindPartByID(ctx context.Context, id shop.PartID) (*shop.Part, error) {
+	m, err := d.FindPartsByIDs(ctx, []shop.PartID{id})
+	if err != nil {
+		return nil, err
+	}
+	if p := m[id]; p != nil {
+		return p, nil
+	}
+	return nil, notFound("part")
+}
