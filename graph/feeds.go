@@ -53,14 +53,19 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 	out := make(chan *model.BoardUpdate, 1)
 	go func() {
 		defer close(out)
+		reset := false
 		for u := range in {
+			reset = u.Reset
 			select {
 			case out <- toUpdate(u):
 			case <-ctx.Done():
 				return
 			}
 		}
-		if ctx.Err() == nil {
+		// After a reset the feed simply completes: the client reloads its
+		// snapshot and subscribes again (closing the socket here could lose
+		// the reset itself).
+		if ctx.Err() == nil && !reset {
 			// The hub dropped us (too slow) or is stopping: close the socket
 			// with 1013 so the client reconnects and resumes from its cursor.
 			closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor")

@@ -133,6 +133,11 @@ fi
 echo "go vet: ok"
 
 # ------------------------------------------------------------------------------------------
+# The websocket client tests (graph, e2e/ws) run the npm graphql-ws client under go test.
+if ! command -v npm >/dev/null 2>&1; then
+	apt_install nodejs npm
+fi
+
 step "4/5 go test"
 # The race detector needs cgo, and cgo needs a C compiler.
 if [ "$(go env CGO_ENABLED)" != 1 ]; then
@@ -155,19 +160,20 @@ pkgs_notests=$(grep -c '^? ' "$gotest_log" || true)
 # ------------------------------------------------------------------------------------------
 step "5/5 browser tests"
 browser="none yet"
-if [ -d e2e ] && [ -f e2e/package.json ]; then
-	if [ ! -x /usr/bin/chromium ]; then
-		apt_install chromium
-	fi
-	if ! command -v npm >/dev/null 2>&1; then
-		apt_install nodejs npm
+if [ -f e2e/browser/package.json ]; then
+	[ -x /usr/bin/chromium ] || apt_install chromium
+	command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+	# Without CJK fonts Chinese renders as boxes in the screenshots.
+	if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh | grep -q .; then
+		apt_install fonts-noto-cjk
 	fi
 	# The browser tests drive the real server binary.
 	go build -o bin/bayboard .
-	if [ ! -f e2e/node_modules/.package-lock.json ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
-		(cd e2e && npm ci --no-audit --no-fund)
+	export BAYBOARD_BIN="$PWD/bin/bayboard"
+	if [ ! -f e2e/browser/node_modules/.package-lock.json ] || [ e2e/browser/package-lock.json -nt e2e/browser/node_modules/.package-lock.json ]; then
+		(cd e2e/browser && npm ci --no-audit --no-fund)
 	fi
-	(cd e2e && npm test)
+	(cd e2e/browser && npm test)
 	browser="passed"
 else
 	echo "no browser tests yet"
