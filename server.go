@@ -28,6 +28,7 @@ import (
 
 	"bayboard/board"
 	"bayboard/demo"
+	"bayboard/docs"
 	"bayboard/graph"
 	"bayboard/store"
 )
@@ -53,6 +54,14 @@ type config struct {
 	LogLevel         string
 	Demo             bool
 	ComplexityLimit  int
+	MaxDepth         int
+	MaxAliases       int
+	MaxDirectives    int
+	MaxTokens        int
+	RateLimit        float64
+	RateBurst        int
+	WebsocketMax     int
+	WebsocketPerUser int
 	MaxBodyBytes     int64
 	OperationTimeout time.Duration
 	ShutdownTimeout  time.Duration
@@ -87,6 +96,17 @@ func settings(c *config) []setting {
 		{"log-level", "BAYBOARD_LOG_LEVEL", "info", "debug, info, warn or error", str(&c.LogLevel)},
 		{"demo", "BAYBOARD_DEMO", "false", "seed a demo workshop day when the database has no sites", boolean(&c.Demo)},
 		{"complexity-limit", "BAYBOARD_COMPLEXITY_LIMIT", "5000", "maximum query complexity", integer(&c.ComplexityLimit)},
+		{"max-depth", "BAYBOARD_MAX_DEPTH", "15", "maximum nesting of fields in an operation (0: no limit)", integer(&c.MaxDepth)},
+		{"max-aliases", "BAYBOARD_MAX_ALIASES", "30", "maximum aliased fields in an operation (0: no limit)", integer(&c.MaxAliases)},
+		{"max-directives", "BAYBOARD_MAX_DIRECTIVES", "5", "maximum directives on one field or fragment (0: no limit)", integer(&c.MaxDirectives)},
+		{"max-tokens", "BAYBOARD_MAX_TOKENS", "5000", "maximum tokens in a query document (0: no limit)", integer(&c.MaxTokens)},
+		{"rate-limit", "BAYBOARD_RATE_LIMIT", "20", "requests per second per user (or per client address without a token); 0: no limit", func(s string) (err error) {
+			c.RateLimit, err = strconv.ParseFloat(s, 64)
+			return err
+		}},
+		{"rate-burst", "BAYBOARD_RATE_BURST", "100", "requests a user may send at once before the rate limit applies", integer(&c.RateBurst)},
+		{"websocket-max", "BAYBOARD_WEBSOCKET_MAX", "2000", "maximum open websockets of this instance (0: no limit)", integer(&c.WebsocketMax)},
+		{"websocket-max-per-user", "BAYBOARD_WEBSOCKET_MAX_PER_USER", "20", "maximum open websockets of one user's tokens (0: no limit)", integer(&c.WebsocketPerUser)},
 		{"max-body-bytes", "BAYBOARD_MAX_BODY_BYTES", "1048576", "maximum request body size", func(s string) (err error) {
 			c.MaxBodyBytes, err = strconv.ParseInt(s, 10, 64)
 			return err
@@ -153,7 +173,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 // usage lists every setting with its env var and default.
 func usage() string {
 	var b strings.Builder
-	b.WriteString("usage: bayboard [serve|migrate] [flags]\n\nflags (each also an environment variable):\n")
+	b.WriteString("usage: bayboard [serve|migrate|user|token|help] [flags]\n\nflags (each also an environment variable):\n")
 	for _, s := range settings(&config{}) {
 		fmt.Fprintf(&b, "  --%-18s %-28s default %-14q %s\n", s.flag, s.env, s.def, s.help)
 	}
@@ -168,8 +188,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	switch cmd {
 	case "serve", "migrate":
+	case "user", "token":
+		return runAdmin(ctx, cmd, args, getenv, stdout)
 	case "help":
-		fmt.Fprint(stdout, usage())
+		fmt.Fprint(stdout, usage()+"\n"+adminUsage)
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage())
@@ -220,14 +242,16 @@ func openDB(ctx context.Context, cfg *config, log *slog.Logger) (*store.DB, erro
 	}
 }
 
+// newLogger logs to stderr; every line logged during a request carries its
+// request_id (graph.LogHandler).
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+		return slog.New(graph.LogHandler(slog.NewTextHandler(os.Stderr, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	return slog.New(graph.LogHandler(slog.NewJSONHandler(os.Stderr, opts)))
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
@@ -263,12 +287,14 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.WebsocketOrigins = cfg.WebsocketOrigins
 	opts.Introspection = cfg.Introspection
 	opts.ComplexityLimit = cfg.ComplexityLimit
+	opts.MaxDepth, opts.MaxAliases, opts.MaxDirectives, opts.MaxTokens = cfg.MaxDepth, cfg.MaxAliases, cfg.MaxDirectives, cfg.MaxTokens
+	opts.WebsocketMaxConns, opts.WebsocketMaxPerToken = cfg.WebsocketMax, cfg.WebsocketPerUser
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
 	opts.OperationTimeout = cfg.OperationTimeout
 	gql := graph.NewServer(db, log, opts)
 
 	mux := http.NewServeMux()
-	api := graph.WithRequestID(graph.LimitBody(cfg.MaxBodyBytes, graph.Authenticate(db, graph.WebsocketSlots(gql))))
+	api := graph.WithRequestID(graph.LimitBody(cfg.MaxBodyBytes, graph.Authenticate(db, graph.RateLimit(cfg.RateLimit, cfg.RateBurst, graph.WebsocketSlots(gql)))))
 	mux.Handle("/query", api)
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
@@ -282,7 +308,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 				break
 			}
 		}
-		mux.Handle("GET /{$}", graph.Playground("/query", headers))
+		mux.Handle("GET /{$}", graph.Playground("/query", headers, docs.AllExamples()))
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

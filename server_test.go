@@ -27,6 +27,13 @@ func TestParseConfig(t *testing.T) {
 		{name: "OK/Defaults", env: map[string]string{"DATABASE_URL": "postgres://x"}, check: func(c *config) bool {
 			return c.Addr == ":8080" && c.Env == "development" && c.Introspection && c.ComplexityLimit == 5000 && c.OperationTimeout == 15*time.Second
 		}},
+		{name: "OK/LimitDefaults", env: map[string]string{"DATABASE_URL": "x"}, check: func(c *config) bool {
+			return c.MaxDepth == 15 && c.MaxAliases == 30 && c.MaxDirectives == 5 && c.MaxTokens == 5000 && c.RateLimit == 20 &&
+				c.RateBurst == 100 && c.WebsocketMax == 2000 && c.WebsocketPerUser == 20
+		}},
+		{name: "OK/LimitsFromEnv", env: map[string]string{"DATABASE_URL": "x", "BAYBOARD_RATE_LIMIT": "0.5", "BAYBOARD_MAX_DEPTH": "0"}, check: func(c *config) bool {
+			return c.RateLimit == 0.5 && c.MaxDepth == 0
+		}},
 		{name: "OK/ProductionTurnsIntrospectionOff", env: map[string]string{"DATABASE_URL": "x", "BAYBOARD_ENV": "production"}, check: func(c *config) bool {
 			return !c.Introspection
 		}},

@@ -68,7 +68,10 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 		if ctx.Err() == nil && !reset {
 			// The hub dropped us (too slow) or is stopping: close the socket
 			// with 1013 so the client reconnects and resumes from its cursor.
-			closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor")
+			// Over server-sent events, the stream ends without "complete".
+			if !closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor") {
+				interruptStream(ctx)
+			}
 		}
 	}()
 	return out, nil

@@ -299,12 +299,13 @@ type ComplexityRoot struct {
 	}
 
 	Event struct {
-		Actor   func(childComplexity int) int
-		At      func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Job     func(childComplexity int) int
-		Kind    func(childComplexity int) int
-		Summary func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		At          func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Job         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		RepairOrder func(childComplexity int) int
+		Summary     func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -501,6 +502,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AuditTrail         func(childComplexity int, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) int
 		Board              func(childComplexity int, siteID string) int
 		CallbacksDue       func(childComplexity int, siteID string, date *time.Time) int
 		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) int
@@ -901,6 +903,7 @@ type EventResolver interface {
 	Actor(ctx context.Context, obj *shop.Event) (*shop.User, error)
 
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
+	RepairOrder(ctx context.Context, obj *shop.Event) (*shop.Order, error)
 }
 type InvitationResolver interface {
 	Customer(ctx context.Context, obj *store.Invitation) (*shop.Customer, error)
@@ -1010,6 +1013,7 @@ type QueryResolver interface {
 	RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error)
 	Invitations(ctx context.Context, siteID string, date *time.Time) ([]*store.Invitation, error)
 	ServiceReport(ctx context.Context, siteID string, period shop.Period, date *time.Time) (*shop.Report, error)
+	AuditTrail(ctx context.Context, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) (*model.EventConnection, error)
 }
 type ReminderResolver interface {
 	DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error)
@@ -2176,6 +2180,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Kind(childComplexity), true
+	case "Event.repairOrder":
+		if e.ComplexityRoot.Event.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.RepairOrder(childComplexity), true
 	case "Event.summary":
 		if e.ComplexityRoot.Event.Summary == nil {
 			break
@@ -3297,6 +3307,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartReservationPayload.UserErrors(childComplexity), true
 
+	case "Query.auditTrail":
+		if e.ComplexityRoot.Query.AuditTrail == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditTrail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditTrail(childComplexity, args["siteId"].(string), args["actorId"].(*string), args["orderId"].(*string), args["kind"].(*shop.EventKind), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.board":
 		if e.ComplexityRoot.Query.Board == nil {
 			break
@@ -5347,7 +5368,7 @@ type Customer implements Node {
   phone: String!
   "E-mail address, empty when unknown."
   email: String!
-  "Postal address, empty when unknown."
+  "Postal address, empty when unknown (or for roles without access to personal data)."
   address: String!
   "The customer's vehicles."
   vehicles: [Vehicle!]!
@@ -5942,7 +5963,7 @@ type AdditionalWorkRequest implements Node {
   customerContact: String!
   "How they were asked."
   contactMethod: ContactMethod
-  "Note on the decision."
+  "Note on the decision (empty for roles without access to personal data)."
   decisionNote: String!
   "Version for optimistic concurrency."
   version: Int!
@@ -6942,7 +6963,7 @@ enum ReservationState {
 }
 
 "Parts set aside for an appointment (预约备件) or a repair order."
-type PartReservation {
+type PartReservation implements Node {
   "Global ID."
   id: ID!
   "The part."
@@ -6976,7 +6997,7 @@ type PartReservation {
 }
 
 "An issue slip (出库单): parts drawn (领料) against a repair order."
-type PartIssue {
+type PartIssue implements Node {
   "Global ID."
   id: ID!
   "The part."
@@ -7000,7 +7021,7 @@ type PartIssue {
 }
 
 "Goods received into stock."
-type StockReceipt {
+type StockReceipt implements Node {
   "Global ID."
   id: ID!
   "The part."
@@ -7049,7 +7070,7 @@ enum WarrantyClaimState {
 }
 
 "A warranty claim (索赔单) to the maker over warranty jobs of a repair order."
-type WarrantyClaim {
+type WarrantyClaim implements Node {
   "Global ID."
   id: ID!
   "Claim number, e.g. ` + "`" + `WC261124-00007` + "`" + `."
@@ -7105,7 +7126,7 @@ enum RetainedPartDisposition {
 }
 
 "A replaced part of a warranty repair kept for the maker (保修件的保管及寄返)."
-type RetainedPart {
+type RetainedPart implements Node {
   "Global ID."
   id: ID!
   "The repair order."
@@ -7161,7 +7182,7 @@ enum CallbackFallback {
 }
 
 "A follow-up call after delivery (回访): the first 2 days to a week after it, the second within 7 days of the first."
-type Callback {
+type Callback implements Node {
   "Global ID."
   id: ID!
   "The delivered repair order."
@@ -7213,7 +7234,7 @@ enum ComplaintState {
 }
 
 "A customer's complaint (投诉)."
-type Complaint {
+type Complaint implements Node {
   "Global ID."
   id: ID!
   "The customer."
@@ -7283,7 +7304,7 @@ enum ReminderChannel {
 }
 
 "A vehicle's next service, by date and mileage."
-type ServicePlan {
+type ServicePlan implements Node {
   "Global ID."
   id: ID!
   "The vehicle."
@@ -7301,7 +7322,7 @@ type ServicePlan {
 }
 
 "One reminder task of a planned service."
-type Reminder {
+type Reminder implements Node {
   "Global ID."
   id: ID!
   "Step 1, 2 or 3 of the schedule."
@@ -7852,6 +7873,41 @@ type SitePayload {
   "Expected failures; empty on success."
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------------------
+# Audit trail (操作日志): who did what to which record, and when.
+# ---------------------------------------------------------------------------
+
+extend type Query {
+  """
+  The audit trail of a site: every recorded change with who made it, to which
+  record and when, newest first. Service manager and administrator only
+  (FORBIDDEN for other roles).
+  """
+  auditTrail(
+    "The site."
+    siteId: ID!
+    "Only changes made by this user."
+    actorId: ID
+    "Only changes to this repair order."
+    orderId: ID
+    "Only changes of this kind."
+    kind: EventKind
+    "Only changes at or after this time."
+    from: DateTime
+    "Only changes before this time."
+    to: DateTime
+    "Page size, 1 to 100."
+    first: Int = 50
+    "Cursor to continue after."
+    after: String
+  ): EventConnection!
+}
+
+extend type Event {
+  "The repair order concerned, if any."
+  repairOrder: RepairOrder
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8334,6 +8390,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_at(ctx, field)
 	case "job":
 		return ec.fieldContext_Event_job(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_Event_repairOrder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
@@ -10083,6 +10141,76 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditTrail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "actorId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actorId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*shop.EventKind, error) {
+			return ec.unmarshalOEventKind2ᚖbayboardᚋshopᚐEventKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
 	return args, nil
 }
 
@@ -15200,6 +15328,38 @@ func (ec *executionContext) fieldContext_Event_job(_ context.Context, field grap
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20692,6 +20852,50 @@ func (ec *executionContext) fieldContext_Query_serviceReport(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_serviceReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditTrail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditTrail(ctx, fc.Args["siteId"].(string), fc.Args["actorId"].(*string), fc.Args["orderId"].(*string), fc.Args["kind"].(*shop.EventKind), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
+			return ec.marshalNEventConnection2ᚖbayboardᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31676,6 +31880,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case shop.WarrantyClaim:
+		return ec._WarrantyClaim(ctx, sel, &obj)
+	case *shop.WarrantyClaim:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WarrantyClaim(ctx, sel, obj)
 	case shop.Visit:
 		return ec._Visit(ctx, sel, &obj)
 	case *shop.Visit:
@@ -31697,6 +31908,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case shop.StockReceipt:
+		return ec._StockReceipt(ctx, sel, &obj)
+	case *shop.StockReceipt:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StockReceipt(ctx, sel, obj)
 	case shop.Site:
 		return ec._Site(ctx, sel, &obj)
 	case *shop.Site:
@@ -31711,6 +31929,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Settlement(ctx, sel, obj)
+	case shop.ServicePlan:
+		return ec._ServicePlan(ctx, sel, &obj)
+	case *shop.ServicePlan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ServicePlan(ctx, sel, obj)
+	case shop.RetainedPart:
+		return ec._RetainedPart(ctx, sel, &obj)
+	case *shop.RetainedPart:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RetainedPart(ctx, sel, obj)
 	case shop.Order:
 		return ec._RepairOrder(ctx, sel, &obj)
 	case *shop.Order:
@@ -31718,6 +31950,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._RepairOrder(ctx, sel, obj)
+	case shop.Reminder:
+		return ec._Reminder(ctx, sel, &obj)
+	case *shop.Reminder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Reminder(ctx, sel, obj)
+	case shop.PartReservation:
+		return ec._PartReservation(ctx, sel, &obj)
+	case *shop.PartReservation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PartReservation(ctx, sel, obj)
 	case shop.PartLine:
 		return ec._PartLine(ctx, sel, &obj)
 	case *shop.PartLine:
@@ -31725,6 +31971,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PartLine(ctx, sel, obj)
+	case shop.PartIssue:
+		return ec._PartIssue(ctx, sel, &obj)
+	case *shop.PartIssue:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PartIssue(ctx, sel, obj)
 	case shop.Part:
 		return ec._Part(ctx, sel, &obj)
 	case *shop.Part:
@@ -31753,6 +32006,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Customer(ctx, sel, obj)
+	case shop.Complaint:
+		return ec._Complaint(ctx, sel, &obj)
+	case *shop.Complaint:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Complaint(ctx, sel, obj)
 	case shop.Check:
 		return ec._Check(ctx, sel, &obj)
 	case *shop.Check:
@@ -31760,6 +32020,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Check(ctx, sel, obj)
+	case shop.Callback:
+		return ec._Callback(ctx, sel, &obj)
+	case *shop.Callback:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Callback(ctx, sel, obj)
 	case shop.Bay:
 		return ec._Bay(ctx, sel, &obj)
 	case *shop.Bay:
@@ -32617,7 +32884,7 @@ func (ec *executionContext) _BoardUpdate(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var callbackImplementors = []string{"Callback"}
+var callbackImplementors = []string{"Callback", "Node"}
 
 func (ec *executionContext) _Callback(ctx context.Context, sel ast.SelectionSet, obj *shop.Callback) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callbackImplementors)
@@ -32852,7 +33119,7 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
-var complaintImplementors = []string{"Complaint"}
+var complaintImplementors = []string{"Complaint", "Node"}
 
 func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet, obj *shop.Complaint) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, complaintImplementors)
@@ -33288,6 +33555,12 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_job(ctx, field, obj)
+				})
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_repairOrder(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34233,7 +34506,7 @@ func (ec *executionContext) _PartEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var partIssueImplementors = []string{"PartIssue"}
+var partIssueImplementors = []string{"PartIssue", "Node"}
 
 func (ec *executionContext) _PartIssue(ctx context.Context, sel ast.SelectionSet, obj *shop.PartIssue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partIssueImplementors)
@@ -34472,7 +34745,7 @@ func (ec *executionContext) _PartPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var partReservationImplementors = []string{"PartReservation"}
+var partReservationImplementors = []string{"PartReservation", "Node"}
 
 func (ec *executionContext) _PartReservation(ctx context.Context, sel ast.SelectionSet, obj *shop.PartReservation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partReservationImplementors)
@@ -34757,6 +35030,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_serviceReport(ctx, field)
 				})
+		case "auditTrail":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditTrail(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -34831,7 +35110,7 @@ func (ec *executionContext) _RecordCallbackPayload(ctx context.Context, sel ast.
 	return out
 }
 
-var reminderImplementors = []string{"Reminder"}
+var reminderImplementors = []string{"Reminder", "Node"}
 
 func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet, obj *shop.Reminder) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reminderImplementors)
@@ -35332,7 +35611,7 @@ func (ec *executionContext) _RepairOrderPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var retainedPartImplementors = []string{"RetainedPart"}
+var retainedPartImplementors = []string{"RetainedPart", "Node"}
 
 func (ec *executionContext) _RetainedPart(ctx context.Context, sel ast.SelectionSet, obj *shop.RetainedPart) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, retainedPartImplementors)
@@ -35483,7 +35762,7 @@ func (ec *executionContext) _RetainedPartPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var servicePlanImplementors = []string{"ServicePlan"}
+var servicePlanImplementors = []string{"ServicePlan", "Node"}
 
 func (ec *executionContext) _ServicePlan(ctx context.Context, sel ast.SelectionSet, obj *shop.ServicePlan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, servicePlanImplementors)
@@ -35973,7 +36252,7 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var stockReceiptImplementors = []string{"StockReceipt"}
+var stockReceiptImplementors = []string{"StockReceipt", "Node"}
 
 func (ec *executionContext) _StockReceipt(ctx context.Context, sel ast.SelectionSet, obj *shop.StockReceipt) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockReceiptImplementors)
@@ -36538,7 +36817,7 @@ func (ec *executionContext) _VisitPayload(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var warrantyClaimImplementors = []string{"WarrantyClaim"}
+var warrantyClaimImplementors = []string{"WarrantyClaim", "Node"}
 
 func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.SelectionSet, obj *shop.WarrantyClaim) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, warrantyClaimImplementors)

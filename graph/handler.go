@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -34,6 +35,14 @@ type Options struct {
 	ComplexityLimit int
 	// MaxBodyBytes caps a request body.
 	MaxBodyBytes int64
+	// MaxDepth caps how deep fields nest in an operation, fragments included.
+	MaxDepth int
+	// MaxAliases caps the aliased fields of an operation (alias overloading).
+	MaxAliases int
+	// MaxDirectives caps the directives on one field or fragment.
+	MaxDirectives int
+	// MaxTokens caps the tokens of a query document, checked while parsing.
+	MaxTokens int
 	// OperationTimeout bounds each query or mutation.
 	OperationTimeout time.Duration
 	// Hub serves the subscriptions; without it they answer INTERNAL.
@@ -47,6 +56,11 @@ type Options struct {
 	WebsocketPingInterval time.Duration
 	// WebsocketReadLimit caps one websocket message from a client, bytes.
 	WebsocketReadLimit int64
+	// WebsocketMaxConns caps the open websockets of this instance; the next
+	// upgrade gets 503 before it happens.
+	WebsocketMaxConns int
+	// WebsocketMaxPerToken caps the open websockets of one user's tokens.
+	WebsocketMaxPerToken int
 	// Websockets tracks the open websockets, for a graceful shutdown
 	// (Shutdown closes them with 1001); nil keeps a private registry.
 	Websockets *WebsocketRegistry
@@ -55,17 +69,34 @@ type Options struct {
 }
 
 // DefaultOptions are safe for the internet; development turns on Introspection.
+// Zero turns a limit off.
 var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, OperationTimeout: 15 * time.Second,
-	WebsocketInitTimeout: 10 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10}
+	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000,
+	WebsocketInitTimeout: 10 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
+	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20}
 
 // NewServer builds the GraphQL server over db.
 func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{DB: db, Hub: cfg.Hub}}))
-	srv.AddTransport(newWebsocket(db, log, cfg))
+	websockets := cfg.Websockets
+	if websockets == nil {
+		websockets = &WebsocketRegistry{}
+	}
+	cfg.Websockets = websockets
+	srv.AddTransport(newCappedWebsocket(newWebsocket(db, log, cfg), cfg.WebsocketMaxConns, cfg.WebsocketMaxPerToken))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overHTTP{transport.GET{}})
+	// Server-sent events (POST with Accept: text/event-stream) for clients
+	// that cannot open websockets; before POST, which would take the request.
+	srv.AddTransport(sse{SSE: transport.SSE{KeepAlivePingInterval: 10 * time.Second}, reg: websockets})
+	srv.AddTransport(overHTTP{transport.POST{}})
+	srv.AddTransport(unsupported{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.MaxTokens > 0 {
+		srv.SetParserTokenLimit(cfg.MaxTokens)
+	}
+	srv.Use(shapeLimits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxDirectives: cfg.MaxDirectives,
+		NoIntrospection: !cfg.Introspection})
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -98,7 +129,7 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	}
 	srv.SetErrorPresenter(ErrorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, err any) error {
-		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(err), "stack", string(debug.Stack()))
+		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(err), "stack", string(debug.Stack()))
 		return errors.New("internal panic")
 	})
 	return srv
@@ -106,8 +137,26 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 
 // ErrorPresenter keeps a shop.Error's message and puts its code in
 // extensions.code; any other error is logged with the request ID and shown
-// as "Internal error." — no SQL or driver text ever reaches a client.
+// as "Internal error." — no SQL or driver text ever reaches a client. Every
+// error carries the request's ID in extensions.requestId, the key to its
+// log lines.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	present := presentError(log)
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := present(ctx, err)
+		if id := RequestID(ctx); id != "" {
+			ext := make(map[string]any, len(gerr.Extensions)+1)
+			for k, v := range gerr.Extensions {
+				ext[k] = v
+			}
+			ext["requestId"] = id
+			gerr.Extensions = ext
+		}
+		return gerr
+	}
+}
+
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		var se *shop.Error
@@ -132,13 +181,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			gerr.Message = "The operation took too long and was stopped."
-			gerr.Extensions = map[string]any{"code": "TIMEOUT", "requestId": RequestID(ctx)}
+			gerr.Extensions = map[string]any{"code": "TIMEOUT"}
 			return gerr
 		}
-		id := RequestID(ctx)
-		log.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "error", err.Error())
+		log.ErrorContext(ctx, "internal error", "path", gerr.Path.String(), "error", err.Error())
 		gerr.Message = "Internal error."
-		gerr.Extensions = map[string]any{"code": shop.EINTERNAL, "requestId": id}
+		gerr.Extensions = map[string]any{"code": shop.EINTERNAL}
 		return gerr
 	}
 }
@@ -202,7 +250,8 @@ func writeAuthError(w http.ResponseWriter, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="bayboard"`)
 	w.WriteHeader(http.StatusUnauthorized)
-	fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":"UNAUTHENTICATED"}}]}`, msg)
+	fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":"UNAUTHENTICATED","requestId":%q}}]}`,
+		msg, w.Header().Get("X-Request-ID")) // set by WithRequestID
 }
 
 // LimitBody caps request bodies.
@@ -216,8 +265,22 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 }
 
 // Playground returns the GraphiQL page for endpoint, with headers
-// pre-filled (e.g. a demo token). Development only.
-func Playground(endpoint string, headers map[string]string) http.Handler {
-	return playground.Handler("Bayboard GraphiQL", endpoint,
-		playground.WithGraphiqlUiHeaders(headers), playground.WithStoragePrefix("bayboard"))
+// pre-filled (e.g. a demo token) and, on a first visit, query (e.g. the
+// example operations of docs/) in the editor. Development only.
+//
+// gqlgen's GraphiQL takes no default query, but reads the editor's state
+// from the URL when asked to keep it there: a visit without ?query= is
+// redirected to one with query. Edits then live in the URL, so a link shares
+// an operation.
+func Playground(endpoint string, headers map[string]string, query string) http.Handler {
+	page := playground.Handler("Bayboard GraphiQL", endpoint,
+		playground.WithGraphiqlUiHeaders(headers), playground.WithStoragePrefix("bayboard"),
+		playground.WithGraphiqlPersistStateInURL(true))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if query != "" && r.URL.RawQuery == "" {
+			http.Redirect(w, r, r.URL.Path+"?"+url.Values{"query": {query}}.Encode(), http.StatusFound)
+			return
+		}
+		page.ServeHTTP(w, r)
+	})
 }

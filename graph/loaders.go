@@ -32,6 +32,23 @@ type Loaders struct {
 	OrderExtra     *dataloader.Loader[shop.OrderID, []*shop.AdditionalWork]
 	OrderChecks    *dataloader.Loader[shop.OrderID, []*shop.Check]
 	OrderSettlemnt *dataloader.Loader[shop.OrderID, *shop.Settlement]
+
+	// Parts, warranty, callbacks, complaints and reminders.
+	Reservations      *dataloader.Loader[shop.PartReservationID, *shop.PartReservation]
+	PartIssues        *dataloader.Loader[shop.PartIssueID, *shop.PartIssue]
+	StockReceipts     *dataloader.Loader[shop.StockReceiptID, *shop.StockReceipt]
+	Claims            *dataloader.Loader[shop.WarrantyClaimID, *shop.WarrantyClaim]
+	RetainedParts     *dataloader.Loader[shop.RetainedPartID, *shop.RetainedPart]
+	Callbacks         *dataloader.Loader[shop.CallbackID, *shop.Callback]
+	Complaints        *dataloader.Loader[shop.ComplaintID, *shop.Complaint]
+	ServicePlans      *dataloader.Loader[shop.ServicePlanID, *shop.ServicePlan]
+	Reminders         *dataloader.Loader[shop.ReminderID, *shop.Reminder]
+	OrderReservations *dataloader.Loader[shop.OrderID, []*shop.PartReservation]
+	OrderIssues       *dataloader.Loader[shop.OrderID, []*shop.PartIssue]
+	OrderClaims       *dataloader.Loader[shop.OrderID, []*shop.WarrantyClaim]
+	OrderCallbacks    *dataloader.Loader[shop.OrderID, []*shop.Callback]
+	JobWarranty       *dataloader.Loader[shop.JobID, *shop.WarrantyDecision]
+	ClaimJobs         *dataloader.Loader[shop.WarrantyClaimID, []shop.JobID]
 }
 
 // NewLoaders returns fresh loaders over db. Build them per root field (see
@@ -54,6 +71,22 @@ func NewLoaders(db *store.DB) *Loaders {
 		OrderExtra:     newLoader(db.FindAdditionalWorkByOrderIDs),
 		OrderChecks:    newLoader(db.FindChecksByOrderIDs),
 		OrderSettlemnt: newLoader(db.FindSettlementsByOrderIDs),
+
+		Reservations:      newLoader(db.FindReservationsByIDs),
+		PartIssues:        newLoader(db.FindPartIssuesByIDs),
+		StockReceipts:     newLoader(db.FindStockReceiptsByIDs),
+		Claims:            newLoader(db.FindWarrantyClaimsByIDs),
+		RetainedParts:     newLoader(db.FindRetainedPartsByIDs),
+		Callbacks:         newLoader(db.FindCallbacksByIDs),
+		Complaints:        newLoader(db.FindComplaintsByIDs),
+		ServicePlans:      newLoader(db.FindServicePlansByIDs),
+		Reminders:         newLoader(db.FindRemindersByIDs),
+		OrderReservations: newLoader(db.FindReservationsByOrderIDs),
+		OrderIssues:       newLoader(db.FindPartIssuesByOrderIDs),
+		OrderClaims:       newLoader(db.FindWarrantyClaimsByOrderIDs),
+		OrderCallbacks:    newLoader(db.FindCallbacksByOrderIDs),
+		JobWarranty:       newLoader(db.FindWarrantyDecisionsByJobIDs),
+		ClaimJobs:         newLoader(db.FindClaimJobIDs),
 	}
 }
 

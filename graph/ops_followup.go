@@ -57,23 +57,27 @@ func workTypeCounts(m map[shop.WorkType]int) []*model.WorkTypeCount {
 	return out
 }
 
-// firstOf returns the only element of a one-key batch result.
-func firstOf[K comparable, V any](m map[K][]V, err error, k K) ([]V, error) {
-	if err != nil {
-		return nil, err
+// current returns the record as it stands now when err is a CONFLICT (a
+// stale expectedVersion, a concurrent change), so the client can show what
+// changed, as orderPayload does; otherwise, or without an ID, v itself.
+func current[K comparable, V any](ctx context.Context, v *V, err error, id K, find func(context.Context, K) (*V, error)) *V {
+	var none K
+	if shop.ErrorCode(err) == shop.ECONFLICT && id != none {
+		v, _ = find(ctx, id)
 	}
-	if v := m[k]; v != nil {
-		return v, nil
-	}
-	return []V{}, nil
+	return v
 }
 
-func claimPayload(c *shop.WarrantyClaim, err error) (*model.WarrantyClaimPayload, error) {
+// claimPayload builds a warranty claim payload; id names the claim changed (0 when new).
+func (r *mutationResolver) claimPayload(ctx context.Context, c *shop.WarrantyClaim, err error, id shop.WarrantyClaimID) (*model.WarrantyClaimPayload, error) {
+	c = current(ctx, c, err, id, r.DB.FindWarrantyClaimByID)
 	ues, err := userErrors(err)
 	return &model.WarrantyClaimPayload{Claim: c, UserErrors: ues}, err
 }
 
-func reservationPayload(res *shop.PartReservation, err error) (*model.PartReservationPayload, error) {
+// reservationPayload builds a reservation payload; id names the reservation changed (0 when new).
+func (r *mutationResolver) reservationPayload(ctx context.Context, res *shop.PartReservation, err error, id shop.PartReservationID) (*model.PartReservationPayload, error) {
+	res = current(ctx, res, err, id, r.DB.FindReservationByID)
 	ues, err := userErrors(err)
 	return &model.PartReservationPayload{Reservation: res, UserErrors: ues}, err
 }
@@ -83,22 +87,29 @@ func issuePayload(is *shop.PartIssue, err error) (*model.PartIssuePayload, error
 	return &model.PartIssuePayload{Issue: is, UserErrors: ues}, err
 }
 
-func retainedPayload(p *shop.RetainedPart, err error) (*model.RetainedPartPayload, error) {
+// retainedPayload builds a retained part payload; id names the part changed (0 when new).
+func (r *mutationResolver) retainedPayload(ctx context.Context, p *shop.RetainedPart, err error, id shop.RetainedPartID) (*model.RetainedPartPayload, error) {
+	p = current(ctx, p, err, id, r.DB.FindRetainedPartByID)
 	ues, err := userErrors(err)
 	return &model.RetainedPartPayload{RetainedPart: p, UserErrors: ues}, err
 }
 
-func complaintPayload(k *shop.Complaint, err error) (*model.ComplaintPayload, error) {
+// complaintPayload builds a complaint payload; id names the complaint changed (0 when new).
+func (r *mutationResolver) complaintPayload(ctx context.Context, k *shop.Complaint, err error, id shop.ComplaintID) (*model.ComplaintPayload, error) {
+	k = current(ctx, k, err, id, r.DB.FindComplaintByID)
 	ues, err := userErrors(err)
 	return &model.ComplaintPayload{Complaint: k, UserErrors: ues}, err
 }
 
-func callbackPayload(res *store.CallbackResult, err error) (*model.RecordCallbackPayload, error) {
-	ues, err := userErrors(err)
-	p := &model.RecordCallbackPayload{UserErrors: ues}
+// callbackPayload builds a callback payload, with the callback as it stands
+// now after a CONFLICT.
+func (r *mutationResolver) callbackPayload(ctx context.Context, res *store.CallbackResult, err error, id shop.CallbackID) (*model.RecordCallbackPayload, error) {
+	p := &model.RecordCallbackPayload{}
 	if res != nil {
 		p.Callback, p.Complaint = res.Callback, res.Complaint
 	}
+	p.Callback = current(ctx, p.Callback, err, id, r.DB.FindCallbackByID)
+	p.UserErrors, err = userErrors(err)
 	return p, err
 }
 
@@ -202,18 +213,17 @@ func (r *queryResolver) warrantyClaims(ctx context.Context, siteID string, order
 	return list(r.DB.FindWarrantyClaims(ctx, f))
 }
 
-// claimJobs loads a claim's jobs.
+// claimJobs loads a claim's jobs, batched across claims.
 func (r *Resolver) claimJobs(ctx context.Context, c *shop.WarrantyClaim) ([]*shop.Job, error) {
-	m, err := r.DB.FindClaimJobIDs(ctx, []shop.WarrantyClaimID{c.ID})
-	ids, err := firstOf(m, err, c.ID)
-	if err != nil {
-		return nil, err
+	ids, err := loaders(ctx).ClaimJobs.Load(ctx, c.ID)()
+	if err != nil || len(ids) == 0 {
+		return []*shop.Job{}, err
 	}
-	out := make([]*shop.Job, 0, len(ids))
-	for _, id := range ids {
-		j, err := loaders(ctx).Jobs.Load(ctx, id)()
-		if err != nil {
-			return nil, err
+	jobs, errs := loaders(ctx).Jobs.LoadMany(ctx, ids)()
+	out := make([]*shop.Job, 0, len(jobs))
+	for i, j := range jobs {
+		if len(errs) > i && errs[i] != nil {
+			return nil, errs[i]
 		}
 		if j != nil {
 			out = append(out, j)

@@ -80,6 +80,24 @@ func (r *queryResolver) node(ctx context.Context, id string) (model.Node, error)
 		v, err = nonNil(l.Parts.Load(ctx, shop.PartID(n))())
 	case shop.TypeAdditionalWork:
 		v, err = nullIfNotFound(r.DB.FindAdditionalWorkByID(ctx, shop.AdditionalWorkID(n)))
+	case shop.TypePartReservation:
+		v, err = nonNil(l.Reservations.Load(ctx, shop.PartReservationID(n))())
+	case shop.TypePartIssue:
+		v, err = nonNil(l.PartIssues.Load(ctx, shop.PartIssueID(n))())
+	case shop.TypeStockReceipt:
+		v, err = nonNil(l.StockReceipts.Load(ctx, shop.StockReceiptID(n))())
+	case shop.TypeWarrantyClaim:
+		v, err = nonNil(l.Claims.Load(ctx, shop.WarrantyClaimID(n))())
+	case shop.TypeRetainedPart:
+		v, err = nonNil(l.RetainedParts.Load(ctx, shop.RetainedPartID(n))())
+	case shop.TypeCallback:
+		v, err = nonNil(l.Callbacks.Load(ctx, shop.CallbackID(n))())
+	case shop.TypeComplaint:
+		v, err = nonNil(l.Complaints.Load(ctx, shop.ComplaintID(n))())
+	case shop.TypeServicePlan:
+		v, err = nonNil(l.ServicePlans.Load(ctx, shop.ServicePlanID(n))())
+	case shop.TypeReminder:
+		v, err = nonNil(l.Reminders.Load(ctx, shop.ReminderID(n))())
 	default:
 		return nil, shop.FieldErrorf("id", "Records of type %s cannot be fetched by ID; fetch them through their repair order.", typ)
 	}

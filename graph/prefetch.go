@@ -103,12 +103,15 @@ func prefetchVisits(ctx context.Context, db *store.DB, visits []*shop.Visit, con
 		settlement := order.under(ctx, "settlement", "Settlement")
 		bill := order.under(ctx, "bill", "Bill")
 
-		if len(orderIDs) > 0 && (order.has("jobs", "bill", "blockers", "progress") || check.has("job") || extra.has("job", "foundOnJob") || part.has("job")) {
+		var jobIDs []shop.JobID
+		if len(orderIDs) > 0 && (order.has("jobs", "bill", "blockers", "progress") || check.has("job") || extra.has("job", "foundOnJob") ||
+			part.has("job") || followUpsNeedJobs(ctx, order)) {
 			jobs, err := primeLists(ctx, l.OrderJobs, orderIDs, db.FindJobsByOrderIDs)
 			if err != nil {
 				return err
 			}
 			for _, j := range jobs {
+				jobIDs = append(jobIDs, j.ID)
 				l.Jobs.Prime(ctx, j.ID, j)
 				if j.TechnicianID != nil && job.has("technician") {
 					users[*j.TechnicianID] = true
@@ -164,6 +167,11 @@ func prefetchVisits(ctx context.Context, db *store.DB, visits []*shop.Visit, con
 				if s := m[id]; s != nil && settlement.has("settledBy") {
 					users[s.SettledBy] = true
 				}
+			}
+		}
+		if len(orderIDs) > 0 {
+			if err := prefetchFollowUps(ctx, db, orderIDs, jobIDs, order, users, &partIDs); err != nil {
+				return err
 			}
 		}
 	}

@@ -149,10 +149,7 @@ func (r *complaintResolver) RepairOrder(ctx context.Context, obj *shop.Complaint
 
 // Callback is the resolver for the callback field.
 func (r *complaintResolver) Callback(ctx context.Context, obj *shop.Complaint) (*shop.Callback, error) {
-	if obj.CallbackID == nil {
-		return nil, nil
-	}
-	return nullIfNotFound(r.DB.FindCallbackByID(ctx, *obj.CallbackID))
+	return load(ctx, loaders(ctx).Callbacks, obj.CallbackID)
 }
 
 // Owner is the resolver for the owner field.
@@ -227,6 +224,11 @@ func (r *eventResolver) Job(ctx context.Context, obj *shop.Event) (*shop.Job, er
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
 }
 
+// RepairOrder is the resolver for the repairOrder field.
+func (r *eventResolver) RepairOrder(ctx context.Context, obj *shop.Event) (*shop.Order, error) {
+	return load(ctx, loaders(ctx).Orders, obj.OrderID)
+}
+
 // Customer is the resolver for the customer field.
 func (r *invitationResolver) Customer(ctx context.Context, obj *store.Invitation) (*shop.Customer, error) {
 	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")
@@ -266,11 +268,7 @@ func (r *jobResolver) PartLines(ctx context.Context, obj *shop.Job) ([]*shop.Par
 
 // WarrantyDecision is the resolver for the warrantyDecision field.
 func (r *jobResolver) WarrantyDecision(ctx context.Context, obj *shop.Job) (*shop.WarrantyDecision, error) {
-	m, err := r.DB.FindWarrantyDecisionsByJobIDs(ctx, []shop.JobID{obj.ID})
-	if err != nil {
-		return nil, err
-	}
-	return m[obj.ID], nil
+	return loaders(ctx).JobWarranty.Load(ctx, obj.ID)()
 }
 
 // Amount is the resolver for the amount field.
@@ -456,12 +454,14 @@ func (r *mutationResolver) ReceiveStock(ctx context.Context, input store.Receive
 
 // ReserveParts is the resolver for the reserveParts field.
 func (r *mutationResolver) ReserveParts(ctx context.Context, input store.ReservePartsInput) (*model.PartReservationPayload, error) {
-	return reservationPayload(r.DB.ReserveParts(ctx, input))
+	res, err := r.DB.ReserveParts(ctx, input)
+	return r.reservationPayload(ctx, res, err, 0)
 }
 
 // ReleasePartReservation is the resolver for the releasePartReservation field.
 func (r *mutationResolver) ReleasePartReservation(ctx context.Context, input store.ReleasePartReservationInput) (*model.PartReservationPayload, error) {
-	return reservationPayload(r.DB.ReleasePartReservation(ctx, input))
+	res, err := r.DB.ReleasePartReservation(ctx, input)
+	return r.reservationPayload(ctx, res, err, input.ReservationID)
 }
 
 // IssueParts is the resolver for the issueParts field.
@@ -482,67 +482,80 @@ func (r *mutationResolver) DecideWarranty(ctx context.Context, input store.Decid
 
 // CreateWarrantyClaim is the resolver for the createWarrantyClaim field.
 func (r *mutationResolver) CreateWarrantyClaim(ctx context.Context, input store.CreateWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
-	return claimPayload(r.DB.CreateWarrantyClaim(ctx, input))
+	c, err := r.DB.CreateWarrantyClaim(ctx, input)
+	return r.claimPayload(ctx, c, err, 0)
 }
 
 // UpdateWarrantyClaim is the resolver for the updateWarrantyClaim field.
 func (r *mutationResolver) UpdateWarrantyClaim(ctx context.Context, input store.UpdateWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
-	return claimPayload(r.DB.UpdateWarrantyClaim(ctx, input))
+	c, err := r.DB.UpdateWarrantyClaim(ctx, input)
+	return r.claimPayload(ctx, c, err, input.ClaimID)
 }
 
 // SubmitWarrantyClaim is the resolver for the submitWarrantyClaim field.
 func (r *mutationResolver) SubmitWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error) {
-	return claimPayload(r.DB.SubmitWarrantyClaim(ctx, input))
+	c, err := r.DB.SubmitWarrantyClaim(ctx, input)
+	return r.claimPayload(ctx, c, err, input.ClaimID)
 }
 
 // DecideWarrantyClaim is the resolver for the decideWarrantyClaim field.
 func (r *mutationResolver) DecideWarrantyClaim(ctx context.Context, input store.DecideWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
-	return claimPayload(r.DB.DecideWarrantyClaim(ctx, input))
+	c, err := r.DB.DecideWarrantyClaim(ctx, input)
+	return r.claimPayload(ctx, c, err, input.ClaimID)
 }
 
 // ReviseWarrantyClaim is the resolver for the reviseWarrantyClaim field.
 func (r *mutationResolver) ReviseWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error) {
-	return claimPayload(r.DB.ReviseWarrantyClaim(ctx, input))
+	c, err := r.DB.ReviseWarrantyClaim(ctx, input)
+	return r.claimPayload(ctx, c, err, input.ClaimID)
 }
 
 // PayWarrantyClaim is the resolver for the payWarrantyClaim field.
 func (r *mutationResolver) PayWarrantyClaim(ctx context.Context, input store.PayWarrantyClaimInput) (*model.WarrantyClaimPayload, error) {
-	return claimPayload(r.DB.PayWarrantyClaim(ctx, input))
+	c, err := r.DB.PayWarrantyClaim(ctx, input)
+	return r.claimPayload(ctx, c, err, input.ClaimID)
 }
 
 // RetainWarrantyPart is the resolver for the retainWarrantyPart field.
 func (r *mutationResolver) RetainWarrantyPart(ctx context.Context, input store.RetainWarrantyPartInput) (*model.RetainedPartPayload, error) {
-	return retainedPayload(r.DB.RetainWarrantyPart(ctx, input))
+	p, err := r.DB.RetainWarrantyPart(ctx, input)
+	return r.retainedPayload(ctx, p, err, 0)
 }
 
 // UpdateRetainedPart is the resolver for the updateRetainedPart field.
 func (r *mutationResolver) UpdateRetainedPart(ctx context.Context, input store.UpdateRetainedPartInput) (*model.RetainedPartPayload, error) {
-	return retainedPayload(r.DB.UpdateRetainedPart(ctx, input))
+	p, err := r.DB.UpdateRetainedPart(ctx, input)
+	return r.retainedPayload(ctx, p, err, input.RetainedPartID)
 }
 
 // RecordCallback is the resolver for the recordCallback field.
 func (r *mutationResolver) RecordCallback(ctx context.Context, input store.RecordCallbackInput) (*model.RecordCallbackPayload, error) {
-	return callbackPayload(r.DB.RecordCallback(ctx, input))
+	res, err := r.DB.RecordCallback(ctx, input)
+	return r.callbackPayload(ctx, res, err, input.CallbackID)
 }
 
 // OpenComplaint is the resolver for the openComplaint field.
 func (r *mutationResolver) OpenComplaint(ctx context.Context, input store.OpenComplaintInput) (*model.ComplaintPayload, error) {
-	return complaintPayload(r.DB.OpenComplaint(ctx, input))
+	k, err := r.DB.OpenComplaint(ctx, input)
+	return r.complaintPayload(ctx, k, err, 0)
 }
 
 // EscalateComplaint is the resolver for the escalateComplaint field.
 func (r *mutationResolver) EscalateComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error) {
-	return complaintPayload(r.DB.EscalateComplaint(ctx, input))
+	k, err := r.DB.EscalateComplaint(ctx, input)
+	return r.complaintPayload(ctx, k, err, input.ComplaintID)
 }
 
 // CloseComplaint is the resolver for the closeComplaint field.
 func (r *mutationResolver) CloseComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error) {
-	return complaintPayload(r.DB.CloseComplaint(ctx, input))
+	k, err := r.DB.CloseComplaint(ctx, input)
+	return r.complaintPayload(ctx, k, err, input.ComplaintID)
 }
 
 // CheckComplaintSatisfaction is the resolver for the checkComplaintSatisfaction field.
 func (r *mutationResolver) CheckComplaintSatisfaction(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error) {
-	return complaintPayload(r.DB.CheckComplaintSatisfaction(ctx, input))
+	k, err := r.DB.CheckComplaintSatisfaction(ctx, input)
+	return r.complaintPayload(ctx, k, err, input.ComplaintID)
 }
 
 // CreateServicePlan is the resolver for the createServicePlan field.
@@ -873,6 +886,11 @@ func (r *queryResolver) ServiceReport(ctx context.Context, siteID string, period
 	return r.DB.FindReport(ctx, site, period, day)
 }
 
+// AuditTrail is the resolver for the auditTrail field.
+func (r *queryResolver) AuditTrail(ctx context.Context, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) (*model.EventConnection, error) {
+	return r.auditTrail(ctx, siteID, actorID, orderID, kind, from, to, first, after)
+}
+
 // DoneBy is the resolver for the doneBy field.
 func (r *reminderResolver) DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error) {
 	return loadUser(ctx, obj.DoneBy)
@@ -983,24 +1001,22 @@ func (r *repairOrderResolver) Timeline(ctx context.Context, obj *shop.Order, fir
 
 // PartReservations is the resolver for the partReservations field.
 func (r *repairOrderResolver) PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error) {
-	return list(r.DB.FindReservations(ctx, nil, &obj.ID, nil))
+	return list(loaders(ctx).OrderReservations.Load(ctx, obj.ID)())
 }
 
 // PartIssues is the resolver for the partIssues field.
 func (r *repairOrderResolver) PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error) {
-	m, err := r.DB.FindPartIssuesByOrderIDs(ctx, []shop.OrderID{obj.ID})
-	return firstOf(m, err, obj.ID)
+	return list(loaders(ctx).OrderIssues.Load(ctx, obj.ID)())
 }
 
 // WarrantyClaims is the resolver for the warrantyClaims field.
 func (r *repairOrderResolver) WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error) {
-	return list(r.DB.FindWarrantyClaims(ctx, store.ClaimFilter{SiteID: obj.SiteID, OrderID: &obj.ID}))
+	return list(loaders(ctx).OrderClaims.Load(ctx, obj.ID)())
 }
 
 // Callbacks is the resolver for the callbacks field.
 func (r *repairOrderResolver) Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error) {
-	m, err := r.DB.FindCallbacksByOrderIDs(ctx, []shop.OrderID{obj.ID})
-	return firstOf(m, err, obj.ID)
+	return list(loaders(ctx).OrderCallbacks.Load(ctx, obj.ID)())
 }
 
 // RepairOrder is the resolver for the repairOrder field.
@@ -1010,10 +1026,7 @@ func (r *retainedPartResolver) RepairOrder(ctx context.Context, obj *shop.Retain
 
 // Claim is the resolver for the claim field.
 func (r *retainedPartResolver) Claim(ctx context.Context, obj *shop.RetainedPart) (*shop.WarrantyClaim, error) {
-	if obj.ClaimID == nil {
-		return nil, nil
-	}
-	return nullIfNotFound(r.DB.FindWarrantyClaimByID(ctx, *obj.ClaimID))
+	return load(ctx, loaders(ctx).Claims, obj.ClaimID)
 }
 
 // Overdue is the resolver for the overdue field.

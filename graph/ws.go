@@ -73,7 +73,7 @@ func newWebsocket(db *store.DB, log *slog.Logger, opts Options) transport.Websoc
 			a, err := db.FindActorByToken(ctx, token)
 			if shop.ErrorCode(err) == shop.EINTERNAL {
 				// Not the client's fault: 1013 makes the client retry.
-				log.ErrorContext(ctx, "websocket authentication", "request_id", RequestID(ctx), "error", err)
+				log.ErrorContext(ctx, "websocket authentication", "error", err)
 				return refuse(ctx, closeTryAgainLater, "Internal error.")
 			} else if err != nil {
 				return refuse(ctx, closeForbidden, shop.ErrorMessage(err))
@@ -101,6 +101,7 @@ type WebsocketRegistry struct {
 	conns   map[*wsConn]struct{}
 	closing bool
 	idle    chan struct{} // closed once closing and no socket is left
+	stop    chan struct{} // closed by Shutdown: ends the SSE streams (sse.go)
 }
 
 // Len returns the number of open websockets.
@@ -116,6 +117,14 @@ func (r *WebsocketRegistry) Len() int {
 func (r *WebsocketRegistry) Shutdown(ctx context.Context) error {
 	r.mu.Lock()
 	r.closing = true
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+	}
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
 	if r.idle == nil {
 		r.idle = make(chan struct{})
 		if len(r.conns) == 0 {

@@ -672,24 +672,12 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // TestWebsocketGraphqlWsClient runs the node tests in e2e/ws with the npm
 // graphql-ws client against this server: subscribe, resume after a
 // disconnect, and retry after the server goes away (1001), refuses a token
-// (4403) or times out the connection_init (4408). It installs e2e/ws's
+// (4403) or times out the connection_init (4408); and, with the npm
+// subscriptions-transport-ws client, the legacy protocol (subscribe, an
+// update, complete). It installs e2e/ws's
 // packages with npm ci when they are missing or stale.
 func TestWebsocketGraphqlWsClient(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = exec.LookPath("npm")
-	}
-	if err != nil {
-		if os.Getenv("BAYBOARD_TEST_DB") == "require" {
-			t.Fatalf("node and npm are needed for the graphql-ws client test (apt-get install nodejs npm): %v", err)
-		}
-		t.Skipf("node and npm are needed for the graphql-ws client test: %v", err)
-	}
-	dir, err := filepath.Abs("../e2e/ws")
-	if err != nil {
-		t.Fatal(err)
-	}
-	npmCI(t, dir)
+	dir := nodePackage(t, "../e2e/ws")
 
 	const initTimeout = 1500 * time.Millisecond
 	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = initTimeout })
@@ -738,11 +726,7 @@ func TestWebsocketGraphqlWsClient(t *testing.T) {
 	e.start()
 	e.settle(t) // the first test's snapshot cursor is after the fixture's events
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-concurrency=1")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
+	runNodeTests(t, dir, 3*time.Minute,
 		"BAYBOARD_URL="+e.srv.URL,
 		"BAYBOARD_BOARD_TOKEN="+e.boardToken,
 		"BAYBOARD_TECH_TOKEN="+e.techToken,
@@ -750,11 +734,6 @@ func TestWebsocketGraphqlWsClient(t *testing.T) {
 		"BAYBOARD_JOB_ID="+shop.GlobalID(shop.TypeJob, int64(e.job)),
 		"BAYBOARD_INIT_TIMEOUT_MS="+strconv.FormatInt(initTimeout.Milliseconds(), 10),
 	)
-	out, err := cmd.CombinedOutput()
-	t.Logf("node --test in e2e/ws:\n%s", out)
-	if err != nil {
-		t.Fatalf("node tests failed: %v", err)
-	}
 }
 
 func withRegistry(o graph.Options, reg *graph.WebsocketRegistry) graph.Options {

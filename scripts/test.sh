@@ -3,8 +3,11 @@
 #   1. private PostgreSQL (scripts/pg.sh) unless DATABASE_URL is set; BAYBOARD_TEST_DB=require
 #   2. go generate ./... must not change anything under graph/
 #   3. gofmt, go vet
-#   4. go test -race (extra flags from GOTESTFLAGS, e.g. GOTESTFLAGS='-run TestBoard -v')
-#   5. browser tests in e2e/ (npm), when e2e/package.json exists
+#   4. breaking-change check of schema.graphqls against schema/released.graphqls (tools/schema, npm)
+#   5. go test -race (extra flags from GOTESTFLAGS, e.g. GOTESTFLAGS='-run TestBoard -v'), then
+#      every fuzz target for FUZZTIME (default 3s) each; this
+#      runs the node suites too: e2e/ws (graphql-ws, subscriptions-transport-ws), e2e/http (audit)
+#   6. browser tests in e2e/ (npm), when e2e/package.json exists
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -56,7 +59,7 @@ fi
 
 
 # ------------------------------------------------------------------------------------------
-step "1/5 database"
+step "1/6 database"
 if [ -z "${DATABASE_URL:-}" ]; then
 	DATABASE_URL=$(bash scripts/pg.sh start)
 else
@@ -67,7 +70,7 @@ export BAYBOARD_TEST_DB=require
 echo "DATABASE_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#')"
 
 # ------------------------------------------------------------------------------------------
-step "2/5 go generate"
+step "2/6 go generate"
 # State of graph/ as git sees it: status lines plus content hashes of the files they name.
 graph_state() {
 	local line path
@@ -101,7 +104,7 @@ else
 fi
 
 # ------------------------------------------------------------------------------------------
-step "3/5 gofmt and go vet"
+step "3/6 gofmt and go vet"
 gofiles=()
 if [ "$IN_GIT" = 1 ]; then
 	# Tracked files, plus new ones not yet added (that are not ignored).
@@ -138,7 +141,14 @@ if ! command -v npm >/dev/null 2>&1; then
 	apt_install nodejs npm
 fi
 
-step "4/5 go test"
+step "4/6 schema: breaking changes against schema/released.graphqls"
+# graphql-inspector; accepted breaking changes are listed in schema/breaking-ok (docs/schema-changes.md).
+if [ ! -f tools/schema/node_modules/.package-lock.json ] || [ tools/schema/package-lock.json -nt tools/schema/node_modules/.package-lock.json ]; then
+	(cd tools/schema && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd tools/schema && npm run --silent check)
+
+step "5/6 go test"
 # The race detector needs cgo, and cgo needs a C compiler.
 if [ "$(go env CGO_ENABLED)" != 1 ]; then
 	if ! command -v gcc >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
@@ -154,11 +164,25 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
 else
 	echo "no Go packages"
 fi
+# Every fuzz target (parsers of untrusted input), briefly: FUZZTIME each (default 3s; 0 skips).
+fuzztime=${FUZZTIME:-3s}
+fuzzed=0
+if [ "$fuzztime" != 0 ]; then
+	while IFS= read -r f; do
+		dir=$(dirname "$f")
+		for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$f"); do
+			echo "fuzz ./$dir $target ($fuzztime)"
+			go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir"
+			fuzzed=$((fuzzed + 1))
+		done
+	done < <(grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' . | sed 's#^\./##' | sort)
+fi
+echo "fuzz targets run: $fuzzed"
 pkgs_ok=$(grep -c '^ok ' "$gotest_log" || true)
 pkgs_notests=$(grep -c '^? ' "$gotest_log" || true)
 
 # ------------------------------------------------------------------------------------------
-step "5/5 browser tests"
+step "6/6 browser tests"
 browser="none yet"
 if [ -f e2e/browser/package.json ]; then
 	[ -x /usr/bin/chromium ] || apt_install chromium
@@ -180,5 +204,5 @@ else
 fi
 
 STEP="done"
-printf '\ntest.sh: all checks passed (generate, gofmt, vet, go test -race: %s packages ok, %s without tests; browser tests: %s)\n' \
+printf '\ntest.sh: all checks passed (generate, gofmt, vet, schema breaking changes, go test -race: %s packages ok, %s without tests; browser tests: %s)\n' \
 	"$pkgs_ok" "$pkgs_notests" "$browser"

@@ -28,6 +28,7 @@ const (
 	ActComplaint       Action = "COMPLAINT"     // take and handle complaints (first contact owns them)
 	ActReport          Action = "REPORT"        // the daily, weekly and monthly numbers
 	ActSiteSettings    Action = "SITE_SETTINGS" // the site's rules, e.g. when callbacks are due
+	ActAudit           Action = "AUDIT"         // the audit trail: who did what to which record, when
 	ActAdmin           Action = "ADMIN"
 )
 
@@ -127,6 +128,8 @@ func (a Action) describe() string {
 		return "see the service department's figures"
 	case ActSiteSettings:
 		return "change the site's settings"
+	case ActAudit:
+		return "read the audit trail"
 	case ActAdmin:
 		return "administer users"
 	}

@@ -112,21 +112,31 @@ func (d *DB) ApproveAdditionalWork(ctx context.Context, in DecideAdditionalWorkI
 	return d.decideAdditional(ctx, "approveAdditionalWork", in, true)
 }
 
-// DeclineAdditionalWork records the customer's refusal (who was told, when).
+// DeclineAdditionalWork records the customer's refusal (who was told, when)
+// and releases the parts reserved for the declined job.
 func (d *DB) DeclineAdditionalWork(ctx context.Context, in DecideAdditionalWorkInput) (*shop.AdditionalWork, error) {
 	return d.decideAdditional(ctx, "declineAdditionalWork", in, false)
 }
 
 func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditionalWorkInput, approve bool) (*shop.AdditionalWork, error) {
 	return mutate(d, ctx, op, deref(in.IdempotencyKey), in, func(c *change) (*shop.AdditionalWork, error) {
-		var orderID shop.OrderID
-		err := c.tx.GetContext(c.ctx, &orderID, `SELECT order_id FROM additional_work WHERE id = $1`, in.AdditionalWorkID)
+		var ref struct {
+			OrderID shop.OrderID
+			JobID   shop.JobID
+		}
+		err := c.tx.GetContext(c.ctx, &ref, `SELECT order_id, job_id FROM additional_work WHERE id = $1`, in.AdditionalWorkID)
 		if isNoRows(err) {
 			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "additionalWorkId", Message: "No additional work with that ID exists."}
 		} else if err != nil {
 			return nil, err
 		}
-		o, err := lockOrder(c, orderID, shop.ActDecideExtra, nil)
+		if !approve {
+			// Declining releases the job's reservations: parts before the order.
+			if err := lockReservedParts(c, ref.OrderID, &ref.JobID); err != nil {
+				return nil, err
+			}
+		}
+		o, err := lockOrder(c, ref.OrderID, shop.ActDecideExtra, nil)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
 				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "additionalWorkId", Message: "No additional work with that ID exists."}
@@ -194,6 +204,15 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		}
 		if err := c.event(orderEvent(o, kind, &j.ID, summary)); err != nil {
 			return nil, err
+		}
+		if !approve {
+			if err := releaseReservations(c, o, &j.ID, "the customer declined the additional work"); err != nil {
+				return nil, err
+			}
+			// Freed stock may have filled another job's reservation, which saved the order.
+			if err := c.tx.GetContext(c.ctx, o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1`, o.ID); err != nil {
+				return nil, err
+			}
 		}
 		return aw, afterJobs(c, o)
 	})

@@ -126,7 +126,9 @@ func redactOrders(a *shop.Actor, os ...*shop.Order) {
 	}
 }
 
-// redactAdditional hides who answered for the customer likewise.
+// redactAdditional hides who answered for the customer likewise, and the
+// note on the decision: free text written on the phone with the customer,
+// which may carry a name or a number.
 func redactAdditional(a *shop.Actor, ws ...*shop.AdditionalWork) {
 	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
 		return
@@ -134,6 +136,7 @@ func redactAdditional(a *shop.Actor, ws ...*shop.AdditionalWork) {
 	for _, w := range ws {
 		if w != nil {
 			w.CustomerContact = maskName(w.CustomerContact)
+			w.DecisionNote = ""
 		}
 	}
 }

@@ -37,7 +37,7 @@ func translate(err error) error {
 			return &shop.Error{Code: shop.EINVALID, Message: checkMessage(pe.Constraint)}
 		case "22001": // string_data_right_truncation
 			return &shop.Error{Code: shop.EINVALID, Message: "A text is too long."}
-		case "40001", "40P01": // serialization failure, deadlock
+		case "40001", "40P01", "55P03": // serialization failure, deadlock, lock not available (NOWAIT)
 			return &shop.Error{Code: shop.ECONFLICT, Message: "Someone else changed this at the same moment; try again."}
 		}
 	}

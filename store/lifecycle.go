@@ -20,6 +20,12 @@ type OrderRef struct {
 func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, act shop.Action, action shop.OrderAction,
 	kind shop.EventKind, apply func(c *change, o *shop.Order) (summary string, err error)) (*shop.Order, error) {
 	o, err := mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Order, error) {
+		if action == shop.OrderCancel || action == shop.OrderDeliver {
+			// These steps release the order's reservations: parts before the order.
+			if err := lockReservedParts(c, ref.OrderID, nil); err != nil {
+				return nil, err
+			}
+		}
 		o, err := lockOrder(c, ref.OrderID, act, ref.ExpectedVersion)
 		if err != nil {
 			return nil, err
@@ -277,7 +283,8 @@ type CancelRepairOrderInput struct {
 	IdempotencyKey  *string
 }
 
-// CancelRepairOrder cancels a draft or signed order.
+// CancelRepairOrder cancels a draft or signed order and releases its parts
+// reservations in the same transaction.
 func (d *DB) CancelRepairOrder(ctx context.Context, in CancelRepairOrderInput) (*shop.Order, error) {
 	return d.orderStep(ctx, "cancelRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
 		shop.OrderCancel, shop.EventOrderCancelled, func(c *change, o *shop.Order) (string, error) {
@@ -286,6 +293,9 @@ func (d *DB) CancelRepairOrder(ctx context.Context, in CancelRepairOrderInput) (
 				return "", err
 			}
 			o.CancelledAt, o.CancelReason = &c.now, reason
+			if err := releaseReservations(c, o, nil, "the repair order was cancelled"); err != nil {
+				return "", err
+			}
 			return "Cancelled: " + reason, nil
 		})
 }
@@ -683,8 +693,9 @@ type DeliverVehicleInput struct {
 }
 
 // DeliverVehicle hands the car back after settlement; the visit closes when
-// its last order is delivered. The order's callbacks are scheduled, and the
-// next service told to the customer becomes a service plan with reminders.
+// its last order is delivered. The order's callbacks are scheduled, the
+// next service told to the customer becomes a service plan with reminders,
+// and parts still reserved for the order are released.
 func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.Order, error) {
 	return d.orderStep(ctx, "deliverVehicle", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDeliver,
 		shop.OrderDeliver, shop.EventOrderDelivered, func(c *change, o *shop.Order) (string, error) {
@@ -713,6 +724,9 @@ func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.
 				return "", err
 			}
 			if err := scheduleAfterDelivery(c, o, in.NextServiceDate, in.NextServiceMileage); err != nil {
+				return "", err
+			}
+			if err := releaseReservations(c, o, nil, "the car was delivered"); err != nil {
 				return "", err
 			}
 			return "Delivered to the customer, exit pass " + exit, nil

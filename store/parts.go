@@ -11,7 +11,9 @@ import (
 )
 
 // Lock order of the parts operations: the part row first, then the repair
-// order, then its jobs. Order writers never lock parts, so no two
+// order, then its jobs. Order writers lock no parts, except the steps that
+// release an order's reservations (cancel, deliver, decline additional work),
+// and those lock the parts before the order (lockReservedParts), so no two
 // transactions can wait on each other in a cycle.
 
 const partColumns = `id, site_id, part_number, description, unit_price, on_hand, reserved`
@@ -628,4 +630,92 @@ func (d *DB) FindPartByID(ctx context.Context, id shop.PartID) (*shop.Part, erro
 		return p, nil
 	}
 	return nil, notFound("part")
+}
+
+// lockReservedParts locks, in ID order, the parts that an order's (or one of
+// its jobs') open reservations hold or wait for. Steps that release them
+// (releaseReservations) call it before they lock the order, so they keep the
+// lock order of every parts operation: part, then order.
+func lockReservedParts(c *change, order shop.OrderID, job *shop.JobID) error {
+	_, err := c.tx.ExecContext(c.ctx, `
+		SELECT 1 FROM parts WHERE id IN (
+			SELECT part_id FROM part_reservations
+			WHERE order_id = $1 AND ($2::BIGINT IS NULL OR job_id = $2) AND state IN ('WAITING', 'RESERVED'))
+		ORDER BY id FOR UPDATE`, order, job)
+	return err
+}
+
+// releaseReservations releases the open reservations of an order, or of one
+// of its jobs, once the work they were for will not be done (the order is
+// cancelled or delivered, the job declined): reserved stock becomes available
+// again and may fill others' waiting reservations; waiting ones leave the
+// queue, so stock received later is not set aside for them. The caller locked
+// the parts first (lockReservedParts) and then the order.
+func releaseReservations(c *change, o *shop.Order, job *shop.JobID, why string) error {
+	var open []*shop.PartReservation
+	if err := c.tx.SelectContext(c.ctx, &open, `
+		SELECT `+reservationColumns+` FROM part_reservations
+		WHERE order_id = $1 AND ($2::BIGINT IS NULL OR job_id = $2) AND state IN ('WAITING', 'RESERVED')
+		ORDER BY id FOR UPDATE`, o.ID, job); err != nil {
+		return err
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	var partIDs []shop.PartID
+	var jobIDs []shop.JobID
+	for _, r := range open {
+		partIDs = append(partIDs, r.PartID)
+		if r.JobID != nil {
+			jobIDs = append(jobIDs, *r.JobID)
+		}
+	}
+	// The parts are ours already; NOWAIT turns the rare one reserved after
+	// lockReservedParts into a CONFLICT (try again) instead of a wait for a
+	// part with the order locked, which could deadlock.
+	var parts []*shop.Part
+	if err := c.tx.SelectContext(c.ctx, &parts, `
+		SELECT `+partColumns+` FROM parts WHERE id = ANY($1) ORDER BY id FOR UPDATE NOWAIT`, pq.Array(partIDs)); err != nil {
+		return err
+	}
+	byID := make(map[shop.PartID]*shop.Part, len(parts))
+	for _, p := range parts {
+		byID[p.ID] = p
+	}
+	freed := map[shop.PartID]bool{}
+	for _, r := range open {
+		if p := byID[r.PartID]; r.State == shop.ReservationReserved && p != nil {
+			p.Reserved -= r.Outstanding()
+			freed[p.ID] = true
+		}
+		if _, err := c.tx.ExecContext(c.ctx, `
+			UPDATE part_reservations SET state = 'RELEASED', closed_at = $2, version = version + 1 WHERE id = $1`, r.ID, c.now); err != nil {
+			return err
+		}
+	}
+	for _, p := range parts {
+		if freed[p.ID] {
+			if err := savePartStock(c, p); err != nil {
+				return err
+			}
+		}
+	}
+	slices.Sort(jobIDs)
+	for _, id := range slices.Compact(jobIDs) {
+		if _, err := refreshPartsShort(c, id); err != nil {
+			return err
+		}
+	}
+	if err := c.event(orderEvent(o, shop.EventPartsReleased, job,
+		fmt.Sprintf("%d reservation(s) of parts released: %s", len(open), why))); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if freed[p.ID] {
+			if err := fillWaiting(c, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

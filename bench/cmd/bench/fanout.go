@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// committer commits job-progress events through a writer instance and
+// records when each was acknowledged (the commit time as its client sees it).
+type committer struct {
+	t    target
+	jobs []string
+}
+
+const progressMutation = `mutation Progress($in: ReportJobProgressInput!) {
+  reportJobProgress(input: $in) { job { id progress } userErrors { code message } }
+}`
+
+func progressBody(job string, p int) []byte {
+	return fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"jobId":%q,"progress":%d}}}`, progressMutation, job, p)
+}
+
+// burst commits events with keys 1..n (the progress value), event k on job
+// k mod len(jobs), with workers in parallel; it returns the ack time of each key.
+func (c committer) burst(n, workers int) (map[int]time.Time, time.Duration, error) {
+	cl := newClient(workers)
+	defer cl.CloseIdleConnections()
+	acks := make(map[int]time.Time, n)
+	var mu sync.Mutex
+	var next atomic.Int64
+	var firstErr error
+	var rtts []time.Duration
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1))
+				if k > n {
+					return
+				}
+				t0 := time.Now()
+				_, err := post(cl, c.t, progressBody(c.jobs[k%len(c.jobs)], k))
+				at := time.Now()
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if err == nil {
+					acks[k] = at
+					rtts = append(rtts, at.Sub(t0))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return acks, pct(rtts, 0.5), firstErr
+}
+
+// fanoutResult is one row of the fan-out table.
+type fanoutResult struct {
+	N               int
+	Events          int
+	Delivered, Want int64
+	P50, P99, Max   time.Duration
+	Early           int // deliveries seen before their mutation's response
+	RSSBeforeKiB    int64
+	RSSAfterKiB     int64
+	RSSPerConnKiB   float64
+	CPU             float64 // server CPU seconds for the burst
+	Statements      float64 // per event, on the subscribers' instance
+	EventsRead      float64
+	ConnectSecs     float64
+	Dropped         float64
+	MutationRTT     time.Duration
+	Err             string
+	Resume          *resumeResult
+}
+
+type resumeResult struct {
+	N            int
+	Missed       int // events committed while the instance was down
+	ResumedSecs  float64
+	CaughtUpSecs float64
+	Delivered    int64
+	Want         int64
+	Statements   float64
+	XactCommits  int64
+	Resets       int
+	ServerCPU    float64
+	Err          string
+}
+
+// waitFor polls cond every 50 ms until it holds or timeout; progress is
+// called on each poll.
+func waitFor(timeout time.Duration, cond func() bool, progress func()) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		if progress != nil {
+			progress()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true
+}
+
+// latencies joins deliveries of phase with the ack times.
+func latencies(f *fleet, phase int32, acks map[int]time.Time) (ds []time.Duration, early int) {
+	for _, s := range f.subsList {
+		for _, d := range s.got {
+			if d.phase != phase {
+				continue
+			}
+			at, ok := acks[int(d.key)]
+			if !ok {
+				continue
+			}
+			l := d.at.Sub(at)
+			if l < 0 {
+				early++
+				l = 0
+			}
+			ds = append(ds, l)
+		}
+	}
+	slices.Sort(ds)
+	return ds, early
+}
+
+func countPhase(f *fleet, phase int32) int64 {
+	var n int64
+	for _, s := range f.subsList {
+		for _, d := range s.got {
+			if d.phase == phase {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// fanout measures one N: connect, idle RSS, a burst, and optionally a resume storm.
+// sub is the subscribers' instance (restarted by restart for the storm).
+func fanout(ctx context.Context, n, events int, sub **proc, subBase string, restart func() (*proc, error),
+	com committer, token, site string, storm bool, admin *sql.DB, say func(string)) fanoutResult {
+	r := fanoutResult{N: n, Events: events}
+	p := *sub
+	runtimeSettle := func() { time.Sleep(1500 * time.Millisecond) }
+	runtimeSettle()
+	r.RSSBeforeKiB = rssKiB(p.Pid())
+	f := newFleet("ws"+subBase[len("http"):]+"/query", token, site)
+	defer f.close()
+	t0 := time.Now()
+	f.connect(n, 200, func() { say(fmt.Sprintf("fan-out N=%d: connecting %d/%d", n, f.subscribed.Load(), n)) })
+	ok := waitFor(60*time.Second, func() bool {
+		m, err := metrics(subBase)
+		return err == nil && int(m["bayboard_subscriptions_active"]) >= n
+	}, func() { say(fmt.Sprintf("fan-out N=%d: subscribed %d/%d", n, f.subscribed.Load(), n)) })
+	r.ConnectSecs = time.Since(t0).Seconds()
+	if !ok {
+		r.Err = fmt.Sprintf("only %d of %d subscribed (last error: %v)", f.subscribed.Load(), n, f.lastErr.Load())
+		return r
+	}
+	time.Sleep(2 * time.Second) // idle: let the handshakes' garbage go
+	r.RSSAfterKiB = rssKiB(p.Pid())
+	r.RSSPerConnKiB = float64(r.RSSAfterKiB-r.RSSBeforeKiB) / float64(n)
+
+	m0, _ := metrics(subBase)
+	cpu0 := cpuSeconds(p.Pid())
+	f.phase.Store(1)
+	say(fmt.Sprintf("fan-out N=%d: committing %d events", n, events))
+	acks, rtt, err := com.burst(events, 4)
+	r.MutationRTT = rtt
+	if err != nil {
+		r.Err = "mutation: " + err.Error()
+	}
+	want := int64(len(acks)) * int64(n)
+	waitFor(60*time.Second, func() bool { return f.matched.Load() >= want }, func() {
+		say(fmt.Sprintf("fan-out N=%d: delivered %d/%d", n, f.matched.Load(), want))
+	})
+	time.Sleep(300 * time.Millisecond) // late stragglers and the hub's counters
+	r.CPU = cpuSeconds(p.Pid()) - cpu0
+	m1, _ := metrics(subBase)
+	r.Statements = (m1["bayboard_sql_statements_total"] - m0["bayboard_sql_statements_total"]) / float64(len(acks))
+	r.EventsRead = m1["bayboard_events_read_total"] - m0["bayboard_events_read_total"]
+	r.Dropped = m1["bayboard_subscribers_dropped_total"] - m0["bayboard_subscribers_dropped_total"]
+	r.Want, r.Delivered = want, countPhase(f, 1)
+	ds, early := latencies(f, 1, acks)
+	r.P50, r.P99, r.Early = pct(ds, 0.5), pct(ds, 0.99), early
+	if len(ds) > 0 {
+		r.Max = ds[len(ds)-1]
+	}
+	if storm && r.Err == "" {
+		r.Resume = resume(ctx, f, n, events, sub, subBase, restart, com, admin, say)
+	}
+	return r
+}
+
+// resume restarts the subscribers' instance with the fleet connected,
+// commits events while it is down (through the writer instance), and times
+// until every subscriber has resumed and received every missed event.
+func resume(ctx context.Context, f *fleet, n, events int, sub **proc, subBase string, restart func() (*proc, error),
+	com committer, admin *sql.DB, say func(string)) *resumeResult {
+	rr := &resumeResult{N: n, Missed: events}
+	phase1Total.Store(f.matched.Load())
+	subs0 := f.subscribed.Load()
+	resets0 := 0
+	for _, s := range f.subsList {
+		resets0 += s.resets
+	}
+	xact := func() int64 {
+		var x int64
+		_, _ = admin.Exec(`SELECT pg_stat_clear_snapshot()`)
+		_ = admin.QueryRow(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&x)
+		return x
+	}
+	say(fmt.Sprintf("resume N=%d: stopping the instance", n))
+	f.phase.Store(2)
+	(*sub).Stop(15 * time.Second)
+	x0 := xact()
+	acks, _, err := com.burst(events, 4)
+	if err != nil {
+		rr.Err = "mutation: " + err.Error()
+		return rr
+	}
+	t0 := time.Now()
+	p, err := restart()
+	if err != nil {
+		rr.Err = err.Error()
+		return rr
+	}
+	*sub = p
+	want := int64(len(acks)) * int64(n)
+	rr.Want = want
+	waitFor(120*time.Second, func() bool { return f.subscribed.Load()-subs0 >= int64(n) }, func() {
+		say(fmt.Sprintf("resume N=%d: resubscribed %d/%d", n, f.subscribed.Load()-subs0, n))
+	})
+	rr.ResumedSecs = time.Since(t0).Seconds()
+	waitFor(120*time.Second, func() bool { return countPhaseFast(f) >= want }, func() {
+		say(fmt.Sprintf("resume N=%d: caught up %d/%d", n, f.matched.Load(), want))
+	})
+	rr.CaughtUpSecs = time.Since(t0).Seconds()
+	rr.Delivered = countPhase(f, 2)
+	rr.ServerCPU = cpuSeconds(p.Pid())
+	if m, err := metrics(subBase); err == nil {
+		rr.Statements = m["bayboard_sql_statements_total"]
+	}
+	for _, s := range f.subsList {
+		rr.Resets += s.resets
+	}
+	rr.Resets -= resets0
+	// PostgreSQL 15 flushes an idle backend's statistics within 10 s.
+	say(fmt.Sprintf("resume N=%d: waiting 11 s for PostgreSQL's statistics", n))
+	time.Sleep(11 * time.Second)
+	rr.XactCommits = xact() - x0
+	return rr
+}
+
+// countPhaseFast counts phase-2 deliveries from the shared counter; the
+// exact count is taken once caught up.
+func countPhaseFast(f *fleet) int64 { return f.matched.Load() - phase1Total.Load() }
+
+// phase1Total is the matched counter at the end of phase 1.
+var phase1Total atomic.Int64

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+type report struct {
+	opts              options
+	fx                fixture
+	started, finished time.Time
+	pgVersion, dbSize string
+	loadStart         string // /proc/loadavg when the run began: other work on the machine skews everything
+	queryRecords      []string
+	queries           []queryRow
+	mutations         []mutationRow
+	fanout            []fanoutResult
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func perK(cpu float64, n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", cpu/float64(n)*1000)
+}
+
+func machine() string {
+	model, mem := "", ""
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "model name"); ok && model == "" {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+			}
+		}
+		f.Close()
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+				var kb int64
+				fmt.Sscan(strings.TrimSpace(v), &kb)
+				mem = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+			}
+		}
+		f.Close()
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%d cores (%s), %s memory, %s/%s, host %s", runtime.NumCPU(), model, mem, runtime.GOOS, runtime.GOARCH, host)
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	o := r.opts
+	w := func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }
+	w("## %s run, %s\n\n", map[bool]string{true: "Full", false: "Quick"}[o.mode == "full"], r.started.Format("2006-01-02 15:04 MST"))
+	w("- Machine: %s. Everything on this one machine, over loopback: PostgreSQL, the servers and the load generator share the cores.\n", machine())
+	w("- Versions: %s; PostgreSQL %s; bench binary built with %s.\n", o.versions, r.pgVersion, runtime.Version())
+	w("- Data (seed %d): %d customers, %d vehicles, %d visits, %d repair orders, %d jobs, %d part lines; database %s.\n",
+		r.fx.Seed, r.fx.Customers, r.fx.Vehicles, r.fx.Visits, r.fx.Orders, r.fx.Jobs, r.fx.PartLines, r.dbSize)
+	w("- Load average at the start: %s, at the end: %s (anything above ~0.5 means other work shared the machine and the figures are pessimistic).\n", r.loadStart, loadavg())
+	w("- Reproduce: `%s`. Took %s.\n\n", o.command, r.finished.Sub(r.started).Round(time.Second))
+
+	if len(r.queries) > 0 {
+		w("### 1. Queries: Bayboard vs PostGraphile\n\n")
+		w("Closed loop: each worker sends the next request when the last one is answered; %s per cell after %s of warm-up. ", o.dur, o.warm)
+		w("CPU is the server process's utime+stime (/proc) per 1,000 requests; DB CPU is that of the PostgreSQL backends of the benchmark database. ")
+		w("PostGraphile %s runs as one Node process (its CLI, NODE_ENV=production, pool of 20 like ours) with the connection-filter plugin for the board's state filter.\n\n", "v4")
+		for _, s := range r.queryRecords {
+			w("- %s\n", s)
+		}
+		w("\n| query | conc. | ours req/s | peer req/s | ratio | ours p50 ms | peer p50 ms | ours p99 ms | peer p99 ms | ours CPU s/1k | peer CPU s/1k | ours DB CPU s/1k | peer DB CPU s/1k |\n")
+		w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, q := range r.queries {
+			w("| %s | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", q.Query, q.Conc, q.Ours.RPS, q.Peer.RPS,
+				ratio(q.Ours.RPS, q.Peer.RPS), ms(q.Ours.P50), ms(q.Peer.P50), ms(q.Ours.P99), ms(q.Peer.P99),
+				perK(q.Ours.CPU, q.Ours.Requests), perK(q.Peer.CPU, q.Peer.Requests), perK(q.Ours.DBCPU, q.Ours.Requests), perK(q.Peer.DBCPU, q.Peer.Requests))
+		}
+		w("\nTarget at concurrency 64: at least 3× PostGraphile's requests/s at equal or better p99.\n\n")
+		for _, q := range r.queries {
+			if q.Conc != 64 {
+				continue
+			}
+			ok := q.Ours.RPS >= 3*q.Peer.RPS && q.Ours.P99 <= q.Peer.P99
+			w("- %s: %s requests/s, p99 %s vs %s ms: **%s**\n", q.Query, ratio(q.Ours.RPS, q.Peer.RPS), ms(q.Ours.P99), ms(q.Peer.P99), map[bool]string{true: "met", false: "missed"}[ok])
+		}
+		w("\n")
+	}
+	if len(r.mutations) > 0 {
+		w("### 2. Mutations: reportJobProgress vs the pgbench single-row ceiling\n\n")
+		w("Ours: `reportJobProgress` over HTTP, each on its own job in progress (its own order), %d jobs; each commits the job, its order and an event row. ", len(r.fx.MutateJobIDs))
+		w("pgbench: `UPDATE jobs SET progress = :p, updated_at = now() WHERE id = :id` (random job of the same set), prepared, same concurrency, %s. ", o.dur)
+		w("The private PostgreSQL runs with fsync and synchronous_commit off (scripts/pg.sh), so both are CPU-bound, not disk-bound.\n\n")
+		w("| conc. | ours mut/s | ours p50 ms | ours p99 ms | ours CPU s/1k | SQL statements per mutation | pgbench tx/s | pgbench avg ms | ours/pgbench |\n")
+		w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, m := range r.mutations {
+			w("| %d | %.0f | %s | %s | %s | %.1f | %.0f | %.2f | %s |\n", m.Conc, m.Ours.RPS, ms(m.Ours.P50), ms(m.Ours.P99),
+				perK(m.Ours.CPU, m.Ours.Requests), m.StmtsPerMut, m.PgbenchTPS, m.PgbenchLatMs, ratio(m.Ours.RPS, m.PgbenchTPS))
+		}
+		w("\nTarget: at least 50%% of pgbench.\n\n")
+	}
+	if len(r.fanout) > 0 {
+		w("### 3. Fan-out: one instance's boardFeed to N websocket subscribers\n\n")
+		w("Two instances on the same database: a writer takes the mutations, the measured instance serves only the subscribers (graphql-transport-ws, coder/websocket clients in the bench process, source addresses spread over 127.0.0.1–50). ")
+		w("A burst of %d `reportJobProgress` mutations (4 in parallel, on the board site's jobs in progress); latency is from the mutation's response at its client (commit acknowledged) to the update's arrival at each subscriber, one process clock. ", o.events)
+		w("RSS per subscriber: VmRSS after connecting and idling 2 s minus before, over N. CPU: the measured instance during the burst. Statements per event: its bayboard_sql_statements_total delta over the events.\n\n")
+		w("| N | events | delivered / expected | p50 ms | p99 ms | max ms | RSS before MiB | RSS after MiB | KiB per subscriber | server CPU s | SQL statements per event | dropped | connect s | mutation p50 ms |\n")
+		w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, f := range r.fanout {
+			w("| %d | %d | %d / %d | %s | %s | %s | %.0f | %.0f | %.1f | %.2f | %.2f | %.0f | %.1f | %s |\n", f.N, f.Events, f.Delivered, f.Want,
+				ms(f.P50), ms(f.P99), ms(f.Max), float64(f.RSSBeforeKiB)/1024, float64(f.RSSAfterKiB)/1024, f.RSSPerConnKiB, f.CPU, f.Statements, f.Dropped, f.ConnectSecs, ms(f.MutationRTT))
+		}
+		for _, f := range r.fanout {
+			if f.Err != "" {
+				w("\n- N=%d: error: %s\n", f.N, f.Err)
+			}
+			if f.Early > 0 {
+				w("\n- N=%d: %d deliveries arrived before their mutation's response (counted as 0 ms).\n", f.N, f.Early)
+			}
+		}
+		w("\nTargets: p99 under 250 ms at 10,000 subscribers, under 40 KiB per idle subscriber, delivered = sent × N.\n\n")
+		var storms []*resumeResult
+		for _, f := range r.fanout {
+			if f.Resume != nil {
+				storms = append(storms, f.Resume)
+			}
+		}
+		if len(storms) > 0 {
+			w("### 4. Resume storm\n\n")
+			w("With N subscribers connected, the measured instance is stopped (SIGTERM: sockets closed with 1001), %d events are committed through the writer meanwhile, and a new process is started on the same port. ", o.events)
+			w("Clients reconnect with jittered back-off (100 ms doubling to 2 s) and subscribe again with their last cursor. Times are from the new process's start; statements are all of the new process's until everyone caught up; commits are pg_stat_database.xact_commit of the benchmark database over the whole window (the writer's %d mutations included).\n\n", o.events)
+			w("| N | missed events | all resubscribed s | all caught up s | delivered / expected | resets | new process SQL statements | xact commits | new process CPU s |\n")
+			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			for _, s := range storms {
+				w("| %d | %d | %.2f | %.2f | %d / %d | %d | %.0f | %d | %.2f |\n", s.N, s.Missed, s.ResumedSecs, s.CaughtUpSecs, s.Delivered, s.Want, s.Resets, s.Statements, s.XactCommits, s.ServerCPU)
+			}
+			for _, s := range storms {
+				if s.Err != "" {
+					w("\n- N=%d: error: %s\n", s.N, s.Err)
+				}
+			}
+			w("\n")
+		}
+	}
+	return b.String()
+}
+
+// writeSection replaces the section of mode in path, keeping the other.
+func writeSection(path, mode, text string) error {
+	begin, end := "<!-- bench:"+mode+" -->", "<!-- /bench:"+mode+" -->"
+	old, _ := os.ReadFile(path)
+	s := string(old)
+	if s == "" {
+		s = "# Benchmarks\n\nWritten by `make bench` (full) and `make bench-quick` (quick); each run replaces its own section. " +
+			"Goals live here, never in timed tests (issue 7). See scripts/bench.sh and bench/.\n\n" +
+			"<!-- bench:full -->\n<!-- /bench:full -->\n\n<!-- bench:quick -->\n<!-- /bench:quick -->\n"
+	}
+	block := begin + "\n" + text + end
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i >= 0 && j > i {
+		s = s[:i] + block + s[j+len(end):]
+	} else {
+		s += "\n" + block + "\n"
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}

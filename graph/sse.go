@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+)
+
+// sse is gqlgen's server-sent events transport (POST with Accept:
+// text/event-stream), for clients that cannot open websockets. A stream is
+// an ordinary HTTP response, which http.Server.Shutdown would wait for to
+// the end of its timeout; so when the websocket registry shuts down, sse
+// ends its streams too, without the final "event: complete": like a 1001 on
+// a websocket, that tells the client to reconnect (to another instance) and
+// resume from its last cursor.
+type sse struct {
+	transport.SSE
+	reg *WebsocketRegistry
+}
+
+// Do implements graphql.Transport.
+func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	sw := &stoppableWriter{ResponseWriter: w}
+	go func() {
+		select {
+		case <-t.reg.stopping():
+			sw.stopped.Store(true)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	t.SSE.Do(sw, r.WithContext(context.WithValue(ctx, sseStreamKey{}, sw)), exec)
+}
+
+type sseStreamKey struct{}
+
+// interruptStream makes the SSE stream an operation runs on end without its
+// final "event: complete", so the client resubscribes from its cursor; it
+// reports false when the operation is not on an SSE stream.
+func interruptStream(ctx context.Context) bool {
+	sw, ok := ctx.Value(sseStreamKey{}).(*stoppableWriter)
+	if ok {
+		sw.stopped.Store(true)
+	}
+	return ok
+}
+
+// stopping returns a channel closed once Shutdown has begun.
+func (r *WebsocketRegistry) stopping() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+	}
+	return r.stop
+}
+
+// stoppableWriter drops what is written once the server is stopping.
+type stoppableWriter struct {
+	http.ResponseWriter
+	stopped atomic.Bool
+}
+
+var errStopping = errors.New("server shutting down")
+
+func (w *stoppableWriter) Write(b []byte) (int, error) {
+	if w.stopped.Load() {
+		return 0, errStopping
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *stoppableWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 7: queries vs PostGraphile, mutations vs pgbench,
+# websocket fan-out of one instance, resume storm.
+#
+#   scripts/bench.sh quick   a minute or two (make bench-quick)
+#   scripts/bench.sh full    everything at full size (make bench)
+#
+# Builds the server fresh (go build -o bin/bayboard .), starts the private
+# PostgreSQL (scripts/pg.sh), installs PostGraphile with npm ci into
+# bench/postgraphile/node_modules (git-ignored), generates a dealership into
+# its own database bench_<mode> (dropped at the end unless BENCH_KEEP_DB=1),
+# then runs bench/cmd/bench, which starts and stops every server itself and
+# replaces its section of BENCHMARKS.md. Everything listens on 127.0.0.1
+# only and stops by itself (time limit: 5 min quick, 40 min full).
+#
+# Environment: BENCH_SERVER=path runs against a given server binary instead
+# of building one; BENCH_ONLY=queries,mutations,fanout picks sections;
+# BENCH_OUT=file writes elsewhere than BENCHMARKS.md ("" for nowhere).
+set -euo pipefail
+
+MODE=${1:-quick}
+case "$MODE" in quick | full) ;; *) echo "usage: scripts/bench.sh quick|full" >&2; exit 2 ;; esac
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+WORK=$ROOT/.bench
+mkdir -p "$WORK/bin"
+say() { printf 'bench.sh: %s\n' "$*" >&2; }
+
+# Ten thousand websockets on each side.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
+	say "warning: open files limited to $(ulimit -n); the 10,000-subscriber step needs about 10,100"
+fi
+
+SERVER=${BENCH_SERVER:-}
+if [ -z "$SERVER" ]; then
+	say "building the server (go build -o bin/bayboard .)"
+	go build -o bin/bayboard . || { say "the server does not build; fix it or set BENCH_SERVER=path/to/bayboard"; exit 1; }
+	SERVER=bin/bayboard
+fi
+say "building the benchmark programs"
+go build -o "$WORK/bin/bench" ./bench/cmd/bench
+go build -o "$WORK/bin/datagen" ./bench/cmd/datagen
+
+PGBENCH=$(command -v pgbench || true)
+[ -n "$PGBENCH" ] || PGBENCH=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n1)
+[ -x "$PGBENCH" ] || { say "pgbench not found (it comes with the postgresql package)"; exit 1; }
+
+BASE_URL=$(bash scripts/pg.sh start)
+ADMIN_URL=${BASE_URL%%/bayboard?*}/postgres?sslmode=disable
+DB=bench_$MODE
+URL=${BASE_URL%%/bayboard?*}/$DB?sslmode=disable
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL")
+command -v psql >/dev/null 2>&1 || PSQL=("$(dirname "$PGBENCH")/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL")
+
+if [ ! -f bench/postgraphile/node_modules/postgraphile/package.json ] ||
+	[ bench/postgraphile/package-lock.json -nt bench/postgraphile/node_modules/.package-lock.json ]; then
+	command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js 18 or newer"; exit 1; }
+	say "installing PostGraphile (npm ci in bench/postgraphile)"
+	(cd bench/postgraphile && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
+drop_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; }
+if [ "${BENCH_KEEP_DB:-0}" != 1 ]; then trap drop_db EXIT; fi
+
+if [ "$MODE" = full ]; then SCALE=(--customers 20000 --vehicles 30000 --visits 200000); else SCALE=(--customers 2000 --vehicles 3000 --visits 20000); fi
+say "generating the dealership into database $DB (${SCALE[*]})"
+drop_db
+"${PSQL[@]}" -c "CREATE DATABASE $DB"
+"$SERVER" migrate --database-url "$URL" --log-level warn
+"$WORK/bin/datagen" --database-url "$URL" "${SCALE[@]}" --seed 7 >"$WORK/fixture-$MODE.json"
+
+pgv=$(node -p "require('./bench/postgraphile/node_modules/postgraphile/package.json').version")
+cfv=$(node -p "require('./bench/postgraphile/node_modules/postgraphile-plugin-connection-filter/package.json').version")
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+[ -z "$(git status --porcelain -- . ':!BENCHMARKS.md' 2>/dev/null)" ] || commit="$commit+local changes"
+VERSIONS="Bayboard $commit ($(go version | awk '{print $3}')); PostGraphile $pgv + connection-filter $cfv on Node $(node --version); $("$PGBENCH" --version)"
+
+LIMIT=300
+[ "$MODE" = full ] && LIMIT=2400
+CMD="make bench-quick"
+[ "$MODE" = full ] && CMD="make bench"
+timeout --kill-after=10 "$LIMIT" "$WORK/bin/bench" --mode "$MODE" --server "$SERVER" --database-url "$URL" \
+	--fixture "$WORK/fixture-$MODE.json" --pgbench "$PGBENCH" --postgraphile bench/postgraphile --node node \
+	--out "${BENCH_OUT-BENCHMARKS.md}" --log-dir "$WORK" --only "${BENCH_ONLY:-queries,mutations,fanout}" \
+	--versions "$VERSIONS" --command "$CMD"
