@@ -46,13 +46,8 @@ func (r *queryResolver) auditTrail(ctx context.Context, siteID string, actorID, 
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.EventConnection{Edges: []*model.EventEdge{}}
-	for i, e := range evs {
-		if i == n {
-			break
-		}
-		conn.Edges = append(conn.Edges, &model.EventEdge{Cursor: idCursor("audit", int64(e.ID)), Node: e})
-	}
-	conn.PageInfo = pageInfo(len(evs), n, func() string { return conn.Edges[0].Cursor }, func() string { return conn.Edges[len(conn.Edges)-1].Cursor })
+	conn := &model.EventConnection{}
+	conn.Edges, conn.PageInfo = connection(evs, n, func(e *shop.Event) string { return idCursor("audit", int64(e.ID)) },
+		func(cursor string, e *shop.Event) *model.EventEdge { return &model.EventEdge{Cursor: cursor, Node: e} })
 	return conn, nil
 }

@@ -81,14 +81,26 @@ func decodeVisitCursor(c string) (time.Time, shop.VisitID, error) {
 	return time.UnixMicro(us).UTC(), shop.VisitID(id), nil
 }
 
-// pageInfo builds PageInfo from a page fetched with one extra row.
-func pageInfo(n, first int, start, end func() string) *model.PageInfo {
-	pi := &model.PageInfo{HasNextPage: n > first}
-	if n > 0 {
-		s, e := start(), end()
-		pi.StartCursor, pi.EndCursor = &s, &e
+// connection trims a page fetched with one extra row (which only says
+// there is a next page) and builds its edges and PageInfo.
+func connection[T, E any](rows []T, n int, cursor func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+	edges := make([]E, 0, min(len(rows), n))
+	var first, last string
+	for i, r := range rows {
+		if i == n {
+			break
+		}
+		last = cursor(r)
+		if i == 0 {
+			first = last
+		}
+		edges = append(edges, edge(last, r))
 	}
-	return pi
+	pi := &model.PageInfo{HasNextPage: len(rows) > n}
+	if len(edges) > 0 {
+		pi.StartCursor, pi.EndCursor = &first, &last
+	}
+	return edges, pi
 }
 
 // userErrors turns a domain error into the payload's userErrors. Anything

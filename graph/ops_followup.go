@@ -149,14 +149,9 @@ func (r *queryResolver) parts(ctx context.Context, siteID string, query *string,
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.PartConnection{Edges: []*model.PartEdge{}}
-	for i, p := range ps {
-		if i == n {
-			break
-		}
-		conn.Edges = append(conn.Edges, &model.PartEdge{Cursor: idCursor("part", int64(p.ID)), Node: p})
-	}
-	conn.PageInfo = pageInfo(len(ps), n, func() string { return conn.Edges[0].Cursor }, func() string { return conn.Edges[len(conn.Edges)-1].Cursor })
+	conn := &model.PartConnection{}
+	conn.Edges, conn.PageInfo = connection(ps, n, func(p *shop.Part) string { return idCursor("part", int64(p.ID)) },
+		func(cursor string, p *shop.Part) *model.PartEdge { return &model.PartEdge{Cursor: cursor, Node: p} })
 	return conn, nil
 }
 

@@ -194,7 +194,7 @@ func (r *customerResolver) Visits(ctx context.Context, obj *shop.Customer, first
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.VisitConnection{Edges: []*model.VisitEdge{}}
+	conn := &model.VisitConnection{}
 	sel := selected(ctx, "VisitConnection")
 	if sel.has("totalCount") {
 		if conn.TotalCount, err = r.DB.CountVisitsByCustomer(ctx, obj.ID); err != nil {
@@ -204,13 +204,8 @@ func (r *customerResolver) Visits(ctx context.Context, obj *shop.Customer, first
 	if err := prefetchVisits(ctx, r.DB, visits[:min(len(visits), n)], sel); err != nil {
 		return nil, err
 	}
-	for i, v := range visits {
-		if i == n {
-			break
-		}
-		conn.Edges = append(conn.Edges, &model.VisitEdge{Cursor: visitCursor(v), Node: v})
-	}
-	conn.PageInfo = pageInfo(len(visits), n, func() string { return conn.Edges[0].Cursor }, func() string { return conn.Edges[len(conn.Edges)-1].Cursor })
+	conn.Edges, conn.PageInfo = connection(visits, n, visitCursor,
+		func(cursor string, v *shop.Visit) *model.VisitEdge { return &model.VisitEdge{Cursor: cursor, Node: v} })
 	return conn, nil
 }
 
@@ -717,14 +712,11 @@ func (r *queryResolver) Customers(ctx context.Context, siteID string, query *str
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.CustomerConnection{Edges: []*model.CustomerEdge{}}
-	for i, c := range cs {
-		if i == n {
-			break
-		}
-		conn.Edges = append(conn.Edges, &model.CustomerEdge{Cursor: idCursor("customer", int64(c.ID)), Node: c})
-	}
-	conn.PageInfo = pageInfo(len(cs), n, func() string { return conn.Edges[0].Cursor }, func() string { return conn.Edges[len(conn.Edges)-1].Cursor })
+	conn := &model.CustomerConnection{}
+	conn.Edges, conn.PageInfo = connection(cs, n, func(c *shop.Customer) string { return idCursor("customer", int64(c.ID)) },
+		func(cursor string, c *shop.Customer) *model.CustomerEdge {
+			return &model.CustomerEdge{Cursor: cursor, Node: c}
+		})
 	return conn, nil
 }
 
@@ -768,14 +760,11 @@ func (r *queryResolver) RepairOrders(ctx context.Context, siteID string, states 
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.RepairOrderConnection{Edges: []*model.RepairOrderEdge{}}
-	for i, o := range os {
-		if i == n {
-			break
-		}
-		conn.Edges = append(conn.Edges, &model.RepairOrderEdge{Cursor: idCursor("order", int64(o.ID)), Node: o})
-	}
-	conn.PageInfo = pageInfo(len(os), n, func() string { return conn.Edges[0].Cursor }, func() string { return conn.Edges[len(conn.Edges)-1].Cursor })
+	conn := &model.RepairOrderConnection{}
+	conn.Edges, conn.PageInfo = connection(os, n, func(o *shop.Order) string { return idCursor("order", int64(o.ID)) },
+		func(cursor string, o *shop.Order) *model.RepairOrderEdge {
+			return &model.RepairOrderEdge{Cursor: cursor, Node: o}
+		})
 	return conn, nil
 }
 
@@ -988,14 +977,9 @@ func (r *repairOrderResolver) Timeline(ctx context.Context, obj *shop.Order, fir
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.EventConnection{Edges: []*model.EventEdge{}}
-	for i, e := range evs {
-		if i == n {
-			break
-		}
-		conn.Edges = append(conn.Edges, &model.EventEdge{Cursor: idCursor("event", int64(e.ID)), Node: e})
-	}
-	conn.PageInfo = pageInfo(len(evs), n, func() string { return conn.Edges[0].Cursor }, func() string { return conn.Edges[len(conn.Edges)-1].Cursor })
+	conn := &model.EventConnection{}
+	conn.Edges, conn.PageInfo = connection(evs, n, func(e *shop.Event) string { return idCursor("event", int64(e.ID)) },
+		func(cursor string, e *shop.Event) *model.EventEdge { return &model.EventEdge{Cursor: cursor, Node: e} })
 	return conn, nil
 }
 

@@ -741,16 +741,7 @@ func (d *DB) FindInvitations(ctx context.Context, site shop.SiteID, day time.Tim
 
 // FindCallbackByID returns a callback of the actor's sites. Errors: NOT_FOUND.
 func (d *DB) FindCallbackByID(ctx context.Context, id shop.CallbackID) (*shop.Callback, error) {
-	a, err := shop.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var cb shop.Callback
-	err = d.db.GetContext(ctx, &cb, `SELECT `+callbackColumns+` FROM callbacks WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
-	if isNoRows(err) {
-		return nil, notFound("callback")
-	}
-	return &cb, translate(err)
+	return findOne[shop.Callback](d, ctx, `SELECT `+callbackColumns+` FROM callbacks WHERE id = $1 AND site_id = ANY($2)`, id, "callback")
 }
 
 // FindRemindersByPlan returns a plan's reminder tasks, step 1 first.

@@ -115,3 +115,18 @@ func notFound(kind string) error {
 
 // isNoRows reports whether err means an empty result.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// findOne reads one record of the actor's sites; query takes the ID as $1
+// and the actor's sites as $2. Errors: UNAUTHENTICATED, NOT_FOUND.
+func findOne[T any](d *DB, ctx context.Context, query string, id any, kind string) (*T, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	err = d.db.GetContext(ctx, &v, query, id, pq.Array(a.SiteIDs))
+	if isNoRows(err) {
+		return nil, notFound(kind)
+	}
+	return &v, translate(err)
+}

@@ -517,16 +517,7 @@ func (d *DB) FindOrders(ctx context.Context, f OrderFilter) ([]*shop.Order, erro
 
 // FindJobByID returns a job of the actor's sites.
 func (d *DB) FindJobByID(ctx context.Context, id shop.JobID) (*shop.Job, error) {
-	a, err := shop.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var j shop.Job
-	err = d.db.GetContext(ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
-	if isNoRows(err) {
-		return nil, notFound("job")
-	}
-	return &j, translate(err)
+	return findOne[shop.Job](d, ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 AND site_id = ANY($2)`, id, "job")
 }
 
 // FindJobsByOrderIDs returns each order's jobs in one statement (for loaders).

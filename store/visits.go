@@ -153,16 +153,7 @@ func (d *DB) FindAppointments(ctx context.Context, f AppointmentFilter) ([]*shop
 
 // FindAppointmentByID returns an appointment of the actor's sites.
 func (d *DB) FindAppointmentByID(ctx context.Context, id shop.AppointmentID) (*shop.Appointment, error) {
-	a, err := shop.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ap shop.Appointment
-	err = d.db.GetContext(ctx, &ap, `SELECT `+appointmentColumns+` FROM appointments WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
-	if isNoRows(err) {
-		return nil, notFound("appointment")
-	}
-	return &ap, translate(err)
+	return findOne[shop.Appointment](d, ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE id = $1 AND site_id = ANY($2)`, id, "appointment")
 }
 
 // DamageInput is one damage noted at the walk-around.

@@ -594,14 +594,5 @@ func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly b
 
 // FindWarrantyClaimByID returns a claim of the actor's sites. Errors: NOT_FOUND.
 func (d *DB) FindWarrantyClaimByID(ctx context.Context, id shop.WarrantyClaimID) (*shop.WarrantyClaim, error) {
-	a, err := shop.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var cl shop.WarrantyClaim
-	err = d.db.GetContext(ctx, &cl, `SELECT `+claimColumns+` FROM warranty_claims WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
-	if isNoRows(err) {
-		return nil, notFound("warranty claim")
-	}
-	return &cl, translate(err)
+	return findOne[shop.WarrantyClaim](d, ctx, `SELECT `+claimColumns+` FROM warranty_claims WHERE id = $1 AND site_id = ANY($2)`, id, "warranty claim")
 }
