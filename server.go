@@ -65,6 +65,7 @@ type config struct {
 	MaxBodyBytes     int64
 	OperationTimeout time.Duration
 	ShutdownTimeout  time.Duration
+	TokenCacheTTL    time.Duration
 	WebsocketOrigins []string
 }
 
@@ -113,6 +114,7 @@ func settings(c *config) []setting {
 		}},
 		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
+		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory (a revocation on another instance takes effect within it; 0 turns the cache off)", dur(&c.TokenCacheTTL)},
 		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
 			c.WebsocketOrigins = nil
 			for _, o := range strings.Split(s, ",") {
@@ -207,6 +209,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer db.Close()
+	db.TokenCacheTTL = cfg.TokenCacheTTL
 	if err := db.Migrate(ctx, log); err != nil {
 		return err
 	}

@@ -33,6 +33,11 @@ type DB struct {
 	Now func() time.Time
 	// statements counts SQL statements sent, for tests and metrics.
 	statements atomic.Int64
+	// TokenCacheTTL keeps resolved bearer tokens in memory that long (0: off),
+	// saving a query per request. A revocation through this DB takes effect at
+	// once; one made elsewhere (another instance, the CLI) within the TTL.
+	TokenCacheTTL time.Duration
+	tokens        tokenCache
 }
 
 // Open connects to PostgreSQL at dsn and checks the connection.

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -210,6 +211,14 @@ func (d *DB) StoreToken(ctx context.Context, user shop.UserID, token, label stri
 // when the token is unknown, expired, revoked or its user inactive.
 func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, error) {
 	token = strings.TrimSpace(token)
+	hash := HashToken(token)
+	if a, exp, ok := d.tokens.get(string(hash)); ok {
+		if exp != nil && !d.Now().Before(*exp) {
+			d.tokens.drop(string(hash))
+			return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token has expired.")
+		}
+		return a, nil
+	}
 	var row struct {
 		userRow
 		ExpiresAt *time.Time
@@ -232,11 +241,14 @@ func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, e
 		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The user of this token is deactivated.")
 	}
 	u := row.user()
-	return &shop.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, TeamLead: u.TeamLead, SiteIDs: u.SiteIDs}, nil
+	a := &shop.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, TeamLead: u.TeamLead, SiteIDs: u.SiteIDs}
+	d.tokens.put(string(hash), a, row.ExpiresAt, d.TokenCacheTTL)
+	return a, nil
 }
 
 // RevokeToken revokes a token so it stops working at once.
 func (d *DB) RevokeToken(ctx context.Context, token string) error {
+	d.tokens.drop(string(HashToken(token)))
 	res, err := d.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = $2 WHERE hash = $1 AND revoked_at IS NULL`, HashToken(token), d.Now())
 	if err != nil {
 		return translate(err)
@@ -329,4 +341,47 @@ func (d *DB) UpdateCallbackSettings(ctx context.Context, in UpdateCallbackSettin
 		return &s, c.event(shop.Event{SiteID: s.ID, Kind: shop.EventCallbacksScheduled,
 			Summary: fmt.Sprintf("Callback settings: first callback %d days after delivery, own advisor excluded: %v", s.FirstCallbackDays, s.CallbackNotByAdvisor)})
 	})
+}
+
+// tokenCache holds resolved actors by token hash for a short time.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	actor   *shop.Actor
+	expires *time.Time // the token's own expiry
+	until   time.Time  // when this entry goes stale
+}
+
+// maxCachedTokens bounds the cache; when full it starts over.
+const maxCachedTokens = 10_000
+
+func (c *tokenCache) get(hash string) (*shop.Actor, *time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || time.Now().After(e.until) {
+		return nil, nil, false
+	}
+	return e.actor, e.expires, true
+}
+
+func (c *tokenCache) put(hash string, a *shop.Actor, expires *time.Time, ttl time.Duration) {
+	if ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = map[string]tokenEntry{}
+	}
+	c.m[hash] = tokenEntry{actor: a, expires: expires, until: time.Now().Add(ttl)}
+}
+
+func (c *tokenCache) drop(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, hash)
 }
