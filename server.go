@@ -353,7 +353,18 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		fmt.Fprintf(stdout, "  GraphiQL        %s/\n", base)
 	}
 	fmt.Fprintf(stdout, "  GraphQL         %s/query\n", base)
-	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz\n", base, base)
+	boardToken, advisorToken := "<board token>", "<advisor token>"
+	for _, t := range tokens {
+		if t.Role == "BOARD" && boardToken == "<board token>" {
+			boardToken = t.Token
+		}
+		if t.Role == "ADVISOR" && advisorToken == "<advisor token>" {
+			advisorToken = t.Token
+		}
+	}
+	fmt.Fprintf(stdout, "  Wall board      %s/board?token=%s\n", base, boardToken)
+	fmt.Fprintf(stdout, "  Advisor screen  %s/advisor?token=%s\n", base, advisorToken)
+	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz  (metrics %s/metrics)\n", base, base, base)
 	if len(tokens) > 0 {
 		fmt.Fprintf(stdout, "\nDemo bearer tokens (Authorization: Bearer <token>):\n")
 		for _, t := range tokens {

@@ -83,7 +83,8 @@ func TestRun(t *testing.T) {
 	}()
 	urlRe := regexp.MustCompile(`GraphQL\s+(http://\S+)/query`)
 	tokenRe := regexp.MustCompile(`ADVISOR\s+\S+\s+(\S+)`)
-	var base, token string
+	boardRe := regexp.MustCompile(`Wall board\s+(http://\S+/board\?token=\S+)`)
+	var base, token, boardURL string
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := sc.Text()
@@ -93,14 +94,17 @@ func TestRun(t *testing.T) {
 		if m := tokenRe.FindStringSubmatch(line); m != nil && token == "" {
 			token = m[1]
 		}
+		if m := boardRe.FindStringSubmatch(line); m != nil {
+			boardURL = m[1]
+		}
 		if base != "" && token != "" {
 			break
 		}
 	}
 	go io.Copy(io.Discard, pr)
-	if base == "" || token == "" {
+	if base == "" || token == "" || boardURL == "" || strings.Contains(boardURL, "<") {
 		cancel()
-		t.Fatalf("server printed no URL or advisor token (url=%q token=%q): %v", base, token, <-done)
+		t.Fatalf("server printed no URL, board URL or advisor token (url=%q board=%q token=%q): %v", base, boardURL, token, <-done)
 	}
 
 	// Readiness waits for the event listener's connection: poll it.
@@ -117,7 +121,7 @@ func TestRun(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", strings.TrimPrefix(boardURL, base)} {
 		res, err := http.Get(base + path)
 		if err != nil {
 			t.Fatalf("GET %s: %v", path, err)
