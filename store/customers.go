@@ -83,11 +83,8 @@ type CustomerFilter struct {
 // FindCustomers searches a site's customers by name, phone or plate, ordered
 // by name then ID. It returns one more than First when there is a next page.
 func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Customer, error) {
-	a, err := shop.RequireActor(ctx)
+	a, err := authorize(ctx, f.SiteID, shop.ActReadPersonal)
 	if err != nil {
-		return nil, err
-	}
-	if err := shop.Authorize(a, f.SiteID, shop.ActReadPersonal); err != nil {
 		return nil, err
 	}
 	q, err := shop.CheckText("query", f.Query, false, 100)

@@ -130,3 +130,13 @@ func findOne[T any](d *DB, ctx context.Context, query string, id any, kind strin
 	}
 	return &v, translate(err)
 }
+
+// authorize returns the request's actor when it may perform act on site.
+// Errors: UNAUTHENTICATED, NOT_FOUND (another site), FORBIDDEN.
+func authorize(ctx context.Context, site shop.SiteID, act shop.Action) (*shop.Actor, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a, shop.Authorize(a, site, act)
+}

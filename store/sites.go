@@ -152,11 +152,8 @@ func (d *DB) FindUsersByIDs(ctx context.Context, ids []shop.UserID) (map[shop.Us
 
 // FindUsers lists the users of a site, optionally of one role.
 func (d *DB) FindUsers(ctx context.Context, site shop.SiteID, role *shop.Role) ([]*shop.User, error) {
-	a, err := shop.RequireActor(ctx)
+	_, err := authorize(ctx, site, shop.ActRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
 		return nil, err
 	}
 	var rows []*userRow
@@ -273,11 +270,8 @@ func (d *DB) CreateBay(ctx context.Context, b *shop.Bay) error {
 
 // FindBays lists a site's bays.
 func (d *DB) FindBays(ctx context.Context, site shop.SiteID) ([]*shop.Bay, error) {
-	a, err := shop.RequireActor(ctx)
+	_, err := authorize(ctx, site, shop.ActRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
 		return nil, err
 	}
 	var out []*shop.Bay

@@ -515,11 +515,8 @@ type ClaimFilter struct {
 // FindWarrantyClaims lists claims, newest first (at most 500).
 // Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindWarrantyClaims(ctx context.Context, f ClaimFilter) ([]*shop.WarrantyClaim, error) {
-	a, err := shop.RequireActor(ctx)
+	_, err := authorize(ctx, f.SiteID, shop.ActRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := shop.Authorize(a, f.SiteID, shop.ActRead); err != nil {
 		return nil, err
 	}
 	states := make([]string, len(f.States))
@@ -578,11 +575,8 @@ func (d *DB) FindWarrantyDecisionsByJobIDs(ctx context.Context, ids []shop.JobID
 // FindRetainedParts lists a site's retained warranty parts: with keptOnly,
 // those still kept, soonest deadline first. Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly bool) ([]*shop.RetainedPart, error) {
-	a, err := shop.RequireActor(ctx)
+	_, err := authorize(ctx, site, shop.ActRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := shop.Authorize(a, site, shop.ActRead); err != nil {
 		return nil, err
 	}
 	var rows []*shop.RetainedPart
