@@ -147,13 +147,22 @@ func (d *DB) MarkLateOrders(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// cardOrderColumns are the order columns a board card needs.
+const cardOrderColumns = `id, site_id, visit_id, number, state, priority, advisor_id, promised_at, ready_at, notify_by,
+	rework_count, wash_requested, stage_since`
+
+// cardJobColumns are the job columns a board card needs (shop.NewCard,
+// StageOf, BlockersOf, JobsProgress): the board is read often.
+const cardJobColumns = `id, order_id, description, state, labour_minutes, safety, technician_id, bay_id, progress,
+	pause_reason, parts_short`
+
 // FindCards returns the board cards of a site's orders in the workshop; with
 // ids, only those orders (a card missing from the result is off the board).
-// Three statements whatever the number of cards. No actor: callers authorise.
+// Four statements whatever the number of cards. No actor: callers authorise.
 func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID) ([]*shop.Card, error) {
 	var orders []*shop.Order
 	if err := d.db.SelectContext(ctx, &orders, `
-		SELECT `+orderColumns+` FROM repair_orders
+		SELECT `+cardOrderColumns+` FROM repair_orders
 		WHERE site_id = $1 AND state IN ('IN_WORK', 'QC', 'WASH', 'READY', 'SETTLED')
 		  AND ($2::BIGINT[] IS NULL OR id = ANY($2))
 		ORDER BY CASE priority WHEN 'URGENT' THEN 0 WHEN 'HIGH' THEN 1 ELSE 2 END, promised_at NULLS LAST, id`,
@@ -168,7 +177,7 @@ func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID
 		oids[i] = o.ID
 	}
 	var jobs []*shop.Job
-	if err := d.db.SelectContext(ctx, &jobs, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids)); err != nil {
+	if err := d.db.SelectContext(ctx, &jobs, `SELECT `+cardJobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids)); err != nil {
 		return nil, translate(err)
 	}
 	var ref []struct {
