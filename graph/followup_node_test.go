@@ -315,13 +315,5 @@ func TestFollowUpStatementCount(t *testing.T) {
 	for range 3 {
 		counts = append(counts, count(few, 2), count(many, 8))
 	}
-	t.Logf("follow-up history query: %d SQL statements for 2 visits, %d for 8 (bound %d)", counts[0], counts[1], maxFollowUpStatements)
-	for _, n := range counts {
-		if n != counts[0] {
-			t.Fatalf("statements=%v, want the same count for 2 and 8 visits", counts)
-		}
-	}
-	if counts[0] > maxFollowUpStatements {
-		t.Fatalf("statements=%d, want at most %d", counts[0], maxFollowUpStatements)
-	}
+	assertSameBoundedCount(t, "follow-up history query", "2 visits", "8 visits", counts, maxFollowUpStatements)
 }

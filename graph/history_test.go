@@ -103,13 +103,20 @@ func TestHistoryStatementCount(t *testing.T) {
 	for range 3 {
 		counts = append(counts, count(few, 3), count(many, 15))
 	}
-	t.Logf("history query: %d SQL statements for 3 visits, %d for 15 (bound %d)", counts[0], counts[1], maxHistoryStatements)
+	assertSameBoundedCount(t, "history query", "3 visits", "15 visits", counts, maxHistoryStatements)
+}
+
+// assertSameBoundedCount checks statement counts measured alternately for a
+// small and a large case: all equal (no growth with the data) and within bound.
+func assertSameBoundedCount(t *testing.T, what, small, large string, counts []int64, bound int64) {
+	t.Helper()
+	t.Logf("%s: %d SQL statements for %s, %d for %s (bound %d)", what, counts[0], small, counts[1], large, bound)
 	for _, n := range counts {
 		if n != counts[0] {
-			t.Fatalf("statements=%v, want the same count for 3 and 15 visits", counts)
+			t.Fatalf("statements=%v, want the same count for %s and %s", counts, small, large)
 		}
 	}
-	if counts[0] > maxHistoryStatements {
-		t.Fatalf("statements=%d, want at most %d", counts[0], maxHistoryStatements)
+	if counts[0] > bound {
+		t.Fatalf("statements=%d, want at most %d", counts[0], bound)
 	}
 }
