@@ -15,7 +15,9 @@
 #
 # Environment: BENCH_SERVER=path runs against a given server binary instead
 # of building one; BENCH_ONLY=queries,mutations,fanout picks sections;
-# BENCH_OUT=file writes elsewhere than BENCHMARKS.md ("" for nowhere).
+# BENCH_OUT=file writes elsewhere than BENCHMARKS.md ("" for nowhere);
+# BENCH_FAN_N=1000,5000 picks the fan-out sizes; BENCH_PPROF=1 (with a
+# server built with -tags pprof) gives each instance a profiler port.
 set -euo pipefail
 
 MODE=${1:-quick}
@@ -83,4 +85,5 @@ CMD="make bench-quick"
 timeout --kill-after=10 "$LIMIT" "$WORK/bin/bench" --mode "$MODE" --server "$SERVER" --database-url "$URL" \
 	--fixture "$WORK/fixture-$MODE.json" --pgbench "$PGBENCH" --postgraphile bench/postgraphile --node node \
 	--out "${BENCH_OUT-BENCHMARKS.md}" --log-dir "$WORK" --only "${BENCH_ONLY:-queries,mutations,fanout}" \
+	${BENCH_FAN_N:+--fan-n "$BENCH_FAN_N"} \
 	--versions "$VERSIONS" --command "$CMD"

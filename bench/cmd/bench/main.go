@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -59,11 +60,23 @@ func main() {
 	flag.StringVar(&o.logDir, "log-dir", ".bench", "server logs")
 	flag.StringVar(&o.versions, "versions", "", "versions line (from bench.sh)")
 	flag.StringVar(&o.command, "command", "make bench", "command that reproduces the run")
+	fanN := flag.String("fan-n", "", "subscriber counts of the fan-out section, comma-separated (default by mode)")
 	flag.Parse()
 	if o.mode == "full" {
 		o.warm, o.dur, o.conc, o.fanN, o.events, o.stormAll = 2*time.Second, 10*time.Second, []int{1, 8, 64}, []int{1000, 5000, 10000}, 100, true
 	} else {
 		o.warm, o.dur, o.conc, o.fanN, o.events, o.stormAll = 500*time.Millisecond, 2*time.Second, []int{1, 8, 64}, []int{100, 1000}, 50, false
+	}
+	if *fanN != "" {
+		o.fanN = nil
+		for _, f := range strings.Split(*fanN, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				fmt.Fprintf(os.Stderr, "bench: --fan-n: %q is not a positive count\n", f)
+				os.Exit(2)
+			}
+			o.fanN = append(o.fanN, n)
+		}
 	}
 	limit := 40 * time.Minute
 	if o.mode != "full" {
@@ -146,6 +159,13 @@ func ours(o options, name string, port int) (*proc, string, error) {
 	// websocket caps are off (through their environment variables, which
 	// older builds ignore).
 	env := []string{"BAYBOARD_RATE_LIMIT=0", "BAYBOARD_WEBSOCKET_MAX=0", "BAYBOARD_WEBSOCKET_MAX_PER_USER=0"}
+	// A server built with -tags pprof serves the profiler; BENCH_PPROF=1
+	// gives each instance its own port, named in the log.
+	if os.Getenv("BENCH_PPROF") != "" {
+		pp := freePort()
+		env = append(env, fmt.Sprintf("BAYBOARD_PPROF_ADDR=127.0.0.1:%d", pp))
+		fmt.Fprintf(os.Stderr, "\n%s: pprof on 127.0.0.1:%d\n", name, pp)
+	}
 	p, err := start(name, filepath.Join(o.logDir, name+".log"), env, o.server, "serve",
 		"--addr", fmt.Sprintf("127.0.0.1:%d", port), "--database-url", o.dbURL, "--env", "production", "--log-level", "warn")
 	if err != nil {
