@@ -43,7 +43,7 @@ func (d *DB) FindCustomerByID(ctx context.Context, id shop.CustomerID) (*shop.Cu
 		return nil, err
 	}
 	var c shop.Customer
-	err = d.db.GetContext(ctx, &c, `SELECT `+customerColumns+` FROM customers WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
+	err = d.getPrepared(ctx, &c, `SELECT `+customerColumns+` FROM customers WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
 	if isNoRows(err) {
 		return nil, notFound("customer")
 	} else if err != nil {
@@ -60,7 +60,7 @@ func (d *DB) FindCustomersByIDs(ctx context.Context, ids []shop.CustomerID) (map
 		return nil, err
 	}
 	var rows []*shop.Customer
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+customerColumns+` FROM customers WHERE id = ANY($1) AND site_id = ANY($2)`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+customerColumns+` FROM customers WHERE id = ANY($1) AND site_id = ANY($2)`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -174,7 +174,7 @@ func (d *DB) FindVehiclesByCustomerIDs(ctx context.Context, ids []shop.CustomerI
 		return nil, err
 	}
 	var rows []*shop.Vehicle
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+vehicleColumns+` FROM vehicles WHERE customer_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+vehicleColumns+` FROM vehicles WHERE customer_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -192,7 +192,7 @@ func (d *DB) vehicles(ctx context.Context, where string, arg any, key func(*shop
 		return nil, err
 	}
 	var rows []*shop.Vehicle
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+vehicleColumns+` FROM vehicles WHERE `+where+` AND site_id = ANY($2)`, arg, pq.Array(a.SiteIDs)); err != nil {
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+vehicleColumns+` FROM vehicles WHERE `+where+` AND site_id = ANY($2)`, arg, pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
 	out := make(map[shop.VehicleID]*shop.Vehicle, len(rows))
@@ -380,7 +380,7 @@ func (d *DB) FindVisitsByIDs(ctx context.Context, ids []shop.VisitID) (map[shop.
 		return nil, err
 	}
 	var rows []*visitRow
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+visitColumns+` FROM visits WHERE id = ANY($1) AND site_id = ANY($2)`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+visitColumns+` FROM visits WHERE id = ANY($1) AND site_id = ANY($2)`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -409,7 +409,7 @@ func (d *DB) FindVisitsByCustomer(ctx context.Context, id shop.CustomerID, after
 		at, vid = after.ReceivedAt, after.ID
 	}
 	var rows []*visitRow
-	if err := d.db.SelectContext(ctx, &rows, `
+	if err := d.selectPrepared(ctx, &rows, `
 		SELECT `+visitColumns+` FROM visits
 		WHERE customer_id = $1 AND site_id = ANY($2)
 		  AND (received_at, id) < ($3, $4)
@@ -436,7 +436,7 @@ func (d *DB) CountVisitsByCustomer(ctx context.Context, id shop.CustomerID) (int
 		return 0, err
 	}
 	var n int
-	err = d.db.GetContext(ctx, &n, `SELECT count(*) FROM visits WHERE customer_id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
+	err = d.getPrepared(ctx, &n, `SELECT count(*) FROM visits WHERE customer_id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
 	return n, translate(err)
 }
 

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,9 @@ type DB struct {
 	// once; one made elsewhere (another instance, the CLI) within the TTL.
 	TokenCacheTTL time.Duration
 	tokens        tokenCache
+	// stmts holds the prepared statements of the hot reads (see prepared),
+	// by SQL text.
+	stmts sync.Map
 }
 
 // Open connects to PostgreSQL at dsn and checks the connection.
@@ -65,8 +69,62 @@ func Open(ctx context.Context, dsn string, maxConns int) (*DB, error) {
 	return d, nil
 }
 
-// Close closes the pool.
-func (d *DB) Close() error { return d.db.Close() }
+// Close closes the prepared statements and the pool.
+func (d *DB) Close() error {
+	d.stmts.Range(func(_, s any) bool {
+		s.(*sqlx.Stmt).Close()
+		return true
+	})
+	return d.db.Close()
+}
+
+// prepared returns query as a statement prepared for the pool: database/sql
+// prepares it on a connection the first time it runs there. PostgreSQL then
+// parses and plans it once per connection instead of on every call, and it
+// runs in one round trip, where lib/pq otherwise takes two (parse and
+// describe, then bind and execute). For the constant SQL of the hot reads
+// only: every text given is kept for the life of the DB.
+func (d *DB) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if s, ok := d.stmts.Load(query); ok {
+		return s.(*sqlx.Stmt), nil
+	}
+	s, err := d.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := d.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return old.(*sqlx.Stmt), nil
+	}
+	return s, nil
+}
+
+// query runs a hot read through its prepared statement.
+func (d *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := d.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// getPrepared is sqlx's GetContext through the prepared statement of query.
+func (d *DB) getPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	s, err := d.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return s.GetContext(ctx, dest, args...)
+}
+
+// selectPrepared is sqlx's SelectContext through the prepared statement of query.
+func (d *DB) selectPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	s, err := d.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return s.SelectContext(ctx, dest, args...)
+}
 
 // DSN returns the connection string, for components that need their own
 // connection (the LISTEN connection of the realtime hub).
@@ -155,7 +213,11 @@ func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+	s, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &countingStmt{Stmt: s, n: c.n}, nil
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -175,6 +237,23 @@ func (c *countingConn) ResetSession(ctx context.Context) error {
 }
 
 func (c *countingConn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
+
+// countingStmt counts the runs of a prepared statement (preparing it is not
+// a statement of its own).
+type countingStmt struct {
+	driver.Stmt
+	n *atomic.Int64
+}
+
+func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.n.Add(1)
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.n.Add(1)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
 
 var _ io.Closer = (*DB)(nil)
 var _ = errors.New

@@ -91,7 +91,7 @@ func (d *DB) ReadSiteEvents(ctx context.Context, site shop.SiteID, after int64, 
 // LogHead returns the highest sequenced position (0 for an empty log).
 func (d *DB) LogHead(ctx context.Context) (int64, error) {
 	var p int64
-	err := d.db.GetContext(ctx, &p, `SELECT COALESCE(max(pos), 0) FROM events WHERE pos IS NOT NULL`)
+	err := d.getPrepared(ctx, &p, `SELECT COALESCE(max(pos), 0) FROM events WHERE pos IS NOT NULL`)
 	return p, translate(err)
 }
 
@@ -161,7 +161,7 @@ const cardJobColumns = `id, order_id, description, state, labour_minutes, safety
 // Four statements whatever the number of cards. No actor: callers authorise.
 func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID) ([]*shop.Card, error) {
 	var orders []*shop.Order
-	if err := d.db.SelectContext(ctx, &orders, `
+	if err := d.selectPrepared(ctx, &orders, `
 		SELECT `+cardOrderColumns+` FROM repair_orders
 		WHERE site_id = $1 AND state IN ('IN_WORK', 'QC', 'WASH', 'READY', 'SETTLED')
 		  AND ($2::BIGINT[] IS NULL OR id = ANY($2))
@@ -177,14 +177,14 @@ func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID
 		oids[i] = o.ID
 	}
 	var jobs []*shop.Job
-	if err := d.db.SelectContext(ctx, &jobs, `SELECT `+cardJobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids)); err != nil {
+	if err := d.selectPrepared(ctx, &jobs, `SELECT `+cardJobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids)); err != nil {
 		return nil, translate(err)
 	}
 	var ref []struct {
 		OrderID shop.OrderID
 		shop.Vehicle
 	}
-	if err := d.db.SelectContext(ctx, &ref, `
+	if err := d.selectPrepared(ctx, &ref, `
 		SELECT o.id AS order_id, v.plate, v.make, v.model, v.colour
 		FROM repair_orders o JOIN visits vi ON vi.id = o.visit_id JOIN vehicles v ON v.id = vi.vehicle_id
 		WHERE o.id = ANY($1)`, pq.Array(oids)); err != nil {
@@ -226,7 +226,7 @@ func (d *DB) siteNames(ctx context.Context, site shop.SiteID) (map[shop.UserID]s
 		ID   int64
 		Name string
 	}
-	if err := d.db.SelectContext(ctx, &rows, `
+	if err := d.selectPrepared(ctx, &rows, `
 		SELECT 'u' AS kind, u.id, u.short_name AS name FROM users u JOIN user_sites s ON s.user_id = u.id WHERE s.site_id = $1
 		UNION ALL
 		SELECT 'b', id, code FROM bays WHERE site_id = $1`, site); err != nil {
@@ -254,7 +254,7 @@ func (d *DB) FindArrivals(ctx context.Context, site shop.SiteID, from, to time.T
 		Model       string
 		Advisor     *string
 	}
-	if err := d.db.SelectContext(ctx, &rows, `
+	if err := d.selectPrepared(ctx, &rows, `
 		SELECT a.id, a.scheduled_at, v.plate, v.make, v.model, u.short_name AS advisor
 		FROM appointments a JOIN vehicles v ON v.id = a.vehicle_id LEFT JOIN users u ON u.id = a.advisor_id
 		WHERE a.site_id = $1 AND a.state = 'BOOKED' AND a.scheduled_at >= $2 AND a.scheduled_at < $3

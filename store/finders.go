@@ -22,7 +22,7 @@ func selectInSites[V any](ctx context.Context, d *DB, query string, keys any) ([
 		return nil, err
 	}
 	var rows []*V
-	if err := d.db.SelectContext(ctx, &rows, query, keys, pq.Array(a.SiteIDs)); err != nil {
+	if err := d.selectPrepared(ctx, &rows, query, keys, pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
 	return rows, nil

@@ -449,7 +449,7 @@ func (d *DB) FindOrderByID(ctx context.Context, id shop.OrderID) (*shop.Order, e
 		return nil, err
 	}
 	var o shop.Order
-	err = d.db.GetContext(ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
+	err = d.getPrepared(ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
 	if isNoRows(err) {
 		return nil, notFound("repair order")
 	} else if err != nil {
@@ -466,7 +466,7 @@ func (d *DB) FindOrdersByVisitIDs(ctx context.Context, ids []shop.VisitID) (map[
 		return nil, err
 	}
 	var rows []*shop.Order
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE visit_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE visit_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -503,7 +503,7 @@ func (d *DB) FindOrders(ctx context.Context, f OrderFilter) ([]*shop.Order, erro
 		before = int64(*f.After)
 	}
 	var rows []*shop.Order
-	err = d.db.SelectContext(ctx, &rows, `
+	err = d.selectPrepared(ctx, &rows, `
 		SELECT `+orderColumns+` FROM repair_orders
 		WHERE site_id = $1 AND (cardinality($2::TEXT[]) = 0 OR state = ANY($2)) AND ($3::BIGINT IS NULL OR advisor_id = $3)
 		  AND id < $4
@@ -524,7 +524,7 @@ func (d *DB) FindJobsByOrderIDs(ctx context.Context, ids []shop.OrderID) (map[sh
 		return nil, err
 	}
 	var rows []*shop.Job
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -542,7 +542,7 @@ func (d *DB) FindPartLinesByOrderIDs(ctx context.Context, ids []shop.OrderID) (m
 		return nil, err
 	}
 	var rows []*shop.PartLine
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -560,7 +560,7 @@ func (d *DB) FindPartsByIDs(ctx context.Context, ids []shop.PartID) (map[shop.Pa
 		return nil, err
 	}
 	var rows []*shop.Part
-	if err := d.db.SelectContext(ctx, &rows, `
+	if err := d.selectPrepared(ctx, &rows, `
 		SELECT id, site_id, part_number, description, unit_price, on_hand, reserved FROM parts
 		WHERE id = ANY($1) AND site_id = ANY($2)`, pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
@@ -626,7 +626,7 @@ func (d *DB) FindOrdersByIDs(ctx context.Context, ids []shop.OrderID) (map[shop.
 		return nil, err
 	}
 	var rows []*shop.Order
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE id = ANY($1) AND site_id = ANY($2)`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE id = ANY($1) AND site_id = ANY($2)`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -645,7 +645,7 @@ func (d *DB) FindJobsByIDs(ctx context.Context, ids []shop.JobID) (map[shop.JobI
 		return nil, err
 	}
 	var rows []*shop.Job
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE id = ANY($1) AND site_id = ANY($2)`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE id = ANY($1) AND site_id = ANY($2)`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}

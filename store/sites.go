@@ -62,7 +62,7 @@ func (d *DB) FindSiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, erro
 
 func (d *DB) site(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
 	var s shop.Site
-	err := d.db.GetContext(ctx, &s, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id)
+	err := d.getPrepared(ctx, &s, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id)
 	if isNoRows(err) {
 		return nil, notFound("site")
 	}
@@ -137,7 +137,7 @@ func (d *DB) FindUsersByIDs(ctx context.Context, ids []shop.UserID) (map[shop.Us
 		return nil, err
 	}
 	var rows []*userRow
-	if err := d.db.SelectContext(ctx, &rows, `
+	if err := d.selectPrepared(ctx, &rows, `
 		SELECT `+userColumns+` FROM users u
 		WHERE u.id = ANY($1) AND EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = ANY($2))`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
@@ -221,7 +221,7 @@ func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, e
 		ExpiresAt *time.Time
 		RevokedAt *time.Time
 	}
-	err := d.db.GetContext(ctx, &row, `
+	err := d.getPrepared(ctx, &row, `
 		SELECT `+userColumns+`, t.expires_at, t.revoked_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, HashToken(token))
 	if isNoRows(err) {
@@ -286,7 +286,7 @@ func (d *DB) FindBaysByIDs(ctx context.Context, ids []shop.BayID) (map[shop.BayI
 		return nil, err
 	}
 	var rows []*shop.Bay
-	if err := d.db.SelectContext(ctx, &rows, `SELECT `+bayColumns+` FROM bays WHERE id = ANY($1) AND site_id = ANY($2)`,
+	if err := d.selectPrepared(ctx, &rows, `SELECT `+bayColumns+` FROM bays WHERE id = ANY($1) AND site_id = ANY($2)`,
 		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
