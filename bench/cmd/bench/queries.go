@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -57,7 +59,8 @@ type queryRow struct {
 	Query      string
 	Conc       int
 	Ours, Peer loadResult
-	Rows       int // records in our answer
+	Floor      *loadResult // the floor server (floor.go), for node(id) only
+	Rows       int         // records in our answer
 }
 
 var idRe = regexp.MustCompile(`"(id|orderId|jobId|nodeId)":`)
@@ -74,18 +77,25 @@ func runQueries(ctx context.Context, o options, fx fixture, db *dbCPU, rep *repo
 		return err
 	}
 	defer peer.Stop(10 * time.Second)
+	floor, fbase, err := startFloor(o, freePort())
+	if err != nil {
+		return err
+	}
+	defer floor.Stop(10 * time.Second)
+	ft := target{url: fbase + "/query"}
 	ot := target{url: obase + "/query", token: fx.Token}
 	pt := target{url: pbase + "/graphql"}
 	cases := []struct {
 		name       string
 		ours, peer []byte
+		floor      bool
 	}{
 		{"customer history", gqlBody(ourHistory, fmt.Sprintf(`{"id":%q}`, fx.HistoryCustID)),
-			gqlBody(peerHistory, fmt.Sprintf(`{"id":"%d"}`, fx.HistoryCust))},
+			gqlBody(peerHistory, fmt.Sprintf(`{"id":"%d"}`, fx.HistoryCust)), false},
 		{"board snapshot", gqlBody(ourBoard, fmt.Sprintf(`{"site":%q}`, fx.BoardSiteID)),
-			gqlBody(peerBoard, fmt.Sprintf(`{"site":"%d"}`, fx.BoardSite))},
+			gqlBody(peerBoard, fmt.Sprintf(`{"site":"%d"}`, fx.BoardSite)), false},
 		{"node(id) of an order", gqlBody(ourNode, fmt.Sprintf(`{"id":%q}`, fx.NodeOrderID)),
-			gqlBody(peerNode, fmt.Sprintf(`{"id":%q}`, fx.NodeOrderPGID))},
+			gqlBody(peerNode, fmt.Sprintf(`{"id":%q}`, fx.NodeOrderPGID)), true},
 	}
 	cl := newClient(1)
 	for _, c := range cases {
@@ -100,6 +110,15 @@ func runQueries(ctx context.Context, o options, fx fixture, db *dbCPU, rep *repo
 		na, nb := len(idRe.FindAllString(a, -1)), len(idRe.FindAllString(b, -1))
 		if na != nb {
 			return fmt.Errorf("%s: Bayboard returns %d records, PostGraphile %d", c.name, na, nb)
+		}
+		if c.floor {
+			f, err := post(cl, ft, c.ours)
+			if err != nil {
+				return fmt.Errorf("%s on the floor server: %w", c.name, err)
+			}
+			if !sameJSON(a, f) {
+				return fmt.Errorf("%s: the floor server answers %s, Bayboard %s", c.name, f, a)
+			}
 		}
 		rep.queryRecords = append(rep.queryRecords, fmt.Sprintf("%s: %d records, %d / %d bytes (Bayboard / PostGraphile)", c.name, na, len(a), len(b)))
 	}
@@ -127,10 +146,27 @@ func runQueries(ctx context.Context, o options, fx fixture, db *dbCPU, rep *repo
 					row.Peer = r
 				}
 			}
+			if c.floor {
+				r := closedLoop(ctx, ft, n, o.warm, o.dur, floor.Pid(), db, func(int, int) []byte { return c.ours },
+					func(done int) { say(fmt.Sprintf("queries: %s, floor, concurrency %d: %d requests", c.name, n, done)) })
+				if r.Errors > 0 {
+					return fmt.Errorf("%s on the floor server: %d errors, first: %s", c.name, r.Errors, r.FirstErr)
+				}
+				row.Floor = &r
+			}
 			rep.queries = append(rep.queries, row)
 		}
 	}
 	return nil
+}
+
+// sameJSON reports whether two JSON documents hold the same values.
+func sameJSON(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // startPostGraphile runs PostGraphile v4 on the same database, as its

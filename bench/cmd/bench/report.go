@@ -90,6 +90,23 @@ func (r *report) markdown() string {
 				ratio(q.Ours.RPS, q.Peer.RPS), ms(q.Ours.P50), ms(q.Peer.P50), ms(q.Ours.P99), ms(q.Peer.P99),
 				perK(q.Ours.CPU, q.Ours.Requests), perK(q.Peer.CPU, q.Peer.Requests), perK(q.Ours.DBCPU, q.Ours.Requests), perK(q.Peer.DBCPU, q.Peer.Requests))
 		}
+		var floors []queryRow
+		for _, q := range r.queries {
+			if q.Floor != nil {
+				floors = append(floors, q)
+			}
+		}
+		if len(floors) > 0 {
+			w("\nFloor: the same answer from a plain net/http handler in its own process (bench/cmd/bench/floor.go): decode the id, one prepared statement through lib/pq, encoding/json; no GraphQL, no authentication, no middleware. ")
+			w("Nothing serves the query for less on this machine, so 3× PostGraphile is out of reach where the floor itself is below it.\n\n")
+			w("| query | conc. | floor req/s | floor / peer | 3× peer req/s | floor p50 ms | floor p99 ms | floor CPU s/1k | floor DB CPU s/1k | ours / floor |\n")
+			w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			for _, q := range floors {
+				f := q.Floor
+				w("| %s | %d | %.0f | %s | %.0f | %s | %s | %s | %s | %s |\n", q.Query, q.Conc, f.RPS, ratio(f.RPS, q.Peer.RPS), 3*q.Peer.RPS,
+					ms(f.P50), ms(f.P99), perK(f.CPU, f.Requests), perK(f.DBCPU, f.Requests), ratio(q.Ours.RPS, f.RPS))
+			}
+		}
 		w("\nTarget at concurrency 64: at least 3× PostGraphile's requests/s at equal or better p99.\n\n")
 		for _, q := range r.queries {
 			if q.Conc != 64 {
