@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"bayboard/shop"
@@ -309,13 +312,17 @@ type JobRef struct {
 
 // jobStep runs one job transition; afterwards the order may move on (all
 // jobs checked → final inspection) and its board lane is derived again.
+// Besides what apply sends, that is two statements: lock the order and the
+// job, then save the job with its event and read the order's other jobs;
+// a third only when the order changes.
 func (d *DB) jobStep(ctx context.Context, op string, ref JobRef, input any, act shop.Action, action shop.JobAction,
 	kind shop.EventKind, apply func(c *change, o *shop.Order, j *shop.Job) (string, error)) (*shop.Job, error) {
 	return mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Job, error) {
-		j, o, err := lockJob(c, ref.JobID, act, ref.ExpectedVersion)
+		l, err := lockJobRow(c, ref.JobID, act, ref.ExpectedVersion)
 		if err != nil {
 			return nil, err
 		}
+		o, j := &l.O, &l.J
 		next, err := shop.NextJobState(o.State, j.State, action)
 		if err != nil {
 			return nil, err
@@ -327,18 +334,56 @@ func (d *DB) jobStep(ctx context.Context, op string, ref JobRef, input any, act 
 			return nil, err
 		}
 		if prev == shop.JobInProgress && next != shop.JobInProgress {
-			if err := stopClock(c, j); err != nil {
-				return nil, err
-			}
+			stopClock(c, j, l.RunningSince)
 		}
-		if err := saveJob(c, j); err != nil {
+		jobs, err := saveJobStep(c, o, j, orderEvent(o, kind, &j.ID, summary))
+		if err != nil {
 			return nil, err
 		}
-		if err := c.event(orderEvent(o, kind, &j.ID, summary)); err != nil {
-			return nil, err
-		}
-		return j, afterJobs(c, o)
+		return j, afterJobsWith(c, o, jobs)
 	})
+}
+
+// jobStepSQL saves a job (updateJobSQL, $1…$17), appends its event
+// (insertEventSQL from $18, waking the listeners with notify) and reads the
+// order's other jobs (order ID last), in one statement. The other jobs are read
+// as they were when the statement began, which is current: the order is
+// locked, and every writer of a job locks its order first.
+func jobStepSQL(notify bool) string {
+	orderParam := 27
+	if notify {
+		orderParam = 28
+	}
+	return `
+		WITH saved AS (` + updateJobSQL + `
+		), logged AS (
+			` + insertEventSQL(18, notify) + `
+		)
+		SELECT ` + jobColumns + `
+		FROM jobs WHERE order_id = $` + strconv.Itoa(orderParam) + ` AND id <> $1 ORDER BY id`
+}
+
+var (
+	jobStepQuery        = jobStepSQL(false)
+	jobStepAndWakeQuery = jobStepSQL(true)
+)
+
+// saveJobStep writes j (bumping its version) and its event ev, and returns
+// every job of the order as it now stands, in ID order.
+func saveJobStep(c *change, o *shop.Order, j *shop.Job, ev shop.Event) ([]*shop.Job, error) {
+	evArgs, notify := c.eventArgs(&ev)
+	q := jobStepQuery
+	if notify {
+		q = jobStepAndWakeQuery
+	}
+	args := append(jobArgs(c, j), evArgs...)
+	args = append(args, o.ID)
+	var jobs []*shop.Job
+	if err := c.tx.SelectContext(c.ctx, &jobs, q, args...); err != nil {
+		return nil, err
+	}
+	i, _ := slices.BinarySearchFunc(jobs, j.ID, func(x *shop.Job, id shop.JobID) int { return cmp.Compare(x.ID, id) })
+	return slices.Insert(jobs, i, j), nil
 }
 
 // afterJobs moves an order to final inspection once every job is checked,
@@ -348,6 +393,13 @@ func afterJobs(c *change, o *shop.Order) error {
 	if err != nil {
 		return err
 	}
+	return afterJobsWith(c, o, jobs)
+}
+
+// afterJobsWith is afterJobs with the order's jobs, current and in ID order,
+// already at hand.
+func afterJobsWith(c *change, o *shop.Order, jobs []*shop.Job) error {
+	var err error
 	submitted := false
 	if o.State == shop.OrderInWork && shop.ReadyForQC(jobs) {
 		if o.State, err = shop.NextOrderState(o.State, shop.OrderSubmitQC); err != nil {

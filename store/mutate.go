@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -41,9 +43,11 @@ func mutate[T any](d *DB, ctx context.Context, op, key string, input any, fn fun
 	if len(key) > 200 {
 		return out, shop.FieldErrorf("idempotencyKey", "An idempotency key has at most 200 characters.")
 	}
-	hash, err := inputHash(op, input)
-	if err != nil {
-		return out, err
+	var hash []byte
+	if key != "" { // without a key there is nothing to compare a retry with
+		if hash, err = inputHash(op, input); err != nil {
+			return out, err
+		}
 	}
 	err = d.tx(ctx, func(tx *sqlx.Tx) error {
 		c := &change{ctx: ctx, tx: tx, actor: a, now: d.Now().UTC().Truncate(time.Microsecond)}
@@ -135,21 +139,57 @@ func itoa(n int) string {
 	return string(b)
 }
 
+// eventColumnsIn lists the columns an event is written with, in the order of
+// eventArgs.
+const eventColumnsIn = `site_id, kind, order_id, job_id, visit_id, advisor_id, actor_id, summary, at`
+
+// insertEventSQL returns the INSERT of one event whose nine values are
+// parameters $first…$first+8. With notify it also queues the wake-up
+// (pg_notify, parameter $first+9) in the same statement: a function in FROM
+// runs exactly once, and like the row it counts only if the transaction
+// commits.
+func insertEventSQL(first int, notify bool) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO events (" + eventColumnsIn + ")\n\t\tSELECT ")
+	for i := range 9 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", first+i)
+	}
+	if notify {
+		fmt.Fprintf(&b, " FROM pg_notify($%d, '')", first+9)
+	}
+	return b.String()
+}
+
+var (
+	insertEvent        = insertEventSQL(1, false)
+	insertEventAndWake = insertEventSQL(1, true)
+)
+
+// eventArgs stamps ev with the change's time and actor and returns its values
+// for insertEventSQL, with the channel last when the change still has to wake
+// the listeners (and records that it will have).
+func (c *change) eventArgs(ev *shop.Event) (args []any, notify bool) {
+	ev.At = c.now
+	ev.ActorID = &c.actor.UserID
+	args = []any{ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At}
+	if c.notified {
+		return args, false
+	}
+	c.notified = true
+	return append(args, ChannelEvents), true
+}
+
 // event appends an entry to the event log in the change's transaction and
 // wakes the listeners; the NOTIFY is delivered only if the transaction commits.
 func (c *change) event(ev shop.Event) error {
-	ev.At = c.now
-	ev.ActorID = &c.actor.UserID
-	if _, err := c.tx.ExecContext(c.ctx, `
-		INSERT INTO events (site_id, kind, order_id, job_id, visit_id, advisor_id, actor_id, summary, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At); err != nil {
-		return err
+	args, notify := c.eventArgs(&ev)
+	q := insertEvent
+	if notify {
+		q = insertEventAndWake
 	}
-	if c.notified {
-		return nil
-	}
-	c.notified = true
-	_, err := c.tx.ExecContext(c.ctx, `SELECT pg_notify($1, '')`, ChannelEvents)
+	_, err := c.tx.ExecContext(c.ctx, q, args...)
 	return err
 }

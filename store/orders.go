@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -289,28 +290,61 @@ func lockOrder(c *change, id shop.OrderID, act shop.Action, expected *int) (*sho
 	return &o, checkVersion("repair order", expected, o.Version)
 }
 
-// lockJob reads a job and its order for update (order first, as every writer
-// does, so two writers never deadlock) and checks access and version.
-func lockJob(c *change, id shop.JobID, act shop.Action, expected *int) (*shop.Job, *shop.Order, error) {
-	var orderID shop.OrderID
-	err := c.tx.GetContext(c.ctx, &orderID, `SELECT order_id FROM jobs WHERE id = $1`, id)
-	if isNoRows(err) {
-		return nil, nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
-	} else if err != nil {
-		return nil, nil, err
-	}
-	o, err := lockOrder(c, orderID, act, nil)
-	if err != nil {
-		if shop.ErrorCode(err) == shop.ENOTFOUND {
-			return nil, nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
+// lockJobSQL reads a job and its order for update in one statement. FOR
+// UPDATE OF o, j takes the order's lock first, as every writer does, so two
+// writers never deadlock: a writer waiting for the order holds no lock on the
+// job, and once it has the order nobody else is changing the job.
+var lockJobSQL = `
+	SELECT ` + qualified("o", orderColumns) + `,
+		` + qualified("j", jobColumns) + `, j.running_since
+	FROM jobs j JOIN repair_orders o ON o.id = j.order_id
+	WHERE j.id = $1
+	FOR UPDATE OF o, j`
+
+// qualified turns a column list into table.column AS "table.column", the
+// names sqlx scans into a struct field tagged db:"table".
+func qualified(table, columns string) string {
+	var b strings.Builder
+	for i, col := range strings.Split(columns, ",") {
+		col = strings.TrimSpace(col)
+		if i > 0 {
+			b.WriteString(", ")
 		}
+		fmt.Fprintf(&b, "%s.%s AS \"%s.%s\"", table, col, table, col)
+	}
+	return b.String()
+}
+
+// lockedJob is a job and its order, locked, and since when the job has been
+// running (nil when it is not in progress).
+type lockedJob struct {
+	O            shop.Order `db:"o"`
+	J            shop.Job   `db:"j"`
+	RunningSince *time.Time
+}
+
+// lockJob reads a job and its order for update and checks access and the
+// job's version. Jobs of other sites are NOT_FOUND.
+func lockJob(c *change, id shop.JobID, act shop.Action, expected *int) (*shop.Job, *shop.Order, error) {
+	l, err := lockJobRow(c, id, act, expected)
+	if err != nil {
 		return nil, nil, err
 	}
-	var j shop.Job
-	if err := c.tx.GetContext(c.ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 FOR UPDATE`, id); err != nil {
-		return nil, nil, err
+	return &l.J, &l.O, nil
+}
+
+func lockJobRow(c *change, id shop.JobID, act shop.Action, expected *int) (*lockedJob, error) {
+	var l lockedJob
+	err := c.tx.GetContext(c.ctx, &l, lockJobSQL, id)
+	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(l.O.SiteID)) {
+		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
+	} else if err != nil {
+		return nil, err
 	}
-	return &j, o, checkVersion("job", expected, j.Version)
+	if err := shop.Authorize(c.actor, l.O.SiteID, act); err != nil {
+		return nil, err
+	}
+	return &l, checkVersion("job", expected, l.J.Version)
 }
 
 func orderJobs(c *change, id shop.OrderID) ([]*shop.Job, error) {
@@ -357,31 +391,35 @@ func setStage(c *change, o *shop.Order, jobs []*shop.Job) {
 	o.Stage = stage
 }
 
-// saveJob writes a job's mutable fields and bumps its version.
-func saveJob(c *change, j *shop.Job) error {
-	j.Version++
-	j.UpdatedAt = c.now
-	_, err := c.tx.ExecContext(c.ctx, `
+// updateJobSQL writes a job's mutable fields ($2…$17) and bumps nothing
+// itself: the caller has set the version and time.
+const updateJobSQL = `
 		UPDATE jobs SET state = $2, technician_id = $3, bay_id = $4, progress = $5, pause_reason = $6, pause_note = $7,
 			rework_count = $8, rework_reason = $9, dispatched_at = $10, started_at = $11, finished_at = $12,
 			worked_minutes = $13, version = $14, updated_at = $15, labour_price = $16, payer = $17,
 			running_since = CASE WHEN $2 = 'IN_PROGRESS' THEN COALESCE(running_since, $15) ELSE NULL END
-		WHERE id = $1`,
-		j.ID, j.State, j.TechnicianID, j.BayID, j.Progress, j.PauseReason, j.PauseNote, j.ReworkCount, j.ReworkReason,
-		j.DispatchedAt, j.StartedAt, j.FinishedAt, j.WorkedMinutes, j.Version, j.UpdatedAt, j.LabourPrice, j.Payer)
+		WHERE id = $1`
+
+// saveJob writes a job's mutable fields and bumps its version.
+func saveJob(c *change, j *shop.Job) error {
+	_, err := c.tx.ExecContext(c.ctx, updateJobSQL, jobArgs(c, j)...)
 	return err
 }
 
-// stopClock adds the time since the job last started or resumed to its worked minutes.
-func stopClock(c *change, j *shop.Job) error {
-	var since *time.Time
-	if err := c.tx.GetContext(c.ctx, &since, `SELECT running_since FROM jobs WHERE id = $1`, j.ID); err != nil {
-		return err
-	}
+// jobArgs bumps a job's version and time and returns the values of updateJobSQL.
+func jobArgs(c *change, j *shop.Job) []any {
+	j.Version++
+	j.UpdatedAt = c.now
+	return []any{j.ID, j.State, j.TechnicianID, j.BayID, j.Progress, j.PauseReason, j.PauseNote, j.ReworkCount, j.ReworkReason,
+		j.DispatchedAt, j.StartedAt, j.FinishedAt, j.WorkedMinutes, j.Version, j.UpdatedAt, j.LabourPrice, j.Payer}
+}
+
+// stopClock adds the time since the job last started or resumed (since, as
+// read by lockJobRow) to its worked minutes.
+func stopClock(c *change, j *shop.Job, since *time.Time) {
 	if since != nil {
 		j.WorkedMinutes += int(c.now.Sub(*since) / time.Minute)
 	}
-	return nil
 }
 
 // estimate sets the order's estimated completion from its labour and the

@@ -1,0 +1,229 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+
+	"bayboard/shop"
+	"bayboard/store"
+	"bayboard/store/storetest"
+)
+
+// TestJobStepStatements keeps a job step at two statements of its own (lock
+// the order and the job; save the job with its event and read the other
+// jobs), whatever the order's size. bench/cmd/bench/mutations.go replays
+// these statements with pgbench: change both together.
+func TestJobStepStatements(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
+	for _, n := range []int{1, 2, 6} {
+		car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: n})
+		job := car.Jobs[n-1]
+		if _, err := db.StartJob(tech, store.JobRef{JobID: job.ID}); err != nil {
+			t.Fatal(err)
+		}
+		before := db.Statements()
+		j, err := db.ReportJobProgress(tech, store.ReportJobProgressInput{JobID: job.ID, Progress: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Statements() - before; got != 2 {
+			t.Fatalf("jobs=%d: statements=%d, want 2", n, got)
+		}
+		stored, err := db.FindJobByID(tech, job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.Progress != 40 || stored.Version != j.Version || j.Version != job.Version+2 {
+			t.Fatalf("jobs=%d: progress=%d version=%d (returned %d), want 40 and %d", n, stored.Progress, stored.Version, j.Version, job.Version+2)
+		}
+		if got := countEvents(t, db, adv, car.Order.ID, shop.EventJobProgress); got != 1 {
+			t.Fatalf("jobs=%d: JOB_PROGRESS events=%d, want 1", n, got)
+		}
+	}
+}
+
+// TestJobStepClock adds the time between start (or resume) and pause (or
+// finish) to the job's worked minutes, as read under the job's lock.
+func TestJobStepClock(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	tech := storetest.Ctx(f.Tech)
+	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	now := time.Now().UTC().Truncate(time.Second)
+	db.Now = func() time.Time { return now }
+	id := car.Jobs[0].ID
+	steps := []struct {
+		name    string
+		after   time.Duration
+		step    func() (*shop.Job, error)
+		minutes int
+	}{
+		{"start", 0, func() (*shop.Job, error) { return db.StartJob(tech, store.JobRef{JobID: id}) }, 0},
+		{"progress", 10 * time.Minute, func() (*shop.Job, error) {
+			return db.ReportJobProgress(tech, store.ReportJobProgressInput{JobID: id, Progress: 30})
+		}, 0},
+		{"pause", 15*time.Minute + 30*time.Second, func() (*shop.Job, error) {
+			return db.PauseJob(tech, store.PauseJobInput{JobID: id, Reason: shop.PauseWaitingParts})
+		}, 25},
+		{"resume", 60 * time.Minute, func() (*shop.Job, error) { return db.ResumeJob(tech, store.JobRef{JobID: id}) }, 25},
+		{"finish", 10 * time.Minute, func() (*shop.Job, error) { return db.FinishJob(tech, store.JobRef{JobID: id}) }, 35},
+	}
+	for _, s := range steps {
+		now = now.Add(s.after)
+		j, err := s.step()
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		stored, err := db.FindJobByID(tech, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.WorkedMinutes != s.minutes || stored.WorkedMinutes != s.minutes {
+			t.Fatalf("%s: worked=%d (stored %d), want %d", s.name, j.WorkedMinutes, stored.WorkedMinutes, s.minutes)
+		}
+	}
+}
+
+// TestJobStepLocksOrderFirst holds an order's lock elsewhere while a job step
+// on one of its jobs waits for it: the waiting step must not hold the job's
+// lock yet, or a writer going order → job would deadlock with it.
+func TestJobStepLocksOrderFirst(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	tech := storetest.Ctx(f.Tech)
+	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{})
+	job := car.Jobs[0]
+	if _, err := db.StartJob(tech, store.JobRef{JobID: job.ID}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	ctx := context.Background()
+	holder, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.Exec(`SELECT 1 FROM repair_orders WHERE id = $1 FOR UPDATE`, car.Order.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ReportJobProgress(tech, store.ReportJobProgressInput{JobID: job.ID, Progress: 70})
+		done <- err
+	}()
+	// Wait until the step is blocked on a lock (the server keeps only the
+	// start of a long query's text).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := raw.QueryRow(`
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%o.id AS "o.id"%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 1 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the step finished while the order was locked elsewhere: err=%v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the step never waited for the order's lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	probe, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = probe.Exec(`SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE NOWAIT`, job.ID)
+	probe.Rollback()
+	if err != nil {
+		t.Fatalf("job lock while the step waits for the order: %v, want it free", err)
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("step after the order was released: %v", err)
+	}
+}
+
+// TestEventWakesListeners: a committed change's event wakes the listeners of
+// store.ChannelEvents once; a change that fails wakes nobody.
+func TestEventWakesListeners(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
+	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{})
+	job := car.Jobs[0]
+	l := pq.NewListener(db.DSN(), 10*time.Millisecond, time.Second, nil)
+	defer l.Close()
+	if err := l.Listen(store.ChannelEvents); err != nil {
+		t.Fatal(err)
+	}
+	wakeUps := func(wait time.Duration) int {
+		n := 0
+		timeout := time.After(wait)
+		for {
+			select {
+			case ev := <-l.Notify:
+				if ev != nil && ev.Channel == store.ChannelEvents {
+					n++
+				}
+			case <-timeout:
+				return n
+			}
+		}
+	}
+
+	t.Run("OKJobStep", func(t *testing.T) {
+		if _, err := db.StartJob(tech, store.JobRef{JobID: job.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := wakeUps(time.Second); n != 1 {
+			t.Fatalf("wake-ups=%d, want 1", n)
+		}
+	})
+	t.Run("OKTwoEventsOneWakeUp", func(t *testing.T) {
+		qc := f.MustCar(t, db, shop.OrderQC, storetest.CarOptions{Jobs: 1})
+		wakeUps(500 * time.Millisecond) // the set-up's own
+		o, err := db.RecordFinalInspection(storetest.Ctx(f.QC), store.RecordFinalInspectionInput{OrderID: qc.Order.ID, Passed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.State != shop.OrderReady {
+			t.Fatalf("state=%v, want %v", o.State, shop.OrderReady)
+		}
+		for _, kind := range []shop.EventKind{shop.EventQCPassed, shop.EventOrderReady} {
+			if got := countEvents(t, db, adv, o.ID, kind); got != 1 {
+				t.Fatalf("%s events=%d, want 1", kind, got)
+			}
+		}
+		if n := wakeUps(time.Second); n != 1 {
+			t.Fatalf("wake-ups=%d, want 1", n)
+		}
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		stale := 1
+		_, err := db.ReportJobProgress(tech, store.ReportJobProgressInput{JobID: job.ID, ExpectedVersion: &stale, Progress: 5})
+		if shop.ErrorCode(err) != shop.ECONFLICT {
+			t.Fatalf("code=%v, want %v", shop.ErrorCode(err), shop.ECONFLICT)
+		}
+		if n := wakeUps(300 * time.Millisecond); n != 0 {
+			t.Fatalf("wake-ups=%d, want 0", n)
+		}
+	})
+}
