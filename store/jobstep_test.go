@@ -227,3 +227,34 @@ func TestEventWakesListeners(t *testing.T) {
 		}
 	})
 }
+
+// TestJobStepsFillThePool runs more job steps at once than the pool has
+// connections, on a store whose statements are not prepared yet: preparing
+// must not wait for a connection while a transaction holds one.
+func TestJobStepsFillThePool(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	tech := storetest.Ctx(f.Tech)
+	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 4})
+	for _, j := range car.Jobs {
+		if _, err := db.StartJob(tech, store.JobRef{JobID: j.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	small, err := store.Open(context.Background(), db.DSN(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	ctx, cancel := context.WithTimeout(tech, 20*time.Second)
+	defer cancel()
+	errs := race(8, func(i int) error {
+		_, err := small.ReportJobProgress(ctx, store.ReportJobProgressInput{JobID: car.Jobs[i%len(car.Jobs)].ID, Progress: 10 + i})
+		return err
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("err=%v, want none", err)
+		}
+	}
+}

@@ -379,7 +379,7 @@ func saveJobStep(c *change, o *shop.Order, j *shop.Job, ev shop.Event) ([]*shop.
 	args := append(jobArgs(c, j), evArgs...)
 	args = append(args, o.ID)
 	var jobs []*shop.Job
-	if err := c.tx.SelectContext(c.ctx, &jobs, q, args...); err != nil {
+	if err := c.selectRows(&jobs, q, args...); err != nil {
 		return nil, err
 	}
 	i, _ := slices.BinarySearchFunc(jobs, j.ID, func(x *shop.Job, id shop.JobID) int { return cmp.Compare(x.ID, id) })

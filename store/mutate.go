@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 // change is what a mutation's body gets: its transaction, who acts, and the
 // one "now" every time it writes comes from.
 type change struct {
+	d     *DB
 	ctx   context.Context
 	tx    *sqlx.Tx
 	actor *shop.Actor
@@ -49,8 +51,9 @@ func mutate[T any](d *DB, ctx context.Context, op, key string, input any, fn fun
 			return out, err
 		}
 	}
+	d.prepareTxStatements(ctx)
 	err = d.tx(ctx, func(tx *sqlx.Tx) error {
-		c := &change{ctx: ctx, tx: tx, actor: a, now: d.Now().UTC().Truncate(time.Microsecond)}
+		c := &change{d: d, ctx: ctx, tx: tx, actor: a, now: d.Now().UTC().Truncate(time.Microsecond)}
 		if key != "" {
 			replayed, err := claimKey(c, key, op, hash, &out)
 			if err != nil {
@@ -82,6 +85,62 @@ func mutate[T any](d *DB, ctx context.Context, op, key string, input any, fn fun
 		return out, nil
 	}
 	return out, err
+}
+
+// txStatements are the statements mutations send most (a job step's two, an
+// event's), run prepared: PostgreSQL parses and plans each once per
+// connection, and it takes one round trip instead of lib/pq's two.
+var txStatements = []string{lockJobSQL, jobStepQuery, jobStepAndWakeQuery, insertEvent, insertEventAndWake}
+
+// prepareTxStatements prepares txStatements for the pool, once. It runs
+// before the transaction takes its connection: database/sql prepares a pool
+// statement on a connection of its own, which a transaction holding the
+// pool's last one would wait for forever. Inside, the transaction only binds
+// the statement to its connection (prepared there the first time). A
+// statement that failed to prepare runs unprepared, and fails there if it must.
+func (d *DB) prepareTxStatements(ctx context.Context) {
+	for _, q := range txStatements {
+		if _, ok := d.stmts.Load(q); !ok {
+			_, _ = d.prepared(ctx, q)
+		}
+	}
+}
+
+// txStmt returns query's prepared statement bound to the change's
+// transaction, or nil when it has none (see prepareTxStatements).
+func (c *change) txStmt(query string) *sqlx.Stmt {
+	s, ok := c.d.stmts.Load(query)
+	if !ok {
+		return nil
+	}
+	return c.tx.StmtxContext(c.ctx, s.(*sqlx.Stmt))
+}
+
+// exec runs query in the change's transaction, prepared when it is one of
+// txStatements.
+func (c *change) exec(query string, args ...any) (sql.Result, error) {
+	if s := c.txStmt(query); s != nil {
+		return s.ExecContext(c.ctx, args...)
+	}
+	return c.tx.ExecContext(c.ctx, query, args...)
+}
+
+// get is sqlx's GetContext in the change's transaction, prepared when query
+// is one of txStatements.
+func (c *change) get(dest any, query string, args ...any) error {
+	if s := c.txStmt(query); s != nil {
+		return s.GetContext(c.ctx, dest, args...)
+	}
+	return c.tx.GetContext(c.ctx, dest, query, args...)
+}
+
+// selectRows is sqlx's SelectContext in the change's transaction, prepared
+// when query is one of txStatements.
+func (c *change) selectRows(dest any, query string, args ...any) error {
+	if s := c.txStmt(query); s != nil {
+		return s.SelectContext(c.ctx, dest, args...)
+	}
+	return c.tx.SelectContext(c.ctx, dest, query, args...)
 }
 
 func inputHash(op string, input any) ([]byte, error) {
@@ -190,6 +249,6 @@ func (c *change) event(ev shop.Event) error {
 	if notify {
 		q = insertEventAndWake
 	}
-	_, err := c.tx.ExecContext(c.ctx, q, args...)
+	_, err := c.exec(q, args...)
 	return err
 }

@@ -335,7 +335,7 @@ func lockJob(c *change, id shop.JobID, act shop.Action, expected *int) (*shop.Jo
 
 func lockJobRow(c *change, id shop.JobID, act shop.Action, expected *int) (*lockedJob, error) {
 	var l lockedJob
-	err := c.tx.GetContext(c.ctx, &l, lockJobSQL, id)
+	err := c.get(&l, lockJobSQL, id)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(l.O.SiteID)) {
 		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
 	} else if err != nil {
