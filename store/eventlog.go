@@ -147,76 +147,88 @@ func (d *DB) MarkLateOrders(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// cardOrderColumns are the order columns a board card needs.
-const cardOrderColumns = `id, site_id, visit_id, number, state, priority, advisor_id, promised_at, ready_at, notify_by,
-	rework_count, wash_requested, stage_since`
+// cardOrderSQL reads the order columns a board card needs, with its car.
+// Every order has a visit and every visit a vehicle (NOT NULL foreign keys),
+// so the inner joins keep every order.
+const cardOrderSQL = `
+	SELECT o.id, o.site_id, o.visit_id, o.number, o.state, o.priority, o.advisor_id, o.promised_at, o.ready_at,
+		o.notify_by, o.rework_count, o.wash_requested, o.stage_since, v.plate, v.make, v.model, v.colour
+	FROM repair_orders o JOIN visits vi ON vi.id = o.visit_id JOIN vehicles v ON v.id = vi.vehicle_id
+	WHERE o.site_id = $1 AND o.state IN ('IN_WORK', 'QC', 'WASH', 'READY', 'SETTLED')`
+
+const cardOrderOrder = `
+	ORDER BY CASE o.priority WHEN 'URGENT' THEN 0 WHEN 'HIGH' THEN 1 ELSE 2 END, o.promised_at NULLS LAST, o.id`
 
 // cardJobColumns are the job columns a board card needs (shop.NewCard,
 // StageOf, BlockersOf, JobsProgress): the board is read often.
 const cardJobColumns = `id, order_id, description, state, labour_minutes, safety, technician_id, bay_id, progress,
 	pause_reason, parts_short`
 
+// cardOrder is an order of the board with its car.
+type cardOrder struct {
+	o shop.Order
+	v shop.Vehicle
+}
+
+func scanCardOrder(r rowScanner) (*cardOrder, error) {
+	c := &cardOrder{}
+	o := &c.o
+	err := r.Scan((*int64)(&o.ID), (*int64)(&o.SiteID), (*int64)(&o.VisitID), &o.Number, (*string)(&o.State),
+		(*string)(&o.Priority), (*int64)(&o.AdvisorID), nullTime{&o.PromisedAt}, nullTime{&o.ReadyAt},
+		nullTime{&o.NotifyBy}, &o.ReworkCount, &o.WashRequested, &o.StageSince,
+		&c.v.Plate, &c.v.Make, &c.v.Model, &c.v.Colour)
+	return c, err
+}
+
+func scanCardJob(r rowScanner) (*shop.Job, error) {
+	j := &shop.Job{}
+	err := r.Scan((*int64)(&j.ID), (*int64)(&j.OrderID), &j.Description, (*string)(&j.State), &j.LabourMinutes,
+		&j.Safety, nullID(&j.TechnicianID), nullID(&j.BayID), &j.Progress, nullString(&j.PauseReason), &j.PartsShort)
+	return j, err
+}
+
 // FindCards returns the board cards of a site's orders in the workshop; with
 // ids, only those orders (a card missing from the result is off the board).
-// Four statements whatever the number of cards. No actor: callers authorise.
+// Three statements whatever the number of cards. No actor: callers authorise.
 func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID) ([]*shop.Card, error) {
-	var orders []*shop.Order
-	if err := d.selectPrepared(ctx, &orders, `
-		SELECT `+cardOrderColumns+` FROM repair_orders
-		WHERE site_id = $1 AND state IN ('IN_WORK', 'QC', 'WASH', 'READY', 'SETTLED')
-		  AND ($2::BIGINT[] IS NULL OR id = ANY($2))
-		ORDER BY CASE priority WHEN 'URGENT' THEN 0 WHEN 'HIGH' THEN 1 ELSE 2 END, promised_at NULLS LAST, id`,
-		site, nullableIDs(ids)); err != nil {
-		return nil, translate(err)
+	var orders []*cardOrder
+	var err error
+	if ids == nil {
+		orders, err = queryRows(ctx, d, scanCardOrder, cardOrderSQL+cardOrderOrder, site)
+	} else {
+		orders, err = queryRows(ctx, d, scanCardOrder, cardOrderSQL+` AND o.id = ANY($2)`+cardOrderOrder, site, pq.Array(ids))
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(orders) == 0 {
 		return []*shop.Card{}, nil
 	}
 	oids := make([]shop.OrderID, len(orders))
 	for i, o := range orders {
-		oids[i] = o.ID
+		oids[i] = o.o.ID
 	}
-	var jobs []*shop.Job
-	if err := d.selectPrepared(ctx, &jobs, `SELECT `+cardJobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids)); err != nil {
-		return nil, translate(err)
-	}
-	var ref []struct {
-		OrderID shop.OrderID
-		shop.Vehicle
-	}
-	if err := d.selectPrepared(ctx, &ref, `
-		SELECT o.id AS order_id, v.plate, v.make, v.model, v.colour
-		FROM repair_orders o JOIN visits vi ON vi.id = o.visit_id JOIN vehicles v ON v.id = vi.vehicle_id
-		WHERE o.id = ANY($1)`, pq.Array(oids)); err != nil {
-		return nil, translate(err)
+	jobs, err := queryRows(ctx, d, scanCardJob, `SELECT `+cardJobColumns+` FROM jobs WHERE order_id = ANY($1) ORDER BY id`, pq.Array(oids))
+	if err != nil {
+		return nil, err
 	}
 	names, bays, err := d.siteNames(ctx, site)
 	if err != nil {
 		return nil, err
 	}
-	byOrder := map[shop.OrderID][]*shop.Job{}
+	byOrder := make(map[shop.OrderID][]*shop.Job, len(orders))
 	for _, j := range jobs {
 		byOrder[j.OrderID] = append(byOrder[j.OrderID], j)
 	}
-	vehicles := map[shop.OrderID]*shop.Vehicle{}
-	for i := range ref {
-		vehicles[ref[i].OrderID] = &ref[i].Vehicle
-	}
+	user := func(id shop.UserID) string { return names[id] }
+	bay := func(id shop.BayID) string { return bays[id] }
 	cards := make([]*shop.Card, 0, len(orders))
 	for _, o := range orders {
-		if c, ok := shop.NewCard(o, byOrder[o.ID], vehicles[o.ID],
-			func(id shop.UserID) string { return names[id] }, func(id shop.BayID) string { return bays[id] }); ok {
+		if c, ok := shop.NewCard(&o.o, byOrder[o.o.ID], &o.v, user, bay); ok {
 			cards = append(cards, c)
 		}
 	}
 	return cards, nil
-}
-
-func nullableIDs(ids []shop.OrderID) any {
-	if ids == nil {
-		return nil
-	}
-	return pq.Array(ids)
 }
 
 // siteNames returns the short names of a site's staff and the codes of its bays.

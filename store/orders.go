@@ -486,15 +486,15 @@ func (d *DB) FindOrderByID(ctx context.Context, id shop.OrderID) (*shop.Order, e
 	if err != nil {
 		return nil, err
 	}
-	var o shop.Order
-	err = d.getPrepared(ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
-	if isNoRows(err) {
+	rows, err := queryRows(ctx, d, scanOrder, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 AND site_id = ANY($2)`,
+		id, pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
+	} else if len(rows) == 0 {
 		return nil, notFound("repair order")
-	} else if err != nil {
-		return nil, translate(err)
 	}
-	redactOrders(a, &o)
-	return &o, nil
+	redactOrders(a, rows[0])
+	return rows[0], nil
 }
 
 // FindOrdersByVisitIDs returns each visit's orders in one statement (for loaders).
@@ -503,10 +503,10 @@ func (d *DB) FindOrdersByVisitIDs(ctx context.Context, ids []shop.VisitID) (map[
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Order
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE visit_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanOrder, `SELECT `+orderColumns+` FROM repair_orders WHERE visit_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	redactOrders(a, rows...)
 	out := map[shop.VisitID][]*shop.Order{}
@@ -540,14 +540,13 @@ func (d *DB) FindOrders(ctx context.Context, f OrderFilter) ([]*shop.Order, erro
 	if f.After != nil {
 		before = int64(*f.After)
 	}
-	var rows []*shop.Order
-	err = d.selectPrepared(ctx, &rows, `
+	rows, err := queryRows(ctx, d, scanOrder, `
 		SELECT `+orderColumns+` FROM repair_orders
 		WHERE site_id = $1 AND (cardinality($2::TEXT[]) = 0 OR state = ANY($2)) AND ($3::BIGINT IS NULL OR advisor_id = $3)
 		  AND id < $4
 		ORDER BY id DESC LIMIT $5`, f.SiteID, pq.Array(states), f.AdvisorID, before, f.First+1)
 	redactOrders(a, rows...)
-	return rows, translate(err)
+	return rows, err
 }
 
 // FindJobByID returns a job of the actor's sites.
@@ -561,10 +560,10 @@ func (d *DB) FindJobsByOrderIDs(ctx context.Context, ids []shop.OrderID) (map[sh
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Job
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := map[shop.OrderID][]*shop.Job{}
 	for _, j := range rows {
@@ -579,10 +578,10 @@ func (d *DB) FindPartLinesByOrderIDs(ctx context.Context, ids []shop.OrderID) (m
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.PartLine
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanPartLine, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := map[shop.OrderID][]*shop.PartLine{}
 	for _, p := range rows {
@@ -663,10 +662,10 @@ func (d *DB) FindOrdersByIDs(ctx context.Context, ids []shop.OrderID) (map[shop.
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Order
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+orderColumns+` FROM repair_orders WHERE id = ANY($1) AND site_id = ANY($2)`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanOrder, `SELECT `+orderColumns+` FROM repair_orders WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	redactOrders(a, rows...)
 	out := make(map[shop.OrderID]*shop.Order, len(rows))
@@ -682,10 +681,10 @@ func (d *DB) FindJobsByIDs(ctx context.Context, ids []shop.JobID) (map[shop.JobI
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Job
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+jobColumns+` FROM jobs WHERE id = ANY($1) AND site_id = ANY($2)`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[shop.JobID]*shop.Job, len(rows))
 	for _, j := range rows {
