@@ -46,8 +46,42 @@ func (r *mutationResolver) additionalPayload(ctx context.Context, w *shop.Additi
 }
 
 // node fetches any record by global ID; a malformed ID is INVALID, an
-// unknown or foreign one is null.
+// unknown or foreign one is null. One record is read at once, without the
+// loaders' batching window to wait for.
 func (r *queryResolver) node(ctx context.Context, id string) (model.Node, error) {
+	get, err := r.nodeFetch(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return get()
+}
+
+// nodes fetches records by global ID, null for each unknown or foreign one.
+// Every ID is asked of the loaders before any is awaited, so each type costs
+// one statement.
+func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	gets := make([]func() (model.Node, error), len(ids))
+	for i, id := range ids {
+		get, err := r.nodeFetch(ctx, id, true)
+		if err != nil {
+			return nil, err
+		}
+		gets[i] = get
+	}
+	out := make([]model.Node, len(ids))
+	for i, get := range gets {
+		n, err := get()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// nodeFetch returns the fetch of the record of a global ID: through the
+// loaders when batch, else straight from the store.
+func (r *queryResolver) nodeFetch(ctx context.Context, id string, batch bool) (func() (model.Node, error), error) {
 	typ, n, err := shop.ParseGlobalID(id)
 	if err != nil {
 		return nil, err
@@ -56,52 +90,72 @@ func (r *queryResolver) node(ctx context.Context, id string) (model.Node, error)
 		return nil, err
 	}
 	l := loaders(ctx)
-	var v model.Node
 	switch typ {
 	case shop.TypeSite:
-		v, err = nullIfNotFound(r.DB.FindSiteByID(ctx, shop.SiteID(n)))
+		return now(nullIfNotFound(r.DB.FindSiteByID(ctx, shop.SiteID(n)))), nil
 	case shop.TypeUser:
-		v, err = nonNil(l.Users.Load(ctx, shop.UserID(n))())
+		return fetch(ctx, batch, l.Users, r.DB.FindUsersByIDs, shop.UserID(n)), nil
 	case shop.TypeBay:
-		v, err = nonNil(l.Bays.Load(ctx, shop.BayID(n))())
+		return fetch(ctx, batch, l.Bays, r.DB.FindBaysByIDs, shop.BayID(n)), nil
 	case shop.TypeCustomer:
-		v, err = nonNil(l.Customers.Load(ctx, shop.CustomerID(n))())
+		return fetch(ctx, batch, l.Customers, r.DB.FindCustomersByIDs, shop.CustomerID(n)), nil
 	case shop.TypeVehicle:
-		v, err = nonNil(l.Vehicles.Load(ctx, shop.VehicleID(n))())
+		return fetch(ctx, batch, l.Vehicles, r.DB.FindVehiclesByIDs, shop.VehicleID(n)), nil
 	case shop.TypeAppointment:
-		v, err = nonNil(l.Appointments.Load(ctx, shop.AppointmentID(n))())
+		return fetch(ctx, batch, l.Appointments, r.DB.FindAppointmentsByIDs, shop.AppointmentID(n)), nil
 	case shop.TypeVisit:
-		v, err = nonNil(l.Visits.Load(ctx, shop.VisitID(n))())
+		return fetch(ctx, batch, l.Visits, r.DB.FindVisitsByIDs, shop.VisitID(n)), nil
 	case shop.TypeOrder:
-		v, err = nonNil(l.Orders.Load(ctx, shop.OrderID(n))())
+		return fetch(ctx, batch, l.Orders, r.DB.FindOrdersByIDs, shop.OrderID(n)), nil
 	case shop.TypeJob:
-		v, err = nonNil(l.Jobs.Load(ctx, shop.JobID(n))())
+		return fetch(ctx, batch, l.Jobs, r.DB.FindJobsByIDs, shop.JobID(n)), nil
 	case shop.TypePart:
-		v, err = nonNil(l.Parts.Load(ctx, shop.PartID(n))())
+		return fetch(ctx, batch, l.Parts, r.DB.FindPartsByIDs, shop.PartID(n)), nil
 	case shop.TypeAdditionalWork:
-		v, err = nullIfNotFound(r.DB.FindAdditionalWorkByID(ctx, shop.AdditionalWorkID(n)))
+		return now(nullIfNotFound(r.DB.FindAdditionalWorkByID(ctx, shop.AdditionalWorkID(n)))), nil
 	case shop.TypePartReservation:
-		v, err = nonNil(l.Reservations.Load(ctx, shop.PartReservationID(n))())
+		return fetch(ctx, batch, l.Reservations, r.DB.FindReservationsByIDs, shop.PartReservationID(n)), nil
 	case shop.TypePartIssue:
-		v, err = nonNil(l.PartIssues.Load(ctx, shop.PartIssueID(n))())
+		return fetch(ctx, batch, l.PartIssues, r.DB.FindPartIssuesByIDs, shop.PartIssueID(n)), nil
 	case shop.TypeStockReceipt:
-		v, err = nonNil(l.StockReceipts.Load(ctx, shop.StockReceiptID(n))())
+		return fetch(ctx, batch, l.StockReceipts, r.DB.FindStockReceiptsByIDs, shop.StockReceiptID(n)), nil
 	case shop.TypeWarrantyClaim:
-		v, err = nonNil(l.Claims.Load(ctx, shop.WarrantyClaimID(n))())
+		return fetch(ctx, batch, l.Claims, r.DB.FindWarrantyClaimsByIDs, shop.WarrantyClaimID(n)), nil
 	case shop.TypeRetainedPart:
-		v, err = nonNil(l.RetainedParts.Load(ctx, shop.RetainedPartID(n))())
+		return fetch(ctx, batch, l.RetainedParts, r.DB.FindRetainedPartsByIDs, shop.RetainedPartID(n)), nil
 	case shop.TypeCallback:
-		v, err = nonNil(l.Callbacks.Load(ctx, shop.CallbackID(n))())
+		return fetch(ctx, batch, l.Callbacks, r.DB.FindCallbacksByIDs, shop.CallbackID(n)), nil
 	case shop.TypeComplaint:
-		v, err = nonNil(l.Complaints.Load(ctx, shop.ComplaintID(n))())
+		return fetch(ctx, batch, l.Complaints, r.DB.FindComplaintsByIDs, shop.ComplaintID(n)), nil
 	case shop.TypeServicePlan:
-		v, err = nonNil(l.ServicePlans.Load(ctx, shop.ServicePlanID(n))())
+		return fetch(ctx, batch, l.ServicePlans, r.DB.FindServicePlansByIDs, shop.ServicePlanID(n)), nil
 	case shop.TypeReminder:
-		v, err = nonNil(l.Reminders.Load(ctx, shop.ReminderID(n))())
+		return fetch(ctx, batch, l.Reminders, r.DB.FindRemindersByIDs, shop.ReminderID(n)), nil
 	default:
 		return nil, shop.FieldErrorf("id", "Records of type %s cannot be fetched by ID; fetch them through their repair order.", typ)
 	}
-	return v, err
+}
+
+// fetch reads the record of key through the loader l when batch (the read
+// waits for the loader's window), else at once with find, its batch finder.
+func fetch[K comparable, V any](ctx context.Context, batch bool, l *dataloader.Loader[K, *V],
+	find func(context.Context, []K) (map[K]*V, error), key K) func() (model.Node, error) {
+	if batch {
+		th := l.Load(ctx, key)
+		return func() (model.Node, error) { return nonNil(th()) }
+	}
+	return func() (model.Node, error) {
+		m, err := find(ctx, []K{key})
+		if err != nil {
+			return nil, err
+		}
+		return nonNil(m[key], nil)
+	}
+}
+
+// now wraps a record already read as a fetch.
+func now[T any](v *T, err error) func() (model.Node, error) {
+	return func() (model.Node, error) { return nonNil(v, err) }
 }
 
 // nonNil turns a typed nil pointer into an untyped nil interface, so a

@@ -643,15 +643,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > MaxPageSize {
 		return nil, shop.FieldErrorf("ids", "At most %d IDs at once.", MaxPageSize)
 	}
-	out := make([]model.Node, len(ids))
-	for i, id := range ids {
-		n, err := r.node(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return r.nodes(ctx, ids)
 }
 
 // Viewer is the resolver for the viewer field.
