@@ -106,6 +106,9 @@ func (r *queryResolver) nodeFetch(ctx context.Context, id string, batch bool) (f
 	case shop.TypeVisit:
 		return fetch(ctx, batch, l.Visits, r.DB.FindVisitsByIDs, shop.VisitID(n)), nil
 	case shop.TypeOrder:
+		if !batch {
+			return now(nullIfNotFound(r.DB.FindOrderByID(ctx, shop.OrderID(n)))), nil
+		}
 		return fetch(ctx, batch, l.Orders, r.DB.FindOrdersByIDs, shop.OrderID(n)), nil
 	case shop.TypeJob:
 		return fetch(ctx, batch, l.Jobs, r.DB.FindJobsByIDs, shop.JobID(n)), nil

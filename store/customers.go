@@ -42,15 +42,15 @@ func (d *DB) FindCustomerByID(ctx context.Context, id shop.CustomerID) (*shop.Cu
 	if err != nil {
 		return nil, err
 	}
-	var c shop.Customer
-	err = d.getPrepared(ctx, &c, `SELECT `+customerColumns+` FROM customers WHERE id = $1 AND site_id = ANY($2)`, id, pq.Array(a.SiteIDs))
-	if isNoRows(err) {
+	rows, err := queryRows(ctx, d, scanCustomer, `SELECT `+customerColumns+` FROM customers WHERE id = $1 AND site_id = ANY($2)`,
+		id, pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
+	} else if len(rows) == 0 {
 		return nil, notFound("customer")
-	} else if err != nil {
-		return nil, translate(err)
 	}
-	c.Redact(a)
-	return &c, nil
+	rows[0].Redact(a)
+	return rows[0], nil
 }
 
 // FindCustomersByIDs returns customers by ID in one statement (for loaders).
@@ -59,10 +59,10 @@ func (d *DB) FindCustomersByIDs(ctx context.Context, ids []shop.CustomerID) (map
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Customer
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+customerColumns+` FROM customers WHERE id = ANY($1) AND site_id = ANY($2)`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanCustomer, `SELECT `+customerColumns+` FROM customers WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[shop.CustomerID]*shop.Customer, len(rows))
 	for _, c := range rows {
@@ -173,10 +173,10 @@ func (d *DB) FindVehiclesByCustomerIDs(ctx context.Context, ids []shop.CustomerI
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Vehicle
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+vehicleColumns+` FROM vehicles WHERE customer_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanVehicle, `SELECT `+vehicleColumns+` FROM vehicles WHERE customer_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := map[shop.CustomerID][]*shop.Vehicle{}
 	for _, v := range rows {
@@ -191,9 +191,9 @@ func (d *DB) vehicles(ctx context.Context, where string, arg any, key func(*shop
 	if err != nil {
 		return nil, err
 	}
-	var rows []*shop.Vehicle
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+vehicleColumns+` FROM vehicles WHERE `+where+` AND site_id = ANY($2)`, arg, pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanVehicle, `SELECT `+vehicleColumns+` FROM vehicles WHERE `+where+` AND site_id = ANY($2)`, arg, pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[shop.VehicleID]*shop.Vehicle, len(rows))
 	for _, v := range rows {
@@ -379,14 +379,14 @@ func (d *DB) FindVisitsByIDs(ctx context.Context, ids []shop.VisitID) (map[shop.
 	if err != nil {
 		return nil, err
 	}
-	var rows []*visitRow
-	if err := d.selectPrepared(ctx, &rows, `SELECT `+visitColumns+` FROM visits WHERE id = ANY($1) AND site_id = ANY($2)`,
-		pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
-		return nil, translate(err)
+	rows, err := queryRows(ctx, d, scanVisit, `SELECT `+visitColumns+` FROM visits WHERE id = ANY($1) AND site_id = ANY($2)`,
+		pq.Array(ids), pq.Array(a.SiteIDs))
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[shop.VisitID]*shop.Visit, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.visit()
+	for _, v := range rows {
+		out[v.ID] = v
 	}
 	return out, nil
 }
@@ -408,8 +408,7 @@ func (d *DB) FindVisitsByCustomer(ctx context.Context, id shop.CustomerID, after
 	if after != nil {
 		at, vid = after.ReceivedAt, after.ID
 	}
-	var rows []*visitRow
-	if err := d.selectPrepared(ctx, &rows, `
+	rows, err := queryRows(ctx, d, scanVisit, `
 		SELECT `+visitColumns+` FROM visits
 		WHERE customer_id = $1 AND site_id = ANY($2)
 		  AND (received_at, id) < ($3, $4)
@@ -419,14 +418,11 @@ func (d *DB) FindVisitsByCustomer(ctx context.Context, id shop.CustomerID, after
 			return 1<<63 - 1
 		}
 		return int64(vid)
-	}(), first+1); err != nil {
-		return nil, translate(err)
+	}(), first+1)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]*shop.Visit, len(rows))
-	for i, r := range rows {
-		out[i] = r.visit()
-	}
-	return out, nil
+	return rows, nil
 }
 
 // CountVisitsByCustomer counts a customer's visits.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/lib/pq"
+
 	"bayboard/shop"
 )
 
@@ -125,4 +127,50 @@ func scanPartLine(r rowScanner) (*shop.PartLine, error) {
 		&p.PartNumber, &p.Description, &p.Quantity, (*int64)(&p.UnitPrice), (*string)(&p.Payer), &p.Additional,
 		&p.CreatedAt)
 	return p, err
+}
+
+// nullInt reads a nullable integer column.
+type nullInt struct{ p **int }
+
+func (n nullInt) Scan(src any) error {
+	if src == nil {
+		*n.p = nil
+		return nil
+	}
+	var v sql.NullInt64
+	if err := v.Scan(src); err != nil {
+		return err
+	}
+	i := int(v.Int64)
+	*n.p = &i
+	return nil
+}
+
+// scanCustomer reads a row of customerColumns.
+func scanCustomer(r rowScanner) (*shop.Customer, error) {
+	c := &shop.Customer{}
+	err := r.Scan((*int64)(&c.ID), (*int64)(&c.SiteID), &c.Name, &c.Phone, &c.Email, &c.Address, &c.Version,
+		&c.CreatedAt, &c.UpdatedAt)
+	return c, err
+}
+
+// scanVehicle reads a row of vehicleColumns.
+func scanVehicle(r rowScanner) (*shop.Vehicle, error) {
+	v := &shop.Vehicle{}
+	err := r.Scan((*int64)(&v.ID), (*int64)(&v.SiteID), (*int64)(&v.CustomerID), &v.Plate, &v.VIN, &v.Make, &v.Model,
+		&v.Year, &v.Colour, &v.Mileage, &v.Version, &v.CreatedAt, &v.UpdatedAt)
+	return v, err
+}
+
+// scanVisit reads a row of visitColumns.
+func scanVisit(r rowScanner) (*shop.Visit, error) {
+	v := &shop.Visit{}
+	var d damages
+	var b pq.StringArray
+	err := r.Scan((*int64)(&v.ID), (*int64)(&v.SiteID), (*int64)(&v.CustomerID), (*int64)(&v.VehicleID),
+		nullID(&v.AppointmentID), (*int64)(&v.AdvisorID), &v.ReceivedAt, &v.Mileage, &v.FuelLevel, &d, &b, &v.KeyTag,
+		&v.Complaint, &v.WalkaroundSigned, nullTime{&v.DeliveredAt}, &v.ExitPass, nullTime{&v.NextServiceDate},
+		nullInt{&v.NextServiceKm}, &v.Version, &v.CreatedAt, &v.UpdatedAt)
+	v.Damages, v.Belongings = []shop.Damage(d), []string(b)
+	return v, err
 }

@@ -19,7 +19,8 @@ func TestScanners(t *testing.T) {
 	f.MustCar(t, db, shop.OrderDelivered, storetest.CarOptions{Wash: true})
 	f.MustCar(t, db, shop.OrderDraft, storetest.CarOptions{Jobs: 1})
 	ctx := context.Background()
-	tables := map[string]string{"orders": "repair_orders", "jobs": "jobs", "part lines": "part_lines"}
+	tables := map[string]string{"orders": "repair_orders", "jobs": "jobs", "part lines": "part_lines",
+		"customers": "customers", "vehicles": "vehicles", "visits": "visits"}
 	for kind, cols := range store.Columns() {
 		t.Run(kind, func(t *testing.T) {
 			got, err := db.Scanned(ctx, kind, "ORDER BY id")
@@ -36,6 +37,16 @@ func TestScanners(t *testing.T) {
 				var rows []*shop.Job
 				err = db.SelectBySQLX(ctx, &rows, `SELECT `+cols+` FROM `+tables[kind]+` ORDER BY id`)
 				want = rows
+			case "customers":
+				var rows []*shop.Customer
+				err = db.SelectBySQLX(ctx, &rows, `SELECT `+cols+` FROM `+tables[kind]+` ORDER BY id`)
+				want = rows
+			case "vehicles":
+				var rows []*shop.Vehicle
+				err = db.SelectBySQLX(ctx, &rows, `SELECT `+cols+` FROM `+tables[kind]+` ORDER BY id`)
+				want = rows
+			case "visits":
+				want, err = db.VisitsBySQLX(ctx)
 			default:
 				var rows []*shop.PartLine
 				err = db.SelectBySQLX(ctx, &rows, `SELECT `+cols+` FROM `+tables[kind]+` ORDER BY id`)
