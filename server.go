@@ -401,6 +401,8 @@ func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub) {
 	counter("bayboard_events_read_total", "Events read from the log by this instance.", func() float64 { return float64(s.EventsRead.Load()) })
 	counter("bayboard_event_log_reads_total", "Reads of the event log by this instance.", func() float64 { return float64(s.Reads.Load()) })
 	counter("bayboard_events_delivered_total", "Updates queued to subscribers.", func() float64 { return float64(s.Delivered.Load()) })
+	counter("bayboard_feed_updates_rendered_total", "Feed updates rendered for a subscriber (once per update and subscription shape).", func() float64 { return float64(s.Rendered.Load()) })
+	counter("bayboard_feed_updates_shared_total", "Feed updates sent from a rendering shared with other subscribers of the same shape.", func() float64 { return float64(s.Shared.Load()) })
 	counter("bayboard_subscribers_dropped_total", "Subscribers closed for being too slow.", func() float64 { return float64(s.Dropped.Load()) })
 	counter("bayboard_listener_reconnects_total", "Reconnects of the LISTEN connection.", func() float64 { return float64(s.ListenerReconnects.Load()) })
 	counter("bayboard_sql_statements_total", "SQL statements sent.", func() float64 { return float64(db.Statements()) })

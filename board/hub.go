@@ -27,6 +27,9 @@ type Update struct {
 	Card     *shop.Card
 	Capacity *store.Capacity
 	Reset    bool
+	// Memo holds what transports derive from the update once for all its
+	// subscribers (graph keeps rendered responses here, by shape).
+	Memo sync.Map
 }
 
 // Cursor returns the update's position in the log.
@@ -79,6 +82,11 @@ type Stats struct {
 	Dropped            atomic.Int64 // subscribers closed for being too slow
 	ListenerReconnects atomic.Int64
 	Subscribers        atomic.Int64
+	// Rendered counts updates a transport rendered for a subscriber; Shared
+	// those it sent from a rendering made for another subscriber of the
+	// same shape (see Feed.Rendered).
+	Rendered atomic.Int64
+	Shared   atomic.Int64
 }
 
 // readBatch is the most events one read of the log returns.
@@ -101,14 +109,49 @@ type Hub struct {
 	listening atomic.Bool
 }
 
+// sub is one subscriber's place in the hub: a queue the hub appends to
+// and its Feed drains. The queue holds nothing while the subscriber keeps
+// up, so an idle subscriber costs a few words, not a preallocated buffer.
 type sub struct {
-	site shop.SiteID
-	live chan *Update
-	once sync.Once
-	done chan struct{}
+	site   shop.SiteID
+	limit  int
+	mu     sync.Mutex
+	queue  []*Update
+	signal chan struct{} // capacity 1: the queue has something
+	once   sync.Once
+	done   chan struct{}
 }
 
 func (s *sub) close() { s.once.Do(func() { close(s.done) }) }
+
+// push queues ups; false when that would exceed the subscriber's limit.
+func (s *sub) push(ups []*Update) bool {
+	s.mu.Lock()
+	if len(s.queue)+len(ups) > s.limit {
+		s.mu.Unlock()
+		return false
+	}
+	s.queue = append(s.queue, ups...)
+	s.mu.Unlock()
+	select {
+	case s.signal <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take returns what is queued, if anything, and gives the queue buf
+// (emptied) to fill next: the two buffers alternate, never shared.
+func (s *sub) take(buf []*Update) []*Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queue
+	if len(q) == 0 {
+		return nil
+	}
+	s.queue = buf[:0]
+	return q
+}
 
 // NewHub returns a hub over db; call Run to start it.
 func NewHub(db *store.DB, log *slog.Logger, opts Options) *Hub {
@@ -264,31 +307,16 @@ func (h *Hub) fanOut(ctx context.Context, evs []*shop.Event) error {
 		}
 		h.mu.Lock()
 		for s := range h.subs[site] {
-			for _, u := range ups {
-				select {
-				case s.live <- u:
-					h.Stats.Delivered.Add(1)
-				default:
-					h.Stats.Dropped.Add(1)
-					h.dropLocked(s)
-				}
-				if isDone(s) {
-					break
-				}
+			if s.push(ups) {
+				h.Stats.Delivered.Add(int64(len(ups)))
+			} else {
+				h.Stats.Dropped.Add(1)
+				h.dropLocked(s)
 			}
 		}
 		h.mu.Unlock()
 	}
 	return nil
-}
-
-func isDone(s *sub) bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // BuildUpdates turns a site's events into updates with current cards and capacity.
@@ -355,14 +383,41 @@ var ErrNotRunning = errors.New("realtime hub is not running")
 // Filter selects the events a feed carries.
 type Filter func(*shop.Event) bool
 
-// Subscribe follows a site's feed. With after, it first replays every event
+// Subscribe follows a site's feed (see Follow) as a channel, fed by a
+// goroutine of its own; it closes when the feed ends.
+func (h *Hub) Subscribe(ctx context.Context, site shop.SiteID, after *int64, filter Filter) (<-chan *Update, error) {
+	f, err := h.Follow(ctx, site, after, filter)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *Update, 16)
+	go func() {
+		defer close(out)
+		defer f.Close()
+		for {
+			u, ok := f.Next(ctx)
+			if !ok {
+				return
+			}
+			select {
+			case out <- u:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// Follow follows a site's feed. With after, it first replays every event
 // after that cursor from the log, then switches to live without a gap or a
 // duplicate (it registers before replaying and drops what it already sent).
 // A cursor older than the retention, beyond the replay limit, or ahead of the
-// log yields one Reset update and the end of the feed. The channel closes
-// when ctx ends, when the subscriber is too slow, or when the hub stops.
-func (h *Hub) Subscribe(ctx context.Context, site shop.SiteID, after *int64, filter Filter) (<-chan *Update, error) {
-	s := &sub{site: site, live: make(chan *Update, h.opts.QueueSize), done: make(chan struct{})}
+// log yields one Reset update and the end of the feed. The feed ends when
+// ctx does, when the subscriber is too slow (its queue overflows), or when
+// the hub stops. It takes no goroutine: the caller's Next does the work.
+func (h *Hub) Follow(ctx context.Context, site shop.SiteID, after *int64, filter Filter) (*Feed, error) {
+	s := &sub{site: site, limit: h.opts.QueueSize, signal: make(chan struct{}, 1), done: make(chan struct{})}
 	h.mu.Lock()
 	if !h.started {
 		h.mu.Unlock()
@@ -375,90 +430,145 @@ func (h *Hub) Subscribe(ctx context.Context, site shop.SiteID, after *int64, fil
 	h.Stats.Subscribers.Add(1)
 	last := h.head
 	h.mu.Unlock()
-
-	out := make(chan *Update, 16)
-	go func() {
-		defer close(out)
-		defer func() {
-			h.mu.Lock()
-			h.dropLocked(s)
-			h.mu.Unlock()
-		}()
-		send := func(u *Update) bool {
-			select {
-			case out <- u:
-				return true
-			case <-ctx.Done():
-				return false
-			case <-s.done:
-				return false
-			}
-		}
-		if after != nil {
-			var ok bool
-			if last, ok = h.replay(ctx, site, *after, filter, send); !ok {
-				return
-			}
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.done:
-				return
-			case u := <-s.live:
-				if u.Cursor() <= last {
-					continue // already replayed
-				}
-				last = u.Cursor()
-				if filter != nil && !filter(u.Event) {
-					continue
-				}
-				if !send(u) {
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	f := &Feed{h: h, s: s, filter: filter, last: last}
+	if after != nil {
+		f.replaying, f.last = true, *after
+	}
+	f.stop = context.AfterFunc(ctx, f.Close)
+	return f, nil
 }
 
-// replay sends the site's events after cursor from the log, returning the
-// last position sent (or checked).
-func (h *Hub) replay(ctx context.Context, site shop.SiteID, after int64, filter Filter, send func(*Update) bool) (int64, bool) {
-	logHead, err := h.db.LogHead(ctx)
-	if err != nil {
-		return 0, false
+// Feed is one subscriber's feed. Next is called from one goroutine at a time.
+type Feed struct {
+	h         *Hub
+	s         *sub
+	filter    Filter
+	stop      func() bool
+	last      int64 // cursor of the last update sent (or skipped by the filter)
+	replaying bool  // the log after last is still to be read
+	checked   bool  // the replay's cursor has been checked
+	ended     bool
+	pending   []*Update // taken from the queue (or the log), not yet sent
+	spare     []*Update // the queue's next buffer
+}
+
+// Rendered counts one update sent by the feed's transport: rendered for
+// this subscriber, or shared from another's rendering.
+func (f *Feed) Rendered(shared bool) {
+	if shared {
+		f.h.Stats.Shared.Add(1)
+	} else {
+		f.h.Stats.Rendered.Add(1)
 	}
-	n, tooOld, err := h.db.CountSiteEventsSince(ctx, site, after, h.db.Now().Add(-h.opts.Retention), h.opts.ReplayLimit)
-	if err != nil {
-		return 0, false
-	}
-	if after > logHead || tooOld || n > h.opts.ReplayLimit || after < 0 {
-		send(&Update{Reset: true})
-		return 0, false
-	}
-	last := after
-	for {
-		evs, err := h.db.ReadSiteEvents(ctx, site, last, 500)
-		if err != nil || len(evs) == 0 {
-			return last, err == nil
-		}
-		ups, err := BuildUpdates(ctx, h.db, site, evs)
-		if err != nil {
-			return last, false
-		}
-		for _, u := range ups {
-			last = u.Cursor()
-			if filter != nil && !filter(u.Event) {
+}
+
+// Close ends the feed and takes it off the hub; it is safe to call more than once.
+func (f *Feed) Close() {
+	f.h.mu.Lock()
+	f.h.dropLocked(f.s)
+	f.h.mu.Unlock()
+}
+
+// Next returns the feed's next update, waiting for one; false once the feed
+// has ended (after a Reset update, when ctx ends, when the subscriber was
+// too slow, or when the hub stopped).
+func (f *Feed) Next(ctx context.Context) (*Update, bool) {
+	for !f.ended {
+		for len(f.pending) > 0 {
+			u := f.pending[0]
+			f.pending[0] = nil
+			f.pending = f.pending[1:]
+			if u.Reset {
+				f.end()
+				return u, true
+			}
+			if u.Cursor() <= f.last {
+				continue // already replayed
+			}
+			f.last = u.Cursor()
+			if f.filter != nil && !f.filter(u.Event) {
 				continue
 			}
-			if !send(u) {
-				return last, false
-			}
+			return u, true
 		}
-		if len(evs) < 500 {
-			return last, true
+		if ctx.Err() != nil || isClosed(f.s.done) {
+			break
+		}
+		if f.replaying {
+			if err := f.readLog(ctx); err != nil {
+				break
+			}
+			continue
+		}
+		if q := f.s.take(f.spare); len(q) > 0 {
+			f.spare, f.pending = f.pending[:0], q
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-f.s.done:
+		case <-f.s.signal:
 		}
 	}
+	f.end()
+	return nil, false
 }
+
+func (f *Feed) end() {
+	if !f.ended {
+		f.ended = true
+		f.stop()
+		f.Close()
+		f.pending, f.spare = nil, nil
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// readLog reads the next page of the replay into pending; the first call
+// checks the cursor and queues a Reset when it cannot be resumed.
+func (f *Feed) readLog(ctx context.Context) error {
+	h, site := f.h, f.s.site
+	if !f.checked {
+		f.checked = true
+		logHead, err := h.db.LogHead(ctx)
+		if err != nil {
+			return err
+		}
+		n, tooOld, err := h.db.CountSiteEventsSince(ctx, site, f.last, h.db.Now().Add(-h.opts.Retention), h.opts.ReplayLimit)
+		if err != nil {
+			return err
+		}
+		if f.last > logHead || tooOld || n > h.opts.ReplayLimit || f.last < 0 {
+			f.replaying = false
+			f.pending = append(f.pending, &Update{Reset: true})
+			return nil
+		}
+	}
+	evs, err := h.db.ReadSiteEvents(ctx, site, f.last, replayPage)
+	if err != nil {
+		return err
+	}
+	if len(evs) < replayPage {
+		f.replaying = false
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	ups, err := BuildUpdates(ctx, h.db, site, evs)
+	if err != nil {
+		return err
+	}
+	f.pending = append(f.pending, ups...)
+	return nil
+}
+
+// replayPage is the most events one read of a replay returns.
+const replayPage = 500

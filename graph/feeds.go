@@ -35,8 +35,10 @@ func parseFeedCursor(after *string) (*int64, error) {
 	return &n, nil
 }
 
-// feed subscribes to the hub and turns its updates into GraphQL updates.
-// The channel closes when the client goes, or when the hub drops a slow
+// feed follows the hub and turns its updates into GraphQL updates. Under a
+// streaming transport (liveExecutor) the subscription's responses pull the
+// updates themselves; otherwise a goroutine feeds the channel. The feed ends
+// when the client goes, after a reset, or when the hub drops a slow
 // subscriber: the client then resumes from its last cursor.
 func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after *string, filter board.Filter) (<-chan *model.BoardUpdate, error) {
 	cur, err := parseFeedCursor(after)
@@ -46,15 +48,23 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 	if r.Hub == nil {
 		return nil, shop.Errorf(shop.EINTERNAL, "Live feeds are not available on this server.")
 	}
-	in, err := r.Hub.Subscribe(ctx, site, cur, filter)
+	f, err := r.Hub.Follow(ctx, site, cur, filter)
 	if err != nil {
 		return nil, err
+	}
+	if op := liveFeed(ctx); op != nil {
+		op.feed, op.out = f, make(chan *model.BoardUpdate, 1)
+		return op.out, nil
 	}
 	out := make(chan *model.BoardUpdate, 1)
 	go func() {
 		defer close(out)
 		reset := false
-		for u := range in {
+		for {
+			u, ok := f.Next(ctx)
+			if !ok {
+				break
+			}
 			reset = u.Reset
 			select {
 			case out <- toUpdate(u):
@@ -62,19 +72,22 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 				return
 			}
 		}
-		// After a reset the feed simply completes: the client reloads its
-		// snapshot and subscribes again (closing the socket here could lose
-		// the reset itself).
 		if ctx.Err() == nil && !reset {
-			// The hub dropped us (too slow) or is stopping: close the socket
-			// with 1013 so the client reconnects and resumes from its cursor.
-			// Over server-sent events, the stream ends without "complete".
-			if !closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor") {
-				interruptStream(ctx)
-			}
+			feedInterrupted(ctx)
 		}
 	}()
 	return out, nil
+}
+
+// feedInterrupted ends the transport of a feed the hub dropped (too slow) or
+// stopped, without "complete" (after a reset the feed simply completes: the
+// client reloads its snapshot and subscribes again). A websocket is closed
+// with 1013, so the client reconnects and resumes from its cursor; a
+// server-sent event stream just ends.
+func feedInterrupted(ctx context.Context) {
+	if !closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor") {
+		interruptStream(ctx)
+	}
 }
 
 func toUpdate(u *board.Update) *model.BoardUpdate {

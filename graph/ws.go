@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -350,30 +351,59 @@ func (c *wsConn) check(b []byte) (code int, reason string, skip bool, reply json
 }
 
 // WriteJSON sends a message, noting the acknowledgement and the end of each
-// subscription (so that its id may be used again).
+// subscription (so that its id may be used again). gqlgen's messages are
+// structs of payload (raw JSON), id and type: they are read as such and
+// written in one piece, not marshalled and parsed again.
 func (c *wsConn) WriteJSON(v any) error {
 	if !c.transportWS {
 		return c.WebsocketConn.WriteJSON(v)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	var m struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-	}
-	if err := json.Unmarshal(b, &m); err == nil {
-		c.mu.Lock()
-		switch m.Type {
-		case "connection_ack":
-			c.acked = true
-		case "complete", "error":
-			delete(c.ids, m.ID)
+	m, ok := readMessage(v)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
 		}
-		c.mu.Unlock()
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
 	}
-	return c.WebsocketConn.WriteJSON(json.RawMessage(b))
+	c.mu.Lock()
+	switch m.Type {
+	case "connection_ack":
+		c.acked = true
+	case "complete", "error":
+		delete(c.ids, m.ID)
+	}
+	c.mu.Unlock()
+	if ok {
+		return c.WebsocketConn.WriteJSON(m)
+	}
+	return c.WebsocketConn.WriteJSON(v)
+}
+
+// serverMessage is a graphql-transport-ws message from the server, in
+// gqlgen's field order.
+type serverMessage struct {
+	Payload json.RawMessage `json:"payload,omitempty"`
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+}
+
+// readMessage reads gqlgen's message struct (a pointer to a struct with
+// the fields Payload []byte, ID string and Type string) without JSON.
+func readMessage(v any) (serverMessage, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return serverMessage{}, false
+	}
+	rv = rv.Elem()
+	p, id, typ := rv.FieldByName("Payload"), rv.FieldByName("ID"), rv.FieldByName("Type")
+	if !p.IsValid() || !id.IsValid() || !typ.IsValid() || p.Kind() != reflect.Slice || p.Type().Elem().Kind() != reflect.Uint8 ||
+		id.Kind() != reflect.String || typ.Kind() != reflect.String {
+		return serverMessage{}, false
+	}
+	return serverMessage{Payload: p.Bytes(), ID: id.String(), Type: typ.String()}, true
 }
 
 // WriteClose closes the socket with gqlgen's code, corrected as wsConn says.

@@ -1,0 +1,222 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"bayboard/board"
+	"bayboard/graph/model"
+	"bayboard/shop"
+)
+
+// Live feeds are rendered once per event and shape, not once per subscriber.
+//
+// A board update is self-contained (no loaders, nothing read per
+// subscriber), so what gqlgen writes for it depends only on the event, the
+// subscription's document and variables, and the role of the subscriber
+// (personal data is masked by role). liveExecutor wraps the executor the
+// streaming transports (websocket, SSE) use: for a subscription it hands the
+// feed resolver a liveOp, which pulls updates from the hub in gqlgen's own
+// goroutine (no goroutine of ours per subscriber) and feeds them to gqlgen
+// one at a time. The first subscriber of a shape to reach an update has
+// gqlgen render it; every other subscriber of that shape sends the same
+// bytes. A response with errors or extensions is never shared.
+type liveExecutor struct{ graphql.GraphExecutor }
+
+// liveOpKey is the context key of a subscription's liveOp.
+type liveOpKey struct{}
+
+// liveOp is one subscription's state between its resolver and its responses.
+type liveOp struct {
+	key   string // rendering shape; "" renders every update itself
+	feed  *board.Feed
+	out   chan *model.BoardUpdate // what gqlgen's resolver stream reads
+	reset bool                    // the last update was a Reset
+}
+
+// rendered is an update's response for one shape.
+type rendered struct {
+	once sync.Once
+	data json.RawMessage // nil when the leader's response could not be shared
+}
+
+// DispatchOperation implements graphql.GraphExecutor.
+func (e liveExecutor) DispatchOperation(ctx context.Context, oc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return e.GraphExecutor.DispatchOperation(ctx, oc)
+	}
+	op := &liveOp{key: renderKey(ctx, oc)}
+	next, ctx := e.GraphExecutor.DispatchOperation(context.WithValue(ctx, liveOpKey{}, op), oc)
+	return func(ctx context.Context) *graphql.Response {
+		if op.feed == nil {
+			return next(ctx) // not a feed, or its resolver failed: gqlgen's own path
+		}
+		return op.respond(ctx, next)
+	}, ctx
+}
+
+// respond waits for the feed's next update and returns its response.
+func (op *liveOp) respond(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	u, ok := op.feed.Next(ctx)
+	if !ok {
+		if ctx.Err() == nil && !op.reset {
+			feedInterrupted(ctx)
+		}
+		close(op.out)
+		return next(ctx) // the closed stream ends the subscription
+	}
+	op.reset = u.Reset
+	if op.key == "" || u.Reset {
+		op.feed.Rendered(false)
+		op.out <- toUpdate(u)
+		return next(ctx)
+	}
+	v, _ := u.Memo.LoadOrStore(op.key, &rendered{})
+	r := v.(*rendered)
+	var own *graphql.Response
+	led := false
+	r.once.Do(func() {
+		led = true
+		op.out <- toUpdate(u)
+		own = next(ctx)
+		if own != nil && len(own.Errors) == 0 && len(own.Extensions) == 0 && own.Data != nil {
+			// gqlgen renders each subscription into one buffer it reuses.
+			r.data = bytes.Clone(own.Data)
+		}
+	})
+	if led {
+		op.feed.Rendered(false)
+		return own
+	}
+	if r.data != nil {
+		op.feed.Rendered(true)
+		return &graphql.Response{Data: r.data}
+	}
+	op.feed.Rendered(false)
+	op.out <- toUpdate(u)
+	return next(ctx)
+}
+
+// liveFeed returns the liveOp a feed resolver runs under, or nil.
+func liveFeed(ctx context.Context) *liveOp {
+	op, _ := ctx.Value(liveOpKey{}).(*liveOp)
+	if op == nil || op.feed != nil {
+		return nil
+	}
+	return op
+}
+
+// renderKey names what a subscription's updates look like: the subscriber's
+// role, the document and operation, and the variables, except one used only
+// as the root field's `after` (where the feed starts does not change how an
+// update renders). "" when there is no actor.
+func renderKey(ctx context.Context, oc *graphql.OperationContext) string {
+	a := shop.ActorFromContext(ctx)
+	if a == nil {
+		return ""
+	}
+	vars := oc.Variables
+	if name := afterOnlyVariable(oc); name != "" {
+		if _, ok := vars[name]; ok {
+			vars = make(map[string]any, len(oc.Variables))
+			for k, v := range oc.Variables {
+				if k != name {
+					vars[k] = v
+				}
+			}
+		}
+	}
+	vj, err := json.Marshal(vars) // map keys sorted: canonical
+	if err != nil {
+		return ""
+	}
+	h := sha256.New()
+	for _, part := range []string{string(a.Role), oc.OperationName, oc.RawQuery, string(vj)} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// afterOnlyVariable returns the variable given as the root field's `after`
+// argument when the operation uses it nowhere else.
+func afterOnlyVariable(oc *graphql.OperationContext) string {
+	op := oc.Operation
+	var root *ast.Field
+	for _, s := range op.SelectionSet {
+		if f, ok := s.(*ast.Field); ok {
+			if root != nil {
+				return "" // gqlgen refuses this anyway
+			}
+			root = f
+		} else {
+			return ""
+		}
+	}
+	if root == nil {
+		return ""
+	}
+	arg := root.Arguments.ForName("after")
+	if arg == nil || arg.Value == nil || arg.Value.Kind != ast.Variable {
+		return ""
+	}
+	uses := map[string]int{}
+	countVariables(oc.Doc, op.SelectionSet, op.Directives, uses, map[string]bool{})
+	if uses[arg.Value.Raw] != 1 {
+		return ""
+	}
+	return arg.Value.Raw
+}
+
+// countVariables counts the uses of each variable in a selection set,
+// following fragment spreads once each.
+func countVariables(doc *ast.QueryDocument, set ast.SelectionSet, dirs ast.DirectiveList, uses map[string]int, seen map[string]bool) {
+	for _, d := range dirs {
+		countArgs(d.Arguments, uses)
+	}
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			countArgs(s.Arguments, uses)
+			countVariables(doc, s.SelectionSet, s.Directives, uses, seen)
+		case *ast.InlineFragment:
+			countVariables(doc, s.SelectionSet, s.Directives, uses, seen)
+		case *ast.FragmentSpread:
+			for _, d := range s.Directives {
+				countArgs(d.Arguments, uses)
+			}
+			if seen[s.Name] || doc == nil {
+				continue
+			}
+			seen[s.Name] = true
+			if f := doc.Fragments.ForName(s.Name); f != nil {
+				countVariables(doc, f.SelectionSet, f.Directives, uses, seen)
+			}
+		}
+	}
+}
+
+func countArgs(args ast.ArgumentList, uses map[string]int) {
+	for _, a := range args {
+		countValue(a.Value, uses)
+	}
+}
+
+func countValue(v *ast.Value, uses map[string]int) {
+	if v == nil {
+		return
+	}
+	if v.Kind == ast.Variable {
+		uses[v.Raw]++
+	}
+	for _, c := range v.Children {
+		countValue(c.Value, uses)
+	}
+}
