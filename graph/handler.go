@@ -104,7 +104,7 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	if cfg.ComplexityLimit > 0 {
-		srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+		srv.Use(newComplexityLimit(cfg.ComplexityLimit))
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OperationTimeout > 0 && graphql.GetOperationContext(ctx).Operation != nil &&

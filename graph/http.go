@@ -42,6 +42,9 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	}
 	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
 	t.Transport.Do(cw, r, exec)
+	if cw.passed {
+		return
+	}
 	status, out := cw.status, cw.body.Bytes()
 	if status == http.StatusUnprocessableEntity && !hasQuery(r, body) {
 		w.Header().Set("Content-Type", "application/json")
@@ -97,15 +100,28 @@ func (e errReader) Read([]byte) (int, error) {
 	return 0, e.err
 }
 
-// captureWriter holds a response's status and body until they are final.
+// captureWriter holds a response's status and body until they are final. A
+// response below 400 (an operation that ran) needs no rewriting: its body
+// goes straight through, not copied.
 type captureWriter struct {
 	http.ResponseWriter
 	status int
+	passed bool // the body went straight through
 	body   bytes.Buffer
 }
 
-func (c *captureWriter) WriteHeader(status int)      { c.status = status }
-func (c *captureWriter) Write(b []byte) (int, error) { return c.body.Write(b) }
+func (c *captureWriter) WriteHeader(status int) { c.status = status }
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if !c.passed && c.status < http.StatusBadRequest && c.body.Len() == 0 {
+		c.passed = true
+		c.ResponseWriter.WriteHeader(c.status)
+	}
+	if c.passed {
+		return c.ResponseWriter.Write(b)
+	}
+	return c.body.Write(b)
+}
 
 // requestErrorBody drops a null data entry and gives every error the
 // request ID; a body it cannot read comes back unchanged.
