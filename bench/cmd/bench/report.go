@@ -97,7 +97,8 @@ func (r *report) markdown() string {
 			}
 		}
 		if len(floors) > 0 {
-			w("\nFloor: the same answer from a plain net/http handler in its own process (bench/cmd/bench/floor.go): decode the id, one prepared statement through lib/pq, encoding/json; no GraphQL, no authentication, no middleware. ")
+			w("\nFloor: the same answer from a plain net/http handler in its own process (bench/cmd/bench/floor.go): decode the id, one prepared statement through lib/pq, write the answer; no GraphQL, no authentication, no masking, no middleware. ")
+			w("node(id): the order's columns, encoding/json; customer history: PostgreSQL builds the whole JSON in one statement, as PostGraphile does. ")
 			w("Nothing serves the query for less on this machine, so 3× PostGraphile is out of reach where the floor itself is below it.\n\n")
 			w("| query | conc. | floor req/s | floor / peer | 3× peer req/s | floor p50 ms | floor p99 ms | floor CPU s/1k | floor DB CPU s/1k | ours / floor |\n")
 			w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
