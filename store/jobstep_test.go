@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"testing"
 	"time"
 
@@ -46,6 +47,89 @@ func TestJobStepStatements(t *testing.T) {
 			t.Fatalf("jobs=%d: JOB_PROGRESS events=%d, want 1", n, got)
 		}
 	}
+}
+
+// TestJobStepKeepsRecords: a job step returns the job as stored, and an
+// order it moves on (here to the waiting-for-parts lane) keeps every other field:
+// the step reads both in one row and writes the order back whole.
+func TestJobStepKeepsRecords(t *testing.T) {
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
+	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 3, Extra: true})
+	// Every job in progress, then all but the last paused for parts: the
+	// order stays IN_WORK until the last one pauses too.
+	last := car.Jobs[len(car.Jobs)-1]
+	for _, j := range car.Jobs {
+		if _, err := db.StartJob(tech, store.JobRef{JobID: j.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pause := func(id shop.JobID) (*shop.Job, error) {
+		return db.PauseJob(tech, store.PauseJobInput{JobID: id, Reason: shop.PauseWaitingParts, Note: ptr("刹车片缺货")})
+	}
+	for _, j := range car.Jobs[:len(car.Jobs)-1] {
+		if _, err := pause(j.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := db.FindOrderByID(adv, car.Order.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobBefore, err := db.FindJobByID(tech, last.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := pause(last.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.FindJobByID(tech, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := utc(*j), utc(*stored); !reflect.DeepEqual(got, want) {
+		t.Fatalf("returned job=%+v, want as stored %+v", got, want)
+	}
+	if stored.State != shop.JobPaused || stored.PauseNote != "刹车片缺货" || stored.Version != jobBefore.Version+1 {
+		t.Fatalf("state=%v note=%q version=%d, want PAUSED, the note, version %d", stored.State, stored.PauseNote, stored.Version, jobBefore.Version+1)
+	}
+	want := *jobBefore
+	want.State, want.PauseReason, want.PauseNote, want.WorkedMinutes, want.Version, want.UpdatedAt =
+		stored.State, stored.PauseReason, stored.PauseNote, stored.WorkedMinutes, stored.Version, stored.UpdatedAt
+	if got, want := utc(*stored), utc(want); !reflect.DeepEqual(got, want) {
+		t.Fatalf("job after the step=%+v, want unchanged but for the pause %+v", got, want)
+	}
+	after, err := db.FindOrderByID(adv, car.Order.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stage == nil || before.Stage != nil && *after.Stage == *before.Stage || after.Version != before.Version+1 {
+		t.Fatalf("stage=%v→%v version=%d, want a new stage at version %d", deref(before.Stage), deref(after.Stage), after.Version, before.Version+1)
+	}
+	after.Stage, after.StageSince, after.Version, after.UpdatedAt = before.Stage, before.StageSince, before.Version, before.UpdatedAt
+	if got, want := utc(*after), utc(*before); !reflect.DeepEqual(got, want) {
+		t.Fatalf("order after the step=%+v, want unchanged but for its lane %+v", got, want)
+	}
+}
+
+// utc returns v with every time.Time and *time.Time field in UTC, so that
+// times read back compare with the ones written.
+func utc[T any](v T) T {
+	rv := reflect.ValueOf(&v).Elem()
+	for i := range rv.NumField() {
+		switch f := rv.Field(i); t := f.Interface().(type) {
+		case time.Time:
+			f.Set(reflect.ValueOf(t.UTC()))
+		case *time.Time:
+			if t != nil {
+				u := t.UTC()
+				f.Set(reflect.ValueOf(&u))
+			}
+		}
+	}
+	return v
 }
 
 // TestJobStepClock adds the time between start (or resume) and pause (or
@@ -128,7 +212,7 @@ func TestJobStepLocksOrderFirst(t *testing.T) {
 		var waiting int
 		if err := raw.QueryRow(`
 			SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%o.id AS "o.id"%'`).Scan(&waiting); err != nil {
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%SELECT o.id, o.site_id, o.visit_id%'`).Scan(&waiting); err != nil {
 			t.Fatal(err)
 		}
 		if waiting == 1 {
@@ -257,4 +341,11 @@ func TestJobStepsFillThePool(t *testing.T) {
 			t.Fatalf("err=%v, want none", err)
 		}
 	}
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -322,7 +322,7 @@ func (d *DB) jobStep(ctx context.Context, op string, ref JobRef, input any, act 
 		if err != nil {
 			return nil, err
 		}
-		o, j := &l.O, &l.J
+		o, j := l.O, l.J
 		next, err := shop.NextJobState(o.State, j.State, action)
 		if err != nil {
 			return nil, err
@@ -378,8 +378,20 @@ func saveJobStep(c *change, o *shop.Order, j *shop.Job, ev shop.Event) ([]*shop.
 	}
 	args := append(jobArgs(c, j), evArgs...)
 	args = append(args, o.ID)
+	rows, err := c.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var jobs []*shop.Job
-	if err := c.selectRows(&jobs, q, args...); err != nil {
+	for rows.Next() {
+		sj, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, sj)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	i, _ := slices.BinarySearchFunc(jobs, j.ID, func(x *shop.Job, id shop.JobID) int { return cmp.Compare(x.ID, id) })

@@ -125,22 +125,22 @@ func (c *change) exec(query string, args ...any) (sql.Result, error) {
 	return c.tx.ExecContext(c.ctx, query, args...)
 }
 
-// get is sqlx's GetContext in the change's transaction, prepared when query
-// is one of txStatements.
-func (c *change) get(dest any, query string, args ...any) error {
+// queryRow runs a one-row query in the change's transaction, prepared when
+// it is one of txStatements.
+func (c *change) queryRow(query string, args ...any) rowScanner {
 	if s := c.txStmt(query); s != nil {
-		return s.GetContext(c.ctx, dest, args...)
+		return s.QueryRowContext(c.ctx, args...)
 	}
-	return c.tx.GetContext(c.ctx, dest, query, args...)
+	return c.tx.QueryRowContext(c.ctx, query, args...)
 }
 
-// selectRows is sqlx's SelectContext in the change's transaction, prepared
-// when query is one of txStatements.
-func (c *change) selectRows(dest any, query string, args ...any) error {
+// query runs a query in the change's transaction, prepared when it is one
+// of txStatements.
+func (c *change) query(query string, args ...any) (*sql.Rows, error) {
 	if s := c.txStmt(query); s != nil {
-		return s.SelectContext(c.ctx, dest, args...)
+		return s.QueryContext(c.ctx, args...)
 	}
-	return c.tx.SelectContext(c.ctx, dest, query, args...)
+	return c.tx.QueryContext(c.ctx, query, args...)
 }
 
 func inputHash(op string, input any) ([]byte, error) {

@@ -293,7 +293,9 @@ func lockOrder(c *change, id shop.OrderID, act shop.Action, expected *int) (*sho
 // lockJobSQL reads a job and its order for update in one statement. FOR
 // UPDATE OF o, j takes the order's lock first, as every writer does, so two
 // writers never deadlock: a writer waiting for the order holds no lock on the
-// job, and once it has the order nobody else is changing the job.
+// job, and once it has the order nobody else is changing the job. Locking the
+// job too is what makes the statement read it as it is now, should it have
+// changed while the statement waited for the order.
 var lockJobSQL = `
 	SELECT ` + qualified("o", orderColumns) + `,
 		` + qualified("j", jobColumns) + `, j.running_since
@@ -301,25 +303,29 @@ var lockJobSQL = `
 	WHERE j.id = $1
 	FOR UPDATE OF o, j`
 
-// qualified turns a column list into table.column AS "table.column", the
-// names sqlx scans into a struct field tagged db:"table".
+// qualified prefixes each column of a list with its table.
 func qualified(table, columns string) string {
-	var b strings.Builder
-	for i, col := range strings.Split(columns, ",") {
-		col = strings.TrimSpace(col)
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s.%s AS \"%s.%s\"", table, col, table, col)
+	cols := strings.Split(columns, ",")
+	for i, col := range cols {
+		cols[i] = table + "." + strings.TrimSpace(col)
 	}
-	return b.String()
+	return strings.Join(cols, ", ")
+}
+
+// scanInto gathers the destinations of several scanners, so that they read
+// one row between them.
+type scanInto []any
+
+func (s *scanInto) Scan(dest ...any) error {
+	*s = append(*s, dest...)
+	return nil
 }
 
 // lockedJob is a job and its order, locked, and since when the job has been
 // running (nil when it is not in progress).
 type lockedJob struct {
-	O            shop.Order `db:"o"`
-	J            shop.Job   `db:"j"`
+	O            *shop.Order
+	J            *shop.Job
 	RunningSince *time.Time
 }
 
@@ -330,12 +336,16 @@ func lockJob(c *change, id shop.JobID, act shop.Action, expected *int) (*shop.Jo
 	if err != nil {
 		return nil, nil, err
 	}
-	return &l.J, &l.O, nil
+	return l.J, l.O, nil
 }
 
 func lockJobRow(c *change, id shop.JobID, act shop.Action, expected *int) (*lockedJob, error) {
-	var l lockedJob
-	err := c.get(&l, lockJobSQL, id)
+	var dest scanInto
+	l := &lockedJob{}
+	l.O, _ = scanOrder(&dest)
+	l.J, _ = scanJob(&dest)
+	dest = append(dest, nullTime{&l.RunningSince})
+	err := c.queryRow(lockJobSQL, id).Scan(dest...)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(l.O.SiteID)) {
 		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
 	} else if err != nil {
@@ -344,7 +354,7 @@ func lockJobRow(c *change, id shop.JobID, act shop.Action, expected *int) (*lock
 	if err := shop.Authorize(c.actor, l.O.SiteID, act); err != nil {
 		return nil, err
 	}
-	return &l, checkVersion("job", expected, l.J.Version)
+	return l, checkVersion("job", expected, l.J.Version)
 }
 
 func orderJobs(c *change, id shop.OrderID) ([]*shop.Job, error) {
