@@ -35,11 +35,11 @@ const historyQuery = `query History($id: ID!) {
 }`
 
 // maxHistoryStatements bounds the SQL statements of one history query: the
-// token lookup, the customer, the customer's vehicles, the page of visits and
-// its count, then one statement per kind of record below the page (the
-// visits' vehicles, orders, jobs, part lines, additional work, checks,
-// settlements, staff and bays).
-const maxHistoryStatements = 14
+// token lookup, the customer, the customer's vehicles, the first page of
+// visits with their count, then one statement per kind of record below the
+// page (the visits' vehicles, orders, jobs, part lines, additional work,
+// checks, settlements, staff and bays).
+const maxHistoryStatements = 13
 
 // TestHistoryStatementCount runs the customer-history query for a customer
 // with 3 visits and one with 15 (each visit with an order of several jobs,

@@ -190,16 +190,16 @@ func (r *customerResolver) Visits(ctx context.Context, obj *shop.Customer, first
 		}
 		cur = &store.VisitCursor{ReceivedAt: at, ID: id}
 	}
-	visits, err := r.DB.FindVisitsByCustomer(ctx, obj.ID, cur, n)
-	if err != nil {
-		return nil, err
-	}
 	conn := &model.VisitConnection{}
 	sel := selected(ctx, "VisitConnection")
+	var visits []*shop.Visit
 	if sel.has("totalCount") {
-		if conn.TotalCount, err = r.DB.CountVisitsByCustomer(ctx, obj.ID); err != nil {
-			return nil, err
-		}
+		visits, conn.TotalCount, err = r.DB.FindVisitsWithTotal(ctx, obj.ID, cur, n)
+	} else {
+		visits, err = r.DB.FindVisitsByCustomer(ctx, obj.ID, cur, n)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := prefetchVisits(ctx, r.DB, visits[:min(len(visits), n)], sel); err != nil {
 		return nil, err

@@ -425,6 +425,34 @@ func (d *DB) FindVisitsByCustomer(ctx context.Context, id shop.CustomerID, after
 	return rows, nil
 }
 
+// FindVisitsWithTotal is FindVisitsByCustomer that also counts all of the
+// customer's visits: in the same statement on the first page, with a second
+// one after a cursor.
+func (d *DB) FindVisitsWithTotal(ctx context.Context, id shop.CustomerID, after *VisitCursor, first int) ([]*shop.Visit, int, error) {
+	if after != nil {
+		visits, err := d.FindVisitsByCustomer(ctx, id, after, first)
+		if err != nil {
+			return nil, 0, err
+		}
+		n, err := d.CountVisitsByCustomer(ctx, id)
+		return visits, n, err
+	}
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	rows, err := queryRows(ctx, d, func(r rowScanner) (*shop.Visit, error) { return scanVisitWith(r, &total) }, `
+		SELECT `+visitColumns+`, count(*) OVER () FROM visits
+		WHERE customer_id = $1 AND site_id = ANY($2)
+		ORDER BY received_at DESC, id DESC
+		LIMIT $3`, id, pq.Array(a.SiteIDs), first+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, total, nil
+}
+
 // CountVisitsByCustomer counts a customer's visits.
 func (d *DB) CountVisitsByCustomer(ctx context.Context, id shop.CustomerID) (int, error) {
 	a, err := shop.RequireActor(ctx)

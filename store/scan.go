@@ -163,14 +163,17 @@ func scanVehicle(r rowScanner) (*shop.Vehicle, error) {
 }
 
 // scanVisit reads a row of visitColumns.
-func scanVisit(r rowScanner) (*shop.Visit, error) {
+func scanVisit(r rowScanner) (*shop.Visit, error) { return scanVisitWith(r) }
+
+// scanVisitWith reads a row of visitColumns followed by the extra columns.
+func scanVisitWith(r rowScanner, extra ...any) (*shop.Visit, error) {
 	v := &shop.Visit{}
 	var d damages
 	var b pq.StringArray
-	err := r.Scan((*int64)(&v.ID), (*int64)(&v.SiteID), (*int64)(&v.CustomerID), (*int64)(&v.VehicleID),
+	err := r.Scan(append([]any{(*int64)(&v.ID), (*int64)(&v.SiteID), (*int64)(&v.CustomerID), (*int64)(&v.VehicleID),
 		nullID(&v.AppointmentID), (*int64)(&v.AdvisorID), &v.ReceivedAt, &v.Mileage, &v.FuelLevel, &d, &b, &v.KeyTag,
 		&v.Complaint, &v.WalkaroundSigned, nullTime{&v.DeliveredAt}, &v.ExitPass, nullTime{&v.NextServiceDate},
-		nullInt{&v.NextServiceKm}, &v.Version, &v.CreatedAt, &v.UpdatedAt)
+		nullInt{&v.NextServiceKm}, &v.Version, &v.CreatedAt, &v.UpdatedAt}, extra...)...)
 	v.Damages, v.Belongings = []shop.Damage(d), []string(b)
 	return v, err
 }
