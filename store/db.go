@@ -117,6 +117,19 @@ func (d *DB) getPrepared(ctx context.Context, dest any, query string, args ...an
 	return s.GetContext(ctx, dest, args...)
 }
 
+// preparedReads runs the reads of a queryer (GetContext, SelectContext) through
+// prepared statements: for helpers shared with transactions, when they run
+// outside one.
+type preparedReads struct{ d *DB }
+
+func (p preparedReads) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return p.d.getPrepared(ctx, dest, query, args...)
+}
+
+func (p preparedReads) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return p.d.selectPrepared(ctx, dest, query, args...)
+}
+
 // selectPrepared is sqlx's SelectContext through the prepared statement of query.
 func (d *DB) selectPrepared(ctx context.Context, dest any, query string, args ...any) error {
 	s, err := d.prepared(ctx, query)

@@ -282,7 +282,7 @@ func (d *DB) FindArrivals(ctx context.Context, site shop.SiteID, from, to time.T
 
 // SiteCapacity returns a site's capacity without an actor (for the hub and the board).
 func (d *DB) SiteCapacity(ctx context.Context, site shop.SiteID) (*Capacity, error) {
-	w, backlog, err := workshop(ctx, d.db, site, nil)
+	w, backlog, err := workshop(ctx, preparedReads{d}, site, nil)
 	if err != nil {
 		return nil, translate(err)
 	}
