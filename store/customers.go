@@ -426,8 +426,9 @@ func (d *DB) FindVisitsByCustomer(ctx context.Context, id shop.CustomerID, after
 }
 
 // FindVisitsWithTotal is FindVisitsByCustomer that also counts all of the
-// customer's visits: in the same statement on the first page, with a second
-// one after a cursor.
+// customer's visits: in the same statement on the first page (an
+// uncorrelated subquery, run once; a window count would read every visit of
+// a large fleet customer before the LIMIT), with a second one after a cursor.
 func (d *DB) FindVisitsWithTotal(ctx context.Context, id shop.CustomerID, after *VisitCursor, first int) ([]*shop.Visit, int, error) {
 	if after != nil {
 		visits, err := d.FindVisitsByCustomer(ctx, id, after, first)
@@ -443,7 +444,8 @@ func (d *DB) FindVisitsWithTotal(ctx context.Context, id shop.CustomerID, after 
 	}
 	var total int
 	rows, err := queryRows(ctx, d, func(r rowScanner) (*shop.Visit, error) { return scanVisitWith(r, &total) }, `
-		SELECT `+visitColumns+`, count(*) OVER () FROM visits
+		SELECT `+visitColumns+`, (SELECT count(*) FROM visits WHERE customer_id = $1 AND site_id = ANY($2))
+		FROM visits
 		WHERE customer_id = $1 AND site_id = ANY($2)
 		ORDER BY received_at DESC, id DESC
 		LIMIT $3`, id, pq.Array(a.SiteIDs), first+1)
