@@ -54,6 +54,8 @@ type Options struct {
 	ReplayLimit int
 	// Retention is how far back a cursor may resume; older means reset.
 	Retention time.Duration
+	// Recent is how many of the latest updates the hub keeps for replays.
+	Recent int
 }
 
 func (o *Options) defaults() {
@@ -71,6 +73,9 @@ func (o *Options) defaults() {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 24 * time.Hour
+	}
+	if o.Recent <= 0 {
+		o.Recent = 4096
 	}
 }
 
@@ -101,6 +106,8 @@ type Hub struct {
 	Stats Stats
 
 	wake chan struct{}
+
+	recent recentUpdates
 
 	mu        sync.Mutex
 	head      int64 // last position read from the log
@@ -156,7 +163,8 @@ func (s *sub) take(buf []*Update) []*Update {
 // NewHub returns a hub over db; call Run to start it.
 func NewHub(db *store.DB, log *slog.Logger, opts Options) *Hub {
 	opts.defaults()
-	return &Hub{db: db, log: log, opts: opts, wake: make(chan struct{}, 1), subs: map[shop.SiteID]map[*sub]struct{}{}}
+	return &Hub{db: db, log: log, opts: opts, wake: make(chan struct{}, 1), subs: map[shop.SiteID]map[*sub]struct{}{},
+		recent: recentUpdates{size: opts.Recent}}
 }
 
 // Listening reports whether the LISTEN connection is up (for /readyz).
@@ -304,6 +312,9 @@ func (h *Hub) fanOut(ctx context.Context, evs []*shop.Event) error {
 		ups, err := BuildUpdates(ctx, h.db, site, es)
 		if err != nil {
 			return err
+		}
+		for i, u := range ups {
+			ups[i] = h.recent.add(u)
 		}
 		h.mu.Lock()
 		for s := range h.subs[site] {
@@ -562,12 +573,71 @@ func (f *Feed) readLog(ctx context.Context) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	ups, err := BuildUpdates(ctx, h.db, site, evs)
-	if err != nil {
-		return err
+	// Subscribers resuming together (after a restart, say) share the
+	// updates, and so their renderings, instead of each building its own.
+	ups := make([]*Update, len(evs))
+	var missing []*shop.Event
+	for i, e := range evs {
+		if ups[i] = h.recent.get(e.Pos); ups[i] == nil {
+			missing = append(missing, e)
+		}
+	}
+	if len(missing) > 0 {
+		built, err := BuildUpdates(ctx, h.db, site, missing)
+		if err != nil {
+			return err
+		}
+		j := 0
+		for i := range ups {
+			if ups[i] == nil {
+				ups[i] = h.recent.add(built[j])
+				j++
+			}
+		}
 	}
 	f.pending = append(f.pending, ups...)
 	return nil
+}
+
+// recentUpdates keeps the hub's latest updates by log position, at most size.
+type recentUpdates struct {
+	size  int
+	mu    sync.Mutex
+	byPos map[int64]*Update
+	order []int64 // positions, oldest first (a ring once full)
+	next  int
+}
+
+func (r *recentUpdates) get(pos int64) *Update {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byPos[pos]
+}
+
+// add keeps u, unless an update of its position is kept already: that one
+// is returned, so that every subscriber gets the same.
+func (r *recentUpdates) add(u *Update) *Update {
+	if u.Event == nil {
+		return u
+	}
+	pos := u.Event.Pos
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if have := r.byPos[pos]; have != nil {
+		return have
+	}
+	if r.byPos == nil {
+		r.byPos = make(map[int64]*Update, r.size)
+	}
+	if len(r.order) < r.size {
+		r.order = append(r.order, pos)
+	} else {
+		delete(r.byPos, r.order[r.next])
+		r.order[r.next] = pos
+		r.next = (r.next + 1) % r.size
+	}
+	r.byPos[pos] = u
+	return u
 }
 
 // replayPage is the most events one read of a replay returns.

@@ -900,3 +900,58 @@ func TestHubRestart(t *testing.T) {
 	}
 	t.Logf("%d events, %d emitted by the time the new instance started", emitted.Load(), downtime)
 }
+
+// TestHubSharedReplay: subscribers resuming from the same cursor get the
+// very same updates (built once, so rendered once per shape), and a live
+// update replayed later is the one fanned out live; each still gets exactly
+// the log.
+func TestHubSharedReplay(t *testing.T) {
+	e := newEnv(t)
+	head := e.settle()
+	h, _ := startHub(t, e.db, fast)
+	e.emit(6) // no subscriber yet: the hub builds nothing live
+	mid := e.settle()
+	collect := func(after int64, n int) []*board.Update {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := h.Subscribe(ctx, e.site, &after, nil)
+		if err != nil {
+			t.Fatalf("subscribe: %v", err)
+		}
+		var got []*board.Update
+		timeout := time.After(wait)
+		for len(got) < n {
+			select {
+			case u := <-ch:
+				got = append(got, u)
+			case <-timeout:
+				t.Fatalf("got %d updates, want %d", len(got), n)
+			}
+		}
+		return got
+	}
+	a, b := collect(head, 6), collect(head, 6)
+	for i := range a {
+		if a[i] != b[i] || a[i].Reset {
+			t.Fatalf("update %d: two resuming subscribers got different updates (%p, %p)", i, a[i], b[i])
+		}
+	}
+	rec := &recorder{}
+	for _, u := range a {
+		rec.add(u)
+	}
+	e.waitLog("replayed", rec, head)
+
+	// Live, then replayed from an earlier cursor: the same update.
+	live, _ := follow(mustSubscribe(t, h, e.site, &mid))
+	e.emit(2)
+	waitFor(t, "the live updates", func() bool { return live.len() >= 2 })
+	c := collect(mid, 2)
+	d := collect(head, 8)
+	for i := range c {
+		if c[i] != d[6+i] {
+			t.Fatalf("update %d after %d: replays from two cursors differ", i, mid)
+		}
+	}
+}
