@@ -3,8 +3,6 @@ package graph
 import (
 	"context"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"bayboard/graph/model"
 	"bayboard/shop"
 )
@@ -141,7 +139,7 @@ func (r *queryResolver) nodeFetch(ctx context.Context, id string, batch bool) (f
 
 // fetch reads the record of key through the loader l when batch (the read
 // waits for the loader's window), else at once with find, its batch finder.
-func fetch[K comparable, V any](ctx context.Context, batch bool, l *dataloader.Loader[K, *V],
+func fetch[K comparable, V any](ctx context.Context, batch bool, l *Loader[K, *V],
 	find func(context.Context, []K) (map[K]*V, error), key K) func() (model.Node, error) {
 	if batch {
 		th := l.Load(ctx, key)
@@ -180,7 +178,7 @@ func nullIfNotFound[T any](v *T, err error) (*T, error) {
 }
 
 // mustLoad loads a record a non-null field refers to.
-func mustLoad[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, *V], key K, kind string) (*V, error) {
+func mustLoad[K comparable, V any](ctx context.Context, l *Loader[K, *V], key K, kind string) (*V, error) {
 	v, err := l.Load(ctx, key)()
 	if err == nil && v == nil {
 		return nil, shop.Errorf(shop.ENOTFOUND, "The %s of this record is not visible to you.", kind)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/graph-gophers/dataloader/v7"
 
 	"bayboard/shop"
 	"bayboard/store"
@@ -200,7 +199,7 @@ func prefetchVisits(ctx context.Context, db *store.DB, visits []*shop.Visit, con
 
 // prime reads records by key in one statement and primes the loader with
 // every key, found or not: a missing one loads as nil, as from the loader.
-func prime[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], keys []K,
+func prime[K comparable, V any](ctx context.Context, l *Loader[K, V], keys []K,
 	find func(context.Context, []K) (map[K]V, error)) error {
 	m, err := find(ctx, keys)
 	if err != nil {
@@ -214,7 +213,7 @@ func prime[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V],
 
 // primeLists reads the lists of many parents in one statement, primes the
 // loader with each parent's list (empty ones too) and returns all the items.
-func primeLists[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, []V], keys []K,
+func primeLists[K comparable, V any](ctx context.Context, l *Loader[K, []V], keys []K,
 	find func(context.Context, []K) (map[K][]V, error)) ([]V, error) {
 	m, err := find(ctx, keys)
 	if err != nil {
