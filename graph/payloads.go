@@ -3,44 +3,75 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"bayboard/graph/model"
 	"bayboard/shop"
 )
 
+// A payload reads a record beyond what the store returned (the order of a
+// job or of additional work, the current record on CONFLICT) only when the
+// client selects it: a client reporting progress asks for the job alone, and
+// reading its order would add a third statement to the job step's two.
+
 // orderPayload builds a repair-order payload; on CONFLICT it carries the
 // order as it stands now, so the client can show what changed.
 func (r *mutationResolver) orderPayload(ctx context.Context, o *shop.Order, err error, id shop.OrderID) (*model.RepairOrderPayload, error) {
-	if shop.ErrorCode(err) == shop.ECONFLICT && id != 0 {
+	if shop.ErrorCode(err) == shop.ECONFLICT && id != 0 && selects(ctx, "RepairOrderPayload", "repairOrder") {
 		o, _ = r.DB.FindOrderByID(ctx, id)
 	}
 	ues, err := userErrors(err)
 	return &model.RepairOrderPayload{RepairOrder: o, UserErrors: ues}, err
 }
 
-// jobPayload builds a job payload with the job's order as it stands after the change.
+// jobPayload builds a job payload with the job's order as it stands after
+// the change; on CONFLICT it carries the job as it stands now. The order is
+// read after the store's transaction, as the client's own read would.
 func (r *mutationResolver) jobPayload(ctx context.Context, j *shop.Job, err error, id shop.JobID) (*model.JobPayload, error) {
-	if shop.ErrorCode(err) == shop.ECONFLICT {
+	order := selects(ctx, "JobPayload", "repairOrder")
+	if shop.ErrorCode(err) == shop.ECONFLICT && (order || selects(ctx, "JobPayload", "job")) {
 		j, _ = r.DB.FindJobByID(ctx, id)
 	}
 	ues, err := userErrors(err)
 	p := &model.JobPayload{Job: j, UserErrors: ues}
-	if j != nil && err == nil {
+	if j != nil && err == nil && order {
 		p.RepairOrder, err = r.DB.FindOrderByID(ctx, j.OrderID)
 	}
 	return p, err
 }
 
-// additionalPayload builds an additional-work payload with its order.
+// additionalPayload builds an additional-work payload with its order, read
+// as in jobPayload.
 func (r *mutationResolver) additionalPayload(ctx context.Context, w *shop.AdditionalWork, err error, id shop.AdditionalWorkID) (*model.AdditionalWorkPayload, error) {
-	if shop.ErrorCode(err) == shop.ECONFLICT && id != 0 {
+	order := selects(ctx, "AdditionalWorkPayload", "repairOrder")
+	if shop.ErrorCode(err) == shop.ECONFLICT && id != 0 && (order || selects(ctx, "AdditionalWorkPayload", "additionalWork")) {
 		w, _ = r.DB.FindAdditionalWorkByID(ctx, id)
 	}
 	ues, err := userErrors(err)
 	p := &model.AdditionalWorkPayload{AdditionalWork: w, UserErrors: ues}
-	if w != nil && err == nil {
+	if w != nil && err == nil && order {
 		p.RepairOrder, err = r.DB.FindOrderByID(ctx, w.OrderID)
 	}
 	return p, err
+}
+
+// selects reports whether the client selected field of the payload, of type
+// typ, that the mutation being resolved returns. gqlgen's own collection
+// decides, as when it writes the response: aliases, fragments, @skip and
+// @include count. Called anywhere else (no field of type typ being
+// resolved), it answers true, so that nothing is ever left out.
+func selects(ctx context.Context, typ, field string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || fc.Field.Definition.Type.Name() != typ ||
+		!graphql.HasOperationContext(ctx) {
+		return true
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{typ}) {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
 }
 
 // node fetches any record by global ID; a malformed ID is INVALID, an
