@@ -8,6 +8,7 @@ package shop
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -68,11 +69,23 @@ func (s *Site) CallbackSettings() CallbackSettings {
 }
 
 // Location returns the site's time zone, UTC when it is unknown.
-func (s *Site) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil {
-		return loc
+func (s *Site) Location() *time.Location { return Zone(s.TimeZone) }
+
+// zones keeps the time zones loaded so far: time.LoadLocation reads and
+// parses the zone file on every call.
+var zones sync.Map // name → *time.Location
+
+// Zone returns the named time zone, UTC when it is unknown.
+func Zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC // not kept: a zone file installed later is found
+	}
+	zones.Store(name, loc)
+	return loc
 }
 
 // User is a member of staff or a board display.

@@ -481,11 +481,7 @@ func workshop(ctx context.Context, q queryer, site shop.SiteID, except *shop.Ord
 	if err != nil {
 		return shop.Workshop{}, 0, err
 	}
-	loc, lerr := time.LoadLocation(row.TimeZone)
-	if lerr != nil {
-		loc = time.UTC
-	}
-	return shop.Workshop{Location: loc, OpensAt: row.OpensAt, ClosesAt: row.ClosesAt, Technicians: row.Technicians}, row.Backlog, nil
+	return shop.Workshop{Location: shop.Zone(row.TimeZone), OpensAt: row.OpensAt, ClosesAt: row.ClosesAt, Technicians: row.Technicians}, row.Backlog, nil
 }
 
 // FindOrderByID returns a repair order of the actor's sites; the customer's
