@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -62,6 +63,30 @@ func (c committer) burst(n, workers int) (map[int]time.Time, time.Duration, erro
 	return acks, pct(rtts, 0.5), firstErr
 }
 
+// paced commits n events one at a time, one every interval (a steady
+// stream, as a workshop produces them), and returns the ack time of each key.
+func (c committer) paced(ctx context.Context, n int, interval time.Duration) (map[int]time.Time, error) {
+	cl := newClient(1)
+	defer cl.CloseIdleConnections()
+	acks := make(map[int]time.Time, n)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for k := 1; k <= n; k++ {
+		if _, err := post(cl, c.t, progressBody(c.jobs[k%len(c.jobs)], k)); err != nil {
+			return acks, err
+		}
+		acks[k] = time.Now()
+		if k < n {
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return acks, ctx.Err()
+			}
+		}
+	}
+	return acks, nil
+}
+
 // fanoutResult is one row of the fan-out table.
 type fanoutResult struct {
 	N               int
@@ -73,13 +98,27 @@ type fanoutResult struct {
 	RSSAfterKiB     int64
 	RSSPerConnKiB   float64
 	CPU             float64 // server CPU seconds for the burst
+	ClientCPU       float64 // the subscribers' (this process's) CPU seconds for the burst
 	Statements      float64 // per event, on the subscribers' instance
 	EventsRead      float64
 	ConnectSecs     float64
 	Dropped         float64
 	MutationRTT     time.Duration
+	// Go's own accounting of the idle subscribers (go_memstats deltas over N).
+	StackPerConnKiB, HeapPerConnKiB float64
+	Paced                           *pacedResult
+	Err                             string
+	Resume                          *resumeResult
+}
+
+// pacedResult is the steady stream after the burst.
+type pacedResult struct {
+	Events          int
+	Rate            float64 // events per second
+	Delivered, Want int64
+	P50, P99, Max   time.Duration
+	CPU             float64 // server CPU seconds over the stream
 	Err             string
-	Resume          *resumeResult
 }
 
 type resumeResult struct {
@@ -156,6 +195,7 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 	runtimeSettle := func() { time.Sleep(1500 * time.Millisecond) }
 	runtimeSettle()
 	r.RSSBeforeKiB = rssKiB(p.Pid())
+	mem0, _ := metrics(subBase)
 	f := newFleet("ws"+subBase[len("http"):]+"/query", token, site)
 	defer f.close()
 	t0 := time.Now()
@@ -172,9 +212,13 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 	time.Sleep(2 * time.Second) // idle: let the handshakes' garbage go
 	r.RSSAfterKiB = rssKiB(p.Pid())
 	r.RSSPerConnKiB = float64(r.RSSAfterKiB-r.RSSBeforeKiB) / float64(n)
+	if mem1, err := metrics(subBase); err == nil {
+		r.StackPerConnKiB = (mem1["go_memstats_stack_inuse_bytes"] - mem0["go_memstats_stack_inuse_bytes"]) / 1024 / float64(n)
+		r.HeapPerConnKiB = (mem1["go_memstats_heap_inuse_bytes"] - mem0["go_memstats_heap_inuse_bytes"]) / 1024 / float64(n)
+	}
 
 	m0, _ := metrics(subBase)
-	cpu0 := cpuSeconds(p.Pid())
+	cpu0, self0 := cpuSeconds(p.Pid()), selfCPU()
 	f.phase.Store(1)
 	say(fmt.Sprintf("fan-out N=%d: committing %d events", n, events))
 	acks, rtt, err := com.burst(events, 4)
@@ -188,6 +232,7 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 	})
 	time.Sleep(300 * time.Millisecond) // late stragglers and the hub's counters
 	r.CPU = cpuSeconds(p.Pid()) - cpu0
+	r.ClientCPU = selfCPU() - self0
 	m1, _ := metrics(subBase)
 	r.Statements = (m1["bayboard_sql_statements_total"] - m0["bayboard_sql_statements_total"]) / float64(len(acks))
 	r.EventsRead = m1["bayboard_events_read_total"] - m0["bayboard_events_read_total"]
@@ -198,10 +243,45 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 	if len(ds) > 0 {
 		r.Max = ds[len(ds)-1]
 	}
+	if r.Err == "" && pacedEvents > 0 {
+		r.Paced = pacedStream(ctx, f, n, p, com, say)
+	}
 	if storm && r.Err == "" {
 		r.Resume = resume(ctx, f, n, events, sub, subBase, restart, com, admin, say)
 	}
 	return r
+}
+
+// The steady stream after the burst: pacedEvents events, one every pacedInterval.
+var (
+	pacedEvents   = 8
+	pacedInterval = 500 * time.Millisecond
+)
+
+// pacedStream commits a steady stream and measures each event's delivery.
+func pacedStream(ctx context.Context, f *fleet, n int, p *proc, com committer, say func(string)) *pacedResult {
+	pr := &pacedResult{Events: pacedEvents, Rate: float64(time.Second) / float64(pacedInterval)}
+	before := f.matched.Load()
+	cpu0 := cpuSeconds(p.Pid())
+	f.phase.Store(3)
+	say(fmt.Sprintf("fan-out N=%d: a steady stream of %d events", n, pacedEvents))
+	acks, err := com.paced(ctx, pacedEvents, pacedInterval)
+	if err != nil {
+		pr.Err = "mutation: " + err.Error()
+	}
+	want := int64(len(acks)) * int64(n)
+	waitFor(60*time.Second, func() bool { return f.matched.Load()-before >= want }, func() {
+		say(fmt.Sprintf("fan-out N=%d: stream delivered %d/%d", n, f.matched.Load()-before, want))
+	})
+	time.Sleep(300 * time.Millisecond)
+	pr.CPU = cpuSeconds(p.Pid()) - cpu0
+	pr.Want, pr.Delivered = want, countPhase(f, 3)
+	ds, _ := latencies(f, 3, acks)
+	pr.P50, pr.P99 = pct(ds, 0.5), pct(ds, 0.99)
+	if len(ds) > 0 {
+		pr.Max = ds[len(ds)-1]
+	}
+	return pr
 }
 
 // resume restarts the subscribers' instance with the fleet connected,
@@ -270,3 +350,12 @@ func countPhaseFast(f *fleet) int64 { return f.matched.Load() - phase1Total.Load
 
 // phase1Total is the matched counter at the end of phase 1.
 var phase1Total atomic.Int64
+
+// selfCPU is this process's user+system CPU seconds (the subscribers' side).
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}

@@ -64,6 +64,7 @@ func main() {
 	flag.Parse()
 	if o.mode == "full" {
 		o.warm, o.dur, o.conc, o.fanN, o.events, o.stormAll = 2*time.Second, 10*time.Second, []int{1, 8, 64}, []int{1000, 5000, 10000}, 100, true
+		pacedEvents = 20
 	} else {
 		o.warm, o.dur, o.conc, o.fanN, o.events, o.stormAll = 500*time.Millisecond, 2*time.Second, []int{1, 8, 64}, []int{100, 1000}, 50, false
 	}

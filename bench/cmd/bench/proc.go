@@ -191,7 +191,7 @@ func metrics(base string) (map[string]float64, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "bayboard_") {
+		if !strings.HasPrefix(line, "bayboard_") && !strings.HasPrefix(line, "go_") {
 			continue
 		}
 		f := strings.Fields(line)

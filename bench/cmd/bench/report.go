@@ -139,12 +139,12 @@ func (r *report) markdown() string {
 		w("### 3. Fan-out: one instance's boardFeed to N websocket subscribers\n\n")
 		w("Two instances on the same database: a writer takes the mutations, the measured instance serves only the subscribers (graphql-transport-ws, coder/websocket clients in the bench process, source addresses spread over 127.0.0.1–50). ")
 		w("A burst of %d `reportJobProgress` mutations (4 in parallel, on the board site's jobs in progress); latency is from the mutation's response at its client (commit acknowledged) to the update's arrival at each subscriber, one process clock. ", o.events)
-		w("RSS per subscriber: VmRSS after connecting and idling 2 s minus before, over N. CPU: the measured instance during the burst. Statements per event: its bayboard_sql_statements_total delta over the events.\n\n")
-		w("| N | events | delivered / expected | p50 ms | p99 ms | max ms | RSS before MiB | RSS after MiB | KiB per subscriber | server CPU s | SQL statements per event | dropped | connect s | mutation p50 ms |\n")
-		w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		w("RSS per subscriber: VmRSS after connecting and idling 2 s minus before, over N. CPU: the measured instance during the burst, and the subscribers' (the bench process, which reads every message) beside it. Statements per event: its bayboard_sql_statements_total delta over the events.\n\n")
+		w("| N | events | delivered / expected | p50 ms | p99 ms | max ms | RSS before MiB | RSS after MiB | KiB per subscriber | server CPU s | subscribers' CPU s | SQL statements per event | dropped | connect s | mutation p50 ms |\n")
+		w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 		for _, f := range r.fanout {
-			w("| %d | %d | %d / %d | %s | %s | %s | %.0f | %.0f | %.1f | %.2f | %.2f | %.0f | %.1f | %s |\n", f.N, f.Events, f.Delivered, f.Want,
-				ms(f.P50), ms(f.P99), ms(f.Max), float64(f.RSSBeforeKiB)/1024, float64(f.RSSAfterKiB)/1024, f.RSSPerConnKiB, f.CPU, f.Statements, f.Dropped, f.ConnectSecs, ms(f.MutationRTT))
+			w("| %d | %d | %d / %d | %s | %s | %s | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.0f | %.1f | %s |\n", f.N, f.Events, f.Delivered, f.Want,
+				ms(f.P50), ms(f.P99), ms(f.Max), float64(f.RSSBeforeKiB)/1024, float64(f.RSSAfterKiB)/1024, f.RSSPerConnKiB, f.CPU, f.ClientCPU, f.Statements, f.Dropped, f.ConnectSecs, ms(f.MutationRTT))
 		}
 		for _, f := range r.fanout {
 			if f.Err != "" {
@@ -153,6 +153,32 @@ func (r *report) markdown() string {
 			if f.Early > 0 {
 				w("\n- N=%d: %d deliveries arrived before their mutation's response (counted as 0 ms).\n", f.N, f.Early)
 			}
+		}
+		var paced []fanoutResult
+		for _, f := range r.fanout {
+			if f.Paced != nil {
+				paced = append(paced, f)
+			}
+		}
+		if len(paced) > 0 {
+			w("\nThen a steady stream on the same subscribers: one `reportJobProgress` every %s, one at a time (a busy workshop commits a few per minute per site); latency measured the same way.\n\n", pacedInterval)
+			w("| N | events | events/s | delivered / expected | p50 ms | p99 ms | max ms | server CPU s | server CPU ms per event |\n")
+			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			for _, f := range paced {
+				pr := f.Paced
+				w("| %d | %d | %.1f | %d / %d | %s | %s | %s | %.2f | %.1f |\n", f.N, pr.Events, pr.Rate, pr.Delivered, pr.Want, ms(pr.P50), ms(pr.P99), ms(pr.Max),
+					pr.CPU, 1000*pr.CPU/float64(max(1, pr.Events)))
+			}
+			for _, f := range paced {
+				if f.Paced.Err != "" {
+					w("\n- N=%d: stream error: %s\n", f.N, f.Paced.Err)
+				}
+			}
+		}
+		w("\nMemory of the idle subscribers by Go's own accounting (go_memstats deltas over N): goroutine stacks (gqlgen's transport keeps four goroutines per subscription: reader, ping, close-on-cancel, the subscription) and heap in use (garbage of the handshakes included until the next collection).\n\n")
+		w("| N | RSS KiB per subscriber | stack KiB per subscriber | heap KiB per subscriber |\n|--:|--:|--:|--:|\n")
+		for _, f := range r.fanout {
+			w("| %d | %.1f | %.1f | %.1f |\n", f.N, f.RSSPerConnKiB, f.StackPerConnKiB, f.HeapPerConnKiB)
 		}
 		w("\nTargets: p99 under 250 ms at 10,000 subscribers, under 40 KiB per idle subscriber, delivered = sent × N.\n\n")
 		var storms []*resumeResult
