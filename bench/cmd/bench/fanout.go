@@ -220,7 +220,7 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 	m0, _ := metrics(subBase)
 	cpu0, self0 := cpuSeconds(p.Pid()), selfCPU()
 	f.phase.Store(1)
-	say(fmt.Sprintf("fan-out N=%d: committing %d events", n, events))
+	say(fmt.Sprintf("phase: fan-out N=%d: committing %d events", n, events))
 	acks, rtt, err := com.burst(events, 4)
 	r.MutationRTT = rtt
 	if err != nil {
@@ -264,7 +264,7 @@ func pacedStream(ctx context.Context, f *fleet, n int, p *proc, com committer, s
 	before := f.matched.Load()
 	cpu0 := cpuSeconds(p.Pid())
 	f.phase.Store(3)
-	say(fmt.Sprintf("fan-out N=%d: a steady stream of %d events", n, pacedEvents))
+	say(fmt.Sprintf("phase: fan-out N=%d: a steady stream of %d events", n, pacedEvents))
 	acks, err := com.paced(ctx, pacedEvents, pacedInterval)
 	if err != nil {
 		pr.Err = "mutation: " + err.Error()

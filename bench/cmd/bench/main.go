@@ -104,13 +104,13 @@ var (
 )
 
 // say shows a progress line, overwritten by the next on a terminal (a line
-// every 2 s otherwise).
+// every 2 s otherwise); a line starting "phase: " is always shown.
 func say(s string) {
 	every := 200 * time.Millisecond
 	if !isTTY {
 		every = 2 * time.Second
 	}
-	if time.Since(lastSay) < every {
+	if time.Since(lastSay) < every && !strings.HasPrefix(s, "phase: ") {
 		return
 	}
 	lastSay = time.Now()
