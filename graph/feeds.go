@@ -100,7 +100,8 @@ func toUpdate(u *board.Update) *model.BoardUpdate {
 }
 
 // boardSnapshot reads the whole board. The cursor is read first, so a change
-// racing with the snapshot is replayed by the feed rather than lost.
+// racing with the snapshot is replayed by the feed rather than lost. The
+// site, capacity and arrivals are read only when the client selects them.
 func (r *queryResolver) boardSnapshot(ctx context.Context, site shop.SiteID) (*model.BoardSnapshot, error) {
 	a, err := shop.RequireActor(ctx)
 	if err != nil {
@@ -113,32 +114,39 @@ func (r *queryResolver) boardSnapshot(ctx context.Context, site shop.SiteID) (*m
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.DB.SiteByID(ctx, site)
-	if err != nil {
-		return nil, err
+	wantArrivals := selects(ctx, "BoardSnapshot", "arrivals")
+	var s *shop.Site
+	if wantArrivals || selects(ctx, "BoardSnapshot", "siteName") {
+		if s, err = r.DB.SiteByID(ctx, site); err != nil {
+			return nil, err
+		}
 	}
 	cards, err := r.DB.FindCards(ctx, site, nil)
 	if err != nil {
 		return nil, err
 	}
-	capacity, err := r.DB.SiteCapacity(ctx, site)
-	if err != nil {
-		return nil, err
-	}
 	now := r.DB.Now()
-	loc := s.Location()
-	lt := now.In(loc)
-	end := time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, loc)
-	arrivals, err := r.DB.FindArrivals(ctx, site, now.Add(-2*time.Hour), end)
-	if err != nil {
-		return nil, err
+	snap := &model.BoardSnapshot{Cursor: strconv.FormatInt(head, 10), At: now, Cards: cards}
+	if s != nil {
+		snap.SiteName = s.Name
 	}
-	late := 0
-	for _, c := range cards {
-		if c.Late(now) {
-			late++
+	if selects(ctx, "BoardSnapshot", "capacity") {
+		if snap.Capacity, err = r.DB.SiteCapacity(ctx, site); err != nil {
+			return nil, err
 		}
 	}
-	return &model.BoardSnapshot{SiteName: s.Name, Cursor: strconv.FormatInt(head, 10), At: now, Cards: cards,
-		LateCount: late, Capacity: capacity, Arrivals: arrivals}, nil
+	if wantArrivals {
+		loc := s.Location()
+		lt := now.In(loc)
+		end := time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, loc)
+		if snap.Arrivals, err = r.DB.FindArrivals(ctx, site, now.Add(-2*time.Hour), end); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range cards {
+		if c.Late(now) {
+			snap.LateCount++
+		}
+	}
+	return snap, nil
 }
