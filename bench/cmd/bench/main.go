@@ -258,6 +258,14 @@ func runFanout(ctx context.Context, o options, fx fixture, admin *sql.DB, rep *r
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if i > 0 {
+			// Each size on a fresh process: the last one's memory (and,
+			// after a storm, its resumed fleet's) would blur the idle RSS.
+			sub.Stop(15 * time.Second)
+			if sub, err = restart(); err != nil {
+				return err
+			}
+		}
 		storm := o.stormAll || i == len(o.fanN)-1
 		r := fanout(ctx, n, o.events, &sub, sbase, restart, com, fx.Token, fx.BoardSiteID, storm, admin, say)
 		rep.fanout = append(rep.fanout, r)
