@@ -159,7 +159,10 @@ func (f *fleet) session(s *subscriber, subscribed func()) error {
 	}
 	acked := false
 	for {
-		_, b, err := c.Read(ctx)
+		// No context: coder/websocket registers a context.AfterFunc per Read
+		// with one, and ten thousand readers on the fleet's one context
+		// contend for its lock. close() ends the reads with CloseNow.
+		_, b, err := c.Read(context.Background())
 		if err != nil {
 			return err
 		}
