@@ -56,6 +56,10 @@ type Options struct {
 	Retention time.Duration
 	// Recent is how many of the latest updates the hub keeps for replays.
 	Recent int
+	// Coalesce is the least time between two reads of the log: commits
+	// arriving meanwhile are read together. It adds at most that much to
+	// an update's delay.
+	Coalesce time.Duration
 }
 
 func (o *Options) defaults() {
@@ -76,6 +80,9 @@ func (o *Options) defaults() {
 	}
 	if o.Recent <= 0 {
 		o.Recent = 4096
+	}
+	if o.Coalesce <= 0 {
+		o.Coalesce = 5 * time.Millisecond
 	}
 }
 
@@ -236,6 +243,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	late := time.NewTicker(h.opts.LateInterval)
 	defer late.Stop()
 	h.Wake()
+	var lastPass time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -250,6 +258,16 @@ func (h *Hub) Run(ctx context.Context) error {
 				h.log.Error("callback and complaint rules", "error", err)
 			}
 		}
+		// Passes at most every Coalesce: under a stream of commits one pass
+		// sequences and reads several events instead of one each.
+		if d := h.opts.Coalesce - time.Since(lastPass); d > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(d):
+			}
+		}
+		lastPass = time.Now()
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 			h.log.Error("read event log", "error", err)
 		}
