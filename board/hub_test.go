@@ -955,3 +955,23 @@ func TestHubSharedReplay(t *testing.T) {
 		}
 	}
 }
+
+// TestHubCoalesce: commits arriving within Coalesce of a pass are read by
+// the next pass together, not one pass each; every one still arrives.
+func TestHubCoalesce(t *testing.T) {
+	e := newEnv(t)
+	head := e.settle()
+	h, _ := startHub(t, e.db, board.Options{CatchUpInterval: time.Minute, Coalesce: 300 * time.Millisecond})
+	feed, _ := follow(mustSubscribe(t, h, e.site, &head))
+	time.Sleep(400 * time.Millisecond) // the start-up pass is behind us
+	reads := h.Stats.Reads.Load()
+	for range 10 { // 10 commits over about 200 ms, each its own wake-up
+		e.emit(1)
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.waitLog("subscriber", feed, head)
+	// A pass for the first wake-up, then one per 300 ms: a few, not ten.
+	if n := h.Stats.Reads.Load() - reads; n > 4 {
+		t.Fatalf("%d log reads for 10 commits over 200 ms, want at most 4", n)
+	}
+}
