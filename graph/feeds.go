@@ -35,48 +35,25 @@ func parseFeedCursor(after *string) (*int64, error) {
 	return &n, nil
 }
 
-// feed follows the hub and turns its updates into GraphQL updates. Under a
-// streaming transport (liveExecutor) the subscription's responses pull the
-// updates themselves; otherwise a goroutine feeds the channel. The feed ends
-// when the client goes, after a reset, or when the hub drops a slow
-// subscriber: the client then resumes from its last cursor.
+// feed follows the hub and turns its updates into GraphQL updates: the
+// subscription's responses pull them (liveOperations). The feed ends when
+// the client goes, after a reset, or when the hub drops a slow subscriber:
+// the client then resumes from its last cursor.
 func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after *string, filter board.Filter) (<-chan *model.BoardUpdate, error) {
 	cur, err := parseFeedCursor(after)
 	if err != nil {
 		return nil, err
 	}
-	if r.Hub == nil {
+	op := liveFeed(ctx)
+	if r.Hub == nil || op == nil {
 		return nil, shop.Errorf(shop.EINTERNAL, "Live feeds are not available on this server.")
 	}
 	f, err := r.Hub.Follow(ctx, site, cur, filter)
 	if err != nil {
 		return nil, err
 	}
-	if op := liveFeed(ctx); op != nil {
-		op.feed, op.out = f, make(chan *model.BoardUpdate, 1)
-		return op.out, nil
-	}
-	out := make(chan *model.BoardUpdate, 1)
-	go func() {
-		defer close(out)
-		reset := false
-		for {
-			u, ok := f.Next(ctx)
-			if !ok {
-				break
-			}
-			reset = u.Reset
-			select {
-			case out <- toUpdate(u):
-			case <-ctx.Done():
-				return
-			}
-		}
-		if ctx.Err() == nil && !reset {
-			feedInterrupted(ctx)
-		}
-	}()
-	return out, nil
+	op.feed, op.out = f, make(chan *model.BoardUpdate, 1)
+	return op.out, nil
 }
 
 // feedInterrupted ends the transport of a feed the hub dropped (too slow) or

@@ -106,6 +106,7 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(newComplexityLimit(cfg.ComplexityLimit))
 	}
+	srv.AroundOperations(liveOperations) // subscriptions: one rendering per update and shape (live.go)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OperationTimeout > 0 && graphql.GetOperationContext(ctx).Operation != nil &&
 			graphql.GetOperationContext(ctx).Operation.Operation != ast.Subscription {

@@ -371,5 +371,5 @@ func (t cappedWebsocket) Do(w http.ResponseWriter, r *http.Request, exec graphql
 		defer slot.mu.Unlock()
 		t.caps.release(slot.actor)
 	}()
-	t.Websocket.Do(w, r.WithContext(context.WithValue(r.Context(), wsSlotKey{}, slot)), liveExecutor{exec})
+	t.Websocket.Do(w, r.WithContext(context.WithValue(r.Context(), wsSlotKey{}, slot)), exec)
 }

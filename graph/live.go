@@ -21,14 +21,27 @@ import (
 // A board update is self-contained (no loaders, nothing read per
 // subscriber), so what gqlgen writes for it depends only on the event, the
 // subscription's document and variables, and the role of the subscriber
-// (personal data is masked by role). liveExecutor wraps the executor the
-// streaming transports (websocket, SSE) use: for a subscription it hands the
-// feed resolver a liveOp, which pulls updates from the hub in gqlgen's own
-// goroutine (no goroutine of ours per subscriber) and feeds them to gqlgen
-// one at a time. The first subscriber of a shape to reach an update has
-// gqlgen render it; every other subscriber of that shape sends the same
-// bytes. A response with errors or extensions is never shared.
-type liveExecutor struct{ graphql.GraphExecutor }
+// (personal data is masked by role). liveOperations, an operation middleware
+// of the server, hands the feed resolver of a subscription a liveOp, which
+// pulls updates from the hub in gqlgen's own goroutine (no goroutine of ours
+// per subscriber) and feeds them to gqlgen one at a time, whatever the
+// transport. The first subscriber of a shape to reach an update has gqlgen
+// render it; every other subscriber of that shape sends the same bytes. A
+// response with errors or extensions is never shared.
+func liveOperations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return next(ctx)
+	}
+	op := &liveOp{key: renderKey(ctx, oc)}
+	responses := next(context.WithValue(ctx, liveOpKey{}, op))
+	return func(ctx context.Context) *graphql.Response {
+		if op.feed == nil {
+			return responses(ctx) // not a feed, or its resolver failed: gqlgen's own path
+		}
+		return op.respond(ctx, responses)
+	}
+}
 
 // liveOpKey is the context key of a subscription's liveOp.
 type liveOpKey struct{}
@@ -45,21 +58,6 @@ type liveOp struct {
 type rendered struct {
 	once sync.Once
 	data json.RawMessage // nil when the leader's response could not be shared
-}
-
-// DispatchOperation implements graphql.GraphExecutor.
-func (e liveExecutor) DispatchOperation(ctx context.Context, oc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
-	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
-		return e.GraphExecutor.DispatchOperation(ctx, oc)
-	}
-	op := &liveOp{key: renderKey(ctx, oc)}
-	next, ctx := e.GraphExecutor.DispatchOperation(context.WithValue(ctx, liveOpKey{}, op), oc)
-	return func(ctx context.Context) *graphql.Response {
-		if op.feed == nil {
-			return next(ctx) // not a feed, or its resolver failed: gqlgen's own path
-		}
-		return op.respond(ctx, next)
-	}, ctx
 }
 
 // respond waits for the feed's next update and returns its response.

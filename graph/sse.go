@@ -35,7 +35,7 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		case <-ctx.Done():
 		}
 	}()
-	t.SSE.Do(sw, r.WithContext(context.WithValue(ctx, sseStreamKey{}, sw)), liveExecutor{exec})
+	t.SSE.Do(sw, r.WithContext(context.WithValue(ctx, sseStreamKey{}, sw)), exec)
 }
 
 type sseStreamKey struct{}
