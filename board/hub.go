@@ -412,32 +412,6 @@ var ErrNotRunning = errors.New("realtime hub is not running")
 // Filter selects the events a feed carries.
 type Filter func(*shop.Event) bool
 
-// Subscribe follows a site's feed (see Follow) as a channel, fed by a
-// goroutine of its own; it closes when the feed ends.
-func (h *Hub) Subscribe(ctx context.Context, site shop.SiteID, after *int64, filter Filter) (<-chan *Update, error) {
-	f, err := h.Follow(ctx, site, after, filter)
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *Update, 16)
-	go func() {
-		defer close(out)
-		defer f.Close()
-		for {
-			u, ok := f.Next(ctx)
-			if !ok {
-				return
-			}
-			select {
-			case out <- u:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
-}
-
 // Follow follows a site's feed. With after, it first replays every event
 // after that cursor from the log, then switches to live without a gap or a
 // duplicate (it registers before replaying and drops what it already sent).
