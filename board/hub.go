@@ -406,7 +406,7 @@ func (h *Hub) closeAll() {
 	}
 }
 
-// ErrNotRunning is returned by Subscribe before Run has started or after it has stopped.
+// ErrNotRunning is returned by Follow before Run has started or after it has stopped.
 var ErrNotRunning = errors.New("realtime hub is not running")
 
 // Filter selects the events a feed carries.
