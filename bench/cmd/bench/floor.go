@@ -100,17 +100,8 @@ func serveFloor(addr, dbURL string) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {})
 	mux.HandleFunc("POST /history", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Variables struct{ ID string }
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, `{"errors":[{"message":"bad request"}]}`, http.StatusBadRequest)
-			return
-		}
-		b, _ := base64.RawURLEncoding.DecodeString(strings.TrimRight(req.Variables.ID, "="))
-		id, err := strconv.ParseInt(strings.TrimPrefix(string(b), "Customer:"), 10, 64)
-		if err != nil {
-			http.Error(w, `{"errors":[{"message":"bad id"}]}`, http.StatusBadRequest)
+		_, id, ok := floorID(w, r, "Customer")
+		if !ok {
 			return
 		}
 		var out []byte
@@ -123,17 +114,8 @@ func serveFloor(addr, dbURL string) error {
 		_, _ = w.Write(out)
 	})
 	mux.HandleFunc("POST /query", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Variables struct{ ID string }
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, `{"errors":[{"message":"bad request"}]}`, http.StatusBadRequest)
-			return
-		}
-		b, _ := base64.RawURLEncoding.DecodeString(strings.TrimRight(req.Variables.ID, "="))
-		id, err := strconv.ParseInt(strings.TrimPrefix(string(b), "RepairOrder:"), 10, 64)
-		if err != nil {
-			http.Error(w, `{"errors":[{"message":"bad id"}]}`, http.StatusBadRequest)
+		gid, id, ok := floorID(w, r, "RepairOrder")
+		if !ok {
 			return
 		}
 		var (
@@ -141,7 +123,7 @@ func serveFloor(addr, dbURL string) error {
 			promisedAt, signedAt, deliveredAt           *time.Time
 			version                                     int
 		)
-		err = stmt.QueryRowContext(r.Context(), id).Scan(&number, &state, &workType, &priority, &findings,
+		err := stmt.QueryRowContext(r.Context(), id).Scan(&number, &state, &workType, &priority, &findings,
 			&promisedAt, &signedAt, &deliveredAt, &version)
 		w.Header().Set("Content-Type", "application/json")
 		if err == sql.ErrNoRows {
@@ -153,7 +135,7 @@ func serveFloor(addr, dbURL string) error {
 			return
 		}
 		out, _ := json.Marshal(map[string]any{"data": map[string]any{"node": map[string]any{
-			"id": req.Variables.ID, "number": number, "state": state, "workType": workType, "priority": priority,
+			"id": gid, "number": number, "state": state, "workType": workType, "priority": priority,
 			"findings": findings, "promisedAt": promisedAt, "signedAt": signedAt, "deliveredAt": deliveredAt,
 			"version": version}}})
 		_, _ = w.Write(out)
@@ -176,4 +158,23 @@ func startFloor(o options, port int) (*proc, string, error) {
 	}
 	err = waitHTTP(context.Background(), p, 30*time.Second, func() error { return httpOK(base + "/readyz") })
 	return p, base, err
+}
+
+// floorID reads the global ID of type typ from the request's variables and
+// returns it with its number (answering 400 itself when it cannot).
+func floorID(w http.ResponseWriter, r *http.Request, typ string) (string, int64, bool) {
+	var req struct {
+		Variables struct{ ID string }
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, `{"errors":[{"message":"bad request"}]}`, http.StatusBadRequest)
+		return "", 0, false
+	}
+	b, _ := base64.RawURLEncoding.DecodeString(strings.TrimRight(req.Variables.ID, "="))
+	id, err := strconv.ParseInt(strings.TrimPrefix(string(b), typ+":"), 10, 64)
+	if err != nil {
+		http.Error(w, `{"errors":[{"message":"bad id"}]}`, http.StatusBadRequest)
+		return "", 0, false
+	}
+	return req.Variables.ID, id, true
 }
