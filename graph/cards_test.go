@@ -1,0 +1,122 @@
+package graph_test
+
+import (
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bayboard/graph"
+	"bayboard/shop"
+	"bayboard/store/storetest"
+)
+
+// TestBoardCardsAsGeneric: the board's cards written by boardCards
+// (cards.go) are byte for byte what gqlgen's generic execution writes, for
+// every field, aliases, fragments, @skip and @include, __typename, odd
+// strings, blockers and missing times; and the board takes that path (it
+// reads the clock once for the whole list, where the generic resolvers of
+// late and minutesLate read it per card).
+func TestBoardCardsAsGeneric(t *testing.T) {
+	e := newEnv(t)
+	var reads atomic.Int64
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	e.db.Now = func() time.Time { reads.Add(1); return now }
+	e.db.TokenCacheTTL = time.Hour
+	inWork := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 3, Wash: true})
+	e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1, Extra: true})
+	e.f.MustCar(t, e.db, shop.OrderQC, storetest.CarOptions{Jobs: 2})
+	e.f.MustCar(t, e.db, shop.OrderReady, storetest.CarOptions{Jobs: 1, Wash: true})
+	e.f.MustCar(t, e.db, shop.OrderWash, storetest.CarOptions{Jobs: 1})
+
+	// Strings that need escaping, blockers, a car promised earlier (late)
+	// and one without a promised time.
+	raw, err := sql.Open("postgres", e.db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		`UPDATE jobs SET description = E'brake "pads" \\ left\nright\ttab\x01\x1f end 检查', state = 'PENDING_APPROVAL' WHERE id = ` + id(inWork.Jobs[0].ID),
+		`UPDATE jobs SET state = 'REWORK', rework_count = 1 WHERE id = ` + id(inWork.Jobs[1].ID),
+		`UPDATE jobs SET state = 'PAUSED', pause_reason = 'WAITING_PARTS' WHERE id = ` + id(inWork.Jobs[2].ID),
+		`UPDATE vehicles SET colour = E'dark \\ "blue"\r' WHERE id = ` + id(inWork.Vehicle),
+		`UPDATE repair_orders SET promised_at = '2026-11-24 08:10:00.123456+00' WHERE id = ` + id(inWork.Order.ID),
+		`UPDATE repair_orders SET promised_at = NULL WHERE state = 'QC'`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+
+	generic := graph.WithRequestID(graph.Authenticate(e.db, graph.NewServer(e.db, slog.New(slog.DiscardHandler), graph.GenericCards(graph.DefaultOptions))))
+	token := e.tokens[e.f.Board.ID]
+	site := gid(shop.TypeSite, int64(e.f.Site.ID))
+	post := func(h http.Handler, query string, vars map[string]any) (string, int64) {
+		t.Helper()
+		if vars == nil {
+			vars = map[string]any{}
+		}
+		vars["s"] = site
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		before := reads.Load()
+		h.ServeHTTP(w, req)
+		b, _ := io.ReadAll(w.Result().Body)
+		if w.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", w.Code, b)
+		}
+		return string(b), reads.Load() - before
+	}
+
+	all := `__typename orderId number state stage stageSince priority plate make model colour advisor technicians bays
+		promisedAt readyAt notifyBy late minutesLate blockers progress jobsDone jobsTotal reworkCount washRequested
+		jobs { __typename jobId description state technician bay progress safety }`
+	cases := []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"every field", `query($s: ID!) { board(siteId: $s) { cursor at lateCount cards { ` + all + ` } } }`, nil},
+		{"fields in another order", `query($s: ID!) { board(siteId: $s) { cards { jobs { safety progress bay technician state description jobId }
+			washRequested reworkCount jobsTotal jobsDone progress blockers minutesLate late notifyBy readyAt promisedAt bays technicians
+			advisor colour model make plate priority stageSince stage state number orderId } } }`, nil},
+		{"aliases, fragments, directives", `query($s: ID!, $inc: Boolean!, $skip: Boolean!) { board(siteId: $s) { cards {
+			...F a: plate n: number ... on BoardCard { stage late } jobs @include(if: $inc) { jobId } plate @skip(if: $skip)
+			j2: jobs { state progress description } number t: __typename ... @include(if: $skip) { bays } } } }
+			fragment F on BoardCard { jobs { bay technician safety } orderId x: orderId }`, map[string]any{"inc": true, "skip": false}},
+		{"the other branches", `query($s: ID!, $inc: Boolean!, $skip: Boolean!) { board(siteId: $s) { cards {
+			jobs @include(if: $inc) { jobId } plate @skip(if: $skip) ... @include(if: $skip) { bays colour } } } }`, map[string]any{"inc": false, "skip": true}},
+		{"one field", `query($s: ID!) { board(siteId: $s) { cards { late } } }`, nil},
+	}
+	for _, c := range cases {
+		fast, fastReads := post(e.h, c.query, c.vars)
+		slow, slowReads := post(generic, c.query, c.vars)
+		if fast != slow {
+			t.Errorf("%s:\nboardCards %s\ngeneric    %s", c.name, fast, slow)
+		}
+		if strings.Contains(fast, `"errors"`) || !strings.Contains(fast, `"cards":[{`) {
+			t.Errorf("%s: %s", c.name, fast)
+		}
+		if c.name == "one field" && (fastReads != 2 || slowReads != 1+5) {
+			t.Errorf("clock reads: %d through boardCards, %d generic; want 2 (the snapshot's and the list's) and 6 (one per card)", fastReads, slowReads)
+		}
+	}
+	for _, want := range []string{`"APPROVAL_PENDING"`, `"WAITING_PARTS"`, `"QC_FAILED"`, `\"pads\" \\ left\nright\ttab\u0001\u001F end`,
+		`"promisedAt":null`, `"late":true`, `"2026-11-24T08:10:00.123456Z"`} {
+		if out, _ := post(e.h, cases[0].query, nil); !strings.Contains(out, want) {
+			t.Errorf("the board lacks %s: %s", want, out)
+		}
+	}
+}
+
+func id[T ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
