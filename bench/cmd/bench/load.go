@@ -28,6 +28,7 @@ type loadResult struct {
 	P50, P99 time.Duration
 	CPU      float64 // server CPU seconds during the run
 	DBCPU    float64 // database backend CPU seconds during the run
+	GenCPU   float64 // the load generator's (this process's) CPU seconds during the run
 	FirstErr string
 	Total    int // every request sent, warm-up included
 }
@@ -123,7 +124,7 @@ func closedLoop(ctx context.Context, t target, workers int, warm, dur time.Durat
 		})
 	}
 	time.Sleep(warm)
-	cpu0 := cpuSeconds(pid)
+	cpu0, gen0 := cpuSeconds(pid), selfCPU()
 	db.Begin()
 	t0 := time.Now()
 	measuring.Store(true)
@@ -136,10 +137,10 @@ func closedLoop(ctx context.Context, t target, workers int, warm, dur time.Durat
 	}
 	stop.Store(true)
 	secs := time.Since(t0).Seconds()
-	cpu := cpuSeconds(pid) - cpu0
+	cpu, gen := cpuSeconds(pid)-cpu0, selfCPU()-gen0
 	dbc := db.End()
 	wg.Wait()
-	r := loadResult{Requests: len(all), Errors: errs, Seconds: secs, CPU: cpu, DBCPU: dbc, FirstErr: firstErr, Total: int(total.Load())}
+	r := loadResult{Requests: len(all), Errors: errs, Seconds: secs, CPU: cpu, DBCPU: dbc, GenCPU: gen, FirstErr: firstErr, Total: int(total.Load())}
 	r.RPS = float64(len(all)) / secs
 	r.P50, r.P99 = pct(all, 0.50), pct(all, 0.99)
 	return r

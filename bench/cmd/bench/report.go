@@ -37,6 +37,24 @@ func perK(cpu float64, n int) string {
 	return fmt.Sprintf("%.2f", cpu/float64(n)*1000)
 }
 
+// cellMs is a cell's CPU per request in milliseconds: the server's, its
+// database backends' and the load generator's.
+func cellMs(r loadResult) float64 {
+	if r.Requests == 0 {
+		return 0
+	}
+	return (r.CPU + r.DBCPU + r.GenCPU) / float64(r.Requests) * 1000
+}
+
+// cellParts spells cellMs's three parts.
+func cellParts(r loadResult) string {
+	if r.Requests == 0 {
+		return "–"
+	}
+	n := float64(r.Requests) / 1000
+	return fmt.Sprintf("%.2f + %.2f + %.2f", r.CPU/n, r.DBCPU/n, r.GenCPU/n)
+}
+
 func machine() string {
 	model, mem := "", ""
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
@@ -108,13 +126,38 @@ func (r *report) markdown() string {
 					ms(f.P50), ms(f.P99), perK(f.CPU, f.Requests), perK(f.DBCPU, f.Requests), ratio(q.Ours.RPS, f.RPS))
 			}
 		}
+		cores := float64(runtime.NumCPU())
+		w("\nCPU budget at concurrency 64. Every process of a cell shares the machine's %d cores, so a closed loop that saturates them serves at most cores ÷ (CPU per request) requests per second, ", runtime.NumCPU())
+		w("where CPU per request is the whole cell's: the server's, its PostgreSQL backends' and the load generator's (this process, which sends and reads every request). ")
+		w("PostGraphile's Node process runs JavaScript on one thread, so it stops at about one core; ours and the floor use every core. ")
+		w("Budget is what 3× PostGraphile's requests/s leaves per request on this machine; \"cut needed\" is how many times less CPU per request ours would have to use.\n\n")
+		w("| query | peer req/s | peer server cores busy | 3× peer req/s | budget ms per request | ours ms per request (server + DB + load gen.) | ours ceiling req/s | cut needed | floor ms per request (server + DB + load gen.) | floor ceiling req/s |\n")
+		w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, q := range r.queries {
+			if q.Conc != 64 {
+				continue
+			}
+			budget := cores * 1000 / (3 * q.Peer.RPS)
+			ours := cellMs(q.Ours)
+			fl, flCeil := "–", "–"
+			if q.Floor != nil {
+				fl = fmt.Sprintf("%.2f (%s)", cellMs(*q.Floor), cellParts(*q.Floor))
+				flCeil = fmt.Sprintf("%.0f", cores*1000/cellMs(*q.Floor))
+			}
+			w("| %s | %.0f | %.2f | %.0f | %.2f | %.2f (%s) | %.0f | %s | %s | %s |\n", q.Query, q.Peer.RPS, q.Peer.CPU/q.Peer.Seconds, 3*q.Peer.RPS,
+				budget, ours, cellParts(q.Ours), cores*1000/ours, ratio(ours, budget), fl, flCeil)
+		}
 		w("\nTarget at concurrency 64: at least 3× PostGraphile's requests/s at equal or better p99.\n\n")
 		for _, q := range r.queries {
 			if q.Conc != 64 {
 				continue
 			}
 			ok := q.Ours.RPS >= 3*q.Peer.RPS && q.Ours.P99 <= q.Peer.P99
-			w("- %s: %s requests/s, p99 %s vs %s ms: **%s**\n", q.Query, ratio(q.Ours.RPS, q.Peer.RPS), ms(q.Ours.P99), ms(q.Peer.P99), map[bool]string{true: "met", false: "missed"}[ok])
+			w("- %s: %s requests/s, p99 %s vs %s ms: **%s**", q.Query, ratio(q.Ours.RPS, q.Peer.RPS), ms(q.Ours.P99), ms(q.Peer.P99), map[bool]string{true: "met", false: "missed"}[ok])
+			if !ok {
+				w(" (3× is %.2f ms of CPU per request here; ours takes %.2f)", cores*1000/(3*q.Peer.RPS), cellMs(q.Ours))
+			}
+			w("\n")
 		}
 		w("\n")
 	}
