@@ -1,8 +1,8 @@
 package graph
 
-// GenericCards returns o with the board's cards rendered through gqlgen's
-// generic execution (not boardCards), for the tests that compare the two.
-func GenericCards(o Options) Options {
-	o.genericCards = true
+// GenericLists returns o with every list written through gqlgen's generic
+// execution (no directLists), for the tests that compare the two.
+func GenericLists(o Options) Options {
+	o.genericLists = true
 	return o
 }

@@ -67,10 +67,9 @@ type Options struct {
 	// Metrics, when set, records every operation.
 	Metrics *Metrics
 
-	// genericCards renders the board's cards through gqlgen's generic
-	// execution instead of boardCards (cards.go): for the tests that
-	// compare the two.
-	genericCards bool
+	// genericLists writes every list through gqlgen's generic execution,
+	// without directLists (render.go): for the tests that compare the two.
+	genericLists bool
 }
 
 // DefaultOptions are safe for the internet; development turns on Introspection.
@@ -130,8 +129,8 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		return next(WithLoaders(ctx, NewLoaders(db)))
 	})
-	if !cfg.genericCards {
-		srv.AroundFields(boardCards(func() time.Time { return db.Now() }))
+	if !cfg.genericLists {
+		srv.AroundFields(directLists(func() time.Time { return db.Now() }))
 	}
 	if cfg.Metrics != nil {
 		srv.Use(cfg.Metrics)

@@ -18,13 +18,15 @@ import (
 	"bayboard/store/storetest"
 )
 
-// TestBoardCardsAsGeneric: the board's cards written by boardCards
-// (cards.go) are byte for byte what gqlgen's generic execution writes, for
-// every field, aliases, fragments, @skip and @include, __typename, odd
-// strings, blockers and missing times; and the board takes that path (it
-// reads the clock once for the whole list, where the generic resolvers of
-// late and minutesLate read it per card).
-func TestBoardCardsAsGeneric(t *testing.T) {
+// TestDirectListsAsGeneric: the board's cards and a history's repair
+// orders written by directLists (render.go) are byte for byte what gqlgen's
+// generic execution writes, for every field, aliases, fragments (on the
+// type and on Node), @skip and @include, __typename, odd strings, blockers
+// and missing times, and a selection directLists leaves to gqlgen. And
+// they do take that path: the board reads the clock once for the whole
+// list (the generic resolvers of late and minutesLate read it per card),
+// and the history allocates a fraction of what the generic execution does.
+func TestDirectListsAsGeneric(t *testing.T) {
 	e := newEnv(t)
 	var reads atomic.Int64
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
@@ -56,7 +58,7 @@ func TestBoardCardsAsGeneric(t *testing.T) {
 		}
 	}
 
-	generic := graph.WithRequestID(graph.Authenticate(e.db, graph.NewServer(e.db, slog.New(slog.DiscardHandler), graph.GenericCards(graph.DefaultOptions))))
+	generic := graph.WithRequestID(graph.Authenticate(e.db, graph.NewServer(e.db, slog.New(slog.DiscardHandler), graph.GenericLists(graph.DefaultOptions))))
 	token := e.tokens[e.f.Board.ID]
 	site := gid(shop.TypeSite, int64(e.f.Site.ID))
 	post := func(h http.Handler, query string, vars map[string]any) (string, int64) {
@@ -64,7 +66,9 @@ func TestBoardCardsAsGeneric(t *testing.T) {
 		if vars == nil {
 			vars = map[string]any{}
 		}
-		vars["s"] = site
+		if _, ok := vars["id"]; !ok {
+			vars["s"] = site
+		}
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 		req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(string(body)))
 		req.Header.Set("Content-Type", "application/json")
@@ -102,7 +106,7 @@ func TestBoardCardsAsGeneric(t *testing.T) {
 		fast, fastReads := post(e.h, c.query, c.vars)
 		slow, slowReads := post(generic, c.query, c.vars)
 		if fast != slow {
-			t.Errorf("%s:\nboardCards %s\ngeneric    %s", c.name, fast, slow)
+			t.Errorf("%s:\ndirectLists %s\ngeneric     %s", c.name, fast, slow)
 		}
 		if strings.Contains(fast, `"errors"`) || !strings.Contains(fast, `"cards":[{`) {
 			t.Errorf("%s: %s", c.name, fast)
@@ -111,11 +115,58 @@ func TestBoardCardsAsGeneric(t *testing.T) {
 			t.Errorf("clock reads: %d through boardCards, %d generic; want 2 (the snapshot's and the list's) and 6 (one per card)", fastReads, slowReads)
 		}
 	}
+	historyAsGeneric(t, e, generic, post)
 	for _, want := range []string{`"APPROVAL_PENDING"`, `"WAITING_PARTS"`, `"QC_FAILED"`, `\"pads\" \\ left\nright\ttab\u0001\u001F end`,
 		`"promisedAt":null`, `"late":true`, `"2026-11-24T08:10:00.123456Z"`} {
 		if out, _ := post(e.h, cases[0].query, nil); !strings.Contains(out, want) {
 			t.Errorf("the board lacks %s: %s", want, out)
 		}
+	}
+}
+
+// history runs TestDirectListsAsGeneric's history half: the orders of a
+// customer's visits.
+func historyAsGeneric(t *testing.T, e *env, generic http.Handler, post func(http.Handler, string, map[string]any) (string, int64)) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	e.db.Now = func() time.Time { return now }
+	first := e.f.MustCar(t, e.db, shop.OrderDelivered, storetest.CarOptions{Jobs: 3, Extra: true})
+	for _, st := range []shop.OrderState{shop.OrderInWork, shop.OrderReady, shop.OrderCancelled} {
+		now = now.Add(24 * time.Hour)
+		e.f.MustCar(t, e.db, st, storetest.CarOptions{Jobs: 2, Customer: first.Customer, Vehicle: first.Vehicle})
+	}
+	cust := map[string]any{"id": gid(shop.TypeCustomer, int64(first.Customer))}
+	order := `__typename id number state workType priority findings underWarranty washRequested paymentMethod oldParts insuranceClaim
+		insurerName assessmentReference promisedAt estimatedAt signedAt signedBy handedOverAt qcPassedAt readyAt notifyBy settledAt
+		deliveredAt cancelledAt cancelReason reworkCount stage stageSince version createdAt updatedAt
+		jobs { __typename id description state labourMinutes payer additional safety progress partsShort pauseReason pauseNote
+			reworkCount reworkReason dispatchedAt startedAt finishedAt workedMinutes version }
+		partLines { __typename id partNumber description quantity payer additional }`
+	history := func(sel string, fragments ...string) string {
+		return `query($id: ID!) { customer(id: $id) { id visits(first: 50) { edges { node { id repairOrders { ` + sel + ` } } } } } } ` +
+			strings.Join(fragments, " ")
+	}
+	cases := []struct{ name, query string }{
+		{"every field", history(order)},
+		{"fragments, aliases", history(`... on Node { id } n: number ...O j: jobs { id } jobs { state }
+			partLines @skip(if: false) { ... on Node { __typename id } quantity } s: state`, `fragment O on RepairOrder { id state stageSince }`)},
+		{"left to gqlgen", history(`id number bill { total { amount } } jobs { id }`)},
+		{"a job's own lists, left to gqlgen", history(`id jobs { id partLines { id } }`)},
+	}
+	for _, c := range cases {
+		fast, _ := post(e.h, c.query, cust)
+		slow, _ := post(generic, c.query, cust)
+		if fast != slow {
+			t.Errorf("history, %s:\ndirectLists %s\ngeneric     %s", c.name, fast, slow)
+		}
+		if strings.Contains(fast, `"errors"`) || strings.Count(fast, `"repairOrders":[{`) != 4 {
+			t.Errorf("history, %s: %s", c.name, fast)
+		}
+	}
+	allocs := func(h http.Handler) float64 {
+		return testing.AllocsPerRun(5, func() { post(h, cases[0].query, cust) })
+	}
+	if fast, slow := allocs(e.h), allocs(generic); fast > slow*0.7 {
+		t.Errorf("history allocations: %.0f through directLists, %.0f generic; want well under", fast, slow)
 	}
 }
 

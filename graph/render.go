@@ -1,0 +1,295 @@
+package graph
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"bayboard/shop"
+)
+
+// Direct lists. The API's hottest lists are the board's cards (every wall
+// TV, every advisor screen, most front ends ask for the board snapshot:
+// forty-odd cards with their jobs) and the repair orders of a customer's
+// history (each with its jobs and part lines). gqlgen's generic execution
+// spends most of such a request on them: it resolves every scalar of every
+// object as a field of its own (a field context, a context value, closures,
+// an interface value each; a goroutine per object of a list), some thirty
+// allocations an object. Their fields are plain values already at hand (the
+// orders' jobs and part lines through the request's loaders, which the
+// visits resolver primes), so directLists writes such a list straight to
+// JSON instead.
+//
+// directLists is a field middleware: when a field resolves to one of those
+// lists, it returns the list's JSON as a graphql.Marshaler, which gqlgen
+// writes in the field's place as it does any middleware's marshaler. The
+// selection is gqlgen's own collection of the field's sub-selection
+// (fragments, interfaces, @skip and @include, aliases, __typename), in its
+// order, and every value is spelled as gqlgen's marshallers spell it, so the
+// output is byte for byte the generic execution's; TestDirectListsAsGeneric
+// compares the two on every field. A selection with a field it does not
+// write (one with arguments or a resolver of its own: an order's timeline,
+// its bill), a deferred field, a loader's error or a zero time where a
+// DateTime! is due (gqlgen's error) goes the generic way, whole.
+func directLists(now func() time.Time) graphql.FieldMiddleware {
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		res, err := next(ctx)
+		if err != nil {
+			return res, err
+		}
+		var b []byte
+		var ok bool
+		switch v := res.(type) {
+		case []*shop.Card:
+			b, ok = renderList(ctx, cardType, v, &renderEnv{now: now()})
+		case []*shop.Order:
+			b, ok = renderOrders(ctx, v)
+		default:
+			return res, err
+		}
+		if !ok {
+			return res, err
+		}
+		return rawJSON(b), nil
+	}
+}
+
+// rawJSON is JSON written as is.
+type rawJSON []byte
+
+// MarshalGQL implements graphql.Marshaler.
+func (r rawJSON) MarshalGQL(w io.Writer) { _, _ = w.Write(r) }
+
+// renderEnv is what writing a list needs besides its values: one clock
+// reading for the lateness of every card, the orders' jobs and part lines
+// read before writing, and whether a value cannot be written as gqlgen
+// would (then the list goes the generic way).
+type renderEnv struct {
+	now   time.Time
+	jobs  map[shop.OrderID][]*shop.Job
+	parts map[shop.OrderID][]*shop.PartLine
+	bad   bool
+}
+
+// writeFunc appends one field of v.
+type writeFunc[T any] func(b []byte, v *T, env *renderEnv) []byte
+
+// objectType says how to write a GraphQL object type's fields from its Go
+// value: the fields with a value at hand, and the lists of other objects,
+// whose sub-selection is compiled with them.
+type objectType[T any] struct {
+	name         string
+	implementors []string // gqlgen's (the type and its interfaces), for fragments on an interface
+	fields       map[string]writeFunc[T]
+	lists        map[string]func(oc *graphql.OperationContext, sel ast.SelectionSet) (writeFunc[T], bool)
+}
+
+// compiled is a selection of one object type, ready to write.
+type compiled[T any] []compiledField[T]
+
+type compiledField[T any] struct {
+	key   []byte // the alias, quoted, and a colon
+	write writeFunc[T]
+}
+
+// compile collects sel as gqlgen does; ok is false when it selects
+// something t does not write.
+func (t *objectType[T]) compile(oc *graphql.OperationContext, sel ast.SelectionSet) (compiled[T], bool) {
+	fields := graphql.CollectFields(oc, sel, t.implementors)
+	out := make(compiled[T], 0, len(fields))
+	for _, f := range fields {
+		if f.IsDeferred() {
+			return nil, false
+		}
+		w := t.fields[f.Name]
+		switch {
+		case f.Name == "__typename":
+			name := appendGQLString(nil, t.name)
+			w = func(b []byte, _ *T, _ *renderEnv) []byte { return append(b, name...) }
+		case w != nil:
+		case t.lists[f.Name] != nil:
+			var ok bool
+			if w, ok = t.lists[f.Name](oc, f.Selections); !ok {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		out = append(out, compiledField[T]{key: append(appendGQLString(nil, f.Alias), ':'), write: w})
+	}
+	return out, true
+}
+
+// appendObject appends v's object.
+func (c compiled[T]) appendObject(b []byte, v *T, env *renderEnv) []byte {
+	b = append(b, '{')
+	for i, f := range c {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, f.key...)
+		b = f.write(b, v, env)
+	}
+	return append(b, '}')
+}
+
+// appendList appends a list of objects; a nil element makes env bad (the
+// generic execution's non-null error).
+func (c compiled[T]) appendList(b []byte, vs []*T, env *renderEnv) []byte {
+	b = append(b, '[')
+	for i, v := range vs {
+		if v == nil {
+			env.bad = true
+			return b
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = c.appendObject(b, v, env)
+	}
+	return append(b, ']')
+}
+
+// renderList writes vs for the field being resolved, as a list of t.
+func renderList[T any](ctx context.Context, t *objectType[T], vs []*T, env *renderEnv) ([]byte, bool) {
+	oc, fc := graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx)
+	if oc == nil || fc == nil || fc.Field.Field == nil {
+		return nil, false
+	}
+	c, ok := t.compile(oc, fc.Field.Selections)
+	if !ok {
+		return nil, false
+	}
+	b := c.appendList(make([]byte, 0, 256*len(vs)+2), vs, env)
+	return b, !env.bad
+}
+
+// listOf is a lists entry for a list of values of type U below a T.
+func listOf[T, U any](u *objectType[U], get func(v *T, env *renderEnv) []*U) func(*graphql.OperationContext, ast.SelectionSet) (writeFunc[T], bool) {
+	return func(oc *graphql.OperationContext, sel ast.SelectionSet) (writeFunc[T], bool) {
+		c, ok := u.compile(oc, sel)
+		if !ok {
+			return nil, false
+		}
+		return func(b []byte, v *T, env *renderEnv) []byte { return c.appendList(b, get(v, env), env) }, true
+	}
+}
+
+// Field writers, each spelling its GraphQL type as gqlgen's marshaller
+// does.
+
+func stringField[T any](get func(*T) string) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte { return appendGQLString(b, get(v)) }
+}
+
+func enumField[T any, E ~string](get func(*T) E) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte { return appendGQLString(b, string(get(v))) }
+}
+
+// optionalEnumField writes a nullable enum: null for nil.
+func optionalEnumField[T any, E ~string](get func(*T) *E) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte {
+		if e := get(v); e != nil {
+			return appendGQLString(b, string(*e))
+		}
+		return append(b, "null"...)
+	}
+}
+
+func enumListField[T any, E ~string](get func(*T) []E) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte {
+		b = append(b, '[')
+		for i, e := range get(v) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendGQLString(b, string(e))
+		}
+		return append(b, ']')
+	}
+}
+
+func intField[T any](get func(*T) int) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte { return strconv.AppendInt(b, int64(get(v)), 10) }
+}
+
+func boolField[T any](get func(*T) bool) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte { return strconv.AppendBool(b, get(v)) }
+}
+
+// idField writes a global ID, as the ID types' MarshalGQL does.
+func idField[T any, N ~int64](typ string, get func(*T) N) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte {
+		return strconv.AppendQuote(b, shop.GlobalID(typ, int64(get(v))))
+	}
+}
+
+// timeField writes a DateTime!; the zero time, which gqlgen reports as an
+// error, makes env bad.
+func timeField[T any](get func(*T) time.Time) writeFunc[T] {
+	return func(b []byte, v *T, env *renderEnv) []byte {
+		t := get(v)
+		if t.IsZero() {
+			env.bad = true
+			return b
+		}
+		return appendTime(b, t)
+	}
+}
+
+// optionalTimeField writes a nullable DateTime: null for nil and, as
+// graphql.MarshalTime has it, for the zero time.
+func optionalTimeField[T any](get func(*T) *time.Time) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte {
+		if t := get(v); t != nil && !t.IsZero() {
+			return appendTime(b, *t)
+		}
+		return append(b, "null"...)
+	}
+}
+
+// appendTime appends a DateTime as graphql.MarshalTime does: RFC 3339 with
+// nanoseconds, quoted (the format has nothing to escape).
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// appendGQLString appends s quoted as graphql.MarshalString writes it:
+// control characters, backslash and double quote escaped, everything else
+// (invalid UTF-8 included) as is.
+func appendGQLString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '\\' && c != '"' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '\t':
+			b = append(b, `\t`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\\':
+			b = append(b, `\\`...)
+		case '"':
+			b = append(b, `\"`...)
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
