@@ -44,9 +44,9 @@ var cardType = &objectType[shop.Card]{
 		"reworkCount":   intField(func(c *shop.Card) int { return c.ReworkCount }),
 		"washRequested": boolField(func(c *shop.Card) bool { return c.WashRequested }),
 	},
-	lists: map[string]func(*graphql.OperationContext, ast.SelectionSet) (writeFunc[shop.Card], bool){
-		"jobs": func(oc *graphql.OperationContext, sel ast.SelectionSet) (writeFunc[shop.Card], bool) {
-			c, ok := cardJobType.compile(oc, sel)
+	nested: map[string]nestedFunc[shop.Card]{
+		"jobs": func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[shop.Card], bool) {
+			c, ok := cardJobType.compile(oc, sel, n)
 			if !ok {
 				return nil, false
 			}

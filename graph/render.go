@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"bayboard/graph/model"
 	"bayboard/shop"
 )
 
@@ -45,9 +46,24 @@ func directLists(now func() time.Time) graphql.FieldMiddleware {
 		var ok bool
 		switch v := res.(type) {
 		case []*shop.Card:
-			b, ok = renderList(ctx, cardType, v, &renderEnv{now: now()})
+			b, ok = renderField(ctx, cardType, &renderEnv{now: now()}, func(c compiled[shop.Card], b []byte, env *renderEnv) []byte {
+				return c.appendList(b, v, env)
+			})
 		case []*shop.Order:
-			b, ok = renderOrders(ctx, v)
+			b, ok = renderField(ctx, orderType, &renderEnv{orders: v}, func(c compiled[shop.Order], b []byte, env *renderEnv) []byte {
+				return c.appendList(b, v, env)
+			})
+		case *model.VisitConnection:
+			env := &renderEnv{}
+			for _, e := range v.Edges {
+				if e == nil || e.Node == nil {
+					return res, err // gqlgen's non-null error
+				}
+				env.visits = append(env.visits, e.Node)
+			}
+			b, ok = renderField(ctx, visitConnectionType, env, func(c compiled[model.VisitConnection], b []byte, env *renderEnv) []byte {
+				return c.appendObject(b, v, env)
+			})
 		default:
 			return res, err
 		}
@@ -58,35 +74,63 @@ func directLists(now func() time.Time) graphql.FieldMiddleware {
 	}
 }
 
+// renderField compiles the sub-selection of the field being resolved as
+// t, loads what it needs below and writes the field's value with write;
+// ok is false when the field goes the generic way.
+func renderField[T any](ctx context.Context, t *objectType[T], env *renderEnv, write func(compiled[T], []byte, *renderEnv) []byte) ([]byte, bool) {
+	oc, fc := graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx)
+	if oc == nil || fc == nil || fc.Field.Field == nil {
+		return nil, false
+	}
+	var n needs
+	c, ok := t.compile(oc, fc.Field.Selections, &n)
+	if !ok || !env.load(ctx, n) {
+		return nil, false
+	}
+	b := write(c, make([]byte, 0, 4096), env)
+	return b, !env.bad
+}
+
 // rawJSON is JSON written as is.
 type rawJSON []byte
 
 // MarshalGQL implements graphql.Marshaler.
 func (r rawJSON) MarshalGQL(w io.Writer) { _, _ = w.Write(r) }
 
-// renderEnv is what writing a list needs besides its values: one clock
-// reading for the lateness of every card, the orders' jobs and part lines
-// read before writing, and whether a value cannot be written as gqlgen
-// would (then the list goes the generic way).
+// renderEnv is what writing a field needs besides its value: one clock
+// reading for the lateness of every card; the visits and orders written
+// and what lies below them, read before writing (loadAll); and whether a
+// value cannot be written as gqlgen would (then the field goes the generic
+// way).
 type renderEnv struct {
-	now   time.Time
-	jobs  map[shop.OrderID][]*shop.Job
-	parts map[shop.OrderID][]*shop.PartLine
-	bad   bool
+	now        time.Time
+	visits     []*shop.Visit
+	orders     []*shop.Order
+	visitOrder map[shop.VisitID][]*shop.Order
+	jobs       map[shop.OrderID][]*shop.Job
+	parts      map[shop.OrderID][]*shop.PartLine
+	bad        bool
 }
+
+// needs is what a compiled selection reads below its objects.
+type needs struct{ orders, jobs, parts bool }
 
 // writeFunc appends one field of v.
 type writeFunc[T any] func(b []byte, v *T, env *renderEnv) []byte
 
 // objectType says how to write a GraphQL object type's fields from its Go
-// value: the fields with a value at hand, and the lists of other objects,
-// whose sub-selection is compiled with them.
+// value: the fields with a value at hand, and those with a sub-selection
+// (lists of objects, objects), compiled with it.
 type objectType[T any] struct {
 	name         string
 	implementors []string // gqlgen's (the type and its interfaces), for fragments on an interface
 	fields       map[string]writeFunc[T]
-	lists        map[string]func(oc *graphql.OperationContext, sel ast.SelectionSet) (writeFunc[T], bool)
+	nested       map[string]nestedFunc[T]
 }
+
+// nestedFunc compiles the sub-selection of a field of T that has one (a
+// list of objects, an object), noting in n what it reads.
+type nestedFunc[T any] func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[T], bool)
 
 // compiled is a selection of one object type, ready to write.
 type compiled[T any] []compiledField[T]
@@ -98,7 +142,7 @@ type compiledField[T any] struct {
 
 // compile collects sel as gqlgen does; ok is false when it selects
 // something t does not write.
-func (t *objectType[T]) compile(oc *graphql.OperationContext, sel ast.SelectionSet) (compiled[T], bool) {
+func (t *objectType[T]) compile(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (compiled[T], bool) {
 	fields := graphql.CollectFields(oc, sel, t.implementors)
 	out := make(compiled[T], 0, len(fields))
 	for _, f := range fields {
@@ -111,9 +155,9 @@ func (t *objectType[T]) compile(oc *graphql.OperationContext, sel ast.SelectionS
 			name := appendGQLString(nil, t.name)
 			w = func(b []byte, _ *T, _ *renderEnv) []byte { return append(b, name...) }
 		case w != nil:
-		case t.lists[f.Name] != nil:
+		case t.nested[f.Name] != nil:
 			var ok bool
-			if w, ok = t.lists[f.Name](oc, f.Selections); !ok {
+			if w, ok = t.nested[f.Name](oc, f.Selections, n); !ok {
 				return nil, false
 			}
 		default:
@@ -154,28 +198,37 @@ func (c compiled[T]) appendList(b []byte, vs []*T, env *renderEnv) []byte {
 	return append(b, ']')
 }
 
-// renderList writes vs for the field being resolved, as a list of t.
-func renderList[T any](ctx context.Context, t *objectType[T], vs []*T, env *renderEnv) ([]byte, bool) {
-	oc, fc := graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx)
-	if oc == nil || fc == nil || fc.Field.Field == nil {
-		return nil, false
-	}
-	c, ok := t.compile(oc, fc.Field.Selections)
-	if !ok {
-		return nil, false
-	}
-	b := c.appendList(make([]byte, 0, 256*len(vs)+2), vs, env)
-	return b, !env.bad
-}
-
-// listOf is a lists entry for a list of values of type U below a T.
-func listOf[T, U any](u *objectType[U], get func(v *T, env *renderEnv) []*U) func(*graphql.OperationContext, ast.SelectionSet) (writeFunc[T], bool) {
-	return func(oc *graphql.OperationContext, sel ast.SelectionSet) (writeFunc[T], bool) {
-		c, ok := u.compile(oc, sel)
+// listOf is a nested entry for a list of U below a T; need, if set, notes
+// what reading the list needs.
+func listOf[T, U any](u *objectType[U], need func(*needs), get func(v *T, env *renderEnv) []*U) nestedFunc[T] {
+	return func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[T], bool) {
+		c, ok := u.compile(oc, sel, n)
 		if !ok {
 			return nil, false
 		}
+		if need != nil {
+			need(n)
+		}
 		return func(b []byte, v *T, env *renderEnv) []byte { return c.appendList(b, get(v, env), env) }, true
+	}
+}
+
+// objectOf is a nested entry for an object U below a T; a nil one makes
+// env bad (the generic execution's non-null error).
+func objectOf[T, U any](u *objectType[U], get func(v *T) *U) nestedFunc[T] {
+	return func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[T], bool) {
+		c, ok := u.compile(oc, sel, n)
+		if !ok {
+			return nil, false
+		}
+		return func(b []byte, v *T, env *renderEnv) []byte {
+			o := get(v)
+			if o == nil {
+				env.bad = true
+				return b
+			}
+			return c.appendObject(b, o, env)
+		}, true
 	}
 }
 
@@ -210,6 +263,26 @@ func enumListField[T any, E ~string](get func(*T) []E) writeFunc[T] {
 			b = appendGQLString(b, string(e))
 		}
 		return append(b, ']')
+	}
+}
+
+// optionalStringField writes a nullable String: null for nil.
+func optionalStringField[T any](get func(*T) *string) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte {
+		if s := get(v); s != nil {
+			return appendGQLString(b, *s)
+		}
+		return append(b, "null"...)
+	}
+}
+
+// optionalIntField writes a nullable Int: null for nil.
+func optionalIntField[T any](get func(*T) *int) writeFunc[T] {
+	return func(b []byte, v *T, _ *renderEnv) []byte {
+		if i := get(v); i != nil {
+			return strconv.AppendInt(b, int64(*i), 10)
+		}
+		return append(b, "null"...)
 	}
 }
 

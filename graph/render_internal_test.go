@@ -8,9 +8,10 @@ import (
 )
 
 // TestDirectListsMatchSchema: every field directLists writes is a field
-// of its type in the schema, and the board's cards and jobs are written
-// whole (a field added to them has to be added to cards.go, or the board
-// quietly goes the generic way).
+// of its type in the schema, without arguments, and the board's cards and
+// jobs and the visits' connection are written whole (a field added to them
+// has to be added to cards.go or history.go, or they quietly go the
+// generic way).
 func TestDirectListsMatchSchema(t *testing.T) {
 	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
 	for _, c := range []struct {
@@ -18,11 +19,15 @@ func TestDirectListsMatchSchema(t *testing.T) {
 		names []string
 		whole bool
 	}{
-		{"BoardCard", keys(cardType.fields, cardType.lists), true},
-		{"BoardCardJob", keys(cardJobType.fields, cardJobType.lists), true},
-		{"RepairOrder", keys(orderType.fields, orderType.lists), false},
-		{"Job", keys(jobType.fields, jobType.lists), false},
-		{"PartLine", keys(partLineType.fields, partLineType.lists), false},
+		{"BoardCard", keys(cardType.fields, cardType.nested), true},
+		{"BoardCardJob", keys(cardJobType.fields, cardJobType.nested), true},
+		{"VisitConnection", keys(visitConnectionType.fields, visitConnectionType.nested), true},
+		{"VisitEdge", keys(visitEdgeType.fields, visitEdgeType.nested), true},
+		{"PageInfo", keys(pageInfoType.fields, pageInfoType.nested), true},
+		{"Visit", keys(visitType.fields, visitType.nested), false},
+		{"RepairOrder", keys(orderType.fields, orderType.nested), false},
+		{"Job", keys(jobType.fields, jobType.nested), false},
+		{"PartLine", keys(partLineType.fields, partLineType.nested), false},
 	} {
 		def := schema.Types[c.typ]
 		if def == nil {

@@ -4,77 +4,142 @@ import (
 	"context"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
-
+	"bayboard/graph/model"
 	"bayboard/shop"
 )
 
-// Lists of repair orders with their jobs and part lines, written by
-// directLists (render.go): the orders of a customer's history. The fields
-// written are those with a value on the order, job or part line; the jobs
-// and part lines come through the request's loaders, asked for the whole
-// list at once (one batch, or none where the visits resolver primed them).
-// Anything else selected (an order's bill, timeline or advisor, a job's
-// technician or part lines, money) sends the list the generic way.
+// A customer's history, written by directLists (render.go): a page of
+// visits (Customer.visits) with their repair orders, and any list of repair
+// orders, with their jobs and part lines. The fields written are those
+// with a value on the visit, order, job or part line; the orders, jobs and
+// part lines come through the request's loaders, asked for all the visits
+// or orders at once (one batch each, or none where the visits resolver
+// primed them). Anything else selected (a visit's vehicle or damages, an
+// order's bill, timeline or advisor, a job's technician or part lines,
+// money) sends the field the generic way; below a page of visits that
+// field is then each visit's repairOrders, which can still be written
+// here.
 
-// renderOrders writes orders for the field being resolved.
-func renderOrders(ctx context.Context, orders []*shop.Order) ([]byte, bool) {
-	oc, fc := graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx)
-	if oc == nil || fc == nil || fc.Field.Field == nil {
-		return nil, false
+// load reads, for all of env's visits and orders at once, what n says the
+// selection reads below them; ok is false on any loader error (the generic
+// way then reports it) or a nil order.
+func (env *renderEnv) load(ctx context.Context, n needs) bool {
+	if !n.orders && !n.jobs && !n.parts {
+		return true
 	}
-	env := &renderEnv{}
-	var wantJobs, wantParts bool
-	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, repairOrderImplementors) {
-		wantJobs = wantJobs || f.Name == "jobs"
-		wantParts = wantParts || f.Name == "partLines"
-	}
-	if wantJobs || wantParts {
-		ids := make([]shop.OrderID, len(orders))
-		for i, o := range orders {
-			if o == nil {
-				return nil, false
-			}
-			ids[i] = o.ID
-		}
-		l := loaders(ctx)
-		var jobs func() ([][]*shop.Job, []error)
-		var parts func() ([][]*shop.PartLine, []error)
-		if wantJobs {
-			jobs = l.OrderJobs.LoadMany(ctx, ids)
-		}
-		if wantParts {
-			parts = l.OrderParts.LoadMany(ctx, ids)
+	l := loaders(ctx)
+	if n.orders && len(env.visits) > 0 {
+		ids := make([]shop.VisitID, len(env.visits))
+		for i, v := range env.visits {
+			ids[i] = v.ID
 		}
 		var ok bool
-		if env.jobs, ok = byOrder(ids, jobs); !ok {
-			return nil, false
+		if env.visitOrder, ok = await(ids, l.VisitOrders.LoadMany(ctx, ids)); !ok {
+			return false
 		}
-		if env.parts, ok = byOrder(ids, parts); !ok {
-			return nil, false
+		env.orders = nil
+		for _, id := range ids {
+			env.orders = append(env.orders, env.visitOrder[id]...)
 		}
 	}
-	return renderList(ctx, orderType, orders, env)
+	if (!n.jobs && !n.parts) || len(env.orders) == 0 {
+		return true
+	}
+	ids := make([]shop.OrderID, len(env.orders))
+	for i, o := range env.orders {
+		if o == nil {
+			return false
+		}
+		ids[i] = o.ID
+	}
+	var jobs func() ([][]*shop.Job, []error)
+	var parts func() ([][]*shop.PartLine, []error)
+	if n.jobs {
+		jobs = l.OrderJobs.LoadMany(ctx, ids)
+	}
+	if n.parts {
+		parts = l.OrderParts.LoadMany(ctx, ids)
+	}
+	var ok bool
+	if jobs != nil {
+		if env.jobs, ok = await(ids, jobs); !ok {
+			return false
+		}
+	}
+	if parts != nil {
+		if env.parts, ok = await(ids, parts); !ok {
+			return false
+		}
+	}
+	return true
 }
 
-// byOrder waits for a LoadMany of the orders ids (nil: not asked for); ok
-// is false on any error.
-func byOrder[V any](ids []shop.OrderID, thunk func() ([]V, []error)) (map[shop.OrderID]V, bool) {
-	if thunk == nil {
-		return nil, true
-	}
+// await waits for a LoadMany of ids; ok is false on any error.
+func await[K comparable, V any](ids []K, thunk func() ([]V, []error)) (map[K]V, bool) {
 	vs, errs := thunk()
 	for _, err := range errs {
 		if err != nil {
 			return nil, false
 		}
 	}
-	m := make(map[shop.OrderID]V, len(ids))
+	m := make(map[K]V, len(ids))
 	for i, id := range ids {
 		m[id] = vs[i]
 	}
 	return m, true
+}
+
+var visitConnectionType = &objectType[model.VisitConnection]{
+	name: "VisitConnection", implementors: visitConnectionImplementors,
+	fields: map[string]writeFunc[model.VisitConnection]{
+		"totalCount": intField(func(c *model.VisitConnection) int { return c.TotalCount }),
+	},
+	nested: map[string]nestedFunc[model.VisitConnection]{
+		"edges":    listOf(visitEdgeType, nil, func(c *model.VisitConnection, _ *renderEnv) []*model.VisitEdge { return c.Edges }),
+		"pageInfo": objectOf(pageInfoType, func(c *model.VisitConnection) *model.PageInfo { return c.PageInfo }),
+	},
+}
+
+var visitEdgeType = &objectType[model.VisitEdge]{
+	name: "VisitEdge", implementors: visitEdgeImplementors,
+	fields: map[string]writeFunc[model.VisitEdge]{
+		"cursor": stringField(func(e *model.VisitEdge) string { return e.Cursor }),
+	},
+	nested: map[string]nestedFunc[model.VisitEdge]{
+		"node": objectOf(visitType, func(e *model.VisitEdge) *shop.Visit { return e.Node }),
+	},
+}
+
+var pageInfoType = &objectType[model.PageInfo]{
+	name: "PageInfo", implementors: pageInfoImplementors,
+	fields: map[string]writeFunc[model.PageInfo]{
+		"hasNextPage":     boolField(func(p *model.PageInfo) bool { return p.HasNextPage }),
+		"hasPreviousPage": boolField(func(p *model.PageInfo) bool { return p.HasPreviousPage }),
+		"startCursor":     optionalStringField(func(p *model.PageInfo) *string { return p.StartCursor }),
+		"endCursor":       optionalStringField(func(p *model.PageInfo) *string { return p.EndCursor }),
+	},
+}
+
+var visitType = &objectType[shop.Visit]{
+	name: "Visit", implementors: visitImplementors,
+	fields: map[string]writeFunc[shop.Visit]{
+		"id":               idField(shop.TypeVisit, func(v *shop.Visit) shop.VisitID { return v.ID }),
+		"receivedAt":       timeField(func(v *shop.Visit) time.Time { return v.ReceivedAt }),
+		"mileage":          intField(func(v *shop.Visit) int { return v.Mileage }),
+		"fuelLevel":        intField(func(v *shop.Visit) int { return v.FuelLevel }),
+		"belongings":       enumListField(func(v *shop.Visit) []string { return v.Belongings }),
+		"keyTag":           stringField(func(v *shop.Visit) string { return v.KeyTag }),
+		"complaint":        stringField(func(v *shop.Visit) string { return v.Complaint }),
+		"walkaroundSigned": boolField(func(v *shop.Visit) bool { return v.WalkaroundSigned }),
+		"deliveredAt":      optionalTimeField(func(v *shop.Visit) *time.Time { return v.DeliveredAt }),
+		"exitPass":         stringField(func(v *shop.Visit) string { return v.ExitPass }),
+		"nextServiceKm":    optionalIntField(func(v *shop.Visit) *int { return v.NextServiceKm }),
+		"version":          intField(func(v *shop.Visit) int { return v.Version }),
+	},
+	nested: map[string]nestedFunc[shop.Visit]{
+		"repairOrders": listOf(orderType, func(n *needs) { n.orders = true },
+			func(v *shop.Visit, env *renderEnv) []*shop.Order { return env.visitOrder[v.ID] }),
+	},
 }
 
 var orderType = &objectType[shop.Order]{
@@ -112,9 +177,11 @@ var orderType = &objectType[shop.Order]{
 		"createdAt":           timeField(func(o *shop.Order) time.Time { return o.CreatedAt }),
 		"updatedAt":           timeField(func(o *shop.Order) time.Time { return o.UpdatedAt }),
 	},
-	lists: map[string]func(*graphql.OperationContext, ast.SelectionSet) (writeFunc[shop.Order], bool){
-		"jobs":      listOf(jobType, func(o *shop.Order, env *renderEnv) []*shop.Job { return env.jobs[o.ID] }),
-		"partLines": listOf(partLineType, func(o *shop.Order, env *renderEnv) []*shop.PartLine { return env.parts[o.ID] }),
+	nested: map[string]nestedFunc[shop.Order]{
+		"jobs": listOf(jobType, func(n *needs) { n.jobs = true },
+			func(o *shop.Order, env *renderEnv) []*shop.Job { return env.jobs[o.ID] }),
+		"partLines": listOf(partLineType, func(n *needs) { n.parts = true },
+			func(o *shop.Order, env *renderEnv) []*shop.PartLine { return env.parts[o.ID] }),
 	},
 }
 
