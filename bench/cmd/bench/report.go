@@ -144,8 +144,12 @@ func (r *report) markdown() string {
 				fl = fmt.Sprintf("%.2f (%s)", cellMs(*q.Floor), cellParts(*q.Floor))
 				flCeil = fmt.Sprintf("%.0f", cores*1000/cellMs(*q.Floor))
 			}
+			cut := "none"
+			if ours > budget {
+				cut = ratio(ours, budget)
+			}
 			w("| %s | %.0f | %.2f | %.0f | %.2f | %.2f (%s) | %.0f | %s | %s | %s |\n", q.Query, q.Peer.RPS, q.Peer.CPU/q.Peer.Seconds, 3*q.Peer.RPS,
-				budget, ours, cellParts(q.Ours), cores*1000/ours, ratio(ours, budget), fl, flCeil)
+				budget, ours, cellParts(q.Ours), cores*1000/ours, cut, fl, flCeil)
 		}
 		w("\nTarget at concurrency 64: at least 3× PostGraphile's requests/s at equal or better p99.\n\n")
 		for _, q := range r.queries {
