@@ -15,27 +15,28 @@ import (
 
 // Direct lists. The API's hottest lists are the board's cards (every wall
 // TV, every advisor screen, most front ends ask for the board snapshot:
-// forty-odd cards with their jobs) and the repair orders of a customer's
-// history (each with its jobs and part lines). gqlgen's generic execution
-// spends most of such a request on them: it resolves every scalar of every
-// object as a field of its own (a field context, a context value, closures,
-// an interface value each; a goroutine per object of a list), some thirty
-// allocations an object. Their fields are plain values already at hand (the
-// orders' jobs and part lines through the request's loaders, which the
-// visits resolver primes), so directLists writes such a list straight to
-// JSON instead.
+// forty-odd cards with their jobs) and a customer's history (a page of
+// visits, each with its repair orders, their jobs and part lines). gqlgen's
+// generic execution spends most of such a request on them: it resolves
+// every scalar of every object as a field of its own (a field context, a
+// context value, closures, an interface value each; a goroutine per object
+// of a list), some thirty allocations an object. Their fields are plain
+// values already at hand (the orders, jobs and part lines through the
+// request's loaders, which the visits resolver primes), so directLists
+// writes such a field straight to JSON instead.
 //
 // directLists is a field middleware: when a field resolves to one of those
-// lists, it returns the list's JSON as a graphql.Marshaler, which gqlgen
-// writes in the field's place as it does any middleware's marshaler. The
-// selection is gqlgen's own collection of the field's sub-selection
-// (fragments, interfaces, @skip and @include, aliases, __typename), in its
-// order, and every value is spelled as gqlgen's marshallers spell it, so the
-// output is byte for byte the generic execution's; TestDirectListsAsGeneric
-// compares the two on every field. A selection with a field it does not
-// write (one with arguments or a resolver of its own: an order's timeline,
-// its bill), a deferred field, a loader's error or a zero time where a
-// DateTime! is due (gqlgen's error) goes the generic way, whole.
+// (board cards, repair orders, a page of visits), it returns its JSON as a
+// graphql.Marshaler, which gqlgen writes in the field's place as it does
+// any middleware's marshaler. The selection is gqlgen's own collection of
+// the field's sub-selection (fragments, interfaces, @skip and @include,
+// aliases, __typename), in its order, and every value is spelled as
+// gqlgen's marshallers spell it, so the output is byte for byte the generic
+// execution's; TestDirectListsAsGeneric compares the two on every field. A
+// selection with a field it does not write (one with arguments or a
+// resolver of its own: an order's timeline, its bill), a deferred field, a
+// loader's error or a zero time where a DateTime! is due (gqlgen's error)
+// goes the generic way, whole.
 func directLists(now func() time.Time) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		res, err := next(ctx)
@@ -54,6 +55,9 @@ func directLists(now func() time.Time) graphql.FieldMiddleware {
 				return c.appendList(b, v, env)
 			})
 		case *model.VisitConnection:
+			if v == nil {
+				return res, err
+			}
 			env := &renderEnv{}
 			for _, e := range v.Edges {
 				if e == nil || e.Node == nil {
@@ -99,9 +103,9 @@ func (r rawJSON) MarshalGQL(w io.Writer) { _, _ = w.Write(r) }
 
 // renderEnv is what writing a field needs besides its value: one clock
 // reading for the lateness of every card; the visits and orders written
-// and what lies below them, read before writing (loadAll); and whether a
-// value cannot be written as gqlgen would (then the field goes the generic
-// way).
+// and what lies below them, read before writing (load, in history.go);
+// and whether a value cannot be written as gqlgen would (then the field
+// goes the generic way).
 type renderEnv struct {
 	now        time.Time
 	visits     []*shop.Visit
