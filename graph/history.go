@@ -8,9 +8,9 @@ import (
 	"bayboard/shop"
 )
 
-// A customer's history, written by directLists (render.go): a page of
-// visits (Customer.visits) with their repair orders, and any list of repair
-// orders, with their jobs and part lines. The fields written are those
+// A customer's history, written by directLists (render.go): any list of
+// vehicles, a page of visits (Customer.visits) with their repair orders,
+// and any list of repair orders, with their jobs and part lines. The fields written are those
 // with a value on the visit, order, job or part line; the orders, jobs and
 // part lines come through the request's loaders, asked for all the visits
 // or orders at once (one batch each, or none where the visits resolver
@@ -87,6 +87,21 @@ func await[K comparable, V any](ids []K, thunk func() ([]V, []error)) (map[K]V, 
 		m[id] = vs[i]
 	}
 	return m, true
+}
+
+var vehicleType = &objectType[shop.Vehicle]{
+	name: "Vehicle", implementors: vehicleImplementors,
+	fields: map[string]writeFunc[shop.Vehicle]{
+		"id":      idField(shop.TypeVehicle, func(v *shop.Vehicle) shop.VehicleID { return v.ID }),
+		"plate":   stringField(func(v *shop.Vehicle) string { return v.Plate }),
+		"vin":     stringField(func(v *shop.Vehicle) string { return v.VIN }),
+		"make":    stringField(func(v *shop.Vehicle) string { return v.Make }),
+		"model":   stringField(func(v *shop.Vehicle) string { return v.Model }),
+		"year":    intField(func(v *shop.Vehicle) int { return v.Year }),
+		"colour":  stringField(func(v *shop.Vehicle) string { return v.Colour }),
+		"mileage": intField(func(v *shop.Vehicle) int { return v.Mileage }),
+		"version": intField(func(v *shop.Vehicle) int { return v.Version }),
+	},
 }
 
 var visitConnectionType = &objectType[model.VisitConnection]{

@@ -15,20 +15,20 @@ import (
 
 // Direct lists. The API's hottest lists are the board's cards (every wall
 // TV, every advisor screen, most front ends ask for the board snapshot:
-// forty-odd cards with their jobs) and a customer's history (a page of
-// visits, each with its repair orders, their jobs and part lines). gqlgen's
-// generic execution spends most of such a request on them: it resolves
-// every scalar of every object as a field of its own (a field context, a
-// context value, closures, an interface value each; a goroutine per object
-// of a list), some thirty allocations an object. Their fields are plain
+// forty-odd cards with their jobs) and a customer's history (vehicles, a
+// page of visits, each with its repair orders, their jobs and part lines).
+// gqlgen's generic execution spends most of such a request on them: it
+// resolves every scalar of every object as a field of its own (a field
+// context, a context value, closures, an interface value each; a goroutine
+// per object of a list), some thirty allocations an object. Their fields are plain
 // values already at hand (the orders, jobs and part lines through the
 // request's loaders, which the visits resolver primes), so directLists
 // writes such a field straight to JSON instead.
 //
 // directLists is a field middleware: when a field resolves to one of those
-// (board cards, repair orders, a page of visits), it returns its JSON as a
-// graphql.Marshaler, which gqlgen writes in the field's place as it does
-// any middleware's marshaler. The selection is gqlgen's own collection of
+// (board cards, vehicles, repair orders, a page of visits), it returns its
+// JSON as a graphql.Marshaler, which gqlgen writes in the field's place as
+// it does any middleware's marshaler. The selection is gqlgen's own collection of
 // the field's sub-selection (fragments, interfaces, @skip and @include,
 // aliases, __typename), in its order, and every value is spelled as
 // gqlgen's marshallers spell it, so the output is byte for byte the generic
@@ -48,6 +48,10 @@ func directLists(now func() time.Time) graphql.FieldMiddleware {
 		switch v := res.(type) {
 		case []*shop.Card:
 			b, ok = renderField(ctx, cardType, &renderEnv{now: now()}, func(c compiled[shop.Card], b []byte, env *renderEnv) []byte {
+				return c.appendList(b, v, env)
+			})
+		case []*shop.Vehicle:
+			b, ok = renderField(ctx, vehicleType, &renderEnv{}, func(c compiled[shop.Vehicle], b []byte, env *renderEnv) []byte {
 				return c.appendList(b, v, env)
 			})
 		case []*shop.Order:

@@ -25,6 +25,7 @@ func TestDirectListsMatchSchema(t *testing.T) {
 		{"VisitEdge", keys(visitEdgeType.fields, visitEdgeType.nested), true},
 		{"PageInfo", keys(pageInfoType.fields, pageInfoType.nested), true},
 		{"Visit", keys(visitType.fields, visitType.nested), false},
+		{"Vehicle", keys(vehicleType.fields, vehicleType.nested), false},
 		{"RepairOrder", keys(orderType.fields, orderType.nested), false},
 		{"Job", keys(jobType.fields, jobType.nested), false},
 		{"PartLine", keys(partLineType.fields, partLineType.nested), false},

@@ -163,6 +163,10 @@ func historyAsGeneric(t *testing.T, e *env, generic http.Handler, post func(http
 			repairOrders { id state jobs { id } } } } } } }`, 4},
 		{"left to gqlgen", history(`id number bill { total { amount } } jobs { id }`), 4},
 		{"a job's own lists, left to gqlgen", history(`id jobs { id partLines { id } }`), 4},
+		{"vehicles", `query($id: ID!) { customer(id: $id) { vehicles { __typename id plate vin make model year colour mileage version
+			... on Node { id } p: plate } visits(first: 1) { edges { node { repairOrders { id } } } } } }`, 1},
+		{"vehicles with their customer, left to gqlgen", `query($id: ID!) { customer(id: $id) { vehicles { id customer { id } }
+			visits(first: 1) { edges { node { repairOrders { id } } } } } }`, 1},
 	}
 	for _, c := range cases {
 		fast, _ := post(e.h, c.query, cust)
