@@ -4,9 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"bayboard/shop"
 )
 
@@ -28,8 +25,8 @@ var cardType = &objectType[shop.Card]{
 		"model":       stringField(func(c *shop.Card) string { return c.Model }),
 		"colour":      stringField(func(c *shop.Card) string { return c.Colour }),
 		"advisor":     stringField(func(c *shop.Card) string { return c.Advisor }),
-		"technicians": enumListField(func(c *shop.Card) []string { return c.Technicians }),
-		"bays":        enumListField(func(c *shop.Card) []string { return c.Bays }),
+		"technicians": stringListField(func(c *shop.Card) []string { return c.Technicians }),
+		"bays":        stringListField(func(c *shop.Card) []string { return c.Bays }),
 		"promisedAt":  optionalTimeField(func(c *shop.Card) *time.Time { return c.PromisedAt }),
 		"readyAt":     optionalTimeField(func(c *shop.Card) *time.Time { return c.ReadyAt }),
 		"notifyBy":    optionalTimeField(func(c *shop.Card) *time.Time { return c.NotifyBy }),
@@ -37,7 +34,7 @@ var cardType = &objectType[shop.Card]{
 		"minutesLate": func(b []byte, c *shop.Card, env *renderEnv) []byte {
 			return strconv.AppendInt(b, int64(c.MinutesLate(env.now)), 10)
 		},
-		"blockers":      enumListField(func(c *shop.Card) []shop.Blocker { return c.Blockers }),
+		"blockers":      stringListField(func(c *shop.Card) []shop.Blocker { return c.Blockers }),
 		"progress":      intField(func(c *shop.Card) int { return c.Progress }),
 		"jobsDone":      intField(func(c *shop.Card) int { return c.JobsDone }),
 		"jobsTotal":     intField(func(c *shop.Card) int { return c.JobsTotal }),
@@ -45,22 +42,7 @@ var cardType = &objectType[shop.Card]{
 		"washRequested": boolField(func(c *shop.Card) bool { return c.WashRequested }),
 	},
 	nested: map[string]nestedFunc[shop.Card]{
-		"jobs": func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[shop.Card], bool) {
-			c, ok := cardJobType.compile(oc, sel, n)
-			if !ok {
-				return nil, false
-			}
-			return func(b []byte, v *shop.Card, env *renderEnv) []byte {
-				b = append(b, '[')
-				for i := range v.Jobs {
-					if i > 0 {
-						b = append(b, ',')
-					}
-					b = c.appendObject(b, &v.Jobs[i], env)
-				}
-				return append(b, ']')
-			}, true
-		},
+		"jobs": valuesOf(cardJobType, func(c *shop.Card) []shop.CardJob { return c.Jobs }),
 	},
 }
 

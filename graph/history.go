@@ -10,9 +10,9 @@ import (
 
 // A customer's history, written by directLists (render.go): any list of
 // vehicles, a page of visits (Customer.visits) with their repair orders,
-// and any list of repair orders, with their jobs and part lines. The fields written are those
-// with a value on the visit, order, job or part line; the orders, jobs and
-// part lines come through the request's loaders, asked for all the visits
+// and any list of repair orders, with their jobs and part lines. The
+// fields written are those with a value on the vehicle, visit, order, job
+// or part line; the orders, jobs and part lines come through the request's loaders, asked for all the visits
 // or orders at once (one batch each, or none where the visits resolver
 // primed them). Anything else selected (a visit's vehicle or damages, an
 // order's bill, timeline or advisor, a job's technician or part lines,
@@ -142,7 +142,7 @@ var visitType = &objectType[shop.Visit]{
 		"receivedAt":       timeField(func(v *shop.Visit) time.Time { return v.ReceivedAt }),
 		"mileage":          intField(func(v *shop.Visit) int { return v.Mileage }),
 		"fuelLevel":        intField(func(v *shop.Visit) int { return v.FuelLevel }),
-		"belongings":       enumListField(func(v *shop.Visit) []string { return v.Belongings }),
+		"belongings":       stringListField(func(v *shop.Visit) []string { return v.Belongings }),
 		"keyTag":           stringField(func(v *shop.Visit) string { return v.KeyTag }),
 		"complaint":        stringField(func(v *shop.Visit) string { return v.Complaint }),
 		"walkaroundSigned": boolField(func(v *shop.Visit) bool { return v.WalkaroundSigned }),

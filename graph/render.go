@@ -189,11 +189,17 @@ func (c compiled[T]) appendObject(b []byte, v *T, env *renderEnv) []byte {
 	return append(b, '}')
 }
 
-// appendList appends a list of objects; a nil element makes env bad (the
-// generic execution's non-null error).
+// appendList appends a list of objects.
 func (c compiled[T]) appendList(b []byte, vs []*T, env *renderEnv) []byte {
+	return c.appendEach(b, len(vs), func(i int) *T { return vs[i] }, env)
+}
+
+// appendEach appends a list of n objects, the i-th at(i); a nil one makes
+// env bad (the generic execution's non-null error).
+func (c compiled[T]) appendEach(b []byte, n int, at func(int) *T, env *renderEnv) []byte {
 	b = append(b, '[')
-	for i, v := range vs {
+	for i := range n {
+		v := at(i)
 		if v == nil {
 			env.bad = true
 			return b
@@ -206,9 +212,10 @@ func (c compiled[T]) appendList(b []byte, vs []*T, env *renderEnv) []byte {
 	return append(b, ']')
 }
 
-// listOf is a nested entry for a list of U below a T; need, if set, notes
-// what reading the list needs.
-func listOf[T, U any](u *objectType[U], need func(*needs), get func(v *T, env *renderEnv) []*U) nestedFunc[T] {
+// nestedOf is a nested entry for a field of T whose value is made of U:
+// it compiles the sub-selection as u, notes with need (if set) what
+// reading the field needs, and writes the field with write.
+func nestedOf[T, U any](u *objectType[U], need func(*needs), write func(c compiled[U]) writeFunc[T]) nestedFunc[T] {
 	return func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[T], bool) {
 		c, ok := u.compile(oc, sel, n)
 		if !ok {
@@ -217,18 +224,31 @@ func listOf[T, U any](u *objectType[U], need func(*needs), get func(v *T, env *r
 		if need != nil {
 			need(n)
 		}
-		return func(b []byte, v *T, env *renderEnv) []byte { return c.appendList(b, get(v, env), env) }, true
+		return write(c), true
 	}
+}
+
+// listOf is a nested entry for a list of *U below a T.
+func listOf[T, U any](u *objectType[U], need func(*needs), get func(v *T, env *renderEnv) []*U) nestedFunc[T] {
+	return nestedOf(u, need, func(c compiled[U]) writeFunc[T] {
+		return func(b []byte, v *T, env *renderEnv) []byte { return c.appendList(b, get(v, env), env) }
+	})
+}
+
+// valuesOf is a nested entry for a list of U values below a T.
+func valuesOf[T, U any](u *objectType[U], get func(v *T) []U) nestedFunc[T] {
+	return nestedOf(u, nil, func(c compiled[U]) writeFunc[T] {
+		return func(b []byte, v *T, env *renderEnv) []byte {
+			us := get(v)
+			return c.appendEach(b, len(us), func(i int) *U { return &us[i] }, env)
+		}
+	})
 }
 
 // objectOf is a nested entry for an object U below a T; a nil one makes
 // env bad (the generic execution's non-null error).
 func objectOf[T, U any](u *objectType[U], get func(v *T) *U) nestedFunc[T] {
-	return func(oc *graphql.OperationContext, sel ast.SelectionSet, n *needs) (writeFunc[T], bool) {
-		c, ok := u.compile(oc, sel, n)
-		if !ok {
-			return nil, false
-		}
+	return nestedOf(u, nil, func(c compiled[U]) writeFunc[T] {
 		return func(b []byte, v *T, env *renderEnv) []byte {
 			o := get(v)
 			if o == nil {
@@ -236,8 +256,8 @@ func objectOf[T, U any](u *objectType[U], get func(v *T) *U) nestedFunc[T] {
 				return b
 			}
 			return c.appendObject(b, o, env)
-		}, true
-	}
+		}
+	})
 }
 
 // Field writers, each spelling its GraphQL type as gqlgen's marshaller
@@ -261,7 +281,8 @@ func optionalEnumField[T any, E ~string](get func(*T) *E) writeFunc[T] {
 	}
 }
 
-func enumListField[T any, E ~string](get func(*T) []E) writeFunc[T] {
+// stringListField writes a list of strings or enum values.
+func stringListField[T any, E ~string](get func(*T) []E) writeFunc[T] {
 	return func(b []byte, v *T, _ *renderEnv) []byte {
 		b = append(b, '[')
 		for i, e := range get(v) {
