@@ -48,11 +48,7 @@ func cellMs(r loadResult) float64 {
 
 // cellParts spells cellMs's three parts.
 func cellParts(r loadResult) string {
-	if r.Requests == 0 {
-		return "–"
-	}
-	n := float64(r.Requests) / 1000
-	return fmt.Sprintf("%.2f + %.2f + %.2f", r.CPU/n, r.DBCPU/n, r.GenCPU/n)
+	return perK(r.CPU, r.Requests) + " + " + perK(r.DBCPU, r.Requests) + " + " + perK(r.GenCPU, r.Requests)
 }
 
 func machine() string {
