@@ -22,12 +22,20 @@ const (
 // across all instances.
 const sequencerLock = 7_001_001
 
-// SequenceEvents gives log positions (cursors) to committed events, in a
-// commit-safe order: only events of transactions older than the oldest one
-// still running (pg_snapshot_xmin) are sequenced, in id order. An event whose
-// transaction commits late therefore waits for its position instead of being
-// stepped over: positions only ever grow, and a reader that has seen position
-// p has seen every event that will ever get a position ≤ p.
+// SequenceEvents gives log positions (cursors) to committed events, in id
+// order, at most 10,000 a call. Positions are handed out after commit, by one
+// sequencer at a time across all instances (a transaction-scoped advisory
+// lock), from one sequence: a run sees only events whose transaction has
+// committed, and the next run starts only after this one's positions are
+// committed. So positions only ever grow and follow commit order: an event
+// that commits after a run gets a later position than every event of that
+// run, never one below what a reader has already seen, and a reader that has
+// seen position p has seen every event that will ever get a position <= p.
+//
+// It waits for no other transaction: a long or idle-in-transaction session
+// of any application on the server (an import, a migration, psql) leaves the
+// feeds live. (Positions given only below pg_snapshot_xmin, as before, froze
+// every board until such a transaction ended.)
 // It returns how many events it sequenced (0 when another instance holds the lock).
 func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
 	n := 0
@@ -42,7 +50,7 @@ func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
 				SELECT t.id, nextval('event_pos_seq') AS pos
 				FROM (
 					SELECT id FROM events
-					WHERE pos IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+					WHERE pos IS NULL
 					ORDER BY id
 					LIMIT 10000
 				) t
@@ -61,8 +69,8 @@ func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// EventsWaiting reports whether committed or in-flight events still wait for
-// a position (their transaction, or an older one, has not finished yet).
+// EventsWaiting reports whether committed events still wait for a position
+// (another instance's sequencer held the lock, or a run was cut at its limit).
 func (d *DB) EventsWaiting(ctx context.Context) (bool, error) {
 	var ok bool
 	err := d.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM events WHERE pos IS NULL)`)
