@@ -113,6 +113,10 @@ type Hub struct {
 
 	recent recentUpdates
 
+	// after is time.After; tests hold the hub before a pass with it
+	// (export_test.go), to place commits in the coalescing wait.
+	after func(time.Duration) <-chan time.Time
+
 	mu        sync.Mutex
 	head      int64 // last position read from the log
 	started   bool
@@ -168,7 +172,7 @@ func (s *sub) take(buf []*Update) []*Update {
 func NewHub(db *store.DB, log *slog.Logger, opts Options) *Hub {
 	opts.defaults()
 	return &Hub{db: db, log: log, opts: opts, wake: make(chan struct{}, 1), subs: map[shop.SiteID]map[*sub]struct{}{},
-		recent: recentUpdates{size: opts.Recent}}
+		recent: recentUpdates{size: opts.Recent}, after: time.After}
 }
 
 // Listening reports whether the LISTEN connection is up (for /readyz).
@@ -252,7 +256,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(d):
+			case <-h.after(d):
 			}
 		}
 		lastPass = time.Now()
