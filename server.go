@@ -3,8 +3,8 @@
 //
 // This is the only place where concrete values are built and wired: config,
 // database, hub, the timers of the time-based rules, handlers, HTTP server
-// and graceful shutdown. main calls run,
-// so the whole program can be started from a test.
+// and graceful shutdown. main calls run, so the whole program can be started
+// from a test.
 package main
 
 import (

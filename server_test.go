@@ -140,10 +140,20 @@ func TestRun(t *testing.T) {
 			t.Fatalf("GET %s: status=%d, want 200", path, res.StatusCode)
 		}
 	}
+	// The time-based rules run beside the hub: their counters are exported.
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), "bayboard_time_rule_passes_total") {
+		t.Fatalf("/metrics lacks bayboard_time_rule_passes_total: is the watcher wired?")
+	}
 	req, _ := http.NewRequest("POST", base+"/query", strings.NewReader(`{"query":"{ viewer { name role } sites { id name } }"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
