@@ -20,6 +20,7 @@ func TestImportArrows(t *testing.T) {
 		"bayboard/store":      {"bayboard/graph", "bayboard/board", "bayboard/demo", "github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
 		"bayboard/board":      {"bayboard/graph", "bayboard/demo", "github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
 		"bayboard/demo":       {"bayboard/graph", "bayboard/board", "github.com/99designs/gqlgen"},
+		"bayboard/watch":      {"bayboard/graph", "bayboard/board", "bayboard/demo", "github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
 		"bayboard":            {"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

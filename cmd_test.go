@@ -17,6 +17,7 @@ import (
 // TestAdminCommands creates a user, a second token and revokes one through
 // run, as an administrator would from a shell.
 func TestAdminCommands(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.MustCreateDatabase(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, 2)

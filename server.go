@@ -2,8 +2,9 @@
 // department, with the live workshop board.
 //
 // This is the only place where concrete values are built and wired: config,
-// database, hub, handlers, HTTP server and graceful shutdown. main calls run,
-// so the whole program can be started from a test.
+// database, hub, the timers of the time-based rules, handlers, HTTP server
+// and graceful shutdown. main calls run, so the whole program can be started
+// from a test.
 package main
 
 import (
@@ -31,6 +32,7 @@ import (
 	"bayboard/docs"
 	"bayboard/graph"
 	"bayboard/store"
+	"bayboard/watch"
 )
 
 func main() {
@@ -277,10 +279,20 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		stopHub()
 		<-hubDone
 	}()
+	// The time-based rules (late cars, callbacks, complaints) have their own
+	// loop: a slow pass never delays the board's updates.
+	watcher := watch.New(db, log, watch.Options{})
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	watchDone := make(chan error, 1)
+	go func() { watchDone <- watcher.Run(watchCtx) }()
+	defer func() {
+		stopWatch()
+		<-watchDone
+	}()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	registerMetrics(reg, db, hub)
+	registerMetrics(reg, db, hub, watcher)
 
 	opts := graph.DefaultOptions
 	opts.Metrics = graph.NewMetrics(reg)
@@ -388,8 +400,8 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	return errors.Join(srv.Shutdown(sctx), <-wsDone)
 }
 
-// registerMetrics exposes the hub's and the database pool's figures.
-func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub) {
+// registerMetrics exposes the hub's, the watcher's and the database pool's figures.
+func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub, watcher *watch.Watcher) {
 	counter := func(name, help string, f func() float64) {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
 	}
@@ -405,6 +417,10 @@ func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub) {
 	counter("bayboard_feed_updates_shared_total", "Feed updates sent from a rendering shared with other subscribers of the same shape.", func() float64 { return float64(s.Shared.Load()) })
 	counter("bayboard_subscribers_dropped_total", "Subscribers closed for being too slow.", func() float64 { return float64(s.Dropped.Load()) })
 	counter("bayboard_listener_reconnects_total", "Reconnects of the LISTEN connection.", func() float64 { return float64(s.ListenerReconnects.Load()) })
+	ws := &watcher.Stats
+	counter("bayboard_time_rule_passes_total", "Passes of the time-based rules (late cars, callbacks, complaints) by this instance.", func() float64 { return float64(ws.Passes.Load()) })
+	counter("bayboard_time_rule_failures_total", "Passes of the time-based rules that failed (see the log).", func() float64 { return float64(ws.Failures.Load()) })
+	counter("bayboard_orders_marked_late_total", "ORDER_LATE events written by this instance.", func() float64 { return float64(ws.Late.Load()) })
 	counter("bayboard_sql_statements_total", "SQL statements sent.", func() float64 { return float64(db.Statements()) })
 	gauge("bayboard_db_pool_open_connections", "Open database connections.", func() float64 { return float64(db.PoolStats().OpenConnections) })
 	gauge("bayboard_db_pool_in_use", "Database connections in use.", func() float64 { return float64(db.PoolStats().InUse) })

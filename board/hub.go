@@ -2,7 +2,9 @@
 // instance (woken by LISTEN/NOTIFY, with a periodic catch-up as the safety
 // net), fans each event out in memory to the subscribers of its site, replays
 // the log for subscribers that resume from a cursor, and serves the embedded
-// board and advisor pages. It may import store and shop; never gqlgen.
+// board and advisor pages. It is the hub only: the timers that apply
+// time-based rules (late cars, callbacks) run in package watch. It may import
+// store and shop; never gqlgen.
 package board
 
 import (
@@ -48,8 +50,6 @@ type Options struct {
 	QueueSize int
 	// CatchUpInterval is the periodic read that covers a silently dead listener.
 	CatchUpInterval time.Duration
-	// LateInterval is how often orders past their promised time are marked late.
-	LateInterval time.Duration
 	// ReplayLimit is the most events replayed to a resuming subscriber; more means reset.
 	ReplayLimit int
 	// Retention is how far back a cursor may resume; older means reset.
@@ -68,9 +68,6 @@ func (o *Options) defaults() {
 	}
 	if o.CatchUpInterval <= 0 {
 		o.CatchUpInterval = 2 * time.Second
-	}
-	if o.LateInterval <= 0 {
-		o.LateInterval = 30 * time.Second
 	}
 	if o.ReplayLimit <= 0 {
 		o.ReplayLimit = 5000
@@ -115,6 +112,10 @@ type Hub struct {
 	wake chan struct{}
 
 	recent recentUpdates
+
+	// after is time.After; tests hold the hub before a pass with it
+	// (export_test.go), to place commits in the coalescing wait.
+	after func(time.Duration) <-chan time.Time
 
 	mu        sync.Mutex
 	head      int64 // last position read from the log
@@ -171,7 +172,7 @@ func (s *sub) take(buf []*Update) []*Update {
 func NewHub(db *store.DB, log *slog.Logger, opts Options) *Hub {
 	opts.defaults()
 	return &Hub{db: db, log: log, opts: opts, wake: make(chan struct{}, 1), subs: map[shop.SiteID]map[*sub]struct{}{},
-		recent: recentUpdates{size: opts.Recent}}
+		recent: recentUpdates{size: opts.Recent}, after: time.After}
 }
 
 // Listening reports whether the LISTEN connection is up (for /readyz).
@@ -240,8 +241,6 @@ func (h *Hub) Run(ctx context.Context) error {
 
 	tick := time.NewTicker(h.opts.CatchUpInterval)
 	defer tick.Stop()
-	late := time.NewTicker(h.opts.LateInterval)
-	defer late.Stop()
 	h.Wake()
 	var lastPass time.Time
 	for {
@@ -250,13 +249,6 @@ func (h *Hub) Run(ctx context.Context) error {
 			return nil
 		case <-h.wake:
 		case <-tick.C:
-		case <-late.C:
-			if _, err := h.db.MarkLateOrders(ctx); err != nil && ctx.Err() == nil {
-				h.log.Error("mark late orders", "error", err)
-			}
-			if _, err := h.db.RunFollowUpRules(ctx); err != nil && ctx.Err() == nil {
-				h.log.Error("callback and complaint rules", "error", err)
-			}
 		}
 		// Passes at most every Coalesce: under a stream of commits one pass
 		// sequences and reads several events instead of one each.
@@ -264,7 +256,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(d):
+			case <-h.after(d):
 			}
 		}
 		lastPass = time.Now()

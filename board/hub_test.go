@@ -20,9 +20,38 @@ import (
 	"bayboard/store/storetest"
 )
 
-// wait bounds every wait of these tests. It is a guard against hanging, never
-// a pass criterion: what passes is the received history matching the log.
-const wait = 10 * time.Second
+// checks bounds every wait of these tests on a condition: it is checked at
+// most that many times, a tick apart. The bound guards against hanging, never
+// decides a pass: what passes is the condition (the received history matching
+// the log), however long the machine takes to get there, and nothing here
+// measures time. Waits on a channel need no bound (go test -timeout is the
+// guard, and prints where it hung).
+const (
+	checks = 4000
+	tick   = 5 * time.Millisecond
+)
+
+// eventually checks cond until it holds, at most checks times; false if it
+// never did. The ticker only spaces the checks.
+func eventually(cond func() bool) bool {
+	tk := time.NewTicker(tick)
+	defer tk.Stop()
+	for i := 1; !cond(); i++ {
+		if i == checks {
+			return false
+		}
+		<-tk.C
+	}
+	return true
+}
+
+// poll is eventually, failing the test when cond never held.
+func poll(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	if !eventually(cond) {
+		t.Fatalf("%s: still not so after %d checks", what, checks)
+	}
+}
 
 // fast are hub options that keep the tests quick.
 var fast = board.Options{CatchUpInterval: 200 * time.Millisecond}
@@ -114,25 +143,20 @@ func (e *env) logSince(after int64) (log []entry, pending int) {
 // settle sequences every committed event and returns the log's head.
 func (e *env) settle() int64 {
 	e.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
+	var head int64
+	// While another transaction of the cluster is older than ours, our
+	// events wait for it: check again.
+	poll(e.t, "every event sequenced", func() bool {
 		if _, err := e.db.SequenceEvents(context.Background()); err != nil {
 			e.t.Fatalf("sequence: %v", err)
 		}
 		var pending int
-		var head int64
 		if err := e.raw.QueryRow(`SELECT count(*) FILTER (WHERE pos IS NULL), COALESCE(max(pos), 0) FROM events`).Scan(&pending, &head); err != nil {
 			e.t.Fatalf("log head: %v", err)
 		}
-		if pending == 0 {
-			return head
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("%d events still unsequenced after %v", pending, wait)
-		}
-		// Another transaction of the cluster is older than ours: wait for it.
-		time.Sleep(10 * time.Millisecond)
-	}
+		return pending == 0
+	})
+	return head
 }
 
 // waitLog waits until r has received every event of the site's log after
@@ -140,29 +164,33 @@ func (e *env) settle() int64 {
 // log order, nothing else. Call it once no more events are being committed.
 func (e *env) waitLog(who string, r *recorder, after int64) []entry {
 	e.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		want, pending := e.logSince(after)
-		got := r.entries()
-		if pending == 0 && len(got) >= len(want) {
-			if !slices.Equal(got, want) {
-				e.t.Fatalf("%s received %s,\nwant the log %s", who, list(got), list(want))
-			}
-			return got
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("%s received %d of %d events (%d unsequenced) after %v:\ngot  %s\nwant %s",
-				who, len(got), len(want), pending, wait, list(got), list(want))
-		}
-		time.Sleep(20 * time.Millisecond)
+	var got, want []entry
+	var pending int
+	if !eventually(func() bool {
+		want, pending = e.logSince(after)
+		got = r.entries()
+		return pending == 0 && len(got) >= len(want)
+	}) {
+		e.t.Fatalf("%s received %d of %d events (%d unsequenced) after %d checks:\ngot  %s\nwant %s",
+			who, len(got), len(want), pending, checks, list(got), list(want))
 	}
+	if !slices.Equal(got, want) {
+		e.t.Fatalf("%s received %s,\nwant the log %s", who, list(got), list(want))
+	}
+	return got
 }
 
-// startHub runs a hub until the test ends (or stop is called) and waits for
-// its listener.
+// startHub makes a hub with opts and runs it (runHub).
 func startHub(t *testing.T, db *store.DB, opts board.Options) (h *board.Hub, stop func()) {
 	t.Helper()
 	h = board.NewHub(db, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})), opts)
+	return h, runHub(t, h)
+}
+
+// runHub runs h until the test ends (or stop is called) and waits for its
+// listener.
+func runHub(t *testing.T, h *board.Hub) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.Run(ctx) }()
@@ -170,25 +198,14 @@ func startHub(t *testing.T, db *store.DB, opts board.Options) (h *board.Hub, sto
 	stop = func() {
 		once.Do(func() {
 			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("hub run: %v", err)
-				}
-			case <-time.After(wait):
-				t.Errorf("hub did not stop within %v", wait)
+			if err := <-done; err != nil {
+				t.Errorf("hub run: %v", err)
 			}
 		})
 	}
 	t.Cleanup(stop)
-	deadline := time.Now().Add(wait)
-	for !h.Listening() {
-		if time.Now().After(deadline) {
-			t.Fatalf("hub not listening after %v", wait)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return h, stop
+	poll(t, "the hub listening", h.Listening)
+	return stop
 }
 
 // recorder keeps what a subscriber received, over one or more subscriptions.
@@ -196,16 +213,31 @@ type recorder struct {
 	mu     sync.Mutex
 	got    []entry
 	resets int
+	next   chan struct{} // closed at the next update, when someone waits for it
 }
 
 func (r *recorder) add(u *board.Update) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.next != nil {
+		close(r.next)
+		r.next = nil
+	}
 	if u.Reset {
 		r.resets++
 		return
 	}
 	r.got = append(r.got, entry{u.Event.ID, u.Event.Pos})
+}
+
+// changed returns a channel closed when the next update is recorded.
+func (r *recorder) changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.next == nil {
+		r.next = make(chan struct{})
+	}
+	return r.next
 }
 
 func (r *recorder) entries() []entry {
@@ -286,9 +318,35 @@ func follow(ch <-chan *board.Update) (r *recorder, done chan struct{}) {
 	return r, done
 }
 
+// instance is the hub the clients reach, as a load balancer's address: a
+// restart puts another hub behind it.
+type instance struct {
+	mu      sync.Mutex
+	hub     *board.Hub
+	changed chan struct{} // closed when another hub takes over
+}
+
+func newInstance(h *board.Hub) *instance { return &instance{hub: h, changed: make(chan struct{})} }
+
+// get returns the current hub and a channel closed when it is replaced.
+func (i *instance) get() (*board.Hub, <-chan struct{}) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.hub, i.changed
+}
+
+func (i *instance) set(h *board.Hub) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.hub = h
+	close(i.changed)
+	i.changed = make(chan struct{})
+}
+
 // client follows a site's feed the way a board screen does: when its feed
 // closes it subscribes again after the last cursor it received, on whichever
-// hub hub() returns by then (retrying while none runs).
+// hub the instance has by then (retrying when another takes over while none
+// runs).
 type client struct {
 	recorder
 	attempts      atomic.Int64 // calls of Subscribe
@@ -296,7 +354,7 @@ type client struct {
 	done          <-chan struct{}
 }
 
-func startClient(ctx context.Context, t *testing.T, hub func() *board.Hub, site shop.SiteID, after int64) *client {
+func startClient(ctx context.Context, t *testing.T, in *instance, site shop.SiteID, after int64) *client {
 	c := &client{}
 	c.done = background(t, func(stop context.Context) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -305,13 +363,17 @@ func startClient(ctx context.Context, t *testing.T, hub func() *board.Hub, site 
 		for ctx.Err() == nil {
 			cur := c.last(after)
 			c.attempts.Add(1)
-			ch, err := subscribe(ctx, hub(), site, &cur)
+			h, changed := in.get()
+			ch, err := subscribe(ctx, h, site, &cur)
 			if err != nil {
 				if !errors.Is(err, board.ErrNotRunning) {
 					t.Errorf("subscribe: %v", err)
 					return
 				}
-				time.Sleep(10 * time.Millisecond)
+				select { // this hub has stopped: retry when another takes over
+				case <-changed:
+				case <-ctx.Done():
+				}
 				continue
 			}
 			c.subscriptions.Add(1)
@@ -324,6 +386,37 @@ func startClient(ctx context.Context, t *testing.T, hub func() *board.Hub, site 
 		}
 	})
 	return c
+}
+
+// emitAhead commits events one by one in the background, never more than
+// lead ahead of what r has received, until stop closes or limit are committed
+// (0: no max). It counts them in emitted; done closes when it ends.
+func (e *env) emitAhead(t *testing.T, r *recorder, lead, limit int, stop <-chan struct{}) (emitted *atomic.Int64, done <-chan struct{}) {
+	emitted = &atomic.Int64{}
+	done = background(t, func(ctx context.Context) {
+		for limit == 0 || emitted.Load() < int64(limit) {
+			changed := r.changed()
+			if emitted.Load() >= int64(r.len()+lead) {
+				select { // far enough ahead: wait for the subscriber
+				case <-stop:
+					return
+				case <-ctx.Done():
+					return
+				case <-changed:
+				}
+				continue
+			}
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			default:
+			}
+			emitted.Add(int64(len(e.emit(1))))
+		}
+	})
+	return emitted, done
 }
 
 // background runs fn in a goroutine until it returns or the test ends; then
@@ -344,32 +437,19 @@ func background(t *testing.T, fn func(ctx context.Context)) (done <-chan struct{
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", wait, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll(t, "waiting for "+what, cond)
 }
 
-// expectClosed requires ch to close within the wait bound and returns what
-// was still queued in it.
+// expectClosed reads ch until it closes and returns what was still queued
+// in it. A channel that never closes hangs the test until go test's
+// -timeout, which names this line.
 func expectClosed(t *testing.T, who string, ch <-chan *board.Update) []*board.Update {
 	t.Helper()
 	var rest []*board.Update
-	timeout := time.After(wait)
-	for {
-		select {
-		case u, ok := <-ch:
-			if !ok {
-				return rest
-			}
-			rest = append(rest, u)
-		case <-timeout:
-			t.Fatalf("%s: channel still open after %v", who, wait)
-		}
+	for u := range ch {
+		rest = append(rest, u)
 	}
+	return rest
 }
 
 // TestHubLateCommit is the test the design starts from: A inserts its event
@@ -377,6 +457,7 @@ func expectClosed(t *testing.T, who string, ch <-chan *board.Update) []*board.Up
 // in between too. A's event must still be delivered, and before B's: B gets
 // no position while A is open, so no reader can step over A.
 func TestHubLateCommit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	head := e.settle()
@@ -463,6 +544,7 @@ func TestHubLateCommit(t *testing.T) {
 // flow: the listener reconnects, and the subscriber still gets every event
 // once, in order.
 func TestHubListenerKilled(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
 	tech := storetest.Ctx(e.f.Tech)
@@ -538,6 +620,7 @@ func (e *env) killListener() int {
 // a load balancer: what commits through one instance's store reaches the
 // subscribers of the other, and the other way round.
 func TestHubTwoInstances(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	db2, err := store.Open(context.Background(), e.db.DSN(), 5)
 	if err != nil {
@@ -590,6 +673,7 @@ func TestHubTwoInstances(t *testing.T) {
 // queue overflows, while another keeps receiving every event; the closed one
 // resumes from its last cursor and misses nothing.
 func TestHubSlowSubscriber(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	head := e.settle()
 	h, _ := startHub(t, e.db, board.Options{CatchUpInterval: 200 * time.Millisecond, QueueSize: 32})
@@ -644,7 +728,9 @@ func TestHubSlowSubscriber(t *testing.T) {
 // cursor gets exactly what it missed, in order, then live events, without a
 // duplicate; cursors the log cannot serve get one Reset update.
 func TestHubResume(t *testing.T) {
+	t.Parallel()
 	t.Run("OK", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		head := e.settle()
 		h, _ := startHub(t, e.db, fast)
@@ -677,31 +763,19 @@ func TestHubResume(t *testing.T) {
 	})
 
 	t.Run("OKChurn", func(t *testing.T) {
+		t.Parallel()
 		// A screen that keeps disconnecting while events flow: each
 		// subscription replays from its cursor then goes live; taken
 		// together they must be the log exactly.
 		e := newEnv(t)
 		head := e.settle()
 		h, _ := startHub(t, e.db, fast)
-		emitted := make(chan int, 1)
-		background(t, func(ctx context.Context) {
-			n := 0
-			for range 120 {
-				if ctx.Err() != nil {
-					return
-				}
-				n += len(e.emit(1))
-				time.Sleep(time.Millisecond)
-			}
-			emitted <- n
-		})
+		// At most 10 events ahead of the screen, so that they keep flowing
+		// while it churns.
 		all := &recorder{}
+		emitted, emitting := e.emitAhead(t, all, 10, 120, nil)
 		subs, total := 0, -1
 		for total < 0 || all.len() < total {
-			select {
-			case total = <-emitted:
-			default:
-			}
 			ctx, cancel := context.WithCancel(context.Background())
 			cur := all.last(head)
 			ch, err := subscribe(ctx, h, e.site, &cur)
@@ -709,10 +783,8 @@ func TestHubResume(t *testing.T) {
 				t.Fatalf("subscribe: %v", err)
 			}
 			subs++
-			take := 1 + subs%7
-			timeout := time.After(200 * time.Millisecond)
-		read:
-			for take > 0 {
+			// Take a few updates, fewer once every event is in.
+			for take := 1 + subs%7; take > 0 && (total < 0 || all.len() < total); {
 				select {
 				case u, ok := <-ch:
 					if !ok {
@@ -723,8 +795,8 @@ func TestHubResume(t *testing.T) {
 					}
 					all.add(u)
 					take--
-				case <-timeout:
-					break read // nothing new yet: reconnect anyway
+				case <-emitting:
+					total, emitting = int(emitted.Load()), nil
 				}
 			}
 			cancel()
@@ -746,6 +818,7 @@ func TestHubResume(t *testing.T) {
 	}
 
 	t.Run("ResetAheadOfLog", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		e.emit(2)
 		head := e.settle()
@@ -755,6 +828,7 @@ func TestHubResume(t *testing.T) {
 	})
 
 	t.Run("ResetOlderThanRetention", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		var old shop.EventID
 		if err := e.raw.QueryRow(`INSERT INTO events (site_id, kind, summary, at) VALUES ($1, 'JOB_STARTED', 'old', now() - interval '2 hours') RETURNING id`, e.site).Scan(&old); err != nil {
@@ -777,6 +851,7 @@ func TestHubResume(t *testing.T) {
 	})
 
 	t.Run("ResetBeyondReplayLimit", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t)
 		start := e.settle()
 		e.emit(4)
@@ -798,6 +873,7 @@ func TestHubResume(t *testing.T) {
 // hub is stepped (one read per event, sequencing done beforehand through
 // another store) so both runs do exactly the same reads.
 func TestHubLoadDoesNotGrowWithSubscribers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
 	seq, err := store.Open(context.Background(), e.db.DSN(), 2)
@@ -865,34 +941,23 @@ func TestHubLoadDoesNotGrowWithSubscribers(t *testing.T) {
 // TestHubRestart stops an instance while screens are connected and starts a
 // new one: every screen resumes from its cursor and misses nothing.
 func TestHubRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	head := e.settle()
 	h1, stop1 := startHub(t, e.db, fast)
-	var current atomic.Pointer[board.Hub]
-	current.Store(h1)
+	current := newInstance(h1)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clients := make([]*client, 5)
 	for i := range clients {
-		clients[i] = startClient(ctx, t, current.Load, e.site, head)
+		clients[i] = startClient(ctx, t, current, e.site, head)
 	}
-	// Events flow before, during and after the restart.
+	// Events flow before, during and after the restart, at most 40 ahead
+	// of the first client: the downtime never exceeds the replay limit,
+	// however slowly the new instance starts.
 	stop := make(chan struct{})
-	var emitted atomic.Int64
-	emitting := background(t, func(ctx context.Context) {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			default:
-			}
-			emitted.Add(int64(len(e.emit(1))))
-			time.Sleep(time.Millisecond)
-		}
-	})
+	emitted, emitting := e.emitAhead(t, &clients[0].recorder, 40, 0, stop)
 	waitFor(t, "events to flow", func() bool { return clients[0].len() >= 30 })
 	stop1() // the instance goes away mid-stream: its feeds close
 	// Every client has lost its feed and tried the stopped instance again
@@ -904,7 +969,7 @@ func TestHubRestart(t *testing.T) {
 	}
 	downtime := emitted.Load()
 	h2, _ := startHub(t, e.db, fast)
-	current.Store(h2)
+	current.set(h2)
 	for i, c := range clients {
 		waitFor(t, fmt.Sprintf("client %d to resume", i), func() bool { return c.subscriptions.Load() >= 2 })
 	}
@@ -932,6 +997,7 @@ func TestHubRestart(t *testing.T) {
 // update replayed later is the one fanned out live; each still gets exactly
 // the log.
 func TestHubSharedReplay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	head := e.settle()
 	h, _ := startHub(t, e.db, fast)
@@ -946,14 +1012,12 @@ func TestHubSharedReplay(t *testing.T) {
 			t.Fatalf("subscribe: %v", err)
 		}
 		var got []*board.Update
-		timeout := time.After(wait)
 		for len(got) < n {
-			select {
-			case u := <-ch:
-				got = append(got, u)
-			case <-timeout:
-				t.Fatalf("got %d updates, want %d", len(got), n)
+			u, ok := <-ch
+			if !ok {
+				t.Fatalf("feed closed after %d updates, want %d", len(got), n)
 			}
+			got = append(got, u)
 		}
 		return got
 	}
@@ -982,22 +1046,37 @@ func TestHubSharedReplay(t *testing.T) {
 	}
 }
 
-// TestHubCoalesce: commits arriving within Coalesce of a pass are read by
-// the next pass together, not one pass each; every one still arrives.
+// TestHubCoalesce: commits arriving while the hub waits out Coalesce before
+// a pass are read by that pass together, not one pass each. The test holds
+// the hub in that wait instead of timing it: ten commits, ten notifications,
+// then one read.
 func TestHubCoalesce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	head := e.settle()
-	h, _ := startHub(t, e.db, board.Options{CatchUpInterval: time.Minute, Coalesce: 300 * time.Millisecond})
-	feed, _ := follow(mustSubscribe(t, h, e.site, &head))
-	time.Sleep(400 * time.Millisecond) // the start-up pass is behind us
+	// An hour of Coalesce makes every pass after the first wait, and
+	// HoldPasses turns each wait into one the test ends.
+	h := board.NewHub(e.db, slog.New(slog.DiscardHandler), board.Options{CatchUpInterval: time.Hour, Coalesce: time.Hour})
+	held, release := h.HoldPasses()
+	runHub(t, h)
+	// Live only (no cursor): every event reaches it through a pass's fan-out.
+	feed, _ := follow(mustSubscribe(t, h, e.site, nil))
+	waitFor(t, "the start-up pass", func() bool { return h.Stats.Reads.Load() >= 1 })
+
+	e.emit(1) // its notification wakes the hub, which stops before its pass
+	<-held
 	reads := h.Stats.Reads.Load()
-	for range 10 { // 10 commits over about 200 ms, each its own wake-up
-		e.emit(1)
-		time.Sleep(20 * time.Millisecond)
+	e.emit(9)
+	// Sequenced now, so that the pass finds all ten: a transaction elsewhere
+	// on the server could otherwise keep some for a pass of their own.
+	e.settle()
+	release <- time.Time{}
+	<-held // the pass is over: the notifications of the nine woke the hub again
+	if n := h.Stats.Reads.Load() - reads; n != 1 {
+		t.Fatalf("log reads=%d for 10 commits while the hub waited, want 1", n)
 	}
-	e.waitLog("subscriber", feed, head)
-	// A pass for the first wake-up, then one per 300 ms: a few, not ten.
-	if n := h.Stats.Reads.Load() - reads; n > 4 {
-		t.Fatalf("%d log reads for 10 commits over 200 ms, want at most 4", n)
+	got := e.waitLog("subscriber", feed, head)
+	if len(got) != 10 {
+		t.Fatalf("received %d events, want 10", len(got))
 	}
 }

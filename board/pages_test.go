@@ -10,6 +10,7 @@ import (
 )
 
 func TestPages(t *testing.T) {
+	t.Parallel()
 	h := board.Pages()
 	get := func(path string, hdr ...string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodGet, path, nil)

@@ -9,6 +9,7 @@ import (
 // TestRecentUpdates: the store keeps the latest size updates by position,
 // the first one kept for a position wins, and the oldest go first.
 func TestRecentUpdates(t *testing.T) {
+	t.Parallel()
 	r := recentUpdates{size: 3}
 	up := func(pos int64) *Update { return &Update{Event: &shop.Event{Pos: pos}} }
 	first := up(1)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestVIN(t *testing.T) {
+	t.Parallel()
 	// The check digit of a published VIN (also used by store/lifecycle_test.go).
 	if got := vinCheckDigit([]byte("1M8GDM9AXKP042788")); got != 'X' {
 		t.Fatalf("check digit=%c, want X", got)

@@ -31,6 +31,7 @@ import (
 // jobId (a job in progress of the file's technician), progress, version;
 // after stays null (the first page; live only).
 func TestDocsExamples(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	if _, err := demo.Seed(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("seed: %v", err)

@@ -73,6 +73,7 @@ func followUps(t *testing.T, e *env) map[string]string {
 // and reminders are Nodes: node(id:) fetches them for their site and gives
 // null to a user of another site.
 func TestFollowUpNode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ids := followUps(t, e)
 	const q = `query($id: ID!) { node(id: $id) { __typename id } }`
@@ -113,6 +114,7 @@ func TestFollowUpNode(t *testing.T) {
 // TestFollowUpConflictPayload: a stale expectedVersion on the new mutations
 // gets CONFLICT, and the payload carries the record as it stands now.
 func TestFollowUpConflictPayload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.token(t, e.f.WarrantyClerk)
 	e.token(t, e.f.Callback)
@@ -226,6 +228,7 @@ const maxFollowUpStatements = 14
 // callbacks are batched, so a customer history selecting them runs the same
 // number of SQL statements for 2 visits and for 8.
 func TestFollowUpStatementCount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f, db := e.f, e.db
 	adv, clerk, wc := storetest.Ctx(f.Advisor), storetest.Ctx(f.PartsClerk), storetest.Ctx(f.WarrantyClerk)

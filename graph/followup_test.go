@@ -23,6 +23,7 @@ func (e *env) token(t *testing.T, u *shop.User) {
 // TestPartsGraphQL: a shortage blocks the car on the board and in the order,
 // received stock unblocks it, and a bad issue is a typed user error.
 func TestPartsGraphQL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.token(t, e.f.PartsClerk)
 	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
@@ -117,6 +118,7 @@ func TestPartsGraphQL(t *testing.T) {
 
 // TestReportGraphQL: the manager reads the day's figures; an advisor may not.
 func TestReportGraphQL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 	e.db.Now = func() time.Time { return now }

@@ -276,6 +276,7 @@ func userID(u *shop.User) string { return gid(shop.TypeUser, int64(u.ID)) }
 // TestVisitLifecycle takes a car through a whole visit over GraphQL, each
 // step by the role that does it, from the appointment to delivery.
 func TestVisitLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	site := gid(shop.TypeSite, int64(f.Site.ID))
@@ -448,6 +449,7 @@ func TestVisitLifecycle(t *testing.T) {
 // TestUserErrors: expected failures of mutations come back in userErrors with
 // a code, the path of the input field and a readable message, and change nothing.
 func TestUserErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	draft := f.MustCar(t, e.db, shop.OrderDraft, storetest.CarOptions{})
@@ -550,6 +552,7 @@ func TestUserErrors(t *testing.T) {
 // TestTypedInputErrors: input GraphQL itself rejects — an ID of another type,
 // a malformed ID or amount — is a typed INVALID error, never INTERNAL.
 func TestTypedInputErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderDraft, storetest.CarOptions{})
@@ -596,6 +599,7 @@ func TestTypedInputErrors(t *testing.T) {
 // TestConflictPayload: a stale expectedVersion gets CONFLICT, and the payload
 // carries the record as it stands now.
 func TestConflictPayload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{})
@@ -656,6 +660,7 @@ func TestConflictPayload(t *testing.T) {
 // TestIdempotencyKey over GraphQL: a retried mutation returns the first
 // result and does nothing twice; another input with the key is rejected.
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderDraft, storetest.CarOptions{})
@@ -688,6 +693,7 @@ func TestIdempotencyKey(t *testing.T) {
 // TestNode fetches records of several types by global ID; IDs of another
 // site's records, unknown IDs and guessed IDs give null.
 func TestNode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderSettled, storetest.CarOptions{Extra: true})
@@ -756,6 +762,7 @@ func TestNode(t *testing.T) {
 // TestSiteIsolationGraphQL: a user of the other site reads null and cannot
 // change anything.
 func TestSiteIsolationGraphQL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{})
@@ -784,6 +791,7 @@ func TestSiteIsolationGraphQL(t *testing.T) {
 // TestBoardMasking: a board display's token reads customers' names, phones
 // and plates masked.
 func TestBoardMasking(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Extra: true})
@@ -830,6 +838,7 @@ func TestBoardMasking(t *testing.T) {
 
 // TestVisitsPagination pages through a customer's visits, newest first.
 func TestVisitsPagination(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	now := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
@@ -891,6 +900,7 @@ func TestVisitsPagination(t *testing.T) {
 
 // TestMoneyGraphQL: amounts are exact decimal strings; cents add up.
 func TestMoneyGraphQL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderDraft, storetest.CarOptions{Jobs: 1})
@@ -922,6 +932,7 @@ func TestMoneyGraphQL(t *testing.T) {
 // TestErrorsPresented: requests without a token, with a bad one, and
 // failures that are not the shop's own.
 func TestErrorsPresented(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderDraft, storetest.CarOptions{})

@@ -111,6 +111,7 @@ func payloadErrors(t *testing.T, payload map[string]json.RawMessage) []userError
 // however it selects it (directly, under an alias, in a fragment, through
 // @include), and then returns the order exactly as a fresh read does.
 func TestJobPayloadStatements(t *testing.T) {
+	t.Parallel()
 	p := newPayloadEnv(t)
 	tech := p.f.Tech
 
@@ -205,6 +206,7 @@ func TestJobPayloadStatements(t *testing.T) {
 // not read it, and on CONFLICT, where the payload carries the job and its
 // order as they stand.
 func TestJobPayloadOrderAsFreshRead(t *testing.T) {
+	t.Parallel()
 	p := newPayloadEnv(t)
 	f := p.f
 	withOrder := `{ job { id state version progress } repairOrder { ...PO } userErrors { code field message } } }` + payloadOrderFields
@@ -280,6 +282,7 @@ func TestJobPayloadOrderAsFreshRead(t *testing.T) {
 // order only when selected, and it is then the order as a fresh read shows
 // it, on success and on CONFLICT.
 func TestAdditionalPayloadStatements(t *testing.T) {
+	t.Parallel()
 	p := newPayloadEnv(t)
 	f := p.f
 	const work = `{ additionalWork { id state version customerContact } `
@@ -344,6 +347,7 @@ func TestAdditionalPayloadStatements(t *testing.T) {
 // TestOrderPayloadConflictStatements: on CONFLICT an order payload reads
 // the order as it stands only when the client selects it.
 func TestOrderPayloadConflictStatements(t *testing.T) {
+	t.Parallel()
 	p := newPayloadEnv(t)
 	stale := map[string]any{"in": map[string]any{"orderId": gid(shop.TypeOrder, int64(p.car.Order.ID)), "expectedVersion": 0, "findings": "x"}}
 	const update = `mutation($in: UpdateRepairOrderInput!) { updateRepairOrder(input: $in) `

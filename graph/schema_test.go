@@ -13,6 +13,7 @@ import (
 // of the contract lacks a description: front-end teams read the schema as
 // the documentation.
 func TestSchemaDescriptions(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../schema.graphqls")
 	if err != nil {
 		t.Fatalf("read schema: %v", err)

@@ -41,6 +41,7 @@ func (e *env) staff(t *testing.T) []*shop.User {
 // FORBIDDEN (NOT_FOUND for the other site: IDs of other sites reveal
 // nothing), and nothing changes.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	db := e.db
@@ -202,6 +203,7 @@ func TestRoleMatrix(t *testing.T) {
 // of every kind of record reads nothing, neither directly nor through the
 // nested edges of what they may see, nor through the site-wide lists.
 func TestCrossSiteGuessing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderSettled, storetest.CarOptions{Extra: true})
@@ -269,6 +271,7 @@ func TestCrossSiteGuessing(t *testing.T) {
 // work's contact and note, the timeline and the audit trail. The advisor
 // reads them all (so the query does reach them).
 func TestPrivacyPaths(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	e.staff(t)
@@ -347,6 +350,7 @@ func TestPrivacyPaths(t *testing.T) {
 // TestAuditTrail: a manager pages through who did what to which record,
 // filtered by actor, order, kind and time; other roles are refused.
 func TestAuditTrailQuery(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	car := f.MustCar(t, e.db, shop.OrderDelivered, storetest.CarOptions{Jobs: 1})

@@ -58,14 +58,17 @@ find_server_bins() {
 	PGBIN=$newest
 }
 
+# install_postgres says what it installs and how (as root or with sudo),
+# once, before installing.
 install_postgres() {
-	say "PostgreSQL server binaries not found; installing the Debian package 'postgresql'"
-	command -v apt-get >/dev/null 2>&1 || die "no apt-get here: install the PostgreSQL server (pg_ctl, initdb, postgres) by hand"
-	local sudo=()
+	command -v apt-get >/dev/null 2>&1 || die "PostgreSQL server binaries not found and no apt-get here: install the PostgreSQL server (pg_ctl, initdb, postgres) by hand"
+	local sudo=() how="as root"
 	if [ "$IS_ROOT" != 1 ]; then
-		command -v sudo >/dev/null 2>&1 || die "not root and no sudo: install the 'postgresql' package by hand"
+		command -v sudo >/dev/null 2>&1 || die "PostgreSQL server binaries not found; not root and no sudo: install the 'postgresql' package by hand"
 		if [ -t 0 ]; then sudo=(sudo); else sudo=(sudo -n); fi
+		how="with sudo"
 	fi
+	say "installing postgresql (Debian package) for the private database server: its binaries were not found; $how"
 	"${sudo[@]}" apt-get update
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the server in demo mode (used by `make run`, after `make build`).
 # Starts the private PostgreSQL (scripts/pg.sh) unless DATABASE_URL is already set.
+# It installs nothing itself; pg.sh says on stderr what it installs, before it does.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

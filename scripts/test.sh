@@ -26,16 +26,24 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# apt_install WHY PACKAGE...: installs Debian packages, first saying on stderr
+# which, why and how (as root or with sudo), once per call: nothing is
+# installed silently.
 APT_UPDATED=0
 apt_install() {
-	local sudo=()
+	local why=$1
+	shift
+	local sudo=() how="as root" what="Debian package"
+	[ "$#" -gt 1 ] && what="Debian packages"
 	if [ "$(id -u)" != 0 ]; then
 		command -v sudo >/dev/null 2>&1 || {
-			echo "test.sh: need to install $*, but not root and no sudo" >&2
+			echo "test.sh: need to install $* ($what) $why, but not root and no sudo: install by hand" >&2
 			return 1
 		}
 		if [ -t 0 ]; then sudo=(sudo); else sudo=(sudo -n); fi
+		how="with sudo"
 	fi
+	echo "test.sh: installing $* ($what) $why, $how" >&2
 	if [ "$APT_UPDATED" = 0 ]; then
 		"${sudo[@]}" apt-get update
 		APT_UPDATED=1
@@ -138,12 +146,13 @@ echo "go vet: ok"
 # ------------------------------------------------------------------------------------------
 # The websocket client tests (graph, e2e/ws) run the npm graphql-ws client under go test.
 if ! command -v npm >/dev/null 2>&1; then
-	apt_install nodejs npm
+	apt_install "for the websocket client tests and the schema check" nodejs npm
 fi
 
 step "4/6 schema: breaking changes against schema/released.graphqls"
 # graphql-inspector; accepted breaking changes are listed in schema/breaking-ok (docs/schema-changes.md).
 if [ ! -f tools/schema/node_modules/.package-lock.json ] || [ tools/schema/package-lock.json -nt tools/schema/node_modules/.package-lock.json ]; then
+	echo "test.sh: installing tools/schema's npm packages (npm ci, into tools/schema/node_modules)" >&2
 	(cd tools/schema && npm ci --no-audit --no-fund --loglevel=error)
 fi
 (cd tools/schema && npm run --silent check)
@@ -152,7 +161,7 @@ step "5/6 go test"
 # The race detector needs cgo, and cgo needs a C compiler.
 if [ "$(go env CGO_ENABLED)" != 1 ]; then
 	if ! command -v gcc >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
-		apt_install gcc libc6-dev
+		apt_install "for go test -race (cgo needs a C compiler)" gcc libc6-dev
 	fi
 	export CGO_ENABLED=1
 fi
@@ -187,16 +196,17 @@ pkgs_notests=$(grep -c '^? ' "$gotest_log" || true)
 step "6/6 browser tests"
 browser="none yet"
 if [ -f e2e/browser/package.json ]; then
-	[ -x /usr/bin/chromium ] || apt_install chromium
-	command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+	[ -x /usr/bin/chromium ] || apt_install "for the browser tests" chromium
+	command -v psql >/dev/null 2>&1 || apt_install "for the browser tests (psql)" postgresql-client
 	# Without CJK fonts Chinese renders as boxes in the screenshots.
 	if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh | grep -q .; then
-		apt_install fonts-noto-cjk
+		apt_install "so that the browser tests render Chinese" fonts-noto-cjk
 	fi
 	# The browser tests drive the real server binary.
 	go build -o bin/bayboard .
 	export BAYBOARD_BIN="$PWD/bin/bayboard"
 	if [ ! -f e2e/browser/node_modules/.package-lock.json ] || [ e2e/browser/package-lock.json -nt e2e/browser/node_modules/.package-lock.json ]; then
+		echo "test.sh: installing e2e/browser's npm packages (npm ci, into e2e/browser/node_modules)" >&2
 		(cd e2e/browser && npm ci --no-audit --no-fund)
 	fi
 	(cd e2e/browser && npm test)

@@ -13,6 +13,7 @@ import (
 // The explicit scanners read exactly what sqlx's reflection reads, for rows
 // with and without their nullable columns set.
 func TestScanners(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Extra: true})

@@ -9,10 +9,17 @@ import (
 	"bayboard/store/storetest"
 )
 
+// TestTokenCache: a resolved token is answered from memory (no statement),
+// yet its expiry is still judged by the store's clock and a revocation
+// through this store takes effect at once. The store's clock is fixed here;
+// the cache keeps entries an hour, longer than any run of this test.
 func TestTokenCache(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
-	db.TokenCacheTTL = time.Minute
+	now := time.Date(2026, 11, 24, 1, 30, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	db.TokenCacheTTL = time.Hour
 	ctx := context.Background()
 	const token = "cache-test-token-0001"
 	if err := db.StoreToken(ctx, f.Advisor.ID, token, "t", time.Hour); err != nil {
@@ -33,11 +40,14 @@ func TestTokenCache(t *testing.T) {
 		}
 	})
 	t.Run("ErrExpiredWhileCached", func(t *testing.T) {
-		real := db.Now
-		db.Now = func() time.Time { return real().Add(2 * time.Hour) }
-		defer func() { db.Now = real }()
+		defer func(was time.Time) { now = was }(now)
+		now = now.Add(time.Hour) // the token's last instant has passed
+		before := db.Statements()
 		if _, err := db.FindActorByToken(ctx, token); shop.ErrorCode(err) != shop.EUNAUTHENTICATED {
 			t.Fatalf("code=%v, want UNAUTHENTICATED for an expired token", shop.ErrorCode(err))
+		}
+		if n := db.Statements() - before; n != 0 {
+			t.Fatalf("statements=%d, want 0: the cached entry itself knows the expiry", n)
 		}
 	})
 	t.Run("ErrRevokedAtOnce", func(t *testing.T) {

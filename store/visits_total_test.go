@@ -11,6 +11,7 @@ import (
 // FindVisitsWithTotal counts every visit of the customer the actor may see,
 // on the first page (one statement) and after a cursor alike.
 func TestFindVisitsWithTotal(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	first := f.MustCar(t, db, shop.OrderDelivered, storetest.CarOptions{Jobs: 1})
