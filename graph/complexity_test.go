@@ -3,7 +3,7 @@ package graph_test
 import (
 	"testing"
 
-	"bayboard/graph"
+	"bayboard/api"
 	"bayboard/shop"
 )
 
@@ -11,7 +11,7 @@ import (
 // first one computed (the figure is remembered per operation and variables).
 func TestComplexityLimitRemembered(t *testing.T) {
 	e := newEnv(t)
-	opts := graph.DefaultOptions
+	opts := api.DefaultOptions
 	opts.ComplexityLimit = 6
 	h := e.hardened(opts, 0, 0)
 	id := gid(shop.TypeSite, int64(e.f.Site.ID))

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"bayboard/graph"
+	"bayboard/api"
 )
 
 // TestRequestIDInErrors checks that every error a client gets, whichever
@@ -85,8 +85,8 @@ func TestRequestIDInErrors(t *testing.T) {
 // its request_id, and that one logged outside a request does not.
 func TestLogHandler(t *testing.T) {
 	var buf bytes.Buffer
-	log := slog.New(graph.LogHandler(slog.NewJSONHandler(&buf, nil))).With("component", "test")
-	h := graph.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	log := slog.New(api.LogHandler(slog.NewJSONHandler(&buf, nil))).With("component", "test")
+	h := api.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log.InfoContext(r.Context(), "in a request")
 		log.InfoContext(r.Context(), "explicit", "request_id", "kept")
 	}))

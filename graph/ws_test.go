@@ -24,8 +24,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"bayboard/api"
 	"bayboard/board"
-	"bayboard/graph"
 	"bayboard/shop"
 	"bayboard/store"
 	"bayboard/store/storetest"
@@ -49,7 +49,7 @@ type wsEnv struct {
 	db         *store.DB
 	f          *storetest.Fixture
 	hub        *board.Hub
-	reg        *graph.WebsocketRegistry
+	reg        *api.WebsocketRegistry
 	srv        *httptest.Server
 	url        string // ws://…/query
 	boardToken string
@@ -60,7 +60,7 @@ type wsEnv struct {
 
 // newWSEnv starts the server; tune changes its options. With an unstarted
 // srv, the caller configures and starts it (before any dial).
-func newWSEnv(t *testing.T, tune func(*graph.Options)) *wsEnv {
+func newWSEnv(t *testing.T, tune func(*api.Options)) *wsEnv {
 	t.Helper()
 	e := &wsEnv{db: storetest.MustOpenDB(t)}
 	e.f = storetest.MustFixture(t, e.db)
@@ -73,9 +73,9 @@ func newWSEnv(t *testing.T, tune func(*graph.Options)) *wsEnv {
 	e.boardToken, e.techToken = wsToken(t, e.db, e.f.Board), wsToken(t, e.db, e.f.Tech)
 	e.hub = startHub(t, e.db)
 
-	opts := graph.DefaultOptions
+	opts := api.DefaultOptions
 	opts.Hub = e.hub
-	opts.Websockets = &graph.WebsocketRegistry{}
+	opts.Websockets = &api.WebsocketRegistry{}
 	if tune != nil {
 		tune(&opts)
 	}
@@ -102,9 +102,9 @@ func (e *wsEnv) start() *wsEnv {
 }
 
 // wsHandler is /query as server.go builds it.
-func wsHandler(db *store.DB, opts graph.Options) http.Handler {
+func wsHandler(db *store.DB, opts api.Options) http.Handler {
 	log := slog.New(slog.DiscardHandler)
-	return graph.WithRequestID(graph.LimitBody(opts.MaxBodyBytes, graph.Authenticate(db, graph.NewServer(db, log, opts))))
+	return api.WithRequestID(api.LimitBody(opts.MaxBodyBytes, api.Authenticate(db, api.NewServer(db, log, opts))))
 }
 
 // startHub runs a hub until the test ends.
@@ -412,7 +412,7 @@ func TestWebsocketSubscribe(t *testing.T) {
 // TestWebsocketCloseCodes checks each close code of the graphql-transport-ws
 // protocol, and that the socket stays open where the protocol says so.
 func TestWebsocketCloseCodes(t *testing.T) {
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = 300 * time.Millisecond }).start()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketInitTimeout = 300 * time.Millisecond }).start()
 	feed := func(id string) string {
 		p, _ := json.Marshal(map[string]any{"query": wsBoardFeedQuery, "variables": map[string]any{"site": e.site}})
 		return `{"type":"subscribe","id":"` + id + `","payload":` + string(p) + `}`
@@ -522,7 +522,7 @@ func TestWebsocketAuthUnavailable(t *testing.T) {
 // TestWebsocketOrigin checks the origin allowlist against cross-site
 // websocket hijacking.
 func TestWebsocketOrigin(t *testing.T) {
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketOrigins = []string{"board.example.com"} }).start()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketOrigins = []string{"board.example.com"} }).start()
 	tests := []struct {
 		name   string
 		origin string
@@ -619,7 +619,7 @@ func TestWebsocketServerContext(t *testing.T) {
 // answering, and keeps one that answers.
 func TestWebsocketKeepAlive(t *testing.T) {
 	const interval = 100 * time.Millisecond
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketPingInterval = interval }).start()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketPingInterval = interval }).start()
 
 	t.Run("OK", func(t *testing.T) {
 		c := e.dial(t, protoTransportWS, nil)
@@ -680,22 +680,22 @@ func TestWebsocketGraphqlWsClient(t *testing.T) {
 	dir := nodePackage(t, "../e2e/ws")
 
 	const initTimeout = 1500 * time.Millisecond
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = initTimeout })
-	opts := graph.DefaultOptions
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketInitTimeout = initTimeout })
+	opts := api.DefaultOptions
 	opts.Hub, opts.WebsocketInitTimeout = e.hub, initTimeout
 	// Each "instance" has its own handler and registry; /_test/restart
 	// shuts the current one down (1001) and puts a fresh one in its place,
 	// as a deploy does behind a load balancer.
 	type instance struct {
 		h   http.Handler
-		reg *graph.WebsocketRegistry
+		reg *api.WebsocketRegistry
 	}
 	var current atomic.Pointer[instance]
 	current.Store(&instance{h: wsHandler(e.db, withRegistry(opts, e.reg)), reg: e.reg})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/query", func(w http.ResponseWriter, r *http.Request) { current.Load().h.ServeHTTP(w, r) })
 	mux.HandleFunc("POST /_test/restart", func(w http.ResponseWriter, r *http.Request) {
-		reg := &graph.WebsocketRegistry{}
+		reg := &api.WebsocketRegistry{}
 		old := current.Swap(&instance{h: wsHandler(e.db, withRegistry(opts, reg)), reg: reg})
 		t.Cleanup(func() { _ = reg.Shutdown(context.Background()) })
 		if err := old.reg.Shutdown(r.Context()); err != nil {
@@ -736,7 +736,7 @@ func TestWebsocketGraphqlWsClient(t *testing.T) {
 	)
 }
 
-func withRegistry(o graph.Options, reg *graph.WebsocketRegistry) graph.Options {
+func withRegistry(o api.Options, reg *api.WebsocketRegistry) api.Options {
 	o.Websockets = reg
 	return o
 }
