@@ -68,6 +68,9 @@ type Options struct {
 	WebsocketMaxConns int
 	// WebsocketMaxPerToken caps the open websockets of one user's tokens.
 	WebsocketMaxPerToken int
+	// WebsocketClock makes the websockets' timers (init timeout, pings,
+	// keep-alives); nil is the system clock. Tests drive theirs by hand.
+	WebsocketClock Clock
 	// Websockets tracks the open websockets, for a graceful shutdown
 	// (Shutdown closes them with 1001); nil keeps a private registry.
 	Websockets *WebsocketRegistry

@@ -39,8 +39,7 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 	}()
 	// A feed the hub dropped ends the stream without its final "event:
 	// complete", so the client resubscribes from its cursor.
-	ctx = graph.WithFeedInterrupt(ctx, func() { sw.stopped.Store(true) })
-	t.SSE.Do(sw, r.WithContext(ctx), exec)
+	t.SSE.Do(sw, r.WithContext(graph.WithFeedInterrupt(ctx, func() { sw.stopped.Store(true) })), exec)
 }
 
 // stoppableWriter drops what is written once the server is stopping.

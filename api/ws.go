@@ -83,6 +83,7 @@ type websocketTransport struct {
 	reg  *WebsocketRegistry
 	caps *websocketCaps
 
+	clock        Clock
 	origins      []string
 	initTimeout  time.Duration
 	pingInterval time.Duration // graphql-transport-ws: ping, and drop a client that does not pong
@@ -97,7 +98,11 @@ func newWebsocket(db *store.DB, log *slog.Logger, opts Options) *websocketTransp
 	if reg == nil {
 		reg = &WebsocketRegistry{}
 	}
-	return &websocketTransport{db: db, log: log, reg: reg,
+	clock := opts.WebsocketClock
+	if clock == nil {
+		clock = systemClock{}
+	}
+	return &websocketTransport{db: db, log: log, reg: reg, clock: clock,
 		caps:    &websocketCaps{maxTotal: opts.WebsocketMaxConns, maxPerActor: opts.WebsocketMaxPerToken},
 		origins: opts.WebsocketOrigins, initTimeout: opts.WebsocketInitTimeout,
 		pingInterval: opts.WebsocketPingInterval, keepAlive: 10 * time.Second, readLimit: opts.WebsocketReadLimit}
@@ -219,9 +224,9 @@ func (c *wsConn) serve() {
 func (c *wsConn) timers(stop <-chan struct{}) {
 	var initTimeout <-chan time.Time
 	if c.t.initTimeout > 0 {
-		tm := time.NewTimer(c.t.initTimeout)
-		defer tm.Stop()
-		initTimeout = tm.C
+		ch, stop := c.t.clock.Timer(c.t.initTimeout)
+		defer stop()
+		initTimeout = ch
 	}
 	interval := c.t.pingInterval
 	if c.legacy {
@@ -248,9 +253,9 @@ func (c *wsConn) timers(stop <-chan struct{}) {
 		case <-acked:
 			acked = nil
 			if interval > 0 {
-				tk := time.NewTicker(interval)
-				defer tk.Stop()
-				tick = tk.C
+				ch, stop := c.t.clock.Ticker(interval)
+				defer stop()
+				tick = ch
 			}
 		case <-tick:
 			if c.legacy {
@@ -273,6 +278,28 @@ func (c *wsConn) timers(stop <-chan struct{}) {
 			pinged = true
 		}
 	}
+}
+
+// Clock makes the timers of the websockets, so that a test can fire them.
+type Clock interface {
+	// Timer returns a channel that receives once, d from now, and a func
+	// that stops it.
+	Timer(d time.Duration) (<-chan time.Time, func())
+	// Ticker returns a channel that receives every d, and a func that stops it.
+	Ticker(d time.Duration) (<-chan time.Time, func())
+}
+
+// systemClock is the time package's.
+type systemClock struct{}
+
+func (systemClock) Timer(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
+}
+
+func (systemClock) Ticker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 // clientMessage is a message from the client, of either subprotocol.

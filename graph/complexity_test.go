@@ -10,6 +10,7 @@ import (
 // The complexity limit holds for every request of an operation, not only the
 // first one computed (the figure is remembered per operation and variables).
 func TestComplexityLimitRemembered(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	opts := api.DefaultOptions
 	opts.ComplexityLimit = 6

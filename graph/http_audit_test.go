@@ -18,6 +18,7 @@ import (
 // we do not pass are listed, with why, in e2e/http/audit.test.js and the
 // README. The tally is logged (go test -v, or on failure).
 func TestGraphqlHttpAudit(t *testing.T) {
+	t.Parallel()
 	dir := nodePackage(t, "../e2e/http")
 	e := newWSEnv(t, func(o *api.Options) { o.Introspection = true }).start()
 	out := runNodeTests(t, dir, 2*time.Minute, "BAYBOARD_URL="+e.srv.URL)

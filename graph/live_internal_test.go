@@ -11,6 +11,7 @@ import (
 // TestAfterOnlyVariable: a variable is left out of the rendering shape only
 // when it is the root field's `after` and nothing else uses it.
 func TestAfterOnlyVariable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, query, want string
 	}{

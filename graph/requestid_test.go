@@ -18,6 +18,7 @@ import (
 // layer wrote it, carries the request ID of the X-Request-ID header, the
 // key to the server's log lines.
 func TestRequestIDInErrors(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	q := e.srv.URL + "/query"
 	post := func(body, contentType, token string) *http.Request {
@@ -84,6 +85,7 @@ func TestRequestIDInErrors(t *testing.T) {
 // TestLogHandler checks that a line logged with a request's context carries
 // its request_id, and that one logged outside a request does not.
 func TestLogHandler(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := slog.New(api.LogHandler(slog.NewJSONHandler(&buf, nil))).With("component", "test")
 	h := api.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -120,11 +121,7 @@ func startHub(t *testing.T, db *store.DB) *board.Hub {
 			t.Errorf("hub: %v", err)
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); !hub.Listening(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("hub did not start listening")
-		}
-	}
+	waitFor(t, hub.Listening, "the hub to listen")
 	return hub
 }
 
@@ -381,6 +378,7 @@ func ptr64(v int64) *int64 { return &v }
 // TestWebsocketSubscribe subscribes to the board feed on both subprotocols and
 // checks the updates against the committed log.
 func TestWebsocketSubscribe(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
 		t.Run(proto, func(t *testing.T) {
@@ -412,7 +410,9 @@ func TestWebsocketSubscribe(t *testing.T) {
 // TestWebsocketCloseCodes checks each close code of the graphql-transport-ws
 // protocol, and that the socket stays open where the protocol says so.
 func TestWebsocketCloseCodes(t *testing.T) {
-	e := newWSEnv(t, func(o *api.Options) { o.WebsocketInitTimeout = 300 * time.Millisecond }).start()
+	t.Parallel()
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketClock = clock }).start()
 	feed := func(id string) string {
 		p, _ := json.Marshal(map[string]any{"query": wsBoardFeedQuery, "variables": map[string]any{"site": e.site}})
 		return `{"type":"subscribe","id":"` + id + `","payload":` + string(p) + `}`
@@ -446,12 +446,18 @@ func TestWebsocketCloseCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			clock.drain()
 			c := e.dial(t, protoTransportWS, nil)
 			if tt.init {
 				c.init(e.boardToken)
 			}
 			for _, s := range tt.send {
 				c.sendRaw(s)
+			}
+			if tt.send == nil && !tt.init {
+				// Nothing sent: the init timeout runs out.
+				clock.wait(t, api.DefaultOptions.WebsocketInitTimeout)
+				clock.Advance(api.DefaultOptions.WebsocketInitTimeout)
 			}
 			c.expectClose(tt.code, tt.reason)
 		})
@@ -497,6 +503,7 @@ func TestWebsocketCloseCodes(t *testing.T) {
 // TestWebsocketLegacy checks the legacy graphql-ws subprotocol's refusal:
 // connection_error, then 4403.
 func TestWebsocketLegacy(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	c := e.dial(t, protoLegacyWS, nil)
 	c.sendRaw(`{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`)
@@ -510,6 +517,7 @@ func TestWebsocketLegacy(t *testing.T) {
 // cannot check (its database is gone) closes with 1013, on which the
 // graphql-ws client retries, and shows no driver text.
 func TestWebsocketAuthUnavailable(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	if err := e.db.Close(); err != nil {
 		t.Fatal(err)
@@ -522,6 +530,7 @@ func TestWebsocketAuthUnavailable(t *testing.T) {
 // TestWebsocketOrigin checks the origin allowlist against cross-site
 // websocket hijacking.
 func TestWebsocketOrigin(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, func(o *api.Options) { o.WebsocketOrigins = []string{"board.example.com"} }).start()
 	tests := []struct {
 		name   string
@@ -566,6 +575,7 @@ func TestWebsocketOrigin(t *testing.T) {
 // whatever its state, with no complete before (the client would not
 // resubscribe), waits for them, and turns new ones away with 1001.
 func TestWebsocketShutdown(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	subscribed := e.dial(t, protoTransportWS, nil)
 	subscribed.init(e.boardToken)
@@ -600,6 +610,7 @@ func TestWebsocketShutdown(t *testing.T) {
 // TestWebsocketServerContext checks the close when the server's base context
 // ends, as server.go's does on SIGTERM: 1001, where gqlgen sends 1000.
 func TestWebsocketServerContext(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -616,55 +627,163 @@ func TestWebsocketServerContext(t *testing.T) {
 }
 
 // TestWebsocketKeepAlive checks that ping/pong detects a client that stopped
-// answering, and keeps one that answers.
+// answering (two pings unanswered), and keeps one that answers.
 func TestWebsocketKeepAlive(t *testing.T) {
-	const interval = 100 * time.Millisecond
-	e := newWSEnv(t, func(o *api.Options) { o.WebsocketPingInterval = interval }).start()
+	t.Parallel()
+	const interval = 20 * time.Second
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketPingInterval, o.WebsocketClock = interval, clock }).start()
+	connect := func(t *testing.T) *wsClient {
+		t.Helper()
+		clock.drain()
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		clock.wait(t, interval) // the socket's ping ticker
+		return c
+	}
 
 	t.Run("OK", func(t *testing.T) {
-		c := e.dial(t, protoTransportWS, nil)
-		c.init(e.boardToken)
-		pings := 0
-		for end := time.Now().Add(8 * interval); time.Now().Before(end); {
-			m, err := c.read(time.Second)
-			if err != nil {
-				t.Fatalf("socket closed after %d pings: %v", pings, err)
-			}
-			if m.Type == "ping" {
-				pings++
-				c.send(wsMsg{Type: "pong"})
-			}
+		c := connect(t)
+		for range 5 {
+			clock.Advance(interval)
+			c.expect("ping")
+			c.send(wsMsg{Type: "pong"})
+			c.alive() // the pong was read before the next tick
 		}
-		if pings < 3 {
-			t.Fatalf("pings=%d, want several", pings)
-		}
-		c.alive()
 	})
 	t.Run("ErrNoPong", func(t *testing.T) {
-		c := e.dial(t, protoTransportWS, nil)
-		c.init(e.boardToken)
-		start := time.Now()
+		c := connect(t)
+		pings := 0
 		for {
-			_, err := c.read(5 * time.Second)
-			if err == nil {
-				continue // pings, unanswered
+			clock.Advance(interval)
+			m, err := c.read(10 * time.Second)
+			if err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("still open after %d unanswered pings", pings)
+				}
+				if errors.As(err, new(websocket.CloseError)) {
+					t.Fatalf("closed with a handshake (%v) after %d pings, want the connection dropped", err, pings)
+				}
+				break // dropped without a close handshake: the peer is gone
 			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("socket still open after %v", time.Since(start))
+			if m.Type != "ping" {
+				t.Fatalf("message=%s, want ping", m.Type)
 			}
-			break // dropped without a close handshake: the peer is gone
+			if pings++; pings > 2 {
+				t.Fatalf("still open after %d unanswered pings", pings)
+			}
 		}
-		if d := time.Since(start); d > 20*interval {
-			t.Fatalf("dropped after %v, want about %v", d, 2*interval)
+		if pings != 2 {
+			t.Fatalf("dropped after %d pings, want 2", pings)
 		}
 	})
 }
 
+// waitFor polls cond until it holds, at most 2000 times, a few
+// milliseconds apart: for a state another goroutine or process reaches
+// with nothing to wait on. The count bounds it; no time is asserted.
 func waitFor(t *testing.T, cond func() bool, what string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		<-tick.C
+	}
+	t.Fatalf("gave up waiting for %s", what)
+}
+
+// manualClock is an api.Clock the test moves by hand: Advance fires the
+// timers and tickers that are due, and made announces each new one by its
+// duration, so the test knows a socket's timer exists before it moves time.
+type manualClock struct {
+	made chan time.Duration
+
+	mu     sync.Mutex
+	now    time.Duration
+	timers []*manualTimer
+}
+
+type manualTimer struct {
+	at, every time.Duration // every: 0 for a timer
+	c         chan time.Time
+	stopped   bool
+}
+
+func newManualClock() *manualClock { return &manualClock{made: make(chan time.Duration, 4096)} }
+
+func (m *manualClock) Timer(d time.Duration) (<-chan time.Time, func())  { return m.add(d, 0) }
+func (m *manualClock) Ticker(d time.Duration) (<-chan time.Time, func()) { return m.add(d, d) }
+
+func (m *manualClock) add(d, every time.Duration) (<-chan time.Time, func()) {
+	m.mu.Lock()
+	t := &manualTimer{at: m.now + d, every: every, c: make(chan time.Time, 1)}
+	m.timers = append(m.timers, t)
+	m.mu.Unlock()
+	select {
+	case m.made <- d:
+	default: // nobody is counting this many
+	}
+	return t.c, func() {
+		m.mu.Lock()
+		t.stopped = true
+		m.mu.Unlock()
+	}
+}
+
+// Advance moves the clock by d, firing what is due (a ticker fires once
+// however many of its periods passed, as time.Ticker drops ticks).
+func (m *manualClock) Advance(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now += d
+	live := m.timers[:0]
+	for _, t := range m.timers {
+		if !t.stopped && t.at <= m.now {
+			select {
+			case t.c <- time.Time{}:
+			default:
+			}
+			if t.every == 0 {
+				t.stopped = true
+			}
+			for t.every > 0 && t.at <= m.now {
+				t.at += t.every
+			}
+		}
+		if !t.stopped {
+			live = append(live, t)
+		}
+	}
+	m.timers = live
+}
+
+// drain forgets the announcements so far.
+func (m *manualClock) drain() {
+	for {
+		select {
+		case <-m.made:
+		default:
+			return
+		}
+	}
+}
+
+// wait blocks until a timer or ticker of d has been made (since the last drain).
+func (m *manualClock) wait(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		select {
+		case got := <-m.made:
+			if got == d {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatalf("no timer of %v was made", d)
 		}
 	}
 }
@@ -677,6 +796,7 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // update, complete). It installs e2e/ws's
 // packages with npm ci when they are missing or stale.
 func TestWebsocketGraphqlWsClient(t *testing.T) {
+	t.Parallel()
 	dir := nodePackage(t, "../e2e/ws")
 
 	const initTimeout = 1500 * time.Millisecond
