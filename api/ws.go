@@ -429,7 +429,10 @@ func (c *wsConn) init(payload json.RawMessage) {
 		c.closeWith(code, reason)
 		return
 	}
-	c.base = ctx
+	// The operations end when the socket does (closeWith, serve), not with
+	// the request's context: that one ending means shutdown, which must
+	// reach the client as 1001 before any operation could say "complete".
+	c.base = context.WithoutCancel(ctx)
 	c.write(message(nil, "connection_ack", "", nil))
 	if c.legacy {
 		c.write(message(nil, "ka", "", nil))
@@ -517,8 +520,7 @@ func (c *wsConn) run(ctx context.Context, id string, op *wsOp, params *graphql.R
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
 			// The document does not parse or validate: "error" ends the
 			// operation (graphql-transport-ws sends no complete after it).
-			c.sendErrors(id, resp.Errors)
-			c.end(id, op, c.legacy)
+			c.endWithErrors(id, op, resp.Errors)
 			return
 		}
 		c.send(id, op, resp)
@@ -533,8 +535,7 @@ func (c *wsConn) run(ctx context.Context, id string, op *wsOp, params *graphql.R
 			if !errors.As(err, &gerr) {
 				gerr = &gqlerror.Error{Message: "Internal error."}
 			}
-			c.sendErrors(id, gqlerror.List{gerr})
-			c.end(id, op, c.legacy)
+			c.endWithErrors(id, op, gqlerror.List{gerr})
 		}
 	}()
 	responses, ctx := c.exec.DispatchOperation(ctx, rc)
@@ -575,18 +576,36 @@ func (c *wsConn) sendErrors(id string, errs gqlerror.List) {
 	c.write(message(nil, "error", id, b))
 }
 
-// end takes operation id off the socket (so the client may use the id
-// again) and then, with complete, tells the client.
+// end takes operation id off the socket and then, with complete, tells the
+// client: in that order, so that the client may use the id again as soon
+// as it hears.
 func (c *wsConn) end(id string, op *wsOp, complete bool) {
+	if !c.release(id, op) && complete {
+		c.write(message(nil, "complete", id, nil))
+	}
+}
+
+// endWithErrors ends operation id with an "error" message (and, on legacy
+// graphql-ws, complete).
+func (c *wsConn) endWithErrors(id string, op *wsOp, errs gqlerror.List) {
+	if c.release(id, op) {
+		return
+	}
+	c.sendErrors(id, errs)
+	if c.legacy {
+		c.write(message(nil, "complete", id, nil))
+	}
+}
+
+// release takes operation id off the socket; it reports whether nothing
+// more may be sent for it.
+func (c *wsConn) release(id string, op *wsOp) (silent bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.ops[id] == op {
 		delete(c.ops, id)
 	}
-	silent := op.quiet || c.closeCode != 0
-	c.mu.Unlock()
-	if complete && !silent {
-		c.write(message(nil, "complete", id, nil))
-	}
+	return op.quiet || c.closeCode != 0
 }
 
 // silent reports whether nothing more may be sent for op.

@@ -492,6 +492,36 @@ func TestWebsocketCloseCodes(t *testing.T) {
 		}
 		c.alive()
 	})
+	t.Run("OK/QueryAndMutation", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		for id, q := range map[string]string{"q": "{ __typename }", "m": "mutation { __typename }"} {
+			c.send(wsMsg{Type: "subscribe", ID: id, Payload: json.RawMessage(`{"query":` + strconv.Quote(q) + `}`)})
+			m := c.expect("next")
+			var p struct {
+				Data struct {
+					Typename string `json:"__typename"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(m.Payload, &p); err != nil || m.ID != id || p.Data.Typename == "" {
+				t.Fatalf("%s: next=%s %s, want the data", q, m.ID, m.Payload)
+			}
+			if m := c.expect("complete"); m.ID != id {
+				t.Fatalf("%s: complete of %q, want %q", q, m.ID, id)
+			}
+		}
+	})
+	t.Run("OK/ValidationErrorEndsWithError", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		c.sendRaw(`{"type":"subscribe","id":"v","payload":{"query":"{ noSuchField }"}}`)
+		if m := c.expect("error"); m.ID != "v" || !bytes.Contains(m.Payload, []byte("noSuchField")) {
+			t.Fatalf("error=%s %s, want the validation error of v", m.ID, m.Payload)
+		}
+		c.sendRaw(`{"type":"subscribe","id":"v","payload":{"query":"{ __typename }"}}`) // the id is free again
+		c.expect("next")
+		c.expect("complete")
+	})
 	t.Run("OK/HeaderToken", func(t *testing.T) {
 		c := e.dial(t, protoTransportWS, http.Header{"Authorization": {"Bearer " + e.boardToken}})
 		c.send(wsMsg{Type: "connection_init"})
