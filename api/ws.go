@@ -138,6 +138,8 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	}
 	if t.readLimit > 0 {
 		ws.SetReadLimit(t.readLimit)
+	} else {
+		ws.SetReadLimit(-1) // zero turns the limit off, as for every option
 	}
 	c := &wsConn{t: t, ws: ws, exec: exec, ctx: r.Context(), actor: actor, headers: r.Header,
 		legacy: ws.Subprotocol() != subprotocolTransportWS, ops: map[string]*wsOp{}, ackedCh: make(chan struct{})}
