@@ -241,7 +241,9 @@ func WithRequestID(next http.Handler) http.Handler {
 
 // Authenticate resolves the bearer token of a request to its actor. A
 // request without a token goes on anonymous (resolvers then answer
-// UNAUTHENTICATED); a request with a bad token is refused with 401.
+// UNAUTHENTICATED); a request with a bad token is refused with 401 and the
+// code UNAUTHENTICATED, and one whose token cannot be checked (the
+// database is unwell) with 500 and INTERNAL, so the client keeps its token.
 func Authenticate(db *store.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -279,7 +281,8 @@ func writeAuthError(w http.ResponseWriter, msg string) {
 		msg, w.Header().Get("X-Request-ID")) // set by WithRequestID
 }
 
-// LimitBody caps request bodies.
+// LimitBody caps request bodies at max bytes (0: no cap): reading past it
+// fails, so the transport refuses the request before any resolver runs.
 func LimitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if max > 0 && r.Body != nil {
