@@ -50,6 +50,7 @@ type wsEnv struct {
 	db         *store.DB
 	f          *storetest.Fixture
 	hub        *board.Hub
+	stopHub    func()
 	reg        *api.WebsocketRegistry
 	srv        *httptest.Server
 	url        string // ws://…/query
@@ -72,7 +73,7 @@ func newWSEnv(t *testing.T, tune func(*api.Options)) *wsEnv {
 		t.Fatalf("start job: %v", err)
 	}
 	e.boardToken, e.techToken = wsToken(t, e.db, e.f.Board), wsToken(t, e.db, e.f.Tech)
-	e.hub = startHub(t, e.db)
+	e.hub, e.stopHub = runHub(t, e.db)
 
 	opts := api.DefaultOptions
 	opts.Hub = e.hub
@@ -111,18 +112,29 @@ func wsHandler(db *store.DB, opts api.Options) http.Handler {
 // startHub runs a hub until the test ends.
 func startHub(t *testing.T, db *store.DB) *board.Hub {
 	t.Helper()
-	hub := board.NewHub(db, slog.New(slog.DiscardHandler), board.Options{})
+	hub, _ := runHub(t, db)
+	return hub
+}
+
+// runHub runs a hub until stop is called or the test ends.
+func runHub(t *testing.T, db *store.DB) (hub *board.Hub, stop func()) {
+	t.Helper()
+	hub = board.NewHub(db, slog.New(slog.DiscardHandler), board.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- hub.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("hub: %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("hub: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	waitFor(t, hub.Listening, "the hub to listen")
-	return hub
+	return hub, stop
 }
 
 // wsToken stores a new bearer token for u.
@@ -635,6 +647,38 @@ func TestWebsocketShutdown(t *testing.T) {
 	}
 	late := e.dial(t, protoTransportWS, nil)
 	late.expectClose(1001, "Server shutting down")
+}
+
+// TestFeedInterrupted checks that a feed the hub ends (it stopped, or
+// dropped a slow subscriber) ends its transport without "complete", so the
+// client resumes from its cursor: 1013 on a websocket of either
+// subprotocol, the end of the stream on server-sent events.
+func TestFeedInterrupted(t *testing.T) {
+	t.Parallel()
+	e := newWSEnv(t, nil).start()
+	head := e.head(t)
+	var sockets []*wsClient
+	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
+		c := e.dial(t, proto, nil)
+		c.init(e.boardToken)
+		c.subscribe(proto, "1", e.site, &head)
+		sockets = append(sockets, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := e.subscribeSSE(t, ctx, e.boardToken, head)
+	e.progress(t, 70)
+	for _, c := range sockets {
+		c.update("1")
+	}
+	s.next()
+	e.stopHub()
+	for _, c := range sockets {
+		c.expectClose(1013, "Feed interrupted", "complete", "error")
+	}
+	if name, data := s.event(); name != "" {
+		t.Fatalf("event=%q %s, want the stream to end without complete", name, data)
+	}
 }
 
 // TestWebsocketServerContext checks the close when the server's base context
