@@ -542,17 +542,55 @@ func TestWebsocketCloseCodes(t *testing.T) {
 	})
 }
 
-// TestWebsocketLegacy checks the legacy graphql-ws subprotocol's refusal:
-// connection_error, then 4403.
+// TestWebsocketLegacy checks the legacy graphql-ws subprotocol's
+// refusals: a connection_error, then the close (its clients retry on any
+// code); and that stop ends an operation with complete.
 func TestWebsocketLegacy(t *testing.T) {
 	t.Parallel()
 	e := newWSEnv(t, nil).start()
-	c := e.dial(t, protoLegacyWS, nil)
-	c.sendRaw(`{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`)
-	if m := c.expect("connection_error"); !bytes.Contains(m.Payload, []byte(`"message"`)) {
-		t.Fatalf("connection_error payload=%s, want a message", m.Payload)
+	tests := []struct {
+		name string
+		init bool
+		send string
+		code int
+	}{
+		{"ErrBadToken", false, `{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`, 4403},
+		{"ErrNotJSON", false, `nope`, 1002},
+		{"ErrStartBeforeInit", false, `{"type":"start","id":"1","payload":{"query":"{ __typename }"}}`, 1002},
+		{"ErrSecondInit", true, `{"type":"connection_init","payload":{}}`, 1002},
+		{"ErrUnknownType", true, `{"type":"subscribe","id":"1","payload":{"query":"{ __typename }"}}`, 1002},
 	}
-	c.expectClose(4403, "")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := e.dial(t, protoLegacyWS, nil)
+			if tt.init {
+				c.init(e.boardToken)
+			}
+			c.sendRaw(tt.send)
+			if m := c.expect("connection_error"); !bytes.Contains(m.Payload, []byte(`"message"`)) {
+				t.Fatalf("connection_error payload=%s, want a message", m.Payload)
+			}
+			c.expectClose(tt.code, "")
+		})
+	}
+	t.Run("OK/Terminate", func(t *testing.T) {
+		c := e.dial(t, protoLegacyWS, nil)
+		c.init(e.boardToken)
+		c.sendRaw(`{"type":"connection_terminate"}`)
+		c.expectClose(1000, "")
+	})
+	t.Run("OK/Stop", func(t *testing.T) {
+		c := e.dial(t, protoLegacyWS, nil)
+		c.init(e.boardToken)
+		head := e.head(t)
+		c.subscribe(protoLegacyWS, "s", e.site, &head)
+		e.progress(t, 80)
+		c.update("s")
+		c.sendRaw(`{"type":"stop","id":"s"}`)
+		if m := c.expect("complete"); m.ID != "s" {
+			t.Fatalf("complete of %q, want s", m.ID)
+		}
+	})
 }
 
 // TestWebsocketAuthUnavailable checks that a connection_init the server
