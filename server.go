@@ -27,10 +27,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"bayboard/api"
 	"bayboard/board"
 	"bayboard/demo"
 	"bayboard/docs"
-	"bayboard/graph"
 	"bayboard/store"
 	"bayboard/watch"
 )
@@ -248,15 +248,15 @@ func openDB(ctx context.Context, cfg *config, log *slog.Logger) (*store.DB, erro
 }
 
 // newLogger logs to stderr; every line logged during a request carries its
-// request_id (graph.LogHandler).
+// request_id (api.LogHandler).
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "text" {
-		return slog.New(graph.LogHandler(slog.NewTextHandler(os.Stderr, opts)))
+		return slog.New(api.LogHandler(slog.NewTextHandler(os.Stderr, opts)))
 	}
-	return slog.New(graph.LogHandler(slog.NewJSONHandler(os.Stderr, opts)))
+	return slog.New(api.LogHandler(slog.NewJSONHandler(os.Stderr, opts)))
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
@@ -294,10 +294,10 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerMetrics(reg, db, hub, watcher)
 
-	opts := graph.DefaultOptions
-	opts.Metrics = graph.NewMetrics(reg)
+	opts := api.DefaultOptions
+	opts.Metrics = api.NewMetrics(reg)
 	opts.Hub = hub
-	websockets := &graph.WebsocketRegistry{}
+	websockets := &api.WebsocketRegistry{}
 	opts.Websockets = websockets
 	opts.WebsocketOrigins = cfg.WebsocketOrigins
 	opts.Introspection = cfg.Introspection
@@ -306,11 +306,11 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.WebsocketMaxConns, opts.WebsocketMaxPerToken = cfg.WebsocketMax, cfg.WebsocketPerUser
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
 	opts.OperationTimeout = cfg.OperationTimeout
-	gql := graph.NewServer(db, log, opts)
+	gql := api.NewServer(db, log, opts)
 
 	mux := http.NewServeMux()
-	api := graph.WithRequestID(graph.LimitBody(cfg.MaxBodyBytes, graph.Authenticate(db, graph.RateLimit(cfg.RateLimit, cfg.RateBurst, graph.WebsocketSlots(gql)))))
-	mux.Handle("/query", api)
+	endpoint := api.WithRequestID(api.LimitBody(cfg.MaxBodyBytes, api.Authenticate(db, api.RateLimit(cfg.RateLimit, cfg.RateBurst, gql))))
+	mux.Handle("/query", endpoint)
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
@@ -323,7 +323,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 				break
 			}
 		}
-		mux.Handle("GET /{$}", graph.Playground("/query", headers, docs.AllExamples()))
+		mux.Handle("GET /{$}", api.Playground("/query", headers, docs.AllExamples()))
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -29,9 +29,6 @@ type Update struct {
 	Card     *shop.Card
 	Capacity *store.Capacity
 	Reset    bool
-	// Memo holds what transports derive from the update once for all its
-	// subscribers (graph keeps rendered responses here, by shape).
-	Memo sync.Map
 }
 
 // Cursor returns the update's position in the log.

@@ -3,15 +3,16 @@ package graph_test
 import (
 	"testing"
 
-	"bayboard/graph"
+	"bayboard/api"
 	"bayboard/shop"
 )
 
 // The complexity limit holds for every request of an operation, not only the
 // first one computed (the figure is remembered per operation and variables).
 func TestComplexityLimitRemembered(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	opts := graph.DefaultOptions
+	opts := api.DefaultOptions
 	opts.ComplexityLimit = 6
 	h := e.hardened(opts, 0, 0)
 	id := gid(shop.TypeSite, int64(e.f.Site.ID))

@@ -16,9 +16,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"bayboard/api"
 	"bayboard/demo"
 	"bayboard/docs"
-	"bayboard/graph"
 	"bayboard/store/storetest"
 )
 
@@ -36,12 +36,12 @@ func TestDocsExamples(t *testing.T) {
 	if _, err := demo.Seed(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	opts := graph.DefaultOptions
+	opts := api.DefaultOptions
 	opts.Hub = startHub(t, db)
 	opts.Introspection = true
 	mux := http.NewServeMux()
 	mux.Handle("/query", wsHandler(db, opts))
-	mux.Handle("GET /{$}", graph.Playground("/query", nil, docs.AllExamples()))
+	mux.Handle("GET /{$}", api.Playground("/query", nil, docs.AllExamples()))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	c := &docsClient{t: t, url: srv.URL + "/query"}

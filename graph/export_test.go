@@ -1,8 +1,8 @@
 package graph
 
-// GenericLists returns o with every list written through gqlgen's generic
+// GenericLists returns s with every list written through gqlgen's generic
 // execution (no directLists), for the tests that compare the two.
-func GenericLists(o Options) Options {
-	o.genericLists = true
-	return o
+func GenericLists(s Schema) Schema {
+	s.Fields = nil
+	return s
 }

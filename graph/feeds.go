@@ -56,17 +56,6 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 	return op.out, nil
 }
 
-// feedInterrupted ends the transport of a feed the hub dropped (too slow) or
-// stopped, without "complete" (after a reset the feed simply completes: the
-// client reloads its snapshot and subscribes again). A websocket is closed
-// with 1013, so the client reconnects and resumes from its cursor; a
-// server-sent event stream just ends.
-func feedInterrupted(ctx context.Context) {
-	if !closeSocket(ctx, closeTryAgainLater, "Feed interrupted: resume from your last cursor") {
-		interruptStream(ctx)
-	}
-}
-
 func toUpdate(u *board.Update) *model.BoardUpdate {
 	if u.Reset {
 		return &model.BoardUpdate{Reset: true}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
-	"bayboard/graph"
+	"bayboard/api"
 	"bayboard/shop"
 	"bayboard/store"
 	"bayboard/store/storetest"
@@ -36,8 +36,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
-	srv := graph.NewServer(db, slog.New(slog.DiscardHandler), graph.DefaultOptions)
-	h := graph.WithRequestID(graph.Authenticate(db, srv))
+	srv := api.NewServer(db, slog.New(slog.DiscardHandler), api.DefaultOptions)
+	h := api.WithRequestID(api.Authenticate(db, srv))
 	e := &env{db: db, f: f, h: h, c: client.New(h), tokens: map[shop.UserID]string{}}
 	for _, u := range []*shop.User{f.Advisor, f.Foreman, f.Tech, f.Lead, f.QC, f.Cashier, f.Manager, f.Board, f.OtherAdvisor} {
 		tok := fmt.Sprintf("test-%s-%d-token", strings.ToLower(string(u.Role)), u.ID)
@@ -984,7 +984,7 @@ func TestErrorsPresented(t *testing.T) {
 			t.Fatal(err)
 		}
 		down.Close()
-		h := graph.WithRequestID(graph.Authenticate(down, graph.NewServer(down, slog.New(slog.DiscardHandler), graph.DefaultOptions)))
+		h := api.WithRequestID(api.Authenticate(down, api.NewServer(down, slog.New(slog.DiscardHandler), api.DefaultOptions)))
 		c := client.New(h)
 		actor := func(r *client.Request) { r.HTTP = r.HTTP.WithContext(storetest.Ctx(f.Advisor)) }
 		resp, err := c.RawPost(`query($id: ID!) { repairOrder(id: $id) { id } }`, client.Var("id", orderID), actor,

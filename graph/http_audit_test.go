@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"bayboard/graph"
+	"bayboard/api"
 )
 
 // TestGraphqlHttpAudit runs the GraphQL-over-HTTP audit suite of the npm
@@ -18,8 +18,9 @@ import (
 // we do not pass are listed, with why, in e2e/http/audit.test.js and the
 // README. The tally is logged (go test -v, or on failure).
 func TestGraphqlHttpAudit(t *testing.T) {
+	t.Parallel()
 	dir := nodePackage(t, "../e2e/http")
-	e := newWSEnv(t, func(o *graph.Options) { o.Introspection = true }).start()
+	e := newWSEnv(t, func(o *api.Options) { o.Introspection = true }).start()
 	out := runNodeTests(t, dir, 2*time.Minute, "BAYBOARD_URL="+e.srv.URL)
 	if m := regexp.MustCompile(`graphql-http audit: [^\n]*`).FindAllString(out, -1); len(m) > 0 {
 		for _, line := range m {

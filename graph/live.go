@@ -21,25 +21,102 @@ import (
 // A board update is self-contained (no loaders, nothing read per
 // subscriber), so what gqlgen writes for it depends only on the event, the
 // subscription's document and variables, and the role of the subscriber
-// (personal data is masked by role). liveOperations, an operation middleware
-// of the server, hands the feed resolver of a subscription a liveOp, which
-// pulls updates from the hub in gqlgen's own goroutine (no goroutine of ours
-// per subscriber) and feeds them to gqlgen one at a time, whatever the
-// transport. The first subscriber of a shape to reach an update has gqlgen
-// render it; every other subscriber of that shape sends the same bytes. A
-// response with errors or extensions is never shared.
-func liveOperations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	oc := graphql.GetOperationContext(ctx)
-	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
-		return next(ctx)
-	}
-	op := &liveOp{key: renderKey(ctx, oc)}
-	responses := next(context.WithValue(ctx, liveOpKey{}, op))
-	return func(ctx context.Context) *graphql.Response {
-		if op.feed == nil {
-			return responses(ctx) // not a feed, or its resolver failed: gqlgen's own path
+// (personal data is masked by role). The operation middleware of
+// newLiveOperations hands the feed resolver of a subscription a liveOp,
+// which pulls updates from the hub in gqlgen's own goroutine (no goroutine
+// of ours per subscriber) and feeds them to gqlgen one at a time, whatever
+// the transport. The first subscriber of a shape to reach an update has
+// gqlgen render it; every other subscriber of that shape sends the same
+// bytes, kept in a renderMemo. A response with errors or extensions is
+// never shared.
+func newLiveOperations(memoSize int) graphql.OperationMiddleware {
+	memo := newRenderMemo(memoSize)
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+			return next(ctx)
 		}
-		return op.respond(ctx, responses)
+		op := &liveOp{key: renderKey(ctx, oc), memo: memo}
+		responses := next(context.WithValue(ctx, liveOpKey{}, op))
+		return func(ctx context.Context) *graphql.Response {
+			if op.feed == nil {
+				return responses(ctx) // not a feed, or its resolver failed: gqlgen's own path
+			}
+			return op.respond(ctx, responses)
+		}
+	}
+}
+
+// defaultMemoSize is how many updates keep their renderings: far more than
+// the spread between the fastest and the slowest subscriber that the hub
+// keeps (a subscriber further behind renders for itself).
+const defaultMemoSize = 4096
+
+// renderMemo holds the renderings of the latest updates, by update and
+// shape. It is keyed on the update itself, not its position: a replay read
+// from the log for one subscriber is another value (its card read later),
+// and must not be served a live update's bytes. Bounded: the oldest update
+// goes when a new one comes past size.
+type renderMemo struct {
+	mu     sync.Mutex
+	size   int
+	shapes map[*board.Update]map[string]*rendered
+	order  []*board.Update // a ring of the keys, oldest at next
+	next   int
+}
+
+func newRenderMemo(size int) *renderMemo {
+	return &renderMemo{size: max(size, 1), shapes: map[*board.Update]map[string]*rendered{}}
+}
+
+// get returns the rendering of u for shape key, new and empty on first use.
+func (m *renderMemo) get(u *board.Update, key string) *rendered {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	byShape, ok := m.shapes[u]
+	if !ok {
+		if len(m.order) < m.size {
+			m.order = append(m.order, u)
+		} else {
+			delete(m.shapes, m.order[m.next])
+			m.order[m.next] = u
+			m.next = (m.next + 1) % m.size
+		}
+		byShape = map[string]*rendered{}
+		m.shapes[u] = byShape
+	}
+	r, ok := byShape[key]
+	if !ok {
+		r = &rendered{}
+		byShape[key] = r
+	}
+	return r
+}
+
+// len returns the number of updates held.
+func (m *renderMemo) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.shapes)
+}
+
+type feedInterruptKey struct{}
+
+// WithFeedInterrupt returns ctx carrying stop, which a transport gives the
+// operations it runs. When the hub drops a slow subscriber (or stops), the
+// feed calls stop so that the transport ends without "complete" (graphql-ws
+// clients take a "complete" as the end): the client reconnects and resumes
+// from its last cursor. After a reset the feed simply completes: the client
+// reloads its snapshot and subscribes again.
+func WithFeedInterrupt(ctx context.Context, stop func()) context.Context {
+	return context.WithValue(ctx, feedInterruptKey{}, stop)
+}
+
+// feedInterrupted ends the transport of a feed the hub dropped or stopped;
+// without a transport's stop the subscription just ends.
+func feedInterrupted(ctx context.Context) {
+	if stop, ok := ctx.Value(feedInterruptKey{}).(func()); ok {
+		stop()
 	}
 }
 
@@ -49,6 +126,7 @@ type liveOpKey struct{}
 // liveOp is one subscription's state between its resolver and its responses.
 type liveOp struct {
 	key   string // rendering shape; "" renders every update itself
+	memo  *renderMemo
 	feed  *board.Feed
 	out   chan *model.BoardUpdate // what gqlgen's resolver stream reads
 	reset bool                    // the last update was a Reset
@@ -76,8 +154,7 @@ func (op *liveOp) respond(ctx context.Context, next graphql.ResponseHandler) *gr
 		op.out <- toUpdate(u)
 		return next(ctx)
 	}
-	v, _ := u.Memo.LoadOrStore(op.key, &rendered{})
-	r := v.(*rendered)
+	r := op.memo.get(u, op.key)
 	var own *graphql.Response
 	led := false
 	r.once.Do(func() {

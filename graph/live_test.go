@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestWebsocketSharedRendering: subscribers of the same shape (document,
@@ -14,6 +13,7 @@ import (
 // once; another role or another document renders its own, with its own
 // aliases. Every subscriber still gets every event, in log order.
 func TestWebsocketSharedRendering(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	head := e.head(t)
 	aliased := `subscription ($site: ID!) { feed: boardFeed(siteId: $site) { cursor kind card { plate progress } } }`
@@ -113,7 +113,9 @@ func TestWebsocketSharedRendering(t *testing.T) {
 	if r, s := e.hub.Stats.Rendered.Load()-r0, e.hub.Stats.Shared.Load()-s0; r != 3*events || s != events {
 		t.Fatalf("rendered %d, shared %d; want %d and %d", r, s, 3*events, events)
 	}
-	time.Sleep(50 * time.Millisecond)
+	if d := e.hub.Stats.Dropped.Load(); d != 0 {
+		t.Fatalf("dropped=%d subscribers, want none", d)
+	}
 	for _, c := range clients {
 		c.c.alive()
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"bayboard/api"
 	"bayboard/graph"
 	"bayboard/shop"
 	"bayboard/store/storetest"
@@ -58,7 +59,9 @@ func TestDirectListsAsGeneric(t *testing.T) {
 		}
 	}
 
-	generic := graph.WithRequestID(graph.Authenticate(e.db, graph.NewServer(e.db, slog.New(slog.DiscardHandler), graph.GenericLists(graph.DefaultOptions))))
+	genericOpts, genericSchema := api.DefaultOptions, graph.GenericLists(graph.NewSchema(e.db, nil))
+	genericOpts.Schema = &genericSchema
+	generic := api.WithRequestID(api.Authenticate(e.db, api.NewServer(e.db, slog.New(slog.DiscardHandler), genericOpts)))
 	token := e.tokens[e.f.Board.ID]
 	site := gid(shop.TypeSite, int64(e.f.Site.ID))
 	post := func(h http.Handler, query string, vars map[string]any) (string, int64) {

@@ -11,13 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"bayboard/graph"
+	"bayboard/api"
 )
 
 // TestRequestIDInErrors checks that every error a client gets, whichever
 // layer wrote it, carries the request ID of the X-Request-ID header, the
 // key to the server's log lines.
 func TestRequestIDInErrors(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	q := e.srv.URL + "/query"
 	post := func(body, contentType, token string) *http.Request {
@@ -84,9 +85,10 @@ func TestRequestIDInErrors(t *testing.T) {
 // TestLogHandler checks that a line logged with a request's context carries
 // its request_id, and that one logged outside a request does not.
 func TestLogHandler(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
-	log := slog.New(graph.LogHandler(slog.NewJSONHandler(&buf, nil))).With("component", "test")
-	h := graph.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	log := slog.New(api.LogHandler(slog.NewJSONHandler(&buf, nil))).With("component", "test")
+	h := api.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log.InfoContext(r.Context(), "in a request")
 		log.InfoContext(r.Context(), "explicit", "request_id", "kept")
 	}))

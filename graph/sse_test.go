@@ -85,6 +85,7 @@ func (s *sseStream) next() feedUpdate {
 // TestSSE subscribes to the board feed with server-sent events, for clients
 // that cannot open websockets.
 func TestSSE(t *testing.T) {
+	t.Parallel()
 	t.Run("OK", func(t *testing.T) {
 		e := newWSEnv(t, nil).start()
 		head := e.head(t)

@@ -18,14 +18,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"bayboard/api"
 	"bayboard/board"
-	"bayboard/graph"
 	"bayboard/shop"
 	"bayboard/store"
 	"bayboard/store/storetest"
@@ -49,7 +50,8 @@ type wsEnv struct {
 	db         *store.DB
 	f          *storetest.Fixture
 	hub        *board.Hub
-	reg        *graph.WebsocketRegistry
+	stopHub    func()
+	reg        *api.WebsocketRegistry
 	srv        *httptest.Server
 	url        string // ws://…/query
 	boardToken string
@@ -60,7 +62,7 @@ type wsEnv struct {
 
 // newWSEnv starts the server; tune changes its options. With an unstarted
 // srv, the caller configures and starts it (before any dial).
-func newWSEnv(t *testing.T, tune func(*graph.Options)) *wsEnv {
+func newWSEnv(t *testing.T, tune func(*api.Options)) *wsEnv {
 	t.Helper()
 	e := &wsEnv{db: storetest.MustOpenDB(t)}
 	e.f = storetest.MustFixture(t, e.db)
@@ -71,11 +73,11 @@ func newWSEnv(t *testing.T, tune func(*graph.Options)) *wsEnv {
 		t.Fatalf("start job: %v", err)
 	}
 	e.boardToken, e.techToken = wsToken(t, e.db, e.f.Board), wsToken(t, e.db, e.f.Tech)
-	e.hub = startHub(t, e.db)
+	e.hub, e.stopHub = runHub(t, e.db)
 
-	opts := graph.DefaultOptions
+	opts := api.DefaultOptions
 	opts.Hub = e.hub
-	opts.Websockets = &graph.WebsocketRegistry{}
+	opts.Websockets = &api.WebsocketRegistry{}
 	if tune != nil {
 		tune(&opts)
 	}
@@ -102,30 +104,37 @@ func (e *wsEnv) start() *wsEnv {
 }
 
 // wsHandler is /query as server.go builds it.
-func wsHandler(db *store.DB, opts graph.Options) http.Handler {
+func wsHandler(db *store.DB, opts api.Options) http.Handler {
 	log := slog.New(slog.DiscardHandler)
-	return graph.WithRequestID(graph.LimitBody(opts.MaxBodyBytes, graph.Authenticate(db, graph.NewServer(db, log, opts))))
+	return api.WithRequestID(api.LimitBody(opts.MaxBodyBytes, api.Authenticate(db, api.NewServer(db, log, opts))))
 }
 
 // startHub runs a hub until the test ends.
 func startHub(t *testing.T, db *store.DB) *board.Hub {
 	t.Helper()
-	hub := board.NewHub(db, slog.New(slog.DiscardHandler), board.Options{})
+	hub, _ := runHub(t, db)
+	return hub
+}
+
+// runHub runs a hub until stop is called or the test ends.
+func runHub(t *testing.T, db *store.DB) (hub *board.Hub, stop func()) {
+	t.Helper()
+	hub = board.NewHub(db, slog.New(slog.DiscardHandler), board.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- hub.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("hub: %v", err)
-		}
-	})
-	for deadline := time.Now().Add(10 * time.Second); !hub.Listening(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("hub did not start listening")
-		}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("hub: %v", err)
+			}
+		})
 	}
-	return hub
+	t.Cleanup(stop)
+	waitFor(t, hub.Listening, "the hub to listen")
+	return hub, stop
 }
 
 // wsToken stores a new bearer token for u.
@@ -381,6 +390,7 @@ func ptr64(v int64) *int64 { return &v }
 // TestWebsocketSubscribe subscribes to the board feed on both subprotocols and
 // checks the updates against the committed log.
 func TestWebsocketSubscribe(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
 		t.Run(proto, func(t *testing.T) {
@@ -412,7 +422,9 @@ func TestWebsocketSubscribe(t *testing.T) {
 // TestWebsocketCloseCodes checks each close code of the graphql-transport-ws
 // protocol, and that the socket stays open where the protocol says so.
 func TestWebsocketCloseCodes(t *testing.T) {
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = 300 * time.Millisecond }).start()
+	t.Parallel()
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketClock = clock }).start()
 	feed := func(id string) string {
 		p, _ := json.Marshal(map[string]any{"query": wsBoardFeedQuery, "variables": map[string]any{"site": e.site}})
 		return `{"type":"subscribe","id":"` + id + `","payload":` + string(p) + `}`
@@ -446,12 +458,18 @@ func TestWebsocketCloseCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			clock.drain()
 			c := e.dial(t, protoTransportWS, nil)
 			if tt.init {
 				c.init(e.boardToken)
 			}
 			for _, s := range tt.send {
 				c.sendRaw(s)
+			}
+			if tt.send == nil && !tt.init {
+				// Nothing sent: the init timeout runs out.
+				clock.wait(t, api.DefaultOptions.WebsocketInitTimeout)
+				clock.Advance(api.DefaultOptions.WebsocketInitTimeout)
 			}
 			c.expectClose(tt.code, tt.reason)
 		})
@@ -486,6 +504,36 @@ func TestWebsocketCloseCodes(t *testing.T) {
 		}
 		c.alive()
 	})
+	t.Run("OK/QueryAndMutation", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		for id, q := range map[string]string{"q": "{ __typename }", "m": "mutation { __typename }"} {
+			c.send(wsMsg{Type: "subscribe", ID: id, Payload: json.RawMessage(`{"query":` + strconv.Quote(q) + `}`)})
+			m := c.expect("next")
+			var p struct {
+				Data struct {
+					Typename string `json:"__typename"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(m.Payload, &p); err != nil || m.ID != id || p.Data.Typename == "" {
+				t.Fatalf("%s: next=%s %s, want the data", q, m.ID, m.Payload)
+			}
+			if m := c.expect("complete"); m.ID != id {
+				t.Fatalf("%s: complete of %q, want %q", q, m.ID, id)
+			}
+		}
+	})
+	t.Run("OK/ValidationErrorEndsWithError", func(t *testing.T) {
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		c.sendRaw(`{"type":"subscribe","id":"v","payload":{"query":"{ noSuchField }"}}`)
+		if m := c.expect("error"); m.ID != "v" || !bytes.Contains(m.Payload, []byte("noSuchField")) {
+			t.Fatalf("error=%s %s, want the validation error of v", m.ID, m.Payload)
+		}
+		c.sendRaw(`{"type":"subscribe","id":"v","payload":{"query":"{ __typename }"}}`) // the id is free again
+		c.expect("next")
+		c.expect("complete")
+	})
 	t.Run("OK/HeaderToken", func(t *testing.T) {
 		c := e.dial(t, protoTransportWS, http.Header{"Authorization": {"Bearer " + e.boardToken}})
 		c.send(wsMsg{Type: "connection_init"})
@@ -494,22 +542,62 @@ func TestWebsocketCloseCodes(t *testing.T) {
 	})
 }
 
-// TestWebsocketLegacy checks the legacy graphql-ws subprotocol's refusal:
-// connection_error, then 4403.
+// TestWebsocketLegacy checks the legacy graphql-ws subprotocol's
+// refusals: a connection_error, then the close (its clients retry on any
+// code); and that stop ends an operation with complete.
 func TestWebsocketLegacy(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
-	c := e.dial(t, protoLegacyWS, nil)
-	c.sendRaw(`{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`)
-	if m := c.expect("connection_error"); !bytes.Contains(m.Payload, []byte(`"message"`)) {
-		t.Fatalf("connection_error payload=%s, want a message", m.Payload)
+	tests := []struct {
+		name string
+		init bool
+		send string
+		code int
+	}{
+		{"ErrBadToken", false, `{"type":"connection_init","payload":{"Authorization":"Bearer not-a-token-0123456789"}}`, 4403},
+		{"ErrNotJSON", false, `nope`, 1002},
+		{"ErrStartBeforeInit", false, `{"type":"start","id":"1","payload":{"query":"{ __typename }"}}`, 1002},
+		{"ErrSecondInit", true, `{"type":"connection_init","payload":{}}`, 1002},
+		{"ErrUnknownType", true, `{"type":"subscribe","id":"1","payload":{"query":"{ __typename }"}}`, 1002},
 	}
-	c.expectClose(4403, "")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := e.dial(t, protoLegacyWS, nil)
+			if tt.init {
+				c.init(e.boardToken)
+			}
+			c.sendRaw(tt.send)
+			if m := c.expect("connection_error"); !bytes.Contains(m.Payload, []byte(`"message"`)) {
+				t.Fatalf("connection_error payload=%s, want a message", m.Payload)
+			}
+			c.expectClose(tt.code, "")
+		})
+	}
+	t.Run("OK/Terminate", func(t *testing.T) {
+		c := e.dial(t, protoLegacyWS, nil)
+		c.init(e.boardToken)
+		c.sendRaw(`{"type":"connection_terminate"}`)
+		c.expectClose(1000, "")
+	})
+	t.Run("OK/Stop", func(t *testing.T) {
+		c := e.dial(t, protoLegacyWS, nil)
+		c.init(e.boardToken)
+		head := e.head(t)
+		c.subscribe(protoLegacyWS, "s", e.site, &head)
+		e.progress(t, 80)
+		c.update("s")
+		c.sendRaw(`{"type":"stop","id":"s"}`)
+		if m := c.expect("complete"); m.ID != "s" {
+			t.Fatalf("complete of %q, want s", m.ID)
+		}
+	})
 }
 
 // TestWebsocketAuthUnavailable checks that a connection_init the server
 // cannot check (its database is gone) closes with 1013, on which the
 // graphql-ws client retries, and shows no driver text.
 func TestWebsocketAuthUnavailable(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	if err := e.db.Close(); err != nil {
 		t.Fatal(err)
@@ -522,7 +610,8 @@ func TestWebsocketAuthUnavailable(t *testing.T) {
 // TestWebsocketOrigin checks the origin allowlist against cross-site
 // websocket hijacking.
 func TestWebsocketOrigin(t *testing.T) {
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketOrigins = []string{"board.example.com"} }).start()
+	t.Parallel()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketOrigins = []string{"board.example.com"} }).start()
 	tests := []struct {
 		name   string
 		origin string
@@ -566,6 +655,7 @@ func TestWebsocketOrigin(t *testing.T) {
 // whatever its state, with no complete before (the client would not
 // resubscribe), waits for them, and turns new ones away with 1001.
 func TestWebsocketShutdown(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil).start()
 	subscribed := e.dial(t, protoTransportWS, nil)
 	subscribed.init(e.boardToken)
@@ -597,9 +687,42 @@ func TestWebsocketShutdown(t *testing.T) {
 	late.expectClose(1001, "Server shutting down")
 }
 
+// TestFeedInterrupted checks that a feed the hub ends (it stopped, or
+// dropped a slow subscriber) ends its transport without "complete", so the
+// client resumes from its cursor: 1013 on a websocket of either
+// subprotocol, the end of the stream on server-sent events.
+func TestFeedInterrupted(t *testing.T) {
+	t.Parallel()
+	e := newWSEnv(t, nil).start()
+	head := e.head(t)
+	var sockets []*wsClient
+	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
+		c := e.dial(t, proto, nil)
+		c.init(e.boardToken)
+		c.subscribe(proto, "1", e.site, &head)
+		sockets = append(sockets, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := e.subscribeSSE(t, ctx, e.boardToken, head)
+	e.progress(t, 70)
+	for _, c := range sockets {
+		c.update("1")
+	}
+	s.next()
+	e.stopHub()
+	for _, c := range sockets {
+		c.expectClose(1013, "Feed interrupted", "complete", "error")
+	}
+	if name, data := s.event(); name != "" {
+		t.Fatalf("event=%q %s, want the stream to end without complete", name, data)
+	}
+}
+
 // TestWebsocketServerContext checks the close when the server's base context
 // ends, as server.go's does on SIGTERM: 1001, where gqlgen sends 1000.
 func TestWebsocketServerContext(t *testing.T) {
+	t.Parallel()
 	e := newWSEnv(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -616,55 +739,163 @@ func TestWebsocketServerContext(t *testing.T) {
 }
 
 // TestWebsocketKeepAlive checks that ping/pong detects a client that stopped
-// answering, and keeps one that answers.
+// answering (two pings unanswered), and keeps one that answers.
 func TestWebsocketKeepAlive(t *testing.T) {
-	const interval = 100 * time.Millisecond
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketPingInterval = interval }).start()
+	t.Parallel()
+	const interval = 20 * time.Second
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketPingInterval, o.WebsocketClock = interval, clock }).start()
+	connect := func(t *testing.T) *wsClient {
+		t.Helper()
+		clock.drain()
+		c := e.dial(t, protoTransportWS, nil)
+		c.init(e.boardToken)
+		clock.wait(t, interval) // the socket's ping ticker
+		return c
+	}
 
 	t.Run("OK", func(t *testing.T) {
-		c := e.dial(t, protoTransportWS, nil)
-		c.init(e.boardToken)
-		pings := 0
-		for end := time.Now().Add(8 * interval); time.Now().Before(end); {
-			m, err := c.read(time.Second)
-			if err != nil {
-				t.Fatalf("socket closed after %d pings: %v", pings, err)
-			}
-			if m.Type == "ping" {
-				pings++
-				c.send(wsMsg{Type: "pong"})
-			}
+		c := connect(t)
+		for range 5 {
+			clock.Advance(interval)
+			c.expect("ping")
+			c.send(wsMsg{Type: "pong"})
+			c.alive() // the pong was read before the next tick
 		}
-		if pings < 3 {
-			t.Fatalf("pings=%d, want several", pings)
-		}
-		c.alive()
 	})
 	t.Run("ErrNoPong", func(t *testing.T) {
-		c := e.dial(t, protoTransportWS, nil)
-		c.init(e.boardToken)
-		start := time.Now()
+		c := connect(t)
+		pings := 0
 		for {
-			_, err := c.read(5 * time.Second)
-			if err == nil {
-				continue // pings, unanswered
+			clock.Advance(interval)
+			m, err := c.read(10 * time.Second)
+			if err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("still open after %d unanswered pings", pings)
+				}
+				if errors.As(err, new(websocket.CloseError)) {
+					t.Fatalf("closed with a handshake (%v) after %d pings, want the connection dropped", err, pings)
+				}
+				break // dropped without a close handshake: the peer is gone
 			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("socket still open after %v", time.Since(start))
+			if m.Type != "ping" {
+				t.Fatalf("message=%s, want ping", m.Type)
 			}
-			break // dropped without a close handshake: the peer is gone
+			if pings++; pings > 2 {
+				t.Fatalf("still open after %d unanswered pings", pings)
+			}
 		}
-		if d := time.Since(start); d > 20*interval {
-			t.Fatalf("dropped after %v, want about %v", d, 2*interval)
+		if pings != 2 {
+			t.Fatalf("dropped after %d pings, want 2", pings)
 		}
 	})
 }
 
+// waitFor polls cond until it holds, at most 2000 times, a few
+// milliseconds apart: for a state another goroutine or process reaches
+// with nothing to wait on. The count bounds it; no time is asserted.
 func waitFor(t *testing.T, cond func() bool, what string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		<-tick.C
+	}
+	t.Fatalf("gave up waiting for %s", what)
+}
+
+// manualClock is an api.Clock the test moves by hand: Advance fires the
+// timers and tickers that are due, and made announces each new one by its
+// duration, so the test knows a socket's timer exists before it moves time.
+type manualClock struct {
+	made chan time.Duration
+
+	mu     sync.Mutex
+	now    time.Duration
+	timers []*manualTimer
+}
+
+type manualTimer struct {
+	at, every time.Duration // every: 0 for a timer
+	c         chan time.Time
+	stopped   bool
+}
+
+func newManualClock() *manualClock { return &manualClock{made: make(chan time.Duration, 4096)} }
+
+func (m *manualClock) Timer(d time.Duration) (<-chan time.Time, func())  { return m.add(d, 0) }
+func (m *manualClock) Ticker(d time.Duration) (<-chan time.Time, func()) { return m.add(d, d) }
+
+func (m *manualClock) add(d, every time.Duration) (<-chan time.Time, func()) {
+	m.mu.Lock()
+	t := &manualTimer{at: m.now + d, every: every, c: make(chan time.Time, 1)}
+	m.timers = append(m.timers, t)
+	m.mu.Unlock()
+	select {
+	case m.made <- d:
+	default: // nobody is counting this many
+	}
+	return t.c, func() {
+		m.mu.Lock()
+		t.stopped = true
+		m.mu.Unlock()
+	}
+}
+
+// Advance moves the clock by d, firing what is due (a ticker fires once
+// however many of its periods passed, as time.Ticker drops ticks).
+func (m *manualClock) Advance(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now += d
+	live := m.timers[:0]
+	for _, t := range m.timers {
+		if !t.stopped && t.at <= m.now {
+			select {
+			case t.c <- time.Time{}:
+			default:
+			}
+			if t.every == 0 {
+				t.stopped = true
+			}
+			for t.every > 0 && t.at <= m.now {
+				t.at += t.every
+			}
+		}
+		if !t.stopped {
+			live = append(live, t)
+		}
+	}
+	m.timers = live
+}
+
+// drain forgets the announcements so far.
+func (m *manualClock) drain() {
+	for {
+		select {
+		case <-m.made:
+		default:
+			return
+		}
+	}
+}
+
+// wait blocks until a timer or ticker of d has been made (since the last drain).
+func (m *manualClock) wait(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		select {
+		case got := <-m.made:
+			if got == d {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatalf("no timer of %v was made", d)
 		}
 	}
 }
@@ -677,25 +908,26 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // update, complete). It installs e2e/ws's
 // packages with npm ci when they are missing or stale.
 func TestWebsocketGraphqlWsClient(t *testing.T) {
+	t.Parallel()
 	dir := nodePackage(t, "../e2e/ws")
 
 	const initTimeout = 1500 * time.Millisecond
-	e := newWSEnv(t, func(o *graph.Options) { o.WebsocketInitTimeout = initTimeout })
-	opts := graph.DefaultOptions
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketInitTimeout = initTimeout })
+	opts := api.DefaultOptions
 	opts.Hub, opts.WebsocketInitTimeout = e.hub, initTimeout
 	// Each "instance" has its own handler and registry; /_test/restart
 	// shuts the current one down (1001) and puts a fresh one in its place,
 	// as a deploy does behind a load balancer.
 	type instance struct {
 		h   http.Handler
-		reg *graph.WebsocketRegistry
+		reg *api.WebsocketRegistry
 	}
 	var current atomic.Pointer[instance]
 	current.Store(&instance{h: wsHandler(e.db, withRegistry(opts, e.reg)), reg: e.reg})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/query", func(w http.ResponseWriter, r *http.Request) { current.Load().h.ServeHTTP(w, r) })
 	mux.HandleFunc("POST /_test/restart", func(w http.ResponseWriter, r *http.Request) {
-		reg := &graph.WebsocketRegistry{}
+		reg := &api.WebsocketRegistry{}
 		old := current.Swap(&instance{h: wsHandler(e.db, withRegistry(opts, reg)), reg: reg})
 		t.Cleanup(func() { _ = reg.Shutdown(context.Background()) })
 		if err := old.reg.Shutdown(r.Context()); err != nil {
@@ -736,7 +968,7 @@ func TestWebsocketGraphqlWsClient(t *testing.T) {
 	)
 }
 
-func withRegistry(o graph.Options, reg *graph.WebsocketRegistry) graph.Options {
+func withRegistry(o api.Options, reg *api.WebsocketRegistry) api.Options {
 	o.Websockets = reg
 	return o
 }

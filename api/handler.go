@@ -1,4 +1,10 @@
-package graph
+// Package api is the HTTP side of the GraphQL endpoint: gqlgen's handler
+// with its transports (websocket on both graphql-transport-ws and legacy
+// graphql-ws, server-sent events, GraphQL over HTTP), authentication,
+// request IDs, limits (rate, body, operation shape, complexity, sockets),
+// the error presenter, metrics and logging. It serves graph's schema and
+// may import graph, board, store, shop and gqlgen; graph never imports it.
+package api
 
 import (
 	"context"
@@ -23,6 +29,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"bayboard/board"
+	"bayboard/graph"
 	"bayboard/shop"
 	"bayboard/store"
 )
@@ -61,15 +68,16 @@ type Options struct {
 	WebsocketMaxConns int
 	// WebsocketMaxPerToken caps the open websockets of one user's tokens.
 	WebsocketMaxPerToken int
+	// WebsocketClock makes the websockets' timers (init timeout, pings,
+	// keep-alives); nil is the system clock. Tests drive theirs by hand.
+	WebsocketClock Clock
 	// Websockets tracks the open websockets, for a graceful shutdown
 	// (Shutdown closes them with 1001); nil keeps a private registry.
 	Websockets *WebsocketRegistry
 	// Metrics, when set, records every operation.
 	Metrics *Metrics
-
-	// genericLists writes every list through gqlgen's generic execution,
-	// without directLists (render.go): for the tests that compare the two.
-	genericLists bool
+	// Schema, when set, is served instead of graph.NewSchema(db, Hub).
+	Schema *graph.Schema
 }
 
 // DefaultOptions are safe for the internet; development turns on Introspection.
@@ -79,15 +87,24 @@ var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, Opera
 	WebsocketInitTimeout: 10 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
 	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20}
 
-// NewServer builds the GraphQL server over db.
+// NewServer builds the GraphQL endpoint over db: graph's schema behind the
+// transports (websocket, server-sent events, GET and POST), the operation
+// limits and the error presenter. Its transports answer a request they
+// refuse with BAD_REQUEST (and 405 or 415), TOO_MANY_CONNECTIONS (503), or
+// a limit's code (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_DIRECTIVES,
+// INTROSPECTION_DISABLED, COMPLEXITY_LIMIT_EXCEEDED).
 func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{DB: db, Hub: cfg.Hub}}))
+	schema := graph.NewSchema(db, cfg.Hub)
+	if cfg.Schema != nil {
+		schema = *cfg.Schema
+	}
+	srv := handler.New(schema.ExecutableSchema)
 	websockets := cfg.Websockets
 	if websockets == nil {
 		websockets = &WebsocketRegistry{}
 	}
 	cfg.Websockets = websockets
-	srv.AddTransport(newCappedWebsocket(newWebsocket(db, log, cfg), cfg.WebsocketMaxConns, cfg.WebsocketMaxPerToken))
+	srv.AddTransport(newWebsocket(db, log, cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{transport.GET{}})
 	// Server-sent events (POST with Accept: text/event-stream) for clients
@@ -110,7 +127,9 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(newComplexityLimit(cfg.ComplexityLimit))
 	}
-	srv.AroundOperations(liveOperations) // subscriptions: one rendering per update and shape (live.go)
+	if schema.Operations != nil {
+		srv.AroundOperations(schema.Operations)
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OperationTimeout > 0 && graphql.GetOperationContext(ctx).Operation != nil &&
 			graphql.GetOperationContext(ctx).Operation.Operation != ast.Subscription {
@@ -124,13 +143,11 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 		}
 		return next(ctx)
 	})
-	// Fresh loaders for every root field: batching within the field, and no
-	// value cached by one mutation is served after the next one.
-	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-		return next(WithLoaders(ctx, NewLoaders(db)))
-	})
-	if !cfg.genericLists {
-		srv.AroundFields(directLists(func() time.Time { return db.Now() }))
+	if schema.RootFields != nil {
+		srv.AroundRootFields(schema.RootFields)
+	}
+	if schema.Fields != nil {
+		srv.AroundFields(schema.Fields)
 	}
 	if cfg.Metrics != nil {
 		srv.Use(cfg.Metrics)
@@ -224,7 +241,9 @@ func WithRequestID(next http.Handler) http.Handler {
 
 // Authenticate resolves the bearer token of a request to its actor. A
 // request without a token goes on anonymous (resolvers then answer
-// UNAUTHENTICATED); a request with a bad token is refused with 401.
+// UNAUTHENTICATED); a request with a bad token is refused with 401 and the
+// code UNAUTHENTICATED, and one whose token cannot be checked (the
+// database is unwell) with 500 and INTERNAL, so the client keeps its token.
 func Authenticate(db *store.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -262,7 +281,8 @@ func writeAuthError(w http.ResponseWriter, msg string) {
 		msg, w.Header().Get("X-Request-ID")) // set by WithRequestID
 }
 
-// LimitBody caps request bodies.
+// LimitBody caps request bodies at max bytes (0: no cap): reading past it
+// fails, so the transport refuses the request before any resolver runs.
 func LimitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if max > 0 && r.Body != nil {

@@ -1,4 +1,4 @@
-package graph
+package api
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -249,7 +248,7 @@ func (l *rateLimiter) sweep(now time.Time) {
 }
 
 // websocketCaps counts the websockets of an instance, in total and per actor.
-// A slot is taken before the upgrade and given back when gqlgen's handler
+// A slot is taken before the upgrade and given back when the transport's Do
 // returns, that is when the socket is gone (WebsocketRegistry counts
 // accepted sockets; this also counts those being upgraded).
 type websocketCaps struct {
@@ -305,71 +304,4 @@ func (c *websocketCaps) release(actor shop.UserID) {
 			delete(c.perActor, actor)
 		}
 	}
-}
-
-type wsSlotKey struct{}
-
-// wsSlot is the actor a socket counts against, once known.
-type wsSlot struct {
-	mu    sync.Mutex
-	actor shop.UserID
-}
-
-// cappedWebsocket is gqlgen's websocket transport behind the caps: when the
-// instance or the actor of the upgrade request's token is full, it answers
-// 503 with Retry-After before the upgrade. A socket authenticated in
-// connection_init is counted against its actor there, and closed with 1013
-// (try again later) when that actor is full.
-type cappedWebsocket struct {
-	transport.Websocket
-	caps *websocketCaps
-}
-
-func newCappedWebsocket(ws transport.Websocket, maxTotal, maxPerActor int) cappedWebsocket {
-	c := cappedWebsocket{Websocket: ws, caps: &websocketCaps{maxTotal: maxTotal, maxPerActor: maxPerActor}}
-	init := ws.InitFunc
-	c.InitFunc = func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		ctx, ack, err := init(ctx, p)
-		if err != nil {
-			return ctx, ack, err
-		}
-		slot, _ := ctx.Value(wsSlotKey{}).(*wsSlot)
-		a := shop.ActorFromContext(ctx)
-		if slot == nil || a == nil {
-			return ctx, ack, nil
-		}
-		slot.mu.Lock()
-		defer slot.mu.Unlock()
-		if slot.actor != 0 {
-			return ctx, ack, nil // counted before the upgrade
-		}
-		if !c.caps.acquireActor(a.UserID) {
-			return refuse(ctx, closeTryAgainLater, "Too many open connections for this token.")
-		}
-		slot.actor = a.UserID
-		return ctx, ack, nil
-	}
-	return c
-}
-
-// Do implements graphql.Transport.
-func (t cappedWebsocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	slot := &wsSlot{}
-	if a := shop.ActorFromContext(r.Context()); a != nil {
-		slot.actor = a.UserID
-	}
-	if !t.caps.acquire(slot.actor) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Retry-After", "5")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, `{"errors":[{"message":"Too many open connections: try again later.","extensions":{"code":%q,"requestId":%q}}]}`,
-			codeTooManySockets, RequestID(r.Context()))
-		return
-	}
-	defer func() {
-		slot.mu.Lock()
-		defer slot.mu.Unlock()
-		t.caps.release(slot.actor)
-	}()
-	t.Websocket.Do(w, r.WithContext(context.WithValue(r.Context(), wsSlotKey{}, slot)), exec)
 }

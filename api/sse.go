@@ -1,4 +1,4 @@
-package graph
+package api
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"bayboard/graph"
 )
 
 // sse is gqlgen's server-sent events transport (POST with Accept:
@@ -35,30 +37,9 @@ func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		case <-ctx.Done():
 		}
 	}()
-	t.SSE.Do(sw, r.WithContext(context.WithValue(ctx, sseStreamKey{}, sw)), exec)
-}
-
-type sseStreamKey struct{}
-
-// interruptStream makes the SSE stream an operation runs on end without its
-// final "event: complete", so the client resubscribes from its cursor; it
-// reports false when the operation is not on an SSE stream.
-func interruptStream(ctx context.Context) bool {
-	sw, ok := ctx.Value(sseStreamKey{}).(*stoppableWriter)
-	if ok {
-		sw.stopped.Store(true)
-	}
-	return ok
-}
-
-// stopping returns a channel closed once Shutdown has begun.
-func (r *WebsocketRegistry) stopping() <-chan struct{} {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stop == nil {
-		r.stop = make(chan struct{})
-	}
-	return r.stop
+	// A feed the hub dropped ends the stream without its final "event:
+	// complete", so the client resubscribes from its cursor.
+	t.SSE.Do(sw, r.WithContext(graph.WithFeedInterrupt(ctx, func() { sw.stopped.Store(true) })), exec)
 }
 
 // stoppableWriter drops what is written once the server is stopping.

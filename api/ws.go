@@ -1,0 +1,859 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"bayboard/graph"
+	"bayboard/shop"
+	"bayboard/store"
+)
+
+// Close codes of the graphql-transport-ws protocol
+// (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md). The
+// graphql-ws client gives up for good on 4400, 4401, 4409, 4429 and on any
+// 1xxx code but 1000, 1001, 1005, 1006, 1012, 1013 and 1014; it retries on
+// 4403 and 4408.
+const (
+	closeNormal         = websocket.StatusNormalClosure
+	closeProtocolError  = websocket.StatusProtocolError // legacy graphql-ws only
+	closeGoingAway      = websocket.StatusGoingAway
+	closeTryAgainLater  = websocket.StatusTryAgainLater
+	closeBadRequest     = websocket.StatusCode(4400) // malformed or unexpected message
+	closeUnauthorized   = websocket.StatusCode(4401) // subscribe before connection_ack
+	closeForbidden      = websocket.StatusCode(4403) // connection_init refused
+	closeInitTimeout    = websocket.StatusCode(4408) // no connection_init in time
+	closeSubscriberDup  = websocket.StatusCode(4409) // subscribe with an id already in flight
+	closeTooManyInits   = websocket.StatusCode(4429) // a second connection_init
+	maxCloseReasonBytes = 123
+
+	subprotocolTransportWS = "graphql-transport-ws"
+	subprotocolLegacyWS    = "graphql-ws" // subscriptions-transport-ws
+
+	reasonShutdown = "Server shutting down"
+	reasonInvalid  = "Invalid message received"
+
+	// writeTimeout bounds one message's write: a client that reads nothing
+	// for that long is dropped rather than holding its operations.
+	writeTimeout = 10 * time.Second
+)
+
+// websocketTransport serves GraphQL over websockets on github.com/coder/websocket,
+// speaking graphql-transport-ws and the legacy graphql-ws of
+// subscriptions-transport-ws (also when the client names no subprotocol).
+// It owns the protocol so that every close carries the code the protocol
+// gives it:
+//
+//   - invalid JSON, an unknown or server-only type, a malformed message: 4400
+//   - subscribe before connection_ack: 4401
+//   - connection_init refused (no or bad token): 4403; the token could not
+//     be checked (database down) or its user has all its sockets open: 1013
+//   - no connection_init within InitTimeout: 4408
+//   - subscribe with an id in flight: 4409
+//   - a second connection_init: 4429
+//   - a message over the read limit: 1009 (coder/websocket's)
+//   - server shutdown (WebsocketRegistry.Shutdown or the request's context
+//     ending): 1001; the hub dropped a slow subscriber: 1013 (both make the
+//     client reconnect and resume from its cursor)
+//   - a pong missing for two ping intervals: the connection is dropped
+//     without a handshake (the peer is gone)
+//
+// A ping before connection_init gets its pong. On legacy graphql-ws the
+// refusals and errors are sent as connection_error before the close (1002
+// for a protocol error, 4403 or 1013 for a refused init), and "ka" keeps
+// the connection alive.
+type websocketTransport struct {
+	db   *store.DB
+	log  *slog.Logger
+	reg  *WebsocketRegistry
+	caps *websocketCaps
+
+	clock        Clock
+	origins      []string
+	initTimeout  time.Duration
+	pingInterval time.Duration // graphql-transport-ws: ping, and drop a client that does not pong
+	keepAlive    time.Duration // legacy: "ka"
+	readLimit    int64
+}
+
+var _ graphql.Transport = (*websocketTransport)(nil)
+
+func newWebsocket(db *store.DB, log *slog.Logger, opts Options) *websocketTransport {
+	reg := opts.Websockets
+	if reg == nil {
+		reg = &WebsocketRegistry{}
+	}
+	clock := opts.WebsocketClock
+	if clock == nil {
+		clock = systemClock{}
+	}
+	return &websocketTransport{db: db, log: log, reg: reg, clock: clock,
+		caps:    &websocketCaps{maxTotal: opts.WebsocketMaxConns, maxPerActor: opts.WebsocketMaxPerToken},
+		origins: opts.WebsocketOrigins, initTimeout: opts.WebsocketInitTimeout,
+		pingInterval: opts.WebsocketPingInterval, keepAlive: 10 * time.Second, readLimit: opts.WebsocketReadLimit}
+}
+
+// Supports implements graphql.Transport: every upgrade request.
+func (t *websocketTransport) Supports(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != ""
+}
+
+// Do implements graphql.Transport. It returns once the socket is closed and
+// its operations have ended.
+func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	var actor shop.UserID
+	if a := shop.ActorFromContext(r.Context()); a != nil {
+		actor = a.UserID
+	}
+	if !t.caps.acquire(actor) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, `{"errors":[{"message":"Too many open connections: try again later.","extensions":{"code":%q,"requestId":%q}}]}`,
+			codeTooManySockets, RequestID(r.Context()))
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:   []string{subprotocolTransportWS, subprotocolLegacyWS},
+		OriginPatterns: t.origins,
+	})
+	if err != nil {
+		t.caps.release(actor) // Accept answered already (403 for a cross-site origin)
+		return
+	}
+	if t.readLimit > 0 {
+		ws.SetReadLimit(t.readLimit)
+	} else {
+		ws.SetReadLimit(-1) // zero turns the limit off, as for every option
+	}
+	c := &wsConn{t: t, ws: ws, exec: exec, ctx: r.Context(), actor: actor, headers: r.Header,
+		legacy: ws.Subprotocol() != subprotocolTransportWS, ops: map[string]*wsOp{}, ackedCh: make(chan struct{})}
+	defer func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		t.caps.release(c.actor)
+	}()
+	if !t.reg.add(c) {
+		c.closeWith(closeGoingAway, reasonShutdown)
+	}
+	c.serve()
+	t.reg.remove(c)
+}
+
+// wsConn is one socket.
+type wsConn struct {
+	t       *websocketTransport
+	ws      *websocket.Conn
+	exec    graphql.GraphExecutor
+	ctx     context.Context // the upgrade request's
+	base    context.Context // the operations': ctx with the actor; set by init, read by the read loop only
+	headers http.Header
+	legacy  bool
+
+	wg      sync.WaitGroup // the operations' goroutines
+	ackedCh chan struct{}  // closed on connection_ack
+	done    chan struct{}  // closed once the close handshake is over; nil until closing
+
+	mu        sync.Mutex
+	actor     shop.UserID // whose slot the socket holds; 0 until known
+	initSeen  bool
+	acked     bool
+	ops       map[string]*wsOp // in flight, by id
+	closeCode websocket.StatusCode
+	pongSeen  bool
+}
+
+// wsOp is an operation in flight.
+type wsOp struct {
+	cancel context.CancelFunc
+	quiet  bool // under c.mu: the client completed it (or, on legacy, replaced it): nothing more is sent
+}
+
+// serve runs the protocol until the socket is closed.
+func (c *wsConn) serve() {
+	stop := make(chan struct{})
+	var timers sync.WaitGroup
+	timers.Add(1)
+	go func() {
+		defer timers.Done()
+		c.timers(stop)
+	}()
+	for {
+		_, b, err := c.ws.Read(context.Background())
+		if err != nil {
+			break
+		}
+		if c.isClosing() {
+			continue // discard until the peer's close, as the handshake requires
+		}
+		if c.legacy {
+			c.handleLegacy(b)
+		} else {
+			c.handle(b)
+		}
+	}
+	close(stop)
+	timers.Wait()
+	c.cancelOps()
+	c.wg.Wait()
+	c.mu.Lock()
+	done := c.done
+	c.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+	_ = c.ws.CloseNow()
+}
+
+// timers closes a socket without connection_init in time, pings (or sends
+// "ka" on legacy) once acknowledged, and closes it when the request's
+// context ends (server.go's ends on SIGTERM).
+func (c *wsConn) timers(stop <-chan struct{}) {
+	var initTimeout <-chan time.Time
+	if c.t.initTimeout > 0 {
+		ch, stop := c.t.clock.Timer(c.t.initTimeout)
+		defer stop()
+		initTimeout = ch
+	}
+	interval := c.t.pingInterval
+	if c.legacy {
+		interval = c.t.keepAlive
+	}
+	acked := c.ackedCh
+	var tick <-chan time.Time
+	missed, pinged := 0, false
+	for {
+		select {
+		case <-stop:
+			return
+		case <-c.ctx.Done():
+			c.closeWith(closeGoingAway, reasonShutdown)
+			return
+		case <-initTimeout:
+			if !c.isInitSeen() {
+				if c.legacy {
+					c.closeWith(closeProtocolError, "Connection initialisation timeout")
+				} else {
+					c.closeWith(closeInitTimeout, "Connection initialisation timeout")
+				}
+			}
+		case <-acked:
+			acked = nil
+			if interval > 0 {
+				ch, stop := c.t.clock.Ticker(interval)
+				defer stop()
+				tick = ch
+			}
+		case <-tick:
+			if c.legacy {
+				c.write(message(nil, "ka", "", nil))
+				continue
+			}
+			c.mu.Lock()
+			if pinged && !c.pongSeen {
+				missed++
+			} else {
+				missed = 0
+			}
+			c.pongSeen = false
+			c.mu.Unlock()
+			if missed >= 2 { // two pings unanswered: the peer is gone
+				_ = c.ws.CloseNow()
+				return
+			}
+			c.write(message(nil, "ping", "", nil))
+			pinged = true
+		}
+	}
+}
+
+// Clock makes the timers of the websockets, so that a test can fire them.
+type Clock interface {
+	// Timer returns a channel that receives once, d from now, and a func
+	// that stops it.
+	Timer(d time.Duration) (<-chan time.Time, func())
+	// Ticker returns a channel that receives every d, and a func that stops it.
+	Ticker(d time.Duration) (<-chan time.Time, func())
+}
+
+// systemClock is the time package's.
+type systemClock struct{}
+
+func (systemClock) Timer(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
+}
+
+func (systemClock) Ticker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// clientMessage is a message from the client, of either subprotocol.
+type clientMessage struct {
+	Type    string          `json:"type"`
+	ID      *string         `json:"id"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// handle applies a graphql-transport-ws message.
+func (c *wsConn) handle(b []byte) {
+	var m clientMessage
+	if err := decodeObject(b, &m); err != nil || m.Type == "" {
+		c.closeWith(closeBadRequest, reasonInvalid)
+		return
+	}
+	switch m.Type {
+	case "connection_init":
+		if c.markInitSeen() {
+			c.closeWith(closeTooManyInits, "Too many initialisation requests")
+			return
+		}
+		if !nullOrObject(m.Payload) {
+			c.closeWith(closeBadRequest, reasonInvalid+": the connection_init payload must be an object")
+			return
+		}
+		c.init(m.Payload)
+	case "ping":
+		if !nullOrObject(m.Payload) {
+			c.closeWith(closeBadRequest, reasonInvalid+": the ping payload must be an object")
+			return
+		}
+		c.write(message(nil, "pong", "", m.Payload))
+	case "pong":
+		if !nullOrObject(m.Payload) {
+			c.closeWith(closeBadRequest, reasonInvalid+": the pong payload must be an object")
+			return
+		}
+		c.mu.Lock()
+		c.pongSeen = true
+		c.mu.Unlock()
+	case "subscribe":
+		c.mu.Lock()
+		acked := c.acked
+		dup := m.ID != nil && c.ops[*m.ID] != nil
+		c.mu.Unlock()
+		switch {
+		case !acked:
+			c.closeWith(closeUnauthorized, "Unauthorized")
+		case m.ID == nil || *m.ID == "":
+			c.closeWith(closeBadRequest, reasonInvalid+": subscribe needs an id")
+		case !validSubscribePayload(m.Payload):
+			c.closeWith(closeBadRequest, reasonInvalid+": subscribe needs a payload with a query")
+		case dup:
+			c.closeWith(closeSubscriberDup, closeReason("Subscriber for "+*m.ID+" already exists"))
+		default:
+			c.start(*m.ID, m.Payload)
+		}
+	case "complete":
+		if m.ID == nil || *m.ID == "" {
+			c.closeWith(closeBadRequest, reasonInvalid+": complete needs an id")
+			return
+		}
+		c.stop(*m.ID, true)
+	default:
+		c.closeWith(closeBadRequest, closeReason(fmt.Sprintf("%s: unexpected type %q", reasonInvalid, m.Type)))
+	}
+}
+
+// handleLegacy applies a legacy graphql-ws message. Every refusal is a
+// connection_error, then a close: legacy clients retry on any code.
+func (c *wsConn) handleLegacy(b []byte) {
+	var m clientMessage
+	if err := decodeObject(b, &m); err != nil || m.Type == "" {
+		c.refuseLegacy(closeProtocolError, reasonInvalid)
+		return
+	}
+	c.mu.Lock()
+	acked := c.acked
+	c.mu.Unlock()
+	id := ""
+	if m.ID != nil {
+		id = *m.ID
+	}
+	switch {
+	case m.Type == "connection_init" && !acked && !c.isInitSeen():
+		c.markInitSeen()
+		if !nullOrObject(m.Payload) {
+			c.refuseLegacy(closeProtocolError, reasonInvalid+": the connection_init payload must be an object")
+			return
+		}
+		c.init(m.Payload)
+	case m.Type == "connection_terminate":
+		c.closeWith(closeNormal, "terminated")
+	case m.Type == "start" && acked && id != "":
+		var p struct {
+			Query *string `json:"query"`
+		}
+		if decodeObject(m.Payload, &p) != nil || p.Query == nil {
+			c.refuseLegacy(closeProtocolError, reasonInvalid+": start needs a payload with a query")
+			return
+		}
+		c.stop(id, true) // subscriptions-transport-ws replaces an operation with the same id
+		c.start(id, m.Payload)
+	case m.Type == "stop" && acked && id != "":
+		c.stop(id, false)
+	default:
+		c.refuseLegacy(closeProtocolError, closeReason(fmt.Sprintf("Unexpected message %q", m.Type)))
+	}
+}
+
+// refuseLegacy sends a legacy connection_error with reason, then closes.
+func (c *wsConn) refuseLegacy(code websocket.StatusCode, reason string) {
+	c.write(message(nil, "connection_error", "", errorObject(reason)))
+	c.closeWith(code, reason)
+}
+
+// init authenticates a connection_init and acknowledges it, or closes the
+// socket: 4403 (1013 when the token could not be checked, or its user has
+// every socket open).
+func (c *wsConn) init(payload json.RawMessage) {
+	ctx, code, reason := c.authenticate(payload)
+	if code != 0 {
+		if c.legacy {
+			c.write(message(nil, "connection_error", "", errorObject(reason)))
+		}
+		c.closeWith(code, reason)
+		return
+	}
+	// The operations end when the socket does (closeWith, serve), not with
+	// the request's context: that one ending means shutdown, which must
+	// reach the client as 1001 before any operation could say "complete".
+	c.base = context.WithoutCancel(ctx)
+	c.write(message(nil, "connection_ack", "", nil))
+	if c.legacy {
+		c.write(message(nil, "ka", "", nil))
+	}
+	c.mu.Lock()
+	c.acked = true
+	c.mu.Unlock()
+	close(c.ackedCh)
+}
+
+// authenticate returns the context of the socket's operations, with its
+// actor: the upgrade request's, or that of the bearer token in the payload
+// (Authorization, or token). On refusal it returns the close code and a
+// reason fit for the client: never a driver's text.
+func (c *wsConn) authenticate(payload json.RawMessage) (context.Context, websocket.StatusCode, string) {
+	if shop.ActorFromContext(c.ctx) != nil {
+		return c.ctx, 0, "" // authenticated by the upgrade request's header, and counted then
+	}
+	var p map[string]any
+	_ = json.Unmarshal(payload, &p) // checked: absent, null or an object
+	token := ""
+	for _, k := range []string{"Authorization", "authorization", "token"} {
+		if s, ok := p[k].(string); ok && s != "" {
+			token = s
+			break
+		}
+	}
+	token = strings.TrimPrefix(token, "Bearer ")
+	if token == "" {
+		return nil, closeForbidden, `Send a bearer token in connection_init: {"Authorization": "Bearer <token>"}.`
+	}
+	a, err := c.t.db.FindActorByToken(c.ctx, token)
+	if shop.ErrorCode(err) == shop.EINTERNAL {
+		// Not the client's fault: 1013 makes the client retry.
+		c.t.log.ErrorContext(c.ctx, "websocket authentication", "error", err)
+		return nil, closeTryAgainLater, "Internal error."
+	} else if err != nil {
+		return nil, closeForbidden, closeReason(shop.ErrorMessage(err))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.actor == 0 {
+		if !c.t.caps.acquireActor(a.UserID) {
+			return nil, closeTryAgainLater, "Too many open connections for this token."
+		}
+		c.actor = a.UserID
+	}
+	return shop.NewContextWithActor(c.ctx, a), 0, ""
+}
+
+// start runs operation id (a subscription, query or mutation) in a
+// goroutine of its own.
+func (c *wsConn) start(id string, payload json.RawMessage) {
+	start := graphql.Now()
+	params := &graphql.RawParams{}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber() // as gqlgen's transports: integers stay exact
+	if err := dec.Decode(params); err != nil {
+		c.sendErrors(id, gqlerror.List{{Message: "The operation is not valid JSON."}})
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	params.Headers = c.headers
+	ctx, cancel := context.WithCancel(graphql.StartOperationTrace(c.base))
+	ctx = graph.WithFeedInterrupt(ctx, func() {
+		c.closeWith(closeTryAgainLater, "Feed interrupted: resume from your last cursor")
+	})
+	op := &wsOp{cancel: cancel}
+	c.mu.Lock()
+	c.ops[id] = op
+	c.mu.Unlock()
+	c.wg.Add(1)
+	go c.run(ctx, id, op, params)
+}
+
+// run executes an operation and sends its responses, then complete (unless
+// the client completed it or the socket is closing: a complete would tell a
+// graphql-ws client that the feed is over, where it should resume).
+func (c *wsConn) run(ctx context.Context, id string, op *wsOp, params *graphql.RawParams) {
+	defer c.wg.Done()
+	defer op.cancel()
+	rc, errs := c.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			// The document does not parse or validate: "error" ends the
+			// operation (graphql-transport-ws sends no complete after it).
+			c.endWithErrors(id, op, resp.Errors)
+			return
+		}
+		c.send(id, op, resp)
+		c.end(id, op, true)
+		return
+	}
+	ctx = graphql.WithOperationContext(ctx, rc)
+	defer func() {
+		if r := recover(); r != nil {
+			err := rc.Recover(ctx, r)
+			var gerr *gqlerror.Error
+			if !errors.As(err, &gerr) {
+				gerr = &gqlerror.Error{Message: "Internal error."}
+			}
+			c.endWithErrors(id, op, gqlerror.List{gerr})
+		}
+	}()
+	responses, ctx := c.exec.DispatchOperation(ctx, rc)
+	for {
+		resp := responses(ctx)
+		if resp == nil {
+			break
+		}
+		c.send(id, op, resp)
+	}
+	c.end(id, op, true)
+}
+
+// send writes one response of operation id, serialised once.
+func (c *wsConn) send(id string, op *wsOp, resp *graphql.Response) {
+	if c.silent(op) {
+		return
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		c.t.log.ErrorContext(c.ctx, "websocket response", "error", err)
+		return
+	}
+	typ := "next"
+	if c.legacy {
+		typ = "data"
+	}
+	c.write(message(nil, typ, id, b))
+}
+
+// sendErrors writes an "error" message of operation id.
+func (c *wsConn) sendErrors(id string, errs gqlerror.List) {
+	b, err := json.Marshal(errs)
+	if err != nil {
+		c.t.log.ErrorContext(c.ctx, "websocket error", "error", err)
+		return
+	}
+	c.write(message(nil, "error", id, b))
+}
+
+// end takes operation id off the socket and then, with complete, tells the
+// client: in that order, so that the client may use the id again as soon
+// as it hears.
+func (c *wsConn) end(id string, op *wsOp, complete bool) {
+	if !c.release(id, op) && complete {
+		c.write(message(nil, "complete", id, nil))
+	}
+}
+
+// endWithErrors ends operation id with an "error" message (and, on legacy
+// graphql-ws, complete).
+func (c *wsConn) endWithErrors(id string, op *wsOp, errs gqlerror.List) {
+	if c.release(id, op) {
+		return
+	}
+	c.sendErrors(id, errs)
+	if c.legacy {
+		c.write(message(nil, "complete", id, nil))
+	}
+}
+
+// release takes operation id off the socket; it reports whether nothing
+// more may be sent for it.
+func (c *wsConn) release(id string, op *wsOp) (silent bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ops[id] == op {
+		delete(c.ops, id)
+	}
+	return op.quiet || c.closeCode != 0
+}
+
+// silent reports whether nothing more may be sent for op.
+func (c *wsConn) silent(op *wsOp) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return op.quiet || c.closeCode != 0
+}
+
+// stop cancels operation id; quiet: nothing more is sent for it.
+func (c *wsConn) stop(id string, quiet bool) {
+	c.mu.Lock()
+	op := c.ops[id]
+	if op != nil && quiet {
+		op.quiet = true
+		delete(c.ops, id)
+	}
+	c.mu.Unlock()
+	if op != nil {
+		op.cancel()
+	}
+}
+
+// cancelOps cancels every operation in flight.
+func (c *wsConn) cancelOps() {
+	c.mu.Lock()
+	ops := make([]*wsOp, 0, len(c.ops))
+	for _, op := range c.ops {
+		ops = append(ops, op)
+	}
+	c.mu.Unlock()
+	for _, op := range ops {
+		op.cancel()
+	}
+}
+
+// write sends one message; a client that cannot take it within
+// writeTimeout is dropped (coder/websocket closes the connection), which
+// ends the read loop.
+func (c *wsConn) write(b []byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	_ = c.ws.Write(ctx, websocket.MessageText, b)
+}
+
+// closeWith starts the close handshake with code, once (the first close
+// wins), and cancels the operations without a word: the client learns
+// everything from the code.
+func (c *wsConn) closeWith(code websocket.StatusCode, reason string) {
+	c.mu.Lock()
+	if c.closeCode != 0 {
+		c.mu.Unlock()
+		return
+	}
+	c.closeCode = code
+	done := make(chan struct{})
+	c.done = done
+	c.mu.Unlock()
+	c.cancelOps()
+	go func() {
+		defer close(done)
+		// Waits for the peer's close (read by serve's loop) at most 5 s.
+		_ = c.ws.Close(code, closeReason(reason))
+	}()
+}
+
+func (c *wsConn) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeCode != 0
+}
+
+// markInitSeen notes a connection_init and reports whether one came before.
+func (c *wsConn) markInitSeen() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seen := c.initSeen
+	c.initSeen = true
+	return seen
+}
+
+func (c *wsConn) isInitSeen() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.initSeen
+}
+
+// message appends a message of either subprotocol to buf: payload is JSON
+// already (nil or null: none), written as is.
+func message(buf []byte, typ, id string, payload json.RawMessage) []byte {
+	buf = append(buf, `{"type":`...)
+	buf = strconv.AppendQuote(buf, typ) // the protocol's names: plain ASCII
+	if id != "" {
+		q, _ := json.Marshal(id) // a client's string: JSON's quoting, not Go's
+		buf = append(buf, `,"id":`...)
+		buf = append(buf, q...)
+	}
+	if p := bytes.TrimSpace(payload); len(p) > 0 && !bytes.Equal(p, []byte("null")) {
+		buf = append(buf, `,"payload":`...)
+		buf = append(buf, p...)
+	}
+	return append(buf, '}')
+}
+
+// errorObject is a connection_error's payload: {"message": msg}.
+func errorObject(msg string) json.RawMessage {
+	b, _ := json.Marshal(struct {
+		Message string `json:"message"`
+	}{msg})
+	return b
+}
+
+// WebsocketRegistry tracks a server's open websockets, so that a graceful
+// shutdown closes them with 1001 (going away) and clients reconnect to a
+// healthy instance: http.Server.Shutdown leaves hijacked connections alone.
+// The zero value is ready to use.
+type WebsocketRegistry struct {
+	mu      sync.Mutex
+	conns   map[*wsConn]struct{}
+	closing bool
+	idle    chan struct{} // closed once closing and no socket is left
+	stop    chan struct{} // closed by Shutdown: ends the SSE streams (sse.go)
+}
+
+// Len returns the number of open websockets.
+func (r *WebsocketRegistry) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.conns)
+}
+
+// Shutdown closes every open websocket with 1001 and refuses new ones the
+// same way, then waits until each has finished its close handshake (or the
+// peer's 5 s to answer ran out). It returns ctx's error if ctx ends first.
+func (r *WebsocketRegistry) Shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	r.closing = true
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+	}
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+	if r.idle == nil {
+		r.idle = make(chan struct{})
+		if len(r.conns) == 0 {
+			close(r.idle)
+		}
+	}
+	conns := make([]*wsConn, 0, len(r.conns))
+	for c := range r.conns {
+		conns = append(conns, c)
+	}
+	idle := r.idle
+	r.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(closeGoingAway, reasonShutdown)
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// add registers c; false once the registry is shutting down.
+func (r *WebsocketRegistry) add(c *wsConn) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return false
+	}
+	if r.conns == nil {
+		r.conns = map[*wsConn]struct{}{}
+	}
+	r.conns[c] = struct{}{}
+	return true
+}
+
+func (r *WebsocketRegistry) remove(c *wsConn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.conns[c]; !ok {
+		return
+	}
+	delete(r.conns, c)
+	if len(r.conns) == 0 && r.idle != nil {
+		close(r.idle)
+	}
+}
+
+// stopping returns a channel closed once Shutdown has begun.
+func (r *WebsocketRegistry) stopping() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+	}
+	return r.stop
+}
+
+// decodeObject decodes one JSON object, and nothing after it.
+func decodeObject(b []byte, v any) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return errors.New("not a JSON object")
+	}
+	return json.Unmarshal(b, v)
+}
+
+// nullOrObject reports whether an optional payload is absent, null or an object.
+func nullOrObject(p json.RawMessage) bool {
+	p = bytes.TrimSpace(p)
+	return len(p) == 0 || bytes.Equal(p, []byte("null")) || p[0] == '{'
+}
+
+// validSubscribePayload checks a subscribe payload as the protocol's
+// reference server does: an object with a query string; variables and
+// extensions objects, operationName a string, each optional.
+func validSubscribePayload(p json.RawMessage) bool {
+	var s struct {
+		Query         *string         `json:"query"`
+		OperationName json.RawMessage `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
+		Extensions    json.RawMessage `json:"extensions"`
+	}
+	if decodeObject(p, &s) != nil || s.Query == nil {
+		return false
+	}
+	op := bytes.TrimSpace(s.OperationName)
+	return nullOrObject(s.Variables) && nullOrObject(s.Extensions) &&
+		(len(op) == 0 || bytes.Equal(op, []byte("null")) || op[0] == '"')
+}
+
+// closeReason cuts a close reason to the 123 bytes a close frame holds
+// (coder/websocket sends 1011 without a reason if it is longer).
+func closeReason(s string) string {
+	if len(s) <= maxCloseReasonBytes {
+		return s
+	}
+	s = s[:maxCloseReasonBytes]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
