@@ -32,7 +32,7 @@ type Loaders struct {
 	OrderParts     *Loader[shop.OrderID, []*shop.PartLine]
 	OrderExtra     *Loader[shop.OrderID, []*shop.AdditionalWork]
 	OrderChecks    *Loader[shop.OrderID, []*shop.Check]
-	OrderSettlemnt *Loader[shop.OrderID, *shop.Settlement]
+	OrderSettlement *Loader[shop.OrderID, *shop.Settlement]
 
 	// Parts, warranty, callbacks, complaints and reminders.
 	Reservations      *Loader[shop.PartReservationID, *shop.PartReservation]
@@ -71,7 +71,7 @@ func NewLoaders(db *store.DB) *Loaders {
 		OrderParts:     lazy(db, (*store.DB).FindPartLinesByOrderIDs),
 		OrderExtra:     lazy(db, (*store.DB).FindAdditionalWorkByOrderIDs),
 		OrderChecks:    lazy(db, (*store.DB).FindChecksByOrderIDs),
-		OrderSettlemnt: lazy(db, (*store.DB).FindSettlementsByOrderIDs),
+		OrderSettlement: lazy(db, (*store.DB).FindSettlementsByOrderIDs),
 
 		Reservations:      lazy(db, (*store.DB).FindReservationsByIDs),
 		PartIssues:        lazy(db, (*store.DB).FindPartIssuesByIDs),

@@ -952,7 +952,7 @@ func (r *repairOrderResolver) Bill(ctx context.Context, obj *shop.Order) (*shop.
 
 // Settlement is the resolver for the settlement field.
 func (r *repairOrderResolver) Settlement(ctx context.Context, obj *shop.Order) (*shop.Settlement, error) {
-	return loaders(ctx).OrderSettlemnt.Load(ctx, obj.ID)()
+	return loaders(ctx).OrderSettlement.Load(ctx, obj.ID)()
 }
 
 // Timeline is the resolver for the timeline field.

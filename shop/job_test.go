@@ -11,7 +11,7 @@ import (
 // allJobActions lists every job action; the package exports no such list.
 var allJobActions = []shop.JobAction{
 	shop.JobApprove, shop.JobDecline, shop.JobDispatch, shop.JobStart, shop.JobPause, shop.JobResume,
-	shop.JobFinish, shop.JobReportProgess, shop.JobSelfCheckPass, shop.JobSelfCheckFail,
+	shop.JobFinish, shop.JobReportProgress, shop.JobSelfCheckPass, shop.JobSelfCheckFail,
 	shop.JobTeamLeadPass, shop.JobTeamLeadFail, shop.JobSendBack, shop.JobCancel,
 }
 
@@ -34,7 +34,7 @@ var wantJobMachine = map[shop.JobState]map[shop.JobAction]shop.JobState{
 	shop.JobInProgress: {
 		shop.JobPause:         shop.JobPaused,
 		shop.JobFinish:        shop.JobFinished,
-		shop.JobReportProgess: shop.JobInProgress,
+		shop.JobReportProgress: shop.JobInProgress,
 	},
 	shop.JobPaused: {
 		shop.JobResume:   shop.JobInProgress,
@@ -67,7 +67,7 @@ var wantJobOrderState = map[shop.JobAction]shop.OrderState{
 	shop.JobPause:         shop.OrderInWork,
 	shop.JobResume:        shop.OrderInWork,
 	shop.JobFinish:        shop.OrderInWork,
-	shop.JobReportProgess: shop.OrderInWork,
+	shop.JobReportProgress: shop.OrderInWork,
 	shop.JobSelfCheckPass: shop.OrderInWork,
 	shop.JobSelfCheckFail: shop.OrderInWork,
 	shop.JobTeamLeadPass:  shop.OrderInWork,

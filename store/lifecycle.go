@@ -523,7 +523,7 @@ type ReportJobProgressInput struct {
 // ReportJobProgress records a job's progress percentage.
 func (d *DB) ReportJobProgress(ctx context.Context, in ReportJobProgressInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "reportJobProgress", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActWorkJob,
-		shop.JobReportProgess, shop.EventJobProgress, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
+		shop.JobReportProgress, shop.EventJobProgress, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
 			if err := shop.ValidProgress(in.Progress); err != nil {
 				return "", err
 			}
