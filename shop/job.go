@@ -29,20 +29,20 @@ type JobAction string
 
 // Actions on a job.
 const (
-	JobApprove       JobAction = "APPROVE"
-	JobDecline       JobAction = "DECLINE"
-	JobDispatch      JobAction = "DISPATCH"
-	JobStart         JobAction = "START"
-	JobPause         JobAction = "PAUSE"
-	JobResume        JobAction = "RESUME"
-	JobFinish        JobAction = "FINISH"
+	JobApprove        JobAction = "APPROVE"
+	JobDecline        JobAction = "DECLINE"
+	JobDispatch       JobAction = "DISPATCH"
+	JobStart          JobAction = "START"
+	JobPause          JobAction = "PAUSE"
+	JobResume         JobAction = "RESUME"
+	JobFinish         JobAction = "FINISH"
 	JobReportProgress JobAction = "REPORT_PROGRESS"
-	JobSelfCheckPass JobAction = "SELF_CHECK_PASS"
-	JobSelfCheckFail JobAction = "SELF_CHECK_FAIL"
-	JobTeamLeadPass  JobAction = "TEAM_LEAD_PASS"
-	JobTeamLeadFail  JobAction = "TEAM_LEAD_FAIL"
-	JobSendBack      JobAction = "SEND_BACK" // final inspection failed on this job
-	JobCancel        JobAction = "CANCEL"
+	JobSelfCheckPass  JobAction = "SELF_CHECK_PASS"
+	JobSelfCheckFail  JobAction = "SELF_CHECK_FAIL"
+	JobTeamLeadPass   JobAction = "TEAM_LEAD_PASS"
+	JobTeamLeadFail   JobAction = "TEAM_LEAD_FAIL"
+	JobSendBack       JobAction = "SEND_BACK" // final inspection failed on this job
+	JobCancel         JobAction = "CANCEL"
 )
 
 // jobMachine is the job state machine. Every job action also needs its order

@@ -32,8 +32,8 @@ var wantJobMachine = map[shop.JobState]map[shop.JobAction]shop.JobState{
 		shop.JobCancel:   shop.JobCancelled,
 	},
 	shop.JobInProgress: {
-		shop.JobPause:         shop.JobPaused,
-		shop.JobFinish:        shop.JobFinished,
+		shop.JobPause:          shop.JobPaused,
+		shop.JobFinish:         shop.JobFinished,
 		shop.JobReportProgress: shop.JobInProgress,
 	},
 	shop.JobPaused: {
@@ -60,20 +60,20 @@ var wantJobMachine = map[shop.JobState]map[shop.JobAction]shop.JobState{
 // inspection sends a job back while the order is in QC; everything else,
 // including the customer's answer to additional work, happens IN_WORK.
 var wantJobOrderState = map[shop.JobAction]shop.OrderState{
-	shop.JobApprove:       shop.OrderInWork,
-	shop.JobDecline:       shop.OrderInWork,
-	shop.JobDispatch:      shop.OrderInWork,
-	shop.JobStart:         shop.OrderInWork,
-	shop.JobPause:         shop.OrderInWork,
-	shop.JobResume:        shop.OrderInWork,
-	shop.JobFinish:        shop.OrderInWork,
+	shop.JobApprove:        shop.OrderInWork,
+	shop.JobDecline:        shop.OrderInWork,
+	shop.JobDispatch:       shop.OrderInWork,
+	shop.JobStart:          shop.OrderInWork,
+	shop.JobPause:          shop.OrderInWork,
+	shop.JobResume:         shop.OrderInWork,
+	shop.JobFinish:         shop.OrderInWork,
 	shop.JobReportProgress: shop.OrderInWork,
-	shop.JobSelfCheckPass: shop.OrderInWork,
-	shop.JobSelfCheckFail: shop.OrderInWork,
-	shop.JobTeamLeadPass:  shop.OrderInWork,
-	shop.JobTeamLeadFail:  shop.OrderInWork,
-	shop.JobSendBack:      shop.OrderQC,
-	shop.JobCancel:        shop.OrderInWork,
+	shop.JobSelfCheckPass:  shop.OrderInWork,
+	shop.JobSelfCheckFail:  shop.OrderInWork,
+	shop.JobTeamLeadPass:   shop.OrderInWork,
+	shop.JobTeamLeadFail:   shop.OrderInWork,
+	shop.JobSendBack:       shop.OrderQC,
+	shop.JobCancel:         shop.OrderInWork,
 }
 
 // jobActionName is the name an error message gives an action: a check is
