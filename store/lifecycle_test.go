@@ -13,6 +13,7 @@ func ptr[T any](v T) *T { return &v }
 
 // TestLifecycle takes one car through every step of a visit, steps 1–13.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	now := time.Date(2026, 11, 24, 1, 30, 0, 0, time.UTC) // 09:30 in Shenzhen
