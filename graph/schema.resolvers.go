@@ -1082,7 +1082,7 @@ func (r *siteResolver) Appointments(ctx context.Context, obj *shop.Site, date *t
 		day = *date
 	}
 	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
-	return r.DB.FindAppointments(ctx, store.AppointmentFilter{SiteID: obj.ID, From: from, To: from.AddDate(0, 0, 1)})
+	return appointmentsOfDay(ctx, r.DB, obj.ID, from)
 }
 
 // Capacity is the resolver for the capacity field.

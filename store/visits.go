@@ -101,25 +101,41 @@ func (d *DB) CancelAppointment(ctx context.Context, in CancelAppointmentInput) (
 	})
 }
 
-// AppointmentFilter selects a site's appointments in a time range.
+// AppointmentFilter selects a site's appointments in a time range, a page
+// at a time.
 type AppointmentFilter struct {
 	SiteID shop.SiteID
 	From   time.Time
 	To     time.Time
 	State  *shop.AppointmentState
+	// After continues after that appointment (by time, then ID); First is the
+	// page size, 1 to MaxAppointmentPage (MaxAppointmentPage when 0).
+	After *shop.AppointmentID
+	First int
 }
 
-// FindAppointments lists a site's appointments between From and To, by time.
+// MaxAppointmentPage is the largest page of appointments one read returns.
+const MaxAppointmentPage = 500
+
+// FindAppointments lists a site's appointments between From and To, by
+// time: one more than the page size when a next page follows, so that no
+// list is cut without the caller knowing. Errors: UNAUTHENTICATED,
+// NOT_FOUND, FORBIDDEN.
 func (d *DB) FindAppointments(ctx context.Context, f AppointmentFilter) ([]*shop.Appointment, error) {
 	_, err := authorize(ctx, f.SiteID, shop.ActRead)
 	if err != nil {
 		return nil, err
 	}
+	first := f.First
+	if first <= 0 || first > MaxAppointmentPage {
+		first = MaxAppointmentPage
+	}
 	var out []*shop.Appointment
 	err = d.db.SelectContext(ctx, &out, `
 		SELECT `+appointmentColumns+` FROM appointments
 		WHERE site_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND ($4::TEXT IS NULL OR state = $4)
-		ORDER BY scheduled_at, id LIMIT 500`, f.SiteID, f.From, f.To, f.State)
+		  AND ($5::BIGINT IS NULL OR (scheduled_at, id) > (SELECT scheduled_at, id FROM appointments WHERE id = $5))
+		ORDER BY scheduled_at, id LIMIT $6`, f.SiteID, f.From, f.To, f.State, f.After, first+1)
 	return out, translate(err)
 }
 
