@@ -76,6 +76,11 @@ type AdditionalDecision struct {
 	NewPromisedAt *time.Time
 }
 
+// ReleasesParts reports whether the answer frees the parts reserved for the
+// additional work's job: a refusal does, and the store releases them in the
+// same transaction.
+func (d AdditionalDecision) ReleasesParts() bool { return !d.Approve }
+
 // DecideAdditionalWork records the customer's answer to additional work
 // still REQUESTED (who answered, how, when). Approval lets its job be
 // dispatched and moves the promised time by the extra time (or to the one

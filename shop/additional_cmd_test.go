@@ -87,6 +87,9 @@ func TestDecideAdditionalWork(t *testing.T) {
 		no.Approve = false
 		o, j, got, ev, err := shop.DecideAdditionalWork(order(shop.OrderInWork), pending, aw, no, 7, t0)
 		wantOK(t, err)
+		if !no.ReleasesParts() || yes.ReleasesParts() {
+			t.Fatalf("releasesParts=%v/%v, want a refusal only", no.ReleasesParts(), yes.ReleasesParts())
+		}
 		if j.State != shop.JobDeclined || got.State != shop.AdditionalDeclined || !o.PromisedAt.Equal(t0.Add(4*time.Hour)) || ev.Kind != shop.EventAdditionalDeclined {
 			t.Fatalf("state=%v promised=%v, want DECLINED and the promise kept", got.State, o.PromisedAt)
 		}

@@ -535,32 +535,46 @@ type DeliveryInput struct {
 	NextServiceMileage *int
 }
 
+// Delivery is what handing a car back decides besides the order.
+type Delivery struct {
+	ExitPass string
+	// ClosesVisit says the visit ends: no other order of it is still open.
+	ClosesVisit bool
+}
+
 // DeliverOrder hands a settled order's car back: only once the belongings
 // were checked with the customer. The exit pass defaults to EX- and the
-// order number. It returns the order and the exit pass. Errors:
-// INVALID_TRANSITION, INVALID naming the field.
-func DeliverOrder(o Order, in DeliveryInput, now time.Time) (Order, string, Event, error) {
+// order number; the visit closes with its last open order (others are the
+// states of the visit's other orders). Errors: INVALID_TRANSITION, INVALID
+// naming the field.
+func DeliverOrder(o Order, in DeliveryInput, others []OrderState, now time.Time) (Order, Delivery, Event, error) {
 	next, err := NextOrderState(o.State, OrderDeliver)
 	if err != nil {
-		return o, "", Event{}, err
+		return o, Delivery{}, Event{}, err
 	}
 	if !in.BelongingsChecked {
-		return o, "", Event{}, FieldErrorf("belongingsChecked", "Check the belongings list with the customer before delivery.")
+		return o, Delivery{}, Event{}, FieldErrorf("belongingsChecked", "Check the belongings list with the customer before delivery.")
 	}
 	exit, err := CheckText("exitPass", deref(in.ExitPass), false, 40)
 	if err != nil {
-		return o, "", Event{}, err
+		return o, Delivery{}, Event{}, err
 	}
 	if exit == "" {
 		exit = "EX-" + o.Number
 	}
 	if in.NextServiceMileage != nil {
 		if err := ValidMileage(*in.NextServiceMileage); err != nil {
-			return o, "", Event{}, atField("nextServiceMileage", err)
+			return o, Delivery{}, Event{}, atField("nextServiceMileage", err)
+		}
+	}
+	d := Delivery{ExitPass: exit, ClosesVisit: true}
+	for _, s := range others {
+		if s.Open() {
+			d.ClosesVisit = false
 		}
 	}
 	o.State, o.DeliveredAt = next, &now
-	return o, exit, OrderEvent(&o, EventOrderDelivered, nil, "Delivered to the customer, exit pass "+exit), nil
+	return o, d, OrderEvent(&o, EventOrderDelivered, nil, "Delivered to the customer, exit pass "+exit), nil
 }
 
 // Restage returns o in the board lane its jobs put it in (StageOf), the lane

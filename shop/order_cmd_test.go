@@ -361,7 +361,8 @@ func TestDeliverOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, exit, ev, err := shop.DeliverOrder(order(tt.state), tt.in, t0)
+			got, dv, ev, err := shop.DeliverOrder(order(tt.state), tt.in, nil, t0)
+			exit := dv.ExitPass
 			if tt.code != "" {
 				wantErr(t, err, tt.code, tt.field)
 				if got.State != tt.state {
@@ -370,7 +371,7 @@ func TestDeliverOrder(t *testing.T) {
 				return
 			}
 			wantOK(t, err)
-			if got.State != shop.OrderDelivered || exit != tt.exit || ev.Summary != "Delivered to the customer, exit pass "+tt.exit {
+			if got.State != shop.OrderDelivered || exit != tt.exit || !dv.ClosesVisit || ev.Summary != "Delivered to the customer, exit pass "+tt.exit {
 				t.Fatalf("state=%v exit=%q, want %v %q", got.State, exit, shop.OrderDelivered, tt.exit)
 			}
 		})
@@ -392,4 +393,26 @@ func TestAfterJobs(t *testing.T) {
 			t.Fatalf("state=%v changed=%v, want %v unchanged", got.State, changed, shop.OrderInWork)
 		}
 	})
+}
+
+func TestDeliveryClosesVisit(t *testing.T) {
+	in := shop.DeliveryInput{BelongingsChecked: true}
+	tests := []struct {
+		name   string
+		others []shop.OrderState
+		closes bool
+	}{
+		{"OK", nil, true},
+		{"OKOthersClosed", []shop.OrderState{shop.OrderDelivered, shop.OrderCancelled}, true},
+		{"OKOtherStillOpen", []shop.OrderState{shop.OrderCancelled, shop.OrderReady}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, dv, _, err := shop.DeliverOrder(order(shop.OrderSettled), in, tt.others, t0)
+			wantOK(t, err)
+			if dv.ClosesVisit != tt.closes {
+				t.Fatalf("closesVisit=%v, want %v", dv.ClosesVisit, tt.closes)
+			}
+		})
+	}
 }

@@ -115,6 +115,8 @@ func (d *DB) DeclineAdditionalWork(ctx context.Context, in DecideAdditionalWorkI
 }
 
 func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditionalWorkInput, approve bool) (*shop.AdditionalWork, error) {
+	decision := shop.AdditionalDecision{Approve: approve, CustomerContact: in.CustomerContact, ContactMethod: in.ContactMethod,
+		Note: in.Note, NewPromisedAt: in.NewPromisedAt}
 	return mutate(d, ctx, op, deref(in.IdempotencyKey), in, func(c *change) (*shop.AdditionalWork, error) {
 		var ref struct {
 			OrderID shop.OrderID
@@ -127,7 +129,7 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		} else if err != nil {
 			return nil, err
 		}
-		if !approve {
+		if decision.ReleasesParts() {
 			// Declining releases the job's reservations: parts before the order.
 			if err := lockReservedParts(c, ref.OrderID, &ref.JobID); err != nil {
 				return nil, err
@@ -151,9 +153,7 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		if err := c.tx.GetContext(c.ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 FOR UPDATE`, aw.JobID); err != nil {
 			return nil, err
 		}
-		o2, j2, aw2, ev, err := shop.DecideAdditionalWork(*o, j, *aw, shop.AdditionalDecision{Approve: approve,
-			CustomerContact: in.CustomerContact, ContactMethod: in.ContactMethod, Note: in.Note, NewPromisedAt: in.NewPromisedAt},
-			c.actor.UserID, c.now)
+		o2, j2, aw2, ev, err := shop.DecideAdditionalWork(*o, j, *aw, decision, c.actor.UserID, c.now)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +174,7 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		if !approve {
+		if decision.ReleasesParts() {
 			if err := releaseReservations(c, o, &j2.ID, "the customer declined the additional work"); err != nil {
 				return nil, err
 			}

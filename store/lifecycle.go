@@ -654,19 +654,24 @@ type DeliverVehicleInput struct {
 func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.Order, error) {
 	return d.orderStep(ctx, "deliverVehicle", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDeliver, true,
 		func(c *change, o *shop.Order) ([]shop.Event, error) {
-			next, exit, ev, err := shop.DeliverOrder(*o, shop.DeliveryInput{BelongingsChecked: in.BelongingsChecked,
-				ExitPass: in.ExitPass, NextServiceDate: in.NextServiceDate, NextServiceMileage: in.NextServiceMileage}, c.now)
+			var others []shop.OrderState
+			if err := c.tx.SelectContext(c.ctx, &others, `SELECT state FROM repair_orders WHERE visit_id = $1 AND id <> $2`, o.VisitID, o.ID); err != nil {
+				return nil, err
+			}
+			next, dv, ev, err := shop.DeliverOrder(*o, shop.DeliveryInput{BelongingsChecked: in.BelongingsChecked,
+				ExitPass: in.ExitPass, NextServiceDate: in.NextServiceDate, NextServiceMileage: in.NextServiceMileage}, others, c.now)
 			if err != nil {
 				return nil, err
 			}
 			*o = next
-			if _, err := c.tx.ExecContext(c.ctx, `
-				UPDATE visits SET delivered_at = $2, exit_pass = $3, next_service_date = $4, next_service_km = $5,
-					version = version + 1, updated_at = $2
-				WHERE id = $1 AND NOT EXISTS (
-					SELECT 1 FROM repair_orders WHERE visit_id = $1 AND id <> $6 AND state NOT IN ('DELIVERED', 'CANCELLED'))`,
-				o.VisitID, c.now, exit, in.NextServiceDate, in.NextServiceMileage, o.ID); err != nil {
-				return nil, err
+			if dv.ClosesVisit {
+				if _, err := c.tx.ExecContext(c.ctx, `
+					UPDATE visits SET delivered_at = $2, exit_pass = $3, next_service_date = $4, next_service_km = $5,
+						version = version + 1, updated_at = $2
+					WHERE id = $1`,
+					o.VisitID, c.now, dv.ExitPass, in.NextServiceDate, in.NextServiceMileage); err != nil {
+					return nil, err
+				}
 			}
 			if err := scheduleAfterDelivery(c, o, in.NextServiceDate, in.NextServiceMileage); err != nil {
 				return nil, err
