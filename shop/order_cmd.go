@@ -211,17 +211,21 @@ type PartLineInput struct {
 }
 
 // CheckPartNumber checks the part number of the line at field and returns it
-// trimmed, to look the part up by. Errors: INVALID on field.partNumber.
+// trimmed, as the catalogue knows it. Errors: INVALID on field.partNumber.
 func CheckPartNumber(field, number string) (string, error) {
 	return CheckText(fieldPath(field, "partNumber"), number, true, 60)
 }
 
 // NewPartLine returns the part line of in for order o (and job, if any):
-// a catalogue part (catalogue non-nil) takes its description and price
-// unless the input gives them; any other part must be described and
-// priced. number is the checked part number (CheckPartNumber); field is the
-// line's path. Its ID is the store's to give. Errors: INVALID naming the field.
-func NewPartLine(o *Order, job *JobID, in PartLineInput, number string, catalogue *Part, field string, now time.Time) (PartLine, error) {
+// a catalogue part (catalogue non-nil: the site's part of that number) takes
+// its description and price unless the input gives them; any other part must
+// be described and priced. field is the line's path. Its ID is the store's
+// to give. Errors: INVALID naming the field.
+func NewPartLine(o *Order, job *JobID, in PartLineInput, catalogue *Part, field string, now time.Time) (PartLine, error) {
+	number, err := CheckPartNumber(field, in.PartNumber)
+	if err != nil {
+		return PartLine{}, err
+	}
 	if err := ValidQuantity(in.Quantity); err != nil {
 		return PartLine{}, atField(fieldPath(field, "quantity"), err)
 	}
@@ -231,7 +235,6 @@ func NewPartLine(o *Order, job *JobID, in PartLineInput, number string, catalogu
 		id := catalogue.ID
 		pl.PartID, pl.Description, pl.UnitPrice = &id, catalogue.Description, catalogue.UnitPrice
 	}
-	var err error
 	if in.Description != nil {
 		if pl.Description, err = CheckText(fieldPath(field, "description"), *in.Description, false, MaxShortText); err != nil {
 			return PartLine{}, err
@@ -297,16 +300,16 @@ func AddJob(o Order, in JobLineInput, rate Money, now time.Time) (Job, Event, er
 }
 
 // AddPartLine adds a part to a draft estimate, tied to one of the order's
-// jobs when job is given; number and catalogue as for NewPartLine.
+// jobs when job is given; catalogue as for NewPartLine.
 // Errors: INVALID_TRANSITION, NOT_FOUND (jobId), INVALID naming the field.
-func AddPartLine(o Order, jobs []*Job, job *JobID, in PartLineInput, number string, catalogue *Part, now time.Time) (PartLine, Event, error) {
+func AddPartLine(o Order, jobs []*Job, job *JobID, in PartLineInput, catalogue *Part, now time.Time) (PartLine, Event, error) {
 	if _, err := NextOrderState(o.State, OrderEdit); err != nil {
 		return PartLine{}, Event{}, err
 	}
 	if err := jobOnOrder(jobs, job, "jobId"); err != nil {
 		return PartLine{}, Event{}, err
 	}
-	pl, err := NewPartLine(&o, job, in, number, catalogue, "part", now)
+	pl, err := NewPartLine(&o, job, in, catalogue, "part", now)
 	if err != nil {
 		return PartLine{}, Event{}, err
 	}

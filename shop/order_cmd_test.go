@@ -102,10 +102,10 @@ func TestNewJobAndPartLine(t *testing.T) {
 		if j.LabourPrice != 30000 || j.Payer != shop.PayerWarranty || j.State != shop.JobWaitingDispatch {
 			t.Fatalf("job=%+v, want 300.00 at the rate, paid by the warranty, WAITING_DISPATCH", j)
 		}
-		pl, err := shop.NewPartLine(&o, &j.ID, shop.PartLineInput{Quantity: 2}, "04465-33450",
+		pl, err := shop.NewPartLine(&o, &j.ID, shop.PartLineInput{PartNumber: " 04465-33450 ", Quantity: 2},
 			&shop.Part{ID: 3, Description: "刹车片", UnitPrice: 45000}, "parts[0]", t0)
 		wantOK(t, err)
-		if pl.UnitPrice != 45000 || pl.Description != "刹车片" || *pl.PartID != 3 || pl.Total() != 90000 {
+		if pl.PartNumber != "04465-33450" || pl.UnitPrice != 45000 || pl.Description != "刹车片" || *pl.PartID != 3 || pl.Total() != 90000 {
 			t.Fatalf("line=%+v, want the catalogue's price and description", pl)
 		}
 	})
@@ -118,16 +118,20 @@ func TestNewJobAndPartLine(t *testing.T) {
 		wantErr(t, err, shop.EINVALID, "job.description")
 	})
 	t.Run("ErrQuantity", func(t *testing.T) {
-		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{Quantity: 0}, "P", &shop.Part{ID: 3}, "parts[2]", t0)
+		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{PartNumber: "P", Quantity: 0}, &shop.Part{ID: 3}, "parts[2]", t0)
 		wantErr(t, err, shop.EINVALID, "parts[2].quantity")
 	})
 	t.Run("ErrUnpricedOffCatalogue", func(t *testing.T) {
-		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{Quantity: 1, Description: ptrTo("x")}, "P", nil, "part", t0)
+		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{PartNumber: "P", Quantity: 1, Description: ptrTo("x")}, nil, "part", t0)
 		wantErr(t, err, shop.EINVALID, "part.unitPrice")
 	})
 	t.Run("ErrUndescribedOffCatalogue", func(t *testing.T) {
-		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{Quantity: 1, UnitPrice: ptrTo(shop.Money(100))}, "P", nil, "part", t0)
+		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{PartNumber: "P", Quantity: 1, UnitPrice: ptrTo(shop.Money(100))}, nil, "part", t0)
 		wantErr(t, err, shop.EINVALID, "part.description")
+	})
+	t.Run("ErrNoPartNumber", func(t *testing.T) {
+		_, err := shop.NewPartLine(&o, nil, shop.PartLineInput{Quantity: 1}, nil, "parts[1]", t0)
+		wantErr(t, err, shop.EINVALID, "parts[1].partNumber")
 	})
 	t.Run("ErrJobIndex", func(t *testing.T) {
 		_, err := shop.LineJob("parts[0]", ptrTo(2), []shop.JobID{1, 2})
@@ -143,17 +147,21 @@ func TestOrderLines(t *testing.T) {
 		if ev.Summary != "Job added: 四轮定位" {
 			t.Fatalf("summary=%q, want %q", ev.Summary, "Job added: 四轮定位")
 		}
-		_, _, err = shop.AddPartLine(order(shop.OrderDraft), jobs, ptrTo(shop.JobID(1)), shop.PartLineInput{Quantity: 1}, "P", &shop.Part{ID: 2, Description: "d"}, t0)
+		_, _, err = shop.AddPartLine(order(shop.OrderDraft), jobs, ptrTo(shop.JobID(1)), shop.PartLineInput{PartNumber: "P", Quantity: 1}, &shop.Part{ID: 2, Description: "d"}, t0)
 		wantOK(t, err)
 		_, err = shop.RemoveOrderLine(order(shop.OrderDraft), jobs, ptrTo(shop.JobID(1)), nil)
 		wantOK(t, err)
+	})
+	t.Run("ErrPartOnSignedOrder", func(t *testing.T) {
+		_, _, err := shop.AddPartLine(order(shop.OrderSigned), jobs, nil, shop.PartLineInput{Quantity: 1}, nil, t0)
+		wantErr(t, err, shop.EINVALIDTRANSITION, "")
 	})
 	t.Run("ErrNotDraft", func(t *testing.T) {
 		_, _, err := shop.AddJob(order(shop.OrderSigned), shop.JobLineInput{Description: "x", LabourMinutes: 30}, 0, t0)
 		wantErr(t, err, shop.EINVALIDTRANSITION, "")
 	})
 	t.Run("ErrPartOfOtherJob", func(t *testing.T) {
-		_, _, err := shop.AddPartLine(order(shop.OrderDraft), jobs, ptrTo(shop.JobID(9)), shop.PartLineInput{Quantity: 1}, "P", &shop.Part{ID: 2}, t0)
+		_, _, err := shop.AddPartLine(order(shop.OrderDraft), jobs, ptrTo(shop.JobID(9)), shop.PartLineInput{PartNumber: "P", Quantity: 1}, &shop.Part{ID: 2}, t0)
 		wantErr(t, err, shop.ENOTFOUND, "jobId")
 	})
 	t.Run("ErrRemoveTwoLines", func(t *testing.T) {

@@ -60,11 +60,11 @@ func (d *DB) RequestAdditionalWork(ctx context.Context, in RequestAdditionalWork
 		lines := make([]shop.PartLine, len(in.Parts))
 		for i, p := range in.Parts {
 			field := fmt.Sprintf("parts[%d]", i)
-			number, part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
+			part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
 			if err != nil {
 				return nil, err
 			}
-			if lines[i], err = shop.NewPartLine(o, &j.ID, *p, number, part, field, c.now); err != nil {
+			if lines[i], err = shop.NewPartLine(o, &j.ID, *p, part, field, c.now); err != nil {
 				return nil, err
 			}
 			lines[i].Additional = true

@@ -131,11 +131,11 @@ func (d *DB) AddJob(ctx context.Context, in AddJobInput) (*shop.Order, error) {
 			}
 			for i, p := range in.Parts {
 				field := fmt.Sprintf("parts[%d]", i)
-				number, part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
+				part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
 				if err != nil {
 					return nil, err
 				}
-				pl, err := shop.NewPartLine(o, &j.ID, *p, number, part, field, c.now)
+				pl, err := shop.NewPartLine(o, &j.ID, *p, part, field, c.now)
 				if err != nil {
 					return nil, err
 				}
@@ -165,11 +165,11 @@ func (d *DB) AddPartLine(ctx context.Context, in AddPartLineInput) (*shop.Order,
 			if err != nil {
 				return nil, err
 			}
-			number, part, err := findCatalogue(c, o.SiteID, in.Part.PartNumber, "part")
+			part, err := findCatalogue(c, o.SiteID, in.Part.PartNumber, "part")
 			if err != nil {
 				return nil, err
 			}
-			pl, ev, err := shop.AddPartLine(*o, jobs, in.JobID, in.Part, number, part, c.now)
+			pl, ev, err := shop.AddPartLine(*o, jobs, in.JobID, in.Part, part, c.now)
 			if err != nil {
 				return nil, err
 			}

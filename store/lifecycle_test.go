@@ -156,3 +156,36 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("timeline has %d events (err %v), want every step", len(evs), err)
 	}
 }
+
+// TestDeliveryClosesVisitLast: delivering one order of a visit whose other
+// order is still open leaves the visit open, with no exit pass; the order
+// event and the order row are saved all the same.
+func TestDeliveryClosesVisitLast(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	adv := storetest.Ctx(f.Advisor)
+	car := f.MustCar(t, db, shop.OrderSettled, storetest.CarOptions{Jobs: 1})
+	second, err := db.CreateRepairOrder(adv, store.CreateRepairOrderInput{VisitID: car.Visit.ID, WorkType: shop.WorkRepair,
+		Jobs: []*store.JobLineInput{{Description: "补漆", LabourMinutes: 60}}})
+	if err != nil {
+		t.Fatalf("second order: %v", err)
+	}
+	o, err := db.DeliverVehicle(adv, store.DeliverVehicleInput{OrderID: car.Order.ID, BelongingsChecked: true})
+	if err != nil {
+		t.Fatalf("deliver: %v", err)
+	}
+	if o.State != shop.OrderDelivered {
+		t.Fatalf("state=%v, want %v", o.State, shop.OrderDelivered)
+	}
+	if got := countEvents(t, db, adv, o.ID, shop.EventOrderDelivered); got != 1 {
+		t.Fatalf("ORDER_DELIVERED events=%d, want 1", got)
+	}
+	v, err := db.FindVisitByID(adv, car.Visit.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.DeliveredAt != nil || v.ExitPass != "" {
+		t.Fatalf("visit delivered=%v exitPass=%q, want open while order %d is %v", v.DeliveredAt, v.ExitPass, second.ID, second.State)
+	}
+}

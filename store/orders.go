@@ -108,11 +108,11 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			if err != nil {
 				return nil, err
 			}
-			number, part, err := findCatalogue(c, o.SiteID, pl.PartNumber, field)
+			part, err := findCatalogue(c, o.SiteID, pl.PartNumber, field)
 			if err != nil {
 				return nil, err
 			}
-			line, err := shop.NewPartLine(o, jid, *pl, number, part, field, c.now)
+			line, err := shop.NewPartLine(o, jid, *pl, part, field, c.now)
 			if err != nil {
 				return nil, err
 			}
@@ -150,21 +150,19 @@ func insertJob(c *change, j *shop.Job) error {
 		j.SiteID, j.OrderID, j.Description, j.State, j.LabourMinutes, j.LabourPrice, j.Payer, j.Additional, j.Safety, j.CreatedAt)
 }
 
-// findCatalogue checks a line's part number (field is the line's path) and
-// returns it with the site's catalogue part of that number, nil if none.
-func findCatalogue(c *change, site shop.SiteID, number, field string) (string, *shop.Part, error) {
+// findCatalogue returns the site's catalogue part of a line's number, nil
+// when there is none or the number is not one (NewPartLine says why).
+func findCatalogue(c *change, site shop.SiteID, number, field string) (*shop.Part, error) {
 	num, err := shop.CheckPartNumber(field, number)
 	if err != nil {
-		return "", nil, err
+		return nil, nil
 	}
 	var p shop.Part
 	err = c.tx.GetContext(c.ctx, &p, `SELECT id, description, unit_price FROM parts WHERE site_id = $1 AND part_number = $2`, site, num)
 	if isNoRows(err) {
-		return num, nil, nil
-	} else if err != nil {
-		return "", nil, err
+		return nil, nil
 	}
-	return num, &p, nil
+	return &p, err
 }
 
 // insertPartLine writes a new part line and gives it its ID.
