@@ -167,9 +167,11 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 			aw2.ID, aw2.State, aw2.DecidedBy, aw2.DecidedAt, aw2.CustomerContact, aw2.ContactMethod, aw2.DecisionNote, aw2.Version); err != nil {
 			return nil, err
 		}
-		*o = o2
-		if err := saveOrder(c, o, false); err != nil {
-			return nil, err
+		if o2 != *o { // the decision moved the promised time
+			*o = o2
+			if err := saveOrder(c, o, false); err != nil {
+				return nil, err
+			}
 		}
 		if err := c.event(ev); err != nil {
 			return nil, err
