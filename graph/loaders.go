@@ -17,22 +17,22 @@ import (
 // Windows can split under load; below a page of visits (the customer
 // history) prefetch.go primes the loaders instead, so the count is exact.
 type Loaders struct {
-	Users          *Loader[shop.UserID, *shop.User]
-	Bays           *Loader[shop.BayID, *shop.Bay]
-	Customers      *Loader[shop.CustomerID, *shop.Customer]
-	Vehicles       *Loader[shop.VehicleID, *shop.Vehicle]
-	Appointments   *Loader[shop.AppointmentID, *shop.Appointment]
-	Visits         *Loader[shop.VisitID, *shop.Visit]
-	Orders         *Loader[shop.OrderID, *shop.Order]
-	Jobs           *Loader[shop.JobID, *shop.Job]
-	Parts          *Loader[shop.PartID, *shop.Part]
-	CustVehicles   *Loader[shop.CustomerID, []*shop.Vehicle]
-	VisitOrders    *Loader[shop.VisitID, []*shop.Order]
-	OrderJobs      *Loader[shop.OrderID, []*shop.Job]
-	OrderParts     *Loader[shop.OrderID, []*shop.PartLine]
-	OrderExtra     *Loader[shop.OrderID, []*shop.AdditionalWork]
-	OrderChecks    *Loader[shop.OrderID, []*shop.Check]
-	OrderSettlemnt *Loader[shop.OrderID, *shop.Settlement]
+	Users           *Loader[shop.UserID, *shop.User]
+	Bays            *Loader[shop.BayID, *shop.Bay]
+	Customers       *Loader[shop.CustomerID, *shop.Customer]
+	Vehicles        *Loader[shop.VehicleID, *shop.Vehicle]
+	Appointments    *Loader[shop.AppointmentID, *shop.Appointment]
+	Visits          *Loader[shop.VisitID, *shop.Visit]
+	Orders          *Loader[shop.OrderID, *shop.Order]
+	Jobs            *Loader[shop.JobID, *shop.Job]
+	Parts           *Loader[shop.PartID, *shop.Part]
+	CustVehicles    *Loader[shop.CustomerID, []*shop.Vehicle]
+	VisitOrders     *Loader[shop.VisitID, []*shop.Order]
+	OrderJobs       *Loader[shop.OrderID, []*shop.Job]
+	OrderParts      *Loader[shop.OrderID, []*shop.PartLine]
+	OrderExtra      *Loader[shop.OrderID, []*shop.AdditionalWork]
+	OrderChecks     *Loader[shop.OrderID, []*shop.Check]
+	OrderSettlement *Loader[shop.OrderID, *shop.Settlement]
 
 	// Parts, warranty, callbacks, complaints and reminders.
 	Reservations      *Loader[shop.PartReservationID, *shop.PartReservation]
@@ -56,22 +56,22 @@ type Loaders struct {
 // Handler): a cached value must never outlive the operation that read it.
 func NewLoaders(db *store.DB) *Loaders {
 	return &Loaders{
-		Users:          lazy(db, (*store.DB).FindUsersByIDs),
-		Bays:           lazy(db, (*store.DB).FindBaysByIDs),
-		Customers:      lazy(db, (*store.DB).FindCustomersByIDs),
-		Vehicles:       lazy(db, (*store.DB).FindVehiclesByIDs),
-		Appointments:   lazy(db, (*store.DB).FindAppointmentsByIDs),
-		Visits:         lazy(db, (*store.DB).FindVisitsByIDs),
-		Orders:         lazy(db, (*store.DB).FindOrdersByIDs),
-		Jobs:           lazy(db, (*store.DB).FindJobsByIDs),
-		Parts:          lazy(db, (*store.DB).FindPartsByIDs),
-		CustVehicles:   lazy(db, (*store.DB).FindVehiclesByCustomerIDs),
-		VisitOrders:    lazy(db, (*store.DB).FindOrdersByVisitIDs),
-		OrderJobs:      lazy(db, (*store.DB).FindJobsByOrderIDs),
-		OrderParts:     lazy(db, (*store.DB).FindPartLinesByOrderIDs),
-		OrderExtra:     lazy(db, (*store.DB).FindAdditionalWorkByOrderIDs),
-		OrderChecks:    lazy(db, (*store.DB).FindChecksByOrderIDs),
-		OrderSettlemnt: lazy(db, (*store.DB).FindSettlementsByOrderIDs),
+		Users:           lazy(db, (*store.DB).FindUsersByIDs),
+		Bays:            lazy(db, (*store.DB).FindBaysByIDs),
+		Customers:       lazy(db, (*store.DB).FindCustomersByIDs),
+		Vehicles:        lazy(db, (*store.DB).FindVehiclesByIDs),
+		Appointments:    lazy(db, (*store.DB).FindAppointmentsByIDs),
+		Visits:          lazy(db, (*store.DB).FindVisitsByIDs),
+		Orders:          lazy(db, (*store.DB).FindOrdersByIDs),
+		Jobs:            lazy(db, (*store.DB).FindJobsByIDs),
+		Parts:           lazy(db, (*store.DB).FindPartsByIDs),
+		CustVehicles:    lazy(db, (*store.DB).FindVehiclesByCustomerIDs),
+		VisitOrders:     lazy(db, (*store.DB).FindOrdersByVisitIDs),
+		OrderJobs:       lazy(db, (*store.DB).FindJobsByOrderIDs),
+		OrderParts:      lazy(db, (*store.DB).FindPartLinesByOrderIDs),
+		OrderExtra:      lazy(db, (*store.DB).FindAdditionalWorkByOrderIDs),
+		OrderChecks:     lazy(db, (*store.DB).FindChecksByOrderIDs),
+		OrderSettlement: lazy(db, (*store.DB).FindSettlementsByOrderIDs),
 
 		Reservations:      lazy(db, (*store.DB).FindReservationsByIDs),
 		PartIssues:        lazy(db, (*store.DB).FindPartIssuesByIDs),

@@ -162,7 +162,7 @@ func prefetchVisits(ctx context.Context, db *store.DB, visits []*shop.Visit, con
 				return err
 			}
 			for _, id := range orderIDs {
-				l.OrderSettlemnt.Prime(ctx, id, m[id])
+				l.OrderSettlement.Prime(ctx, id, m[id])
 				if s := m[id]; s != nil && settlement.has("settledBy") {
 					users[s.SettledBy] = true
 				}

@@ -952,7 +952,7 @@ func (r *repairOrderResolver) Bill(ctx context.Context, obj *shop.Order) (*shop.
 
 // Settlement is the resolver for the settlement field.
 func (r *repairOrderResolver) Settlement(ctx context.Context, obj *shop.Order) (*shop.Settlement, error) {
-	return loaders(ctx).OrderSettlemnt.Load(ctx, obj.ID)()
+	return loaders(ctx).OrderSettlement.Load(ctx, obj.ID)()
 }
 
 // Timeline is the resolver for the timeline field.
@@ -1082,7 +1082,7 @@ func (r *siteResolver) Appointments(ctx context.Context, obj *shop.Site, date *t
 		day = *date
 	}
 	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
-	return r.DB.FindAppointments(ctx, store.AppointmentFilter{SiteID: obj.ID, From: from, To: from.AddDate(0, 0, 1)})
+	return appointmentsOfDay(ctx, r.DB, obj.ID, from)
 }
 
 // Capacity is the resolver for the capacity field.

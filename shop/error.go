@@ -72,3 +72,15 @@ func ErrorField(err error) string {
 	}
 	return ""
 }
+
+// NotFoundf returns an *Error of code NOT_FOUND, naming the input field that
+// pointed at the missing record when there is one.
+func NotFoundf(field string, format string, args ...any) *Error {
+	return &Error{Code: ENOTFOUND, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Conflictf returns an *Error of code CONFLICT, naming the input field at
+// fault when there is one.
+func Conflictf(field string, format string, args ...any) *Error {
+	return &Error{Code: ECONFLICT, Field: field, Message: fmt.Sprintf(format, args...)}
+}

@@ -89,3 +89,10 @@ func AdvisorFeedFilter(advisor UserID) func(*Event) bool {
 		return e.AdvisorID != nil && *e.AdvisorID == advisor && AdvisorFeedKinds[e.Kind]
 	}
 }
+
+// OrderEvent returns an event about order o (and job, when it is about one of
+// its jobs), addressed to the order's advisor.
+func OrderEvent(o *Order, kind EventKind, job *JobID, summary string) Event {
+	return Event{SiteID: o.SiteID, Kind: kind, OrderID: &o.ID, JobID: job, VisitID: &o.VisitID,
+		AdvisorID: &o.AdvisorID, Summary: summary}
+}

@@ -29,20 +29,20 @@ type JobAction string
 
 // Actions on a job.
 const (
-	JobApprove       JobAction = "APPROVE"
-	JobDecline       JobAction = "DECLINE"
-	JobDispatch      JobAction = "DISPATCH"
-	JobStart         JobAction = "START"
-	JobPause         JobAction = "PAUSE"
-	JobResume        JobAction = "RESUME"
-	JobFinish        JobAction = "FINISH"
-	JobReportProgess JobAction = "REPORT_PROGRESS"
-	JobSelfCheckPass JobAction = "SELF_CHECK_PASS"
-	JobSelfCheckFail JobAction = "SELF_CHECK_FAIL"
-	JobTeamLeadPass  JobAction = "TEAM_LEAD_PASS"
-	JobTeamLeadFail  JobAction = "TEAM_LEAD_FAIL"
-	JobSendBack      JobAction = "SEND_BACK" // final inspection failed on this job
-	JobCancel        JobAction = "CANCEL"
+	JobApprove        JobAction = "APPROVE"
+	JobDecline        JobAction = "DECLINE"
+	JobDispatch       JobAction = "DISPATCH"
+	JobStart          JobAction = "START"
+	JobPause          JobAction = "PAUSE"
+	JobResume         JobAction = "RESUME"
+	JobFinish         JobAction = "FINISH"
+	JobReportProgress JobAction = "REPORT_PROGRESS"
+	JobSelfCheckPass  JobAction = "SELF_CHECK_PASS"
+	JobSelfCheckFail  JobAction = "SELF_CHECK_FAIL"
+	JobTeamLeadPass   JobAction = "TEAM_LEAD_PASS"
+	JobTeamLeadFail   JobAction = "TEAM_LEAD_FAIL"
+	JobSendBack       JobAction = "SEND_BACK" // final inspection failed on this job
+	JobCancel         JobAction = "CANCEL"
 )
 
 // jobMachine is the job state machine. Every job action also needs its order
@@ -51,7 +51,7 @@ var jobMachine = map[JobState]map[JobAction]JobState{
 	JobPendingApproval: {JobApprove: JobWaitingDispatch, JobDecline: JobDeclined},
 	JobWaitingDispatch: {JobDispatch: JobDispatched, JobCancel: JobCancelled},
 	JobDispatched:      {JobDispatch: JobDispatched, JobStart: JobInProgress, JobCancel: JobCancelled},
-	JobInProgress:      {JobPause: JobPaused, JobFinish: JobFinished, JobReportProgess: JobInProgress},
+	JobInProgress:      {JobPause: JobPaused, JobFinish: JobFinished, JobReportProgress: JobInProgress},
 	JobPaused:          {JobResume: JobInProgress, JobDispatch: JobDispatched},
 	JobFinished:        {JobSelfCheckPass: JobSelfChecked, JobSelfCheckFail: JobInProgress},
 	JobSelfChecked:     {JobTeamLeadPass: JobDone, JobTeamLeadFail: JobRework},
@@ -126,7 +126,7 @@ func (a JobAction) Describe() string {
 		return "be resumed (RESUME)"
 	case JobFinish:
 		return "be finished (FINISH)"
-	case JobReportProgess:
+	case JobReportProgress:
 		return "report progress (REPORT_PROGRESS)"
 	case JobSelfCheckPass, JobSelfCheckFail:
 		return "be self-checked (SELF_CHECK)"

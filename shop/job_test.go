@@ -11,7 +11,7 @@ import (
 // allJobActions lists every job action; the package exports no such list.
 var allJobActions = []shop.JobAction{
 	shop.JobApprove, shop.JobDecline, shop.JobDispatch, shop.JobStart, shop.JobPause, shop.JobResume,
-	shop.JobFinish, shop.JobReportProgess, shop.JobSelfCheckPass, shop.JobSelfCheckFail,
+	shop.JobFinish, shop.JobReportProgress, shop.JobSelfCheckPass, shop.JobSelfCheckFail,
 	shop.JobTeamLeadPass, shop.JobTeamLeadFail, shop.JobSendBack, shop.JobCancel,
 }
 
@@ -32,9 +32,9 @@ var wantJobMachine = map[shop.JobState]map[shop.JobAction]shop.JobState{
 		shop.JobCancel:   shop.JobCancelled,
 	},
 	shop.JobInProgress: {
-		shop.JobPause:         shop.JobPaused,
-		shop.JobFinish:        shop.JobFinished,
-		shop.JobReportProgess: shop.JobInProgress,
+		shop.JobPause:          shop.JobPaused,
+		shop.JobFinish:         shop.JobFinished,
+		shop.JobReportProgress: shop.JobInProgress,
 	},
 	shop.JobPaused: {
 		shop.JobResume:   shop.JobInProgress,
@@ -60,20 +60,20 @@ var wantJobMachine = map[shop.JobState]map[shop.JobAction]shop.JobState{
 // inspection sends a job back while the order is in QC; everything else,
 // including the customer's answer to additional work, happens IN_WORK.
 var wantJobOrderState = map[shop.JobAction]shop.OrderState{
-	shop.JobApprove:       shop.OrderInWork,
-	shop.JobDecline:       shop.OrderInWork,
-	shop.JobDispatch:      shop.OrderInWork,
-	shop.JobStart:         shop.OrderInWork,
-	shop.JobPause:         shop.OrderInWork,
-	shop.JobResume:        shop.OrderInWork,
-	shop.JobFinish:        shop.OrderInWork,
-	shop.JobReportProgess: shop.OrderInWork,
-	shop.JobSelfCheckPass: shop.OrderInWork,
-	shop.JobSelfCheckFail: shop.OrderInWork,
-	shop.JobTeamLeadPass:  shop.OrderInWork,
-	shop.JobTeamLeadFail:  shop.OrderInWork,
-	shop.JobSendBack:      shop.OrderQC,
-	shop.JobCancel:        shop.OrderInWork,
+	shop.JobApprove:        shop.OrderInWork,
+	shop.JobDecline:        shop.OrderInWork,
+	shop.JobDispatch:       shop.OrderInWork,
+	shop.JobStart:          shop.OrderInWork,
+	shop.JobPause:          shop.OrderInWork,
+	shop.JobResume:         shop.OrderInWork,
+	shop.JobFinish:         shop.OrderInWork,
+	shop.JobReportProgress: shop.OrderInWork,
+	shop.JobSelfCheckPass:  shop.OrderInWork,
+	shop.JobSelfCheckFail:  shop.OrderInWork,
+	shop.JobTeamLeadPass:   shop.OrderInWork,
+	shop.JobTeamLeadFail:   shop.OrderInWork,
+	shop.JobSendBack:       shop.OrderQC,
+	shop.JobCancel:         shop.OrderInWork,
 }
 
 // jobActionName is the name an error message gives an action: a check is

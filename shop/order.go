@@ -44,8 +44,8 @@ const (
 
 // orderMachine is the repair order's state machine: the one place that says
 // which action is allowed in which state and where it leads. PASS_QC leads to
-// WASH or READY depending on whether the customer accepted a wash; the store
-// makes that choice when it records the final inspection.
+// WASH or READY depending on whether the customer accepted a wash;
+// FinalInspection makes that choice.
 var orderMachine = map[OrderState]map[OrderAction]OrderState{
 	OrderDraft:   {OrderEdit: OrderDraft, OrderSign: OrderSigned, OrderCancel: OrderCancelled},
 	OrderSigned:  {OrderHandOver: OrderInWork, OrderCancel: OrderCancelled},

@@ -30,66 +30,62 @@ type RequestAdditionalWorkInput struct {
 	IdempotencyKey *string
 }
 
-// RequestAdditionalWork records additional work with its cost and extra time.
-// Its job waits in PENDING_APPROVAL: it cannot be dispatched or started until
-// the customer agrees. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION.
+// RequestAdditionalWork records additional work with its cost and extra time
+// (see shop.RequestAdditionalWork). Its job waits in PENDING_APPROVAL: it
+// cannot be dispatched or started until the customer agrees. Errors:
+// INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION.
 func (d *DB) RequestAdditionalWork(ctx context.Context, in RequestAdditionalWorkInput) (*shop.AdditionalWork, error) {
 	return mutate(d, ctx, "requestAdditionalWork", deref(in.IdempotencyKey), in, func(c *change) (*shop.AdditionalWork, error) {
 		o, err := lockOrder(c, in.OrderID, shop.ActRequestExtra, nil)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := shop.NextOrderState(o.State, shop.OrderWork); err != nil {
-			return nil, err
-		}
-		reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxLongText)
+		jobs, err := orderJobs(c, o.ID)
 		if err != nil {
 			return nil, err
 		}
-		if in.ExtraMinutes < 0 || in.ExtraMinutes > 60*24*30 {
-			return nil, shop.FieldErrorf("extraMinutes", "Extra time must be between 0 minutes and 30 days.")
-		}
-		if in.FoundOnJobID != nil {
-			var n int
-			if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM jobs WHERE id = $1 AND order_id = $2`, *in.FoundOnJobID, o.ID); err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "foundOnJobId", Message: "That job is not on this repair order."}
-			}
-		}
-		j, err := insertJob(c, o, &JobLineInput{Description: in.Description, LabourMinutes: in.LabourMinutes,
-			LabourPrice: in.LabourPrice, Payer: in.Payer}, shop.JobPendingApproval, true, in.Safety, "")
+		rate, err := labourRate(c, o.SiteID, in.LabourPrice)
 		if err != nil {
 			return nil, err
 		}
-		var parts shop.Money
+		j, aw, err := shop.RequestAdditionalWork(*o, jobs, shop.AdditionalRequest{FoundOnJobID: in.FoundOnJobID,
+			Description: in.Description, Reason: in.Reason, LabourMinutes: in.LabourMinutes, LabourPrice: in.LabourPrice,
+			ExtraMinutes: in.ExtraMinutes, Safety: in.Safety, Payer: in.Payer}, rate, c.actor.UserID, c.now)
+		if err != nil {
+			return nil, err
+		}
+		if err := insertJob(c, &j); err != nil {
+			return nil, err
+		}
+		lines := make([]shop.PartLine, len(in.Parts))
 		for i, p := range in.Parts {
-			pl, err := insertPartLine(c, o, &j.ID, p, true, fmt.Sprintf("parts[%d]", i))
+			field := fmt.Sprintf("parts[%d]", i)
+			part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
 			if err != nil {
 				return nil, err
 			}
-			parts += pl.Total()
+			if lines[i], err = shop.NewPartLine(o, &j.ID, *p, part, field, c.now); err != nil {
+				return nil, err
+			}
+			lines[i].Additional = true
+			if err := insertPartLine(c, &lines[i]); err != nil {
+				return nil, err
+			}
 		}
-		aw := &shop.AdditionalWork{}
-		if err := c.tx.GetContext(c.ctx, aw, `
+		aw, ev := shop.PriceAdditionalWork(o, &j, aw, lines)
+		if err := c.tx.GetContext(c.ctx, &aw, `
 			INSERT INTO additional_work (site_id, order_id, found_on_job_id, job_id, description, reason, labour_price,
 				parts_price, extra_minutes, safety, state, requested_by, requested_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REQUESTED', $11, $12)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			RETURNING `+additionalColumns,
-			o.SiteID, o.ID, in.FoundOnJobID, j.ID, j.Description, reason, j.LabourPrice, parts, in.ExtraMinutes,
-			in.Safety, c.actor.UserID, c.now); err != nil {
+			aw.SiteID, aw.OrderID, aw.FoundOnJobID, aw.JobID, aw.Description, aw.Reason, aw.LabourPrice, aw.PartsPrice,
+			aw.ExtraMinutes, aw.Safety, aw.State, aw.RequestedBy, aw.RequestedAt); err != nil {
 			return nil, err
 		}
-		safety := ""
-		if in.Safety {
-			safety = " (safety-relevant)"
-		}
-		if err := c.event(orderEvent(o, shop.EventAdditionalRequested, &j.ID,
-			fmt.Sprintf("Additional work found%s: %s, %s, +%d min; waiting for the customer", safety, j.Description, aw.Total(), in.ExtraMinutes))); err != nil {
+		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		return aw, afterJobs(c, o)
+		return &aw, afterJobs(c, o)
 	})
 }
 
@@ -119,18 +115,21 @@ func (d *DB) DeclineAdditionalWork(ctx context.Context, in DecideAdditionalWorkI
 }
 
 func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditionalWorkInput, approve bool) (*shop.AdditionalWork, error) {
+	decision := shop.AdditionalDecision{Approve: approve, CustomerContact: in.CustomerContact, ContactMethod: in.ContactMethod,
+		Note: in.Note, NewPromisedAt: in.NewPromisedAt}
 	return mutate(d, ctx, op, deref(in.IdempotencyKey), in, func(c *change) (*shop.AdditionalWork, error) {
 		var ref struct {
 			OrderID shop.OrderID
 			JobID   shop.JobID
 		}
+		missing := notFoundAt("additionalWorkId", "No additional work with that ID exists.")
 		err := c.tx.GetContext(c.ctx, &ref, `SELECT order_id, job_id FROM additional_work WHERE id = $1`, in.AdditionalWorkID)
 		if isNoRows(err) {
-			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "additionalWorkId", Message: "No additional work with that ID exists."}
+			return nil, missing
 		} else if err != nil {
 			return nil, err
 		}
-		if !approve {
+		if decision.ReleasesParts() {
 			// Declining releases the job's reservations: parts before the order.
 			if err := lockReservedParts(c, ref.OrderID, &ref.JobID); err != nil {
 				return nil, err
@@ -139,7 +138,7 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		o, err := lockOrder(c, ref.OrderID, shop.ActDecideExtra, nil)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "additionalWorkId", Message: "No additional work with that ID exists."}
+				return nil, missing
 			}
 			return nil, err
 		}
@@ -150,63 +149,35 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 		if err := checkVersion("additional work request", in.ExpectedVersion, aw.Version); err != nil {
 			return nil, err
 		}
-		action, state, kind := shop.JobDecline, shop.AdditionalDeclined, shop.EventAdditionalDeclined
-		if approve {
-			action, state, kind = shop.JobApprove, shop.AdditionalApproved, shop.EventAdditionalApproved
-		}
-		if aw.State != shop.AdditionalRequested {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The additional work was already decided (%s); it cannot %s now.", aw.State, action.Describe())
-		}
-		contact, err := shop.CheckText("customerContact", in.CustomerContact, true, shop.MaxShortText)
-		if err != nil {
-			return nil, err
-		}
-		note, err := shop.CheckText("note", deref(in.Note), false, shop.MaxLongText)
-		if err != nil {
-			return nil, err
-		}
 		var j shop.Job
 		if err := c.tx.GetContext(c.ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 FOR UPDATE`, aw.JobID); err != nil {
 			return nil, err
 		}
-		if j.State, err = shop.NextJobState(o.State, j.State, action); err != nil {
+		o2, j2, aw2, ev, err := shop.DecideAdditionalWork(*o, j, *aw, decision, c.actor.UserID, c.now)
+		if err != nil {
 			return nil, err
 		}
-		if err := saveJob(c, &j); err != nil {
+		if err := saveJob(c, &j2); err != nil {
 			return nil, err
 		}
-		method := in.ContactMethod
 		if err := c.tx.GetContext(c.ctx, aw, `
 			UPDATE additional_work SET state = $2, decided_by = $3, decided_at = $4, customer_contact = $5,
-				contact_method = $6, decision_note = $7, version = version + 1
+				contact_method = $6, decision_note = $7, version = $8
 			WHERE id = $1 RETURNING `+additionalColumns,
-			aw.ID, state, c.actor.UserID, c.now, contact, method, note); err != nil {
+			aw2.ID, aw2.State, aw2.DecidedBy, aw2.DecidedAt, aw2.CustomerContact, aw2.ContactMethod, aw2.DecisionNote, aw2.Version); err != nil {
 			return nil, err
 		}
-		// No customer's name in summaries: the timeline feeds the boards.
-		summary := fmt.Sprintf("The customer declined the additional work (asked by %s): %s", method, aw.Description)
-		if approve {
-			summary = fmt.Sprintf("The customer approved the additional work (asked by %s): %s, %s", method, aw.Description, aw.Total())
-			switch {
-			case in.NewPromisedAt != nil:
-				t := in.NewPromisedAt.UTC()
-				o.PromisedAt = &t
-			case o.PromisedAt != nil && aw.ExtraMinutes > 0:
-				t := o.PromisedAt.Add(time.Duration(aw.ExtraMinutes) * time.Minute)
-				o.PromisedAt = &t
-			}
-			if o.PromisedAt != nil {
-				summary += "; promised time now " + o.PromisedAt.UTC().Format(time.RFC3339)
-			}
+		if o2 != *o { // the decision moved the promised time
+			*o = o2
 			if err := saveOrder(c, o, false); err != nil {
 				return nil, err
 			}
 		}
-		if err := c.event(orderEvent(o, kind, &j.ID, summary)); err != nil {
+		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		if !approve {
-			if err := releaseReservations(c, o, &j.ID, "the customer declined the additional work"); err != nil {
+		if decision.ReleasesParts() {
+			if err := releaseReservations(c, o, &j2.ID, "the customer declined the additional work"); err != nil {
 				return nil, err
 			}
 			// Freed stock may have filled another job's reservation, which saved the order.

@@ -68,6 +68,7 @@ func countEvents(t *testing.T, db *store.DB, ctx context.Context, id shop.OrderI
 // the same expectedVersion: exactly one wins per version, the others get
 // CONFLICT, and no update is lost.
 func TestConcurrentOrderUpdates(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv := storetest.Ctx(f.Advisor)
@@ -162,6 +163,7 @@ func TestConcurrentOrderUpdates(t *testing.T) {
 // TestConcurrentJobUpdates races technicians on one job with the same
 // expectedVersion, and without one.
 func TestConcurrentJobUpdates(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
@@ -218,6 +220,7 @@ func TestConcurrentJobUpdates(t *testing.T) {
 // once: the order moves to QC exactly once, with one event, and no job's
 // change is lost.
 func TestConcurrentJobsOfOneOrder(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech, lead := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech), storetest.Ctx(f.Lead)

@@ -110,7 +110,14 @@ func fieldPath(prefix, name string) string {
 // notFound returns the NOT_FOUND error for a kind of record; records of other
 // sites get the same answer, so IDs reveal nothing across sites.
 func notFound(kind string) error {
-	return shop.Errorf(shop.ENOTFOUND, "No %s with that ID exists.", kind)
+	return shop.NotFoundf("", "No %s with that ID exists.", kind)
+}
+
+// notFoundAt returns the NOT_FOUND error of a row that input field named and
+// that is missing (or is another site's): the one place, with translate,
+// where the store turns an empty result into a shop error.
+func notFoundAt(field, message string) error {
+	return shop.NotFoundf(field, "%s", message)
 }
 
 // isNoRows reports whether err means an empty result.

@@ -14,6 +14,7 @@ import (
 // returns the first result and changes nothing more; another input with the
 // same key is rejected with CONFLICT on idempotencyKey.
 func TestIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech, cash := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech), storetest.Ctx(f.Cashier)
@@ -152,6 +153,7 @@ func TestIdempotencyKeys(t *testing.T) {
 // TestIdempotencyKeyScope checks what a key is bound to: one operation, one
 // user; and that a failed call does not use it up.
 func TestIdempotencyKeyScope(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, mgr := storetest.Ctx(f.Advisor), storetest.Ctx(f.Manager)
@@ -207,6 +209,7 @@ func TestIdempotencyKeyScope(t *testing.T) {
 // TestIdempotencyConcurrent sends the same keyed call from many goroutines at
 // once: the work is done once and every caller gets the same result.
 func TestIdempotencyConcurrent(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 // jobs), whatever the order's size. bench/cmd/bench/mutations.go replays
 // these statements with pgbench: change both together.
 func TestJobStepStatements(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
@@ -53,6 +55,7 @@ func TestJobStepStatements(t *testing.T) {
 // order it moves on (here to the waiting-for-parts lane) keeps every other field:
 // the step reads both in one row and writes the order back whole.
 func TestJobStepKeepsRecords(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
@@ -135,6 +138,7 @@ func utc[T any](v T) T {
 // TestJobStepClock adds the time between start (or resume) and pause (or
 // finish) to the job's worked minutes, as read under the job's lock.
 func TestJobStepClock(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	tech := storetest.Ctx(f.Tech)
@@ -178,6 +182,7 @@ func TestJobStepClock(t *testing.T) {
 // on one of its jobs waits for it: the waiting step must not hold the job's
 // lock yet, or a writer going order → job would deadlock with it.
 func TestJobStepLocksOrderFirst(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	tech := storetest.Ctx(f.Tech)
@@ -206,9 +211,11 @@ func TestJobStepLocksOrderFirst(t *testing.T) {
 		done <- err
 	}()
 	// Wait until the step is blocked on a lock (the server keeps only the
-	// start of a long query's text).
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	// start of a long query's text): each look is a round trip to the
+	// server, so the goroutine runs meanwhile; a bounded count of looks, not
+	// a clock, ends the wait.
+	const looks = 50_000
+	for i := 0; ; i++ {
 		var waiting int
 		if err := raw.QueryRow(`
 			SELECT count(*) FROM pg_stat_activity
@@ -223,10 +230,10 @@ func TestJobStepLocksOrderFirst(t *testing.T) {
 			t.Fatalf("the step finished while the order was locked elsewhere: err=%v", err)
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the step never waited for the order's lock")
+		if i == looks {
+			t.Fatalf("the step never waited for the order's lock (%d looks)", looks)
 		}
-		time.Sleep(10 * time.Millisecond)
+		runtime.Gosched()
 	}
 	probe, err := raw.BeginTx(ctx, nil)
 	if err != nil {
@@ -248,6 +255,7 @@ func TestJobStepLocksOrderFirst(t *testing.T) {
 // TestEventWakesListeners: a committed change's event wakes the listeners of
 // store.ChannelEvents once; a change that fails wakes nobody.
 func TestEventWakesListeners(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
@@ -258,32 +266,44 @@ func TestEventWakesListeners(t *testing.T) {
 	if err := l.Listen(store.ChannelEvents); err != nil {
 		t.Fatal(err)
 	}
-	wakeUps := func(wait time.Duration) int {
+	// wakeUps counts the wake-ups delivered so far: it sends a marker on the
+	// channel and counts until the marker comes back. PostgreSQL delivers
+	// notifications in the order their transactions committed, so every
+	// wake-up of a change committed before the marker arrives before it.
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	wakeUps := func() int {
+		if _, err := raw.Exec(`SELECT pg_notify($1, 'marker')`, store.ChannelEvents); err != nil {
+			t.Fatal(err)
+		}
 		n := 0
-		timeout := time.After(wait)
-		for {
-			select {
-			case ev := <-l.Notify:
-				if ev != nil && ev.Channel == store.ChannelEvents {
-					n++
-				}
-			case <-timeout:
+		for ev := range l.Notify {
+			if ev == nil || ev.Channel != store.ChannelEvents {
+				continue
+			}
+			if ev.Extra == "marker" {
 				return n
 			}
+			n++
 		}
+		t.Fatal("the listener closed")
+		return n
 	}
 
 	t.Run("OKJobStep", func(t *testing.T) {
 		if _, err := db.StartJob(tech, store.JobRef{JobID: job.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if n := wakeUps(time.Second); n != 1 {
+		if n := wakeUps(); n != 1 {
 			t.Fatalf("wake-ups=%d, want 1", n)
 		}
 	})
 	t.Run("OKTwoEventsOneWakeUp", func(t *testing.T) {
 		qc := f.MustCar(t, db, shop.OrderQC, storetest.CarOptions{Jobs: 1})
-		wakeUps(500 * time.Millisecond) // the set-up's own
+		wakeUps() // the set-up's own
 		o, err := db.RecordFinalInspection(storetest.Ctx(f.QC), store.RecordFinalInspectionInput{OrderID: qc.Order.ID, Passed: true})
 		if err != nil {
 			t.Fatal(err)
@@ -296,7 +316,7 @@ func TestEventWakesListeners(t *testing.T) {
 				t.Fatalf("%s events=%d, want 1", kind, got)
 			}
 		}
-		if n := wakeUps(time.Second); n != 1 {
+		if n := wakeUps(); n != 1 {
 			t.Fatalf("wake-ups=%d, want 1", n)
 		}
 	})
@@ -306,7 +326,7 @@ func TestEventWakesListeners(t *testing.T) {
 		if shop.ErrorCode(err) != shop.ECONFLICT {
 			t.Fatalf("code=%v, want %v", shop.ErrorCode(err), shop.ECONFLICT)
 		}
-		if n := wakeUps(300 * time.Millisecond); n != 0 {
+		if n := wakeUps(); n != 0 {
 			t.Fatalf("wake-ups=%d, want 0", n)
 		}
 	})
@@ -316,6 +336,7 @@ func TestEventWakesListeners(t *testing.T) {
 // connections, on a store whose statements are not prepared yet: preparing
 // must not wait for a connection while a transaction holds one.
 func TestJobStepsFillThePool(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	tech := storetest.Ctx(f.Tech)

@@ -18,13 +18,15 @@ type OrderRef struct {
 	IdempotencyKey  *string
 }
 
-// orderStep runs one order transition: lock, authorise, check the version,
-// move the state machine, let apply change the order, save, record the event.
-func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, act shop.Action, action shop.OrderAction,
-	kind shop.EventKind, apply func(c *change, o *shop.Order) (summary string, err error)) (*shop.Order, error) {
+// orderStep runs one order command: lock the order (its reserved parts first
+// when the command releases them), let decide call the decision, set the
+// order to its result and write the command's other rows, then save the
+// order, board lane derived again, and append the events decide returns.
+func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, act shop.Action, releasesParts bool,
+	decide func(c *change, o *shop.Order) ([]shop.Event, error)) (*shop.Order, error) {
 	o, err := mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Order, error) {
-		if action == shop.OrderCancel || action == shop.OrderDeliver {
-			// These steps release the order's reservations: parts before the order.
+		if releasesParts {
+			// Parts before the order, as every writer of reservations locks them.
 			if err := lockReservedParts(c, ref.OrderID, nil); err != nil {
 				return nil, err
 			}
@@ -33,30 +35,27 @@ func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, 
 		if err != nil {
 			return nil, err
 		}
-		next, err := shop.NextOrderState(o.State, action)
-		if err != nil {
-			return nil, err
-		}
-		prev := o.State
-		o.State = next
-		summary, err := apply(c, o)
+		evs, err := decide(c, o)
 		if err != nil {
 			return nil, err
 		}
 		if err := saveOrder(c, o, true); err != nil {
 			return nil, err
 		}
-		if err := c.event(orderEvent(o, kind, nil, summary)); err != nil {
-			return nil, err
-		}
-		if o.State == shop.OrderReady && prev != shop.OrderReady {
-			return o, c.event(orderEvent(o, shop.EventOrderReady, nil,
-				"Ready for pick-up: tell the customer by "+o.NotifyBy.UTC().Format(time.RFC3339)))
-		}
-		return o, nil
+		return o, appendEvents(c, evs...)
 	})
 	redactOrders(shop.ActorFromContext(ctx), o)
 	return o, err
+}
+
+// appendEvents appends events to the log in the change's transaction.
+func appendEvents(c *change, evs ...shop.Event) error {
+	for _, ev := range evs {
+		if err := c.event(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateRepairOrderInput changes an order's terms. While DRAFT any term may
@@ -77,42 +76,23 @@ type UpdateRepairOrderInput struct {
 	IdempotencyKey      *string
 }
 
-// UpdateRepairOrder changes an order's terms. Errors: INVALID, NOT_FOUND,
-// FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// UpdateRepairOrder changes an order's terms (see shop.EditOrder).
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) UpdateRepairOrder(ctx context.Context, in UpdateRepairOrderInput) (*shop.Order, error) {
 	return mutate(d, ctx, "updateRepairOrder", deref(in.IdempotencyKey), in, func(c *change) (*shop.Order, error) {
 		o, err := lockOrder(c, in.OrderID, shop.ActEstimate, in.ExpectedVersion)
 		if err != nil {
 			return nil, err
 		}
-		termsChange := in.Findings != nil || in.UnderWarranty != nil || in.WashRequested != nil || in.PaymentMethod != nil ||
-			in.OldParts != nil || in.InsuranceClaim != nil || in.InsurerName != nil
-		if termsChange {
-			if _, err := shop.NextOrderState(o.State, shop.OrderEdit); err != nil {
-				return nil, err
-			}
-		}
-		if !o.State.Open() || o.State == shop.OrderSettled {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The repair order is %s; its terms can no longer change (EDIT).", o.State.Describe())
-		}
-		if err := applyTerms(o, in.Findings, in.UnderWarranty, in.WashRequested, in.PaymentMethod, in.OldParts,
-			in.InsuranceClaim, in.InsurerName, in.AssessmentReference); err != nil {
+		next, ev, err := shop.EditOrder(*o, shop.OrderChanges{Terms: shop.Terms{Findings: in.Findings,
+			UnderWarranty: in.UnderWarranty, WashRequested: in.WashRequested, PaymentMethod: in.PaymentMethod,
+			OldParts: in.OldParts, InsuranceClaim: in.InsuranceClaim, InsurerName: in.InsurerName,
+			AssessmentReference: in.AssessmentReference}, PromisedAt: in.PromisedAt, Reason: in.Reason})
+		if err != nil {
 			return nil, err
 		}
-		summary := "Repair order terms changed"
-		if in.PromisedAt != nil {
-			if o.State != shop.OrderDraft && o.PromisedAt != nil {
-				reason, err := shop.CheckText("reason", deref(in.Reason), true, shop.MaxShortText)
-				if err != nil {
-					return nil, shop.FieldErrorf("reason", "Moving a promised time needs the reason the customer is told.")
-				}
-				summary = fmt.Sprintf("Promised time moved from %s to %s: %s", o.PromisedAt.UTC().Format(time.RFC3339),
-					in.PromisedAt.UTC().Format(time.RFC3339), reason)
-			}
-			t := in.PromisedAt.UTC()
-			o.PromisedAt = &t
-		}
-		if o.State == shop.OrderDraft {
+		*o = next
+		if o.KeepsEstimate() {
 			if err := estimate(c, o); err != nil {
 				return nil, err
 			}
@@ -120,7 +100,7 @@ func (d *DB) UpdateRepairOrder(ctx context.Context, in UpdateRepairOrderInput) (
 		if err := saveOrder(c, o, true); err != nil {
 			return nil, err
 		}
-		return o, c.event(orderEvent(o, shop.EventOrderEdited, nil, summary))
+		return o, c.event(ev)
 	})
 }
 
@@ -133,20 +113,37 @@ type AddJobInput struct {
 	IdempotencyKey  *string
 }
 
-// AddJob adds a job (and its parts) to a draft estimate.
+// AddJob adds a job (and its parts) to a draft estimate (see shop.AddJob).
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) AddJob(ctx context.Context, in AddJobInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "addJob", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
-		shop.OrderEdit, shop.EventOrderEdited, func(c *change, o *shop.Order) (string, error) {
-			j, err := insertJob(c, o, &in.Job, shop.JobWaitingDispatch, false, false, "job")
+	return d.orderStep(ctx, "addJob", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			rate, err := labourRate(c, o.SiteID, in.Job.LabourPrice)
 			if err != nil {
-				return "", err
+				return nil, err
+			}
+			j, ev, err := shop.AddJob(*o, in.Job, rate, c.now)
+			if err != nil {
+				return nil, err
+			}
+			if err := insertJob(c, &j); err != nil {
+				return nil, err
 			}
 			for i, p := range in.Parts {
-				if _, err := insertPartLine(c, o, &j.ID, p, false, fmt.Sprintf("parts[%d]", i)); err != nil {
-					return "", err
+				field := fmt.Sprintf("parts[%d]", i)
+				part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
+				if err != nil {
+					return nil, err
+				}
+				pl, err := shop.NewPartLine(o, &j.ID, *p, part, field, c.now)
+				if err != nil {
+					return nil, err
+				}
+				if err := insertPartLine(c, &pl); err != nil {
+					return nil, err
 				}
 			}
-			return "Job added: " + j.Description, estimate(c, o)
+			return []shop.Event{ev}, estimate(c, o)
 		})
 }
 
@@ -159,24 +156,24 @@ type AddPartLineInput struct {
 	IdempotencyKey  *string
 }
 
-// AddPartLine adds a part line to a draft estimate.
+// AddPartLine adds a part line to a draft estimate (see shop.AddPartLine).
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) AddPartLine(ctx context.Context, in AddPartLineInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "addPartLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
-		shop.OrderEdit, shop.EventOrderEdited, func(c *change, o *shop.Order) (string, error) {
-			if in.JobID != nil {
-				var n int
-				if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM jobs WHERE id = $1 AND order_id = $2`, *in.JobID, o.ID); err != nil {
-					return "", err
-				}
-				if n == 0 {
-					return "", &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "That job is not on this repair order."}
-				}
-			}
-			pl, err := insertPartLine(c, o, in.JobID, &in.Part, false, "part")
+	return d.orderStep(ctx, "addPartLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			jobs, err := orderJobs(c, o.ID)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			return fmt.Sprintf("Part added: %s × %d", pl.PartNumber, pl.Quantity), nil
+			part, err := findCatalogue(c, o.SiteID, in.Part.PartNumber, "part")
+			if err != nil {
+				return nil, err
+			}
+			pl, ev, err := shop.AddPartLine(*o, jobs, in.JobID, in.Part, part, c.now)
+			if err != nil {
+				return nil, err
+			}
+			return []shop.Event{ev}, insertPartLine(c, &pl)
 		})
 }
 
@@ -189,28 +186,33 @@ type RemoveOrderLineInput struct {
 	IdempotencyKey  *string
 }
 
-// RemoveOrderLine removes a job (with its parts) or a part line from a draft.
+// RemoveOrderLine removes a job (with its parts) or a part line from a
+// draft (see shop.RemoveOrderLine). Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) RemoveOrderLine(ctx context.Context, in RemoveOrderLineInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "removeOrderLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
-		shop.OrderEdit, shop.EventOrderEdited, func(c *change, o *shop.Order) (string, error) {
-			if (in.JobID == nil) == (in.PartLineID == nil) {
-				return "", shop.FieldErrorf("jobId", "Name exactly one line to remove: a jobId or a partLineId.")
+	return d.orderStep(ctx, "removeOrderLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			jobs, err := orderJobs(c, o.ID)
+			if err != nil {
+				return nil, err
 			}
-			var q, field string
-			var id any
-			if in.JobID != nil {
-				q, id, field = `DELETE FROM jobs WHERE id = $1 AND order_id = $2`, *in.JobID, "jobId"
-			} else {
+			ev, err := shop.RemoveOrderLine(*o, jobs, in.JobID, in.PartLineID)
+			if err != nil {
+				return nil, err
+			}
+			// The decision saw exactly one line named.
+			q, id, field := `DELETE FROM jobs WHERE id = $1 AND order_id = $2`, any(in.JobID), "jobId"
+			if in.PartLineID != nil {
 				q, id, field = `DELETE FROM part_lines WHERE id = $1 AND order_id = $2`, *in.PartLineID, "partLineId"
 			}
 			res, err := c.tx.ExecContext(c.ctx, q, id, o.ID)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return "", &shop.Error{Code: shop.ENOTFOUND, Field: field, Message: "That line is not on this repair order."}
+				return nil, notFoundAt(field, "That line is not on this repair order.")
 			}
-			return "Line removed", estimate(c, o)
+			return []shop.Event{ev}, estimate(c, o)
 		})
 }
 
@@ -223,38 +225,28 @@ type SignRepairOrderInput struct {
 	IdempotencyKey  *string
 }
 
-// SignRepairOrder records the customer's signature: nothing is worked on
-// before. The promised time defaults to the estimate. Errors: INVALID,
-// NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// SignRepairOrder records the customer's signature (see shop.SignOrder):
+// nothing is worked on before. The estimate is brought up to date first, as
+// the default promised time. Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) SignRepairOrder(ctx context.Context, in SignRepairOrderInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "signRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
-		shop.OrderSign, shop.EventOrderSigned, func(c *change, o *shop.Order) (string, error) {
-			name, err := shop.CheckText("signedBy", in.SignedBy, true, shop.MaxShortText)
-			if err != nil {
-				return "", err
-			}
+	return d.orderStep(ctx, "signRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
 			jobs, err := orderJobs(c, o.ID)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			if len(jobs) == 0 {
-				return "", shop.Errorf(shop.EINVALID, "A repair order needs at least one job before the customer signs it.")
-			}
-			if err := estimate(c, o); err != nil {
-				return "", err
-			}
-			promised := o.EstimatedAt
-			if in.PromisedAt != nil {
-				if !in.PromisedAt.After(c.now) {
-					return "", shop.FieldErrorf("promisedAt", "The promised time must be in the future.")
+			if o.KeepsEstimate() {
+				if err := estimate(c, o); err != nil {
+					return nil, err
 				}
-				t := in.PromisedAt.UTC()
-				promised = &t
-			} else if o.PromisedAt != nil && o.PromisedAt.After(c.now) {
-				promised = o.PromisedAt
 			}
-			o.PromisedAt, o.SignedAt, o.SignedBy = promised, &c.now, name
-			return "Signed by the customer", nil
+			next, ev, err := shop.SignOrder(*o, jobs, in.SignedBy, in.PromisedAt, c.now)
+			if err != nil {
+				return nil, err
+			}
+			*o = next
+			return []shop.Event{ev}, nil
 		})
 }
 
@@ -267,14 +259,16 @@ type HandOverRepairOrderInput struct {
 }
 
 // HandOverRepairOrder hands a signed order to the workshop (派工 begins).
+// Errors: NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) HandOverRepairOrder(ctx context.Context, in HandOverRepairOrderInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "handOverRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActHandOver,
-		shop.OrderHandOver, shop.EventOrderHandedOver, func(c *change, o *shop.Order) (string, error) {
-			if in.Priority != nil {
-				o.Priority = *in.Priority
+	return d.orderStep(ctx, "handOverRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActHandOver, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			next, ev, err := shop.HandOverOrder(*o, in.Priority, c.now)
+			if err != nil {
+				return nil, err
 			}
-			o.HandedOverAt = &c.now
-			return "Handed over to the workshop, priority " + string(o.Priority), nil
+			*o = next
+			return []shop.Event{ev}, nil
 		})
 }
 
@@ -287,19 +281,17 @@ type CancelRepairOrderInput struct {
 }
 
 // CancelRepairOrder cancels a draft or signed order and releases its parts
-// reservations in the same transaction.
+// reservations in the same transaction. Errors: INVALID, NOT_FOUND,
+// FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) CancelRepairOrder(ctx context.Context, in CancelRepairOrderInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "cancelRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
-		shop.OrderCancel, shop.EventOrderCancelled, func(c *change, o *shop.Order) (string, error) {
-			reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxShortText)
+	return d.orderStep(ctx, "cancelRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, true,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			next, ev, err := shop.CancelOrder(*o, in.Reason, c.now)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			o.CancelledAt, o.CancelReason = &c.now, reason
-			if err := releaseReservations(c, o, nil, "the repair order was cancelled"); err != nil {
-				return "", err
-			}
-			return "Cancelled: " + reason, nil
+			*o = next
+			return []shop.Event{ev}, releaseReservations(c, o, nil, "the repair order was cancelled")
 		})
 }
 
@@ -310,37 +302,29 @@ type JobRef struct {
 	IdempotencyKey  *string
 }
 
-// jobStep runs one job transition; afterwards the order may move on (all
-// jobs checked → final inspection) and its board lane is derived again.
-// Besides what apply sends, that is two statements: lock the order and the
-// job, then save the job with its event and read the order's other jobs;
-// a third only when the order changes.
-func (d *DB) jobStep(ctx context.Context, op string, ref JobRef, input any, act shop.Action, action shop.JobAction,
-	kind shop.EventKind, apply func(c *change, o *shop.Order, j *shop.Job) (string, error)) (*shop.Job, error) {
+// jobStep runs one job command: lock the order and the job, let decide call
+// the decision (and write the command's other rows), save the job with its
+// event; afterwards the order may move on (all jobs checked → final
+// inspection) and its board lane is derived again. Besides what decide
+// sends, that is two statements: lock the order and the job, then save the
+// job with its event and read the order's other jobs; a third only when the
+// order changes.
+func (d *DB) jobStep(ctx context.Context, op string, ref JobRef, input any, act shop.Action,
+	decide func(c *change, o *shop.Order, j shop.Job, runningSince *time.Time) (shop.Job, shop.Event, error)) (*shop.Job, error) {
 	return mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Job, error) {
 		l, err := lockJobRow(c, ref.JobID, act, ref.ExpectedVersion)
 		if err != nil {
 			return nil, err
 		}
-		o, j := l.O, l.J
-		next, err := shop.NextJobState(o.State, j.State, action)
+		j, ev, err := decide(c, l.O, *l.J, l.RunningSince)
 		if err != nil {
 			return nil, err
 		}
-		prev := j.State
-		j.State = next
-		summary, err := apply(c, o, j)
+		jobs, err := saveJobStep(c, l.O, &j, ev)
 		if err != nil {
 			return nil, err
 		}
-		if prev == shop.JobInProgress && next != shop.JobInProgress {
-			stopClock(c, j, l.RunningSince)
-		}
-		jobs, err := saveJobStep(c, o, j, orderEvent(o, kind, &j.ID, summary))
-		if err != nil {
-			return nil, err
-		}
-		return j, afterJobsWith(c, o, jobs)
+		return &j, afterJobsWith(c, l.O, jobs)
 	})
 }
 
@@ -399,7 +383,7 @@ func saveJobStep(c *change, o *shop.Order, j *shop.Job, ev shop.Event) ([]*shop.
 }
 
 // afterJobs moves an order to final inspection once every job is checked,
-// and keeps its board lane current.
+// and keeps its board lane current (see shop.AfterJobs).
 func afterJobs(c *change, o *shop.Order) error {
 	jobs, err := orderJobs(c, o.ID)
 	if err != nil {
@@ -411,26 +395,15 @@ func afterJobs(c *change, o *shop.Order) error {
 // afterJobsWith is afterJobs with the order's jobs, current and in ID order,
 // already at hand.
 func afterJobsWith(c *change, o *shop.Order, jobs []*shop.Job) error {
-	var err error
-	submitted := false
-	if o.State == shop.OrderInWork && shop.ReadyForQC(jobs) {
-		if o.State, err = shop.NextOrderState(o.State, shop.OrderSubmitQC); err != nil {
-			return err
-		}
-		submitted = true
+	next, changed, evs := shop.AfterJobs(*o, jobs, c.now)
+	if !changed {
+		return nil
 	}
-	before, since := o.Stage, o.StageSince
-	setStage(c, o, jobs)
-	if !submitted && since.Equal(o.StageSince) && (before == nil) == (o.Stage == nil) {
-		return nil // nothing of the order changed
-	}
+	*o = next
 	if err := saveOrder(c, o, false); err != nil {
 		return err
 	}
-	if submitted {
-		return c.event(orderEvent(o, shop.EventOrderSubmittedQC, nil, "Every job checked: waiting for final inspection"))
-	}
-	return nil
+	return appendEvents(c, evs...)
 }
 
 // DispatchJobInput assigns a job to a technician and a bay.
@@ -442,41 +415,31 @@ type DispatchJobInput struct {
 	IdempotencyKey  *string
 }
 
-// DispatchJob assigns (or reassigns) a job. Errors: INVALID, NOT_FOUND,
-// FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// DispatchJob assigns (or reassigns) a job to a technician and a bay of its
+// site. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) DispatchJob(ctx context.Context, in DispatchJobInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "dispatchJob", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDispatch,
-		shop.JobDispatch, shop.EventJobDispatched, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
+		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
 			if err := requireStaff(c, o.SiteID, in.TechnicianID, "technicianId", shop.RoleTechnician); err != nil {
-				return "", err
+				return j, shop.Event{}, err
 			}
 			var bay string
 			err := c.tx.GetContext(c.ctx, &bay, `SELECT code FROM bays WHERE id = $1 AND site_id = $2`, in.BayID, o.SiteID)
 			if isNoRows(err) {
-				return "", &shop.Error{Code: shop.ENOTFOUND, Field: "bayId", Message: "No bay with that ID exists at this site."}
+				return j, shop.Event{}, notFoundAt("bayId", "No bay with that ID exists at this site.")
 			} else if err != nil {
-				return "", err
+				return j, shop.Event{}, err
 			}
-			j.TechnicianID, j.BayID, j.DispatchedAt = &in.TechnicianID, &in.BayID, &c.now
-			j.PauseReason, j.PauseNote = nil, ""
-			return "Dispatched to bay " + bay, nil
+			return shop.DispatchJob(o, j, in.TechnicianID, in.BayID, bay, c.now)
 		})
 }
 
-// StartJob starts a dispatched job, or rework after a failed check.
+// StartJob starts a dispatched job, or rework after a failed check (see
+// shop.StartJob). Errors: NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) StartJob(ctx context.Context, in JobRef) (*shop.Job, error) {
-	return d.jobStep(ctx, "startJob", in, in, shop.ActWorkJob, shop.JobStart, shop.EventJobStarted,
-		func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			if j.TechnicianID == nil {
-				return "", shop.Errorf(shop.EINVALIDTRANSITION, "The job has no technician; dispatch it first.")
-			}
-			if j.StartedAt == nil {
-				j.StartedAt = &c.now
-			}
-			if j.ReworkCount > 0 {
-				return "Rework started", nil
-			}
-			return "Work started", nil
+	return d.jobStep(ctx, "startJob", in, in, shop.ActWorkJob,
+		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
+			return shop.StartJob(o, j, c.now)
 		})
 }
 
@@ -489,26 +452,21 @@ type PauseJobInput struct {
 	IdempotencyKey  *string
 }
 
-// PauseJob pauses a job in progress; WAITING_PARTS shows the car as blocked on the board.
+// PauseJob pauses a job in progress; WAITING_PARTS shows the car as blocked
+// on the board. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) PauseJob(ctx context.Context, in PauseJobInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "pauseJob", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActWorkJob,
-		shop.JobPause, shop.EventJobPaused, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			note, err := shop.CheckText("note", deref(in.Note), in.Reason == shop.PauseOther, shop.MaxShortText)
-			if err != nil {
-				return "", err
-			}
-			r := in.Reason
-			j.PauseReason, j.PauseNote = &r, note
-			return "Paused: " + string(r) + " " + note, nil
+		func(c *change, o *shop.Order, j shop.Job, running *time.Time) (shop.Job, shop.Event, error) {
+			return shop.PauseJob(o, j, in.Reason, in.Note, running, c.now)
 		})
 }
 
-// ResumeJob resumes a paused job.
+// ResumeJob resumes a paused job. Errors: NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) ResumeJob(ctx context.Context, in JobRef) (*shop.Job, error) {
-	return d.jobStep(ctx, "resumeJob", in, in, shop.ActWorkJob, shop.JobResume, shop.EventJobResumed,
-		func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			j.PauseReason, j.PauseNote = nil, ""
-			return "Work resumed", nil
+	return d.jobStep(ctx, "resumeJob", in, in, shop.ActWorkJob,
+		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
+			return shop.ResumeJob(o, j, c.now)
 		})
 }
 
@@ -520,24 +478,21 @@ type ReportJobProgressInput struct {
 	IdempotencyKey  *string
 }
 
-// ReportJobProgress records a job's progress percentage.
+// ReportJobProgress records a job's progress percentage. Errors: INVALID,
+// NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) ReportJobProgress(ctx context.Context, in ReportJobProgressInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "reportJobProgress", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActWorkJob,
-		shop.JobReportProgess, shop.EventJobProgress, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			if err := shop.ValidProgress(in.Progress); err != nil {
-				return "", err
-			}
-			j.Progress = in.Progress
-			return fmt.Sprintf("Progress %d%%", in.Progress), nil
+		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
+			return shop.ReportJobProgress(o, j, in.Progress, c.now)
 		})
 }
 
-// FinishJob marks a job's work finished; the self-check is next.
+// FinishJob marks a job's work finished; the self-check is next. Errors:
+// NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) FinishJob(ctx context.Context, in JobRef) (*shop.Job, error) {
-	return d.jobStep(ctx, "finishJob", in, in, shop.ActWorkJob, shop.JobFinish, shop.EventJobFinished,
-		func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			j.Progress, j.FinishedAt = 100, &c.now
-			return "Work finished", nil
+	return d.jobStep(ctx, "finishJob", in, in, shop.ActWorkJob,
+		func(c *change, o *shop.Order, j shop.Job, running *time.Time) (shop.Job, shop.Event, error) {
+			return shop.FinishJob(o, j, running, c.now)
 		})
 }
 
@@ -551,59 +506,39 @@ type RecordJobCheckInput struct {
 }
 
 // RecordSelfCheck records the technician's self-check (自检); a failed one
-// puts the job back in progress.
+// puts the job back in progress. Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) RecordSelfCheck(ctx context.Context, in RecordJobCheckInput) (*shop.Job, error) {
-	action := shop.JobSelfCheckFail
-	if in.Passed {
-		action = shop.JobSelfCheckPass
-	}
 	return d.jobStep(ctx, "recordSelfCheck", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActSelfCheck,
-		action, shop.EventSelfCheckRecorded, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			return insertCheck(c, o, j, shop.CheckSelf, in.Passed, in.Notes)
+		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
+			j2, ch, ev, err := shop.SelfCheckJob(o, j, in.Passed, in.Notes, c.actor.UserID, c.now)
+			if err != nil {
+				return j, ev, err
+			}
+			return j2, ev, insertCheck(c, &ch)
 		})
 }
 
 // RecordTeamLeadCheck records the team lead's check (班组长检验); a failed one
-// sends the job back as rework.
+// sends the job back as rework. Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) RecordTeamLeadCheck(ctx context.Context, in RecordJobCheckInput) (*shop.Job, error) {
-	action := shop.JobTeamLeadFail
-	if in.Passed {
-		action = shop.JobTeamLeadPass
-	}
 	return d.jobStep(ctx, "recordTeamLeadCheck", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActTeamLeadCheck,
-		action, shop.EventTeamLeadCheckRecorded, func(c *change, o *shop.Order, j *shop.Job) (string, error) {
-			if !in.Passed {
-				notes, err := shop.CheckText("notes", deref(in.Notes), true, shop.MaxLongText)
-				if err != nil {
-					return "", shop.FieldErrorf("notes", "A failed check needs notes saying what is wrong.")
-				}
-				j.ReworkCount++
-				j.ReworkReason = notes
-				j.Progress = 0
+		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
+			j2, ch, ev, err := shop.TeamLeadCheckJob(o, j, in.Passed, in.Notes, c.actor.UserID, c.now)
+			if err != nil {
+				return j, ev, err
 			}
-			return insertCheck(c, o, j, shop.CheckTeamLead, in.Passed, in.Notes)
+			return j2, ev, insertCheck(c, &ch)
 		})
 }
 
-func insertCheck(c *change, o *shop.Order, j *shop.Job, kind shop.CheckKind, passed bool, notes *string) (string, error) {
-	n, err := shop.CheckText("notes", deref(notes), !passed, shop.MaxLongText)
-	if err != nil {
-		return "", err
-	}
-	var jid *shop.JobID
-	if j != nil {
-		jid = &j.ID
-	}
-	if _, err := c.tx.ExecContext(c.ctx, `
+// insertCheck writes the record of a check.
+func insertCheck(c *change, ch *shop.Check) error {
+	_, err := c.tx.ExecContext(c.ctx, `
 		INSERT INTO checks (site_id, order_id, job_id, kind, passed, notes, checked_by, checked_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, o.SiteID, o.ID, jid, kind, passed, n, c.actor.UserID, c.now); err != nil {
-		return "", err
-	}
-	verdict := "passed"
-	if !passed {
-		verdict = "failed: " + n
-	}
-	return fmt.Sprintf("%s check %s", kind, verdict), nil
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ch.SiteID, ch.OrderID, ch.JobID, ch.Kind, ch.Passed, ch.Notes, ch.CheckedBy, ch.CheckedAt)
+	return err
 }
 
 // RecordFinalInspectionInput records the 100% final inspection (总检).
@@ -617,77 +552,44 @@ type RecordFinalInspectionInput struct {
 }
 
 // RecordFinalInspection passes the order on to wash or ready, or fails it:
-// the named jobs go back as rework with the reason.
+// the named jobs go back as rework with the reason (see shop.FinalInspection).
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) RecordFinalInspection(ctx context.Context, in RecordFinalInspectionInput) (*shop.Order, error) {
-	action, kind := shop.OrderFailQC, shop.EventQCFailed
-	if in.Passed {
-		action, kind = shop.OrderPassQC, shop.EventQCPassed
-	}
 	return d.orderStep(ctx, "recordFinalInspection", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in,
-		shop.ActFinalInspection, action, kind, func(c *change, o *shop.Order) (string, error) {
-			summary, err := insertCheck(c, o, nil, shop.CheckFinal, in.Passed, in.Notes)
+		shop.ActFinalInspection, false, func(c *change, o *shop.Order) ([]shop.Event, error) {
+			var jobs []*shop.Job
+			if err := c.tx.SelectContext(c.ctx, &jobs, `SELECT `+jobColumns+` FROM jobs WHERE order_id = $1 ORDER BY id FOR UPDATE`, o.ID); err != nil {
+				return nil, err
+			}
+			next, back, check, evs, err := shop.FinalInspection(*o, jobs,
+				shop.Inspection{Passed: in.Passed, Notes: in.Notes, FailedJobIDs: in.FailedJobIDs}, c.actor.UserID, c.now)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			if in.Passed {
-				if len(in.FailedJobIDs) > 0 {
-					return "", shop.FieldErrorf("failedJobIds", "A passed inspection names no failed jobs.")
-				}
-				o.QCPassedAt = &c.now
-				if o.WashRequested {
-					o.State = shop.OrderWash
-				} else {
-					markReady(c, o)
-				}
-				return "Final inspection passed", nil
+			if err := insertCheck(c, &check); err != nil {
+				return nil, err
 			}
-			if len(in.FailedJobIDs) == 0 {
-				return "", shop.FieldErrorf("failedJobIds", "Name the jobs that failed the inspection; they go back for rework.")
-			}
-			for i, id := range in.FailedJobIDs {
-				var j shop.Job
-				err := c.tx.GetContext(c.ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE id = $1 AND order_id = $2 FOR UPDATE`, id, o.ID)
-				if isNoRows(err) {
-					return "", &shop.Error{Code: shop.ENOTFOUND, Field: fmt.Sprintf("failedJobIds[%d]", i), Message: "That job is not on this repair order."}
-				} else if err != nil {
-					return "", err
-				}
-				if j.State, err = shop.NextJobState(shop.OrderQC, j.State, shop.JobSendBack); err != nil {
-					return "", err
-				}
-				j.ReworkCount++
-				j.ReworkReason = deref(in.Notes)
-				j.Progress = 0
-				if err := saveJob(c, &j); err != nil {
-					return "", err
+			for i := range back {
+				if err := saveJob(c, &back[i]); err != nil {
+					return nil, err
 				}
 			}
-			o.ReworkCount++
-			return summary, nil
+			*o = next
+			return evs, nil
 		})
 }
 
-// markReady sets an order READY and its notify-by time (1 h / 4 h rule).
-func markReady(c *change, o *shop.Order) {
-	o.State = shop.OrderReady
-	o.ReadyAt = &c.now
-	promised, handed := c.now, c.now
-	if o.PromisedAt != nil {
-		promised = *o.PromisedAt
-	}
-	if o.HandedOverAt != nil {
-		handed = *o.HandedOverAt
-	}
-	t := shop.NotifyBy(handed, promised, c.now)
-	o.NotifyBy = &t
-}
-
-// FinishWash records the wash (洗车) done; the car is ready.
+// FinishWash records the wash (洗车) done; the car is ready. Errors:
+// NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) FinishWash(ctx context.Context, in OrderRef) (*shop.Order, error) {
-	return d.orderStep(ctx, "finishWash", in, in, shop.ActWash, shop.OrderFinishWash, shop.EventWashFinished,
-		func(c *change, o *shop.Order) (string, error) {
-			markReady(c, o)
-			return "Washed and parked in the completed area", nil
+	return d.orderStep(ctx, "finishWash", in, in, shop.ActWash, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			next, evs, err := shop.FinishWash(*o, c.now)
+			if err != nil {
+				return nil, err
+			}
+			*o = next
+			return evs, nil
 		})
 }
 
@@ -702,46 +604,34 @@ type SettleRepairOrderInput struct {
 }
 
 // SettleRepairOrder writes the itemised settlement: labour and parts, split
-// by payer. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// by payer (see shop.SettleOrder). Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) SettleRepairOrder(ctx context.Context, in SettleRepairOrderInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "settleRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActSettle,
-		shop.OrderSettle, shop.EventOrderSettled, func(c *change, o *shop.Order) (string, error) {
-			if in.PaymentMethod != nil {
-				o.PaymentMethod = *in.PaymentMethod
-			}
-			if in.AssessmentReference != nil {
-				ref, err := shop.CheckText("assessmentReference", *in.AssessmentReference, false, shop.MaxShortText)
-				if err != nil {
-					return "", err
-				}
-				o.AssessmentReference = ref
-			}
-			ref, err := shop.CheckText("paymentReference", deref(in.PaymentReference), false, shop.MaxShortText)
-			if err != nil {
-				return "", err
-			}
+	return d.orderStep(ctx, "settleRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActSettle, false,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
 			jobs, err := orderJobs(c, o.ID)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			var parts []*shop.PartLine
 			if err := c.tx.SelectContext(c.ctx, &parts, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = $1`, o.ID); err != nil {
-				return "", err
+				return nil, err
 			}
-			bill := shop.ComputeBill(jobs, parts)
-			if err := shop.CheckSettlement(o, bill, o.PaymentMethod); err != nil {
-				return "", err
+			next, s, ev, err := shop.SettleOrder(*o, jobs, parts, shop.SettleInput{PaymentMethod: in.PaymentMethod,
+				PaymentReference: in.PaymentReference, AssessmentReference: in.AssessmentReference}, c.actor.UserID, c.now)
+			if err != nil {
+				return nil, err
 			}
-			o.SettledAt = &c.now
+			*o = next
 			if _, err := c.tx.ExecContext(c.ctx, `
 				INSERT INTO settlements (site_id, order_id, labour, parts, total, customer_share, warranty_share,
 					insurer_share, internal_share, payment_method, payment_reference, settled_by, settled_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-				o.SiteID, o.ID, bill.Labour, bill.Parts, bill.Total, bill.ByPayer[shop.PayerCustomer], bill.ByPayer[shop.PayerWarranty],
-				bill.ByPayer[shop.PayerInsurer], bill.ByPayer[shop.PayerInternal], o.PaymentMethod, ref, c.actor.UserID, c.now); err != nil {
-				return "", err
+				s.SiteID, s.OrderID, s.Labour, s.Parts, s.Total, s.CustomerShare, s.WarrantyShare,
+				s.InsurerShare, s.InternalShare, s.PaymentMethod, s.PaymentReference, s.SettledBy, s.SettledAt); err != nil {
+				return nil, err
 			}
-			return fmt.Sprintf("Settled: total %s, customer pays %s by %s", bill.Total, bill.ByPayer[shop.PayerCustomer], o.PaymentMethod), nil
+			return []shop.Event{ev}, nil
 		})
 }
 
@@ -756,43 +646,36 @@ type DeliverVehicleInput struct {
 	IdempotencyKey     *string
 }
 
-// DeliverVehicle hands the car back after settlement; the visit closes when
-// its last order is delivered. The order's callbacks are scheduled, the
-// next service told to the customer becomes a service plan with reminders,
-// and parts still reserved for the order are released.
+// DeliverVehicle hands the car back after settlement (see shop.DeliverOrder);
+// the visit closes when its last order is delivered. The order's callbacks
+// are scheduled, the next service told to the customer becomes a service
+// plan with reminders, and parts still reserved for the order are released.
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "deliverVehicle", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDeliver,
-		shop.OrderDeliver, shop.EventOrderDelivered, func(c *change, o *shop.Order) (string, error) {
-			if !in.BelongingsChecked {
-				return "", shop.FieldErrorf("belongingsChecked", "Check the belongings list with the customer before delivery.")
+	return d.orderStep(ctx, "deliverVehicle", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDeliver, true,
+		func(c *change, o *shop.Order) ([]shop.Event, error) {
+			var others []shop.OrderState
+			if err := c.tx.SelectContext(c.ctx, &others, `SELECT state FROM repair_orders WHERE visit_id = $1 AND id <> $2`, o.VisitID, o.ID); err != nil {
+				return nil, err
 			}
-			exit, err := shop.CheckText("exitPass", deref(in.ExitPass), false, 40)
+			next, dv, ev, err := shop.DeliverOrder(*o, shop.DeliveryInput{BelongingsChecked: in.BelongingsChecked,
+				ExitPass: in.ExitPass, NextServiceDate: in.NextServiceDate, NextServiceMileage: in.NextServiceMileage}, others, c.now)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			if exit == "" {
-				exit = "EX-" + o.Number
-			}
-			if in.NextServiceMileage != nil {
-				if err := shop.ValidMileage(*in.NextServiceMileage); err != nil {
-					return "", atField("nextServiceMileage", err)
+			*o = next
+			if dv.ClosesVisit {
+				if _, err := c.tx.ExecContext(c.ctx, `
+					UPDATE visits SET delivered_at = $2, exit_pass = $3, next_service_date = $4, next_service_km = $5,
+						version = version + 1, updated_at = $2
+					WHERE id = $1`,
+					o.VisitID, c.now, dv.ExitPass, in.NextServiceDate, in.NextServiceMileage); err != nil {
+					return nil, err
 				}
 			}
-			o.DeliveredAt = &c.now
-			if _, err := c.tx.ExecContext(c.ctx, `
-				UPDATE visits SET delivered_at = $2, exit_pass = $3, next_service_date = $4, next_service_km = $5,
-					version = version + 1, updated_at = $2
-				WHERE id = $1 AND NOT EXISTS (
-					SELECT 1 FROM repair_orders WHERE visit_id = $1 AND id <> $6 AND state NOT IN ('DELIVERED', 'CANCELLED'))`,
-				o.VisitID, c.now, exit, in.NextServiceDate, in.NextServiceMileage, o.ID); err != nil {
-				return "", err
-			}
 			if err := scheduleAfterDelivery(c, o, in.NextServiceDate, in.NextServiceMileage); err != nil {
-				return "", err
+				return nil, err
 			}
-			if err := releaseReservations(c, o, nil, "the car was delivered"); err != nil {
-				return "", err
-			}
-			return "Delivered to the customer, exit pass " + exit, nil
+			return []shop.Event{ev}, releaseReservations(c, o, nil, "the car was delivered")
 		})
 }

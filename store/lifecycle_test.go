@@ -13,6 +13,7 @@ func ptr[T any](v T) *T { return &v }
 
 // TestLifecycle takes one car through every step of a visit, steps 1–13.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	now := time.Date(2026, 11, 24, 1, 30, 0, 0, time.UTC) // 09:30 in Shenzhen
@@ -153,5 +154,38 @@ func TestLifecycle(t *testing.T) {
 	evs, err := db.FindEventsByOrder(adv, o.ID, 0, 200)
 	if err != nil || len(evs) < 20 {
 		t.Fatalf("timeline has %d events (err %v), want every step", len(evs), err)
+	}
+}
+
+// TestDeliveryClosesVisitLast: delivering one order of a visit whose other
+// order is still open leaves the visit open, with no exit pass; the order
+// event and the order row are saved all the same.
+func TestDeliveryClosesVisitLast(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	adv := storetest.Ctx(f.Advisor)
+	car := f.MustCar(t, db, shop.OrderSettled, storetest.CarOptions{Jobs: 1})
+	second, err := db.CreateRepairOrder(adv, store.CreateRepairOrderInput{VisitID: car.Visit.ID, WorkType: shop.WorkRepair,
+		Jobs: []*store.JobLineInput{{Description: "补漆", LabourMinutes: 60}}})
+	if err != nil {
+		t.Fatalf("second order: %v", err)
+	}
+	o, err := db.DeliverVehicle(adv, store.DeliverVehicleInput{OrderID: car.Order.ID, BelongingsChecked: true})
+	if err != nil {
+		t.Fatalf("deliver: %v", err)
+	}
+	if o.State != shop.OrderDelivered {
+		t.Fatalf("state=%v, want %v", o.State, shop.OrderDelivered)
+	}
+	if got := countEvents(t, db, adv, o.ID, shop.EventOrderDelivered); got != 1 {
+		t.Fatalf("ORDER_DELIVERED events=%d, want 1", got)
+	}
+	v, err := db.FindVisitByID(adv, car.Visit.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.DeliveredAt != nil || v.ExitPass != "" {
+		t.Fatalf("visit delivered=%v exitPass=%q, want open while order %d is %v", v.DeliveredAt, v.ExitPass, second.ID, second.State)
 	}
 }

@@ -42,8 +42,8 @@ func mutate[T any](d *DB, ctx context.Context, op, key string, input any, fn fun
 	if err != nil {
 		return out, err
 	}
-	if len(key) > 200 {
-		return out, shop.FieldErrorf("idempotencyKey", "An idempotency key has at most 200 characters.")
+	if err := shop.CheckIdempotencyKey(key); err != nil {
+		return out, err
 	}
 	var hash []byte
 	if key != "" { // without a key there is nothing to compare a retry with
@@ -176,26 +176,16 @@ func claimKey(c *change, key, op string, hash []byte, out any) (replayed bool, e
 		c.actor.UserID, key); err != nil {
 		return false, err
 	}
-	if prev.Operation != op || !bytes.Equal(prev.InputHash, hash) {
-		return false, &shop.Error{Code: shop.ECONFLICT, Field: "idempotencyKey",
-			Message: "This idempotency key was already used for a different request; use a new key for a new request."}
+	if err := shop.CheckKeyReuse(prev.Operation == op, bytes.Equal(prev.InputHash, hash)); err != nil {
+		return false, err
 	}
 	return true, json.Unmarshal(prev.Result, out)
 }
 
 // checkVersion fails with CONFLICT when the caller names a version that is
-// no longer current.
+// no longer current (see shop.CheckVersion).
 func checkVersion(kind string, expected *int, current int) error {
-	if expected != nil && *expected != current {
-		return &shop.Error{Code: shop.ECONFLICT, Field: "expectedVersion",
-			Message: "The " + kind + " was changed by someone else (now version " + itoa(current) + ", you had " + itoa(*expected) + "); reload it and try again."}
-	}
-	return nil
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	return shop.CheckVersion(kind, expected, current)
 }
 
 // eventColumnsIn lists the columns an event is written with, in the order of

@@ -24,26 +24,11 @@ const jobColumns = `id, site_id, order_id, description, state, labour_minutes, l
 const partLineColumns = `id, site_id, order_id, job_id, part_id, part_number, description, quantity, unit_price,
 	payer, additional, created_at`
 
-// JobLineInput is a labour line of an estimate.
-type JobLineInput struct {
-	Description   string
-	LabourMinutes int
-	// LabourPrice defaults to the site's labour rate times the minutes.
-	LabourPrice *shop.Money
-	Payer       *shop.Payer
-}
+// JobLineInput is a labour line of an estimate (see shop.JobLineInput).
+type JobLineInput = shop.JobLineInput
 
-// PartLineInput is a part of an estimate. Catalogue parts are priced from the
-// catalogue unless UnitPrice is given.
-type PartLineInput struct {
-	PartNumber  string
-	Description *string
-	Quantity    int
-	UnitPrice   *shop.Money
-	Payer       *shop.Payer
-	// JobIndex ties the part to the job at that index of the same input.
-	JobIndex *int
-}
+// PartLineInput is a part of an estimate (see shop.PartLineInput).
+type PartLineInput = shop.PartLineInput
 
 // CreateRepairOrderInput is the diagnosis and estimate (问诊 / 估价) of a visit: a DRAFT order.
 type CreateRepairOrderInput struct {
@@ -62,41 +47,36 @@ type CreateRepairOrderInput struct {
 	IdempotencyKey      *string
 }
 
+func (in *CreateRepairOrderInput) terms() shop.Terms {
+	return shop.Terms{Findings: in.Findings, UnderWarranty: in.UnderWarranty, WashRequested: in.WashRequested,
+		PaymentMethod: in.PaymentMethod, OldParts: in.OldParts, InsuranceClaim: in.InsuranceClaim,
+		InsurerName: in.InsurerName, AssessmentReference: in.AssessmentReference}
+}
+
 // CreateRepairOrder drafts a repair order with its estimate lines.
-// Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT.
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT, INVALID_TRANSITION.
 func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (*shop.Order, error) {
 	return mutate(d, ctx, "createRepairOrder", deref(in.IdempotencyKey), in, func(c *change) (*shop.Order, error) {
-		var v struct {
-			SiteID      shop.SiteID
-			DeliveredAt *time.Time
-		}
-		err := c.tx.GetContext(c.ctx, &v, `SELECT site_id, delivered_at FROM visits WHERE id = $1 FOR UPDATE`, in.VisitID)
+		var v shop.OrderVisit
+		err := c.tx.GetContext(c.ctx, &v, `SELECT id, site_id, delivered_at FROM visits WHERE id = $1 FOR UPDATE`, in.VisitID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(v.SiteID)) {
-			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "visitId", Message: "No visit with that ID exists."}
+			return nil, notFoundAt("visitId", "No visit with that ID exists.")
 		} else if err != nil {
 			return nil, err
 		}
 		if err := shop.Authorize(c.actor, v.SiteID, shop.ActEstimate); err != nil {
 			return nil, err
 		}
-		if v.DeliveredAt != nil {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION,
-				"The visit is closed: its car was delivered (DELIVERED); a repair order cannot be created for it (CREATE_ORDER).")
-		}
-		o := &shop.Order{
-			SiteID: v.SiteID, VisitID: in.VisitID, State: shop.OrderDraft, WorkType: in.WorkType, Priority: shop.PriorityNormal,
-			PaymentMethod: shop.PayNone, OldParts: shop.OldPartsShowToCustomer, AdvisorID: c.actor.UserID,
-			StageSince: c.now, Version: 1, CreatedAt: c.now, UpdatedAt: c.now,
-		}
-		if err := applyTerms(o, in.Findings, in.UnderWarranty, in.WashRequested, in.PaymentMethod, in.OldParts,
-			in.InsuranceClaim, in.InsurerName, in.AssessmentReference); err != nil {
+		draft, err := shop.DraftOrder(v, *c.actor, in.WorkType, in.terms(), c.now)
+		if err != nil {
 			return nil, err
 		}
+		o := &draft
 		var seq int64
 		if err := c.tx.GetContext(c.ctx, &seq, `SELECT nextval('repair_order_number_seq')`); err != nil {
 			return nil, err
 		}
-		o.Number = fmt.Sprintf("RO%s-%05d", c.now.Format("060102"), seq%100000)
+		o.Number = shop.OrderNumber(c.now, seq)
 		if err := c.tx.GetContext(c.ctx, &o.ID, `
 			INSERT INTO repair_orders (site_id, visit_id, number, state, work_type, priority, findings, under_warranty,
 				wash_requested, payment_method, old_parts, insurance_claim, insurer_name, assessment_reference,
@@ -109,21 +89,34 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 		}
 		jobIDs := make([]shop.JobID, len(in.Jobs))
 		for i, jl := range in.Jobs {
-			j, err := insertJob(c, o, jl, shop.JobWaitingDispatch, false, false, fmt.Sprintf("jobs[%d]", i))
+			rate, err := labourRate(c, o.SiteID, jl.LabourPrice)
 			if err != nil {
+				return nil, err
+			}
+			j, err := shop.NewJob(o, *jl, rate, fmt.Sprintf("jobs[%d]", i), c.now)
+			if err != nil {
+				return nil, err
+			}
+			if err := insertJob(c, &j); err != nil {
 				return nil, err
 			}
 			jobIDs[i] = j.ID
 		}
 		for i, pl := range in.Parts {
-			var jid *shop.JobID
-			if pl.JobIndex != nil {
-				if *pl.JobIndex < 0 || *pl.JobIndex >= len(jobIDs) {
-					return nil, shop.FieldErrorf(fmt.Sprintf("parts[%d].jobIndex", i), "jobIndex %d names no job of this input.", *pl.JobIndex)
-				}
-				jid = &jobIDs[*pl.JobIndex]
+			field := fmt.Sprintf("parts[%d]", i)
+			jid, err := shop.LineJob(field, pl.JobIndex, jobIDs)
+			if err != nil {
+				return nil, err
 			}
-			if _, err := insertPartLine(c, o, jid, pl, false, fmt.Sprintf("parts[%d]", i)); err != nil {
+			part, err := findCatalogue(c, o.SiteID, pl.PartNumber, field)
+			if err != nil {
+				return nil, err
+			}
+			line, err := shop.NewPartLine(o, jid, *pl, part, field, c.now)
+			if err != nil {
+				return nil, err
+			}
+			if err := insertPartLine(c, &line); err != nil {
 				return nil, err
 			}
 		}
@@ -133,145 +126,58 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 		if err := saveOrder(c, o, false); err != nil {
 			return nil, err
 		}
-		return o, c.event(orderEvent(o, shop.EventOrderCreated, nil, "Repair order "+o.Number+" drafted"))
+		return o, c.event(shop.OrderCreated(o))
 	})
 }
 
-func applyTerms(o *shop.Order, findings *string, warranty, wash *bool, pay *shop.PaymentMethod, old *shop.OldPartsDisposition,
-	insurance *bool, insurer, assessment *string) error {
-	var err error
-	if findings != nil {
-		if o.Findings, err = shop.CheckText("findings", *findings, false, shop.MaxLongText); err != nil {
-			return err
-		}
+// labourRate returns the site's labour rate (工时单价), read only when a
+// line has no price of its own.
+func labourRate(c *change, site shop.SiteID, price *shop.Money) (shop.Money, error) {
+	var rate shop.Money
+	if price != nil {
+		return rate, nil
 	}
-	if warranty != nil {
-		o.UnderWarranty = *warranty
-	}
-	if wash != nil {
-		o.WashRequested = *wash
-	}
-	if pay != nil {
-		o.PaymentMethod = *pay
-	}
-	if old != nil {
-		o.OldParts = *old
-	}
-	if insurance != nil {
-		o.InsuranceClaim = *insurance
-	}
-	if insurer != nil {
-		if o.InsurerName, err = shop.CheckText("insurerName", *insurer, false, shop.MaxShortText); err != nil {
-			return err
-		}
-	}
-	if assessment != nil {
-		if o.AssessmentReference, err = shop.CheckText("assessmentReference", *assessment, false, shop.MaxShortText); err != nil {
-			return err
-		}
-	}
-	if o.InsuranceClaim && o.InsurerName == "" {
-		return shop.FieldErrorf("insurerName", "An insurance claim needs the insurer's name.")
-	}
-	return nil
+	err := c.tx.GetContext(c.ctx, &rate, `SELECT labour_rate FROM sites WHERE id = $1`, site)
+	return rate, err
 }
 
-func insertJob(c *change, o *shop.Order, in *JobLineInput, state shop.JobState, additional, safety bool, field string) (*shop.Job, error) {
-	desc, err := shop.CheckText(fieldPath(field, "description"), in.Description, true, shop.MaxShortText)
-	if err != nil {
-		return nil, err
-	}
-	if err := atField(fieldPath(field, "labourMinutes"), shop.ValidLabourMinutes(in.LabourMinutes)); err != nil {
-		return nil, err
-	}
-	var price shop.Money
-	if in.LabourPrice != nil {
-		price = *in.LabourPrice
-	} else {
-		var rate shop.Money
-		if err := c.tx.GetContext(c.ctx, &rate, `SELECT labour_rate FROM sites WHERE id = $1`, o.SiteID); err != nil {
-			return nil, err
-		}
-		price = shop.LabourCharge(rate, in.LabourMinutes)
-	}
-	if err := shop.ValidPrice(fieldPath(field, "labourPrice"), price); err != nil {
-		return nil, err
-	}
-	payer := defaultPayer(o, in.Payer)
-	j := &shop.Job{SiteID: o.SiteID, OrderID: o.ID, Description: desc, State: state, LabourMinutes: in.LabourMinutes,
-		LabourPrice: price, Payer: payer, Additional: additional, Safety: safety, Version: 1, CreatedAt: c.now, UpdatedAt: c.now}
-	err = c.tx.GetContext(c.ctx, &j.ID, `
+// insertJob writes a new job and gives it its ID.
+func insertJob(c *change, j *shop.Job) error {
+	return c.tx.GetContext(c.ctx, &j.ID, `
 		INSERT INTO jobs (site_id, order_id, description, state, labour_minutes, labour_price, payer, additional, safety,
 			created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-		j.SiteID, j.OrderID, j.Description, j.State, j.LabourMinutes, j.LabourPrice, j.Payer, j.Additional, j.Safety, c.now)
-	return j, err
+		j.SiteID, j.OrderID, j.Description, j.State, j.LabourMinutes, j.LabourPrice, j.Payer, j.Additional, j.Safety, j.CreatedAt)
 }
 
-func defaultPayer(o *shop.Order, p *shop.Payer) shop.Payer {
-	switch {
-	case p != nil:
-		return *p
-	case o.UnderWarranty:
-		return shop.PayerWarranty
-	case o.InsuranceClaim:
-		return shop.PayerInsurer
-	}
-	return shop.PayerCustomer
-}
-
-func insertPartLine(c *change, o *shop.Order, job *shop.JobID, in *PartLineInput, additional bool, field string) (*shop.PartLine, error) {
-	num, err := shop.CheckText(field+".partNumber", in.PartNumber, true, 60)
+// findCatalogue returns the site's catalogue part of a line's number, nil
+// when there is none or the number is not one (NewPartLine says why).
+func findCatalogue(c *change, site shop.SiteID, number, field string) (*shop.Part, error) {
+	num, err := shop.CheckPartNumber(field, number)
 	if err != nil {
-		return nil, err
+		return nil, nil
 	}
-	if err := atField(fieldPath(field, "quantity"), shop.ValidQuantity(in.Quantity)); err != nil {
-		return nil, err
+	var p shop.Part
+	err = c.tx.GetContext(c.ctx, &p, `SELECT id, description, unit_price FROM parts WHERE site_id = $1 AND part_number = $2`, site, num)
+	if isNoRows(err) {
+		return nil, nil
 	}
-	var part struct {
-		ID          shop.PartID
-		Description string
-		UnitPrice   shop.Money
-	}
-	err = c.tx.GetContext(c.ctx, &part, `SELECT id, description, unit_price FROM parts WHERE site_id = $1 AND part_number = $2`, o.SiteID, num)
-	catalogue := err == nil
-	if err != nil && !isNoRows(err) {
-		return nil, err
-	}
-	pl := &shop.PartLine{SiteID: o.SiteID, OrderID: o.ID, JobID: job, PartNumber: num, Quantity: in.Quantity,
-		Payer: defaultPayer(o, in.Payer), Additional: additional, CreatedAt: c.now}
-	if catalogue {
-		pl.PartID, pl.Description, pl.UnitPrice = &part.ID, part.Description, part.UnitPrice
-	}
-	if in.Description != nil {
-		if pl.Description, err = shop.CheckText(field+".description", *in.Description, false, shop.MaxShortText); err != nil {
-			return nil, err
-		}
-	}
-	if in.UnitPrice != nil {
-		pl.UnitPrice = *in.UnitPrice
-	} else if !catalogue {
-		return nil, shop.FieldErrorf(field+".unitPrice", "Part %s is not in the catalogue; give its unit price.", num)
-	}
-	if err := shop.ValidPrice(field+".unitPrice", pl.UnitPrice); err != nil {
-		return nil, err
-	}
-	if pl.Description == "" {
-		return nil, shop.FieldErrorf(field+".description", "Part %s is not in the catalogue; describe it.", num)
-	}
-	err = c.tx.GetContext(c.ctx, &pl.ID, `
+	return &p, err
+}
+
+// insertPartLine writes a new part line and gives it its ID.
+func insertPartLine(c *change, pl *shop.PartLine) error {
+	return c.tx.GetContext(c.ctx, &pl.ID, `
 		INSERT INTO part_lines (site_id, order_id, job_id, part_id, part_number, description, quantity, unit_price,
 			payer, additional, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		pl.SiteID, pl.OrderID, pl.JobID, pl.PartID, pl.PartNumber, pl.Description, pl.Quantity, pl.UnitPrice,
-		pl.Payer, pl.Additional, c.now)
-	return pl, err
+		pl.Payer, pl.Additional, pl.CreatedAt)
 }
 
 // orderEvent builds an event about an order.
 func orderEvent(o *shop.Order, kind shop.EventKind, job *shop.JobID, summary string) shop.Event {
-	return shop.Event{SiteID: o.SiteID, Kind: kind, OrderID: &o.ID, JobID: job, VisitID: &o.VisitID,
-		AdvisorID: &o.AdvisorID, Summary: summary}
+	return shop.OrderEvent(o, kind, job, summary)
 }
 
 // lockOrder reads an order for update, checks the actor may act on it and the
@@ -280,7 +186,7 @@ func lockOrder(c *change, id shop.OrderID, act shop.Action, expected *int) (*sho
 	var o shop.Order
 	err := c.tx.GetContext(c.ctx, &o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1 FOR UPDATE`, id)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(o.SiteID)) {
-		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "orderId", Message: "No repair order with that ID exists."}
+		return nil, notFoundAt("orderId", "No repair order with that ID exists.")
 	} else if err != nil {
 		return nil, err
 	}
@@ -347,7 +253,7 @@ func lockJobRow(c *change, id shop.JobID, act shop.Action, expected *int) (*lock
 	dest = append(dest, nullTime{&l.RunningSince})
 	err := c.queryRow(lockJobSQL, id).Scan(dest...)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(l.O.SiteID)) {
-		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "No job with that ID exists."}
+		return nil, notFoundAt("jobId", "No job with that ID exists.")
 	} else if err != nil {
 		return nil, err
 	}
@@ -391,14 +297,7 @@ func saveOrder(c *change, o *shop.Order, restage bool) error {
 }
 
 func setStage(c *change, o *shop.Order, jobs []*shop.Job) {
-	var stage *shop.Stage
-	if s, ok := shop.StageOf(o, jobs); ok {
-		stage = &s
-	}
-	if (stage == nil) != (o.Stage == nil) || (stage != nil && *stage != *o.Stage) {
-		o.StageSince = c.now
-	}
-	o.Stage = stage
+	*o = shop.Restage(*o, jobs, c.now)
 }
 
 // updateJobSQL writes a job's mutable fields ($2…$17) and bumps nothing
@@ -422,14 +321,6 @@ func jobArgs(c *change, j *shop.Job) []any {
 	j.UpdatedAt = c.now
 	return []any{j.ID, j.State, j.TechnicianID, j.BayID, j.Progress, j.PauseReason, j.PauseNote, j.ReworkCount, j.ReworkReason,
 		j.DispatchedAt, j.StartedAt, j.FinishedAt, j.WorkedMinutes, j.Version, j.UpdatedAt, j.LabourPrice, j.Payer}
-}
-
-// stopClock adds the time since the job last started or resumed (since, as
-// read by lockJobRow) to its worked minutes.
-func stopClock(c *change, j *shop.Job, since *time.Time) {
-	if since != nil {
-		j.WorkedMinutes += int(c.now.Sub(*since) / time.Minute)
-	}
 }
 
 // estimate sets the order's estimated completion from its labour and the

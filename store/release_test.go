@@ -45,6 +45,7 @@ func jobOf(t *testing.T, db *store.DB, ctx context.Context, id shop.JobID) *shop
 // freed stock fills the next waiting reservation, and a released waiting one
 // has left the queue: stock received later is not set aside for it.
 func TestReleaseOnClose(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk, adv, tech, cash := storetest.Ctx(f.PartsClerk), storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech), storetest.Ctx(f.Cashier)

@@ -50,6 +50,7 @@ func ok[T any](t *testing.T) func(v T, err error) T {
 // allow it: each gets INVALID_TRANSITION naming the state and the action, and
 // nothing changes.
 func TestIllegalTransitions(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, fm, tech, lead, qc, cash := storetest.Ctx(f.Advisor), storetest.Ctx(f.Foreman), storetest.Ctx(f.Tech), storetest.Ctx(f.Lead), storetest.Ctx(f.QC), storetest.Ctx(f.Cashier)
@@ -216,6 +217,7 @@ func TestIllegalTransitions(t *testing.T) {
 // TestBadInput sends malformed or impossible input: each gets a typed error
 // naming the field, never INTERNAL or SQL text, and nothing changes.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, fm, tech, lead, qc, cash := storetest.Ctx(f.Advisor), storetest.Ctx(f.Foreman), storetest.Ctx(f.Tech), storetest.Ctx(f.Lead), storetest.Ctx(f.QC), storetest.Ctx(f.Cashier)
@@ -467,6 +469,7 @@ func TestBadInput(t *testing.T) {
 // TestSiteIsolation: an advisor of the other site cannot read or change this
 // site's records, and gets the same answer as for an ID that does not exist.
 func TestSiteIsolation(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	other := storetest.Ctx(f.OtherAdvisor)
@@ -573,6 +576,7 @@ func TestSiteIsolation(t *testing.T) {
 // TestRoles: each role may do its own steps only; others get FORBIDDEN
 // naming the role, and nothing changes.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
@@ -692,6 +696,7 @@ func TestRoles(t *testing.T) {
 // TestRedaction: a board display sees customers' personal data masked; an
 // advisor sees it whole.
 func TestRedaction(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Extra: true})
@@ -747,6 +752,7 @@ func TestRedaction(t *testing.T) {
 // TestAuditTrail: the order's timeline answers who requested and approved the
 // additional work and who passed each check; every event has an actor.
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv := storetest.Ctx(f.Advisor)
@@ -808,6 +814,7 @@ func TestAuditTrail(t *testing.T) {
 // TestMoneyExact settles a bill of odd amounts: cents add up exactly and
 // labour is priced from the hourly rate rounded half up to the fen.
 func TestMoneyExact(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	bg := context.Background()
 	site := &shop.Site{Code: "SZ09", Name: "测试店", LabourRate: 10001} // 100.01 an hour

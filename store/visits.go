@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/lib/pq"
@@ -28,36 +27,21 @@ type BookAppointmentInput struct {
 	IdempotencyKey *string
 }
 
-// BookAppointment books an appointment. Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT.
+// BookAppointment books an appointment (see shop.BookAppointment).
+// Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT.
 func (d *DB) BookAppointment(ctx context.Context, in BookAppointmentInput) (*shop.Appointment, error) {
 	return mutate(d, ctx, "bookAppointment", deref(in.IdempotencyKey), in, func(c *change) (*shop.Appointment, error) {
 		if err := shop.Authorize(c.actor, in.SiteID, shop.ActBookAppointment); err != nil {
 			return nil, err
 		}
-		work, err := shop.CheckText("requestedWork", in.RequestedWork, true, shop.MaxLongText)
+		ap, ev, err := shop.BookAppointment(shop.AppointmentRequest{SiteID: in.SiteID, AdvisorID: in.AdvisorID,
+			ScheduledAt: in.ScheduledAt, RequestedWork: in.RequestedWork, PartsToPrepare: in.PartsToPrepare, Deposit: in.Deposit},
+			*c.actor, c.now)
 		if err != nil {
 			return nil, err
 		}
-		parts, err := shop.CheckText("partsToPrepare", deref(in.PartsToPrepare), false, shop.MaxLongText)
-		if err != nil {
-			return nil, err
-		}
-		if in.ScheduledAt.Before(c.now.Add(-time.Hour)) {
-			return nil, shop.FieldErrorf("scheduledAt", "An appointment cannot be booked in the past.")
-		}
-		var deposit shop.Money
-		if in.Deposit != nil {
-			deposit = *in.Deposit
-			if err := shop.ValidPrice("deposit", deposit); err != nil {
-				return nil, err
-			}
-		}
-		advisor := in.AdvisorID
-		if advisor == nil && c.actor.Role == shop.RoleAdvisor {
-			advisor = &c.actor.UserID
-		}
-		if advisor != nil {
-			if err := requireStaff(c, in.SiteID, *advisor, "advisorId", shop.RoleAdvisor); err != nil {
+		if ap.AdvisorID != nil {
+			if err := requireStaff(c, in.SiteID, *ap.AdvisorID, "advisorId", shop.RoleAdvisor); err != nil {
 				return nil, err
 			}
 		}
@@ -65,17 +49,15 @@ func (d *DB) BookAppointment(ctx context.Context, in BookAppointmentInput) (*sho
 		if err != nil {
 			return nil, err
 		}
-		var ap shop.Appointment
 		if err := c.tx.GetContext(c.ctx, &ap, `
 			INSERT INTO appointments (site_id, customer_id, vehicle_id, advisor_id, scheduled_at, requested_work,
 				parts_to_prepare, deposit, state, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'BOOKED', $9, $9)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 			RETURNING `+appointmentColumns,
-			in.SiteID, cid, vid, advisor, in.ScheduledAt, work, parts, deposit, c.now); err != nil {
+			ap.SiteID, cid, vid, ap.AdvisorID, ap.ScheduledAt, ap.RequestedWork, ap.PartsToPrepare, ap.Deposit, ap.State, c.now); err != nil {
 			return nil, err
 		}
-		return &ap, c.event(shop.Event{SiteID: in.SiteID, Kind: shop.EventAppointmentBooked, AdvisorID: advisor,
-			Summary: "Appointment booked for " + in.ScheduledAt.UTC().Format(time.RFC3339)})
+		return &ap, c.event(ev)
 	})
 }
 
@@ -88,14 +70,15 @@ type CancelAppointmentInput struct {
 	IdempotencyKey  *string
 }
 
-// CancelAppointment cancels (or marks as no-show) a booked appointment.
-// Errors: NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// CancelAppointment cancels (or marks as no-show) a booked appointment
+// (see shop.CancelAppointment). Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) CancelAppointment(ctx context.Context, in CancelAppointmentInput) (*shop.Appointment, error) {
 	return mutate(d, ctx, "cancelAppointment", deref(in.IdempotencyKey), in, func(c *change) (*shop.Appointment, error) {
 		var ap shop.Appointment
 		err := c.tx.GetContext(c.ctx, &ap, `SELECT `+appointmentColumns+` FROM appointments WHERE id = $1 FOR UPDATE`, in.AppointmentID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(ap.SiteID)) {
-			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "appointmentId", Message: "No appointment with that ID exists."}
+			return nil, notFoundAt("appointmentId", "No appointment with that ID exists.")
 		} else if err != nil {
 			return nil, err
 		}
@@ -105,46 +88,54 @@ func (d *DB) CancelAppointment(ctx context.Context, in CancelAppointmentInput) (
 		if err := checkVersion("appointment", in.ExpectedVersion, ap.Version); err != nil {
 			return nil, err
 		}
-		if ap.State != shop.AppointmentBooked {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; only a booked appointment can be cancelled (CANCEL).", describeAppointment(ap.State))
-		}
-		reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxShortText)
+		next, ev, err := shop.CancelAppointment(ap, in.Reason, in.NoShow != nil && *in.NoShow, c.now)
 		if err != nil {
 			return nil, err
 		}
-		state := shop.AppointmentCancelled
-		if in.NoShow != nil && *in.NoShow {
-			state = shop.AppointmentNoShow
-		}
 		if err := c.tx.GetContext(c.ctx, &ap, `
-			UPDATE appointments SET state = $2, version = version + 1, updated_at = $3 WHERE id = $1
-			RETURNING `+appointmentColumns, ap.ID, state, c.now); err != nil {
+			UPDATE appointments SET state = $2, version = $3, updated_at = $4 WHERE id = $1
+			RETURNING `+appointmentColumns, next.ID, next.State, next.Version, next.UpdatedAt); err != nil {
 			return nil, err
 		}
-		return &ap, c.event(shop.Event{SiteID: ap.SiteID, Kind: shop.EventAppointmentCancelled, AdvisorID: ap.AdvisorID,
-			Summary: "Appointment " + string(state) + ": " + reason})
+		return &ap, c.event(ev)
 	})
 }
 
-// AppointmentFilter selects a site's appointments in a time range.
+// AppointmentFilter selects a site's appointments in a time range, a page
+// at a time.
 type AppointmentFilter struct {
 	SiteID shop.SiteID
 	From   time.Time
 	To     time.Time
 	State  *shop.AppointmentState
+	// After continues after that appointment (by time, then ID); First is the
+	// page size, 1 to MaxAppointmentPage (MaxAppointmentPage when 0).
+	After *shop.AppointmentID
+	First int
 }
 
-// FindAppointments lists a site's appointments between From and To, by time.
+// MaxAppointmentPage is the largest page of appointments one read returns.
+const MaxAppointmentPage = 500
+
+// FindAppointments lists a site's appointments between From and To, by
+// time: one more than the page size when a next page follows, so that no
+// list is cut without the caller knowing. Errors: UNAUTHENTICATED,
+// NOT_FOUND, FORBIDDEN.
 func (d *DB) FindAppointments(ctx context.Context, f AppointmentFilter) ([]*shop.Appointment, error) {
 	_, err := authorize(ctx, f.SiteID, shop.ActRead)
 	if err != nil {
 		return nil, err
 	}
+	first := f.First
+	if first <= 0 || first > MaxAppointmentPage {
+		first = MaxAppointmentPage
+	}
 	var out []*shop.Appointment
 	err = d.db.SelectContext(ctx, &out, `
 		SELECT `+appointmentColumns+` FROM appointments
 		WHERE site_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3 AND ($4::TEXT IS NULL OR state = $4)
-		ORDER BY scheduled_at, id LIMIT 500`, f.SiteID, f.From, f.To, f.State)
+		  AND ($5::BIGINT IS NULL OR (scheduled_at, id) > (SELECT scheduled_at, id FROM appointments WHERE id = $5))
+		ORDER BY scheduled_at, id LIMIT $6`, f.SiteID, f.From, f.To, f.State, f.After, first+1)
 	return out, translate(err)
 }
 
@@ -178,70 +169,38 @@ type ReceiveVehicleInput struct {
 	IdempotencyKey   *string
 }
 
-// ReceiveVehicle opens a visit. With an appointment, the appointment's
-// customer and vehicle are used and it is marked ARRIVED.
-// Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// ReceiveVehicle opens a visit (see shop.ReceiveVehicle). With an
+// appointment, the appointment's customer and vehicle are used and it is
+// marked ARRIVED. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) ReceiveVehicle(ctx context.Context, in ReceiveVehicleInput) (*shop.Visit, error) {
 	return mutate(d, ctx, "receiveVehicle", deref(in.IdempotencyKey), in, func(c *change) (*shop.Visit, error) {
 		if err := shop.Authorize(c.actor, in.SiteID, shop.ActReceive); err != nil {
 			return nil, err
 		}
-		if err := shop.ValidMileage(in.Mileage); err != nil {
-			return nil, err
-		}
-		if err := shop.ValidFuelLevel(in.FuelLevel); err != nil {
-			return nil, err
-		}
-		keyTag, err := shop.CheckText("keyTag", in.KeyTag, true, 20)
-		if err != nil {
-			return nil, err
-		}
-		complaint, err := shop.CheckText("complaint", in.Complaint, true, shop.MaxLongText)
-		if err != nil {
-			return nil, err
-		}
-		if len(in.Damages) > shop.MaxListItems {
-			return nil, shop.FieldErrorf("damages", "At most %d damages can be listed.", shop.MaxListItems)
-		}
-		if len(in.Belongings) > shop.MaxListItems {
-			return nil, shop.FieldErrorf("belongings", "At most %d belongings can be listed.", shop.MaxListItems)
-		}
-		dm := damages{}
-		for i, x := range in.Damages {
-			loc, err := shop.CheckText(fmt.Sprintf("damages[%d].location", i), x.Location, true, shop.MaxShortText)
-			if err != nil {
-				return nil, err
-			}
-			desc, err := shop.CheckText(fmt.Sprintf("damages[%d].description", i), x.Description, true, shop.MaxShortText)
-			if err != nil {
-				return nil, err
-			}
-			dm = append(dm, shop.Damage{Location: loc, Description: desc})
-		}
-		belongings := []string{}
-		for i, b := range in.Belongings {
-			b, err := shop.CheckText(fmt.Sprintf("belongings[%d]", i), b, true, shop.MaxShortText)
-			if err != nil {
-				return nil, err
-			}
-			belongings = append(belongings, b)
-		}
-		custID, vehID := in.CustomerID, in.VehicleID
+		var ap *shop.Appointment
 		if in.AppointmentID != nil {
-			var ap shop.Appointment
-			err := c.tx.GetContext(c.ctx, &ap, `SELECT `+appointmentColumns+` FROM appointments WHERE id = $1 FOR UPDATE`, *in.AppointmentID)
+			ap = &shop.Appointment{}
+			err := c.tx.GetContext(c.ctx, ap, `SELECT `+appointmentColumns+` FROM appointments WHERE id = $1 FOR UPDATE`, *in.AppointmentID)
 			if isNoRows(err) || (err == nil && ap.SiteID != in.SiteID) {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "appointmentId", Message: "No appointment with that ID exists at this site."}
+				return nil, notFoundAt("appointmentId", "No appointment with that ID exists at this site.")
 			} else if err != nil {
 				return nil, err
 			}
-			if ap.State != shop.AppointmentBooked {
-				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; only a booked appointment can be received (RECEIVE).", describeAppointment(ap.State))
-			}
-			if in.Customer != nil || in.Vehicle != nil || (custID != nil && *custID != ap.CustomerID) || (vehID != nil && *vehID != ap.VehicleID) {
-				return nil, shop.FieldErrorf("appointmentId", "With an appointment, the customer and vehicle come from the appointment; do not name others.")
-			}
-			custID, vehID = &ap.CustomerID, &ap.VehicleID
+		}
+		dms := make([]shop.Damage, len(in.Damages))
+		for i, x := range in.Damages {
+			dms[i] = shop.Damage{Location: x.Location, Description: x.Description}
+		}
+		v, err := shop.ReceiveVehicle(shop.Reception{SiteID: in.SiteID, AppointmentID: in.AppointmentID,
+			CustomerID: in.CustomerID, VehicleID: in.VehicleID, NewCustomer: in.Customer != nil, NewVehicle: in.Vehicle != nil,
+			Mileage: in.Mileage, FuelLevel: in.FuelLevel, Damages: dms, Belongings: in.Belongings, KeyTag: in.KeyTag,
+			Complaint: in.Complaint, WalkaroundSigned: in.WalkaroundSigned}, ap, *c.actor, c.now)
+		if err != nil {
+			return nil, err
+		}
+		custID, vehID := in.CustomerID, in.VehicleID
+		if ap != nil { // the decision took them from the appointment
+			custID, vehID = &v.CustomerID, &v.VehicleID
 		}
 		cid, vid, err := customerAndVehicle(c, in.SiteID, custID, vehID, in.Customer, in.Vehicle)
 		if err != nil {
@@ -253,8 +212,8 @@ func (d *DB) ReceiveVehicle(ctx context.Context, in ReceiveVehicleInput) (*shop.
 				fuel_level, damages, belongings, key_tag, complaint, walkaround_signed, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $6, $6)
 			RETURNING `+visitColumns,
-			in.SiteID, cid, vid, in.AppointmentID, c.actor.UserID, c.now, in.Mileage, in.FuelLevel, dm,
-			pq.Array(belongings), keyTag, complaint, in.WalkaroundSigned); err != nil {
+			v.SiteID, cid, vid, v.AppointmentID, v.AdvisorID, v.ReceivedAt, v.Mileage, v.FuelLevel, damages(v.Damages),
+			pq.Array(v.Belongings), v.KeyTag, v.Complaint, v.WalkaroundSigned); err != nil {
 			return nil, err
 		}
 		if _, err := c.tx.ExecContext(c.ctx, `
@@ -269,26 +228,13 @@ func (d *DB) ReceiveVehicle(ctx context.Context, in ReceiveVehicleInput) (*shop.
 				return nil, err
 			}
 		}
-		v := row.visit()
-		return v, c.event(shop.Event{SiteID: in.SiteID, Kind: shop.EventVehicleReceived, VisitID: &v.ID, AdvisorID: &v.AdvisorID,
-			Summary: "Vehicle received, key tag " + keyTag})
+		saved := row.visit()
+		return saved, c.event(shop.VehicleReceived(saved))
 	})
 }
 
-// describeAppointment names an appointment's state in messages.
-func describeAppointment(s shop.AppointmentState) string {
-	switch s {
-	case shop.AppointmentArrived:
-		return "already received (ARRIVED)"
-	case shop.AppointmentCancelled:
-		return "cancelled (CANCELLED)"
-	case shop.AppointmentNoShow:
-		return "marked as a no-show (NO_SHOW)"
-	}
-	return "booked (BOOKED)"
-}
-
-// requireStaff checks that user belongs to site and has one of the roles.
+// requireStaff checks that user works at site, active, in one of the roles
+// (see shop.CheckStaff). Errors: NOT_FOUND, INVALID naming field.
 func requireStaff(c *change, site shop.SiteID, user shop.UserID, field string, roles ...shop.Role) error {
 	var u struct {
 		Role     shop.Role
@@ -298,17 +244,10 @@ func requireStaff(c *change, site shop.SiteID, user shop.UserID, field string, r
 	err := c.tx.GetContext(c.ctx, &u, `
 		SELECT u.role, u.team_lead, u.active FROM users u JOIN user_sites s ON s.user_id = u.id
 		WHERE u.id = $1 AND s.site_id = $2`, user, site)
-	if isNoRows(err) || (err == nil && !u.Active) {
-		return &shop.Error{Code: shop.ENOTFOUND, Field: field, Message: "No active member of staff with that ID works at this site."}
-	} else if err != nil {
+	if err != nil && !isNoRows(err) {
 		return err
 	}
-	for _, r := range roles {
-		if u.Role == r {
-			return nil
-		}
-	}
-	return shop.FieldErrorf(field, "That member of staff is a %s, not a %s.", u.Role, roles[0])
+	return shop.CheckStaff(field, err == nil, u.Active, u.Role, roles...)
 }
 
 // FindAppointmentsByIDs returns appointments by ID in one statement (for loaders).
