@@ -75,13 +75,7 @@ func (r *billResolver) InternalShare(ctx context.Context, obj *shop.Bill) (shop.
 
 // UnavailableParts is the resolver for the unavailableParts field.
 func (r *billResolver) UnavailableParts(ctx context.Context, obj *shop.Bill) ([]*shop.PartLine, error) {
-	out := []*shop.PartLine{}
-	need := map[shop.PartID]int{}
-	for _, p := range obj.PartLines {
-		if p.PartID != nil {
-			need[*p.PartID] += p.Quantity
-		}
-	}
+	stock := map[shop.PartID]*shop.Part{}
 	for _, p := range obj.PartLines {
 		if p.PartID == nil {
 			continue
@@ -90,11 +84,9 @@ func (r *billResolver) UnavailableParts(ctx context.Context, obj *shop.Bill) ([]
 		if err != nil {
 			return nil, err
 		}
-		if part != nil && part.Available() < need[*p.PartID] {
-			out = append(out, p)
-		}
+		stock[*p.PartID] = part
 	}
-	return out, nil
+	return shop.UnavailableParts(obj.PartLines, stock), nil
 }
 
 // Late is the resolver for the late field.
