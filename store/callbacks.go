@@ -537,16 +537,18 @@ func (d *DB) siteDay(ctx context.Context, site shop.SiteID, act shop.Action) (*s
 // Today returns the local day of the clock's now at a site.
 func (d *DB) Today(s *shop.Site) time.Time { return shop.LocalDate(d.Now(), s.Location()) }
 
-// FindCallbacksDue lists a site's callbacks due on local day day or earlier
-// and not yet finished: the callback staff's list. Errors: NOT_FOUND, FORBIDDEN.
-func (d *DB) FindCallbacksDue(ctx context.Context, site shop.SiteID, day time.Time) ([]*shop.Callback, error) {
+// FindCallbacksDue lists a page of a site's callbacks due on local day day
+// or earlier and not yet finished, soonest first: the callback staff's list.
+// Errors: NOT_FOUND, FORBIDDEN.
+func (d *DB) FindCallbacksDue(ctx context.Context, site shop.SiteID, day time.Time, page Page) ([]*shop.Callback, error) {
 	if _, err := d.siteDay(ctx, site, shop.ActRead); err != nil {
 		return nil, err
 	}
 	var rows []*shop.Callback
 	err := d.db.SelectContext(ctx, &rows, `
 		SELECT `+callbackColumns+` FROM callbacks WHERE site_id = $1 AND state = 'DUE' AND due_on <= $2
-		ORDER BY due_on, id LIMIT 500`, site, shop.LocalDate(day, time.UTC))
+		  AND ($3::BIGINT IS NULL OR (due_on, id) > (SELECT due_on, id FROM callbacks WHERE id = $3))
+		ORDER BY due_on, id LIMIT $4`, site, shop.LocalDate(day, time.UTC), page.after(), page.limit())
 	return rows, translate(err)
 }
 
@@ -575,9 +577,10 @@ type ComplaintFilter struct {
 	CustomerID *shop.CustomerID
 	// CheckDueBy keeps closed complaints whose satisfaction check is due by that local day.
 	CheckDueBy *time.Time
+	Page       Page
 }
 
-// FindComplaints lists complaints, oldest first (at most 500). Errors: NOT_FOUND, FORBIDDEN.
+// FindComplaints lists a page of complaints, oldest first. Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindComplaints(ctx context.Context, f ComplaintFilter) ([]*shop.Complaint, error) {
 	if _, err := d.siteDay(ctx, f.SiteID, shop.ActRead); err != nil {
 		return nil, err
@@ -596,7 +599,8 @@ func (d *DB) FindComplaints(ctx context.Context, f ComplaintFilter) ([]*shop.Com
 		SELECT `+complaintColumns+` FROM complaints
 		WHERE site_id = $1 AND (cardinality($2::TEXT[]) = 0 OR state = ANY($2)) AND ($3::BIGINT IS NULL OR customer_id = $3)
 		  AND ($4::DATE IS NULL OR (state = 'CLOSED' AND check_due_on <= $4))
-		ORDER BY opened_at, id LIMIT 500`, f.SiteID, pq.Array(states), f.CustomerID, checkBy)
+		  AND ($5::BIGINT IS NULL OR (opened_at, id) > (SELECT opened_at, id FROM complaints WHERE id = $5))
+		ORDER BY opened_at, id LIMIT $6`, f.SiteID, pq.Array(states), f.CustomerID, checkBy, f.Page.after(), f.Page.limit())
 	return rows, translate(err)
 }
 
@@ -646,10 +650,11 @@ type Invitation struct {
 	LastVisitAt time.Time
 }
 
-// FindInvitations lists the site's vehicles whose last visit was 3 months or
-// more before local day day and that are not with us now, longest absent
-// first (at most 500). Errors: NOT_FOUND, FORBIDDEN.
-func (d *DB) FindInvitations(ctx context.Context, site shop.SiteID, day time.Time) ([]*Invitation, error) {
+// FindInvitations lists a page of the site's vehicles whose last visit was
+// 3 months or more before local day day and that are not with us now,
+// longest absent first; page.After is a vehicle ID. Errors: NOT_FOUND,
+// FORBIDDEN.
+func (d *DB) FindInvitations(ctx context.Context, site shop.SiteID, day time.Time, page Page) ([]*Invitation, error) {
 	s, err := d.siteDay(ctx, site, shop.ActRead)
 	if err != nil {
 		return nil, err
@@ -662,7 +667,8 @@ func (d *DB) FindInvitations(ctx context.Context, site shop.SiteID, day time.Tim
 		WHERE v.site_id = $1
 		GROUP BY v.id, v.customer_id
 		HAVING max(vi.received_at) < $2 AND bool_and(vi.delivered_at IS NOT NULL)
-		ORDER BY last_visit_at, v.id LIMIT 500`, site, cutoff)
+		  AND ($3::BIGINT IS NULL OR (max(vi.received_at), v.id) > ((SELECT max(received_at) FROM visits WHERE vehicle_id = $3), $3))
+		ORDER BY last_visit_at, v.id LIMIT $4`, site, cutoff, page.after(), page.limit())
 	return rows, translate(err)
 }
 

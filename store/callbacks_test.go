@@ -37,7 +37,7 @@ func TestCallbacksAndComplaints(t *testing.T) {
 		day  time.Time
 		want int
 	}{{day(2026, 11, 27), 0}, {day(2026, 11, 28), 1}, {day(2026, 12, 1), 1}} {
-		due, err := db.FindCallbacksDue(cs, f.Site.ID, tc.day)
+		due, err := db.FindCallbacksDue(cs, f.Site.ID, tc.day, store.Page{})
 		if err != nil || len(due) != tc.want {
 			t.Fatalf("due on %v: %d (%v), want %d", tc.day, len(due), err, tc.want)
 		}
@@ -221,12 +221,55 @@ func TestReminders(t *testing.T) {
 		day  time.Time
 		want int
 	}{{day(2026, 11, 19), 0}, {day(2026, 11, 20), 1}} {
-		inv, err := db.FindInvitations(cs, f.Site.ID, tc.day)
+		inv, err := db.FindInvitations(cs, f.Site.ID, tc.day, store.Page{})
 		if err != nil || len(inv) != tc.want {
 			t.Fatalf("invitations on %v: %d (%v), want %d", tc.day, len(inv), err, tc.want)
 		}
 		if tc.want == 1 && inv[0].VehicleID != old.Vehicle {
 			t.Fatalf("invited %v, want %v", inv[0].VehicleID, old.Vehicle)
 		}
+	}
+}
+
+// TestListPages: the lists that were cut at 500 rows are read page by page
+// after the last item's ID, in the list's order, with nothing lost or repeated.
+func TestListPages(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	cs := storetest.Ctx(f.Callback)
+	now := time.Date(2026, 11, 24, 16, 30, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	for range 3 {
+		f.MustCar(t, db, shop.OrderDelivered, storetest.CarOptions{Jobs: 1})
+	}
+	later := day(2026, 12, 31)
+	all, err := db.FindCallbacksDue(cs, f.Site.ID, later, store.Page{})
+	if err != nil || len(all) != 6 {
+		t.Fatalf("due=%d err=%v, want 6", len(all), err)
+	}
+	var paged []*shop.Callback
+	page := store.Page{First: 4}
+	for range 4 {
+		got, err := db.FindCallbacksDue(cs, f.Site.ID, later, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, got...)
+		if len(got) < page.First {
+			break
+		}
+		page.After = int64(got[len(got)-1].ID)
+	}
+	if len(paged) != len(all) {
+		t.Fatalf("paged=%d, want %d", len(paged), len(all))
+	}
+	for i := range all {
+		if paged[i].ID != all[i].ID {
+			t.Fatalf("page order=%v at %d, want %v", paged[i].ID, i, all[i].ID)
+		}
+	}
+	if got, err := db.FindCallbacksDue(cs, f.Site.ID, later, store.Page{First: 10, After: int64(all[5].ID)}); err != nil || len(got) != 0 {
+		t.Fatalf("after the last=%d err=%v, want 0", len(got), err)
 	}
 }

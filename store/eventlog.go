@@ -302,4 +302,3 @@ func (d *DB) SiteCapacity(ctx context.Context, site shop.SiteID) (*Capacity, err
 	now := d.Now()
 	return &Capacity{Technicians: w.Technicians, BacklogMinutes: backlog, FreeLabourMinutes: w.FreeLabourMinutes(now, backlog), At: now}, nil
 }
-

@@ -499,9 +499,9 @@ func (d *DB) FindParts(ctx context.Context, f PartFilter) ([]*shop.Part, error) 
 	return rows, translate(err)
 }
 
-// FindReservations returns reservations of a part, an order or an
-// appointment (give one), newest first. Errors: NOT_FOUND.
-func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *shop.OrderID, appointment *shop.AppointmentID) ([]*shop.PartReservation, error) {
+// FindReservations returns a page of the reservations of a part, an order
+// or an appointment (give one), newest first. Errors: UNAUTHENTICATED.
+func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *shop.OrderID, appointment *shop.AppointmentID, page Page) ([]*shop.PartReservation, error) {
 	a, err := shop.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -510,8 +510,8 @@ func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *sho
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+reservationColumns+` FROM part_reservations
 		WHERE site_id = ANY($1) AND ($2::BIGINT IS NULL OR part_id = $2) AND ($3::BIGINT IS NULL OR order_id = $3)
-		  AND ($4::BIGINT IS NULL OR appointment_id = $4)
-		ORDER BY id DESC LIMIT 500`, pq.Array(a.SiteIDs), part, order, appointment)
+		  AND ($4::BIGINT IS NULL OR appointment_id = $4) AND ($5::BIGINT IS NULL OR id < $5)
+		ORDER BY id DESC LIMIT $6`, pq.Array(a.SiteIDs), part, order, appointment, page.after(), page.limit())
 	return rows, translate(err)
 }
 

@@ -100,7 +100,7 @@ func TestPartsWorkflow(t *testing.T) {
 		if got := stock(t, db, clerk, p.ID); got.Reserved != 0 || got.OnHand != 0 {
 			t.Fatalf("stock=%+v, want 0/0", got)
 		}
-		rs, err := db.FindReservations(clerk, nil, &car.Order.ID, nil)
+		rs, err := db.FindReservations(clerk, nil, &car.Order.ID, nil, store.Page{})
 		if err != nil || len(rs) != 1 || rs[0].State != shop.ReservationIssued {
 			t.Fatalf("reservations=%+v err=%v, want one ISSUED", rs, err)
 		}

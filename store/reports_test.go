@@ -58,7 +58,7 @@ func TestDailyReport(t *testing.T) {
 	_, err = db.DeliverVehicle(adv, store.DeliverVehicleInput{OrderID: c.Order.ID, BelongingsChecked: true})
 	must(err)
 	// Callbacks of D (satisfied) and E (not: a complaint), the old complaint closed.
-	cbs, err := db.FindCallbacksDue(cs, f.Site.ID, day(2026, 11, 25))
+	cbs, err := db.FindCallbacksDue(cs, f.Site.ID, day(2026, 11, 25), store.Page{})
 	must(err)
 	if len(cbs) != 2 {
 		t.Fatalf("callbacks due=%d, want 2", len(cbs))

@@ -397,9 +397,10 @@ type ClaimFilter struct {
 	SiteID  shop.SiteID
 	OrderID *shop.OrderID
 	States  []shop.ClaimState
+	Page    Page
 }
 
-// FindWarrantyClaims lists claims, newest first (at most 500).
+// FindWarrantyClaims lists a page of claims, newest first.
 // Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindWarrantyClaims(ctx context.Context, f ClaimFilter) ([]*shop.WarrantyClaim, error) {
 	_, err := authorize(ctx, f.SiteID, shop.ActRead)
@@ -414,7 +415,8 @@ func (d *DB) FindWarrantyClaims(ctx context.Context, f ClaimFilter) ([]*shop.War
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+claimColumns+` FROM warranty_claims
 		WHERE site_id = $1 AND ($2::BIGINT IS NULL OR order_id = $2) AND (cardinality($3::TEXT[]) = 0 OR state = ANY($3))
-		ORDER BY id DESC LIMIT 500`, f.SiteID, f.OrderID, pq.Array(states))
+		  AND ($4::BIGINT IS NULL OR id < $4)
+		ORDER BY id DESC LIMIT $5`, f.SiteID, f.OrderID, pq.Array(states), f.Page.after(), f.Page.limit())
 	return rows, translate(err)
 }
 
@@ -459,9 +461,9 @@ func (d *DB) FindWarrantyDecisionsByJobIDs(ctx context.Context, ids []shop.JobID
 	return out, nil
 }
 
-// FindRetainedParts lists a site's retained warranty parts: with keptOnly,
-// those still kept, soonest deadline first. Errors: NOT_FOUND, FORBIDDEN.
-func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly bool) ([]*shop.RetainedPart, error) {
+// FindRetainedParts lists a page of a site's retained warranty parts, soonest
+// deadline first: with keptOnly, those still kept. Errors: NOT_FOUND, FORBIDDEN.
+func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly bool, page Page) ([]*shop.RetainedPart, error) {
 	_, err := authorize(ctx, site, shop.ActRead)
 	if err != nil {
 		return nil, err
@@ -469,7 +471,9 @@ func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly b
 	var rows []*shop.RetainedPart
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+retainedColumns+` FROM retained_parts
-		WHERE site_id = $1 AND (NOT $2 OR disposition = 'KEPT') ORDER BY deadline, id LIMIT 500`, site, keptOnly)
+		WHERE site_id = $1 AND (NOT $2 OR disposition = 'KEPT')
+		  AND ($3::BIGINT IS NULL OR (deadline, id) > (SELECT deadline, id FROM retained_parts WHERE id = $3))
+		ORDER BY deadline, id LIMIT $4`, site, keptOnly, page.after(), page.limit())
 	return rows, translate(err)
 }
 

@@ -124,7 +124,7 @@ func TestWarrantyClaim(t *testing.T) {
 		if _, err := db.UpdateRetainedPart(wc, store.UpdateRetainedPartInput{RetainedPartID: r.ID, Disposition: ptr(shop.DispositionScrapped)}); shop.ErrorCode(err) != shop.EINVALIDTRANSITION {
 			t.Fatalf("err=%v, want INVALID_TRANSITION", err)
 		}
-		kept, err := db.FindRetainedParts(wc, f.Site.ID, true)
+		kept, err := db.FindRetainedParts(wc, f.Site.ID, true, store.Page{})
 		if err != nil || len(kept) != 0 {
 			t.Fatalf("kept=%v err=%v", kept, err)
 		}
