@@ -2,6 +2,7 @@ package shop
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -283,4 +284,40 @@ func UnavailableParts(lines []*PartLine, stock map[PartID]*Part) []*PartLine {
 		}
 	}
 	return out
+}
+
+// PartsArrivedEvent is the event of stock of p filling waiting reservation
+// r; o is its order (nil for an appointment's).
+func PartsArrivedEvent(p *Part, r *PartReservation, o *Order) Event {
+	if o == nil {
+		return Event{SiteID: p.SiteID, Kind: EventPartsArrived,
+			Summary: fmt.Sprintf("Parts arrived for an appointment: %d × %s reserved", r.Quantity, p.PartNumber)}
+	}
+	return eventOnOrder(p.SiteID, o, EventPartsArrived, r.JobID, fmt.Sprintf("Parts arrived: %d × %s reserved", r.Quantity, p.PartNumber))
+}
+
+// ReleaseForOrder releases the open reservations of order o, or of its job
+// (nil: the whole order), once the work they were for will not be done (the
+// order cancelled or delivered, the job declined): stock they held becomes
+// available again in parts (by ID); waiting ones leave the queue, so stock
+// received later is not set aside for them. It returns the parts whose
+// stock was freed, in ID order (the order they were locked in), and the
+// event; ok is false when nothing was open.
+func ReleaseForOrder(o *Order, job *JobID, open []*PartReservation, parts map[PartID]*Part, why string, now time.Time) (freed []PartID, ev Event, ok bool) {
+	if len(open) == 0 {
+		return nil, Event{}, false
+	}
+	seen := map[PartID]bool{}
+	for _, r := range open {
+		if p := parts[r.PartID]; r.State == ReservationReserved && p != nil {
+			p.Reserved -= r.Outstanding()
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				freed = append(freed, p.ID)
+			}
+		}
+		r.State, r.ClosedAt = ReservationReleased, &now
+	}
+	slices.Sort(freed)
+	return freed, eventOnOrder(o.SiteID, o, EventPartsReleased, job, fmt.Sprintf("%d reservation(s) of parts released: %s", len(open), why)), true
 }

@@ -243,3 +243,61 @@ func TestUnavailableParts(t *testing.T) {
 		})
 	}
 }
+
+func TestReleaseForOrder(t *testing.T) {
+	now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
+	o := &shop.Order{ID: 7, SiteID: 1, VisitID: 3, AdvisorID: 20}
+	for _, tc := range []struct {
+		name      string
+		open      []*shop.PartReservation
+		wantFreed []shop.PartID
+		wantRes   map[shop.PartID]int
+		wantEvent bool
+	}{
+		{"OK", []*shop.PartReservation{
+			{ID: 1, PartID: 2, Quantity: 3, Issued: 1, State: shop.ReservationReserved},
+			{ID: 2, PartID: 1, Quantity: 1, State: shop.ReservationReserved},
+			{ID: 3, PartID: 2, Quantity: 1, State: shop.ReservationReserved},
+		}, []shop.PartID{1, 2}, map[shop.PartID]int{1: 0, 2: 1}, true},
+		{"OKWaitingFreesNothing", []*shop.PartReservation{{ID: 1, PartID: 1, Quantity: 5, State: shop.ReservationWaiting}},
+			nil, map[shop.PartID]int{1: 1, 2: 4}, true},
+		{"OKNothingOpen", nil, nil, map[shop.PartID]int{1: 1, 2: 4}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parts := map[shop.PartID]*shop.Part{1: {ID: 1, OnHand: 5, Reserved: 1}, 2: {ID: 2, OnHand: 5, Reserved: 4}}
+			freed, ev, ok := shop.ReleaseForOrder(o, nil, tc.open, parts, "order cancelled", now)
+			if ok != tc.wantEvent || len(freed) != len(tc.wantFreed) {
+				t.Fatalf("freed=%v event=%v, want %v %v", freed, ok, tc.wantFreed, tc.wantEvent)
+			}
+			for i := range freed {
+				if freed[i] != tc.wantFreed[i] {
+					t.Fatalf("freed=%v, want %v", freed, tc.wantFreed)
+				}
+			}
+			for id, want := range tc.wantRes {
+				if parts[id].Reserved != want {
+					t.Fatalf("part %d reserved=%d, want %d", id, parts[id].Reserved, want)
+				}
+			}
+			for _, r := range tc.open {
+				if r.State != shop.ReservationReleased || r.ClosedAt == nil {
+					t.Fatalf("reservation %d state=%v, want RELEASED", r.ID, r.State)
+				}
+			}
+			if ok && (ev.Kind != shop.EventPartsReleased || *ev.OrderID != 7) {
+				t.Fatalf("event=%+v, want PARTS_RELEASED on order 7", ev)
+			}
+		})
+	}
+}
+
+func TestPartsArrivedEvent(t *testing.T) {
+	p := &shop.Part{SiteID: 1, PartNumber: "P1"}
+	r := &shop.PartReservation{Quantity: 2}
+	if ev := shop.PartsArrivedEvent(p, r, nil); ev.OrderID != nil || ev.Summary != "Parts arrived for an appointment: 2 × P1 reserved" {
+		t.Fatalf("event=%+v, want an appointment's", ev)
+	}
+	if ev := shop.PartsArrivedEvent(p, r, &shop.Order{ID: 7, SiteID: 1}); *ev.OrderID != 7 || ev.Kind != shop.EventPartsArrived {
+		t.Fatalf("event=%+v, want order 7's", ev)
+	}
+}

@@ -16,6 +16,7 @@ import (
 // exactly one ORDER_LATE event, however many instances mark at once and
 // however often; cars on time, not yet in the workshop or ready do not.
 func TestMarkLateOrders(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	now := time.Date(2026, 11, 24, 1, 30, 0, 0, time.UTC) // 09:30 in Shenzhen

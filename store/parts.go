@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/lib/pq"
@@ -185,8 +184,7 @@ func fillWaiting(c *change, p *shop.Part) error {
 			return err
 		}
 		if r.OrderID == nil {
-			if err := c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventPartsArrived,
-				Summary: fmt.Sprintf("Parts arrived for an appointment: %d × %s reserved", r.Quantity, p.PartNumber)}); err != nil {
+			if err := c.event(shop.PartsArrivedEvent(p, r, nil)); err != nil {
 				return err
 			}
 			continue
@@ -209,8 +207,7 @@ func fillWaiting(c *change, p *shop.Part) error {
 					return err
 				}
 			}
-			if err := c.event(orderEvent(o, shop.EventPartsArrived, r.JobID,
-				fmt.Sprintf("Parts arrived: %d × %s reserved", r.Quantity, p.PartNumber))); err != nil {
+			if err := c.event(shop.PartsArrivedEvent(p, r, o)); err != nil {
 				return err
 			}
 		}
@@ -595,22 +592,16 @@ func releaseReservations(c *change, o *shop.Order, job *shop.JobID, why string) 
 	for _, p := range parts {
 		byID[p.ID] = p
 	}
-	freed := map[shop.PartID]bool{}
+	freed, ev, _ := shop.ReleaseForOrder(o, job, open, byID, why, c.now)
 	for _, r := range open {
-		if p := byID[r.PartID]; r.State == shop.ReservationReserved && p != nil {
-			p.Reserved -= r.Outstanding()
-			freed[p.ID] = true
-		}
 		if _, err := c.tx.ExecContext(c.ctx, `
-			UPDATE part_reservations SET state = 'RELEASED', closed_at = $2, version = version + 1 WHERE id = $1`, r.ID, c.now); err != nil {
+			UPDATE part_reservations SET state = $2, closed_at = $3, version = version + 1 WHERE id = $1`, r.ID, r.State, r.ClosedAt); err != nil {
 			return err
 		}
 	}
-	for _, p := range parts {
-		if freed[p.ID] {
-			if err := savePartStock(c, p); err != nil {
-				return err
-			}
+	for _, id := range freed {
+		if err := savePartStock(c, byID[id]); err != nil {
+			return err
 		}
 	}
 	slices.Sort(jobIDs)
@@ -619,15 +610,12 @@ func releaseReservations(c *change, o *shop.Order, job *shop.JobID, why string) 
 			return err
 		}
 	}
-	if err := c.event(orderEvent(o, shop.EventPartsReleased, job,
-		fmt.Sprintf("%d reservation(s) of parts released: %s", len(open), why))); err != nil {
+	if err := c.event(ev); err != nil {
 		return err
 	}
-	for _, p := range parts {
-		if freed[p.ID] {
-			if err := fillWaiting(c, p); err != nil {
-				return err
-			}
+	for _, id := range freed {
+		if err := fillWaiting(c, byID[id]); err != nil {
+			return err
 		}
 	}
 	return nil

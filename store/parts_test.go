@@ -46,6 +46,7 @@ func findCard(t *testing.T, db *store.DB, site shop.SiteID, id shop.OrderID) *sh
 // waiting for parts), receive stock (it unblocks), issue with who drew and
 // who issued, return the unused part.
 func TestPartsWorkflow(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk, adv := storetest.Ctx(f.PartsClerk), storetest.Ctx(f.Advisor)
@@ -163,6 +164,7 @@ func TestPartsWorkflow(t *testing.T) {
 // TestIssueLastUnitConcurrently: many clerks issue the last unit at once;
 // exactly one gets it and the stock never goes negative.
 func TestIssueLastUnitConcurrently(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk := storetest.Ctx(f.PartsClerk)
@@ -196,6 +198,7 @@ func TestIssueLastUnitConcurrently(t *testing.T) {
 
 // TestReserveLastUnitConcurrently: reservations never exceed what exists.
 func TestReserveLastUnitConcurrently(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk := storetest.Ctx(f.PartsClerk)

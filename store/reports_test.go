@@ -13,6 +13,7 @@ import (
 // 24th 16:00 to 25th 16:00) with records just inside and just outside it,
 // and checks every figure of the day's report.
 func TestDailyReport(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, qc, cash, cs, wc, mgr := storetest.Ctx(f.Advisor), storetest.Ctx(f.QC), storetest.Ctx(f.Cashier),

@@ -10,6 +10,7 @@ import (
 )
 
 func TestTokenCache(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	db.TokenCacheTTL = time.Minute

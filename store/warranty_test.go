@@ -13,6 +13,7 @@ import (
 // share apart), a claim gathers it, is submitted, rejected, revised,
 // approved and paid; the replaced part is retained and shipped back.
 func TestWarrantyClaim(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	wc, adv := storetest.Ctx(f.WarrantyClerk), storetest.Ctx(f.Advisor)
