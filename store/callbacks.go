@@ -93,7 +93,7 @@ func siteOf(c *change, id shop.SiteID, forUpdate bool) (*shop.Site, error) {
 	var s shop.Site
 	err := c.tx.GetContext(c.ctx, &s, q, id)
 	if isNoRows(err) {
-		return nil, missing("siteId", "site")
+		return nil, missingAt("siteId", "site")
 	}
 	return &s, err
 }
@@ -192,14 +192,14 @@ func lockCallback(c *change, id shop.CallbackID, act shop.Action) (*shop.Callbac
 	var orderID shop.OrderID
 	err := c.tx.GetContext(c.ctx, &orderID, `SELECT order_id FROM callbacks WHERE id = $1`, id)
 	if isNoRows(err) {
-		return nil, nil, nil, missing("callbackId", "callback")
+		return nil, nil, nil, missingAt("callbackId", "callback")
 	} else if err != nil {
 		return nil, nil, nil, err
 	}
 	o, err := lockOrder(c, orderID, act, nil)
 	if err != nil {
 		if shop.ErrorCode(err) == shop.ENOTFOUND {
-			return nil, nil, nil, missing("callbackId", "callback")
+			return nil, nil, nil, missingAt("callbackId", "callback")
 		}
 		return nil, nil, nil, err
 	}
@@ -252,7 +252,7 @@ func (d *DB) OpenComplaint(ctx context.Context, in OpenComplaintInput) (*shop.Co
 		var site shop.SiteID
 		err := c.tx.GetContext(c.ctx, &site, `SELECT site_id FROM customers WHERE id = $1`, in.CustomerID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(site)) {
-			return nil, missing("customerId", "customer")
+			return nil, missingAt("customerId", "customer")
 		} else if err != nil {
 			return nil, err
 		}
@@ -327,7 +327,7 @@ func (d *DB) complaintStep(ctx context.Context, op string, in ComplaintActionInp
 		l := &complaintLoad{}
 		err := c.tx.GetContext(c.ctx, &l.k, `SELECT `+complaintColumns+` FROM complaints WHERE id = $1 FOR UPDATE`, in.ComplaintID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(l.k.SiteID)) {
-			return nil, missing("complaintId", "complaint")
+			return nil, missingAt("complaintId", "complaint")
 		} else if err != nil {
 			return nil, err
 		}
@@ -469,7 +469,7 @@ func (d *DB) CreateServicePlan(ctx context.Context, in CreateServicePlanInput) (
 		}
 		err := c.tx.GetContext(c.ctx, &v, `SELECT v.site_id, s.time_zone FROM vehicles v JOIN sites s ON s.id = v.site_id WHERE v.id = $1`, in.VehicleID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(v.SiteID)) {
-			return nil, missing("vehicleId", "vehicle")
+			return nil, missingAt("vehicleId", "vehicle")
 		} else if err != nil {
 			return nil, err
 		}
@@ -506,7 +506,7 @@ func (d *DB) RecordReminder(ctx context.Context, in RecordReminderInput) (*shop.
 		var r shop.Reminder
 		err := c.tx.GetContext(c.ctx, &r, `SELECT `+reminderColumns+` FROM reminders WHERE id = $1 FOR UPDATE`, in.ReminderID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(r.SiteID)) {
-			return nil, missing("reminderId", "reminder")
+			return nil, missingAt("reminderId", "reminder")
 		} else if err != nil {
 			return nil, err
 		}

@@ -147,5 +147,5 @@ func authorize(ctx context.Context, site shop.SiteID, act shop.Action) (*shop.Ac
 // actor may not see) is translation, not a rule: the rules themselves are
 // decisions in shop/.
 
-// missing is notFound naming the input field that pointed at the missing record.
-func missing(field, kind string) error { return atField(field, notFound(kind)) }
+// missingAt is notFound naming the input field that pointed at the missing record.
+func missingAt(field, kind string) error { return atField(field, notFound(kind)) }

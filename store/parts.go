@@ -28,7 +28,7 @@ func lockPart(c *change, id shop.PartID, act shop.Action) (*shop.Part, error) {
 	var p shop.Part
 	err := c.tx.GetContext(c.ctx, &p, `SELECT `+partColumns+` FROM parts WHERE id = $1 FOR UPDATE`, id)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(p.SiteID)) {
-		return nil, missing("partId", "part")
+		return nil, missingAt("partId", "part")
 	} else if err != nil {
 		return nil, err
 	}
@@ -354,14 +354,14 @@ func (d *DB) ReturnParts(ctx context.Context, in ReturnPartsInput) (*shop.PartIs
 		var partID shop.PartID
 		err := c.tx.GetContext(c.ctx, &partID, `SELECT part_id FROM part_issues WHERE id = $1`, in.IssueID)
 		if isNoRows(err) {
-			return nil, missing("issueId", "issue slip")
+			return nil, missingAt("issueId", "issue slip")
 		} else if err != nil {
 			return nil, err
 		}
 		p, err := lockPart(c, partID, shop.ActManageParts)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, missing("issueId", "issue slip")
+				return nil, missingAt("issueId", "issue slip")
 			}
 			return nil, err
 		}
@@ -407,14 +407,14 @@ func (d *DB) ReleasePartReservation(ctx context.Context, in ReleasePartReservati
 		var partID shop.PartID
 		err := c.tx.GetContext(c.ctx, &partID, `SELECT part_id FROM part_reservations WHERE id = $1`, in.ReservationID)
 		if isNoRows(err) {
-			return nil, missing("reservationId", "reservation")
+			return nil, missingAt("reservationId", "reservation")
 		} else if err != nil {
 			return nil, err
 		}
 		p, err := lockPart(c, partID, shop.ActReserveParts)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, missing("reservationId", "reservation")
+				return nil, missingAt("reservationId", "reservation")
 			}
 			return nil, err
 		}

@@ -171,14 +171,14 @@ func (d *DB) claimStep(ctx context.Context, op string, id shop.WarrantyClaimID, 
 		var orderID shop.OrderID
 		err := c.tx.GetContext(c.ctx, &orderID, `SELECT order_id FROM warranty_claims WHERE id = $1`, id)
 		if isNoRows(err) {
-			return nil, missing("claimId", "warranty claim")
+			return nil, missingAt("claimId", "warranty claim")
 		} else if err != nil {
 			return nil, err
 		}
 		o, err := lockOrder(c, orderID, shop.ActWarranty, nil)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, missing("claimId", "warranty claim")
+				return nil, missingAt("claimId", "warranty claim")
 			}
 			return nil, err
 		}
@@ -369,7 +369,7 @@ func (d *DB) UpdateRetainedPart(ctx context.Context, in UpdateRetainedPartInput)
 		var r shop.RetainedPart
 		err := c.tx.GetContext(c.ctx, &r, `SELECT `+retainedColumns+` FROM retained_parts WHERE id = $1 FOR UPDATE`, in.RetainedPartID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(r.SiteID)) {
-			return nil, missing("retainedPartId", "retained part")
+			return nil, missingAt("retainedPartId", "retained part")
 		} else if err != nil {
 			return nil, err
 		}
