@@ -156,3 +156,33 @@ func NewVehicle(site SiteID, customer CustomerID, in VehicleInput, now time.Time
 	return Vehicle{SiteID: site, CustomerID: customer, Plate: plate, VIN: vin, Make: mk, Model: model, Year: in.Year,
 		Colour: colour, Mileage: in.Mileage, Version: 1, CreatedAt: now, UpdatedAt: now}, nil
 }
+
+// MaskName keeps a name's first character for people who may not see
+// personal data (the board, the workshop): 王小明 → 王**.
+func MaskName(s string) string {
+	if r := []rune(s); len(r) > 0 {
+		return string(r[:1]) + "**"
+	}
+	return s
+}
+
+// RedactOrder hides the customer's name, as signed on order o, from an
+// actor who may not see personal data.
+func RedactOrder(a *Actor, o *Order) {
+	if o == nil || (a != nil && Allowed(a.Role, ActReadPersonal)) {
+		return
+	}
+	o.SignedBy = MaskName(o.SignedBy)
+}
+
+// RedactAdditional hides who answered for the customer on additional work
+// w, and the note on the decision (free text written on the phone with the
+// customer, which may carry a name or a number), from an actor who may not
+// see personal data.
+func RedactAdditional(a *Actor, w *AdditionalWork) {
+	if w == nil || (a != nil && Allowed(a.Role, ActReadPersonal)) {
+		return
+	}
+	w.CustomerContact = MaskName(w.CustomerContact)
+	w.DecisionNote = ""
+}

@@ -66,3 +66,30 @@ func TestResolveParty(t *testing.T) {
 		})
 	}
 }
+
+func TestRedactOrderAndAdditional(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		a           *shop.Actor
+		wantName    string
+		wantContact string
+		wantNote    string
+	}{
+		{"OKAdvisorSeesAll", &shop.Actor{Role: shop.RoleAdvisor}, "王小明", "王小明 by phone", "Agreed on the phone"},
+		{"OKTechnicianMasked", &shop.Actor{Role: shop.RoleTechnician}, "王**", "王**", ""},
+		{"OKBoardMasked", &shop.Actor{Role: shop.RoleBoard}, "王**", "王**", ""},
+		{"OKNoActorMasked", nil, "王**", "王**", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &shop.Order{SignedBy: "王小明"}
+			w := &shop.AdditionalWork{CustomerContact: "王小明 by phone", DecisionNote: "Agreed on the phone"}
+			shop.RedactOrder(tc.a, o)
+			shop.RedactAdditional(tc.a, w)
+			if o.SignedBy != tc.wantName || w.CustomerContact != tc.wantContact || w.DecisionNote != tc.wantNote {
+				t.Fatalf("signed=%q contact=%q note=%q, want %q %q %q", o.SignedBy, w.CustomerContact, w.DecisionNote,
+					tc.wantName, tc.wantContact, tc.wantNote)
+			}
+		})
+	}
+	shop.RedactOrder(nil, nil) // nil records are skipped, as the store passes what it found
+}

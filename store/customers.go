@@ -110,40 +110,18 @@ func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Custo
 	return rows, translate(err)
 }
 
-// redactOrders hides the customer's name, as signed on the orders, from an
-// actor who may not see personal data (boards, the workshop).
+// redactOrders applies shop.RedactOrder to orders read for actor a.
 func redactOrders(a *shop.Actor, os ...*shop.Order) {
-	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
-		return
-	}
 	for _, o := range os {
-		if o != nil {
-			o.SignedBy = maskName(o.SignedBy)
-		}
+		shop.RedactOrder(a, o)
 	}
 }
 
-// redactAdditional hides who answered for the customer likewise, and the
-// note on the decision: free text written on the phone with the customer,
-// which may carry a name or a number.
+// redactAdditional applies shop.RedactAdditional to additional work read for actor a.
 func redactAdditional(a *shop.Actor, ws ...*shop.AdditionalWork) {
-	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
-		return
-	}
 	for _, w := range ws {
-		if w != nil {
-			w.CustomerContact = maskName(w.CustomerContact)
-			w.DecisionNote = ""
-		}
+		shop.RedactAdditional(a, w)
 	}
-}
-
-// maskName keeps a name's first character, as shop.Customer.Redact does.
-func maskName(s string) string {
-	if r := []rune(s); len(r) > 0 {
-		return string(r[:1]) + "**"
-	}
-	return s
 }
 
 func likeEscape(s string) string {

@@ -149,7 +149,7 @@ func clockEvents(ctx context.Context, tx *sqlx.Tx, now time.Time, evs []shop.Eve
 	for i := range evs {
 		ev := &evs[i]
 		ev.At, ev.ActorID = now, nil
-		q, args := insertEvent, []any{ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At}
+		q, args := insertEvent, eventValues(ev)
 		if i == 0 {
 			q, args = insertEventAndWake, append(args, ChannelEvents)
 		}
@@ -158,6 +158,12 @@ func clockEvents(ctx context.Context, tx *sqlx.Tx, now time.Time, evs []shop.Eve
 		}
 	}
 	return nil
+}
+
+// eventValues returns an event's values in the order of eventColumnsIn, the
+// parameters of insertEventSQL.
+func eventValues(ev *shop.Event) []any {
+	return []any{ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At}
 }
 
 // cardOrderSQL reads the order columns a board card needs, with its car.
