@@ -186,3 +186,9 @@ func RedactAdditional(a *Actor, w *AdditionalWork) {
 	w.CustomerContact = MaskName(w.CustomerContact)
 	w.DecisionNote = ""
 }
+
+// SearchPlate turns a search text into the form plates are stored in
+// (upper case, no separators), so "粤b 123" finds 粤B12345.
+func SearchPlate(q string) string {
+	return strings.NewReplacer(" ", "", "·", "", "-", "").Replace(strings.ToUpper(q))
+}

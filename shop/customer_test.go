@@ -93,3 +93,16 @@ func TestRedactOrderAndAdditional(t *testing.T) {
 	}
 	shop.RedactOrder(nil, nil) // nil records are skipped, as the store passes what it found
 }
+
+func TestSearchPlate(t *testing.T) {
+	for _, tc := range []struct{ name, q, want string }{
+		{"OK", "粤b 12·3-4", "粤B1234"},
+		{"OKName", "Li", "LI"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shop.SearchPlate(tc.q); got != tc.want {
+				t.Fatalf("plate=%q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -374,3 +374,35 @@ func TestLateOrderEvent(t *testing.T) {
 		t.Fatalf("event=%+v, want ORDER_LATE of order 7", ev)
 	}
 }
+
+func TestReportRules(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		score int
+		want  bool
+	}{{"OK", 4, true}, {"OKVery", 5, true}, {"ErrNeutral", 3, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shop.Satisfied(tc.score); got != tc.want {
+				t.Fatalf("satisfied=%v, want %v", got, tc.want)
+			}
+		})
+	}
+	billable := map[string]bool{}
+	for _, s := range shop.BillableJobStates() {
+		billable[s] = true
+	}
+	for _, s := range shop.JobStates {
+		if billable[string(s)] != s.Billable() {
+			t.Fatalf("state=%v billable=%v, want %v", s, billable[string(s)], s.Billable())
+		}
+	}
+	if billable["DECLINED"] || billable["CANCELLED"] || billable["PENDING_APPROVAL"] || !billable["DONE"] {
+		t.Fatalf("billable=%v, want every state but DECLINED, CANCELLED and PENDING_APPROVAL", billable)
+	}
+}
+
+func TestReminderLeadDays(t *testing.T) {
+	if got := shop.ReminderLeadDays(); got != 28 {
+		t.Fatalf("lead=%d, want 28 (a first service's letter 4 weeks ahead)", got)
+	}
+}

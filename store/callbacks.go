@@ -621,7 +621,8 @@ func (d *DB) FindRemindersDue(ctx context.Context, site shop.SiteID, day time.Ti
 	var plans []*shop.ServicePlan
 	if err := d.db.SelectContext(ctx, &plans, `
 		SELECT `+planColumns+` FROM service_plans
-		WHERE site_id = $1 AND state = 'OPEN' AND due_on >= $2 AND due_on - 28 <= $2 ORDER BY due_on, id`, site, today); err != nil {
+		WHERE site_id = $1 AND state = 'OPEN' AND due_on >= $2 AND due_on - $3::INT <= $2 ORDER BY due_on, id`,
+		site, today, shop.ReminderLeadDays()); err != nil {
 		return nil, translate(err)
 	}
 	if len(plans) == 0 {

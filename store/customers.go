@@ -91,7 +91,7 @@ func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Custo
 	if err != nil {
 		return nil, err
 	}
-	plate := strings.NewReplacer(" ", "", "·", "", "-", "").Replace(strings.ToUpper(q))
+	plate := shop.SearchPlate(q)
 	after := int64(0)
 	if f.After != nil {
 		after = int64(*f.After)
