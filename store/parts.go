@@ -449,7 +449,7 @@ func (d *DB) ReleasePartReservation(ctx context.Context, in ReleasePartReservati
 			return nil, err
 		}
 		if o == nil {
-			return &r2, nil
+			return &r2, fillWaiting(c, &p2) // released stock may serve others who wait
 		}
 		if r2.JobID != nil {
 			if _, err := refreshPartsShort(c, *r2.JobID); err != nil {

@@ -149,14 +149,23 @@ func TestPartsWorkflow(t *testing.T) {
 		if got := stock(t, db, clerk, p.ID); got.Available() != 0 {
 			t.Fatalf("available=%d, want 0", got.Available())
 		}
+		waiting, err := db.ReserveParts(adv, store.ReservePartsInput{PartID: p.ID, Quantity: 1, OrderID: &car.Order.ID})
+		if err != nil || waiting.State != shop.ReservationWaiting {
+			t.Fatalf("reservation=%+v err=%v, want WAITING", waiting, err)
+		}
 		if _, err := db.ReleasePartReservation(adv, store.ReleasePartReservationInput{ReservationID: r.ID, Reason: "客户改期", ExpectedVersion: ptr(9)}); shop.ErrorCode(err) != shop.ECONFLICT {
 			t.Fatalf("err=%v, want CONFLICT", err)
 		}
 		if _, err := db.ReleasePartReservation(adv, store.ReleasePartReservationInput{ReservationID: r.ID, Reason: "客户改期"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := stock(t, db, clerk, p.ID); got.Available() != 1 {
-			t.Fatalf("available=%d, want 1", got.Available())
+		// The appointment's unit goes to the order that waited for it.
+		rs, err := db.FindReservations(clerk, nil, &car.Order.ID, nil, store.Page{First: 1})
+		if err != nil || len(rs) != 1 || rs[0].ID != waiting.ID || rs[0].State != shop.ReservationReserved {
+			t.Fatalf("reservations=%+v err=%v, want the waiting one RESERVED", rs, err)
+		}
+		if got := stock(t, db, clerk, p.ID); got.Available() != 0 || got.Reserved != 1 {
+			t.Fatalf("stock=%+v, want the unit reserved again", got)
 		}
 	})
 }
