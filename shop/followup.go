@@ -282,6 +282,12 @@ func CheckComplaintSatisfaction(k Complaint, o *Order, satisfied *bool, supervis
 		"Complaint checked: the customer is still not satisfied; escalated to the supervisor"), nil
 }
 
+// CallbackDueNow reports whether callback cb's day has come at now, in the
+// site's time zone loc: the callback staff are told once, when it does.
+func CallbackDueNow(cb *Callback, now time.Time, loc *time.Location) bool {
+	return cb.State == CallbackDue && !cb.DueOn.After(LocalDate(now, loc))
+}
+
 // CallbackDueEvent is the clock's event when callback cb's day comes (once
 // per callback; the store remembers it told).
 func CallbackDueEvent(cb *Callback, visit VisitID) Event {

@@ -406,3 +406,28 @@ func TestReminderLeadDays(t *testing.T) {
 		t.Fatalf("lead=%d, want 28 (a first service's letter 4 weeks ahead)", got)
 	}
 }
+
+func TestCallbackDueNow(t *testing.T) {
+	sh, ny := zone(t, "Asia/Shanghai"), zone(t, "America/New_York")
+	due := shop.Callback{State: shop.CallbackDue, DueOn: date(2026, 11, 28)}
+	done := shop.Callback{State: shop.CallbackDone, DueOn: date(2026, 11, 28)}
+	for _, tc := range []struct {
+		name string
+		cb   shop.Callback
+		now  time.Time
+		loc  *time.Location
+		want bool
+	}{
+		{"OKLocalMidnight", due, time.Date(2026, 11, 27, 16, 1, 0, 0, time.UTC), sh, true},
+		{"OKLater", due, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), sh, true},
+		{"ErrLocalDayBefore", due, time.Date(2026, 11, 27, 15, 59, 0, 0, time.UTC), sh, false},
+		{"ErrStillTheDayBeforeInNewYork", due, time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC), ny, false},
+		{"ErrDone", done, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), sh, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shop.CallbackDueNow(&tc.cb, tc.now, tc.loc); got != tc.want {
+				t.Fatalf("due=%v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -400,23 +400,31 @@ func (d *DB) RunFollowUpRules(ctx context.Context) (int, error) {
 	n := 0
 	err := d.tx(ctx, func(tx *sqlx.Tx) error {
 		now := d.Now().UTC().Truncate(time.Microsecond)
-		var due []struct {
-			shop.Callback
-			VisitID shop.VisitID
-		}
-		if err := tx.SelectContext(ctx, &due, `
-			UPDATE callbacks cb SET due_notified_on = cb.due_on
-			FROM sites s, repair_orders o
-			WHERE s.id = cb.site_id AND o.id = cb.order_id AND cb.state = 'DUE' AND cb.due_notified_on IS NULL
-			  AND cb.due_on <= ($1::TIMESTAMPTZ AT TIME ZONE s.time_zone)::DATE
-			  AND cb.id IN (SELECT id FROM callbacks WHERE state = 'DUE' AND due_notified_on IS NULL FOR UPDATE SKIP LOCKED)
-			RETURNING cb.id, cb.site_id, cb.order_id, cb.customer_id, cb.advisor_id, cb.seq, cb.due_on, cb.state, cb.attempts,
-				cb.version, cb.created_at, o.visit_id`, now); err != nil {
+		// Callbacks whose day may have come somewhere: no time zone is more
+		// than a day ahead of UTC. shop.CallbackDueNow decides in the site's.
+		var maybe []*shop.Callback
+		if err := tx.SelectContext(ctx, &maybe, `
+			SELECT `+callbackColumns+` FROM callbacks
+			WHERE state = 'DUE' AND due_notified_on IS NULL AND due_on <= $1
+			ORDER BY id FOR UPDATE SKIP LOCKED`, shop.LocalDate(now, time.UTC).AddDate(0, 0, 1)); err != nil {
 			return err
 		}
 		var evs []shop.Event
-		for i := range due {
-			evs = append(evs, shop.CallbackDueEvent(&due[i].Callback, due[i].VisitID))
+		if len(maybe) > 0 {
+			zones, visits, err := callbackPlaces(ctx, tx, maybe)
+			if err != nil {
+				return err
+			}
+			var told []shop.CallbackID
+			for _, cb := range maybe {
+				if shop.CallbackDueNow(cb, now, shop.Zone(zones[cb.SiteID])) {
+					told = append(told, cb.ID)
+					evs = append(evs, shop.CallbackDueEvent(cb, visits[cb.OrderID]))
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE callbacks SET due_notified_on = due_on WHERE id = ANY($1)`, pq.Array(told)); err != nil {
+				return err
+			}
 		}
 		var late []*shop.Complaint
 		if err := tx.SelectContext(ctx, &late, `
@@ -448,6 +456,38 @@ func (d *DB) RunFollowUpRules(ctx context.Context) (int, error) {
 		return clockEvents(ctx, tx, now, evs)
 	})
 	return n, err
+}
+
+// callbackPlaces returns the time zones of the callbacks' sites and the
+// visits of their orders.
+func callbackPlaces(ctx context.Context, tx *sqlx.Tx, cbs []*shop.Callback) (map[shop.SiteID]string, map[shop.OrderID]shop.VisitID, error) {
+	var sites []shop.SiteID
+	var orders []shop.OrderID
+	for _, cb := range cbs {
+		sites, orders = append(sites, cb.SiteID), append(orders, cb.OrderID)
+	}
+	var zs []struct {
+		ID       shop.SiteID
+		TimeZone string
+	}
+	if err := tx.SelectContext(ctx, &zs, `SELECT id, time_zone FROM sites WHERE id = ANY($1)`, pq.Array(sites)); err != nil {
+		return nil, nil, err
+	}
+	var vs []struct {
+		ID      shop.OrderID
+		VisitID shop.VisitID
+	}
+	if err := tx.SelectContext(ctx, &vs, `SELECT id, visit_id FROM repair_orders WHERE id = ANY($1)`, pq.Array(orders)); err != nil {
+		return nil, nil, err
+	}
+	zones, visits := make(map[shop.SiteID]string, len(zs)), make(map[shop.OrderID]shop.VisitID, len(vs))
+	for _, z := range zs {
+		zones[z.ID] = z.TimeZone
+	}
+	for _, v := range vs {
+		visits[v.ID] = v.VisitID
+	}
+	return zones, visits, nil
 }
 
 // CreateServicePlanInput plans a vehicle's next service by date and mileage.
