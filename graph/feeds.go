@@ -83,7 +83,7 @@ func (r *queryResolver) boardSnapshot(ctx context.Context, site shop.SiteID) (*m
 	wantArrivals := selects(ctx, "BoardSnapshot", "arrivals")
 	var s *shop.Site
 	if wantArrivals || selects(ctx, "BoardSnapshot", "siteName") {
-		if s, err = r.DB.SiteByID(ctx, site); err != nil {
+		if s, err = r.DB.FindSiteByID(ctx, site); err != nil {
 			return nil, err
 		}
 	}

@@ -504,25 +504,25 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditTrail         func(childComplexity int, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) int
 		Board              func(childComplexity int, siteID string) int
-		CallbacksDue       func(childComplexity int, siteID string, date *time.Time) int
-		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) int
+		CallbacksDue       func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
+		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
 		Customer           func(childComplexity int, id string) int
 		Customers          func(childComplexity int, siteID string, query *string, first *int, after *string) int
 		EstimateCompletion func(childComplexity int, siteID string, labourMinutes int) int
-		Invitations        func(childComplexity int, siteID string, date *time.Time) int
+		Invitations        func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
-		PartReservations   func(childComplexity int, partID *string, orderID *string, appointmentID *string) int
+		PartReservations   func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
 		Parts              func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
 		RemindersDue       func(childComplexity int, siteID string, date *time.Time) int
 		RepairOrder        func(childComplexity int, id string) int
 		RepairOrders       func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
-		RetainedParts      func(childComplexity int, siteID string, keptOnly *bool) int
+		RetainedParts      func(childComplexity int, siteID string, keptOnly *bool, first *int, after *string) int
 		ServiceReport      func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
 		Site               func(childComplexity int, id string) int
 		Sites              func(childComplexity int) int
 		Viewer             func(childComplexity int) int
-		WarrantyClaims     func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState) int
+		WarrantyClaims     func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
 	}
 
 	RecordCallbackPayload struct {
@@ -1005,13 +1005,13 @@ type QueryResolver interface {
 	Board(ctx context.Context, siteID string) (*model.BoardSnapshot, error)
 	EstimateCompletion(ctx context.Context, siteID string, labourMinutes int) (*time.Time, error)
 	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
-	PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string) ([]*shop.PartReservation, error)
-	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState) ([]*shop.WarrantyClaim, error)
-	RetainedParts(ctx context.Context, siteID string, keptOnly *bool) ([]*shop.RetainedPart, error)
-	CallbacksDue(ctx context.Context, siteID string, date *time.Time) ([]*shop.Callback, error)
-	Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) ([]*shop.Complaint, error)
+	PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string, first *int, after *string) ([]*shop.PartReservation, error)
+	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error)
+	RetainedParts(ctx context.Context, siteID string, keptOnly *bool, first *int, after *string) ([]*shop.RetainedPart, error)
+	CallbacksDue(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*shop.Callback, error)
+	Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) ([]*shop.Complaint, error)
 	RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error)
-	Invitations(ctx context.Context, siteID string, date *time.Time) ([]*store.Invitation, error)
+	Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error)
 	ServiceReport(ctx context.Context, siteID string, period shop.Period, date *time.Time) (*shop.Report, error)
 	AuditTrail(ctx context.Context, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) (*model.EventConnection, error)
 }
@@ -3339,7 +3339,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CallbacksDue(childComplexity, args["siteId"].(string), args["date"].(*time.Time)), true
+		return e.ComplexityRoot.Query.CallbacksDue(childComplexity, args["siteId"].(string), args["date"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.complaints":
 		if e.ComplexityRoot.Query.Complaints == nil {
 			break
@@ -3350,7 +3350,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Complaints(childComplexity, args["siteId"].(string), args["states"].([]shop.ComplaintState), args["satisfactionCheckDueBy"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Complaints(childComplexity, args["siteId"].(string), args["states"].([]shop.ComplaintState), args["satisfactionCheckDueBy"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.customer":
 		if e.ComplexityRoot.Query.Customer == nil {
 			break
@@ -3395,7 +3395,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Invitations(childComplexity, args["siteId"].(string), args["date"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Invitations(childComplexity, args["siteId"].(string), args["date"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3428,7 +3428,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.PartReservations(childComplexity, args["partId"].(*string), args["orderId"].(*string), args["appointmentId"].(*string)), true
+		return e.ComplexityRoot.Query.PartReservations(childComplexity, args["partId"].(*string), args["orderId"].(*string), args["appointmentId"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.parts":
 		if e.ComplexityRoot.Query.Parts == nil {
 			break
@@ -3483,7 +3483,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RetainedParts(childComplexity, args["siteId"].(string), args["keptOnly"].(*bool)), true
+		return e.ComplexityRoot.Query.RetainedParts(childComplexity, args["siteId"].(string), args["keptOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.serviceReport":
 		if e.ComplexityRoot.Query.ServiceReport == nil {
 			break
@@ -3528,7 +3528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.WarrantyClaims(childComplexity, args["siteId"].(string), args["orderId"].(*string), args["states"].([]shop.ClaimState)), true
+		return e.ComplexityRoot.Query.WarrantyClaims(childComplexity, args["siteId"].(string), args["orderId"].(*string), args["states"].([]shop.ClaimState), args["first"].(*int), args["after"].(*string)), true
 
 	case "RecordCallbackPayload.callback":
 		if e.ComplexityRoot.RecordCallbackPayload.Callback == nil {
@@ -6835,7 +6835,18 @@ extend type Query {
     after: String
   ): PartConnection!
   "Reservations of a part, a repair order or an appointment (give one), newest first."
-  partReservations("The part." partId: ID, "The repair order." orderId: ID, "The appointment." appointmentId: ID): [PartReservation!]!
+  partReservations(
+    "The part."
+    partId: ID
+    "The repair order."
+    orderId: ID
+    "The appointment."
+    appointmentId: ID
+    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
+    first: Int
+    "The ID of the last item of the previous page: the list continues after it."
+    after: ID
+  ): [PartReservation!]!
   "A site's warranty claims (索赔单), newest first."
   warrantyClaims(
     "The site."
@@ -6844,11 +6855,33 @@ extend type Query {
     orderId: ID
     "Only claims in these states; all when empty."
     states: [WarrantyClaimState!]
+    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
+    first: Int
+    "The ID of the last item of the previous page: the list continues after it."
+    after: ID
   ): [WarrantyClaim!]!
   "A site's retained warranty parts (保修件), soonest deadline first."
-  retainedParts("The site." siteId: ID!, "Only parts still kept (not shipped back or scrapped)." keptOnly: Boolean = true): [RetainedPart!]!
+  retainedParts(
+    "The site."
+    siteId: ID!
+    "Only parts still kept (not shipped back or scrapped)."
+    keptOnly: Boolean = true
+    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
+    first: Int
+    "The ID of the last item of the previous page: the list continues after it."
+    after: ID
+  ): [RetainedPart!]!
   "The callbacks (回访) due on a local day or earlier and not finished: the callback staff's list."
-  callbacksDue("The site." siteId: ID!, "Local date; today when omitted." date: Date): [Callback!]!
+  callbacksDue(
+    "The site."
+    siteId: ID!
+    "Local date; today when omitted."
+    date: Date
+    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
+    first: Int
+    "The ID of the last item of the previous page: the list continues after it."
+    after: ID
+  ): [Callback!]!
   "A site's complaints (投诉), oldest first."
   complaints(
     "The site."
@@ -6857,11 +6890,24 @@ extend type Query {
     states: [ComplaintState!]
     "Only closed complaints whose satisfaction check is due by this local date."
     satisfactionCheckDueBy: Date
+    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
+    first: Int
+    "The ID of the last item of the previous page: the list continues after it."
+    after: ID
   ): [Complaint!]!
   "The reminder tasks (招揽) to do on a local day: of each planned service, the latest step whose day has come."
   remindersDue("The site." siteId: ID!, "Local date; today when omitted." date: Date): [DueReminder!]!
   "Vehicles not seen for 3 months or more on a local day, to invite back."
-  invitations("The site." siteId: ID!, "Local date; today when omitted." date: Date): [Invitation!]!
+  invitations(
+    "The site."
+    siteId: ID!
+    "Local date; today when omitted."
+    date: Date
+    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
+    first: Int
+    "The vehicle ID of the last invitation of the previous page: the list continues after it."
+    after: ID
+  ): [Invitation!]!
   "The business statistics (业务统计) of a site for the day, week (Monday to Sunday) or month containing a local date. Service manager only."
   serviceReport("The site." siteId: ID!, "Day, week or month." period: ReportPeriod!, "A local date in the period; today when omitted." date: Date): ServiceReport!
 }
@@ -10247,6 +10293,22 @@ func (ec *executionContext) field_Query_callbacksDue_args(ctx context.Context, r
 		return nil, err
 	}
 	args["date"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -10277,6 +10339,22 @@ func (ec *executionContext) field_Query_complaints_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["satisfactionCheckDueBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10373,6 +10451,22 @@ func (ec *executionContext) field_Query_invitations_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["date"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -10431,6 +10525,22 @@ func (ec *executionContext) field_Query_partReservations_args(ctx context.Contex
 		return nil, err
 	}
 	args["appointmentId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10581,6 +10691,22 @@ func (ec *executionContext) field_Query_retainedParts_args(ctx context.Context, 
 		return nil, err
 	}
 	args["keptOnly"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -10655,6 +10781,22 @@ func (ec *executionContext) field_Query_warrantyClaims_args(ctx context.Context,
 		return nil, err
 	}
 	args["states"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -20516,7 +20658,7 @@ func (ec *executionContext) _Query_partReservations(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PartReservations(ctx, fc.Args["partId"].(*string), fc.Args["orderId"].(*string), fc.Args["appointmentId"].(*string))
+			return ec.Resolvers.Query().PartReservations(ctx, fc.Args["partId"].(*string), fc.Args["orderId"].(*string), fc.Args["appointmentId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PartReservation) graphql.Marshaler {
@@ -20560,7 +20702,7 @@ func (ec *executionContext) _Query_warrantyClaims(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().WarrantyClaims(ctx, fc.Args["siteId"].(string), fc.Args["orderId"].(*string), fc.Args["states"].([]shop.ClaimState))
+			return ec.Resolvers.Query().WarrantyClaims(ctx, fc.Args["siteId"].(string), fc.Args["orderId"].(*string), fc.Args["states"].([]shop.ClaimState), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WarrantyClaim) graphql.Marshaler {
@@ -20604,7 +20746,7 @@ func (ec *executionContext) _Query_retainedParts(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RetainedParts(ctx, fc.Args["siteId"].(string), fc.Args["keptOnly"].(*bool))
+			return ec.Resolvers.Query().RetainedParts(ctx, fc.Args["siteId"].(string), fc.Args["keptOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*shop.RetainedPart) graphql.Marshaler {
@@ -20648,7 +20790,7 @@ func (ec *executionContext) _Query_callbacksDue(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CallbacksDue(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time))
+			return ec.Resolvers.Query().CallbacksDue(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Callback) graphql.Marshaler {
@@ -20692,7 +20834,7 @@ func (ec *executionContext) _Query_complaints(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Complaints(ctx, fc.Args["siteId"].(string), fc.Args["states"].([]shop.ComplaintState), fc.Args["satisfactionCheckDueBy"].(*time.Time))
+			return ec.Resolvers.Query().Complaints(ctx, fc.Args["siteId"].(string), fc.Args["states"].([]shop.ComplaintState), fc.Args["satisfactionCheckDueBy"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Complaint) graphql.Marshaler {
@@ -20780,7 +20922,7 @@ func (ec *executionContext) _Query_invitations(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Invitations(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time))
+			return ec.Resolvers.Query().Invitations(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Invitation) graphql.Marshaler {

@@ -24,6 +24,21 @@ func optID(field, typ string, id *string) (*int64, error) {
 	return &n, nil
 }
 
+// listPage decodes the first and after arguments of a plain list: after is
+// the global ID (of type typ) of the last item of the previous page.
+// Errors: INVALID.
+func listPage(first *int, after *string, typ string) (store.Page, error) {
+	n, err := pageSize(first, store.MaxListPage, store.MaxListPage)
+	if err != nil {
+		return store.Page{}, err
+	}
+	a, err := optID("after", typ, after)
+	if err != nil || a == nil {
+		return store.Page{First: n}, err
+	}
+	return store.Page{First: n, After: *a}, nil
+}
+
 // siteArg decodes a siteId argument.
 func siteArg(id string) (shop.SiteID, error) {
 	n, err := parseID("siteId", shop.TypeSite, id)
@@ -156,7 +171,11 @@ func (r *queryResolver) parts(ctx context.Context, siteID string, query *string,
 }
 
 // partReservations decodes the one filter given and lists reservations.
-func (r *queryResolver) partReservations(ctx context.Context, partID, orderID, appointmentID *string) ([]*shop.PartReservation, error) {
+func (r *queryResolver) partReservations(ctx context.Context, partID, orderID, appointmentID *string, first *int, after *string) ([]*shop.PartReservation, error) {
+	page, err := listPage(first, after, shop.TypePartReservation)
+	if err != nil {
+		return nil, err
+	}
 	p, err := optID("partId", shop.TypePart, partID)
 	if err != nil {
 		return nil, err
@@ -187,12 +206,16 @@ func (r *queryResolver) partReservations(ctx context.Context, partID, orderID, a
 		v := shop.AppointmentID(*a)
 		aa = &v
 	}
-	return list(r.DB.FindReservations(ctx, pp, oo, aa))
+	return list(r.DB.FindReservations(ctx, pp, oo, aa, page))
 }
 
 // warrantyClaims lists a site's claims.
-func (r *queryResolver) warrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState) ([]*shop.WarrantyClaim, error) {
+func (r *queryResolver) warrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error) {
 	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	page, err := listPage(first, after, shop.TypeWarrantyClaim)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +223,7 @@ func (r *queryResolver) warrantyClaims(ctx context.Context, siteID string, order
 	if err != nil {
 		return nil, err
 	}
-	f := store.ClaimFilter{SiteID: site, States: states}
+	f := store.ClaimFilter{SiteID: site, States: states, Page: page}
 	if o != nil {
 		id := shop.OrderID(*o)
 		f.OrderID = &id

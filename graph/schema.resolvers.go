@@ -75,13 +75,7 @@ func (r *billResolver) InternalShare(ctx context.Context, obj *shop.Bill) (shop.
 
 // UnavailableParts is the resolver for the unavailableParts field.
 func (r *billResolver) UnavailableParts(ctx context.Context, obj *shop.Bill) ([]*shop.PartLine, error) {
-	out := []*shop.PartLine{}
-	need := map[shop.PartID]int{}
-	for _, p := range obj.PartLines {
-		if p.PartID != nil {
-			need[*p.PartID] += p.Quantity
-		}
-	}
+	stock := map[shop.PartID]*shop.Part{}
 	for _, p := range obj.PartLines {
 		if p.PartID == nil {
 			continue
@@ -90,11 +84,9 @@ func (r *billResolver) UnavailableParts(ctx context.Context, obj *shop.Bill) ([]
 		if err != nil {
 			return nil, err
 		}
-		if part != nil && part.Available() < need[*p.PartID] {
-			out = append(out, p)
-		}
+		stock[*p.PartID] = part
 	}
-	return out, nil
+	return shop.UnavailableParts(obj.PartLines, stock), nil
 }
 
 // Late is the resolver for the late field.
@@ -788,26 +780,30 @@ func (r *queryResolver) Parts(ctx context.Context, siteID string, query *string,
 }
 
 // PartReservations is the resolver for the partReservations field.
-func (r *queryResolver) PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string) ([]*shop.PartReservation, error) {
-	return r.partReservations(ctx, partID, orderID, appointmentID)
+func (r *queryResolver) PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string, first *int, after *string) ([]*shop.PartReservation, error) {
+	return r.partReservations(ctx, partID, orderID, appointmentID, first, after)
 }
 
 // WarrantyClaims is the resolver for the warrantyClaims field.
-func (r *queryResolver) WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState) ([]*shop.WarrantyClaim, error) {
-	return r.warrantyClaims(ctx, siteID, orderID, states)
+func (r *queryResolver) WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error) {
+	return r.warrantyClaims(ctx, siteID, orderID, states, first, after)
 }
 
 // RetainedParts is the resolver for the retainedParts field.
-func (r *queryResolver) RetainedParts(ctx context.Context, siteID string, keptOnly *bool) ([]*shop.RetainedPart, error) {
+func (r *queryResolver) RetainedParts(ctx context.Context, siteID string, keptOnly *bool, first *int, after *string) ([]*shop.RetainedPart, error) {
 	site, err := siteArg(siteID)
 	if err != nil {
 		return nil, err
 	}
-	return list(r.DB.FindRetainedParts(ctx, site, keptOnly == nil || *keptOnly))
+	page, err := listPage(first, after, shop.TypeRetainedPart)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindRetainedParts(ctx, site, keptOnly == nil || *keptOnly, page))
 }
 
 // CallbacksDue is the resolver for the callbacksDue field.
-func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *time.Time) ([]*shop.Callback, error) {
+func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*shop.Callback, error) {
 	site, err := siteArg(siteID)
 	if err != nil {
 		return nil, err
@@ -816,16 +812,24 @@ func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *t
 	if err != nil {
 		return nil, err
 	}
-	return list(r.DB.FindCallbacksDue(ctx, site, day))
+	page, err := listPage(first, after, shop.TypeCallback)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindCallbacksDue(ctx, site, day, page))
 }
 
 // Complaints is the resolver for the complaints field.
-func (r *queryResolver) Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time) ([]*shop.Complaint, error) {
+func (r *queryResolver) Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) ([]*shop.Complaint, error) {
 	site, err := siteArg(siteID)
 	if err != nil {
 		return nil, err
 	}
-	return list(r.DB.FindComplaints(ctx, store.ComplaintFilter{SiteID: site, States: states, CheckDueBy: satisfactionCheckDueBy}))
+	page, err := listPage(first, after, shop.TypeComplaint)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindComplaints(ctx, store.ComplaintFilter{SiteID: site, States: states, CheckDueBy: satisfactionCheckDueBy, Page: page}))
 }
 
 // RemindersDue is the resolver for the remindersDue field.
@@ -842,7 +846,7 @@ func (r *queryResolver) RemindersDue(ctx context.Context, siteID string, date *t
 }
 
 // Invitations is the resolver for the invitations field.
-func (r *queryResolver) Invitations(ctx context.Context, siteID string, date *time.Time) ([]*store.Invitation, error) {
+func (r *queryResolver) Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error) {
 	site, err := siteArg(siteID)
 	if err != nil {
 		return nil, err
@@ -851,7 +855,11 @@ func (r *queryResolver) Invitations(ctx context.Context, siteID string, date *ti
 	if err != nil {
 		return nil, err
 	}
-	return list(r.DB.FindInvitations(ctx, site, day))
+	page, err := listPage(first, after, shop.TypeVehicle)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindInvitations(ctx, site, day, page))
 }
 
 // ServiceReport is the resolver for the serviceReport field.

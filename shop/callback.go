@@ -105,8 +105,11 @@ func ValidSatisfaction(s int) error {
 	return nil
 }
 
+// SatisfiedFrom is the lowest satisfaction score that counts as satisfied.
+const SatisfiedFrom = 4
+
 // Satisfied reports whether a score counts as satisfied (4 or 5).
-func Satisfied(score int) bool { return score >= 4 }
+func Satisfied(score int) bool { return score >= SatisfiedFrom }
 
 // CallbackOutcome is one try to reach the customer.
 type CallbackOutcome struct {

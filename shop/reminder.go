@@ -73,6 +73,19 @@ func ReminderSchedule(k PlanKind) []ReminderStep {
 	return []ReminderStep{{14, ChannelLetter}, {7, ChannelMessage}, {3, ChannelCall}}
 }
 
+// ReminderLeadDays is how many days before its service day a plan's first
+// reminder comes, the longest of ReminderSchedule's leads: plans further
+// away have nothing due yet.
+func ReminderLeadDays() int {
+	n := 0
+	for _, k := range []PlanKind{PlanFirstService, PlanRoutine} {
+		for _, s := range ReminderSchedule(k) {
+			n = max(n, s.DaysBefore)
+		}
+	}
+	return n
+}
+
 // PlanReminders returns the reminder tasks of a plan, step 1 first.
 func PlanReminders(p *ServicePlan) []*Reminder {
 	steps := ReminderSchedule(p.Kind)

@@ -97,3 +97,15 @@ func (r *Report) AverageSatisfaction() *float64 {
 	v := float64(r.SatisfactionSum) / float64(r.CallbacksReached)
 	return &v
 }
+
+// BillableJobStates lists the states of jobs whose labour is sold
+// (JobState.Billable), for the figures the database adds up.
+func BillableJobStates() []string {
+	var out []string
+	for _, s := range JobStates {
+		if s.Billable() {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}

@@ -17,6 +17,7 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 // a problem becomes a complaint that escalates after two days and is checked
 // a week after closing.
 func TestCallbacksAndComplaints(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	cs, adv, mgr := storetest.Ctx(f.Callback), storetest.Ctx(f.Advisor), storetest.Ctx(f.Manager)
@@ -37,7 +38,7 @@ func TestCallbacksAndComplaints(t *testing.T) {
 		day  time.Time
 		want int
 	}{{day(2026, 11, 27), 0}, {day(2026, 11, 28), 1}, {day(2026, 12, 1), 1}} {
-		due, err := db.FindCallbacksDue(cs, f.Site.ID, tc.day)
+		due, err := db.FindCallbacksDue(cs, f.Site.ID, tc.day, store.Page{})
 		if err != nil || len(due) != tc.want {
 			t.Fatalf("due on %v: %d (%v), want %d", tc.day, len(due), err, tc.want)
 		}
@@ -163,6 +164,7 @@ func TestCallbacksAndComplaints(t *testing.T) {
 // step overtaken by a later one drops out; delivery plans the next service;
 // customers not seen for 3 months are listed for an invitation.
 func TestReminders(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	cs, adv := storetest.Ctx(f.Callback), storetest.Ctx(f.Advisor)
@@ -221,7 +223,7 @@ func TestReminders(t *testing.T) {
 		day  time.Time
 		want int
 	}{{day(2026, 11, 19), 0}, {day(2026, 11, 20), 1}} {
-		inv, err := db.FindInvitations(cs, f.Site.ID, tc.day)
+		inv, err := db.FindInvitations(cs, f.Site.ID, tc.day, store.Page{})
 		if err != nil || len(inv) != tc.want {
 			t.Fatalf("invitations on %v: %d (%v), want %d", tc.day, len(inv), err, tc.want)
 		}
@@ -229,4 +231,124 @@ func TestReminders(t *testing.T) {
 			t.Fatalf("invited %v, want %v", inv[0].VehicleID, old.Vehicle)
 		}
 	}
+}
+
+// TestListPages: the lists that were cut at 500 rows are read page by page
+// after the last item's ID, in the list's order, with nothing lost or repeated.
+func TestListPages(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	cs := storetest.Ctx(f.Callback)
+	now := time.Date(2026, 11, 24, 16, 30, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	for range 3 {
+		f.MustCar(t, db, shop.OrderDelivered, storetest.CarOptions{Jobs: 1})
+	}
+	later := day(2026, 12, 31)
+	all, err := db.FindCallbacksDue(cs, f.Site.ID, later, store.Page{})
+	if err != nil || len(all) != 6 {
+		t.Fatalf("due=%d err=%v, want 6", len(all), err)
+	}
+	var paged []*shop.Callback
+	page := store.Page{First: 4}
+	for range 4 {
+		got, err := db.FindCallbacksDue(cs, f.Site.ID, later, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, got...)
+		if len(got) < page.First {
+			break
+		}
+		page.After = int64(got[len(got)-1].ID)
+	}
+	if len(paged) != len(all) {
+		t.Fatalf("paged=%d, want %d", len(paged), len(all))
+	}
+	for i := range all {
+		if paged[i].ID != all[i].ID {
+			t.Fatalf("page order=%v at %d, want %v", paged[i].ID, i, all[i].ID)
+		}
+	}
+	if got, err := db.FindCallbacksDue(cs, f.Site.ID, later, store.Page{First: 10, After: int64(all[5].ID)}); err != nil || len(got) != 0 {
+		t.Fatalf("after the last=%d err=%v, want 0", len(got), err)
+	}
+}
+
+// TestFollowUpEventsAndRows: a recorded callback saves its row, its try and
+// its event (with the caller as actor) in one transaction, and a failed one
+// saves none of them; the clock's CALLBACK_DUE event has no actor.
+func TestFollowUpEventsAndRows(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	cs := storetest.Ctx(f.Callback)
+	now := time.Date(2026, 11, 24, 16, 30, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	car := f.MustCar(t, db, shop.OrderDelivered, storetest.CarOptions{Jobs: 1})
+	cbs, err := db.FindCallbacksByOrderIDs(cs, []shop.OrderID{car.Order.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := cbs[car.Order.ID][0]
+	events := func(kind shop.EventKind) []*shop.Event {
+		t.Helper()
+		evs, err := db.FindEventsByOrder(cs, car.Order.ID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*shop.Event
+		for _, e := range evs {
+			if e.Kind == kind {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	t.Run("ErrRollsBackEverything", func(t *testing.T) {
+		_, err := db.RecordCallback(cs, store.RecordCallbackInput{CallbackID: first.ID, Reached: true, Satisfaction: ptr(2),
+			Problem: ptr(true)}) // a problem needs its description: nothing may be saved
+		if shop.ErrorCode(err) != shop.EINVALID {
+			t.Fatalf("err=%v, want INVALID", err)
+		}
+		cb, err := db.FindCallbackByID(cs, first.ID)
+		if err != nil || cb.State != shop.CallbackDue || cb.Attempts != 0 || cb.Version != first.Version {
+			t.Fatalf("callback=%+v err=%v, want unchanged", cb, err)
+		}
+		if n := len(events(shop.EventCallbackRecorded)); n != 0 {
+			t.Fatalf("events=%d, want 0", n)
+		}
+	})
+	t.Run("OKRowAndEventTogether", func(t *testing.T) {
+		now = time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)
+		res, err := db.RecordCallback(cs, store.RecordCallbackInput{CallbackID: first.ID, Reached: true, Satisfaction: ptr(2),
+			Problem: ptr(true), ProblemDescription: ptr("车门异响")})
+		if err != nil || res.Complaint == nil || res.Callback.State != shop.CallbackDone {
+			t.Fatalf("res=%+v err=%v, want DONE with a complaint", res, err)
+		}
+		for _, kind := range []shop.EventKind{shop.EventCallbackRecorded, shop.EventComplaintOpened} {
+			evs := events(kind)
+			if len(evs) != 1 || evs[0].ActorID == nil || *evs[0].ActorID != f.Callback.ID {
+				t.Fatalf("%s events=%v, want one by the callback staff %d", kind, evs, f.Callback.ID)
+			}
+		}
+		cbs, _ := db.FindCallbacksByOrderIDs(cs, []shop.OrderID{car.Order.ID})
+		if second := cbs[car.Order.ID][1]; !second.DueOn.Equal(day(2026, 12, 5)) {
+			t.Fatalf("second due=%v, want 2026-12-05 (7 days after the first was finished)", second.DueOn)
+		}
+	})
+	t.Run("OKClockEventWithoutActor", func(t *testing.T) {
+		now = time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
+		if n, err := db.RunFollowUpRules(cs); err != nil || n != 2 {
+			t.Fatalf("n=%d err=%v, want 2 (the second callback due, the complaint escalated)", n, err)
+		}
+		for _, kind := range []shop.EventKind{shop.EventCallbackDue, shop.EventComplaintEscalated} {
+			evs := events(kind)
+			if len(evs) != 1 || evs[0].ActorID != nil || !evs[0].At.Equal(now) || evs[0].AdvisorID == nil {
+				t.Fatalf("%s events=%+v, want one at %v with no actor, for the advisor", kind, evs, now)
+			}
+		}
+	})
 }

@@ -91,7 +91,7 @@ func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Custo
 	if err != nil {
 		return nil, err
 	}
-	plate := strings.NewReplacer(" ", "", "·", "", "-", "").Replace(strings.ToUpper(q))
+	plate := shop.SearchPlate(q)
 	after := int64(0)
 	if f.After != nil {
 		after = int64(*f.After)
@@ -110,40 +110,18 @@ func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Custo
 	return rows, translate(err)
 }
 
-// redactOrders hides the customer's name, as signed on the orders, from an
-// actor who may not see personal data (boards, the workshop).
+// redactOrders applies shop.RedactOrder to orders read for actor a.
 func redactOrders(a *shop.Actor, os ...*shop.Order) {
-	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
-		return
-	}
 	for _, o := range os {
-		if o != nil {
-			o.SignedBy = maskName(o.SignedBy)
-		}
+		shop.RedactOrder(a, o)
 	}
 }
 
-// redactAdditional hides who answered for the customer likewise, and the
-// note on the decision: free text written on the phone with the customer,
-// which may carry a name or a number.
+// redactAdditional applies shop.RedactAdditional to additional work read for actor a.
 func redactAdditional(a *shop.Actor, ws ...*shop.AdditionalWork) {
-	if a != nil && shop.Allowed(a.Role, shop.ActReadPersonal) {
-		return
-	}
 	for _, w := range ws {
-		if w != nil {
-			w.CustomerContact = maskName(w.CustomerContact)
-			w.DecisionNote = ""
-		}
+		shop.RedactAdditional(a, w)
 	}
-}
-
-// maskName keeps a name's first character, as shop.Customer.Redact does.
-func maskName(s string) string {
-	if r := []rune(s); len(r) > 0 {
-		return string(r[:1]) + "**"
-	}
-	return s
 }
 
 func likeEscape(s string) string {
@@ -204,112 +182,61 @@ func (d *DB) vehicles(ctx context.Context, where string, arg any, key func(*shop
 }
 
 // customerAndVehicle resolves the customer and vehicle of a booking or a
-// reception: existing records by ID (checked to belong together and to the
-// site), or new ones created here.
+// reception (shop.ResolveParty): existing records by ID, or new ones created
+// here. Errors: INVALID, NOT_FOUND.
 func customerAndVehicle(c *change, site shop.SiteID, custID *shop.CustomerID, vehID *shop.VehicleID,
 	newCust *NewCustomerInput, newVeh *NewVehicleInput) (shop.CustomerID, shop.VehicleID, error) {
-	var cid shop.CustomerID
-	switch {
-	case custID != nil && newCust != nil:
-		return 0, 0, shop.FieldErrorf("customer", "Give either an existing customer's ID or a new customer, not both.")
-	case custID != nil:
+	in := shop.PartyInput{CustomerID: custID, VehicleID: vehID}
+	if newCust != nil {
+		in.NewCustomer = &shop.CustomerInput{Name: newCust.Name, Phone: newCust.Phone, Email: deref(newCust.Email), Address: deref(newCust.Address)}
+	}
+	if newVeh != nil {
+		in.NewVehicle = &shop.VehicleInput{Plate: newVeh.Plate, VIN: deref(newVeh.VIN), Make: newVeh.Make, Model: newVeh.Model,
+			Year: derefInt(newVeh.Year), Colour: deref(newVeh.Colour), Mileage: derefInt(newVeh.Mileage)}
+	}
+	var found shop.PartyFound
+	if custID != nil {
 		var s shop.SiteID
 		err := c.tx.GetContext(c.ctx, &s, `SELECT site_id FROM customers WHERE id = $1`, *custID)
-		if isNoRows(err) || (err == nil && s != site) {
-			return 0, 0, &shop.Error{Code: shop.ENOTFOUND, Field: "customerId", Message: "No customer with that ID exists at this site."}
-		} else if err != nil {
+		if err == nil {
+			found.CustomerSite = &s
+		} else if !isNoRows(err) {
 			return 0, 0, err
-		}
-		cid = *custID
-	case newCust != nil:
-		name, err := shop.CheckText("customer.name", newCust.Name, true, shop.MaxShortText)
-		if err != nil {
-			return 0, 0, err
-		}
-		phone, err := shop.NormalizePhone(newCust.Phone)
-		if err != nil {
-			return 0, 0, atField("customer.phone", err)
-		}
-		email, addr := deref(newCust.Email), deref(newCust.Address)
-		if email, err = shop.CheckText("customer.email", email, false, shop.MaxShortText); err != nil {
-			return 0, 0, err
-		}
-		if addr, err = shop.CheckText("customer.address", addr, false, shop.MaxShortText); err != nil {
-			return 0, 0, err
-		}
-		if err := c.tx.QueryRowContext(c.ctx, `
-			INSERT INTO customers (site_id, name, phone, email, address, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, site, name, phone, email, addr, c.now).Scan(&cid); err != nil {
-			return 0, 0, err
-		}
-	default:
-		if vehID == nil {
-			return 0, 0, shop.FieldErrorf("customer", "Name the customer: an existing customer's ID or a new customer.")
 		}
 	}
-
-	var vid shop.VehicleID
-	switch {
-	case vehID != nil && newVeh != nil:
-		return 0, 0, shop.FieldErrorf("vehicle", "Give either an existing vehicle's ID or a new vehicle, not both.")
-	case vehID != nil:
+	if vehID != nil {
 		var v struct {
 			SiteID     shop.SiteID
 			CustomerID shop.CustomerID
 		}
 		err := c.tx.GetContext(c.ctx, &v, `SELECT site_id, customer_id FROM vehicles WHERE id = $1`, *vehID)
-		if isNoRows(err) || (err == nil && v.SiteID != site) {
-			return 0, 0, &shop.Error{Code: shop.ENOTFOUND, Field: "vehicleId", Message: "No vehicle with that ID exists at this site."}
-		} else if err != nil {
+		if err == nil {
+			found.VehicleSite, found.VehicleCustomer = &v.SiteID, v.CustomerID
+		} else if !isNoRows(err) {
 			return 0, 0, err
 		}
-		if cid == 0 {
-			cid = v.CustomerID
-		} else if cid != v.CustomerID {
-			return 0, 0, shop.FieldErrorf("vehicleId", "That vehicle belongs to another customer.")
-		}
-		vid = *vehID
-	case newVeh != nil:
-		plate, err := shop.NormalizePlate(newVeh.Plate)
-		if err != nil {
-			return 0, 0, atField("vehicle.plate", err)
-		}
-		vin := ""
-		if newVeh.VIN != nil && strings.TrimSpace(*newVeh.VIN) != "" {
-			if vin, err = shop.NormalizeVIN(*newVeh.VIN); err != nil {
-				return 0, 0, atField("vehicle.vin", err)
-			}
-		}
-		mk, err := shop.CheckText("vehicle.make", newVeh.Make, true, 60)
-		if err != nil {
+	}
+	p, err := shop.ResolveParty(site, in, found, c.now)
+	if err != nil {
+		return 0, 0, err
+	}
+	if k := p.NewCustomer; k != nil {
+		if err := c.tx.QueryRowContext(c.ctx, `
+			INSERT INTO customers (site_id, name, phone, email, address, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, k.SiteID, k.Name, k.Phone, k.Email, k.Address, k.CreatedAt, k.UpdatedAt).Scan(&p.CustomerID); err != nil {
 			return 0, 0, err
 		}
-		model, err := shop.CheckText("vehicle.model", newVeh.Model, true, 60)
-		if err != nil {
-			return 0, 0, err
-		}
-		colour, err := shop.CheckText("vehicle.colour", deref(newVeh.Colour), false, 30)
-		if err != nil {
-			return 0, 0, err
-		}
-		year := derefInt(newVeh.Year)
-		if year != 0 && (year < 1950 || year > c.now.Year()+1) {
-			return 0, 0, shop.FieldErrorf("vehicle.year", "%d is not a plausible model year.", year)
-		}
-		km := derefInt(newVeh.Mileage)
-		if err := shop.ValidMileage(km); err != nil {
-			return 0, 0, atField("vehicle.mileage", err)
-		}
+	}
+	if v := p.NewVehicle; v != nil {
+		v.CustomerID = p.CustomerID
 		if err := c.tx.QueryRowContext(c.ctx, `
 			INSERT INTO vehicles (site_id, customer_id, plate, vin, make, model, year, colour, mileage, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-			site, cid, plate, vin, mk, model, year, colour, km, c.now).Scan(&vid); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			v.SiteID, v.CustomerID, v.Plate, v.VIN, v.Make, v.Model, v.Year, v.Colour, v.Mileage, v.CreatedAt, v.UpdatedAt).Scan(&p.VehicleID); err != nil {
 			return 0, 0, err
 		}
-	default:
-		return 0, 0, shop.FieldErrorf("vehicle", "Name the vehicle: an existing vehicle's ID or a new vehicle.")
 	}
-	return cid, vid, nil
+	return p.CustomerID, p.VehicleID, nil
 }
 
 func deref(s *string) string {

@@ -270,3 +270,32 @@ func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 
 var _ io.Closer = (*DB)(nil)
 var _ = errors.New
+
+// MaxListPage is the most items a page of a plain list (callbacks due,
+// complaints, invitations, reservations, warranty claims, retained parts)
+// holds: a list is read page by page, never cut silently.
+const MaxListPage = 500
+
+// Page is a part of a long list, in the list's order: at most First items
+// (MaxListPage when 0 or more) after the item whose ID is After (0: from
+// the start). A full page means the list may go on.
+type Page struct {
+	First int
+	After int64
+}
+
+// limit returns how many rows the page reads.
+func (p Page) limit() int {
+	if p.First <= 0 || p.First > MaxListPage {
+		return MaxListPage
+	}
+	return p.First
+}
+
+// after returns the ID the page continues after, nil from the start.
+func (p Page) after() *int64 {
+	if p.After <= 0 {
+		return nil
+	}
+	return &p.After
+}

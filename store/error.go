@@ -147,3 +147,12 @@ func authorize(ctx context.Context, site shop.SiteID, act shop.Action) (*shop.Ac
 	}
 	return a, shop.Authorize(a, site, act)
 }
+
+// ---------------------------------------------------------------------------
+// Helper B (issue 13): the not-found translation of the callbacks, parts,
+// warranty, customers and sites commands. A missing row (or one of a site the
+// actor may not see) is translation, not a rule: the rules themselves are
+// decisions in shop/.
+
+// missingAt is notFound naming the input field that pointed at the missing record.
+func missingAt(field, kind string) error { return atField(field, notFound(kind)) }

@@ -137,22 +137,41 @@ func (d *DB) MarkLateOrders(ctx context.Context) (int, error) {
 			RETURNING `+orderColumns, now); err != nil {
 			return err
 		}
-		for _, o := range late {
-			ev := orderEvent(o, shop.EventOrderLate, nil, "Past the promised time "+o.PromisedAt.UTC().Format(time.RFC3339)+" and not ready")
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO events (site_id, kind, order_id, visit_id, advisor_id, summary, at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.SiteID, ev.Kind, ev.OrderID, ev.VisitID, ev.AdvisorID, ev.Summary, now); err != nil {
-				return err
-			}
+		evs := make([]shop.Event, len(late))
+		for i, o := range late {
+			evs[i] = shop.LateOrderEvent(o)
 		}
 		n = len(late)
-		if n > 0 {
-			_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChannelEvents)
-			return err
-		}
-		return nil
+		return clockEvents(ctx, tx, now, evs)
 	})
 	return n, err
+}
+
+// clockEvents appends the events the clock decided (late orders, callbacks
+// due, complaints escalated after two days) with the event log's one INSERT
+// (insertEventSQL, as change.event does for commands): the same columns, at
+// now, with no actor (actor_id NULL: the clock, not a person, acted), and
+// the wake-up queued with the first one, so it is delivered only if the
+// transaction commits.
+func clockEvents(ctx context.Context, tx *sqlx.Tx, now time.Time, evs []shop.Event) error {
+	for i := range evs {
+		ev := &evs[i]
+		ev.At, ev.ActorID = now, nil
+		q, args := insertEvent, eventValues(ev)
+		if i == 0 {
+			q, args = insertEventAndWake, append(args, ChannelEvents)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventValues returns an event's values in the order of eventColumnsIn, the
+// parameters of insertEventSQL.
+func eventValues(ev *shop.Event) []any {
+	return []any{ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At}
 }
 
 // cardOrderSQL reads the order columns a board card needs, with its car.
@@ -296,9 +315,4 @@ func (d *DB) SiteCapacity(ctx context.Context, site shop.SiteID) (*Capacity, err
 	}
 	now := d.Now()
 	return &Capacity{Technicians: w.Technicians, BacklogMinutes: backlog, FreeLabourMinutes: w.FreeLabourMinutes(now, backlog), At: now}, nil
-}
-
-// SiteByID returns a site without an actor check (for the hub and the board).
-func (d *DB) SiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
-	return d.site(ctx, id)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/lib/pq"
@@ -29,7 +28,7 @@ func lockPart(c *change, id shop.PartID, act shop.Action) (*shop.Part, error) {
 	var p shop.Part
 	err := c.tx.GetContext(c.ctx, &p, `SELECT `+partColumns+` FROM parts WHERE id = $1 FOR UPDATE`, id)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(p.SiteID)) {
-		return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "partId", Message: "No part with that ID exists."}
+		return nil, missingAt("partId", "part")
 	} else if err != nil {
 		return nil, err
 	}
@@ -57,24 +56,16 @@ func (d *DB) AddPart(ctx context.Context, in CreatePartInput) (*shop.Part, error
 		if err := shop.Authorize(c.actor, in.SiteID, shop.ActManageParts); err != nil {
 			return nil, err
 		}
-		num, err := shop.CheckText("partNumber", in.PartNumber, true, 60)
+		p, ev, err := shop.NewPart(in.SiteID, in.PartNumber, in.Description, in.UnitPrice)
 		if err != nil {
 			return nil, err
 		}
-		desc, err := shop.CheckText("description", in.Description, true, shop.MaxShortText)
-		if err != nil {
-			return nil, err
-		}
-		if err := shop.ValidPrice("unitPrice", in.UnitPrice); err != nil {
-			return nil, err
-		}
-		p := &shop.Part{SiteID: in.SiteID, PartNumber: num, Description: desc, UnitPrice: in.UnitPrice}
 		if err := c.tx.GetContext(c.ctx, &p.ID, `
 			INSERT INTO parts (site_id, part_number, description, unit_price) VALUES ($1, $2, $3, $4) RETURNING id`,
 			p.SiteID, p.PartNumber, p.Description, p.UnitPrice); err != nil {
 			return nil, err
 		}
-		return p, c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventStockReceived, Summary: "Part " + num + " added to the catalogue"})
+		return &p, c.event(ev)
 	})
 }
 
@@ -100,90 +91,59 @@ func (d *DB) ReserveParts(ctx context.Context, in ReservePartsInput) (*shop.Part
 		if err != nil {
 			return nil, err
 		}
-		if err := shop.ValidQuantity(in.Quantity); err != nil {
-			return nil, err
-		}
-		note, err := shop.CheckText("note", deref(in.Note), false, shop.MaxShortText)
-		if err != nil {
-			return nil, err
-		}
-		if (in.OrderID == nil) == (in.AppointmentID == nil) {
-			return nil, shop.FieldErrorf("orderId", "Reserve for exactly one thing: a repair order (orderId) or an appointment (appointmentId).")
-		}
-		r := &shop.PartReservation{SiteID: p.SiteID, PartID: p.ID, OrderID: in.OrderID, JobID: in.JobID,
-			AppointmentID: in.AppointmentID, Quantity: in.Quantity, ReservedBy: c.actor.UserID, Note: note, CreatedAt: c.now, Version: 1}
-		var o *shop.Order
+		var t shop.ReserveTarget
 		if in.OrderID != nil {
-			if o, err = lockOrder(c, *in.OrderID, shop.ActReserveParts, nil); err != nil {
+			if t.Order, err = lockOrder(c, *in.OrderID, shop.ActReserveParts, nil); err != nil {
 				return nil, err
-			}
-			if o.SiteID != p.SiteID {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "partId", Message: "That part is not in this site's catalogue."}
-			}
-			if !o.State.Open() || o.State == shop.OrderSettled {
-				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The repair order is %s; parts can no longer be reserved for it (RESERVE).", o.State.Describe())
 			}
 			if in.JobID != nil {
 				var st shop.JobState
-				err := c.tx.GetContext(c.ctx, &st, `SELECT state FROM jobs WHERE id = $1 AND order_id = $2 FOR UPDATE`, *in.JobID, o.ID)
-				if isNoRows(err) {
-					return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "That job is not on this repair order."}
-				} else if err != nil {
+				err := c.tx.GetContext(c.ctx, &st, `SELECT state FROM jobs WHERE id = $1 AND order_id = $2 FOR UPDATE`, *in.JobID, t.Order.ID)
+				if err == nil {
+					t.JobState = &st
+				} else if !isNoRows(err) {
 					return nil, err
 				}
-				if st.Settled() {
-					return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The job is %s; parts can no longer be reserved for it (RESERVE).", st.Describe())
-				}
 			}
-		} else {
-			if in.JobID != nil {
-				return nil, shop.FieldErrorf("jobId", "A job belongs to a repair order; reserve for the order, not the appointment.")
-			}
+		} else if in.AppointmentID != nil {
 			var ap struct {
 				SiteID shop.SiteID
 				State  shop.AppointmentState
 			}
 			err := c.tx.GetContext(c.ctx, &ap, `SELECT site_id, state FROM appointments WHERE id = $1 FOR UPDATE`, *in.AppointmentID)
-			if isNoRows(err) || (err == nil && ap.SiteID != p.SiteID) {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "appointmentId", Message: "No appointment with that ID exists at this part's site."}
-			} else if err != nil {
+			if err == nil {
+				t.AppointmentSite, t.AppointmentState = &ap.SiteID, ap.State
+			} else if !isNoRows(err) {
 				return nil, err
 			}
-			if ap.State != shop.AppointmentBooked {
-				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The appointment is %s; parts are reserved only for BOOKED appointments (RESERVE).", ap.State)
-			}
 		}
-		r.State = shop.Reserve(p, in.Quantity)
-		if r.State == shop.ReservationReserved {
-			r.FilledAt = &c.now
+		p2, r, ev, err := shop.ReserveParts(*p, shop.ReserveInput{Quantity: in.Quantity, Note: deref(in.Note), OrderID: in.OrderID,
+			JobID: in.JobID, AppointmentID: in.AppointmentID}, t, c.actor.UserID, c.now)
+		if err != nil {
+			return nil, err
 		}
-		if err := savePartStock(c, p); err != nil {
+		if err := savePartStock(c, &p2); err != nil {
 			return nil, err
 		}
 		if err := c.tx.GetContext(c.ctx, &r.ID, `
 			INSERT INTO part_reservations (site_id, part_id, order_id, job_id, appointment_id, quantity, state, reserved_by,
 				note, created_at, filled_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			r.SiteID, r.PartID, r.OrderID, r.JobID, r.AppointmentID, r.Quantity, r.State, r.ReservedBy, r.Note, c.now, r.FilledAt); err != nil {
+			r.SiteID, r.PartID, r.OrderID, r.JobID, r.AppointmentID, r.Quantity, r.State, r.ReservedBy, r.Note, r.CreatedAt, r.FilledAt); err != nil {
 			return nil, err
 		}
-		kind, summary := shop.EventPartsReserved, fmt.Sprintf("Reserved %d × %s", r.Quantity, p.PartNumber)
-		if r.State == shop.ReservationWaiting {
-			kind = shop.EventPartShortage
-			summary = fmt.Sprintf("Part shortage: %d × %s needed, %d available", r.Quantity, p.PartNumber, max(p.Available(), 0))
-		}
-		if o == nil {
-			return r, c.event(shop.Event{SiteID: p.SiteID, Kind: kind, Summary: summary + " for an appointment"})
+		if t.Order == nil {
+			return &r, c.event(ev)
 		}
 		if r.JobID != nil {
 			if _, err := refreshPartsShort(c, *r.JobID); err != nil {
 				return nil, err
 			}
 		}
-		if err := c.event(orderEvent(o, kind, r.JobID, summary)); err != nil {
+		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		return r, afterJobs(c, o)
+		return &r, afterJobs(c, t.Order)
 	})
 }
 
@@ -224,8 +184,7 @@ func fillWaiting(c *change, p *shop.Part) error {
 			return err
 		}
 		if r.OrderID == nil {
-			if err := c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventPartsArrived,
-				Summary: fmt.Sprintf("Parts arrived for an appointment: %d × %s reserved", r.Quantity, p.PartNumber)}); err != nil {
+			if err := c.event(shop.PartsArrivedEvent(p, r, nil)); err != nil {
 				return err
 			}
 			continue
@@ -248,8 +207,7 @@ func fillWaiting(c *change, p *shop.Part) error {
 					return err
 				}
 			}
-			if err := c.event(orderEvent(o, shop.EventPartsArrived, r.JobID,
-				fmt.Sprintf("Parts arrived: %d × %s reserved", r.Quantity, p.PartNumber))); err != nil {
+			if err := c.event(shop.PartsArrivedEvent(p, r, o)); err != nil {
 				return err
 			}
 		}
@@ -281,45 +239,35 @@ func (d *DB) ReceiveStock(ctx context.Context, in ReceiveStockInput) (*shop.Stoc
 		if err != nil {
 			return nil, err
 		}
-		if err := shop.ValidQuantity(in.Quantity); err != nil {
-			return nil, err
-		}
-		ref, err := shop.CheckText("reference", deref(in.Reference), false, shop.MaxShortText)
-		if err != nil {
-			return nil, err
-		}
-		rc := &shop.StockReceipt{SiteID: p.SiteID, PartID: p.ID, Quantity: in.Quantity, Urgent: in.Urgent != nil && *in.Urgent,
-			Warranty: in.Warranty != nil && *in.Warranty, ForOrderID: in.ForOrderID, Reference: ref, ReceivedBy: c.actor.UserID, ReceivedAt: c.now}
+		var forSite *shop.SiteID
 		if in.ForOrderID != nil {
 			var site shop.SiteID
 			err := c.tx.GetContext(c.ctx, &site, `SELECT site_id FROM repair_orders WHERE id = $1`, *in.ForOrderID)
-			if isNoRows(err) || (err == nil && site != p.SiteID) {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "forOrderId", Message: "No repair order with that ID exists at this part's site."}
-			} else if err != nil {
+			if err == nil {
+				forSite = &site
+			} else if !isNoRows(err) {
 				return nil, err
 			}
 		}
-		p.OnHand += in.Quantity
-		if err := savePartStock(c, p); err != nil {
+		p2, rc, ev, err := shop.ReceiveStock(*p, shop.ReceiptInput{Quantity: in.Quantity, Urgent: in.Urgent != nil && *in.Urgent,
+			Warranty: in.Warranty != nil && *in.Warranty, ForOrderID: in.ForOrderID, Reference: deref(in.Reference)},
+			forSite, c.actor.UserID, c.now)
+		if err != nil {
+			return nil, err
+		}
+		if err := savePartStock(c, &p2); err != nil {
 			return nil, err
 		}
 		if err := c.tx.GetContext(c.ctx, &rc.ID, `
 			INSERT INTO stock_receipts (site_id, part_id, quantity, urgent, warranty, for_order_id, reference, received_by, received_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			rc.SiteID, rc.PartID, rc.Quantity, rc.Urgent, rc.Warranty, rc.ForOrderID, rc.Reference, rc.ReceivedBy, c.now); err != nil {
+			rc.SiteID, rc.PartID, rc.Quantity, rc.Urgent, rc.Warranty, rc.ForOrderID, rc.Reference, rc.ReceivedBy, rc.ReceivedAt); err != nil {
 			return nil, err
 		}
-		what := "Stock received"
-		if rc.Urgent && rc.Warranty {
-			what = "Urgent warranty part received"
-		} else if rc.Urgent {
-			what = "Urgent part received"
-		}
-		if err := c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventStockReceived, OrderID: rc.ForOrderID,
-			Summary: fmt.Sprintf("%s: %d × %s, on hand %d", what, rc.Quantity, p.PartNumber, p.OnHand)}); err != nil {
+		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		return rc, fillWaiting(c, p)
+		return &rc, fillWaiting(c, &p2)
 	})
 }
 
@@ -348,25 +296,14 @@ func (d *DB) IssueParts(ctx context.Context, in IssuePartsInput) (*shop.PartIssu
 		if err != nil {
 			return nil, err
 		}
-		if o.SiteID != p.SiteID {
-			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "partId", Message: "That part is not in this site's catalogue."}
-		}
-		if _, err := shop.NextOrderState(o.State, shop.OrderWork); err != nil {
-			return nil, err
-		}
-		if err := shop.ValidQuantity(in.Quantity); err != nil {
-			return nil, err
-		}
 		if err := requireStaff(c, o.SiteID, in.DrawnBy, "drawnBy", shop.RoleTechnician, shop.RoleForeman); err != nil {
 			return nil, err
 		}
+		jobOnOrder := false
 		if in.JobID != nil {
-			var n int
-			if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM jobs WHERE id = $1 AND order_id = $2`, *in.JobID, o.ID); err != nil {
+			if err := c.tx.GetContext(c.ctx, &jobOnOrder, `SELECT EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND order_id = $2)`,
+				*in.JobID, o.ID); err != nil {
 				return nil, err
-			}
-			if n == 0 {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "jobId", Message: "That job is not on this repair order."}
 			}
 		}
 		// The order's reservations of this part: the job's own first, then the order's.
@@ -377,49 +314,29 @@ func (d *DB) IssueParts(ctx context.Context, in IssuePartsInput) (*shop.PartIssu
 			ORDER BY (job_id IS NOT DISTINCT FROM $3::BIGINT) DESC, id FOR UPDATE`, p.ID, o.ID, in.JobID); err != nil {
 			return nil, err
 		}
-		use, left := map[shop.PartReservationID]int{}, in.Quantity
-		var first *shop.PartReservationID
-		for _, r := range held {
-			if left == 0 {
-				break
-			}
-			n := min(left, r.Outstanding())
-			use[r.ID], left = n, left-n
-			if first == nil {
-				id := r.ID
-				first = &id
-			}
-		}
-		if err := shop.Issue(p, in.Quantity, in.Quantity-left); err != nil {
+		out, err := shop.IssueParts(*p, o, held, shop.IssueInput{Quantity: in.Quantity, JobID: in.JobID, DrawnBy: in.DrawnBy},
+			jobOnOrder, c.actor.UserID, c.now)
+		if err != nil {
 			return nil, err
 		}
-		if err := savePartStock(c, p); err != nil {
+		if err := savePartStock(c, &out.Part); err != nil {
 			return nil, err
 		}
-		for _, r := range held {
-			if n := use[r.ID]; n > 0 {
-				r.Issued += n
-				state := shop.ReservationReserved
-				if r.Issued == r.Quantity {
-					state = shop.ReservationIssued
-				}
-				if _, err := c.tx.ExecContext(c.ctx, `
-					UPDATE part_reservations SET issued = $2, state = $3, version = version + 1,
-						closed_at = CASE WHEN $3 = 'ISSUED' THEN $4::TIMESTAMPTZ END
-					WHERE id = $1`, r.ID, r.Issued, state, c.now); err != nil {
-					return nil, err
-				}
+		for _, r := range out.Reservations {
+			if _, err := c.tx.ExecContext(c.ctx, `
+				UPDATE part_reservations SET issued = $2, state = $3, version = version + 1, closed_at = $4 WHERE id = $1`,
+				r.ID, r.Issued, r.State, r.ClosedAt); err != nil {
+				return nil, err
 			}
 		}
-		is := &shop.PartIssue{SiteID: p.SiteID, PartID: p.ID, OrderID: o.ID, JobID: in.JobID, ReservationID: first,
-			Quantity: in.Quantity, DrawnBy: in.DrawnBy, IssuedBy: c.actor.UserID, IssuedAt: c.now}
+		is := &out.Issue
 		if err := c.tx.GetContext(c.ctx, &is.ID, `
 			INSERT INTO part_issues (site_id, part_id, order_id, job_id, reservation_id, quantity, drawn_by, issued_by, issued_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			is.SiteID, is.PartID, is.OrderID, is.JobID, is.ReservationID, is.Quantity, is.DrawnBy, is.IssuedBy, c.now); err != nil {
+			is.SiteID, is.PartID, is.OrderID, is.JobID, is.ReservationID, is.Quantity, is.DrawnBy, is.IssuedBy, is.IssuedAt); err != nil {
 			return nil, err
 		}
-		return is, c.event(orderEvent(o, shop.EventPartsIssued, in.JobID, fmt.Sprintf("Issued %d × %s (on hand %d)", is.Quantity, p.PartNumber, p.OnHand)))
+		return is, c.event(out.Event)
 	})
 }
 
@@ -437,14 +354,14 @@ func (d *DB) ReturnParts(ctx context.Context, in ReturnPartsInput) (*shop.PartIs
 		var partID shop.PartID
 		err := c.tx.GetContext(c.ctx, &partID, `SELECT part_id FROM part_issues WHERE id = $1`, in.IssueID)
 		if isNoRows(err) {
-			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "issueId", Message: "No issue slip with that ID exists."}
+			return nil, missingAt("issueId", "issue slip")
 		} else if err != nil {
 			return nil, err
 		}
 		p, err := lockPart(c, partID, shop.ActManageParts)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "issueId", Message: "No issue slip with that ID exists."}
+				return nil, missingAt("issueId", "issue slip")
 			}
 			return nil, err
 		}
@@ -456,20 +373,21 @@ func (d *DB) ReturnParts(ctx context.Context, in ReturnPartsInput) (*shop.PartIs
 		if err != nil {
 			return nil, err
 		}
-		if err := shop.ReturnToStock(p, &is, in.Quantity); err != nil {
+		p2, is2, ev, err := shop.ReturnParts(*p, is, o, in.Quantity, c.now)
+		if err != nil {
 			return nil, err
 		}
-		is.ReturnedAt = &c.now
-		if err := savePartStock(c, p); err != nil {
+		if err := savePartStock(c, &p2); err != nil {
 			return nil, err
 		}
-		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_issues SET returned = $2, returned_at = $3 WHERE id = $1`, is.ID, is.Returned, c.now); err != nil {
+		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_issues SET returned = $2, returned_at = $3 WHERE id = $1`,
+			is2.ID, is2.Returned, is2.ReturnedAt); err != nil {
 			return nil, err
 		}
-		if err := c.event(orderEvent(o, shop.EventPartsReturned, is.JobID, fmt.Sprintf("Returned %d unused × %s", in.Quantity, p.PartNumber))); err != nil {
+		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		return &is, fillWaiting(c, p)
+		return &is2, fillWaiting(c, &p2)
 	})
 }
 
@@ -488,16 +406,15 @@ func (d *DB) ReleasePartReservation(ctx context.Context, in ReleasePartReservati
 	return mutate(d, ctx, "releasePartReservation", deref(in.IdempotencyKey), in, func(c *change) (*shop.PartReservation, error) {
 		var partID shop.PartID
 		err := c.tx.GetContext(c.ctx, &partID, `SELECT part_id FROM part_reservations WHERE id = $1`, in.ReservationID)
-		notFound := &shop.Error{Code: shop.ENOTFOUND, Field: "reservationId", Message: "No reservation with that ID exists."}
 		if isNoRows(err) {
-			return nil, notFound
+			return nil, missingAt("reservationId", "reservation")
 		} else if err != nil {
 			return nil, err
 		}
 		p, err := lockPart(c, partID, shop.ActReserveParts)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, notFound
+				return nil, missingAt("reservationId", "reservation")
 			}
 			return nil, err
 		}
@@ -508,46 +425,42 @@ func (d *DB) ReleasePartReservation(ctx context.Context, in ReleasePartReservati
 		if err := checkVersion("reservation", in.ExpectedVersion, r.Version); err != nil {
 			return nil, err
 		}
-		if !r.State.Open() {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The reservation is %s; it cannot be released (RELEASE).", r.State)
-		}
-		reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxShortText)
-		if err != nil {
-			return nil, err
-		}
-		if r.State == shop.ReservationReserved {
-			p.Reserved -= r.Outstanding()
-			if err := savePartStock(c, p); err != nil {
+		var o *shop.Order
+		if r.OrderID != nil {
+			if o, err = lockOrder(c, *r.OrderID, shop.ActReserveParts, nil); err != nil {
 				return nil, err
 			}
 		}
-		r.State, r.ClosedAt = shop.ReservationReleased, &c.now
-		r.Version++
+		p2, r2, ev, err := shop.ReleaseReservation(*p, r, o, in.Reason, c.now)
+		if err != nil {
+			return nil, err
+		}
+		if p2.Reserved != p.Reserved {
+			if err := savePartStock(c, &p2); err != nil {
+				return nil, err
+			}
+		}
+		r2.Version++
 		if _, err := c.tx.ExecContext(c.ctx, `
-			UPDATE part_reservations SET state = 'RELEASED', closed_at = $2, version = $3 WHERE id = $1`, r.ID, c.now, r.Version); err != nil {
+			UPDATE part_reservations SET state = $2, closed_at = $3, version = $4 WHERE id = $1`, r2.ID, r2.State, r2.ClosedAt, r2.Version); err != nil {
 			return nil, err
 		}
-		summary := fmt.Sprintf("Reservation of %d × %s released: %s", r.Outstanding(), p.PartNumber, reason)
-		if r.OrderID == nil {
-			return &r, c.event(shop.Event{SiteID: p.SiteID, Kind: shop.EventPartsReleased, Summary: summary})
-		}
-		o, err := lockOrder(c, *r.OrderID, shop.ActReserveParts, nil)
-		if err != nil {
+		if err := c.event(ev); err != nil {
 			return nil, err
 		}
-		if r.JobID != nil {
-			if _, err := refreshPartsShort(c, *r.JobID); err != nil {
+		if o == nil {
+			return &r2, fillWaiting(c, &p2) // released stock may serve others who wait
+		}
+		if r2.JobID != nil {
+			if _, err := refreshPartsShort(c, *r2.JobID); err != nil {
 				return nil, err
 			}
-		}
-		if err := c.event(orderEvent(o, shop.EventPartsReleased, r.JobID, summary)); err != nil {
-			return nil, err
 		}
 		if err := afterJobs(c, o); err != nil {
 			return nil, err
 		}
 		// Released stock may serve others who wait.
-		return &r, fillWaiting(c, p)
+		return &r2, fillWaiting(c, &p2)
 	})
 }
 
@@ -583,9 +496,9 @@ func (d *DB) FindParts(ctx context.Context, f PartFilter) ([]*shop.Part, error) 
 	return rows, translate(err)
 }
 
-// FindReservations returns reservations of a part, an order or an
-// appointment (give one), newest first. Errors: NOT_FOUND.
-func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *shop.OrderID, appointment *shop.AppointmentID) ([]*shop.PartReservation, error) {
+// FindReservations returns a page of the reservations of a part, an order
+// or an appointment (give one), newest first. Errors: UNAUTHENTICATED.
+func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *shop.OrderID, appointment *shop.AppointmentID, page Page) ([]*shop.PartReservation, error) {
 	a, err := shop.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -594,8 +507,8 @@ func (d *DB) FindReservations(ctx context.Context, part *shop.PartID, order *sho
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+reservationColumns+` FROM part_reservations
 		WHERE site_id = ANY($1) AND ($2::BIGINT IS NULL OR part_id = $2) AND ($3::BIGINT IS NULL OR order_id = $3)
-		  AND ($4::BIGINT IS NULL OR appointment_id = $4)
-		ORDER BY id DESC LIMIT 500`, pq.Array(a.SiteIDs), part, order, appointment)
+		  AND ($4::BIGINT IS NULL OR appointment_id = $4) AND ($5::BIGINT IS NULL OR id < $5)
+		ORDER BY id DESC LIMIT $6`, pq.Array(a.SiteIDs), part, order, appointment, page.after(), page.limit())
 	return rows, translate(err)
 }
 
@@ -679,22 +592,16 @@ func releaseReservations(c *change, o *shop.Order, job *shop.JobID, why string) 
 	for _, p := range parts {
 		byID[p.ID] = p
 	}
-	freed := map[shop.PartID]bool{}
+	freed, ev, _ := shop.ReleaseForOrder(o, job, open, byID, why, c.now)
 	for _, r := range open {
-		if p := byID[r.PartID]; r.State == shop.ReservationReserved && p != nil {
-			p.Reserved -= r.Outstanding()
-			freed[p.ID] = true
-		}
 		if _, err := c.tx.ExecContext(c.ctx, `
-			UPDATE part_reservations SET state = 'RELEASED', closed_at = $2, version = version + 1 WHERE id = $1`, r.ID, c.now); err != nil {
+			UPDATE part_reservations SET state = $2, closed_at = $3, version = version + 1 WHERE id = $1`, r.ID, r.State, r.ClosedAt); err != nil {
 			return err
 		}
 	}
-	for _, p := range parts {
-		if freed[p.ID] {
-			if err := savePartStock(c, p); err != nil {
-				return err
-			}
+	for _, id := range freed {
+		if err := savePartStock(c, byID[id]); err != nil {
+			return err
 		}
 	}
 	slices.Sort(jobIDs)
@@ -703,15 +610,12 @@ func releaseReservations(c *change, o *shop.Order, job *shop.JobID, why string) 
 			return err
 		}
 	}
-	if err := c.event(orderEvent(o, shop.EventPartsReleased, job,
-		fmt.Sprintf("%d reservation(s) of parts released: %s", len(open), why))); err != nil {
+	if err := c.event(ev); err != nil {
 		return err
 	}
-	for _, p := range parts {
-		if freed[p.ID] {
-			if err := fillWaiting(c, p); err != nil {
-				return err
-			}
+	for _, id := range freed {
+		if err := fillWaiting(c, byID[id]); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -46,6 +46,7 @@ func findCard(t *testing.T, db *store.DB, site shop.SiteID, id shop.OrderID) *sh
 // waiting for parts), receive stock (it unblocks), issue with who drew and
 // who issued, return the unused part.
 func TestPartsWorkflow(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk, adv := storetest.Ctx(f.PartsClerk), storetest.Ctx(f.Advisor)
@@ -100,7 +101,7 @@ func TestPartsWorkflow(t *testing.T) {
 		if got := stock(t, db, clerk, p.ID); got.Reserved != 0 || got.OnHand != 0 {
 			t.Fatalf("stock=%+v, want 0/0", got)
 		}
-		rs, err := db.FindReservations(clerk, nil, &car.Order.ID, nil)
+		rs, err := db.FindReservations(clerk, nil, &car.Order.ID, nil, store.Page{})
 		if err != nil || len(rs) != 1 || rs[0].State != shop.ReservationIssued {
 			t.Fatalf("reservations=%+v err=%v, want one ISSUED", rs, err)
 		}
@@ -148,14 +149,23 @@ func TestPartsWorkflow(t *testing.T) {
 		if got := stock(t, db, clerk, p.ID); got.Available() != 0 {
 			t.Fatalf("available=%d, want 0", got.Available())
 		}
+		waiting, err := db.ReserveParts(adv, store.ReservePartsInput{PartID: p.ID, Quantity: 1, OrderID: &car.Order.ID})
+		if err != nil || waiting.State != shop.ReservationWaiting {
+			t.Fatalf("reservation=%+v err=%v, want WAITING", waiting, err)
+		}
 		if _, err := db.ReleasePartReservation(adv, store.ReleasePartReservationInput{ReservationID: r.ID, Reason: "客户改期", ExpectedVersion: ptr(9)}); shop.ErrorCode(err) != shop.ECONFLICT {
 			t.Fatalf("err=%v, want CONFLICT", err)
 		}
 		if _, err := db.ReleasePartReservation(adv, store.ReleasePartReservationInput{ReservationID: r.ID, Reason: "客户改期"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := stock(t, db, clerk, p.ID); got.Available() != 1 {
-			t.Fatalf("available=%d, want 1", got.Available())
+		// The appointment's unit goes to the order that waited for it.
+		rs, err := db.FindReservations(clerk, nil, &car.Order.ID, nil, store.Page{First: 1})
+		if err != nil || len(rs) != 1 || rs[0].ID != waiting.ID || rs[0].State != shop.ReservationReserved {
+			t.Fatalf("reservations=%+v err=%v, want the waiting one RESERVED", rs, err)
+		}
+		if got := stock(t, db, clerk, p.ID); got.Available() != 0 || got.Reserved != 1 {
+			t.Fatalf("stock=%+v, want the unit reserved again", got)
 		}
 	})
 }
@@ -163,6 +173,7 @@ func TestPartsWorkflow(t *testing.T) {
 // TestIssueLastUnitConcurrently: many clerks issue the last unit at once;
 // exactly one gets it and the stock never goes negative.
 func TestIssueLastUnitConcurrently(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk := storetest.Ctx(f.PartsClerk)
@@ -196,6 +207,7 @@ func TestIssueLastUnitConcurrently(t *testing.T) {
 
 // TestReserveLastUnitConcurrently: reservations never exceed what exists.
 func TestReserveLastUnitConcurrently(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	clerk := storetest.Ctx(f.PartsClerk)

@@ -4,12 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/lib/pq"
+
 	"bayboard/shop"
 )
 
 // FindReport computes a site's business statistics (业务统计) for the period
 // containing local day day, in the site's time zone, from the records: one
-// statement. Errors: INVALID (period), NOT_FOUND, FORBIDDEN.
+// statement, counting by shop's rules (labour sold of billable jobs, a
+// satisfied score from shop.SatisfiedFrom). Errors: INVALID (period), NOT_FOUND, FORBIDDEN.
 func (d *DB) FindReport(ctx context.Context, site shop.SiteID, period shop.Period, day time.Time) (*shop.Report, error) {
 	s, err := d.siteDay(ctx, site, shop.ActReport)
 	if err != nil {
@@ -56,7 +59,7 @@ func (d *DB) FindReport(ctx context.Context, site shop.SiteID, period shop.Perio
 			COALESCE(sum(st.insurer_share), 0) AS insurer, COALESCE(sum(st.internal_share), 0) AS internal,
 			(SELECT COALESCE(sum(j.labour_minutes), 0) FROM jobs j JOIN settlements s2 ON s2.order_id = j.order_id
 			 WHERE s2.site_id = $1 AND s2.settled_at >= $2 AND s2.settled_at < $3
-			   AND j.state NOT IN ('DECLINED', 'CANCELLED', 'PENDING_APPROVAL')) AS minutes,
+			   AND j.state = ANY($4)) AS minutes,
 			(SELECT count(*) FROM repair_orders WHERE site_id = $1 AND delivered_at >= $2 AND delivered_at < $3
 			   AND promised_at IS NOT NULL) AS promised,
 			(SELECT count(*) FROM repair_orders WHERE site_id = $1 AND delivered_at >= $2 AND delivered_at < $3
@@ -66,10 +69,11 @@ func (d *DB) FindReport(ctx context.Context, site shop.SiteID, period shop.Perio
 			(SELECT count(*) FROM callbacks WHERE site_id = $1 AND state IN ('DONE', 'UNREACHABLE') AND done_at >= $2 AND done_at < $3) AS finished,
 			(SELECT count(*) FROM callbacks WHERE site_id = $1 AND state = 'DONE' AND done_at >= $2 AND done_at < $3) AS reached,
 			(SELECT COALESCE(sum(satisfaction), 0) FROM callbacks WHERE site_id = $1 AND state = 'DONE' AND done_at >= $2 AND done_at < $3) AS sat_sum,
-			(SELECT count(*) FROM callbacks WHERE site_id = $1 AND state = 'DONE' AND satisfaction >= 4 AND done_at >= $2 AND done_at < $3) AS satisfied,
+			(SELECT count(*) FROM callbacks WHERE site_id = $1 AND state = 'DONE' AND satisfaction >= $5 AND done_at >= $2 AND done_at < $3) AS satisfied,
 			(SELECT count(*) FROM complaints WHERE site_id = $1 AND opened_at >= $2 AND opened_at < $3) AS opened,
 			(SELECT count(*) FROM complaints WHERE site_id = $1 AND closed_at >= $2 AND closed_at < $3) AS closed
-		FROM settlements st WHERE st.site_id = $1 AND st.settled_at >= $2 AND st.settled_at < $3`, site, from, to); err != nil {
+		FROM settlements st WHERE st.site_id = $1 AND st.settled_at >= $2 AND st.settled_at < $3`,
+		site, from, to, pq.Array(shop.BillableJobStates()), shop.SatisfiedFrom); err != nil {
 		return nil, translate(err)
 	}
 	r.Labour, r.Parts, r.Total = f.Labour, f.Parts, f.Total

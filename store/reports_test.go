@@ -13,6 +13,7 @@ import (
 // 24th 16:00 to 25th 16:00) with records just inside and just outside it,
 // and checks every figure of the day's report.
 func TestDailyReport(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	adv, qc, cash, cs, wc, mgr := storetest.Ctx(f.Advisor), storetest.Ctx(f.QC), storetest.Ctx(f.Cashier),
@@ -58,7 +59,7 @@ func TestDailyReport(t *testing.T) {
 	_, err = db.DeliverVehicle(adv, store.DeliverVehicleInput{OrderID: c.Order.ID, BelongingsChecked: true})
 	must(err)
 	// Callbacks of D (satisfied) and E (not: a complaint), the old complaint closed.
-	cbs, err := db.FindCallbacksDue(cs, f.Site.ID, day(2026, 11, 25))
+	cbs, err := db.FindCallbacksDue(cs, f.Site.ID, day(2026, 11, 25), store.Page{})
 	must(err)
 	if len(cbs) != 2 {
 		t.Fatalf("callbacks due=%d, want 2", len(cbs))

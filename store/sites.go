@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -19,27 +18,15 @@ import (
 const siteColumns = `id, code, name, time_zone, currency, labour_rate, opens_at, closes_at, first_callback_days,
 	callback_not_by_advisor`
 
-// CreateSite stores a new site. Used by set-up and the demo; no actor needed.
+// CreateSite stores a new site with its defaults (shop.NewSite). Used by
+// set-up and the demo; no actor needed. Errors: INVALID, CONFLICT.
 func (d *DB) CreateSite(ctx context.Context, s *shop.Site) error {
-	if s.TimeZone == "" {
-		s.TimeZone = "Asia/Shanghai"
-	}
-	if _, err := time.LoadLocation(s.TimeZone); err != nil {
-		return shop.FieldErrorf("timeZone", "%q is not a time zone.", s.TimeZone)
-	}
-	if s.Currency == "" {
-		s.Currency = shop.Currency
-	}
-	if s.OpensAt == 0 && s.ClosesAt == 0 {
-		s.OpensAt, s.ClosesAt = 8*60, 18*60
-	}
-	if s.FirstCallbackDays == 0 {
-		s.FirstCallbackDays = shop.DefaultFirstCallbackDays
-	}
-	if err := shop.ValidFirstCallbackDays(s.FirstCallbackDays); err != nil {
+	checked, err := shop.NewSite(*s)
+	if err != nil {
 		return err
 	}
-	err := d.db.QueryRowContext(ctx, `
+	*s = checked
+	err = d.db.QueryRowContext(ctx, `
 		INSERT INTO sites (code, name, time_zone, currency, labour_rate, opens_at, closes_at, first_callback_days,
 			callback_not_by_advisor)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -90,15 +77,14 @@ func (d *DB) FindSiteByCode(ctx context.Context, code string) (*shop.Site, error
 	return &s, translate(err)
 }
 
-// CreateUser stores a user with their sites. Roles are checked.
+// CreateUser stores a user with their sites (shop.NewUser checks the role).
+// Errors: INVALID, NOT_FOUND (a site that does not exist).
 func (d *DB) CreateUser(ctx context.Context, u *shop.User) error {
-	if !u.Role.Valid() {
-		return shop.FieldErrorf("role", "%q is not a role.", u.Role)
+	checked, err := shop.NewUser(*u)
+	if err != nil {
+		return err
 	}
-	if u.ShortName == "" {
-		u.ShortName = u.Name
-	}
-	u.Active = true
+	*u = checked
 	return d.tx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.QueryRowContext(ctx, `
 			INSERT INTO users (name, short_name, role, team_lead, team) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -188,16 +174,13 @@ func (d *DB) CreateToken(ctx context.Context, user shop.UserID, label string, tt
 	return token, d.StoreToken(ctx, user, token, label, ttl)
 }
 
-// StoreToken stores a given token for a user (the demo uses readable tokens).
+// StoreToken stores a given token for a user (the demo uses readable
+// tokens). Errors: INVALID (too short), CONFLICT.
 func (d *DB) StoreToken(ctx context.Context, user shop.UserID, token, label string, ttl time.Duration) error {
-	if len(token) < 16 {
-		return shop.FieldErrorf("token", "A token has at least 16 characters.")
+	if err := shop.ValidToken(token); err != nil {
+		return err
 	}
-	var exp *time.Time
-	if ttl > 0 {
-		t := d.Now().Add(ttl)
-		exp = &t
-	}
+	exp := shop.TokenExpiry(d.Now(), ttl)
 	_, err := d.db.ExecContext(ctx, `
 		INSERT INTO tokens (hash, user_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
 		HashToken(token), user, label, d.Now(), exp)
@@ -210,9 +193,9 @@ func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, e
 	token = strings.TrimSpace(token)
 	hash := HashToken(token)
 	if a, exp, ok := d.tokens.get(string(hash)); ok {
-		if exp != nil && !d.Now().Before(*exp) {
+		if exp != nil && shop.TokenExpired(exp, d.Now()) { // the clock is read only for tokens that expire
 			d.tokens.drop(string(hash))
-			return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token has expired.")
+			return nil, shop.ErrTokenExpired()
 		}
 		return a, nil
 	}
@@ -225,25 +208,24 @@ func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, e
 		SELECT `+userColumns+`, t.expires_at, t.revoked_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, HashToken(token))
 	if isNoRows(err) {
-		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token is not valid.")
+		return nil, shop.ErrTokenUnknown()
 	} else if err != nil {
 		return nil, translate(err)
 	}
-	switch {
-	case row.RevokedAt != nil:
-		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token was revoked.")
-	case row.ExpiresAt != nil && !d.Now().Before(*row.ExpiresAt):
-		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The token has expired.")
-	case !row.Active:
-		return nil, shop.Errorf(shop.EUNAUTHENTICATED, "The user of this token is deactivated.")
+	var now time.Time // the clock is read only for tokens that expire
+	if row.ExpiresAt != nil {
+		now = d.Now()
 	}
-	u := row.user()
-	a := &shop.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, TeamLead: u.TeamLead, SiteIDs: u.SiteIDs}
+	a, err := shop.TokenActor(*row.user(), row.ExpiresAt, row.RevokedAt, now)
+	if err != nil {
+		return nil, err
+	}
 	d.tokens.put(string(hash), a, row.ExpiresAt, d.TokenCacheTTL)
 	return a, nil
 }
 
 // RevokeToken revokes a token so it stops working at once.
+// Errors: NOT_FOUND (no active token matches).
 func (d *DB) RevokeToken(ctx context.Context, token string) error {
 	d.tokens.drop(string(HashToken(token)))
 	res, err := d.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = $2 WHERE hash = $1 AND revoked_at IS NULL`, HashToken(token), d.Now())
@@ -251,18 +233,16 @@ func (d *DB) RevokeToken(ctx context.Context, token string) error {
 		return translate(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return shop.Errorf(shop.ENOTFOUND, "No active token matches.")
+		return shop.ErrNoActiveToken()
 	}
 	return nil
 }
 
 const bayColumns = `id, site_id, code, name, kind`
 
-// CreateBay stores a workshop bay.
+// CreateBay stores a workshop bay (a GENERAL one unless told). Errors: CONFLICT (code taken).
 func (d *DB) CreateBay(ctx context.Context, b *shop.Bay) error {
-	if b.Kind == "" {
-		b.Kind = "GENERAL"
-	}
+	*b = shop.NewBay(*b)
 	err := d.db.QueryRowContext(ctx, `INSERT INTO bays (site_id, code, name, kind) VALUES ($1, $2, $3, $4) RETURNING id`,
 		b.SiteID, b.Code, b.Name, b.Kind).Scan(&b.ID)
 	return translate(err)
@@ -297,8 +277,6 @@ func (d *DB) FindBaysByIDs(ctx context.Context, ids []shop.BayID) (map[shop.BayI
 	return out, nil
 }
 
-var _ = fmt.Sprintf
-
 // UpdateCallbackSettingsInput changes a site's callback rules.
 type UpdateCallbackSettingsInput struct {
 	SiteID            shop.SiteID
@@ -315,25 +293,19 @@ func (d *DB) UpdateCallbackSettings(ctx context.Context, in UpdateCallbackSettin
 		if err := shop.Authorize(c.actor, in.SiteID, shop.ActSiteSettings); err != nil {
 			return nil, err
 		}
-		var s shop.Site
-		if err := c.tx.GetContext(c.ctx, &s, `SELECT `+siteColumns+` FROM sites WHERE id = $1 FOR UPDATE`, in.SiteID); err != nil {
+		s, err := siteOf(c, in.SiteID, true)
+		if err != nil {
 			return nil, err
 		}
-		if in.FirstCallbackDays != nil {
-			if err := shop.ValidFirstCallbackDays(*in.FirstCallbackDays); err != nil {
-				return nil, err
-			}
-			s.FirstCallbackDays = *in.FirstCallbackDays
-		}
-		if in.NotByAdvisor != nil {
-			s.CallbackNotByAdvisor = *in.NotByAdvisor
+		s2, ev, err := shop.UpdateCallbackSettings(*s, in.FirstCallbackDays, in.NotByAdvisor)
+		if err != nil {
+			return nil, err
 		}
 		if _, err := c.tx.ExecContext(c.ctx, `UPDATE sites SET first_callback_days = $2, callback_not_by_advisor = $3 WHERE id = $1`,
-			s.ID, s.FirstCallbackDays, s.CallbackNotByAdvisor); err != nil {
+			s2.ID, s2.FirstCallbackDays, s2.CallbackNotByAdvisor); err != nil {
 			return nil, err
 		}
-		return &s, c.event(shop.Event{SiteID: s.ID, Kind: shop.EventCallbacksScheduled,
-			Summary: fmt.Sprintf("Callback settings: first callback %d days after delivery, own advisor excluded: %v", s.FirstCallbackDays, s.CallbackNotByAdvisor)})
+		return &s2, c.event(ev)
 	})
 }
 

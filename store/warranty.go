@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/lib/pq"
@@ -36,39 +35,31 @@ func (d *DB) DecideWarranty(ctx context.Context, in DecideWarrantyInput) (*shop.
 		if err != nil {
 			return nil, err
 		}
-		if !o.State.Open() || o.State == shop.OrderSettled {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The repair order is %s; its bill is final and the warranty decision can no longer change it (DECIDE_WARRANTY).", o.State.Describe())
+		var decided bool
+		if err := c.tx.GetContext(c.ctx, &decided, `SELECT EXISTS (SELECT 1 FROM warranty_decisions WHERE job_id = $1)`, j.ID); err != nil {
+			return nil, err
 		}
-		if !j.State.Billable() {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The job is %s; only a job that is billed can be put under warranty (DECIDE_WARRANTY).", j.State.Describe())
-		}
-		reason, err := shop.CheckText("reason", in.Reason, true, shop.MaxLongText)
+		j2, o2, w, ev, err := shop.DecideWarranty(*j, *o, decided, in.Reason, c.actor.UserID, c.now)
 		if err != nil {
 			return nil, err
 		}
-		res, err := c.tx.ExecContext(c.ctx, `
+		if _, err := c.tx.ExecContext(c.ctx, `
 			INSERT INTO warranty_decisions (job_id, site_id, order_id, reason, decided_by, decided_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id) DO NOTHING`, j.ID, o.SiteID, o.ID, reason, c.actor.UserID, c.now)
-		if err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, w.JobID, w.SiteID, w.OrderID, w.Reason, w.DecidedBy, w.DecidedAt); err != nil {
 			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, &shop.Error{Code: shop.ECONFLICT, Field: "jobId", Message: "This job was already put under warranty."}
-		}
-		j.Payer = shop.PayerWarranty
-		if err := saveJob(c, j); err != nil {
+		if err := saveJob(c, &j2); err != nil {
 			return nil, err
 		}
-		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_lines SET payer = 'WARRANTY' WHERE job_id = $1`, j.ID); err != nil {
+		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_lines SET payer = $2 WHERE job_id = $1`, j2.ID, j2.Payer); err != nil {
 			return nil, err
 		}
-		if !o.UnderWarranty {
-			o.UnderWarranty = true
-			if err := saveOrder(c, o, false); err != nil {
+		if o2.UnderWarranty != o.UnderWarranty {
+			if err := saveOrder(c, &o2, false); err != nil {
 				return nil, err
 			}
 		}
-		return j, c.event(orderEvent(o, shop.EventWarrantyDecided, &j.ID, "Under warranty: "+j.Description))
+		return &j2, c.event(ev)
 	})
 }
 
@@ -92,100 +83,76 @@ func (d *DB) CreateWarrantyClaim(ctx context.Context, in CreateWarrantyClaimInpu
 		if err != nil {
 			return nil, err
 		}
-		cl := &shop.WarrantyClaim{SiteID: o.SiteID, OrderID: o.ID, State: shop.ClaimDraft, CreatedBy: c.actor.UserID,
-			Version: 1, CreatedAt: c.now, UpdatedAt: c.now}
-		if err := applyClaimTexts(cl, in.Complaint, in.Cause, in.Correction, in.CausalPartNumber); err != nil {
+		jobs, err := loadClaimJobs(c, o.ID, 0, in.JobIDs)
+		if err != nil {
 			return nil, err
 		}
 		var seq int64
 		if err := c.tx.GetContext(c.ctx, &seq, `SELECT nextval('warranty_claim_number_seq')`); err != nil {
 			return nil, err
 		}
-		cl.Number = fmt.Sprintf("WC%s-%05d", c.now.Format("060102"), seq%100000)
+		cl, ev, err := shop.NewClaim(o, claimTexts(in.Complaint, in.Cause, in.Correction, in.CausalPartNumber), *jobs, seq,
+			c.actor.UserID, c.now)
+		if err != nil {
+			return nil, err
+		}
 		if err := c.tx.GetContext(c.ctx, &cl.ID, `
 			INSERT INTO warranty_claims (site_id, order_id, number, state, complaint, cause, correction, causal_part_number,
-				created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+				labour_amount, parts_amount, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			cl.SiteID, cl.OrderID, cl.Number, cl.State, cl.Complaint, cl.Cause, cl.Correction, cl.CausalPartNumber,
-			cl.CreatedBy, c.now); err != nil {
+			cl.LabourAmount, cl.PartsAmount, cl.CreatedBy, cl.CreatedAt, cl.UpdatedAt); err != nil {
 			return nil, err
 		}
-		if err := setClaimJobs(c, cl, in.JobIDs); err != nil {
+		if err := saveClaimJobs(c, &cl, in.JobIDs); err != nil {
 			return nil, err
 		}
-		if err := saveClaim(c, cl, false); err != nil {
-			return nil, err
-		}
-		return cl, c.event(orderEvent(o, shop.EventClaimChanged, nil, fmt.Sprintf("Warranty claim %s drafted: %s", cl.Number, cl.Total())))
+		return &cl, c.event(ev)
 	})
 }
 
-func applyClaimTexts(cl *shop.WarrantyClaim, complaint, cause, correction, part *string) error {
-	var err error
-	if complaint != nil {
-		if cl.Complaint, err = shop.CheckText("complaint", *complaint, false, shop.MaxLongText); err != nil {
-			return err
-		}
-	}
-	if cause != nil {
-		if cl.Cause, err = shop.CheckText("cause", *cause, false, shop.MaxLongText); err != nil {
-			return err
-		}
-	}
-	if correction != nil {
-		if cl.Correction, err = shop.CheckText("correction", *correction, false, shop.MaxLongText); err != nil {
-			return err
-		}
-	}
-	if part != nil {
-		if cl.CausalPartNumber, err = shop.CheckText("causalPartNumber", *part, false, 60); err != nil {
-			return err
-		}
-	}
-	return nil
+func claimTexts(complaint, cause, correction, part *string) shop.ClaimTexts {
+	return shop.ClaimTexts{Complaint: complaint, Cause: cause, Correction: correction, CausalPartNumber: part}
 }
 
-// setClaimJobs replaces a claim's jobs and recomputes its amounts.
-func setClaimJobs(c *change, cl *shop.WarrantyClaim, ids []shop.JobID) error {
-	if len(ids) == 0 {
-		return shop.FieldErrorf("jobIds", "A claim needs at least one warranty job.")
-	}
-	if _, err := c.tx.ExecContext(c.ctx, `DELETE FROM warranty_claim_jobs WHERE claim_id = $1`, cl.ID); err != nil {
-		return err
-	}
-	var jobs []*shop.Job
+// loadClaimJobs reads the jobs ids name for a claim (0: a new one) of an
+// order, as shop.ClaimJobs wants them. The order is locked, so no other
+// claim of it changes meanwhile.
+func loadClaimJobs(c *change, order shop.OrderID, claim shop.WarrantyClaimID, ids []shop.JobID) (*shop.ClaimJobs, error) {
+	cj := &shop.ClaimJobs{IDs: ids, Jobs: make([]*shop.Job, len(ids)), OnOtherClaim: make([]bool, len(ids))}
 	for i, id := range ids {
 		var j shop.Job
 		err := c.tx.GetContext(c.ctx, &j, `
 			SELECT `+jobColumns+` FROM jobs j WHERE id = $1 AND order_id = $2
-			  AND EXISTS (SELECT 1 FROM warranty_decisions w WHERE w.job_id = j.id)`, id, cl.OrderID)
+			  AND EXISTS (SELECT 1 FROM warranty_decisions w WHERE w.job_id = j.id)`, id, order)
 		if isNoRows(err) {
-			return &shop.Error{Code: shop.ENOTFOUND, Field: fmt.Sprintf("jobIds[%d]", i), Message: "That job is not a warranty job of this repair order; decide the warranty first."}
+			continue
 		} else if err != nil {
-			return err
+			return nil, err
 		}
-		res, err := c.tx.ExecContext(c.ctx, `INSERT INTO warranty_claim_jobs (claim_id, job_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, cl.ID, id)
-		if err != nil {
-			return err
+		cj.Jobs[i] = &j
+		if err := c.tx.GetContext(c.ctx, &cj.OnOtherClaim[i], `
+			SELECT EXISTS (SELECT 1 FROM warranty_claim_jobs WHERE job_id = $1 AND claim_id <> $2)`, id, claim); err != nil {
+			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &shop.Error{Code: shop.ECONFLICT, Field: fmt.Sprintf("jobIds[%d]", i), Message: "That job is already on a warranty claim."}
-		}
-		jobs = append(jobs, &j)
 	}
-	var parts []*shop.PartLine
-	if err := c.tx.SelectContext(c.ctx, &parts, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = $1`, cl.OrderID); err != nil {
-		return err
+	if err := c.tx.SelectContext(c.ctx, &cj.Parts, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = $1`, order); err != nil {
+		return nil, err
 	}
-	cl.LabourAmount, cl.PartsAmount = shop.ClaimAmounts(jobs, parts)
-	return nil
+	return cj, nil
 }
 
-func saveClaim(c *change, cl *shop.WarrantyClaim, bump bool) error {
-	if bump {
-		cl.Version++
+// saveClaimJobs replaces the jobs a claim covers.
+func saveClaimJobs(c *change, cl *shop.WarrantyClaim, ids []shop.JobID) error {
+	if _, err := c.tx.ExecContext(c.ctx, `DELETE FROM warranty_claim_jobs WHERE claim_id = $1`, cl.ID); err != nil {
+		return err
 	}
-	cl.UpdatedAt = c.now
+	_, err := c.tx.ExecContext(c.ctx, `
+		INSERT INTO warranty_claim_jobs (claim_id, job_id) SELECT $1, unnest($2::BIGINT[])`, cl.ID, pq.Array(ids))
+	return err
+}
+
+func saveClaim(c *change, cl *shop.WarrantyClaim) error {
 	_, err := c.tx.ExecContext(c.ctx, `
 		UPDATE warranty_claims SET state = $2, complaint = $3, cause = $4, correction = $5, causal_part_number = $6,
 			labour_amount = $7, parts_amount = $8, paid_amount = $9, reject_reason = $10, maker_reference = $11,
@@ -199,20 +166,19 @@ func saveClaim(c *change, cl *shop.WarrantyClaim, bump bool) error {
 // claimStep runs one claim transition: lock the order then the claim,
 // authorise, check the version, move the state machine, apply, save, log.
 func (d *DB) claimStep(ctx context.Context, op string, id shop.WarrantyClaimID, expected *int, key *string, input any,
-	action shop.ClaimAction, apply func(c *change, cl *shop.WarrantyClaim) (string, error)) (*shop.WarrantyClaim, error) {
+	decide func(c *change, cl shop.WarrantyClaim, o *shop.Order) (shop.WarrantyClaim, shop.Event, error)) (*shop.WarrantyClaim, error) {
 	return mutate(d, ctx, op, deref(key), input, func(c *change) (*shop.WarrantyClaim, error) {
 		var orderID shop.OrderID
-		missing := &shop.Error{Code: shop.ENOTFOUND, Field: "claimId", Message: "No warranty claim with that ID exists."}
 		err := c.tx.GetContext(c.ctx, &orderID, `SELECT order_id FROM warranty_claims WHERE id = $1`, id)
 		if isNoRows(err) {
-			return nil, missing
+			return nil, missingAt("claimId", "warranty claim")
 		} else if err != nil {
 			return nil, err
 		}
 		o, err := lockOrder(c, orderID, shop.ActWarranty, nil)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
-				return nil, missing
+				return nil, missingAt("claimId", "warranty claim")
 			}
 			return nil, err
 		}
@@ -223,19 +189,14 @@ func (d *DB) claimStep(ctx context.Context, op string, id shop.WarrantyClaimID, 
 		if err := checkVersion("warranty claim", expected, cl.Version); err != nil {
 			return nil, err
 		}
-		next, err := shop.NextClaimState(cl.State, action)
+		cl2, ev, err := decide(c, cl, o)
 		if err != nil {
 			return nil, err
 		}
-		cl.State = next
-		summary, err := apply(c, &cl)
-		if err != nil {
+		if err := saveClaim(c, &cl2); err != nil {
 			return nil, err
 		}
-		if err := saveClaim(c, &cl, true); err != nil {
-			return nil, err
-		}
-		return &cl, c.event(orderEvent(o, shop.EventClaimChanged, nil, fmt.Sprintf("Warranty claim %s %s", cl.Number, summary)))
+		return &cl2, c.event(ev)
 	})
 }
 
@@ -254,17 +215,20 @@ type UpdateWarrantyClaimInput struct {
 // UpdateWarrantyClaim changes a DRAFT claim's texts or jobs.
 // Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) UpdateWarrantyClaim(ctx context.Context, in UpdateWarrantyClaimInput) (*shop.WarrantyClaim, error) {
-	return d.claimStep(ctx, "updateWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in, shop.ClaimEdit,
-		func(c *change, cl *shop.WarrantyClaim) (string, error) {
-			if err := applyClaimTexts(cl, in.Complaint, in.Cause, in.Correction, in.CausalPartNumber); err != nil {
-				return "", err
-			}
+	return d.claimStep(ctx, "updateWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in,
+		func(c *change, cl shop.WarrantyClaim, o *shop.Order) (shop.WarrantyClaim, shop.Event, error) {
+			var jobs *shop.ClaimJobs
 			if in.JobIDs != nil {
-				if err := setClaimJobs(c, cl, in.JobIDs); err != nil {
-					return "", err
+				var err error
+				if jobs, err = loadClaimJobs(c, o.ID, cl.ID, in.JobIDs); err != nil {
+					return cl, shop.Event{}, err
 				}
 			}
-			return "changed: " + cl.Total().String(), nil
+			cl2, ev, err := shop.UpdateClaim(cl, o, claimTexts(in.Complaint, in.Cause, in.Correction, in.CausalPartNumber), jobs, c.now)
+			if err != nil || jobs == nil {
+				return cl2, ev, err
+			}
+			return cl2, ev, saveClaimJobs(c, &cl2, in.JobIDs)
 		})
 }
 
@@ -278,26 +242,21 @@ type WarrantyClaimActionInput struct {
 // SubmitWarrantyClaim sends a complete draft to the maker.
 // Errors: INVALID (naming the missing field), NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) SubmitWarrantyClaim(ctx context.Context, in WarrantyClaimActionInput) (*shop.WarrantyClaim, error) {
-	return d.claimStep(ctx, "submitWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in, shop.ClaimSubmit,
-		func(c *change, cl *shop.WarrantyClaim) (string, error) {
+	return d.claimStep(ctx, "submitWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in,
+		func(c *change, cl shop.WarrantyClaim, o *shop.Order) (shop.WarrantyClaim, shop.Event, error) {
 			var n int
 			if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM warranty_claim_jobs WHERE claim_id = $1`, cl.ID); err != nil {
-				return "", err
+				return cl, shop.Event{}, err
 			}
-			if err := shop.CheckClaimComplete(cl, n); err != nil {
-				return "", err
-			}
-			cl.SubmittedAt = &c.now
-			return "submitted to the maker: " + cl.Total().String(), nil
+			return shop.SubmitClaim(cl, o, n, c.now)
 		})
 }
 
 // ReviseWarrantyClaim takes a rejected claim back to draft for correction.
 func (d *DB) ReviseWarrantyClaim(ctx context.Context, in WarrantyClaimActionInput) (*shop.WarrantyClaim, error) {
-	return d.claimStep(ctx, "reviseWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in, shop.ClaimRevise,
-		func(c *change, cl *shop.WarrantyClaim) (string, error) {
-			cl.RejectReason, cl.DecidedAt, cl.SubmittedAt = "", nil, nil
-			return "back to draft for correction", nil
+	return d.claimStep(ctx, "reviseWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in,
+		func(c *change, cl shop.WarrantyClaim, o *shop.Order) (shop.WarrantyClaim, shop.Event, error) {
+			return shop.ReviseClaim(cl, o, c.now)
 		})
 }
 
@@ -314,26 +273,9 @@ type DecideWarrantyClaimInput struct {
 
 // DecideWarrantyClaim records the maker's approval or rejection (with its reason).
 func (d *DB) DecideWarrantyClaim(ctx context.Context, in DecideWarrantyClaimInput) (*shop.WarrantyClaim, error) {
-	action := shop.ClaimReject
-	if in.Approved {
-		action = shop.ClaimApprove
-	}
-	return d.claimStep(ctx, "decideWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in, action,
-		func(c *change, cl *shop.WarrantyClaim) (string, error) {
-			ref, err := shop.CheckText("makerReference", deref(in.MakerReference), false, shop.MaxShortText)
-			if err != nil {
-				return "", err
-			}
-			cl.MakerReference, cl.DecidedAt = ref, &c.now
-			if in.Approved {
-				return "approved by the maker", nil
-			}
-			reason, err := shop.CheckText("reason", deref(in.Reason), true, shop.MaxLongText)
-			if err != nil {
-				return "", shop.FieldErrorf("reason", "A rejection needs the maker's reason.")
-			}
-			cl.RejectReason = reason
-			return "rejected by the maker: " + reason, nil
+	return d.claimStep(ctx, "decideWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in,
+		func(c *change, cl shop.WarrantyClaim, o *shop.Order) (shop.WarrantyClaim, shop.Event, error) {
+			return shop.DecideClaim(cl, o, in.Approved, deref(in.Reason), deref(in.MakerReference), c.now)
 		})
 }
 
@@ -348,17 +290,9 @@ type PayWarrantyClaimInput struct {
 
 // PayWarrantyClaim marks an approved claim paid.
 func (d *DB) PayWarrantyClaim(ctx context.Context, in PayWarrantyClaimInput) (*shop.WarrantyClaim, error) {
-	return d.claimStep(ctx, "payWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in, shop.ClaimPay,
-		func(c *change, cl *shop.WarrantyClaim) (string, error) {
-			amount := cl.Total()
-			if in.Amount != nil {
-				amount = *in.Amount
-			}
-			if err := shop.ValidPrice("amount", amount); err != nil {
-				return "", err
-			}
-			cl.PaidAmount, cl.PaidAt = &amount, &c.now
-			return "paid: " + amount.String(), nil
+	return d.claimStep(ctx, "payWarrantyClaim", in.ClaimID, in.ExpectedVersion, in.IdempotencyKey, in,
+		func(c *change, cl shop.WarrantyClaim, o *shop.Order) (shop.WarrantyClaim, shop.Event, error) {
+			return shop.PayClaim(cl, o, in.Amount, c.now)
 		})
 }
 
@@ -388,57 +322,32 @@ func (d *DB) RetainWarrantyPart(ctx context.Context, in RetainWarrantyPartInput)
 		if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM warranty_decisions WHERE order_id = $1`, o.ID); err != nil {
 			return nil, err
 		}
-		if n == 0 {
-			return nil, shop.Errorf(shop.EINVALIDTRANSITION, "No job of this repair order is under warranty; only warranty parts are retained (RETAIN).")
-		}
+		claimOfOrder := false
 		if in.ClaimID != nil {
-			if err := c.tx.GetContext(c.ctx, &n, `SELECT count(*) FROM warranty_claims WHERE id = $1 AND order_id = $2`, *in.ClaimID, o.ID); err != nil {
+			if err := c.tx.GetContext(c.ctx, &claimOfOrder, `
+				SELECT EXISTS (SELECT 1 FROM warranty_claims WHERE id = $1 AND order_id = $2)`, *in.ClaimID, o.ID); err != nil {
 				return nil, err
 			}
-			if n == 0 {
-				return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "claimId", Message: "That claim is not of this repair order."}
-			}
 		}
-		num, err := shop.CheckText("partNumber", in.PartNumber, true, 60)
+		site, err := siteOf(c, o.SiteID, false)
 		if err != nil {
 			return nil, err
 		}
-		desc, err := shop.CheckText("description", deref(in.Description), false, shop.MaxShortText)
+		r, ev, err := shop.RetainPart(o, n, claimOfOrder, shop.RetainInput{ClaimID: in.ClaimID, PartNumber: in.PartNumber,
+			Description: deref(in.Description), Quantity: in.Quantity, Location: in.Location, Deadline: in.Deadline},
+			shop.LocalDate(c.now, site.Location()), c.actor.UserID, c.now)
 		if err != nil {
 			return nil, err
 		}
-		loc, err := shop.CheckText("location", in.Location, true, shop.MaxShortText)
-		if err != nil {
-			return nil, err
-		}
-		if err := shop.ValidQuantity(in.Quantity); err != nil {
-			return nil, err
-		}
-		site, err := d.site(c.ctx, o.SiteID)
-		if err != nil {
-			return nil, err
-		}
-		today := shop.LocalDate(c.now, site.Location())
-		deadline := today.AddDate(0, 0, shop.DefaultRetentionDays)
-		if in.Deadline != nil {
-			deadline = shop.LocalDate(*in.Deadline, time.UTC)
-			if deadline.Before(today) {
-				return nil, shop.FieldErrorf("deadline", "The deadline %s is in the past.", deadline.Format(time.DateOnly))
-			}
-		}
-		r := &shop.RetainedPart{SiteID: o.SiteID, OrderID: o.ID, ClaimID: in.ClaimID, PartNumber: num, Description: desc,
-			Quantity: in.Quantity, Location: loc, Disposition: shop.DispositionKept, Deadline: deadline,
-			RetainedBy: c.actor.UserID, RetainedAt: c.now, Version: 1}
 		if err := c.tx.GetContext(c.ctx, &r.ID, `
 			INSERT INTO retained_parts (site_id, order_id, claim_id, part_number, description, quantity, location, disposition,
 				deadline, retained_by, retained_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 			r.SiteID, r.OrderID, r.ClaimID, r.PartNumber, r.Description, r.Quantity, r.Location, r.Disposition, r.Deadline,
-			r.RetainedBy, c.now); err != nil {
+			r.RetainedBy, r.RetainedAt); err != nil {
 			return nil, err
 		}
-		return r, c.event(orderEvent(o, shop.EventPartRetained, nil, fmt.Sprintf("Warranty part %s × %d retained at %s until %s",
-			num, r.Quantity, loc, deadline.Format(time.DateOnly))))
+		return &r, c.event(ev)
 	})
 }
 
@@ -460,7 +369,7 @@ func (d *DB) UpdateRetainedPart(ctx context.Context, in UpdateRetainedPartInput)
 		var r shop.RetainedPart
 		err := c.tx.GetContext(c.ctx, &r, `SELECT `+retainedColumns+` FROM retained_parts WHERE id = $1 FOR UPDATE`, in.RetainedPartID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(r.SiteID)) {
-			return nil, &shop.Error{Code: shop.ENOTFOUND, Field: "retainedPartId", Message: "No retained part with that ID exists."}
+			return nil, missingAt("retainedPartId", "retained part")
 		} else if err != nil {
 			return nil, err
 		}
@@ -470,38 +379,16 @@ func (d *DB) UpdateRetainedPart(ctx context.Context, in UpdateRetainedPartInput)
 		if err := checkVersion("retained part", in.ExpectedVersion, r.Version); err != nil {
 			return nil, err
 		}
-		if in.Location == nil && in.Disposition == nil {
-			return nil, shop.FieldErrorf("location", "Give a new location or a disposition.")
-		}
-		summary := ""
-		if in.Location != nil {
-			if r.Disposition != shop.DispositionKept {
-				return nil, shop.Errorf(shop.EINVALIDTRANSITION, "The part is already %s; it has no location to change (MOVE).", r.Disposition)
-			}
-			loc, err := shop.CheckText("location", *in.Location, true, shop.MaxShortText)
-			if err != nil {
-				return nil, err
-			}
-			r.Location, summary = loc, "moved to "+loc
-		}
-		if in.Disposition != nil {
-			ref, err := shop.CheckText("shipmentRef", deref(in.ShipmentRef), false, shop.MaxShortText)
-			if err != nil {
-				return nil, err
-			}
-			if err := r.Dispose(*in.Disposition, ref, c.actor.UserID, c.now); err != nil {
-				return nil, err
-			}
-			summary = string(r.Disposition)
-		}
-		r.Version++
-		if _, err := c.tx.ExecContext(c.ctx, `
-			UPDATE retained_parts SET location = $2, disposition = $3, shipment_ref = $4, disposed_by = $5, disposed_at = $6,
-				version = $7 WHERE id = $1`, r.ID, r.Location, r.Disposition, r.ShipmentRef, r.DisposedBy, r.DisposedAt, r.Version); err != nil {
+		r2, ev, err := shop.UpdateRetainedPart(r, in.Location, in.Disposition, deref(in.ShipmentRef), c.actor.UserID, c.now)
+		if err != nil {
 			return nil, err
 		}
-		return &r, c.event(shop.Event{SiteID: r.SiteID, Kind: shop.EventRetainedPartDisposed, OrderID: &r.OrderID,
-			Summary: fmt.Sprintf("Retained warranty part %s %s", r.PartNumber, summary)})
+		if _, err := c.tx.ExecContext(c.ctx, `
+			UPDATE retained_parts SET location = $2, disposition = $3, shipment_ref = $4, disposed_by = $5, disposed_at = $6,
+				version = $7 WHERE id = $1`, r2.ID, r2.Location, r2.Disposition, r2.ShipmentRef, r2.DisposedBy, r2.DisposedAt, r2.Version); err != nil {
+			return nil, err
+		}
+		return &r2, c.event(ev)
 	})
 }
 
@@ -510,9 +397,10 @@ type ClaimFilter struct {
 	SiteID  shop.SiteID
 	OrderID *shop.OrderID
 	States  []shop.ClaimState
+	Page    Page
 }
 
-// FindWarrantyClaims lists claims, newest first (at most 500).
+// FindWarrantyClaims lists a page of claims, newest first.
 // Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindWarrantyClaims(ctx context.Context, f ClaimFilter) ([]*shop.WarrantyClaim, error) {
 	_, err := authorize(ctx, f.SiteID, shop.ActRead)
@@ -527,7 +415,8 @@ func (d *DB) FindWarrantyClaims(ctx context.Context, f ClaimFilter) ([]*shop.War
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+claimColumns+` FROM warranty_claims
 		WHERE site_id = $1 AND ($2::BIGINT IS NULL OR order_id = $2) AND (cardinality($3::TEXT[]) = 0 OR state = ANY($3))
-		ORDER BY id DESC LIMIT 500`, f.SiteID, f.OrderID, pq.Array(states))
+		  AND ($4::BIGINT IS NULL OR id < $4)
+		ORDER BY id DESC LIMIT $5`, f.SiteID, f.OrderID, pq.Array(states), f.Page.after(), f.Page.limit())
 	return rows, translate(err)
 }
 
@@ -572,9 +461,9 @@ func (d *DB) FindWarrantyDecisionsByJobIDs(ctx context.Context, ids []shop.JobID
 	return out, nil
 }
 
-// FindRetainedParts lists a site's retained warranty parts: with keptOnly,
-// those still kept, soonest deadline first. Errors: NOT_FOUND, FORBIDDEN.
-func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly bool) ([]*shop.RetainedPart, error) {
+// FindRetainedParts lists a page of a site's retained warranty parts, soonest
+// deadline first: with keptOnly, those still kept. Errors: NOT_FOUND, FORBIDDEN.
+func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly bool, page Page) ([]*shop.RetainedPart, error) {
 	_, err := authorize(ctx, site, shop.ActRead)
 	if err != nil {
 		return nil, err
@@ -582,7 +471,9 @@ func (d *DB) FindRetainedParts(ctx context.Context, site shop.SiteID, keptOnly b
 	var rows []*shop.RetainedPart
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+retainedColumns+` FROM retained_parts
-		WHERE site_id = $1 AND (NOT $2 OR disposition = 'KEPT') ORDER BY deadline, id LIMIT 500`, site, keptOnly)
+		WHERE site_id = $1 AND (NOT $2 OR disposition = 'KEPT')
+		  AND ($3::BIGINT IS NULL OR (deadline, id) > (SELECT deadline, id FROM retained_parts WHERE id = $3))
+		ORDER BY deadline, id LIMIT $4`, site, keptOnly, page.after(), page.limit())
 	return rows, translate(err)
 }
 

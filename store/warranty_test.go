@@ -13,6 +13,7 @@ import (
 // share apart), a claim gathers it, is submitted, rejected, revised,
 // approved and paid; the replaced part is retained and shipped back.
 func TestWarrantyClaim(t *testing.T) {
+	t.Parallel()
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	wc, adv := storetest.Ctx(f.WarrantyClerk), storetest.Ctx(f.Advisor)
@@ -124,7 +125,7 @@ func TestWarrantyClaim(t *testing.T) {
 		if _, err := db.UpdateRetainedPart(wc, store.UpdateRetainedPartInput{RetainedPartID: r.ID, Disposition: ptr(shop.DispositionScrapped)}); shop.ErrorCode(err) != shop.EINVALIDTRANSITION {
 			t.Fatalf("err=%v, want INVALID_TRANSITION", err)
 		}
-		kept, err := db.FindRetainedParts(wc, f.Site.ID, true)
+		kept, err := db.FindRetainedParts(wc, f.Site.ID, true, store.Page{})
 		if err != nil || len(kept) != 0 {
 			t.Fatalf("kept=%v err=%v", kept, err)
 		}
