@@ -1,7 +1,14 @@
 package graph_test
 
 import (
+	"database/sql"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +20,7 @@ import (
 // only when they are selected, and what it returns for the cards is the
 // same either way.
 func TestBoardSnapshotReads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 	e.db.Now = func() time.Time { return now }
@@ -45,4 +53,118 @@ func TestBoardSnapshotReads(t *testing.T) {
 	if nFull != nLean+3 || nAliased != nFull {
 		t.Fatalf("statements: %d without site, capacity and arrivals, %d with, %d aliased; want 3 more with", nLean, nFull, nAliased)
 	}
+}
+
+// updateGolden rewrites the golden answers instead of comparing with them:
+// BAYBOARD_UPDATE_GOLDEN=1 go test ./graph -run TestBoardAndHistoryGolden.
+var updateGolden = os.Getenv("BAYBOARD_UPDATE_GOLDEN") == "1"
+
+// TestBoardAndHistoryGolden: the board snapshot and a customer's history
+// answer byte for byte what testdata/ holds for a fixed fixture and clock
+// (odd strings, every blocker, a late car and one without a promised time,
+// every field, fragments, aliases and directives). The files were written
+// by the server of before the board and the history went through gqlgen's
+// own execution only, so a change in how any field is spelled shows here.
+func TestBoardAndHistoryGolden(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	e.db.Now = func() time.Time { return now }
+	e.db.TokenCacheTTL = time.Hour
+	inWork := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 3, Wash: true})
+	e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1, Extra: true})
+	e.f.MustCar(t, e.db, shop.OrderQC, storetest.CarOptions{Jobs: 2})
+	e.f.MustCar(t, e.db, shop.OrderReady, storetest.CarOptions{Jobs: 1, Wash: true})
+	e.f.MustCar(t, e.db, shop.OrderWash, storetest.CarOptions{Jobs: 1})
+	first := e.f.MustCar(t, e.db, shop.OrderDelivered, storetest.CarOptions{Jobs: 3, Extra: true})
+	for _, st := range []shop.OrderState{shop.OrderInWork, shop.OrderReady, shop.OrderCancelled} {
+		now = now.Add(24 * time.Hour)
+		e.f.MustCar(t, e.db, st, storetest.CarOptions{Jobs: 2, Customer: first.Customer, Vehicle: first.Vehicle})
+	}
+	raw, err := sql.Open("postgres", e.db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		`UPDATE jobs SET description = E'brake "pads" \\ left\nright\ttab\x01\x1f end 检查', state = 'PENDING_APPROVAL' WHERE id = ` + id(inWork.Jobs[0].ID),
+		`UPDATE jobs SET state = 'REWORK', rework_count = 1 WHERE id = ` + id(inWork.Jobs[1].ID),
+		`UPDATE jobs SET state = 'PAUSED', pause_reason = 'WAITING_PARTS' WHERE id = ` + id(inWork.Jobs[2].ID),
+		`UPDATE vehicles SET colour = E'dark \\ "blue"\r' WHERE id = ` + id(inWork.Vehicle),
+		`UPDATE repair_orders SET promised_at = '2026-11-27 08:10:00.123456+00' WHERE id = ` + id(inWork.Order.ID),
+		`UPDATE repair_orders SET promised_at = NULL WHERE state = 'QC'`,
+		// The fixture numbers plates across the tests of the process.
+		`UPDATE vehicles SET plate = 'X' || plate`, `UPDATE vehicles SET plate = '粤B' || lpad(id::text, 5, '0')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+
+	card := `__typename orderId number state stage stageSince priority plate make model colour advisor technicians bays
+		promisedAt readyAt notifyBy late minutesLate blockers progress jobsDone jobsTotal reworkCount washRequested
+		jobs { __typename jobId description state technician bay progress safety }`
+	order := `__typename id number state workType priority findings underWarranty washRequested paymentMethod oldParts insuranceClaim
+		insurerName assessmentReference promisedAt estimatedAt signedAt signedBy handedOverAt qcPassedAt readyAt notifyBy settledAt
+		deliveredAt cancelledAt cancelReason reworkCount stage stageSince version createdAt updatedAt
+		jobs { __typename id description state labourMinutes payer additional safety progress partsShort pauseReason pauseNote
+			reworkCount reworkReason dispatchedAt startedAt finishedAt workedMinutes version }
+		partLines { __typename id partNumber description quantity payer additional }`
+	visit := `__typename id receivedAt mileage fuelLevel belongings keyTag complaint walkaroundSigned deliveredAt exitPass nextServiceKm version`
+	board := map[string]any{"s": gid(shop.TypeSite, int64(e.f.Site.ID))}
+	cust := map[string]any{"id": gid(shop.TypeCustomer, int64(first.Customer))}
+	cases := []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"board", `query($s: ID!) { board(siteId: $s) { cursor at lateCount cards { ` + card + ` } } }`, board},
+		{"board_fragments", `query($s: ID!, $inc: Boolean!, $skip: Boolean!) { board(siteId: $s) { cards {
+			...F a: plate n: number ... on BoardCard { stage late } jobs @include(if: $inc) { jobId } plate @skip(if: $skip)
+			j2: jobs { state progress description } number t: __typename ... @include(if: $skip) { bays } } } }
+			fragment F on BoardCard { jobs { bay technician safety } orderId x: orderId }`,
+			map[string]any{"s": board["s"], "inc": true, "skip": false}},
+		{"history", `query($id: ID!) { customer(id: $id) { id vehicles { __typename id plate vin make model year colour mileage version }
+			visits(first: 50) { __typename totalCount pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+			edges { __typename cursor node { ` + visit + ` repairOrders { ` + order + ` } } } } } }`, cust},
+	}
+	for _, c := range cases {
+		got, _ := postAs(t, e, e.f.Board, c.query, c.vars)
+		if c.name == "history" {
+			got, _ = postAs(t, e, e.f.Advisor, c.query, c.vars)
+		}
+		if strings.Contains(got, `"errors"`) {
+			t.Fatalf("%s: %s", c.name, got)
+		}
+		file := filepath.Join("testdata", "golden_"+c.name+".json")
+		if updateGolden {
+			if err := os.WriteFile(file, []byte(got+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got+"\n" != string(want) {
+			t.Errorf("%s:\ngot  %s\nwant %s", c.name, got, want)
+		}
+	}
+}
+
+// postAs posts a query as u through the test server and returns the raw
+// answer.
+func postAs(t *testing.T, e *env, u *shop.User, query string, vars map[string]any) (string, int) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.tokens[u.ID])
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	b, _ := io.ReadAll(w.Result().Body)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, b)
+	}
+	return string(b), w.Code
 }
