@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,3 +169,5 @@ func postAs(t *testing.T, e *env, u *shop.User, query string, vars map[string]an
 	}
 	return string(b), w.Code
 }
+
+func id[T ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }

@@ -66,10 +66,6 @@ type Options struct {
 	Websockets *WebsocketRegistry
 	// Metrics, when set, records every operation.
 	Metrics *Metrics
-
-	// genericLists writes every list through gqlgen's generic execution,
-	// without directLists (render.go): for the tests that compare the two.
-	genericLists bool
 }
 
 // DefaultOptions are safe for the internet; development turns on Introspection.
@@ -129,9 +125,6 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		return next(WithLoaders(ctx, NewLoaders(db)))
 	})
-	if !cfg.genericLists {
-		srv.AroundFields(directLists(func() time.Time { return db.Now() }))
-	}
 	if cfg.Metrics != nil {
 		srv.Use(cfg.Metrics)
 	}
