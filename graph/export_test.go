@@ -1,8 +1,8 @@
 package graph
 
-// GenericLists returns s with every list written through gqlgen's generic
-// execution (no directLists), for the tests that compare the two.
-func GenericLists(s Schema) Schema {
+// GenericCards returns s with the board's cards written by gqlgen's own
+// execution (no boardCards), for the tests that compare the two.
+func GenericCards(s Schema) Schema {
 	s.Fields = nil
 	return s
 }

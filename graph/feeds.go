@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"strconv"
-	"time"
 
 	"bayboard/board"
 	"bayboard/graph/model"
@@ -65,9 +64,11 @@ func toUpdate(u *board.Update) *model.BoardUpdate {
 		OrderID: e.OrderID, JobID: e.JobID, Card: u.Card, Capacity: u.Capacity}
 }
 
-// boardSnapshot reads the whole board. The cursor is read first, so a change
-// racing with the snapshot is replayed by the feed rather than lost. The
-// site, capacity and arrivals are read only when the client selects them.
+// boardSnapshot reads the board's cards. The cursor is read first, so a
+// change racing with the snapshot is replayed by the feed rather than lost.
+// The site's name, its capacity and the arrivals are the snapshot's own
+// resolvers (boardSnapshotResolver), which gqlgen calls only when they are
+// selected.
 func (r *queryResolver) boardSnapshot(ctx context.Context, site shop.SiteID) (*model.BoardSnapshot, error) {
 	a, err := shop.RequireActor(ctx)
 	if err != nil {
@@ -80,39 +81,16 @@ func (r *queryResolver) boardSnapshot(ctx context.Context, site shop.SiteID) (*m
 	if err != nil {
 		return nil, err
 	}
-	wantArrivals := selects(ctx, "BoardSnapshot", "arrivals")
-	var s *shop.Site
-	if wantArrivals || selects(ctx, "BoardSnapshot", "siteName") {
-		if s, err = r.DB.FindSiteByID(ctx, site); err != nil {
-			return nil, err
-		}
-	}
 	cards, err := r.DB.FindCards(ctx, site, nil)
 	if err != nil {
 		return nil, err
 	}
-	now := r.DB.Now()
-	snap := &model.BoardSnapshot{Cursor: strconv.FormatInt(head, 10), At: now, Cards: cards}
-	if s != nil {
-		snap.SiteName = s.Name
-	}
-	if selects(ctx, "BoardSnapshot", "capacity") {
-		if snap.Capacity, err = r.DB.SiteCapacity(ctx, site); err != nil {
-			return nil, err
-		}
-	}
-	if wantArrivals {
-		loc := s.Location()
-		lt := now.In(loc)
-		end := time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, loc)
-		if snap.Arrivals, err = r.DB.FindArrivals(ctx, site, now.Add(-2*time.Hour), end); err != nil {
-			return nil, err
-		}
-	}
-	for _, c := range cards {
-		if c.Late(now) {
-			snap.LateCount++
-		}
-	}
-	return snap, nil
+	return &model.BoardSnapshot{SiteID: site, Cursor: strconv.FormatInt(head, 10), At: r.DB.Now(), Cards: cards,
+		LateCount: shop.LateCount(cards)}, nil
+}
+
+// snapshotSite returns the site of a snapshot through the request's loader:
+// its name and its arrivals both need it, and it is read once.
+func snapshotSite(ctx context.Context, obj *model.BoardSnapshot) (*shop.Site, error) {
+	return mustLoad(ctx, loaders(ctx).Sites, obj.SiteID, "site")
 }

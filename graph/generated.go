@@ -35,7 +35,7 @@ type ResolverRoot interface {
 	AdditionalWorkRequest() AdditionalWorkRequestResolver
 	Appointment() AppointmentResolver
 	Bill() BillResolver
-	BoardCard() BoardCardResolver
+	BoardSnapshot() BoardSnapshotResolver
 	Callback() CallbackResolver
 	Check() CheckResolver
 	Complaint() ComplaintResolver
@@ -142,31 +142,32 @@ type ComplexityRoot struct {
 	}
 
 	BoardCard struct {
-		Advisor       func(childComplexity int) int
-		Bays          func(childComplexity int) int
-		Blockers      func(childComplexity int) int
-		Colour        func(childComplexity int) int
-		Jobs          func(childComplexity int) int
-		JobsDone      func(childComplexity int) int
-		JobsTotal     func(childComplexity int) int
-		Late          func(childComplexity int) int
-		Make          func(childComplexity int) int
-		MinutesLate   func(childComplexity int) int
-		Model         func(childComplexity int) int
-		NotifyBy      func(childComplexity int) int
-		Number        func(childComplexity int) int
-		OrderID       func(childComplexity int) int
-		Plate         func(childComplexity int) int
-		Priority      func(childComplexity int) int
-		Progress      func(childComplexity int) int
-		PromisedAt    func(childComplexity int) int
-		ReadyAt       func(childComplexity int) int
-		ReworkCount   func(childComplexity int) int
-		Stage         func(childComplexity int) int
-		StageSince    func(childComplexity int) int
-		State         func(childComplexity int) int
-		Technicians   func(childComplexity int) int
-		WashRequested func(childComplexity int) int
+		Advisor           func(childComplexity int) int
+		Bays              func(childComplexity int) int
+		Blockers          func(childComplexity int) int
+		Colour            func(childComplexity int) int
+		DwellLimitMinutes func(childComplexity int) int
+		Jobs              func(childComplexity int) int
+		JobsDone          func(childComplexity int) int
+		JobsTotal         func(childComplexity int) int
+		Late              func(childComplexity int) int
+		Make              func(childComplexity int) int
+		MinutesLate       func(childComplexity int) int
+		Model             func(childComplexity int) int
+		NotifyBy          func(childComplexity int) int
+		Number            func(childComplexity int) int
+		OrderID           func(childComplexity int) int
+		Plate             func(childComplexity int) int
+		Priority          func(childComplexity int) int
+		Progress          func(childComplexity int) int
+		PromisedAt        func(childComplexity int) int
+		ReadyAt           func(childComplexity int) int
+		ReworkCount       func(childComplexity int) int
+		Stage             func(childComplexity int) int
+		StageSince        func(childComplexity int) int
+		State             func(childComplexity int) int
+		Technicians       func(childComplexity int) int
+		WashRequested     func(childComplexity int) int
 	}
 
 	BoardCardJob struct {
@@ -870,9 +871,11 @@ type BillResolver interface {
 	InternalShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
 	UnavailableParts(ctx context.Context, obj *shop.Bill) ([]*shop.PartLine, error)
 }
-type BoardCardResolver interface {
-	Late(ctx context.Context, obj *shop.Card) (bool, error)
-	MinutesLate(ctx context.Context, obj *shop.Card) (int, error)
+type BoardSnapshotResolver interface {
+	SiteName(ctx context.Context, obj *model.BoardSnapshot) (string, error)
+
+	Capacity(ctx context.Context, obj *model.BoardSnapshot) (*store.Capacity, error)
+	Arrivals(ctx context.Context, obj *model.BoardSnapshot) ([]*shop.Arrival, error)
 }
 type CallbackResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.Callback) (*shop.Order, error)
@@ -1465,6 +1468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BoardCard.Colour(childComplexity), true
+	case "BoardCard.dwellLimitMinutes":
+		if e.ComplexityRoot.BoardCard.DwellLimitMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardCard.DwellLimitMinutes(childComplexity), true
 	case "BoardCard.jobs":
 		if e.ComplexityRoot.BoardCard.Jobs == nil {
 			break
@@ -6779,6 +6788,8 @@ type BoardCard {
   reworkCount: Int!
   "Whether it goes to the wash."
   washRequested: Boolean!
+  "How long the car may stay in its lane (` + "`" + `stage` + "`" + `, since ` + "`" + `stageSince` + "`" + `) before the board flags it as stuck there, in minutes."
+  dwellLimitMinutes: Int!
   "Its jobs."
   jobs: [BoardCardJob!]!
 }
@@ -8158,6 +8169,8 @@ func (ec *executionContext) childFields_BoardCard(ctx context.Context, field gra
 		return ec.fieldContext_BoardCard_reworkCount(ctx, field)
 	case "washRequested":
 		return ec.fieldContext_BoardCard_washRequested(ctx, field)
+	case "dwellLimitMinutes":
+		return ec.fieldContext_BoardCard_dwellLimitMinutes(ctx, field)
 	case "jobs":
 		return ec.fieldContext_BoardCard_jobs(ctx, field)
 	}
@@ -12796,7 +12809,7 @@ func (ec *executionContext) _BoardCard_late(ctx context.Context, field graphql.C
 			return ec.fieldContext_BoardCard_late(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BoardCard().Late(ctx, obj)
+			return obj.Late, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -12807,7 +12820,7 @@ func (ec *executionContext) _BoardCard_late(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_BoardCard_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BoardCard", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _BoardCard_minutesLate(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
@@ -12819,7 +12832,7 @@ func (ec *executionContext) _BoardCard_minutesLate(ctx context.Context, field gr
 			return ec.fieldContext_BoardCard_minutesLate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BoardCard().MinutesLate(ctx, obj)
+			return obj.MinutesLate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -12830,7 +12843,7 @@ func (ec *executionContext) _BoardCard_minutesLate(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_BoardCard_minutesLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BoardCard", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BoardCard_blockers(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
@@ -12969,6 +12982,29 @@ func (ec *executionContext) _BoardCard_washRequested(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_BoardCard_washRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BoardCard_dwellLimitMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardCard_dwellLimitMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DwellLimitMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardCard_dwellLimitMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardCard", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BoardCard_jobs(ctx context.Context, field graphql.CollectedField, obj *shop.Card) (ret graphql.Marshaler) {
@@ -13173,7 +13209,7 @@ func (ec *executionContext) _BoardSnapshot_siteName(ctx context.Context, field g
 			return ec.fieldContext_BoardSnapshot_siteName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SiteName, nil
+			return ec.Resolvers.BoardSnapshot().SiteName(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13184,7 +13220,7 @@ func (ec *executionContext) _BoardSnapshot_siteName(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_BoardSnapshot_siteName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BoardSnapshot", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BoardSnapshot", field, true, true, "String")
 }
 
 func (ec *executionContext) _BoardSnapshot_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BoardSnapshot) (ret graphql.Marshaler) {
@@ -13297,7 +13333,7 @@ func (ec *executionContext) _BoardSnapshot_capacity(ctx context.Context, field g
 			return ec.fieldContext_BoardSnapshot_capacity(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Capacity, nil
+			return ec.Resolvers.BoardSnapshot().Capacity(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Capacity) graphql.Marshaler {
@@ -13311,8 +13347,8 @@ func (ec *executionContext) fieldContext_BoardSnapshot_capacity(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "BoardSnapshot",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Capacity(ctx, field)
 		},
@@ -13329,7 +13365,7 @@ func (ec *executionContext) _BoardSnapshot_arrivals(ctx context.Context, field g
 			return ec.fieldContext_BoardSnapshot_arrivals(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Arrivals, nil
+			return ec.Resolvers.BoardSnapshot().Arrivals(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Arrival) graphql.Marshaler {
@@ -13343,8 +13379,8 @@ func (ec *executionContext) fieldContext_BoardSnapshot_arrivals(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "BoardSnapshot",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Arrival(ctx, field)
 		},
@@ -28450,14 +28486,14 @@ func (ec *executionContext) unmarshalInputAddJobInput(ctx context.Context, obj a
 			it.ExpectedVersion = data
 		case "job":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("job"))
-			data, err := ec.unmarshalNJobLineInput2bayboardᚋstoreᚐJobLineInput(ctx, v)
+			data, err := ec.unmarshalNJobLineInput2bayboardᚋshopᚐJobLineInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Job = data
 		case "parts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
-			data, err := ec.unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPartLineInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPartLineInput2ᚕᚖbayboardᚋshopᚐPartLineInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28527,7 +28563,7 @@ func (ec *executionContext) unmarshalInputAddPartLineInput(ctx context.Context, 
 			it.ExpectedVersion = data
 		case "part":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("part"))
-			data, err := ec.unmarshalNPartLineInput2bayboardᚋstoreᚐPartLineInput(ctx, v)
+			data, err := ec.unmarshalNPartLineInput2bayboardᚋshopᚐPartLineInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -29038,14 +29074,14 @@ func (ec *executionContext) unmarshalInputCreateRepairOrderInput(ctx context.Con
 			it.AssessmentReference = data
 		case "jobs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobs"))
-			data, err := ec.unmarshalOJobLineInput2ᚕᚖbayboardᚋstoreᚐJobLineInputᚄ(ctx, v)
+			data, err := ec.unmarshalOJobLineInput2ᚕᚖbayboardᚋshopᚐJobLineInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Jobs = data
 		case "parts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
-			data, err := ec.unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPartLineInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPartLineInput2ᚕᚖbayboardᚋshopᚐPartLineInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -29851,8 +29887,8 @@ func UnmarshalJobActionInput(ctx context.Context, raw any) (store.JobRef, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputJobLineInput(ctx context.Context, obj any) (store.JobLineInput, error) {
-	var it store.JobLineInput
+func (ec *executionContext) unmarshalInputJobLineInput(ctx context.Context, obj any) (shop.JobLineInput, error) {
+	var it shop.JobLineInput
 	if obj == nil {
 		return it, nil
 	}
@@ -29908,8 +29944,8 @@ func (ec *executionContext) unmarshalInputJobLineInput(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalJobLineInput(ctx context.Context, raw any) (store.JobLineInput, error) {
-	var out store.JobLineInput
+func UnmarshalJobLineInput(ctx context.Context, raw any) (shop.JobLineInput, error) {
+	var out shop.JobLineInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "JobLineInput", raw, &out)
 	return out, err
 }
@@ -30187,8 +30223,8 @@ func UnmarshalOrderActionInput(ctx context.Context, raw any) (store.OrderRef, er
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPartLineInput(ctx context.Context, obj any) (store.PartLineInput, error) {
-	var it store.PartLineInput
+func (ec *executionContext) unmarshalInputPartLineInput(ctx context.Context, obj any) (shop.PartLineInput, error) {
+	var it shop.PartLineInput
 	if obj == nil {
 		return it, nil
 	}
@@ -30258,8 +30294,8 @@ func (ec *executionContext) unmarshalInputPartLineInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPartLineInput(ctx context.Context, raw any) (store.PartLineInput, error) {
-	var out store.PartLineInput
+func UnmarshalPartLineInput(ctx context.Context, raw any) (shop.PartLineInput, error) {
+	var out shop.PartLineInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartLineInput", raw, &out)
 	return out, err
 }
@@ -31173,7 +31209,7 @@ func (ec *executionContext) unmarshalInputRequestAdditionalWorkInput(ctx context
 			it.LabourPrice = data
 		case "parts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
-			data, err := ec.unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPartLineInputᚄ(ctx, v)
+			data, err := ec.unmarshalOPartLineInput2ᚕᚖbayboardᚋshopᚐPartLineInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -32686,129 +32722,132 @@ func (ec *executionContext) _BoardCard(ctx context.Context, sel ast.SelectionSet
 		case "orderId":
 			out.Values[i] = ec._BoardCard_orderId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "number":
 			out.Values[i] = ec._BoardCard_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "state":
 			out.Values[i] = ec._BoardCard_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "stage":
 			out.Values[i] = ec._BoardCard_stage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "stageSince":
 			out.Values[i] = ec._BoardCard_stageSince(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "priority":
 			out.Values[i] = ec._BoardCard_priority(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "plate":
 			out.Values[i] = ec._BoardCard_plate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "make":
 			out.Values[i] = ec._BoardCard_make(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "model":
 			out.Values[i] = ec._BoardCard_model(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "colour":
 			out.Values[i] = ec._BoardCard_colour(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "advisor":
 			out.Values[i] = ec._BoardCard_advisor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "technicians":
 			out.Values[i] = ec._BoardCard_technicians(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "bays":
 			out.Values[i] = ec._BoardCard_bays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "promisedAt":
 			out.Values[i] = ec._BoardCard_promisedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "readyAt":
 			out.Values[i] = ec._BoardCard_readyAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "notifyBy":
 			out.Values[i] = ec._BoardCard_notifyBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "late":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BoardCard_late(ctx, field, obj)
-				})
+			out.Values[i] = ec._BoardCard_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "minutesLate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BoardCard_minutesLate(ctx, field, obj)
-				})
+			out.Values[i] = ec._BoardCard_minutesLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "blockers":
 			out.Values[i] = ec._BoardCard_blockers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "progress":
 			out.Values[i] = ec._BoardCard_progress(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "jobsDone":
 			out.Values[i] = ec._BoardCard_jobsDone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "jobsTotal":
 			out.Values[i] = ec._BoardCard_jobsTotal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "reworkCount":
 			out.Values[i] = ec._BoardCard_reworkCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "washRequested":
 			out.Values[i] = ec._BoardCard_washRequested(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
+			}
+		case "dwellLimitMinutes":
+			out.Values[i] = ec._BoardCard_dwellLimitMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		case "jobs":
 			out.Values[i] = ec._BoardCard_jobs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32902,40 +32941,43 @@ func (ec *executionContext) _BoardSnapshot(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BoardSnapshot")
 		case "siteName":
-			out.Values[i] = ec._BoardSnapshot_siteName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BoardSnapshot_siteName(ctx, field, obj)
+				})
 		case "cursor":
 			out.Values[i] = ec._BoardSnapshot_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._BoardSnapshot_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cards":
 			out.Values[i] = ec._BoardSnapshot_cards(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lateCount":
 			out.Values[i] = ec._BoardSnapshot_lateCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "capacity":
-			out.Values[i] = ec._BoardSnapshot_capacity(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BoardSnapshot_capacity(ctx, field, obj)
+				})
 		case "arrivals":
-			out.Values[i] = ec._BoardSnapshot_arrivals(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BoardSnapshot_arrivals(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38706,12 +38748,12 @@ func (ec *executionContext) unmarshalNJobActionInput2bayboardᚋstoreᚐJobRef(c
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNJobLineInput2bayboardᚋstoreᚐJobLineInput(ctx context.Context, v any) (store.JobLineInput, error) {
+func (ec *executionContext) unmarshalNJobLineInput2bayboardᚋshopᚐJobLineInput(ctx context.Context, v any) (shop.JobLineInput, error) {
 	res, err := ec.unmarshalInputJobLineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNJobLineInput2ᚖbayboardᚋstoreᚐJobLineInput(ctx context.Context, v any) (*store.JobLineInput, error) {
+func (ec *executionContext) unmarshalNJobLineInput2ᚖbayboardᚋshopᚐJobLineInput(ctx context.Context, v any) (*store.JobLineInput, error) {
 	res, err := ec.unmarshalInputJobLineInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -38882,12 +38924,12 @@ func (ec *executionContext) marshalNPartLine2ᚖbayboardᚋshopᚐPartLine(ctx c
 	return ec._PartLine(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNPartLineInput2bayboardᚋstoreᚐPartLineInput(ctx context.Context, v any) (store.PartLineInput, error) {
+func (ec *executionContext) unmarshalNPartLineInput2bayboardᚋshopᚐPartLineInput(ctx context.Context, v any) (shop.PartLineInput, error) {
 	res, err := ec.unmarshalInputPartLineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPartLineInput2ᚖbayboardᚋstoreᚐPartLineInput(ctx context.Context, v any) (*store.PartLineInput, error) {
+func (ec *executionContext) unmarshalNPartLineInput2ᚖbayboardᚋshopᚐPartLineInput(ctx context.Context, v any) (*store.PartLineInput, error) {
 	res, err := ec.unmarshalInputPartLineInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -40305,7 +40347,7 @@ func (ec *executionContext) marshalOJob2ᚖbayboardᚋshopᚐJob(ctx context.Con
 	return ec._Job(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOJobLineInput2ᚕᚖbayboardᚋstoreᚐJobLineInputᚄ(ctx context.Context, v any) ([]*store.JobLineInput, error) {
+func (ec *executionContext) unmarshalOJobLineInput2ᚕᚖbayboardᚋshopᚐJobLineInputᚄ(ctx context.Context, v any) ([]*store.JobLineInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40314,7 +40356,7 @@ func (ec *executionContext) unmarshalOJobLineInput2ᚕᚖbayboardᚋstoreᚐJobL
 	res := make([]*store.JobLineInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNJobLineInput2ᚖbayboardᚋstoreᚐJobLineInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNJobLineInput2ᚖbayboardᚋshopᚐJobLineInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40385,7 +40427,7 @@ func (ec *executionContext) marshalOPartIssue2ᚖbayboardᚋshopᚐPartIssue(ctx
 	return ec._PartIssue(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPartLineInputᚄ(ctx context.Context, v any) ([]*store.PartLineInput, error) {
+func (ec *executionContext) unmarshalOPartLineInput2ᚕᚖbayboardᚋshopᚐPartLineInputᚄ(ctx context.Context, v any) ([]*store.PartLineInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40394,7 +40436,7 @@ func (ec *executionContext) unmarshalOPartLineInput2ᚕᚖbayboardᚋstoreᚐPar
 	res := make([]*store.PartLineInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPartLineInput2ᚖbayboardᚋstoreᚐPartLineInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPartLineInput2ᚖbayboardᚋshopᚐPartLineInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

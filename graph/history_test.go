@@ -46,6 +46,7 @@ const maxHistoryStatements = 13
 // parts, additional work, checks and a settlement): the number of SQL
 // statements must not depend on the number of visits.
 func TestHistoryStatementCount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.f
 	now := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)

@@ -17,6 +17,7 @@ import (
 // Windows can split under load; below a page of visits (the customer
 // history) prefetch.go primes the loaders instead, so the count is exact.
 type Loaders struct {
+	Sites           *Loader[shop.SiteID, *shop.Site] // no actor check: for the board, which authorises first
 	Users           *Loader[shop.UserID, *shop.User]
 	Bays            *Loader[shop.BayID, *shop.Bay]
 	Customers       *Loader[shop.CustomerID, *shop.Customer]
@@ -56,6 +57,7 @@ type Loaders struct {
 // Handler): a cached value must never outlive the operation that read it.
 func NewLoaders(db *store.DB) *Loaders {
 	return &Loaders{
+		Sites:           lazy(db, (*store.DB).FindSitesByIDs),
 		Users:           lazy(db, (*store.DB).FindUsersByIDs),
 		Bays:            lazy(db, (*store.DB).FindBaysByIDs),
 		Customers:       lazy(db, (*store.DB).FindCustomersByIDs),

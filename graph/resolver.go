@@ -9,7 +9,6 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -32,7 +31,7 @@ type Schema struct {
 	// RootFields gives every root field fresh loaders: batching within the
 	// field, and no value cached by one mutation is served after the next.
 	RootFields graphql.RootFieldMiddleware
-	// Fields writes the board's lists directly (render.go).
+	// Fields writes the board snapshot's cards directly (boardcards.go).
 	Fields graphql.FieldMiddleware
 }
 
@@ -45,6 +44,6 @@ func NewSchema(db *store.DB, hub *board.Hub) Schema {
 		RootFields: func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 			return next(WithLoaders(ctx, NewLoaders(db)))
 		},
-		Fields: directLists(func() time.Time { return db.Now() }),
+		Fields: boardCards,
 	}
 }

@@ -89,14 +89,28 @@ func (r *billResolver) UnavailableParts(ctx context.Context, obj *shop.Bill) ([]
 	return shop.UnavailableParts(obj.PartLines, stock), nil
 }
 
-// Late is the resolver for the late field.
-func (r *boardCardResolver) Late(ctx context.Context, obj *shop.Card) (bool, error) {
-	return obj.Late(r.DB.Now()), nil
+// SiteName is the resolver for the siteName field.
+func (r *boardSnapshotResolver) SiteName(ctx context.Context, obj *model.BoardSnapshot) (string, error) {
+	s, err := snapshotSite(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return s.Name, nil
 }
 
-// MinutesLate is the resolver for the minutesLate field.
-func (r *boardCardResolver) MinutesLate(ctx context.Context, obj *shop.Card) (int, error) {
-	return obj.MinutesLate(r.DB.Now()), nil
+// Capacity is the resolver for the capacity field.
+func (r *boardSnapshotResolver) Capacity(ctx context.Context, obj *model.BoardSnapshot) (*store.Capacity, error) {
+	return r.DB.SiteCapacity(ctx, obj.SiteID)
+}
+
+// Arrivals is the resolver for the arrivals field.
+func (r *boardSnapshotResolver) Arrivals(ctx context.Context, obj *model.BoardSnapshot) ([]*shop.Arrival, error) {
+	s, err := snapshotSite(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	from, to := shop.ArrivalsWindow(obj.At, s.Location())
+	return r.DB.FindArrivals(ctx, obj.SiteID, from, to)
 }
 
 // RepairOrder is the resolver for the repairOrder field.
@@ -1218,8 +1232,8 @@ func (r *Resolver) Appointment() AppointmentResolver { return &appointmentResolv
 // Bill returns BillResolver implementation.
 func (r *Resolver) Bill() BillResolver { return &billResolver{r} }
 
-// BoardCard returns BoardCardResolver implementation.
-func (r *Resolver) BoardCard() BoardCardResolver { return &boardCardResolver{r} }
+// BoardSnapshot returns BoardSnapshotResolver implementation.
+func (r *Resolver) BoardSnapshot() BoardSnapshotResolver { return &boardSnapshotResolver{r} }
 
 // Callback returns CallbackResolver implementation.
 func (r *Resolver) Callback() CallbackResolver { return &callbackResolver{r} }
@@ -1303,7 +1317,7 @@ type (
 	additionalWorkRequestResolver struct{ *Resolver }
 	appointmentResolver           struct{ *Resolver }
 	billResolver                  struct{ *Resolver }
-	boardCardResolver             struct{ *Resolver }
+	boardSnapshotResolver         struct{ *Resolver }
 	callbackResolver              struct{ *Resolver }
 	checkResolver                 struct{ *Resolver }
 	complaintResolver             struct{ *Resolver }

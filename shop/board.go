@@ -234,6 +234,14 @@ type Card struct {
 	ReworkCount   int
 	WashRequested bool
 	Jobs          []CardJob
+	// Late and MinutesLate are the card's lateness when it was read (see
+	// NewCard): plain values, so a list of cards is written without a
+	// resolver per card.
+	Late        bool
+	MinutesLate int
+	// DwellLimitMinutes is how long the car may stay in its lane before the
+	// board flags it (DwellLimit).
+	DwellLimitMinutes int
 }
 
 // CardJob is one job on a card.
@@ -247,21 +255,48 @@ type CardJob struct {
 	Safety      bool
 }
 
-// Late reports whether the card's car is past its promised time.
-func (c *Card) Late(now time.Time) bool {
-	o := Order{State: c.State, PromisedAt: c.PromisedAt, ReadyAt: c.ReadyAt}
-	return o.Late(now)
+// DwellLimit returns how long a car may stay in a board lane before the
+// board flags it as stuck there: long where work is expected to take long
+// (in work, ready for pick-up), short where someone only has to act
+// (dispatch, the customer's approval). A lane without a limit of its own
+// gets two hours.
+func DwellLimit(s Stage) time.Duration {
+	switch s {
+	case StageWaitingDispatch, StageWaitingApproval:
+		return 30 * time.Minute
+	case StageChecks, StageWash:
+		return 45 * time.Minute
+	case StageWaitingParts:
+		return 2 * time.Hour
+	case StageInWork, StageReady:
+		return 4 * time.Hour
+	}
+	return 2 * time.Hour
 }
 
-// MinutesLate returns how late the car is at now, in minutes.
-func (c *Card) MinutesLate(now time.Time) int {
-	o := Order{State: c.State, PromisedAt: c.PromisedAt, ReadyAt: c.ReadyAt}
-	return o.MinutesLate(now)
+// LateCount returns how many of the cards are late (the board's headline).
+func LateCount(cards []*Card) int {
+	n := 0
+	for _, c := range cards {
+		if c.Late {
+			n++
+		}
+	}
+	return n
+}
+
+// ArrivalsWindow returns the span of appointments the welcome board shows
+// at now: from two hours ago (a car booked for earlier that has not come
+// yet may still arrive) to the end of the site's local day.
+func ArrivalsWindow(now time.Time, loc *time.Location) (from, to time.Time) {
+	lt := now.In(loc)
+	return now.Add(-2 * time.Hour), time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, loc)
 }
 
 // NewCard builds the board card of an order from its jobs, vehicle and the
-// short names of staff and bays. ok is false when the order is not on the board.
-func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, bayCode func(BayID) string) (*Card, bool) {
+// short names of staff and bays, with its lateness at now. ok is false when
+// the order is not on the board.
+func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, bayCode func(BayID) string, now time.Time) (*Card, bool) {
 	stage, ok := StageOf(o, jobs)
 	if !ok {
 		return nil, false
@@ -269,7 +304,8 @@ func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, b
 	c := &Card{OrderID: o.ID, SiteID: o.SiteID, Number: o.Number, State: o.State, Stage: stage, StageSince: o.StageSince,
 		Priority: o.Priority, Advisor: shortName(o.AdvisorID), AdvisorID: o.AdvisorID, PromisedAt: o.PromisedAt,
 		ReadyAt: o.ReadyAt, NotifyBy: o.NotifyBy, Blockers: BlockersOf(o, jobs), Progress: JobsProgress(jobs),
-		ReworkCount: o.ReworkCount, WashRequested: o.WashRequested, Technicians: []string{}, Bays: []string{}, Jobs: []CardJob{}}
+		ReworkCount: o.ReworkCount, WashRequested: o.WashRequested, Technicians: []string{}, Bays: []string{}, Jobs: []CardJob{},
+		Late: o.Late(now), MinutesLate: o.MinutesLate(now), DwellLimitMinutes: int(DwellLimit(stage) / time.Minute)}
 	if v != nil {
 		c.Plate, c.Make, c.Model, c.Colour = MaskPlate(v.Plate), v.Make, v.Model, v.Colour
 	}

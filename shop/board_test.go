@@ -22,6 +22,7 @@ func paused(reason shop.PauseReason) *shop.Job {
 }
 
 func TestStageOf(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		order shop.OrderState
@@ -75,6 +76,7 @@ func TestStageOf(t *testing.T) {
 }
 
 func TestBlockersOf(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		order shop.OrderState
@@ -103,6 +105,7 @@ func TestBlockersOf(t *testing.T) {
 }
 
 func TestJobsProgress(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		jobs []*shop.Job
@@ -129,6 +132,7 @@ func TestJobsProgress(t *testing.T) {
 }
 
 func TestRemainingMinutes(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		job  *shop.Job
 		want int
@@ -164,6 +168,7 @@ func shanghai(t *testing.T) *time.Location {
 }
 
 func TestWorkshop_FreeLabourMinutes(t *testing.T) {
+	t.Parallel()
 	loc := shanghai(t)
 	// Open 08:30–17:30 local: 540 minutes; four technicians.
 	w := shop.Workshop{Location: loc, OpensAt: 8*60 + 30, ClosesAt: 17*60 + 30, Technicians: 4}
@@ -196,6 +201,7 @@ func TestWorkshop_FreeLabourMinutes(t *testing.T) {
 }
 
 func TestWorkshop_EstimateCompletion(t *testing.T) {
+	t.Parallel()
 	loc := shanghai(t)
 	w := shop.Workshop{Location: loc, OpensAt: 8*60 + 30, ClosesAt: 17*60 + 30, Technicians: 2}
 	local := func(mo time.Month, d, h, m int) time.Time { return time.Date(2025, mo, d, h, m, 0, 0, loc) }
@@ -225,6 +231,123 @@ func TestWorkshop_EstimateCompletion(t *testing.T) {
 			got := tt.w.EstimateCompletion(tt.now, tt.backlog, tt.job)
 			if !got.Equal(tt.want) {
 				t.Fatalf("completion=%v, want %v", got.In(loc), tt.want)
+			}
+		})
+	}
+}
+
+func TestNewCard_Lateness(t *testing.T) {
+	t.Parallel()
+	names := func(shop.UserID) string { return "" }
+	bays := func(shop.BayID) string { return "" }
+	for _, tt := range []struct {
+		name     string
+		state    shop.OrderState
+		promised *time.Time
+		ready    *time.Time
+		now      time.Time
+		late     bool
+		minutes  int
+	}{
+		{"NotPromised", shop.OrderInWork, nil, nil, at(10 * time.Hour), false, 0},
+		{"BeforePromise", shop.OrderInWork, ptr(at(2 * time.Hour)), nil, at(time.Hour), false, 0},
+		{"AtPromise", shop.OrderInWork, ptr(at(2 * time.Hour)), nil, at(2 * time.Hour), false, 0},
+		{"UnderAMinute", shop.OrderInWork, ptr(at(2 * time.Hour)), nil, at(2*time.Hour + 59*time.Second), true, 0},
+		{"PastPromise", shop.OrderInWork, ptr(at(2 * time.Hour)), nil, at(3*time.Hour + 30*time.Second), true, 60},
+		{"InChecks", shop.OrderQC, ptr(at(time.Hour)), nil, at(2 * time.Hour), true, 60},
+		{"ReadyInTime", shop.OrderReady, ptr(at(2 * time.Hour)), ptr(at(time.Hour)), at(9 * time.Hour), false, 0},
+		// Ready late: as late as it was when it became ready, however long it then waits.
+		{"ReadyLate", shop.OrderReady, ptr(at(2 * time.Hour)), ptr(at(2*time.Hour + 15*time.Minute)), at(9 * time.Hour), true, 15},
+		{"SettledLate", shop.OrderSettled, ptr(at(time.Hour)), ptr(at(2 * time.Hour)), at(9 * time.Hour), true, 60},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &shop.Order{State: tt.state, PromisedAt: tt.promised, ReadyAt: tt.ready}
+			c, ok := shop.NewCard(o, jobsIn(shop.JobDone), &shop.Vehicle{}, names, bays, tt.now)
+			if !ok {
+				t.Fatalf("on board=%v, want true", ok)
+			}
+			if c.Late != tt.late || c.MinutesLate != tt.minutes {
+				t.Fatalf("late=%v minutesLate=%v, want %v %v", c.Late, c.MinutesLate, tt.late, tt.minutes)
+			}
+		})
+	}
+}
+
+func TestDwellLimit(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		stage shop.Stage
+		want  time.Duration
+	}{
+		{shop.StageWaitingDispatch, 30 * time.Minute},
+		{shop.StageInWork, 240 * time.Minute},
+		{shop.StageWaitingParts, 120 * time.Minute},
+		{shop.StageWaitingApproval, 30 * time.Minute},
+		{shop.StageChecks, 45 * time.Minute},
+		{shop.StageWash, 45 * time.Minute},
+		{shop.StageReady, 240 * time.Minute},
+		{"SOMETHING_NEW", 120 * time.Minute},
+	} {
+		t.Run(string(tt.stage), func(t *testing.T) {
+			if got := shop.DwellLimit(tt.stage); got != tt.want {
+				t.Fatalf("limit=%v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Every lane has a limit of its own, and the card carries its lane's.
+	for _, s := range shop.Stages {
+		if shop.DwellLimit(s) <= 0 {
+			t.Fatalf("limit of %s=%v, want > 0", s, shop.DwellLimit(s))
+		}
+	}
+	none := func(shop.UserID) string { return "" }
+	c, _ := shop.NewCard(&shop.Order{State: shop.OrderWash}, nil, nil, none, func(shop.BayID) string { return "" }, base)
+	if c.DwellLimitMinutes != 45 {
+		t.Fatalf("dwellLimitMinutes=%v, want %v", c.DwellLimitMinutes, 45)
+	}
+}
+
+func TestLateCount(t *testing.T) {
+	t.Parallel()
+	late, onTime := &shop.Card{Late: true}, &shop.Card{}
+	for _, tt := range []struct {
+		name  string
+		cards []*shop.Card
+		want  int
+	}{
+		{"NoCards", nil, 0},
+		{"NoneLate", []*shop.Card{onTime, onTime}, 0},
+		{"SomeLate", []*shop.Card{late, onTime, late}, 2},
+		{"AllLate", []*shop.Card{late}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := shop.LateCount(tt.cards); got != tt.want {
+				t.Fatalf("lateCount=%v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestArrivalsWindow(t *testing.T) {
+	t.Parallel()
+	loc := shanghai(t)
+	local := func(d, h, m int) time.Time { return time.Date(2025, 3, d, h, m, 0, 0, loc) }
+	for _, tt := range []struct {
+		name     string
+		now      time.Time
+		from, to time.Time
+	}{
+		{"Morning", local(10, 9, 0), local(10, 7, 0), local(11, 0, 0)},
+		{"JustAfterMidnight", local(10, 0, 30), local(9, 22, 30), local(11, 0, 0)},
+		{"LastMinute", local(10, 23, 59), local(10, 21, 59), local(11, 0, 0)},
+		// 16:30 UTC on the 10th is 00:30 on the 11th in Shanghai: the local day decides.
+		{"GivenInUTC", time.Date(2025, 3, 10, 16, 30, 0, 0, time.UTC), local(10, 22, 30), local(12, 0, 0)},
+		{"EndOfMonth", local(31, 12, 0), local(31, 10, 0), time.Date(2025, 4, 1, 0, 0, 0, 0, loc)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			from, to := shop.ArrivalsWindow(tt.now, loc)
+			if !from.Equal(tt.from) || !to.Equal(tt.to) {
+				t.Fatalf("window=%v..%v, want %v..%v", from, to, tt.from, tt.to)
 			}
 		})
 	}

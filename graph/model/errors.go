@@ -3,13 +3,6 @@
 // models_gen.go.
 package model
 
-import (
-	"time"
-
-	"bayboard/shop"
-	"bayboard/store"
-)
-
 // ErrorCode is a stable error code (shop's codes).
 type ErrorCode string
 
@@ -24,28 +17,3 @@ type UserError struct {
 // so the interface asks nothing of them; the generated code switches on the
 // concrete type.
 type Node interface{}
-
-// BoardUpdate is one update of a live feed. It is self-contained (no nested
-// loaders), so it is built once per event, not once per subscriber.
-type BoardUpdate struct {
-	Cursor   string
-	Reset    bool
-	Kind     *shop.EventKind
-	Summary  *string
-	At       *time.Time
-	OrderID  *shop.OrderID
-	JobID    *shop.JobID
-	Card     *shop.Card
-	Capacity *store.Capacity
-}
-
-// BoardSnapshot is the whole board of a site at one moment.
-type BoardSnapshot struct {
-	SiteName  string
-	Cursor    string
-	At        time.Time
-	Cards     []*shop.Card
-	LateCount int
-	Capacity  *store.Capacity
-	Arrivals  []*shop.Arrival
-}

@@ -55,8 +55,6 @@ const BLOCKERS = {
   QC_FAILED: { zh: '质检未过', en: 'QC failed' },
 };
 
-// A card that sits longer than this in its lane (minutes) draws attention.
-const DWELL = { WAITING_DISPATCH: 30, IN_WORK: 240, WAITING_PARTS: 120, WAITING_APPROVAL: 30, CHECKS: 45, WASH: 45, READY: 240 };
 // Promised within this many minutes: amber.
 const DUE_SOON = 30;
 // Seconds each page of a lane stays on screen.
@@ -65,7 +63,7 @@ const PAGE_SECONDS = 10;
 const CARD = `
   orderId number state stage stageSince priority plate make model colour advisor
   technicians bays promisedAt readyAt notifyBy late minutesLate blockers progress
-  jobsDone jobsTotal reworkCount washRequested`;
+  jobsDone jobsTotal reworkCount washRequested dwellLimitMinutes`;
 const CAPACITY = 'technicians backlogMinutes freeLabourMinutes at';
 const BOARD_QUERY = `query Board($siteId: ID!) {
   board(siteId: $siteId) {
@@ -171,7 +169,8 @@ function renderCard(c, now) {
   const late = minutesLate(c, now);
   const isReady = c.stage === 'READY' || !!c.readyAt;
   const dwell = (now - Date.parse(c.stageSince)) / 60000;
-  const stuck = dwell >= (DWELL[c.stage] ?? 120);
+  // A card that sits in its lane longer than the server's limit for the lane draws attention.
+  const stuck = c.dwellLimitMinutes > 0 && dwell >= c.dwellLimitMinutes;
   let status;
   if (isReady) status = el('span', { class: 'due ok' }, t(TEXT, 'ready') + ' ' + promisedText(c.readyAt));
   else if (c.promisedAt && late > 0) status = el('span', { class: 'due late' }, t(TEXT, 'lateBy', { d: duration(late) }));
