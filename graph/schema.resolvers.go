@@ -1149,8 +1149,8 @@ func (r *subscriptionResolver) AdvisorFeed(ctx context.Context, siteID string, a
 		if err != nil {
 			return nil, err
 		}
-		if shop.UserID(n) != a.UserID && a.Role != shop.RoleServiceManager && a.Role != shop.RoleAdmin {
-			return nil, shop.Errorf(shop.EFORBIDDEN, "Only a service manager may follow another advisor's feed.")
+		if err := shop.MayFollowAdvisor(a, shop.UserID(n)); err != nil {
+			return nil, err
 		}
 		advisor = shop.UserID(n)
 	}

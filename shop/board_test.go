@@ -352,3 +352,27 @@ func TestArrivalsWindow(t *testing.T) {
 		})
 	}
 }
+
+func TestMayFollowAdvisor(t *testing.T) {
+	t.Parallel()
+	const own, other shop.UserID = 7, 8
+	for _, tt := range []struct {
+		name string
+		a    *shop.Actor
+		want string
+	}{
+		{"OK/own feed", &shop.Actor{UserID: own, Role: shop.RoleAdvisor}, ""},
+		{"OK/service manager", &shop.Actor{UserID: 1, Role: shop.RoleServiceManager}, ""},
+		{"OK/admin", &shop.Actor{UserID: 1, Role: shop.RoleAdmin}, ""},
+		{"ErrForbidden/another advisor", &shop.Actor{UserID: other, Role: shop.RoleAdvisor}, shop.EFORBIDDEN},
+		{"ErrForbidden/foreman", &shop.Actor{UserID: 2, Role: shop.RoleForeman}, shop.EFORBIDDEN},
+		{"ErrUnauthenticated/no actor", nil, shop.EUNAUTHENTICATED},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := shop.MayFollowAdvisor(tt.a, own)
+			if got := shop.ErrorCode(err); (err == nil && tt.want != "") || (err != nil && got != tt.want) {
+				t.Fatalf("code=%q (err=%v), want %q", got, err, tt.want)
+			}
+		})
+	}
+}

@@ -83,6 +83,18 @@ var AdvisorFeedKinds = map[EventKind]bool{
 	EventPartShortage: true, EventPartsArrived: true, EventComplaintOpened: true, EventComplaintEscalated: true,
 }
 
+// MayFollowAdvisor returns FORBIDDEN unless a may follow advisor's feed: an
+// advisor follows their own; a service manager or administrator anyone's.
+func MayFollowAdvisor(a *Actor, advisor UserID) error {
+	if a == nil {
+		return Errorf(EUNAUTHENTICATED, "Sign in first: send a bearer token in the Authorization header.")
+	}
+	if advisor != a.UserID && a.Role != RoleServiceManager && a.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "Only a service manager may follow another advisor's feed.")
+	}
+	return nil
+}
+
 // AdvisorFeedFilter selects the events of an advisor's own orders that need them.
 func AdvisorFeedFilter(advisor UserID) func(*Event) bool {
 	return func(e *Event) bool {
