@@ -270,8 +270,8 @@ func (h *Hub) catchUp(ctx context.Context) error {
 		return err
 	}
 	if n == 0 {
-		// Events may wait for an older transaction (any on the server) to
-		// finish: look again soon rather than at the next catch-up tick.
+		// Committed events may wait while another instance's sequencer
+		// holds the lock: look again soon rather than at the next tick.
 		if waiting, err := h.db.EventsWaiting(ctx); err == nil && waiting {
 			time.AfterFunc(50*time.Millisecond, h.Wake)
 		}
