@@ -9,6 +9,7 @@ import (
 	"bayboard/store"
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"math"
@@ -927,15 +928,13 @@ type MoneyResolver interface {
 type MutationResolver interface {
 	BookAppointment(ctx context.Context, input store.BookAppointmentInput) (*model.AppointmentPayload, error)
 	CancelAppointment(ctx context.Context, input store.CancelAppointmentInput) (*model.AppointmentPayload, error)
-	ReceiveVehicle(ctx context.Context, input store.ReceiveVehicleInput) (*model.VisitPayload, error)
-	CreateRepairOrder(ctx context.Context, input store.CreateRepairOrderInput) (*model.RepairOrderPayload, error)
-	UpdateRepairOrder(ctx context.Context, input store.UpdateRepairOrderInput) (*model.RepairOrderPayload, error)
-	AddJob(ctx context.Context, input store.AddJobInput) (*model.RepairOrderPayload, error)
-	AddPartLine(ctx context.Context, input store.AddPartLineInput) (*model.RepairOrderPayload, error)
-	RemoveOrderLine(ctx context.Context, input store.RemoveOrderLineInput) (*model.RepairOrderPayload, error)
-	SignRepairOrder(ctx context.Context, input store.SignRepairOrderInput) (*model.RepairOrderPayload, error)
-	HandOverRepairOrder(ctx context.Context, input store.HandOverRepairOrderInput) (*model.RepairOrderPayload, error)
-	CancelRepairOrder(ctx context.Context, input store.CancelRepairOrderInput) (*model.RepairOrderPayload, error)
+	RecordCallback(ctx context.Context, input store.RecordCallbackInput) (*model.RecordCallbackPayload, error)
+	OpenComplaint(ctx context.Context, input store.OpenComplaintInput) (*model.ComplaintPayload, error)
+	EscalateComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
+	CloseComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
+	CheckComplaintSatisfaction(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
+	CreateServicePlan(ctx context.Context, input store.CreateServicePlanInput) (*model.ServicePlanPayload, error)
+	RecordReminder(ctx context.Context, input store.RecordReminderInput) (*model.ReminderPayload, error)
 	DispatchJob(ctx context.Context, input store.DispatchJobInput) (*model.JobPayload, error)
 	StartJob(ctx context.Context, input store.JobRef) (*model.JobPayload, error)
 	PauseJob(ctx context.Context, input store.PauseJobInput) (*model.JobPayload, error)
@@ -947,6 +946,15 @@ type MutationResolver interface {
 	DeclineAdditionalWork(ctx context.Context, input store.DecideAdditionalWorkInput) (*model.AdditionalWorkPayload, error)
 	RecordSelfCheck(ctx context.Context, input store.RecordJobCheckInput) (*model.JobPayload, error)
 	RecordTeamLeadCheck(ctx context.Context, input store.RecordJobCheckInput) (*model.JobPayload, error)
+	DecideWarranty(ctx context.Context, input store.DecideWarrantyInput) (*model.JobPayload, error)
+	CreateRepairOrder(ctx context.Context, input store.CreateRepairOrderInput) (*model.RepairOrderPayload, error)
+	UpdateRepairOrder(ctx context.Context, input store.UpdateRepairOrderInput) (*model.RepairOrderPayload, error)
+	AddJob(ctx context.Context, input store.AddJobInput) (*model.RepairOrderPayload, error)
+	AddPartLine(ctx context.Context, input store.AddPartLineInput) (*model.RepairOrderPayload, error)
+	RemoveOrderLine(ctx context.Context, input store.RemoveOrderLineInput) (*model.RepairOrderPayload, error)
+	SignRepairOrder(ctx context.Context, input store.SignRepairOrderInput) (*model.RepairOrderPayload, error)
+	HandOverRepairOrder(ctx context.Context, input store.HandOverRepairOrderInput) (*model.RepairOrderPayload, error)
+	CancelRepairOrder(ctx context.Context, input store.CancelRepairOrderInput) (*model.RepairOrderPayload, error)
 	RecordFinalInspection(ctx context.Context, input store.RecordFinalInspectionInput) (*model.RepairOrderPayload, error)
 	FinishWash(ctx context.Context, input store.OrderRef) (*model.RepairOrderPayload, error)
 	SettleRepairOrder(ctx context.Context, input store.SettleRepairOrderInput) (*model.RepairOrderPayload, error)
@@ -957,7 +965,8 @@ type MutationResolver interface {
 	ReleasePartReservation(ctx context.Context, input store.ReleasePartReservationInput) (*model.PartReservationPayload, error)
 	IssueParts(ctx context.Context, input store.IssuePartsInput) (*model.PartIssuePayload, error)
 	ReturnParts(ctx context.Context, input store.ReturnPartsInput) (*model.PartIssuePayload, error)
-	DecideWarranty(ctx context.Context, input store.DecideWarrantyInput) (*model.JobPayload, error)
+	UpdateCallbackSettings(ctx context.Context, input store.UpdateCallbackSettingsInput) (*model.SitePayload, error)
+	ReceiveVehicle(ctx context.Context, input store.ReceiveVehicleInput) (*model.VisitPayload, error)
 	CreateWarrantyClaim(ctx context.Context, input store.CreateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
 	UpdateWarrantyClaim(ctx context.Context, input store.UpdateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
 	SubmitWarrantyClaim(ctx context.Context, input store.WarrantyClaimActionInput) (*model.WarrantyClaimPayload, error)
@@ -966,14 +975,6 @@ type MutationResolver interface {
 	PayWarrantyClaim(ctx context.Context, input store.PayWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
 	RetainWarrantyPart(ctx context.Context, input store.RetainWarrantyPartInput) (*model.RetainedPartPayload, error)
 	UpdateRetainedPart(ctx context.Context, input store.UpdateRetainedPartInput) (*model.RetainedPartPayload, error)
-	RecordCallback(ctx context.Context, input store.RecordCallbackInput) (*model.RecordCallbackPayload, error)
-	OpenComplaint(ctx context.Context, input store.OpenComplaintInput) (*model.ComplaintPayload, error)
-	EscalateComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
-	CloseComplaint(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
-	CheckComplaintSatisfaction(ctx context.Context, input store.ComplaintActionInput) (*model.ComplaintPayload, error)
-	CreateServicePlan(ctx context.Context, input store.CreateServicePlanInput) (*model.ServicePlanPayload, error)
-	RecordReminder(ctx context.Context, input store.RecordReminderInput) (*model.ReminderPayload, error)
-	UpdateCallbackSettings(ctx context.Context, input store.UpdateCallbackSettingsInput) (*model.SitePayload, error)
 }
 type PartIssueResolver interface {
 	Part(ctx context.Context, obj *shop.PartIssue) (*shop.Part, error)
@@ -998,25 +999,25 @@ type PartReservationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
-	Viewer(ctx context.Context) (*shop.User, error)
-	Sites(ctx context.Context) ([]*shop.Site, error)
-	Site(ctx context.Context, id string) (*shop.Site, error)
-	Customer(ctx context.Context, id string) (*shop.Customer, error)
-	Customers(ctx context.Context, siteID string, query *string, first *int, after *string) (*model.CustomerConnection, error)
-	RepairOrder(ctx context.Context, id string) (*shop.Order, error)
-	RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error)
+	AuditTrail(ctx context.Context, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) (*model.EventConnection, error)
 	Board(ctx context.Context, siteID string) (*model.BoardSnapshot, error)
 	EstimateCompletion(ctx context.Context, siteID string, labourMinutes int) (*time.Time, error)
-	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
-	PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string, first *int, after *string) ([]*shop.PartReservation, error)
-	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error)
-	RetainedParts(ctx context.Context, siteID string, keptOnly *bool, first *int, after *string) ([]*shop.RetainedPart, error)
+	Customer(ctx context.Context, id string) (*shop.Customer, error)
+	Customers(ctx context.Context, siteID string, query *string, first *int, after *string) (*model.CustomerConnection, error)
 	CallbacksDue(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*shop.Callback, error)
 	Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) ([]*shop.Complaint, error)
 	RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error)
 	Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error)
+	RepairOrder(ctx context.Context, id string) (*shop.Order, error)
+	RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error)
+	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
+	PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string, first *int, after *string) ([]*shop.PartReservation, error)
 	ServiceReport(ctx context.Context, siteID string, period shop.Period, date *time.Time) (*shop.Report, error)
-	AuditTrail(ctx context.Context, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) (*model.EventConnection, error)
+	Viewer(ctx context.Context) (*shop.User, error)
+	Sites(ctx context.Context) ([]*shop.Site, error)
+	Site(ctx context.Context, id string) (*shop.Site, error)
+	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error)
+	RetainedParts(ctx context.Context, siteID string, keptOnly *bool, first *int, after *string) ([]*shop.RetainedPart, error)
 }
 type ReminderResolver interface {
 	DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error)
@@ -1038,10 +1039,10 @@ type RepairOrderResolver interface {
 	Settlement(ctx context.Context, obj *shop.Order) (*shop.Settlement, error)
 	Timeline(ctx context.Context, obj *shop.Order, first *int, after *string) (*model.EventConnection, error)
 
+	Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error)
 	PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error)
 	PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error)
 	WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error)
-	Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error)
 }
 type RetainedPartResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.RetainedPart) (*shop.Order, error)
@@ -5144,2828 +5145,31 @@ func newExecutionContext(
 	}
 }
 
+//go:embed "audit.graphqls" "board.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "schema.graphqls" "site.graphqls" "visit.graphqls" "warranty.graphqls"
+var sourcesFS embed.FS
+
+func sourceData(filename string) string {
+	data, err := sourcesFS.ReadFile(filename)
+	if err != nil {
+		panic(fmt.Sprintf("codegen problem: %s not available", filename))
+	}
+	return string(data)
+}
+
 var sources = []*ast.Source{
-	{Name: "../schema.graphqls", Input: `"""
-Bayboard: the service department of a car dealership (4S 店售后服务部) over GraphQL.
-
-Every record belongs to a site (a store of a dealer group) and every query is
-scoped to the sites of the caller's bearer token. IDs are global and opaque
-(Relay ` + "`" + `Node` + "`" + `); lists are Relay cursor connections; each mutation takes one
-input object and returns a payload with ` + "`" + `userErrors` + "`" + ` for expected failures.
-"""
-schema {
-  query: Query
-  mutation: Mutation
-  subscription: Subscription
-}
-
-"An instant in time, as an RFC 3339 string with a time zone, e.g. ` + "`" + `2026-11-24T09:30:00+08:00` + "`" + `."
-scalar DateTime
-
-"A calendar date without a time, as ` + "`" + `YYYY-MM-DD` + "`" + `."
-scalar Date
-
-"An exact decimal amount of money with at most two fraction digits, as a string, e.g. ` + "`" + `\"1280.50\"` + "`" + `. Never a float."
-scalar Decimal
-
-"Any record that can be fetched by its global ID with ` + "`" + `node(id:)` + "`" + `."
-interface Node {
-  "The record's global ID: opaque, stable, unique across all types."
-  id: ID!
-}
-
-"An amount of money: exact, with its currency."
-type Money {
-  "The amount as an exact decimal string, e.g. ` + "`" + `\"1280.50\"` + "`" + `."
-  amount: Decimal!
-  "The amount in minor units (fen for CNY), exact."
-  minorUnits: Int!
-  "ISO 4217 currency code, e.g. ` + "`" + `CNY` + "`" + `."
-  currency: String!
-}
-
-"Pagination information of a connection (Relay)."
-type PageInfo {
-  "Whether more items follow the last one of this page."
-  hasNextPage: Boolean!
-  "Whether items precede the first one of this page (always false: pages go forward)."
-  hasPreviousPage: Boolean!
-  "Cursor of the first item of this page."
-  startCursor: String
-  "Cursor of the last item of this page; pass it as ` + "`" + `after` + "`" + ` for the next page."
-  endCursor: String
-}
-
-"""
-An expected failure of a mutation: the input broke a rule. Nothing was changed.
-Branch on ` + "`" + `code` + "`" + `; show ` + "`" + `message` + "`" + ` to the user; ` + "`" + `field` + "`" + ` names the input field at fault.
-"""
-type UserError {
-  "Stable error code: INVALID, INVALID_TRANSITION, CONFLICT, NOT_FOUND, FORBIDDEN or UNAUTHENTICATED."
-  code: ErrorCode!
-  "Path of the input field at fault, e.g. ` + "`" + `[\"input\", \"vehicle\", \"vin\"]` + "`" + `; empty when the error concerns the whole input."
-  field: [String!]!
-  "A sentence the user can read."
-  message: String!
-}
-
-"The codes of expected failures."
-enum ErrorCode {
-  "The input is malformed or breaks a rule (e.g. a malformed VIN, an empty required text)."
-  INVALID
-  "The record is not in a state that allows this action; the message names the state and the action."
-  INVALID_TRANSITION
-  "Someone else changed the record (stale ` + "`" + `expectedVersion` + "`" + `), or an idempotency key was reused for another input."
-  CONFLICT
-  "No such record, or not one the caller may see."
-  NOT_FOUND
-  "The caller's role may not do this."
-  FORBIDDEN
-  "No valid bearer token."
-  UNAUTHENTICATED
-  "An unexpected failure; it is logged with the request ID."
-  INTERNAL
-}
-
-type Query {
-  "Fetches any record by its global ID (Relay). Returns null when it does not exist or the caller may not see it."
-  node("The record's global ID." id: ID!): Node
-  "Fetches several records by their global IDs, in the same order; null for each one not found."
-  nodes("Global IDs, at most 100." ids: [ID!]!): [Node]!
-  "The signed-in user."
-  viewer: User!
-  "The sites the caller may see."
-  sites: [Site!]!
-  "A site by ID."
-  site("The site's ID." id: ID!): Site
-  """
-  The advisor's question "show me everything about this customer": the
-  customer, their vehicles and every visit with its repair orders, newest first.
-  """
-  customer("The customer's ID." id: ID!): Customer
-  "Searches a site's customers by name, phone, plate or VIN."
-  customers(
-    "The site to search."
-    siteId: ID!
-    "Part of a name, the start of a phone number, part of a plate, or a whole VIN."
-    query: String
-    "Page size, 1 to 100."
-    first: Int = 20
-    "Cursor to continue after."
-    after: String
-  ): CustomerConnection!
-  "A repair order by ID."
-  repairOrder("The order's ID." id: ID!): RepairOrder
-  "A site's repair orders, newest first."
-  repairOrders(
-    "The site."
-    siteId: ID!
-    "Only orders in these states; all when empty."
-    states: [RepairOrderState!]
-    "Only this advisor's orders."
-    advisorId: ID
-    "Page size, 1 to 100."
-    first: Int = 20
-    "Cursor to continue after."
-    after: String
-  ): RepairOrderConnection!
-  """
-  The workshop board (维修管理看板) of a site: every car in the workshop as a
-  card, capacity, today's arrivals, and the cursor to follow ` + "`" + `boardFeed` + "`" + ` from.
-  Carries no customer personal data.
-  """
-  board("The site." siteId: ID!): BoardSnapshot!
-  "When new work of ` + "`" + `labourMinutes` + "`" + ` would be finished if booked now, given the workshop's real load."
-  estimateCompletion("The site." siteId: ID!, "Labour time of the new work, in minutes." labourMinutes: Int!): DateTime!
-}
-
-"A store of the dealer group (本店 or 分销店). All data belongs to one site."
-type Site implements Node {
-  "Global ID."
-  id: ID!
-  "Short code, e.g. ` + "`" + `SZ01` + "`" + `."
-  code: String!
-  "Display name."
-  name: String!
-  "IANA time zone of the site, e.g. ` + "`" + `Asia/Shanghai` + "`" + `; days and opening hours are in it."
-  timeZone: String!
-  "Price of one hour of labour (工时单价)."
-  labourRate: Money!
-  "The workshop's bays (工位)."
-  bays: [Bay!]!
-  "The site's staff, optionally of one role."
-  staff("Only this role." role: Role): [User!]!
-  "Appointments (预约) scheduled on a local day of the site; today when no date is given."
-  appointments("Local date; today when omitted." date: Date): [Appointment!]!
-  "The workshop's load right now: free labour hours today (车间可用工时)."
-  capacity: Capacity!
-}
-
-"The workshop's capacity at a moment."
-type Capacity {
-  "Active technicians of the site."
-  technicians: Int!
-  "Labour minutes still to do on open jobs."
-  backlogMinutes: Int!
-  "Technician minutes left today after the backlog (车间可用工时); never negative."
-  freeLabourMinutes: Int!
-  "When this was computed."
-  at: DateTime!
-}
-
-"What a user does in the service department; it decides what they may do."
-enum Role {
-  "Service advisor (服务顾问): books, receives, estimates, talks to the customer."
-  ADVISOR
-  "Workshop foreman / dispatcher (车间主管 / 调度)."
-  FOREMAN
-  "Technician (维修技师); a team lead (班组长) also signs team-lead checks."
-  TECHNICIAN
-  "QC inspector (质检员) for the final inspection."
-  QC_INSPECTOR
-  "Parts clerk (配件管理员)."
-  PARTS_CLERK
-  "Warranty clerk (索赔员)."
-  WARRANTY_CLERK
-  "Cashier (结算员)."
-  CASHIER
-  "Callback staff (回访员)."
-  CALLBACK_STAFF
-  "Service manager (服务经理): may do everything at their sites."
-  SERVICE_MANAGER
-  "Administrator."
-  ADMIN
-  "A wall board display: read-only, no personal data."
-  BOARD
-}
-
-"A member of staff or a board display."
-type User implements Node {
-  "Global ID."
-  id: ID!
-  "Full name."
-  name: String!
-  "Short name shown on the board."
-  shortName: String!
-  "Role."
-  role: Role!
-  "Whether this technician leads a team (班组长) and may sign team-lead checks."
-  teamLead: Boolean!
-  "Team name, for technicians."
-  team: String!
-}
-
-"A workshop bay (工位) where a car is worked on."
-type Bay implements Node {
-  "Global ID."
-  id: ID!
-  "Short code shown on the board, e.g. ` + "`" + `B03` + "`" + `."
-  code: String!
-  "Display name."
-  name: String!
-  "Kind of bay, e.g. GENERAL, LIFT, ALIGNMENT, BODY, PAINT, WASH."
-  kind: String!
-}
-
-"A customer record (客户档案), holding every visit. Personal data is masked for roles that may not see it."
-type Customer implements Node {
-  "Global ID."
-  id: ID!
-  "Name."
-  name: String!
-  "Phone number."
-  phone: String!
-  "E-mail address, empty when unknown."
-  email: String!
-  "Postal address, empty when unknown (or for roles without access to personal data)."
-  address: String!
-  "The customer's vehicles."
-  vehicles: [Vehicle!]!
-  "Every visit, newest first."
-  visits("Page size, 1 to 100." first: Int = 20, "Cursor to continue after." after: String): VisitConnection!
-  "Version for optimistic concurrency."
-  version: Int!
-  "When the record was created (the customer's first day with us)."
-  createdAt: DateTime!
-}
-
-"A page of customers."
-type CustomerConnection {
-  "The customers of this page, with cursors."
-  edges: [CustomerEdge!]!
-  "Pagination information."
-  pageInfo: PageInfo!
-}
-
-"A customer with its cursor."
-type CustomerEdge {
-  "Cursor of this customer."
-  cursor: String!
-  "The customer."
-  node: Customer!
-}
-
-"A customer's car."
-type Vehicle implements Node {
-  "Global ID."
-  id: ID!
-  "Licence plate, e.g. ` + "`" + `粤B12345` + "`" + ` (masked for roles without access to personal data)."
-  plate: String!
-  "Vehicle identification number, 17 characters; empty when unknown."
-  vin: String!
-  "Make, e.g. 丰田."
-  make: String!
-  "Model, e.g. 凯美瑞."
-  model: String!
-  "Model year, 0 when unknown."
-  year: Int!
-  "Colour."
-  colour: String!
-  "Last known odometer reading, in km."
-  mileage: Int!
-  "The owner."
-  customer: Customer!
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"Where an appointment stands."
-enum AppointmentState {
-  "Booked; the customer is expected."
-  BOOKED
-  "The car came in; a visit was opened."
-  ARRIVED
-  "Cancelled before the time."
-  CANCELLED
-  "The customer did not come."
-  NO_SHOW
-}
-
-"An appointment (预约): requested work, time and parts to prepare."
-type Appointment implements Node {
-  "Global ID."
-  id: ID!
-  "When the customer is expected."
-  scheduledAt: DateTime!
-  "What the customer asked for."
-  requestedWork: String!
-  "Parts the parts department should prepare."
-  partsToPrepare: String!
-  "Deposit taken for expensive parts (at least half the part price)."
-  deposit: Money!
-  "State."
-  state: AppointmentState!
-  "The customer."
-  customer: Customer!
-  "The vehicle."
-  vehicle: Vehicle!
-  "The advisor who will receive the car."
-  advisor: User
-  "The visit opened when the car arrived."
-  visit: Visit
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"One existing damage noted in the walk-around check (环车检查)."
-type Damage {
-  "Where on the car, e.g. 左前门."
-  location: String!
-  "What, e.g. 划痕 5cm."
-  description: String!
-}
-
-"One stay of a car with us, from reception (接待) to delivery (交车)."
-type Visit implements Node {
-  "Global ID."
-  id: ID!
-  "When the car was received."
-  receivedAt: DateTime!
-  "Odometer reading at reception, km."
-  mileage: Int!
-  "Fuel level at reception, percent of a full tank."
-  fuelLevel: Int!
-  "Existing damage noted at the walk-around."
-  damages: [Damage!]!
-  "Belongings left in the car (随车物品)."
-  belongings: [String!]!
-  "The numbered key tag."
-  keyTag: String!
-  "The customer's complaint in their own words."
-  complaint: String!
-  "Whether the customer signed the walk-around and belongings list."
-  walkaroundSigned: Boolean!
-  "When the car was handed back; null while it is with us."
-  deliveredAt: DateTime
-  "Exit pass number given at delivery."
-  exitPass: String!
-  "Next service date told at delivery."
-  nextServiceDate: Date
-  "Next service mileage told at delivery, km."
-  nextServiceKm: Int
-  "The customer."
-  customer: Customer!
-  "The vehicle."
-  vehicle: Vehicle!
-  "The advisor who received the car."
-  advisor: User
-  "The appointment it came from, if any."
-  appointment: Appointment
-  "The visit's repair orders, oldest first."
-  repairOrders: [RepairOrder!]!
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"A page of visits."
-type VisitConnection {
-  "The visits of this page, with cursors."
-  edges: [VisitEdge!]!
-  "Pagination information."
-  pageInfo: PageInfo!
-  "Total number of visits."
-  totalCount: Int!
-}
-
-"A visit with its cursor."
-type VisitEdge {
-  "Cursor of this visit."
-  cursor: String!
-  "The visit."
-  node: Visit!
-}
-
-"""
-Where a repair order (任务委托书) stands. The state machine:
-DRAFT →SIGN→ SIGNED →HAND_OVER→ IN_WORK →(all jobs checked)→ QC;
-QC →PASS→ WASH (if a wash was accepted) or READY; QC →FAIL→ IN_WORK (rework);
-WASH → READY →SETTLE→ SETTLED →DELIVER→ DELIVERED; DRAFT or SIGNED →CANCEL→ CANCELLED.
-"""
-enum RepairOrderState {
-  "Estimate being prepared; lines may change."
-  DRAFT
-  "Signed by the customer; waiting for hand-over to the workshop."
-  SIGNED
-  "In the workshop: jobs dispatched and worked."
-  IN_WORK
-  "Every job checked; waiting for the final inspection (总检)."
-  QC
-  "Passed the final inspection; being washed (洗车)."
-  WASH
-  "Ready for pick-up (竣工); the customer is to be notified by ` + "`" + `notifyBy` + "`" + `."
-  READY
-  "Settled (结算)."
-  SETTLED
-  "Handed back to the customer (交车)."
-  DELIVERED
-  "Withdrawn before work began."
-  CANCELLED
-}
-
-"Kind of work, for the daily numbers."
-enum WorkType {
-  "Scheduled maintenance (保养)."
-  MAINTENANCE
-  "General repair (维修)."
-  REPAIR
-  "Warranty repair (保修)."
-  WARRANTY
-  "Accident repair paid by an insurer (事故车)."
-  ACCIDENT
-}
-
-"Workshop priority set at hand-over."
-enum Priority {
-  "Normal order of arrival."
-  NORMAL
-  "Ahead of normal work."
-  HIGH
-  "Ahead of everything (e.g. customer waiting, safety)."
-  URGENT
-}
-
-"How the customer's share is paid."
-enum PaymentMethod {
-  "Cash."
-  CASH
-  "Bank card."
-  CARD
-  "WeChat Pay."
-  WECHAT_PAY
-  "Alipay."
-  ALIPAY
-  "Bank transfer."
-  BANK_TRANSFER
-  "Nothing for the customer to pay (not yet chosen, or all paid by others)."
-  NONE
-}
-
-"What happens to the replaced parts, agreed at signing."
-enum OldPartsDisposition {
-  "Handed to the customer."
-  RETURN_TO_CUSTOMER
-  "Shown to the customer, then discarded."
-  SHOW_TO_CUSTOMER
-  "Discarded."
-  DISCARD
-  "Kept for the warranty claim (保修件)."
-  WARRANTY_RETAIN
-}
-
-"Who pays a line."
-enum Payer {
-  "The customer."
-  CUSTOMER
-  "The maker, under warranty."
-  WARRANTY
-  "The insurer (accident repair)."
-  INSURER
-  "The dealer itself (goodwill, internal rework)."
-  INTERNAL
-}
-
-"A lane of the workshop board (维修管理看板)."
-enum BoardStage {
-  "Handed over, waiting for dispatch."
-  WAITING_DISPATCH
-  "Being worked on."
-  IN_WORK
-  "Blocked: waiting for parts."
-  WAITING_PARTS
-  "Blocked: waiting for the customer's approval of additional work."
-  WAITING_APPROVAL
-  "Self-check, team-lead check or final inspection."
-  CHECKS
-  "Being washed."
-  WASH
-  "Ready for pick-up."
-  READY
-}
-
-"Something that holds a car up, shown on its board card."
-enum Blocker {
-  "Additional work waits for the customer's answer."
-  APPROVAL_PENDING
-  "A job waits for parts."
-  WAITING_PARTS
-  "A check failed; the job is back for rework."
-  QC_FAILED
-}
-
-"A repair order (任务委托书 / 进厂维修单): what the customer agreed to and where the work stands."
-type RepairOrder implements Node {
-  "Global ID."
-  id: ID!
-  "Order number, e.g. ` + "`" + `RO261124-00042` + "`" + `."
-  number: String!
-  "State (see RepairOrderState)."
-  state: RepairOrderState!
-  "Kind of work."
-  workType: WorkType!
-  "Workshop priority."
-  priority: Priority!
-  "The advisor's diagnosis (问诊)."
-  findings: String!
-  "Whether the advisor judged the repair to be under warranty."
-  underWarranty: Boolean!
-  "Whether the customer accepted a free wash."
-  washRequested: Boolean!
-  "How the customer pays."
-  paymentMethod: PaymentMethod!
-  "What happens to replaced parts."
-  oldParts: OldPartsDisposition!
-  "Whether an insurer pays (accident repair)."
-  insuranceClaim: Boolean!
-  "The insurer's name."
-  insurerName: String!
-  "The insurer's assessment number (定损单); needed before an insurance car is released."
-  assessmentReference: String!
-  "The advisor responsible."
-  advisor: User
-  "The visit."
-  visit: Visit!
-  "When the car was promised to the customer."
-  promisedAt: DateTime
-  "Estimated completion from the labour and the workshop's load."
-  estimatedAt: DateTime
-  "When the customer signed."
-  signedAt: DateTime
-  "Name the customer signed with."
-  signedBy: String!
-  "When the car and order were handed over to the workshop."
-  handedOverAt: DateTime
-  "When the final inspection passed."
-  qcPassedAt: DateTime
-  "When the car became ready for pick-up."
-  readyAt: DateTime
-  "Latest time to tell the customer the car is ready: 1 h before pick-up when the job took under two days, 4 h when two days or more."
-  notifyBy: DateTime
-  "When it was settled."
-  settledAt: DateTime
-  "When the car was delivered."
-  deliveredAt: DateTime
-  "When it was cancelled."
-  cancelledAt: DateTime
-  "Why it was cancelled."
-  cancelReason: String!
-  "How many times the final inspection failed."
-  reworkCount: Int!
-  "Whether the car is past its promised time without being ready."
-  late: Boolean!
-  "Minutes past the promised time (0 when not late)."
-  minutesLate: Int!
-  "The board lane; null when not in the workshop."
-  stage: BoardStage
-  "Since when the order is in its current lane or state."
-  stageSince: DateTime!
-  "What holds the car up."
-  blockers: [Blocker!]!
-  "Share of the labour done, percent."
-  progress: Int!
-  "Labour lines (维修项目), including additional work."
-  jobs: [Job!]!
-  "Parts lines."
-  partLines: [PartLine!]!
-  "Additional work (增项) found during repair, with the customer's decisions."
-  additionalWork: [AdditionalWorkRequest!]!
-  "Self-checks, team-lead checks and final inspections."
-  checks: [Check!]!
-  "The itemised estimate or bill as it stands: labour, parts, total and payer split."
-  bill: Bill!
-  "The settlement, once settled."
-  settlement: Settlement
-  "Every change: who did what, when (oldest first)."
-  timeline("Page size, 1 to 200." first: Int = 100, "Cursor to continue after." after: String): EventConnection!
-  "Version for optimistic concurrency: pass it as ` + "`" + `expectedVersion` + "`" + ` to refuse stale updates."
-  version: Int!
-  "When the order was drafted."
-  createdAt: DateTime!
-  "When it last changed."
-  updatedAt: DateTime!
-}
-
-"A page of repair orders."
-type RepairOrderConnection {
-  "The orders of this page, with cursors."
-  edges: [RepairOrderEdge!]!
-  "Pagination information."
-  pageInfo: PageInfo!
-}
-
-"A repair order with its cursor."
-type RepairOrderEdge {
-  "Cursor of this order."
-  cursor: String!
-  "The order."
-  node: RepairOrder!
-}
-
-"The itemised total of an order: labour and parts, split by payer."
-type Bill {
-  "Labour total."
-  labour: Money!
-  "Parts total."
-  parts: Money!
-  "Labour plus parts."
-  total: Money!
-  "What the customer pays."
-  customerShare: Money!
-  "What the maker pays under warranty."
-  warrantyShare: Money!
-  "What the insurer pays."
-  insurerShare: Money!
-  "What the dealer bears itself."
-  internalShare: Money!
-  "Parts lines whose catalogue stock cannot cover them now."
-  unavailableParts: [PartLine!]!
-}
-
-"""
-Where a job stands. The state machine:
-PENDING_APPROVAL →APPROVE→ WAITING_DISPATCH, →DECLINE→ DECLINED;
-WAITING_DISPATCH →DISPATCH→ DISPATCHED →START→ IN_PROGRESS;
-IN_PROGRESS ⇄ PAUSED; IN_PROGRESS →FINISH→ FINISHED;
-FINISHED →self-check pass→ SELF_CHECKED (fail → IN_PROGRESS);
-SELF_CHECKED →team-lead pass→ DONE (fail → REWORK);
-DONE →final inspection fail→ REWORK →START→ IN_PROGRESS.
-"""
-enum JobState {
-  "Additional work waiting for the customer's approval; cannot be started."
-  PENDING_APPROVAL
-  "Additional work the customer declined."
-  DECLINED
-  "Agreed, not yet given to a technician."
-  WAITING_DISPATCH
-  "Assigned to a technician and bay, not started."
-  DISPATCHED
-  "Being worked on."
-  IN_PROGRESS
-  "Paused (see pauseReason)."
-  PAUSED
-  "Work finished; self-check (自检) due."
-  FINISHED
-  "Self-checked; team-lead check (班组长检验) due."
-  SELF_CHECKED
-  "Passed the team-lead check."
-  DONE
-  "Sent back by a failed check (返工)."
-  REWORK
-  "Cancelled before it started."
-  CANCELLED
-}
-
-"Why a job stopped."
-enum PauseReason {
-  "Waiting for parts: the car shows as blocked on the board."
-  WAITING_PARTS
-  "A break."
-  BREAK
-  "The technician moved to another job."
-  OTHER_JOB
-  "Another reason (say which in the note)."
-  OTHER
-}
-
-"One labour line of a repair order (维修项目)."
-type Job implements Node {
-  "Global ID."
-  id: ID!
-  "What is done."
-  description: String!
-  "State (see JobState)."
-  state: JobState!
-  "Sold labour time (工时), minutes."
-  labourMinutes: Int!
-  "Labour price."
-  labourPrice: Money!
-  "Who pays it."
-  payer: Payer!
-  "Whether it came from additional work (增项)."
-  additional: Boolean!
-  "Whether it is safety-relevant."
-  safety: Boolean!
-  "The technician it is dispatched to."
-  technician: User
-  "The bay."
-  bay: Bay
-  "Progress reported by the technician, percent."
-  progress: Int!
-  "Why it is paused."
-  pauseReason: PauseReason
-  "Note on the pause."
-  pauseNote: String!
-  "How often it was sent back."
-  reworkCount: Int!
-  "Why it was last sent back."
-  reworkReason: String!
-  "When it was dispatched."
-  dispatchedAt: DateTime
-  "When work first started."
-  startedAt: DateTime
-  "When work finished."
-  finishedAt: DateTime
-  "Minutes actually worked so far."
-  workedMinutes: Int!
-  "Its repair order."
-  repairOrder: RepairOrder!
-  "Parts drawn or estimated for it."
-  partLines: [PartLine!]!
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"A part on a repair order."
-type PartLine implements Node {
-  "Global ID."
-  id: ID!
-  "Part number."
-  partNumber: String!
-  "Description."
-  description: String!
-  "Quantity."
-  quantity: Int!
-  "Unit price."
-  unitPrice: Money!
-  "Quantity × unit price."
-  total: Money!
-  "Who pays it."
-  payer: Payer!
-  "Whether it belongs to additional work."
-  additional: Boolean!
-  "The job it is for, if any."
-  job: Job
-  "The catalogue part with its stock, if it is a catalogue part."
-  part: Part
-}
-
-"A catalogue part with its stock (备品库存)."
-type Part implements Node {
-  "Global ID."
-  id: ID!
-  "Part number."
-  partNumber: String!
-  "Description."
-  description: String!
-  "Catalogue unit price."
-  unitPrice: Money!
-  "Quantity on hand."
-  onHand: Int!
-  "Quantity reserved for orders and appointments."
-  reserved: Int!
-  "On hand less reserved."
-  available: Int!
-}
-
-"Where a request for additional work stands."
-enum AdditionalWorkState {
-  "Waiting for the customer's answer."
-  REQUESTED
-  "The customer agreed; the job may be dispatched."
-  APPROVED
-  "The customer refused; the refusal is recorded."
-  DECLINED
-}
-
-"How the customer was asked."
-enum ContactMethod {
-  "By phone."
-  PHONE
-  "In person at the desk."
-  IN_PERSON
-  "By text or app message."
-  MESSAGE
-}
-
-"Additional work (增项) found during repair. Work on it cannot start before the customer approves."
-type AdditionalWorkRequest implements Node {
-  "Global ID."
-  id: ID!
-  "What needs doing."
-  description: String!
-  "Why: what was found."
-  reason: String!
-  "Labour price."
-  labourPrice: Money!
-  "Parts price."
-  partsPrice: Money!
-  "Labour plus parts: the extra cost the customer is told."
-  total: Money!
-  "Extra time the customer is told, minutes."
-  extraMinutes: Int!
-  "Whether the finding is safety-relevant."
-  safety: Boolean!
-  "State."
-  state: AdditionalWorkState!
-  "The job it found on."
-  foundOnJob: Job
-  "The job that does the additional work."
-  job: Job!
-  "Who reported it."
-  requestedBy: User
-  "When it was reported."
-  requestedAt: DateTime!
-  "Who recorded the customer's decision."
-  decidedBy: User
-  "When the decision was recorded."
-  decidedAt: DateTime
-  "Who on the customer's side answered."
-  customerContact: String!
-  "How they were asked."
-  contactMethod: ContactMethod
-  "Note on the decision (empty for roles without access to personal data)."
-  decisionNote: String!
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"Which of the three checks."
-enum CheckKind {
-  "The technician's self-check (自检)."
-  SELF
-  "The team lead's check (班组长检验)."
-  TEAM_LEAD
-  "The QC inspector's 100% final inspection (总检)."
-  FINAL
-}
-
-"The record of one check."
-type Check implements Node {
-  "Global ID."
-  id: ID!
-  "Which check."
-  kind: CheckKind!
-  "Whether it passed."
-  passed: Boolean!
-  "Notes and advice written on the order."
-  notes: String!
-  "The job checked (null for the final inspection of the whole car)."
-  job: Job
-  "Who checked."
-  checkedBy: User
-  "When."
-  checkedAt: DateTime!
-}
-
-"The settlement (结算单) of a repair order."
-type Settlement implements Node {
-  "Global ID."
-  id: ID!
-  "Labour total."
-  labour: Money!
-  "Parts total."
-  parts: Money!
-  "Total."
-  total: Money!
-  "Customer's share."
-  customerShare: Money!
-  "Warranty share."
-  warrantyShare: Money!
-  "Insurer's share."
-  insurerShare: Money!
-  "Dealer's own share."
-  internalShare: Money!
-  "How the customer paid."
-  paymentMethod: PaymentMethod!
-  "Payment reference (receipt or transaction number)."
-  paymentReference: String!
-  "The cashier."
-  settledBy: User
-  "When."
-  settledAt: DateTime!
-}
-
-"The kind of a recorded change."
-enum EventKind {
-  "An appointment was booked."
-  APPOINTMENT_BOOKED
-  "An appointment was cancelled or marked as no-show."
-  APPOINTMENT_CANCELLED
-  "A car was received and a visit opened."
-  VEHICLE_RECEIVED
-  "A repair order was drafted."
-  ORDER_CREATED
-  "A repair order's estimate or terms changed."
-  ORDER_EDITED
-  "The customer signed the repair order."
-  ORDER_SIGNED
-  "The order was handed over to the workshop."
-  ORDER_HANDED_OVER
-  "The order was cancelled."
-  ORDER_CANCELLED
-  "A job was dispatched."
-  JOB_DISPATCHED
-  "A job was started."
-  JOB_STARTED
-  "A job was paused."
-  JOB_PAUSED
-  "A job was resumed."
-  JOB_RESUMED
-  "A job's progress was reported."
-  JOB_PROGRESS
-  "A job was finished."
-  JOB_FINISHED
-  "A job was cancelled."
-  JOB_CANCELLED
-  "Additional work was reported."
-  ADDITIONAL_WORK_REQUESTED
-  "The customer approved additional work."
-  ADDITIONAL_WORK_APPROVED
-  "The customer declined additional work."
-  ADDITIONAL_WORK_DECLINED
-  "A self-check was recorded."
-  SELF_CHECK_RECORDED
-  "A team-lead check was recorded."
-  TEAM_LEAD_CHECK_RECORDED
-  "Every job was checked; the order went to final inspection."
-  ORDER_SUBMITTED_TO_QC
-  "The final inspection passed."
-  QC_PASSED
-  "The final inspection failed; jobs went back for rework."
-  QC_FAILED
-  "The wash was finished."
-  WASH_FINISHED
-  "The car became ready for pick-up."
-  ORDER_READY
-  "The order was settled."
-  ORDER_SETTLED
-  "The car was delivered."
-  ORDER_DELIVERED
-  "The car passed its promised time without being ready."
-  ORDER_LATE
-}
-
-"One recorded change: who did what, when. Its ID is also its cursor in the event log."
-type Event implements Node {
-  "Global ID."
-  id: ID!
-  "Kind of change."
-  kind: EventKind!
-  "Readable summary."
-  summary: String!
-  "Who made the change."
-  actor: User
-  "When."
-  at: DateTime!
-  "The job concerned, if any."
-  job: Job
-}
-
-"A page of events."
-type EventConnection {
-  "The events of this page, with cursors."
-  edges: [EventEdge!]!
-  "Pagination information."
-  pageInfo: PageInfo!
-}
-
-"An event with its cursor."
-type EventEdge {
-  "Cursor of this event."
-  cursor: String!
-  "The event."
-  node: Event!
-}
-
-type Mutation {
-  "Books an appointment (预约) for an existing or a new customer and vehicle."
-  bookAppointment("The booking." input: BookAppointmentInput!): AppointmentPayload!
-  "Cancels a booked appointment, or marks it as a no-show."
-  cancelAppointment("The cancellation." input: CancelAppointmentInput!): AppointmentPayload!
-  "Receives a car (接待): opens a visit with mileage, fuel, walk-around damage, belongings, key tag and complaint."
-  receiveVehicle("The reception record." input: ReceiveVehicleInput!): VisitPayload!
-  "Drafts a repair order with its estimate (问诊 / 估价): labour and parts priced separately."
-  createRepairOrder("The draft." input: CreateRepairOrderInput!): RepairOrderPayload!
-  "Changes an order's terms (while DRAFT), its insurer's assessment or its promised time (with a reason once signed)."
-  updateRepairOrder("The changes." input: UpdateRepairOrderInput!): RepairOrderPayload!
-  "Adds a job, with its parts, to a draft estimate."
-  addJob("The job." input: AddJobInput!): RepairOrderPayload!
-  "Adds a part line to a draft estimate."
-  addPartLine("The part." input: AddPartLineInput!): RepairOrderPayload!
-  "Removes a job (with its parts) or a part line from a draft estimate."
-  removeOrderLine("The line." input: RemoveOrderLineInput!): RepairOrderPayload!
-  "Records the customer's signature on the repair order (nothing is worked on before) and the promised time."
-  signRepairOrder("The signature." input: SignRepairOrderInput!): RepairOrderPayload!
-  "Hands the car and the signed order to the workshop, with a priority."
-  handOverRepairOrder("The hand-over." input: HandOverRepairOrderInput!): RepairOrderPayload!
-  "Cancels a draft or signed order."
-  cancelRepairOrder("The cancellation." input: CancelRepairOrderInput!): RepairOrderPayload!
-  "Dispatches (派工) a job to a technician and a bay, or reassigns it."
-  dispatchJob("The assignment." input: DispatchJobInput!): JobPayload!
-  "Starts a dispatched job, or rework."
-  startJob("The job." input: JobActionInput!): JobPayload!
-  "Pauses a job in progress, with a reason."
-  pauseJob("The pause." input: PauseJobInput!): JobPayload!
-  "Resumes a paused job."
-  resumeJob("The job." input: JobActionInput!): JobPayload!
-  "Reports a job's progress."
-  reportJobProgress("The progress." input: ReportJobProgressInput!): JobPayload!
-  "Marks a job's work finished; the self-check is next."
-  finishJob("The job." input: JobActionInput!): JobPayload!
-  "Reports additional work (增项) found during repair, with its cost and extra time. Its job waits for the customer's approval."
-  requestAdditionalWork("The finding." input: RequestAdditionalWorkInput!): AdditionalWorkPayload!
-  "Records that the customer approved additional work; its job may now be dispatched and the promised time moves."
-  approveAdditionalWork("The decision." input: DecideAdditionalWorkInput!): AdditionalWorkPayload!
-  "Records that the customer declined additional work (who was told, when)."
-  declineAdditionalWork("The decision." input: DecideAdditionalWorkInput!): AdditionalWorkPayload!
-  "Records the technician's self-check (自检) of a job; a failure puts it back in progress."
-  recordSelfCheck("The check." input: RecordJobCheckInput!): JobPayload!
-  "Records the team lead's check (班组长检验) of a job; a failure sends it back as rework. When every job is checked the order goes to final inspection."
-  recordTeamLeadCheck("The check." input: RecordJobCheckInput!): JobPayload!
-  "Records the final inspection (总检): a pass moves the car to wash or ready; a failure sends the named jobs back as rework."
-  recordFinalInspection("The inspection." input: RecordFinalInspectionInput!): RepairOrderPayload!
-  "Records the wash done; the car is ready for pick-up."
-  finishWash("The order." input: OrderActionInput!): RepairOrderPayload!
-  "Settles (结算) a ready order: itemised labour and parts, payer split, payment method."
-  settleRepairOrder("The settlement." input: SettleRepairOrderInput!): RepairOrderPayload!
-  "Hands the car back to the customer (交车)."
-  deliverVehicle("The delivery." input: DeliverVehicleInput!): RepairOrderPayload!
-}
-
-"A new customer record."
-input NewCustomerInput {
-  "Name."
-  name: String!
-  "Mobile or landline, e.g. ` + "`" + `13800138000` + "`" + `."
-  phone: String!
-  "E-mail address."
-  email: String
-  "Postal address."
-  address: String
-}
-
-"A new vehicle."
-input NewVehicleInput {
-  "Licence plate, e.g. ` + "`" + `粤B12345` + "`" + `."
-  plate: String!
-  "VIN, 17 characters with a valid check digit."
-  vin: String
-  "Make."
-  make: String!
-  "Model."
-  model: String!
-  "Model year."
-  year: Int
-  "Colour."
-  colour: String
-  "Odometer, km."
-  mileage: Int
-}
-
-"Books an appointment. Name the customer and vehicle by ID, or describe new ones."
-input BookAppointmentInput {
-  "The site."
-  siteId: ID!
-  "An existing customer."
-  customerId: ID
-  "An existing vehicle of that customer."
-  vehicleId: ID
-  "A new customer (instead of customerId)."
-  customer: NewCustomerInput
-  "A new vehicle (instead of vehicleId)."
-  vehicle: NewVehicleInput
-  "The advisor who will receive the car; the caller when they are an advisor."
-  advisorId: ID
-  "When the customer will come."
-  scheduledAt: DateTime!
-  "What the customer asks for."
-  requestedWork: String!
-  "Parts to prepare."
-  partsToPrepare: String
-  "Deposit taken."
-  deposit: Decimal
-  "Makes a retry safe: the same key and input return the first result; the same key with another input is refused."
-  idempotencyKey: String
-}
-
-"Cancels an appointment."
-input CancelAppointmentInput {
-  "The appointment."
-  appointmentId: ID!
-  "Why."
-  reason: String!
-  "Mark as no-show instead of cancelled."
-  noShow: Boolean
-  "Refuse the change if the appointment's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Makes a retry safe (see BookAppointmentInput.idempotencyKey)."
-  idempotencyKey: String
-}
-
-"One existing damage found at the walk-around."
-input DamageInput {
-  "Where on the car."
-  location: String!
-  "What."
-  description: String!
-}
-
-"Receives a car. With an appointment, its customer and vehicle are used."
-input ReceiveVehicleInput {
-  "The site."
-  siteId: ID!
-  "The appointment the customer came for."
-  appointmentId: ID
-  "An existing customer."
-  customerId: ID
-  "An existing vehicle."
-  vehicleId: ID
-  "A new customer."
-  customer: NewCustomerInput
-  "A new vehicle."
-  vehicle: NewVehicleInput
-  "Odometer, km."
-  mileage: Int!
-  "Fuel level, percent."
-  fuelLevel: Int!
-  "Existing damage."
-  damages: [DamageInput!]
-  "Belongings left in the car."
-  belongings: [String!]
-  "Key tag number."
-  keyTag: String!
-  "The customer's complaint in their words."
-  complaint: String!
-  "Whether the customer signed the walk-around and belongings list."
-  walkaroundSigned: Boolean!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"A labour line of an estimate."
-input JobLineInput {
-  "What is to be done."
-  description: String!
-  "Labour time, minutes."
-  labourMinutes: Int!
-  "Labour price; by default the site's labour rate × the time."
-  labourPrice: Decimal
-  "Who pays; by default WARRANTY for warranty orders, INSURER for insurance claims, else CUSTOMER."
-  payer: Payer
-}
-
-"A part of an estimate. Catalogue parts are priced from the catalogue unless a price is given."
-input PartLineInput {
-  "Part number."
-  partNumber: String!
-  "Description (required for parts not in the catalogue)."
-  description: String
-  "Quantity, at least 1."
-  quantity: Int!
-  "Unit price (required for parts not in the catalogue)."
-  unitPrice: Decimal
-  "Who pays (default as for jobs)."
-  payer: Payer
-  "In createRepairOrder: index of the job in ` + "`" + `jobs` + "`" + ` this part is for."
-  jobIndex: Int
-}
-
-"Drafts a repair order for a visit."
-input CreateRepairOrderInput {
-  "The visit."
-  visitId: ID!
-  "Kind of work."
-  workType: WorkType!
-  "The advisor's diagnosis."
-  findings: String
-  "Whether it is under warranty (质保范围判定)."
-  underWarranty: Boolean
-  "Whether the customer accepts a free wash."
-  washRequested: Boolean
-  "How the customer will pay."
-  paymentMethod: PaymentMethod
-  "What to do with the old parts."
-  oldParts: OldPartsDisposition
-  "Whether an insurer pays."
-  insuranceClaim: Boolean
-  "The insurer."
-  insurerName: String
-  "The insurer's assessment number (定损单)."
-  assessmentReference: String
-  "Labour lines."
-  jobs: [JobLineInput!]
-  "Parts."
-  parts: [PartLineInput!]
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Changes a repair order's terms."
-input UpdateRepairOrderInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Diagnosis (DRAFT only)."
-  findings: String
-  "Under warranty (DRAFT only)."
-  underWarranty: Boolean
-  "Wash accepted (DRAFT only)."
-  washRequested: Boolean
-  "Payment method (DRAFT only)."
-  paymentMethod: PaymentMethod
-  "Old parts (DRAFT only)."
-  oldParts: OldPartsDisposition
-  "Insurance claim (DRAFT only)."
-  insuranceClaim: Boolean
-  "Insurer (DRAFT only)."
-  insurerName: String
-  "Insurer's assessment number (any open state)."
-  assessmentReference: String
-  "New promised time (any open state)."
-  promisedAt: DateTime
-  "Why the promised time moves: what the customer is told (required once signed)."
-  reason: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Adds a job to a draft."
-input AddJobInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "The job."
-  job: JobLineInput!
-  "Its parts."
-  parts: [PartLineInput!]
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Adds a part to a draft."
-input AddPartLineInput {
-  "The order."
-  orderId: ID!
-  "The job it is for."
-  jobId: ID
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "The part."
-  part: PartLineInput!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Removes one line from a draft: give jobId or partLineId."
-input RemoveOrderLineInput {
-  "The order."
-  orderId: ID!
-  "The job to remove (with its parts)."
-  jobId: ID
-  "The part line to remove."
-  partLineId: ID
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"The customer's signature."
-input SignRepairOrderInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "The customer's name as signed."
-  signedBy: String!
-  "Promised completion; by default the estimate."
-  promisedAt: DateTime
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Hands an order to the workshop."
-input HandOverRepairOrderInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "Workshop priority; NORMAL by default."
-  priority: Priority
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Cancels an order."
-input CancelRepairOrderInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "Why."
-  reason: String!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"An action on a whole order."
-input OrderActionInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Dispatches a job."
-input DispatchJobInput {
-  "The job."
-  jobId: ID!
-  "Refuse the change if the job's version differs."
-  expectedVersion: Int
-  "The technician."
-  technicianId: ID!
-  "The bay."
-  bayId: ID!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"An action on one job."
-input JobActionInput {
-  "The job."
-  jobId: ID!
-  "Refuse the change if the job's version differs."
-  expectedVersion: Int
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Pauses a job."
-input PauseJobInput {
-  "The job."
-  jobId: ID!
-  "Refuse the change if the job's version differs."
-  expectedVersion: Int
-  "Why."
-  reason: PauseReason!
-  "Detail (required for OTHER)."
-  note: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Reports progress."
-input ReportJobProgressInput {
-  "The job."
-  jobId: ID!
-  "Refuse the change if the job's version differs."
-  expectedVersion: Int
-  "Percent done, 0 to 100."
-  progress: Int!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Reports additional work found during repair."
-input RequestAdditionalWorkInput {
-  "The order."
-  orderId: ID!
-  "The job during which it was found."
-  foundOnJobId: ID
-  "What needs doing."
-  description: String!
-  "What was found."
-  reason: String!
-  "Labour time, minutes."
-  labourMinutes: Int!
-  "Labour price; by default the site's rate × the time."
-  labourPrice: Decimal
-  "Parts needed."
-  parts: [PartLineInput!]
-  "Extra time the customer must be told, minutes."
-  extraMinutes: Int!
-  "Whether it is safety-relevant."
-  safety: Boolean!
-  "Who pays."
-  payer: Payer
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Records the customer's decision on additional work."
-input DecideAdditionalWorkInput {
-  "The request."
-  additionalWorkId: ID!
-  "Refuse the change if the request's version differs."
-  expectedVersion: Int
-  "Who on the customer's side answered."
-  customerContact: String!
-  "How they were asked."
-  contactMethod: ContactMethod!
-  "Note."
-  note: String
-  "On approval: the new promised time; by default it moves by the extra minutes."
-  newPromisedAt: DateTime
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"A self-check or team-lead check."
-input RecordJobCheckInput {
-  "The job."
-  jobId: ID!
-  "Refuse the change if the job's version differs."
-  expectedVersion: Int
-  "Whether it passed."
-  passed: Boolean!
-  "Notes (required when it failed)."
-  notes: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"The final inspection."
-input RecordFinalInspectionInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "Whether it passed."
-  passed: Boolean!
-  "Notes; on failure, the reason the jobs go back."
-  notes: String
-  "On failure: the jobs sent back for rework."
-  failedJobIds: [ID!]
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Settles an order."
-input SettleRepairOrderInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "How the customer pays; by default the order's method."
-  paymentMethod: PaymentMethod
-  "Receipt or transaction number."
-  paymentReference: String
-  "The insurer's assessment number, if not yet recorded."
-  assessmentReference: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Delivers the car."
-input DeliverVehicleInput {
-  "The order."
-  orderId: ID!
-  "Refuse the change if the order's version differs."
-  expectedVersion: Int
-  "Whether the belongings were checked with the customer (required)."
-  belongingsChecked: Boolean!
-  "Exit pass number; generated when omitted."
-  exitPass: String
-  "Next service date told to the customer."
-  nextServiceDate: Date
-  "Next service mileage told to the customer, km."
-  nextServiceMileage: Int
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Result of an appointment mutation."
-type AppointmentPayload {
-  "The appointment; on CONFLICT, its current state."
-  appointment: Appointment
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a visit mutation."
-type VisitPayload {
-  "The visit."
-  visit: Visit
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a repair-order mutation."
-type RepairOrderPayload {
-  "The order; on CONFLICT, its current state."
-  repairOrder: RepairOrder
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a job mutation."
-type JobPayload {
-  "The job; on CONFLICT, its current state."
-  job: Job
-  "The job's repair order as it stands after the change."
-  repairOrder: RepairOrder
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of an additional-work mutation."
-type AdditionalWorkPayload {
-  "The request; on CONFLICT, its current state."
-  additionalWork: AdditionalWorkRequest
-  "Its repair order as it stands after the change."
-  repairOrder: RepairOrder
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"""
-Live feeds over websockets (` + "`" + `graphql-transport-ws` + "`" + `, or legacy ` + "`" + `graphql-ws` + "`" + `).
-Each update carries its ` + "`" + `cursor` + "`" + `: store it, and after a reconnect subscribe
-again with ` + "`" + `after: <cursor>` + "`" + ` to receive exactly what was missed, in order,
-then live updates. An update with ` + "`" + `reset: true` + "`" + ` means the cursor is too old:
-reload the snapshot (` + "`" + `board` + "`" + `) and subscribe from its cursor.
-"""
-type Subscription {
-  "Every change of a site's board: cards moving lanes, progress, blockers, and the capacity."
-  boardFeed("The site." siteId: ID!, "Resume after this cursor." after: String): BoardUpdate!
-  """
-  An advisor's feed: their own orders' events that need them — additional work
-  answered or requested, QC failed, car ready (call the customer by ` + "`" + `notifyBy` + "`" + `),
-  car late. Managers may follow another advisor's feed.
-  """
-  advisorFeed(
-    "The site."
-    siteId: ID!
-    "The advisor; the caller by default."
-    advisorId: ID
-    "Resume after this cursor."
-    after: String
-  ): BoardUpdate!
-  "Every change of one repair order, for a detail screen."
-  repairOrderTimeline("The order." orderId: ID!, "Resume after this cursor." after: String): BoardUpdate!
-}
-
-"One update of a live feed."
-type BoardUpdate {
-  "Position in the event log: resume after it. Empty on a reset."
-  cursor: String!
-  "The cursor is too old (or unknown): reload the snapshot and subscribe from its cursor."
-  reset: Boolean!
-  "What changed."
-  kind: EventKind
-  "Readable summary of the change."
-  summary: String
-  "When it changed."
-  at: DateTime
-  "The repair order concerned, if any."
-  orderId: ID
-  "The job concerned, if any."
-  jobId: ID
-  "The order's board card as it is now; null when the order is not (or no longer) on the board."
-  card: BoardCard
-  "The site's capacity as it is now."
-  capacity: Capacity
-}
-
-"The whole board of a site at one moment."
-type BoardSnapshot {
-  "The site's name."
-  siteName: String!
-  "Follow ` + "`" + `boardFeed` + "`" + ` with ` + "`" + `after: cursor` + "`" + ` to receive every change after this snapshot."
-  cursor: String!
-  "When the snapshot was taken."
-  at: DateTime!
-  "Every car in the workshop, most urgent first."
-  cards: [BoardCard!]!
-  "Cars past their promised time."
-  lateCount: Int!
-  "Capacity: free labour hours left today."
-  capacity: Capacity!
-  "Today's appointments still to arrive (欢迎看板)."
-  arrivals: [Arrival!]!
-}
-
-"A car on the board. No customer personal data: the plate is masked, staff appear by short name."
-type BoardCard {
-  "The repair order's ID."
-  orderId: ID!
-  "Order number."
-  number: String!
-  "Order state."
-  state: RepairOrderState!
-  "Board lane."
-  stage: BoardStage!
-  "Since when the car is in this lane."
-  stageSince: DateTime!
-  "Priority."
-  priority: Priority!
-  "Masked plate, e.g. ` + "`" + `粤B·•••45` + "`" + `."
-  plate: String!
-  "Make."
-  make: String!
-  "Model."
-  model: String!
-  "Colour."
-  colour: String!
-  "The advisor's short name."
-  advisor: String!
-  "Technicians' short names."
-  technicians: [String!]!
-  "Bay codes."
-  bays: [String!]!
-  "Promised time."
-  promisedAt: DateTime
-  "When it became ready."
-  readyAt: DateTime
-  "When the customer must be told it is ready."
-  notifyBy: DateTime
-  "Whether it is past its promised time."
-  late: Boolean!
-  "Minutes late."
-  minutesLate: Int!
-  "What holds it up."
-  blockers: [Blocker!]!
-  "Labour done, percent."
-  progress: Int!
-  "Jobs done."
-  jobsDone: Int!
-  "Jobs in all."
-  jobsTotal: Int!
-  "How often the final inspection failed."
-  reworkCount: Int!
-  "Whether it goes to the wash."
-  washRequested: Boolean!
-  "How long the car may stay in its lane (` + "`" + `stage` + "`" + `, since ` + "`" + `stageSince` + "`" + `) before the board flags it as stuck there, in minutes."
-  dwellLimitMinutes: Int!
-  "Its jobs."
-  jobs: [BoardCardJob!]!
-}
-
-"A job on a board card."
-type BoardCardJob {
-  "The job's ID."
-  jobId: ID!
-  "What is done."
-  description: String!
-  "State."
-  state: JobState!
-  "Technician's short name."
-  technician: String!
-  "Bay code."
-  bay: String!
-  "Progress, percent."
-  progress: Int!
-  "Safety-relevant."
-  safety: Boolean!
-}
-
-"An appointment still to arrive, for the welcome board (欢迎看板): masked plate, no names."
-type Arrival {
-  "Expected time."
-  scheduledAt: DateTime!
-  "Masked plate."
-  plate: String!
-  "Make."
-  make: String!
-  "Model."
-  model: String!
-  "The advisor's short name."
-  advisor: String!
-}
-
-# ---------------------------------------------------------------------------
-# Parts (配件), warranty (索赔), callbacks (回访), complaints (投诉),
-# reminders (招揽) and the daily numbers (业务统计).
-# ---------------------------------------------------------------------------
-
-extend type Query {
-  "A site's parts catalogue with stock (备品库存), by part number order of entry."
-  parts(
-    "The site."
-    siteId: ID!
-    "The start of a part number, or part of a description."
-    query: String
-    "Only parts with reservations the stock cannot cover (shortages)."
-    shortOnly: Boolean = false
-    "Page size, 1 to 100."
-    first: Int = 50
-    "Cursor to continue after."
-    after: String
-  ): PartConnection!
-  "Reservations of a part, a repair order or an appointment (give one), newest first."
-  partReservations(
-    "The part."
-    partId: ID
-    "The repair order."
-    orderId: ID
-    "The appointment."
-    appointmentId: ID
-    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
-    first: Int
-    "The ID of the last item of the previous page: the list continues after it."
-    after: ID
-  ): [PartReservation!]!
-  "A site's warranty claims (索赔单), newest first."
-  warrantyClaims(
-    "The site."
-    siteId: ID!
-    "Only this repair order's claims."
-    orderId: ID
-    "Only claims in these states; all when empty."
-    states: [WarrantyClaimState!]
-    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
-    first: Int
-    "The ID of the last item of the previous page: the list continues after it."
-    after: ID
-  ): [WarrantyClaim!]!
-  "A site's retained warranty parts (保修件), soonest deadline first."
-  retainedParts(
-    "The site."
-    siteId: ID!
-    "Only parts still kept (not shipped back or scrapped)."
-    keptOnly: Boolean = true
-    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
-    first: Int
-    "The ID of the last item of the previous page: the list continues after it."
-    after: ID
-  ): [RetainedPart!]!
-  "The callbacks (回访) due on a local day or earlier and not finished: the callback staff's list."
-  callbacksDue(
-    "The site."
-    siteId: ID!
-    "Local date; today when omitted."
-    date: Date
-    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
-    first: Int
-    "The ID of the last item of the previous page: the list continues after it."
-    after: ID
-  ): [Callback!]!
-  "A site's complaints (投诉), oldest first."
-  complaints(
-    "The site."
-    siteId: ID!
-    "Only complaints in these states; all when empty."
-    states: [ComplaintState!]
-    "Only closed complaints whose satisfaction check is due by this local date."
-    satisfactionCheckDueBy: Date
-    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
-    first: Int
-    "The ID of the last item of the previous page: the list continues after it."
-    after: ID
-  ): [Complaint!]!
-  "The reminder tasks (招揽) to do on a local day: of each planned service, the latest step whose day has come."
-  remindersDue("The site." siteId: ID!, "Local date; today when omitted." date: Date): [DueReminder!]!
-  "Vehicles not seen for 3 months or more on a local day, to invite back."
-  invitations(
-    "The site."
-    siteId: ID!
-    "Local date; today when omitted."
-    date: Date
-    "Page size: at most this many, 1 to 500 (500 when omitted). When a page comes back full, the list may go on: ask again with ` + "`" + `after` + "`" + `."
-    first: Int
-    "The vehicle ID of the last invitation of the previous page: the list continues after it."
-    after: ID
-  ): [Invitation!]!
-  "The business statistics (业务统计) of a site for the day, week (Monday to Sunday) or month containing a local date. Service manager only."
-  serviceReport("The site." siteId: ID!, "Day, week or month." period: ReportPeriod!, "A local date in the period; today when omitted." date: Date): ServiceReport!
-}
-
-extend type Site {
-  "Days after delivery the first callback is due (2 to 7; default 3)."
-  firstCallbackDays: Int!
-  "Whether the customer's own advisor is kept from making the callback."
-  callbackNotByAdvisor: Boolean!
-}
-
-extend type Job {
-  "Whether a reservation for this job waits for stock: the car shows as waiting for parts on the board."
-  partsShort: Boolean!
-  "The warranty decision (质保范围判定) on this job, if it was put under warranty."
-  warrantyDecision: WarrantyDecision
-}
-
-extend type RepairOrder {
-  "Parts reserved for this order."
-  partReservations: [PartReservation!]!
-  "Issue slips (出库单): parts drawn against this order, and returns."
-  partIssues: [PartIssue!]!
-  "Warranty claims of this order."
-  warrantyClaims: [WarrantyClaim!]!
-  "Callbacks after delivery (first and second)."
-  callbacks: [Callback!]!
-}
-
-extend enum EventKind {
-  "Parts were reserved."
-  PARTS_RESERVED
-  "A reservation could not be covered by stock: its job waits for parts."
-  PART_SHORTAGE
-  "Stock arrived and filled waiting reservations; their jobs are unblocked."
-  PARTS_ARRIVED
-  "A reservation was released."
-  PARTS_RELEASED
-  "Parts were issued to a repair order (出库)."
-  PARTS_ISSUED
-  "Unused parts were returned to stock."
-  PARTS_RETURNED
-  "Stock was received (or a part added to the catalogue)."
-  STOCK_RECEIVED
-  "A job was put under warranty."
-  WARRANTY_DECIDED
-  "A warranty claim was drafted, changed, submitted, decided or paid."
-  WARRANTY_CLAIM_CHANGED
-  "A replaced warranty part was retained."
-  WARRANTY_PART_RETAINED
-  "A retained warranty part moved, was shipped back or scrapped."
-  WARRANTY_PART_DISPOSED
-  "Callbacks were scheduled after delivery (or the site's callback rules changed)."
-  CALLBACKS_SCHEDULED
-  "A callback's day came."
-  CALLBACK_DUE
-  "A callback try was recorded."
-  CALLBACK_RECORDED
-  "A complaint was opened."
-  COMPLAINT_OPENED
-  "A complaint went to the supervisor: unsolved after two days, by hand, or the customer still not satisfied."
-  COMPLAINT_ESCALATED
-  "A complaint was closed with its resolution."
-  COMPLAINT_CLOSED
-  "The customer confirmed, a week after closing, that they are satisfied."
-  COMPLAINT_CHECKED
-  "A service was planned for a vehicle."
-  SERVICE_PLANNED
-  "A reminder was sent or the reminder call made."
-  REMINDER_RECORDED
-}
-
-"A page of catalogue parts."
-type PartConnection {
-  "The parts of this page, with cursors."
-  edges: [PartEdge!]!
-  "Pagination information."
-  pageInfo: PageInfo!
-}
-
-"A part with its cursor."
-type PartEdge {
-  "Cursor of this part."
-  cursor: String!
-  "The part."
-  node: Part!
-}
-
-"Where a reservation of parts stands."
-enum ReservationState {
-  "The stock could not cover it: a shortage; its job waits for parts until stock arrives."
-  WAITING
-  "Set aside; counts in the part's reserved quantity."
-  RESERVED
-  "Fully drawn."
-  ISSUED
-  "Released before being drawn."
-  RELEASED
-}
-
-"Parts set aside for an appointment (预约备件) or a repair order."
-type PartReservation implements Node {
-  "Global ID."
-  id: ID!
-  "The part."
-  part: Part!
-  "The repair order, if reserved for one."
-  repairOrder: RepairOrder
-  "The job, if reserved for one."
-  job: Job
-  "The appointment, if reserved for one."
-  appointment: Appointment
-  "Quantity reserved."
-  quantity: Int!
-  "Quantity already drawn."
-  issued: Int!
-  "Quantity still held or awaited."
-  outstanding: Int!
-  "State."
-  state: ReservationState!
-  "Who reserved."
-  reservedBy: User
-  "Note."
-  note: String!
-  "When it was made."
-  createdAt: DateTime!
-  "When the stock covered it."
-  filledAt: DateTime
-  "When it was fully issued or released."
-  closedAt: DateTime
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"An issue slip (出库单): parts drawn (领料) against a repair order."
-type PartIssue implements Node {
-  "Global ID."
-  id: ID!
-  "The part."
-  part: Part!
-  "The repair order."
-  repairOrder: RepairOrder!
-  "The job, if drawn for one."
-  job: Job
-  "Quantity issued."
-  quantity: Int!
-  "Quantity returned unused."
-  returned: Int!
-  "Who drew the parts and signed the slip (技师)."
-  drawnBy: User
-  "Who issued them (配件管理员)."
-  issuedBy: User
-  "When."
-  issuedAt: DateTime!
-  "When unused parts last came back."
-  returnedAt: DateTime
-}
-
-"Goods received into stock."
-type StockReceipt implements Node {
-  "Global ID."
-  id: ID!
-  "The part."
-  part: Part!
-  "Quantity received."
-  quantity: Int!
-  "Whether it was an urgent order."
-  urgent: Boolean!
-  "Whether it is a warranty part."
-  warranty: Boolean!
-  "The repair order it was ordered for, if any."
-  forOrder: RepairOrder
-  "Delivery note or order reference."
-  reference: String!
-  "Who received it."
-  receivedBy: User
-  "When."
-  receivedAt: DateTime!
-}
-
-"The decision that a job is under warranty (质保范围判定)."
-type WarrantyDecision {
-  "Why the repair is covered."
-  reason: String!
-  "Who decided."
-  decidedBy: User
-  "When."
-  decidedAt: DateTime!
-}
-
-"""
-Where a warranty claim stands: DRAFT →SUBMIT→ SUBMITTED →APPROVE→ APPROVED →PAY→ PAID;
-SUBMITTED →REJECT→ REJECTED →REVISE→ DRAFT.
-"""
-enum WarrantyClaimState {
-  "Being prepared."
-  DRAFT
-  "Sent to the maker."
-  SUBMITTED
-  "Accepted by the maker."
-  APPROVED
-  "Refused by the maker, with a reason."
-  REJECTED
-  "Paid by the maker."
-  PAID
-}
-
-"A warranty claim (索赔单) to the maker over warranty jobs of a repair order."
-type WarrantyClaim implements Node {
-  "Global ID."
-  id: ID!
-  "Claim number, e.g. ` + "`" + `WC261124-00007` + "`" + `."
-  number: String!
-  "The repair order."
-  repairOrder: RepairOrder!
-  "State."
-  state: WarrantyClaimState!
-  "The warranty jobs claimed."
-  jobs: [Job!]!
-  "The customer's complaint."
-  complaint: String!
-  "The cause found."
-  cause: String!
-  "The correction made."
-  correction: String!
-  "The causal part number."
-  causalPartNumber: String!
-  "Labour claimed."
-  labourAmount: Money!
-  "Parts claimed."
-  partsAmount: Money!
-  "Labour plus parts."
-  total: Money!
-  "What the maker paid."
-  paidAmount: Money
-  "The maker's reason for a rejection."
-  rejectReason: String!
-  "The maker's reference for the decision."
-  makerReference: String!
-  "Who drafted it."
-  createdBy: User
-  "When it was submitted."
-  submittedAt: DateTime
-  "When the maker decided."
-  decidedAt: DateTime
-  "When it was paid."
-  paidAt: DateTime
-  "Version for optimistic concurrency."
-  version: Int!
-  "When it was drafted."
-  createdAt: DateTime!
-}
-
-"What becomes of a retained warranty part."
-enum RetainedPartDisposition {
-  "Kept in the warranty store until the deadline."
-  KEPT
-  "Shipped back to the maker."
-  SHIPPED_BACK
-  "Scrapped as the maker instructed."
-  SCRAPPED
-}
-
-"A replaced part of a warranty repair kept for the maker (保修件的保管及寄返)."
-type RetainedPart implements Node {
-  "Global ID."
-  id: ID!
-  "The repair order."
-  repairOrder: RepairOrder!
-  "The claim it belongs to."
-  claim: WarrantyClaim
-  "Part number."
-  partNumber: String!
-  "Description."
-  description: String!
-  "Quantity."
-  quantity: Int!
-  "Where it is kept."
-  location: String!
-  "Disposition."
-  disposition: RetainedPartDisposition!
-  "Local date by which it must be shipped back or scrapped."
-  deadline: Date!
-  "Whether it is still kept after its deadline."
-  overdue: Boolean!
-  "Shipment reference when shipped back."
-  shipmentRef: String!
-  "Who retained it."
-  retainedBy: User
-  "When."
-  retainedAt: DateTime!
-  "Who shipped or scrapped it."
-  disposedBy: User
-  "When."
-  disposedAt: DateTime
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"Where a callback stands."
-enum CallbackState {
-  "To be made."
-  DUE
-  "The customer was reached."
-  DONE
-  "Not reached after repeated tries over 5 days: a message or letter goes instead."
-  UNREACHABLE
-  "No longer needed."
-  CANCELLED
-}
-
-"How an unreachable customer is contacted instead."
-enum CallbackFallback {
-  "A text message."
-  MESSAGE
-  "A callback letter (回访信函)."
-  LETTER
-}
-
-"A follow-up call after delivery (回访): the first 2 days to a week after it, the second within 7 days of the first."
-type Callback implements Node {
-  "Global ID."
-  id: ID!
-  "The delivered repair order."
-  repairOrder: RepairOrder!
-  "The customer."
-  customer: Customer!
-  "The customer's advisor."
-  advisor: User
-  "1 for the first callback, 2 for the second."
-  seq: Int!
-  "Local date it is due."
-  dueOn: Date!
-  "State."
-  state: CallbackState!
-  "Tries so far."
-  attempts: Int!
-  "When the first try was made."
-  firstAttemptAt: DateTime
-  "When the last try was made."
-  lastAttemptAt: DateTime
-  "Whether the customer was reached."
-  reached: Boolean!
-  "Satisfaction, 1 to 5."
-  satisfaction: Int
-  "Remarks."
-  remarks: String!
-  "Whether the customer raised a problem (it became a complaint)."
-  problem: Boolean!
-  "For an unreachable customer: message or letter."
-  fallback: CallbackFallback
-  "Who finished it."
-  doneBy: User
-  "When."
-  doneAt: DateTime
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"Where a complaint stands: OPEN →ESCALATE→ ESCALATED; OPEN or ESCALATED →CLOSE→ CLOSED; CLOSED →satisfied→ VERIFIED, →not satisfied→ ESCALATED."
-enum ComplaintState {
-  "With the person who took it (first-contact responsibility, 首问责任制)."
-  OPEN
-  "With the supervisor."
-  ESCALATED
-  "Resolved; the satisfaction check is due a week later."
-  CLOSED
-  "The customer confirmed they are satisfied."
-  VERIFIED
-}
-
-"A customer's complaint (投诉)."
-type Complaint implements Node {
-  "Global ID."
-  id: ID!
-  "The customer."
-  customer: Customer!
-  "The repair order concerned, if any."
-  repairOrder: RepairOrder
-  "The callback that raised it, if any."
-  callback: Callback
-  "Who took it and owns it."
-  owner: User
-  "What the customer complains about."
-  description: String!
-  "State."
-  state: ComplaintState!
-  "When the customer was promised an answer."
-  promisedAnswerAt: DateTime!
-  "When it was opened."
-  openedAt: DateTime!
-  "When it goes (or went) to the supervisor if unsolved: two days after opening."
-  escalationDue: DateTime!
-  "When it was escalated."
-  escalatedAt: DateTime
-  "The supervisor it went to."
-  supervisor: User
-  "The resolution."
-  resolution: String!
-  "When it was closed."
-  closedAt: DateTime
-  "Who closed it."
-  closedBy: User
-  "Local date of the satisfaction check, a week after closing."
-  checkDueOn: Date
-  "When the satisfaction check was made."
-  checkedAt: DateTime
-  "The answer of the satisfaction check."
-  satisfied: Boolean
-  "Version for optimistic concurrency."
-  version: Int!
-}
-
-"The kind of a planned service."
-enum ServicePlanKind {
-  "A new car's first service (首保): letter 4 weeks, message 2 weeks, call 1 week before."
-  FIRST_SERVICE
-  "Routine maintenance (定期保养): letter 2 weeks, message 1 week, call 3 days before."
-  ROUTINE
-}
-
-"Where a planned service stands."
-enum ServicePlanState {
-  "Planned."
-  OPEN
-  "The service was done."
-  DONE
-  "No longer planned."
-  CANCELLED
-}
-
-"How a reminder reaches the customer."
-enum ReminderChannel {
-  "A letter."
-  LETTER
-  "A text message."
-  MESSAGE
-  "A phone call."
-  CALL
-}
-
-"A vehicle's next service, by date and mileage."
-type ServicePlan implements Node {
-  "Global ID."
-  id: ID!
-  "The vehicle."
-  vehicle: Vehicle!
-  "Kind."
-  kind: ServicePlanKind!
-  "Local date it is due."
-  dueOn: Date!
-  "Mileage it is due at, km."
-  dueMileage: Int
-  "State."
-  state: ServicePlanState!
-  "When it was planned."
-  createdAt: DateTime!
-}
-
-"One reminder task of a planned service."
-type Reminder implements Node {
-  "Global ID."
-  id: ID!
-  "Step 1, 2 or 3 of the schedule."
-  step: Int!
-  "How."
-  channel: ReminderChannel!
-  "Local date it is due."
-  dueOn: Date!
-  "When it was done."
-  doneAt: DateTime
-  "Who did it."
-  doneBy: User
-  "What happened."
-  outcome: String!
-}
-
-"A reminder task to do, with its planned service."
-type DueReminder {
-  "The task."
-  reminder: Reminder!
-  "The planned service."
-  plan: ServicePlan!
-}
-
-"A vehicle not seen for 3 months or more, to invite back (招揽)."
-type Invitation {
-  "The customer."
-  customer: Customer!
-  "The vehicle."
-  vehicle: Vehicle!
-  "When it last came in."
-  lastVisitAt: DateTime!
-}
-
-"The span of a report, in the site's time zone."
-enum ReportPeriod {
-  "One local day."
-  DAY
-  "Monday to Sunday."
-  WEEK
-  "A calendar month."
-  MONTH
-}
-
-"A count of repair orders of one type of work."
-type WorkTypeCount {
-  "The type of work."
-  workType: WorkType!
-  "How many."
-  count: Int!
-}
-
-"The business statistics (业务统计) of a site for a period, each figure computed from the records."
-type ServiceReport {
-  "The period."
-  period: ReportPeriod!
-  "Start of the period (inclusive)."
-  from: DateTime!
-  "End of the period (exclusive)."
-  to: DateTime!
-  "Repair orders (not cancelled) of cars received in the period, by type of work."
-  received: [WorkTypeCount!]!
-  "Repair orders delivered in the period, by type of work."
-  delivered: [WorkTypeCount!]!
-  "Labour revenue of the orders settled in the period."
-  labour: Money!
-  "Parts revenue of the orders settled in the period."
-  parts: Money!
-  "Labour plus parts."
-  total: Money!
-  "Paid by customers."
-  customerShare: Money!
-  "Paid by the maker under warranty."
-  warrantyShare: Money!
-  "Paid by insurers."
-  insurerShare: Money!
-  "Borne by the dealer."
-  internalShare: Money!
-  "Billable labour time of the orders settled in the period, minutes (工时)."
-  labourMinutesSold: Int!
-  "Delivered orders that had a promised time."
-  deliveriesPromised: Int!
-  "Of those, ready by the promised time."
-  deliveriesOnTime: Int!
-  "deliveriesOnTime / deliveriesPromised; null without deliveries."
-  onTimeRate: Float
-  "Final inspections (总检) made in the period."
-  inspections: Int!
-  "Of those, failed (返工)."
-  failedInspections: Int!
-  "failedInspections / inspections; null without inspections."
-  reworkRate: Float
-  "Callbacks finished in the period (reached or given up as unreachable)."
-  callbacksFinished: Int!
-  "Of those, the customer reached."
-  callbacksReached: Int!
-  "callbacksReached / callbacksFinished; null without callbacks."
-  reachRate: Float
-  "Mean satisfaction (1 to 5) of the customers reached; null without any."
-  averageSatisfaction: Float
-  "Customers reached who were satisfied (4 or 5)."
-  callbacksSatisfied: Int!
-  "callbacksSatisfied / callbacksReached; null without any."
-  satisfactionRate: Float
-  "Complaints opened in the period."
-  complaintsOpened: Int!
-  "Complaints closed in the period."
-  complaintsClosed: Int!
-}
-
-extend type Mutation {
-  "Adds a part to the site's catalogue, with no stock yet."
-  createPart("The part." input: CreatePartInput!): PartPayload!
-  "Books goods received into stock (including urgent warranty parts); waiting reservations are filled first come first served and their jobs unblocked."
-  receiveStock("The receipt." input: ReceiveStockInput!): StockReceiptPayload!
-  "Reserves parts for an appointment or a repair order; when stock cannot cover them the reservation waits and its job shows as waiting for parts."
-  reserveParts("The reservation." input: ReservePartsInput!): PartReservationPayload!
-  "Releases what a reservation still holds or awaits."
-  releasePartReservation("The release." input: ReleasePartReservationInput!): PartReservationPayload!
-  "Issues parts to a repair order in work (出库): who drew them, who issued them. Stock never goes negative."
-  issueParts("The issue slip." input: IssuePartsInput!): PartIssuePayload!
-  "Returns unused parts of an issue slip to stock."
-  returnParts("The return." input: ReturnPartsInput!): PartIssuePayload!
-  "Puts a job under warranty (质保范围判定): its labour and parts are billed to the maker; who decided and why are recorded."
-  decideWarranty("The decision." input: DecideWarrantyInput!): JobPayload!
-  "Drafts a warranty claim over warranty jobs of a repair order."
-  createWarrantyClaim("The claim." input: CreateWarrantyClaimInput!): WarrantyClaimPayload!
-  "Changes a draft claim."
-  updateWarrantyClaim("The changes." input: UpdateWarrantyClaimInput!): WarrantyClaimPayload!
-  "Submits a complete draft claim to the maker."
-  submitWarrantyClaim("The claim." input: WarrantyClaimActionInput!): WarrantyClaimPayload!
-  "Records the maker's approval or rejection (with its reason)."
-  decideWarrantyClaim("The decision." input: DecideWarrantyClaimInput!): WarrantyClaimPayload!
-  "Takes a rejected claim back to draft for correction."
-  reviseWarrantyClaim("The claim." input: WarrantyClaimActionInput!): WarrantyClaimPayload!
-  "Records the maker's payment of an approved claim."
-  payWarrantyClaim("The payment." input: PayWarrantyClaimInput!): WarrantyClaimPayload!
-  "Records a replaced warranty part kept for the maker, where and until when."
-  retainWarrantyPart("The part." input: RetainWarrantyPartInput!): RetainedPartPayload!
-  "Moves a retained part, or records it shipped back to the maker or scrapped."
-  updateRetainedPart("The change." input: UpdateRetainedPartInput!): RetainedPartPayload!
-  "Records one callback try: reached with satisfaction, or not; a problem becomes a complaint owned by the caller."
-  recordCallback("The try." input: RecordCallbackInput!): RecordCallbackPayload!
-  "Records a complaint taken by the caller, who owns it (首问责任制)."
-  openComplaint("The complaint." input: OpenComplaintInput!): ComplaintPayload!
-  "Hands a complaint to the supervisor."
-  escalateComplaint("The complaint." input: ComplaintActionInput!): ComplaintPayload!
-  "Closes a complaint with its resolution; the satisfaction check is due a week later."
-  closeComplaint("The resolution." input: ComplaintActionInput!): ComplaintPayload!
-  "Records the satisfaction check a week after closing; not satisfied sends it to the supervisor."
-  checkComplaintSatisfaction("The check." input: ComplaintActionInput!): ComplaintPayload!
-  "Plans a vehicle's service and generates its reminder tasks."
-  createServicePlan("The plan." input: CreateServicePlanInput!): ServicePlanPayload!
-  "Records a reminder sent or the reminder call made."
-  recordReminder("The outcome." input: RecordReminderInput!): ReminderPayload!
-  "Changes a site's callback rules (service manager)."
-  updateCallbackSettings("The settings." input: UpdateCallbackSettingsInput!): SitePayload!
-}
-
-"Adds a part to the catalogue."
-input CreatePartInput {
-  "The site."
-  siteId: ID!
-  "Part number, unique at the site."
-  partNumber: String!
-  "Description."
-  description: String!
-  "Catalogue unit price."
-  unitPrice: Decimal!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Goods received."
-input ReceiveStockInput {
-  "The part."
-  partId: ID!
-  "Quantity received, at least 1."
-  quantity: Int!
-  "Whether it was an urgent order."
-  urgent: Boolean
-  "Whether it is a warranty part."
-  warranty: Boolean
-  "The repair order it was ordered for."
-  forOrderId: ID
-  "Delivery note or order reference."
-  reference: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Reserves parts: give orderId (optionally jobId) or appointmentId."
-input ReservePartsInput {
-  "The part."
-  partId: ID!
-  "Quantity, at least 1."
-  quantity: Int!
-  "The repair order."
-  orderId: ID
-  "The job of that order."
-  jobId: ID
-  "The appointment."
-  appointmentId: ID
-  "Note."
-  note: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Releases a reservation."
-input ReleasePartReservationInput {
-  "The reservation."
-  reservationId: ID!
-  "Refuse the change if the reservation's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Why."
-  reason: String!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Issues parts to a repair order."
-input IssuePartsInput {
-  "The repair order (IN_WORK)."
-  orderId: ID!
-  "The job they are for."
-  jobId: ID
-  "The part."
-  partId: ID!
-  "Quantity, at least 1."
-  quantity: Int!
-  "The technician or foreman who draws them and signs the slip."
-  drawnBy: ID!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Returns unused parts."
-input ReturnPartsInput {
-  "The issue slip."
-  issueId: ID!
-  "Quantity returned, at most what is still out."
-  quantity: Int!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Puts a job under warranty."
-input DecideWarrantyInput {
-  "The job."
-  jobId: ID!
-  "Refuse the change if the job's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Why the repair is covered."
-  reason: String!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Drafts a warranty claim."
-input CreateWarrantyClaimInput {
-  "The repair order."
-  orderId: ID!
-  "The warranty jobs claimed."
-  jobIds: [ID!]!
-  "The customer's complaint."
-  complaint: String
-  "The cause."
-  cause: String
-  "The correction."
-  correction: String
-  "The causal part number."
-  causalPartNumber: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Changes a draft claim; omitted fields stay."
-input UpdateWarrantyClaimInput {
-  "The claim."
-  claimId: ID!
-  "Refuse the change if the claim's version differs (CONFLICT)."
-  expectedVersion: Int
-  "The warranty jobs claimed (replaces the list)."
-  jobIds: [ID!]
-  "The customer's complaint."
-  complaint: String
-  "The cause."
-  cause: String
-  "The correction."
-  correction: String
-  "The causal part number."
-  causalPartNumber: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"A transition of a claim without data."
-input WarrantyClaimActionInput {
-  "The claim."
-  claimId: ID!
-  "Refuse the change if the claim's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"The maker's decision on a claim."
-input DecideWarrantyClaimInput {
-  "The claim."
-  claimId: ID!
-  "Refuse the change if the claim's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Whether the maker approved it."
-  approved: Boolean!
-  "The maker's reason (required for a rejection)."
-  reason: String
-  "The maker's reference."
-  makerReference: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"The maker's payment of a claim."
-input PayWarrantyClaimInput {
-  "The claim."
-  claimId: ID!
-  "Refuse the change if the claim's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Amount paid; the claimed total by default."
-  amount: Decimal
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"A retained warranty part."
-input RetainWarrantyPartInput {
-  "The repair order (with a warranty job)."
-  orderId: ID!
-  "The claim it belongs to."
-  claimId: ID
-  "Part number."
-  partNumber: String!
-  "Description."
-  description: String
-  "Quantity."
-  quantity: Int!
-  "Where it is kept."
-  location: String!
-  "Local date by which to ship back or scrap it; 30 days from today by default."
-  deadline: Date
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Moves or disposes of a retained part."
-input UpdateRetainedPartInput {
-  "The retained part."
-  retainedPartId: ID!
-  "Refuse the change if the part's version differs (CONFLICT)."
-  expectedVersion: Int
-  "New location (while kept)."
-  location: String
-  "SHIPPED_BACK or SCRAPPED."
-  disposition: RetainedPartDisposition
-  "Shipment reference (required when shipped back)."
-  shipmentRef: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"One callback try."
-input RecordCallbackInput {
-  "The callback."
-  callbackId: ID!
-  "Refuse the change if the callback's version differs (CONFLICT)."
-  expectedVersion: Int
-  "Whether the customer was reached."
-  reached: Boolean!
-  "Satisfaction 1 to 5 (required when reached)."
-  satisfaction: Int
-  "Remarks."
-  remarks: String
-  "Whether the customer raised a problem; it becomes a complaint."
-  problem: Boolean
-  "The problem in the customer's words (required with problem)."
-  problemDescription: String
-  "When the customer is promised an answer; in 24 hours by default, at most two days."
-  promisedAnswerAt: DateTime
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"A complaint taken by the caller."
-input OpenComplaintInput {
-  "The customer."
-  customerId: ID!
-  "The repair order concerned."
-  orderId: ID
-  "What the customer complains about."
-  description: String!
-  "When the customer is promised an answer; in 24 hours by default, at most two days."
-  promisedAnswerAt: DateTime
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Moves a complaint."
-input ComplaintActionInput {
-  "The complaint."
-  complaintId: ID!
-  "Refuse the change if the complaint's version differs (CONFLICT)."
-  expectedVersion: Int
-  "The resolution (required to close)."
-  resolution: String
-  "Whether the customer is satisfied (required for the satisfaction check)."
-  satisfied: Boolean
-  "Note."
-  note: String
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Plans a vehicle's service."
-input CreateServicePlanInput {
-  "The vehicle."
-  vehicleId: ID!
-  "First service or routine."
-  kind: ServicePlanKind!
-  "Local date it is due."
-  dueOn: Date!
-  "Mileage it is due at, km."
-  dueMileage: Int
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Records a reminder done."
-input RecordReminderInput {
-  "The reminder."
-  reminderId: ID!
-  "What happened, e.g. letter sent, customer booked."
-  outcome: String!
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Changes a site's callback rules."
-input UpdateCallbackSettingsInput {
-  "The site."
-  siteId: ID!
-  "Days after delivery the first callback is due, 2 to 7."
-  firstCallbackDays: Int
-  "Whether the customer's own advisor is kept from making the callback."
-  notByAdvisor: Boolean
-  "Makes a retry safe."
-  idempotencyKey: String
-}
-
-"Result of createPart."
-type PartPayload {
-  "The part."
-  part: Part
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of receiveStock."
-type StockReceiptPayload {
-  "The receipt."
-  receipt: StockReceipt
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a reservation mutation."
-type PartReservationPayload {
-  "The reservation."
-  reservation: PartReservation
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of an issue or return."
-type PartIssuePayload {
-  "The issue slip."
-  issue: PartIssue
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a warranty claim mutation."
-type WarrantyClaimPayload {
-  "The claim."
-  claim: WarrantyClaim
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a retained part mutation."
-type RetainedPartPayload {
-  "The retained part."
-  retainedPart: RetainedPart
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of recordCallback."
-type RecordCallbackPayload {
-  "The callback."
-  callback: Callback
-  "The complaint the problem became, if any."
-  complaint: Complaint
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a complaint mutation."
-type ComplaintPayload {
-  "The complaint."
-  complaint: Complaint
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of createServicePlan."
-type ServicePlanPayload {
-  "The plan."
-  servicePlan: ServicePlan
-  "Its reminder tasks."
-  reminders: [Reminder!]!
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of recordReminder."
-type ReminderPayload {
-  "The reminder."
-  reminder: Reminder
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-"Result of a site settings mutation."
-type SitePayload {
-  "The site."
-  site: Site
-  "Expected failures; empty on success."
-  userErrors: [UserError!]!
-}
-
-# ---------------------------------------------------------------------------
-# Audit trail (操作日志): who did what to which record, and when.
-# ---------------------------------------------------------------------------
-
-extend type Query {
-  """
-  The audit trail of a site: every recorded change with who made it, to which
-  record and when, newest first. Service manager and administrator only
-  (FORBIDDEN for other roles).
-  """
-  auditTrail(
-    "The site."
-    siteId: ID!
-    "Only changes made by this user."
-    actorId: ID
-    "Only changes to this repair order."
-    orderId: ID
-    "Only changes of this kind."
-    kind: EventKind
-    "Only changes at or after this time."
-    from: DateTime
-    "Only changes before this time."
-    to: DateTime
-    "Page size, 1 to 100."
-    first: Int = 50
-    "Cursor to continue after."
-    after: String
-  ): EventConnection!
-}
-
-extend type Event {
-  "The repair order concerned, if any."
-  repairOrder: RepairOrder
-}
-`, BuiltIn: false},
+	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
+	{Name: "board.graphqls", Input: sourceData("board.graphqls"), BuiltIn: false},
+	{Name: "customer.graphqls", Input: sourceData("customer.graphqls"), BuiltIn: false},
+	{Name: "event.graphqls", Input: sourceData("event.graphqls"), BuiltIn: false},
+	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
+	{Name: "job.graphqls", Input: sourceData("job.graphqls"), BuiltIn: false},
+	{Name: "order.graphqls", Input: sourceData("order.graphqls"), BuiltIn: false},
+	{Name: "parts.graphqls", Input: sourceData("parts.graphqls"), BuiltIn: false},
+	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
+	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
+	{Name: "visit.graphqls", Input: sourceData("visit.graphqls"), BuiltIn: false},
+	{Name: "warranty.graphqls", Input: sourceData("warranty.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -8869,14 +6073,14 @@ func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field g
 		return ec.fieldContext_RepairOrder_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_RepairOrder_updatedAt(ctx, field)
+	case "callbacks":
+		return ec.fieldContext_RepairOrder_callbacks(ctx, field)
 	case "partReservations":
 		return ec.fieldContext_RepairOrder_partReservations(ctx, field)
 	case "partIssues":
 		return ec.fieldContext_RepairOrder_partIssues(ctx, field)
 	case "warrantyClaims":
 		return ec.fieldContext_RepairOrder_warrantyClaims(ctx, field)
-	case "callbacks":
-		return ec.fieldContext_RepairOrder_callbacks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairOrder", field.Name)
 }
@@ -16608,34 +13812,34 @@ func (ec *executionContext) fieldContext_Mutation_cancelAppointment(ctx context.
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_receiveVehicle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_receiveVehicle(ctx, field)
+			return ec.fieldContext_Mutation_recordCallback(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReceiveVehicle(ctx, fc.Args["input"].(store.ReceiveVehicleInput))
+			return ec.Resolvers.Mutation().RecordCallback(ctx, fc.Args["input"].(store.RecordCallbackInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VisitPayload) graphql.Marshaler {
-			return ec.marshalNVisitPayload2ᚖbayboardᚋgraphᚋmodelᚐVisitPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordCallbackPayload) graphql.Marshaler {
+			return ec.marshalNRecordCallbackPayload2ᚖbayboardᚋgraphᚋmodelᚐRecordCallbackPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_receiveVehicle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VisitPayload(ctx, field)
+			return ec.childFields_RecordCallbackPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16645,41 +13849,41 @@ func (ec *executionContext) fieldContext_Mutation_receiveVehicle(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_receiveVehicle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_recordCallback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_openComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createRepairOrder(ctx, field)
+			return ec.fieldContext_Mutation_openComplaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRepairOrder(ctx, fc.Args["input"].(store.CreateRepairOrderInput))
+			return ec.Resolvers.Mutation().OpenComplaint(ctx, fc.Args["input"].(store.OpenComplaintInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_openComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
+			return ec.childFields_ComplaintPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16689,41 +13893,41 @@ func (ec *executionContext) fieldContext_Mutation_createRepairOrder(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_openComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_updateRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_escalateComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateRepairOrder(ctx, field)
+			return ec.fieldContext_Mutation_escalateComplaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRepairOrder(ctx, fc.Args["input"].(store.UpdateRepairOrderInput))
+			return ec.Resolvers.Mutation().EscalateComplaint(ctx, fc.Args["input"].(store.ComplaintActionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_escalateComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
+			return ec.childFields_ComplaintPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16733,41 +13937,41 @@ func (ec *executionContext) fieldContext_Mutation_updateRepairOrder(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_escalateComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_addJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_closeComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addJob(ctx, field)
+			return ec.fieldContext_Mutation_closeComplaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddJob(ctx, fc.Args["input"].(store.AddJobInput))
+			return ec.Resolvers.Mutation().CloseComplaint(ctx, fc.Args["input"].(store.ComplaintActionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_addJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_closeComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
+			return ec.childFields_ComplaintPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16777,41 +13981,41 @@ func (ec *executionContext) fieldContext_Mutation_addJob(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_closeComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_addPartLine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_checkComplaintSatisfaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addPartLine(ctx, field)
+			return ec.fieldContext_Mutation_checkComplaintSatisfaction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddPartLine(ctx, fc.Args["input"].(store.AddPartLineInput))
+			return ec.Resolvers.Mutation().CheckComplaintSatisfaction(ctx, fc.Args["input"].(store.ComplaintActionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
+			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_addPartLine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_checkComplaintSatisfaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
+			return ec.childFields_ComplaintPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16821,41 +14025,41 @@ func (ec *executionContext) fieldContext_Mutation_addPartLine(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addPartLine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_checkComplaintSatisfaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_removeOrderLine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_createServicePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_removeOrderLine(ctx, field)
+			return ec.fieldContext_Mutation_createServicePlan(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveOrderLine(ctx, fc.Args["input"].(store.RemoveOrderLineInput))
+			return ec.Resolvers.Mutation().CreateServicePlan(ctx, fc.Args["input"].(store.CreateServicePlanInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePlanPayload) graphql.Marshaler {
+			return ec.marshalNServicePlanPayload2ᚖbayboardᚋgraphᚋmodelᚐServicePlanPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_removeOrderLine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createServicePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
+			return ec.childFields_ServicePlanPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16865,41 +14069,41 @@ func (ec *executionContext) fieldContext_Mutation_removeOrderLine(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_removeOrderLine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_createServicePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_signRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_signRepairOrder(ctx, field)
+			return ec.fieldContext_Mutation_recordReminder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignRepairOrder(ctx, fc.Args["input"].(store.SignRepairOrderInput))
+			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["input"].(store.RecordReminderInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
+			return ec.marshalNReminderPayload2ᚖbayboardᚋgraphᚋmodelᚐReminderPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_signRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
+			return ec.childFields_ReminderPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16909,95 +14113,7 @@ func (ec *executionContext) fieldContext_Mutation_signRepairOrder(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_signRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_handOverRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_handOverRepairOrder(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().HandOverRepairOrder(ctx, fc.Args["input"].(store.HandOverRepairOrderInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_handOverRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_handOverRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_cancelRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_cancelRepairOrder(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelRepairOrder(ctx, fc.Args["input"].(store.CancelRepairOrderInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
-			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_cancelRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_cancelRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_recordReminder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17488,6 +14604,402 @@ func (ec *executionContext) fieldContext_Mutation_recordTeamLeadCheck(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_decideWarranty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideWarranty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideWarranty(ctx, fc.Args["input"].(store.DecideWarrantyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobPayload) graphql.Marshaler {
+			return ec.marshalNJobPayload2ᚖbayboardᚋgraphᚋmodelᚐJobPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideWarranty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideWarranty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRepairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRepairOrder(ctx, fc.Args["input"].(store.CreateRepairOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateRepairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateRepairOrder(ctx, fc.Args["input"].(store.UpdateRepairOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddJob(ctx, fc.Args["input"].(store.AddJobInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addPartLine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addPartLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddPartLine(ctx, fc.Args["input"].(store.AddPartLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addPartLine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addPartLine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeOrderLine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeOrderLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveOrderLine(ctx, fc.Args["input"].(store.RemoveOrderLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeOrderLine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeOrderLine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signRepairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignRepairOrder(ctx, fc.Args["input"].(store.SignRepairOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_handOverRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_handOverRepairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HandOverRepairOrder(ctx, fc.Args["input"].(store.HandOverRepairOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_handOverRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_handOverRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelRepairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelRepairOrder(ctx, fc.Args["input"].(store.CancelRepairOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelRepairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelRepairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_recordFinalInspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17928,34 +15440,34 @@ func (ec *executionContext) fieldContext_Mutation_returnParts(ctx context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_decideWarranty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_decideWarranty(ctx, field)
+			return ec.fieldContext_Mutation_updateCallbackSettings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DecideWarranty(ctx, fc.Args["input"].(store.DecideWarrantyInput))
+			return ec.Resolvers.Mutation().UpdateCallbackSettings(ctx, fc.Args["input"].(store.UpdateCallbackSettingsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.JobPayload) graphql.Marshaler {
-			return ec.marshalNJobPayload2ᚖbayboardᚋgraphᚋmodelᚐJobPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_decideWarranty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_JobPayload(ctx, field)
+			return ec.childFields_SitePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17965,7 +15477,51 @@ func (ec *executionContext) fieldContext_Mutation_decideWarranty(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_decideWarranty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_updateCallbackSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveVehicle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveVehicle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveVehicle(ctx, fc.Args["input"].(store.ReceiveVehicleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VisitPayload) graphql.Marshaler {
+			return ec.marshalNVisitPayload2ᚖbayboardᚋgraphᚋmodelᚐVisitPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveVehicle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VisitPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveVehicle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18318,358 +15874,6 @@ func (ec *executionContext) fieldContext_Mutation_updateRetainedPart(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateRetainedPart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordCallback(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCallback(ctx, fc.Args["input"].(store.RecordCallbackInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordCallbackPayload) graphql.Marshaler {
-			return ec.marshalNRecordCallbackPayload2ᚖbayboardᚋgraphᚋmodelᚐRecordCallbackPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordCallback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RecordCallbackPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordCallback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_openComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_openComplaint(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().OpenComplaint(ctx, fc.Args["input"].(store.OpenComplaintInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
-			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_openComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ComplaintPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_openComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_escalateComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_escalateComplaint(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EscalateComplaint(ctx, fc.Args["input"].(store.ComplaintActionInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
-			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_escalateComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ComplaintPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_escalateComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_closeComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_closeComplaint(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseComplaint(ctx, fc.Args["input"].(store.ComplaintActionInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
-			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_closeComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ComplaintPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_closeComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_checkComplaintSatisfaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_checkComplaintSatisfaction(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CheckComplaintSatisfaction(ctx, fc.Args["input"].(store.ComplaintActionInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ComplaintPayload) graphql.Marshaler {
-			return ec.marshalNComplaintPayload2ᚖbayboardᚋgraphᚋmodelᚐComplaintPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_checkComplaintSatisfaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ComplaintPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_checkComplaintSatisfaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createServicePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createServicePlan(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateServicePlan(ctx, fc.Args["input"].(store.CreateServicePlanInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePlanPayload) graphql.Marshaler {
-			return ec.marshalNServicePlanPayload2ᚖbayboardᚋgraphᚋmodelᚐServicePlanPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createServicePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ServicePlanPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createServicePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordReminder(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["input"].(store.RecordReminderInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
-			return ec.marshalNReminderPayload2ᚖbayboardᚋgraphᚋmodelᚐReminderPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReminderPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordReminder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateCallbackSettings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCallbackSettings(ctx, fc.Args["input"].(store.UpdateCallbackSettingsInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
-			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SitePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateCallbackSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20268,98 +17472,34 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_auditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_viewer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Viewer(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_sites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_sites(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Sites(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Site) graphql.Marshaler {
-			return ec.marshalNSite2ᚕᚖbayboardᚋshopᚐSiteᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_sites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Site(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_site(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_site(ctx, field)
+			return ec.fieldContext_Query_auditTrail(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Site(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().AuditTrail(ctx, fc.Args["siteId"].(string), fc.Args["actorId"].(*string), fc.Args["orderId"].(*string), fc.Args["kind"].(*shop.EventKind), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *shop.Site) graphql.Marshaler {
-			return ec.marshalOSite2ᚖbayboardᚋshopᚐSite(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
+			return ec.marshalNEventConnection2ᚖbayboardᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_site(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_auditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Site(ctx, field)
+			return ec.childFields_EventConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -20369,183 +17509,7 @@ func (ec *executionContext) fieldContext_Query_site(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_site_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_customer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_customer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Customer(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
-			return ec.marshalOCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_customer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Customer(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_customer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_customers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Customers(ctx, fc.Args["siteId"].(string), fc.Args["query"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerConnection) graphql.Marshaler {
-			return ec.marshalNCustomerConnection2ᚖbayboardᚋgraphᚋmodelᚐCustomerConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_customers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_customers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_repairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_repairOrder(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RepairOrder(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
-			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_repairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrder(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_repairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_repairOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_repairOrders(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RepairOrders(ctx, fc.Args["siteId"].(string), fc.Args["states"].([]shop.OrderState), fc.Args["advisorId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderConnection) graphql.Marshaler {
-			return ec.marshalNRepairOrderConnection2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_repairOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairOrderConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_repairOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_auditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20640,34 +17604,34 @@ func (ec *executionContext) fieldContext_Query_estimateCompletion(ctx context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_parts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_customer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_parts(ctx, field)
+			return ec.fieldContext_Query_customer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Parts(ctx, fc.Args["siteId"].(string), fc.Args["query"].(*string), fc.Args["shortOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Customer(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PartConnection) graphql.Marshaler {
-			return ec.marshalNPartConnection2ᚖbayboardᚋgraphᚋmodelᚐPartConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_customer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartConnection(ctx, field)
+			return ec.childFields_Customer(ctx, field)
 		},
 	}
 	defer func() {
@@ -20677,41 +17641,41 @@ func (ec *executionContext) fieldContext_Query_parts(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_customer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_partReservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_partReservations(ctx, field)
+			return ec.fieldContext_Query_customers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PartReservations(ctx, fc.Args["partId"].(*string), fc.Args["orderId"].(*string), fc.Args["appointmentId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Customers(ctx, fc.Args["siteId"].(string), fc.Args["query"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PartReservation) graphql.Marshaler {
-			return ec.marshalNPartReservation2ᚕᚖbayboardᚋshopᚐPartReservationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerConnection) graphql.Marshaler {
+			return ec.marshalNCustomerConnection2ᚖbayboardᚋgraphᚋmodelᚐCustomerConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_partReservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_customers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartReservation(ctx, field)
+			return ec.childFields_CustomerConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -20721,95 +17685,7 @@ func (ec *executionContext) fieldContext_Query_partReservations(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_partReservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_warrantyClaims(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().WarrantyClaims(ctx, fc.Args["siteId"].(string), fc.Args["orderId"].(*string), fc.Args["states"].([]shop.ClaimState), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WarrantyClaim) graphql.Marshaler {
-			return ec.marshalNWarrantyClaim2ᚕᚖbayboardᚋshopᚐWarrantyClaimᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WarrantyClaim(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_warrantyClaims_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_retainedParts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_retainedParts(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RetainedParts(ctx, fc.Args["siteId"].(string), fc.Args["keptOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*shop.RetainedPart) graphql.Marshaler {
-			return ec.marshalNRetainedPart2ᚕᚖbayboardᚋshopᚐRetainedPartᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_retainedParts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RetainedPart(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_retainedParts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_customers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20992,6 +17868,182 @@ func (ec *executionContext) fieldContext_Query_invitations(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_repairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RepairOrder(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_repairOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_repairOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_repairOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_repairOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RepairOrders(ctx, fc.Args["siteId"].(string), fc.Args["states"].([]shop.OrderState), fc.Args["advisorId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderConnection) graphql.Marshaler {
+			return ec.marshalNRepairOrderConnection2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_repairOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_repairOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_parts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Parts(ctx, fc.Args["siteId"].(string), fc.Args["query"].(*string), fc.Args["shortOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartConnection) graphql.Marshaler {
+			return ec.marshalNPartConnection2ᚖbayboardᚋgraphᚋmodelᚐPartConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partReservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partReservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PartReservations(ctx, fc.Args["partId"].(*string), fc.Args["orderId"].(*string), fc.Args["appointmentId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PartReservation) graphql.Marshaler {
+			return ec.marshalNPartReservation2ᚕᚖbayboardᚋshopᚐPartReservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partReservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartReservation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partReservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_serviceReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21036,34 +18088,98 @@ func (ec *executionContext) fieldContext_Query_serviceReport(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_auditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_auditTrail(ctx, field)
+			return ec.fieldContext_Query_viewer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditTrail(ctx, fc.Args["siteId"].(string), fc.Args["actorId"].(*string), fc.Args["orderId"].(*string), fc.Args["kind"].(*shop.EventKind), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Viewer(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
-			return ec.marshalNEventConnection2ᚖbayboardᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_auditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventConnection(ctx, field)
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_sites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_sites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Sites(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Site) graphql.Marshaler {
+			return ec.marshalNSite2ᚕᚖbayboardᚋshopᚐSiteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_sites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_site(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Site(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Site) graphql.Marshaler {
+			return ec.marshalOSite2ᚖbayboardᚋshopᚐSite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_site(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
 		},
 	}
 	defer func() {
@@ -21073,7 +18189,95 @@ func (ec *executionContext) fieldContext_Query_auditTrail(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_site_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_warrantyClaims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WarrantyClaims(ctx, fc.Args["siteId"].(string), fc.Args["orderId"].(*string), fc.Args["states"].([]shop.ClaimState), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WarrantyClaim) graphql.Marshaler {
+			return ec.marshalNWarrantyClaim2ᚕᚖbayboardᚋshopᚐWarrantyClaimᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarrantyClaim(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_warrantyClaims_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_retainedParts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_retainedParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RetainedParts(ctx, fc.Args["siteId"].(string), fc.Args["keptOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.RetainedPart) graphql.Marshaler {
+			return ec.marshalNRetainedPart2ᚕᚖbayboardᚋshopᚐRetainedPartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_retainedParts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetainedPart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_retainedParts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22591,6 +19795,38 @@ func (ec *executionContext) fieldContext_RepairOrder_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("RepairOrder", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _RepairOrder_callbacks(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_callbacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().Callbacks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Callback) graphql.Marshaler {
+			return ec.marshalNCallback2ᚕᚖbayboardᚋshopᚐCallbackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_callbacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepairOrder_partReservations(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22682,38 +19918,6 @@ func (ec *executionContext) fieldContext_RepairOrder_warrantyClaims(_ context.Co
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WarrantyClaim(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _RepairOrder_callbacks(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RepairOrder_callbacks(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.RepairOrder().Callbacks(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Callback) graphql.Marshaler {
-			return ec.marshalNCallback2ᚕᚖbayboardᚋshopᚐCallbackᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RepairOrder_callbacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RepairOrder",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Callback(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34157,65 +31361,51 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "receiveVehicle":
+		case "recordCallback":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_receiveVehicle(ctx, field)
+				return ec._Mutation_recordCallback(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createRepairOrder":
+		case "openComplaint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createRepairOrder(ctx, field)
+				return ec._Mutation_openComplaint(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "updateRepairOrder":
+		case "escalateComplaint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateRepairOrder(ctx, field)
+				return ec._Mutation_escalateComplaint(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "addJob":
+		case "closeComplaint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addJob(ctx, field)
+				return ec._Mutation_closeComplaint(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "addPartLine":
+		case "checkComplaintSatisfaction":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addPartLine(ctx, field)
+				return ec._Mutation_checkComplaintSatisfaction(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "removeOrderLine":
+		case "createServicePlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_removeOrderLine(ctx, field)
+				return ec._Mutation_createServicePlan(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "signRepairOrder":
+		case "recordReminder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_signRepairOrder(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "handOverRepairOrder":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_handOverRepairOrder(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cancelRepairOrder":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_cancelRepairOrder(ctx, field)
+				return ec._Mutation_recordReminder(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -34297,6 +31487,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "decideWarranty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideWarranty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createRepairOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRepairOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateRepairOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRepairOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addJob":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addJob(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addPartLine":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addPartLine(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeOrderLine":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeOrderLine(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signRepairOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signRepairOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handOverRepairOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_handOverRepairOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelRepairOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelRepairOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "recordFinalInspection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordFinalInspection(ctx, field)
@@ -34367,9 +31620,16 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "decideWarranty":
+		case "updateCallbackSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_decideWarranty(ctx, field)
+				return ec._Mutation_updateCallbackSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiveVehicle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveVehicle(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -34426,62 +31686,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateRetainedPart":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateRetainedPart(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordCallback":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordCallback(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "openComplaint":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_openComplaint(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "escalateComplaint":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_escalateComplaint(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "closeComplaint":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_closeComplaint(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "checkComplaintSatisfaction":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_checkComplaintSatisfaction(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createServicePlan":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createServicePlan(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordReminder":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordReminder(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateCallbackSettings":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateCallbackSettings(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35106,47 +32310,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
-		case "viewer":
+		case "auditTrail":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_viewer(ctx, field)
-				})
-		case "sites":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_sites(ctx, field)
-				})
-		case "site":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_site(ctx, field)
-				})
-		case "customer":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_customer(ctx, field)
-				})
-		case "customers":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_customers(ctx, field)
-				})
-		case "repairOrder":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_repairOrder(ctx, field)
-				})
-		case "repairOrders":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_repairOrders(ctx, field)
+					return ec._Query_auditTrail(ctx, field)
 				})
 		case "board":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -35160,29 +32328,17 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_estimateCompletion(ctx, field)
 				})
-		case "parts":
+		case "customer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_parts(ctx, field)
+					return ec._Query_customer(ctx, field)
 				})
-		case "partReservations":
+		case "customers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_partReservations(ctx, field)
-				})
-		case "warrantyClaims":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_warrantyClaims(ctx, field)
-				})
-		case "retainedParts":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_retainedParts(ctx, field)
+					return ec._Query_customers(ctx, field)
 				})
 		case "callbacksDue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -35208,17 +32364,65 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invitations(ctx, field)
 				})
+		case "repairOrder":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_repairOrder(ctx, field)
+				})
+		case "repairOrders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_repairOrders(ctx, field)
+				})
+		case "parts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_parts(ctx, field)
+				})
+		case "partReservations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partReservations(ctx, field)
+				})
 		case "serviceReport":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_serviceReport(ctx, field)
 				})
-		case "auditTrail":
+		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_auditTrail(ctx, field)
+					return ec._Query_viewer(ctx, field)
+				})
+		case "sites":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_sites(ctx, field)
+				})
+		case "site":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_site(ctx, field)
+				})
+		case "warrantyClaims":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_warrantyClaims(ctx, field)
+				})
+		case "retainedParts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_retainedParts(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -35640,6 +32844,12 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "callbacks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_callbacks(ctx, field, obj)
+				})
 		case "partReservations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35657,12 +32867,6 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RepairOrder_warrantyClaims(ctx, field, obj)
-				})
-		case "callbacks":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RepairOrder_callbacks(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

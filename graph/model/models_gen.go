@@ -74,6 +74,9 @@ type JobPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The commands of a visit, from appointment to callback. Each takes one `input` and
+// returns a payload with `userErrors`; nothing changes when it reports one. Pass
+// `expectedVersion` to refuse a stale update and `idempotencyKey` to retry safely.
 type Mutation struct {
 }
 
@@ -129,6 +132,9 @@ type PartReservationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The entry points for reading: any record by its global ID, the caller, and each
+// domain's lists (sites, customers, repair orders, the board, parts, warranty, callbacks,
+// reports). Every list is scoped to the sites of the caller's bearer token.
 type Query struct {
 }
 
