@@ -33,6 +33,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AdditionalWorkPayload() AdditionalWorkPayloadResolver
 	AdditionalWorkRequest() AdditionalWorkRequestResolver
 	Appointment() AppointmentResolver
 	Bill() BillResolver
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Event() EventResolver
 	Invitation() InvitationResolver
 	Job() JobResolver
+	JobPayload() JobPayloadResolver
 	Money() MoneyResolver
 	Mutation() MutationResolver
 	PartIssue() PartIssueResolver
@@ -52,6 +54,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Reminder() ReminderResolver
 	RepairOrder() RepairOrderResolver
+	RepairOrderPayload() RepairOrderPayloadResolver
 	RetainedPart() RetainedPartResolver
 	ServicePlan() ServicePlanResolver
 	ServiceReport() ServiceReportResolver
@@ -852,6 +855,10 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AdditionalWorkPayloadResolver interface {
+	AdditionalWork(ctx context.Context, obj *model.AdditionalWorkPayload) (*shop.AdditionalWork, error)
+	RepairOrder(ctx context.Context, obj *model.AdditionalWorkPayload) (*shop.Order, error)
+}
 type AdditionalWorkRequestResolver interface {
 	FoundOnJob(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error)
 	Job(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error)
@@ -921,6 +928,10 @@ type JobResolver interface {
 	PartLines(ctx context.Context, obj *shop.Job) ([]*shop.PartLine, error)
 
 	WarrantyDecision(ctx context.Context, obj *shop.Job) (*shop.WarrantyDecision, error)
+}
+type JobPayloadResolver interface {
+	Job(ctx context.Context, obj *model.JobPayload) (*shop.Job, error)
+	RepairOrder(ctx context.Context, obj *model.JobPayload) (*shop.Order, error)
 }
 type MoneyResolver interface {
 	Amount(ctx context.Context, obj *shop.Money) (shop.Money, error)
@@ -1043,6 +1054,9 @@ type RepairOrderResolver interface {
 	PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error)
 	PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error)
 	WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error)
+}
+type RepairOrderPayloadResolver interface {
+	RepairOrder(ctx context.Context, obj *model.RepairOrderPayload) (*shop.Order, error)
 }
 type RetainedPartResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.RetainedPart) (*shop.Order, error)
@@ -8224,7 +8238,7 @@ func (ec *executionContext) _AdditionalWorkPayload_additionalWork(ctx context.Co
 			return ec.fieldContext_AdditionalWorkPayload_additionalWork(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AdditionalWork, nil
+			return ec.Resolvers.AdditionalWorkPayload().AdditionalWork(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *shop.AdditionalWork) graphql.Marshaler {
@@ -8238,8 +8252,8 @@ func (ec *executionContext) fieldContext_AdditionalWorkPayload_additionalWork(_ 
 	fc = &graphql.FieldContext{
 		Object:     "AdditionalWorkPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AdditionalWorkRequest(ctx, field)
 		},
@@ -8256,7 +8270,7 @@ func (ec *executionContext) _AdditionalWorkPayload_repairOrder(ctx context.Conte
 			return ec.fieldContext_AdditionalWorkPayload_repairOrder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RepairOrder, nil
+			return ec.Resolvers.AdditionalWorkPayload().RepairOrder(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
@@ -8270,8 +8284,8 @@ func (ec *executionContext) fieldContext_AdditionalWorkPayload_repairOrder(_ con
 	fc = &graphql.FieldContext{
 		Object:     "AdditionalWorkPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepairOrder(ctx, field)
 		},
@@ -13568,7 +13582,7 @@ func (ec *executionContext) _JobPayload_job(ctx context.Context, field graphql.C
 			return ec.fieldContext_JobPayload_job(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Job, nil
+			return ec.Resolvers.JobPayload().Job(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *shop.Job) graphql.Marshaler {
@@ -13582,8 +13596,8 @@ func (ec *executionContext) fieldContext_JobPayload_job(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "JobPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Job(ctx, field)
 		},
@@ -13600,7 +13614,7 @@ func (ec *executionContext) _JobPayload_repairOrder(ctx context.Context, field g
 			return ec.fieldContext_JobPayload_repairOrder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RepairOrder, nil
+			return ec.Resolvers.JobPayload().RepairOrder(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
@@ -13614,8 +13628,8 @@ func (ec *executionContext) fieldContext_JobPayload_repairOrder(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "JobPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepairOrder(ctx, field)
 		},
@@ -20051,7 +20065,7 @@ func (ec *executionContext) _RepairOrderPayload_repairOrder(ctx context.Context,
 			return ec.fieldContext_RepairOrderPayload_repairOrder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RepairOrder, nil
+			return ec.Resolvers.RepairOrderPayload().RepairOrder(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
@@ -20065,8 +20079,8 @@ func (ec *executionContext) fieldContext_RepairOrderPayload_repairOrder(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "RepairOrderPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepairOrder(ctx, field)
 		},
@@ -29455,19 +29469,21 @@ func (ec *executionContext) _AdditionalWorkPayload(ctx context.Context, sel ast.
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AdditionalWorkPayload")
 		case "additionalWork":
-			out.Values[i] = ec._AdditionalWorkPayload_additionalWork(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkPayload_additionalWork(ctx, field, obj)
+				})
 		case "repairOrder":
-			out.Values[i] = ec._AdditionalWorkPayload_repairOrder(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkPayload_repairOrder(ctx, field, obj)
+				})
 		case "userErrors":
 			out.Values[i] = ec._AdditionalWorkPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31253,19 +31269,21 @@ func (ec *executionContext) _JobPayload(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("JobPayload")
 		case "job":
-			out.Values[i] = ec._JobPayload_job(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JobPayload_job(ctx, field, obj)
+				})
 		case "repairOrder":
-			out.Values[i] = ec._JobPayload_repairOrder(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JobPayload_repairOrder(ctx, field, obj)
+				})
 		case "userErrors":
 			out.Values[i] = ec._JobPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32973,14 +32991,15 @@ func (ec *executionContext) _RepairOrderPayload(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RepairOrderPayload")
 		case "repairOrder":
-			out.Values[i] = ec._RepairOrderPayload_repairOrder(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrderPayload_repairOrder(ctx, field, obj)
+				})
 		case "userErrors":
 			out.Values[i] = ec._RepairOrderPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -12,6 +12,16 @@ import (
 	"context"
 )
 
+// AdditionalWork is the resolver for the additionalWork field.
+func (r *additionalWorkPayloadResolver) AdditionalWork(ctx context.Context, obj *model.AdditionalWorkPayload) (*shop.AdditionalWork, error) {
+	return r.payloadWork(ctx, obj)
+}
+
+// RepairOrder is the resolver for the repairOrder field.
+func (r *additionalWorkPayloadResolver) RepairOrder(ctx context.Context, obj *model.AdditionalWorkPayload) (*shop.Order, error) {
+	return r.payloadWorkOrder(ctx, obj)
+}
+
 // FoundOnJob is the resolver for the foundOnJob field.
 func (r *additionalWorkRequestResolver) FoundOnJob(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.FoundOnJobID)
@@ -67,6 +77,16 @@ func (r *jobResolver) PartLines(ctx context.Context, obj *shop.Job) ([]*shop.Par
 		}
 	}
 	return out, err
+}
+
+// Job is the resolver for the job field.
+func (r *jobPayloadResolver) Job(ctx context.Context, obj *model.JobPayload) (*shop.Job, error) {
+	return r.payloadJob(ctx, obj)
+}
+
+// RepairOrder is the resolver for the repairOrder field.
+func (r *jobPayloadResolver) RepairOrder(ctx context.Context, obj *model.JobPayload) (*shop.Order, error) {
+	return r.payloadJobOrder(ctx, obj)
 }
 
 // DispatchJob is the resolver for the dispatchJob field.
@@ -141,6 +161,11 @@ func (r *mutationResolver) DecideWarranty(ctx context.Context, input store.Decid
 	return r.jobPayload(ctx, j, err, input.JobID)
 }
 
+// AdditionalWorkPayload returns AdditionalWorkPayloadResolver implementation.
+func (r *Resolver) AdditionalWorkPayload() AdditionalWorkPayloadResolver {
+	return &additionalWorkPayloadResolver{r}
+}
+
 // AdditionalWorkRequest returns AdditionalWorkRequestResolver implementation.
 func (r *Resolver) AdditionalWorkRequest() AdditionalWorkRequestResolver {
 	return &additionalWorkRequestResolver{r}
@@ -152,8 +177,13 @@ func (r *Resolver) Check() CheckResolver { return &checkResolver{r} }
 // Job returns JobResolver implementation.
 func (r *Resolver) Job() JobResolver { return &jobResolver{r} }
 
+// JobPayload returns JobPayloadResolver implementation.
+func (r *Resolver) JobPayload() JobPayloadResolver { return &jobPayloadResolver{r} }
+
 type (
+	additionalWorkPayloadResolver struct{ *Resolver }
 	additionalWorkRequestResolver struct{ *Resolver }
 	checkResolver                 struct{ *Resolver }
 	jobResolver                   struct{ *Resolver }
+	jobPayloadResolver            struct{ *Resolver }
 )

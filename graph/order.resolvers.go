@@ -276,6 +276,11 @@ func (r *repairOrderResolver) Timeline(ctx context.Context, obj *shop.Order, fir
 	return conn, nil
 }
 
+// RepairOrder is the resolver for the repairOrder field.
+func (r *repairOrderPayloadResolver) RepairOrder(ctx context.Context, obj *model.RepairOrderPayload) (*shop.Order, error) {
+	return r.payloadOrder(ctx, obj.Order, obj.Conflicted)
+}
+
 // SettledBy is the resolver for the settledBy field.
 func (r *settlementResolver) SettledBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, &obj.SettledBy)
@@ -290,12 +295,18 @@ func (r *Resolver) PartLine() PartLineResolver { return &partLineResolver{r} }
 // RepairOrder returns RepairOrderResolver implementation.
 func (r *Resolver) RepairOrder() RepairOrderResolver { return &repairOrderResolver{r} }
 
+// RepairOrderPayload returns RepairOrderPayloadResolver implementation.
+func (r *Resolver) RepairOrderPayload() RepairOrderPayloadResolver {
+	return &repairOrderPayloadResolver{r}
+}
+
 // Settlement returns SettlementResolver implementation.
 func (r *Resolver) Settlement() SettlementResolver { return &settlementResolver{r} }
 
 type (
-	billResolver        struct{ *Resolver }
-	partLineResolver    struct{ *Resolver }
-	repairOrderResolver struct{ *Resolver }
-	settlementResolver  struct{ *Resolver }
+	billResolver               struct{ *Resolver }
+	partLineResolver           struct{ *Resolver }
+	repairOrderResolver        struct{ *Resolver }
+	repairOrderPayloadResolver struct{ *Resolver }
+	settlementResolver         struct{ *Resolver }
 )

@@ -3,75 +3,78 @@ package graph
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"bayboard/graph/model"
 	"bayboard/shop"
 )
 
-// A payload reads a record beyond what the store returned (the order of a
-// job or of additional work, the current record on CONFLICT) only when the
-// client selects it: a client reporting progress asks for the job alone, and
-// reading its order would add a third statement to the job step's two.
+// A payload holds what the store returned; its record and order fields are
+// resolvers (see graph/model/payloads.go), so the order of a job, or the
+// record as it stands now on CONFLICT, is read only when the client selects
+// it, in gqlgen's own terms.
 
-// orderPayload builds a repair-order payload; on CONFLICT it carries the
-// order as it stands now, so the client can show what changed.
+// orderPayload builds a repair-order payload; on CONFLICT its repairOrder is
+// the order as it stands now, so the client can show what changed.
 func (r *mutationResolver) orderPayload(ctx context.Context, o *shop.Order, err error, id shop.OrderID) (*model.RepairOrderPayload, error) {
-	if shop.ErrorCode(err) == shop.ECONFLICT && id != 0 && selects(ctx, "RepairOrderPayload", "repairOrder") {
-		o, _ = r.DB.FindOrderByID(ctx, id)
+	p := &model.RepairOrderPayload{Order: o}
+	if shop.ErrorCode(err) == shop.ECONFLICT {
+		p.Conflicted = id
 	}
-	ues, err := userErrors(err)
-	return &model.RepairOrderPayload{RepairOrder: o, UserErrors: ues}, err
+	p.UserErrors, err = userErrors(err)
+	return p, err
 }
 
-// jobPayload builds a job payload with the job's order as it stands after
-// the change; on CONFLICT it carries the job as it stands now. The order is
-// read after the store's transaction, as the client's own read would.
+// jobPayload builds a job payload; on CONFLICT its job is the job as it
+// stands now.
 func (r *mutationResolver) jobPayload(ctx context.Context, j *shop.Job, err error, id shop.JobID) (*model.JobPayload, error) {
-	order := selects(ctx, "JobPayload", "repairOrder")
-	if shop.ErrorCode(err) == shop.ECONFLICT && (order || selects(ctx, "JobPayload", "job")) {
-		j, _ = r.DB.FindJobByID(ctx, id)
+	p := &model.JobPayload{Job: j}
+	if shop.ErrorCode(err) == shop.ECONFLICT {
+		p.Conflicted = id
 	}
-	ues, err := userErrors(err)
-	p := &model.JobPayload{Job: j, UserErrors: ues}
-	if j != nil && err == nil && order {
-		p.RepairOrder, err = r.DB.FindOrderByID(ctx, j.OrderID)
-	}
+	p.UserErrors, err = userErrors(err)
 	return p, err
 }
 
-// additionalPayload builds an additional-work payload with its order, read
-// as in jobPayload.
+// additionalPayload builds an additional-work payload as jobPayload does.
 func (r *mutationResolver) additionalPayload(ctx context.Context, w *shop.AdditionalWork, err error, id shop.AdditionalWorkID) (*model.AdditionalWorkPayload, error) {
-	order := selects(ctx, "AdditionalWorkPayload", "repairOrder")
-	if shop.ErrorCode(err) == shop.ECONFLICT && id != 0 && (order || selects(ctx, "AdditionalWorkPayload", "additionalWork")) {
-		w, _ = r.DB.FindAdditionalWorkByID(ctx, id)
+	p := &model.AdditionalWorkPayload{Work: w}
+	if shop.ErrorCode(err) == shop.ECONFLICT {
+		p.Conflicted = id
 	}
-	ues, err := userErrors(err)
-	p := &model.AdditionalWorkPayload{AdditionalWork: w, UserErrors: ues}
-	if w != nil && err == nil && order {
-		p.RepairOrder, err = r.DB.FindOrderByID(ctx, w.OrderID)
-	}
+	p.UserErrors, err = userErrors(err)
 	return p, err
 }
 
-// selects reports whether the client selected field of the payload, of type
-// typ, that the mutation being resolved returns. gqlgen's own collection
-// decides, as when it writes the response: aliases, fragments, @skip and
-// @include count. Called anywhere else (no field of type typ being
-// resolved), it answers true, so that nothing is ever left out.
-func selects(ctx context.Context, typ, field string) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || fc.Field.Definition.Type.Name() != typ ||
-		!graphql.HasOperationContext(ctx) {
-		return true
+// payloadOrder is a payload's repairOrder: the order after the change (read
+// after the store's transaction, as the client's own read would), or on
+// CONFLICT the order as it stands now; null when there is neither. A record
+// that vanished or is out of sight is null, as it was in the payload.
+func (r *Resolver) payloadOrder(ctx context.Context, changed *shop.Order, id shop.OrderID) (*shop.Order, error) {
+	if changed != nil || id == 0 {
+		return changed, nil
 	}
-	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{typ}) {
-		if f.Name == field {
-			return true
-		}
+	o, err := r.DB.FindOrderByID(ctx, id)
+	if err != nil {
+		return nil, nil
 	}
-	return false
+	return o, nil
+}
+
+// payloadJob is a job payload's job.
+func (r *Resolver) payloadJob(ctx context.Context, p *model.JobPayload) (*shop.Job, error) {
+	j, err := p.Current(func(id shop.JobID) (*shop.Job, error) { return r.DB.FindJobByID(ctx, id) })
+	if err != nil {
+		return nil, nil
+	}
+	return j, nil
+}
+
+// payloadWork is an additional-work payload's request.
+func (r *Resolver) payloadWork(ctx context.Context, p *model.AdditionalWorkPayload) (*shop.AdditionalWork, error) {
+	w, err := p.Current(func(id shop.AdditionalWorkID) (*shop.AdditionalWork, error) { return r.DB.FindAdditionalWorkByID(ctx, id) })
+	if err != nil || w == nil {
+		return nil, nil
+	}
+	return w, nil
 }
 
 // node fetches any record by global ID; a malformed ID is INVALID, an
@@ -223,4 +226,24 @@ func list[V any](v []V, err error) ([]V, error) {
 		v = []V{}
 	}
 	return v, err
+}
+
+// payloadJobOrder is a job payload's repairOrder: the order of its job, read
+// after the store's transaction; null when the payload has no job.
+func (r *Resolver) payloadJobOrder(ctx context.Context, p *model.JobPayload) (*shop.Order, error) {
+	j, _ := r.payloadJob(ctx, p)
+	if j == nil {
+		return nil, nil
+	}
+	return r.DB.FindOrderByID(ctx, j.OrderID)
+}
+
+// payloadWorkOrder is an additional-work payload's repairOrder, as
+// payloadJobOrder.
+func (r *Resolver) payloadWorkOrder(ctx context.Context, p *model.AdditionalWorkPayload) (*shop.Order, error) {
+	w, _ := r.payloadWork(ctx, p)
+	if w == nil {
+		return nil, nil
+	}
+	return r.DB.FindOrderByID(ctx, w.OrderID)
 }

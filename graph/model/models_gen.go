@@ -6,16 +6,6 @@ import (
 	"bayboard/shop"
 )
 
-// Result of an additional-work mutation.
-type AdditionalWorkPayload struct {
-	// The request; on CONFLICT, its current state.
-	AdditionalWork *shop.AdditionalWork `json:"additionalWork,omitempty"`
-	// Its repair order as it stands after the change.
-	RepairOrder *shop.Order `json:"repairOrder,omitempty"`
-	// Expected failures; empty on success.
-	UserErrors []*UserError `json:"userErrors"`
-}
-
 // Result of an appointment mutation.
 type AppointmentPayload struct {
 	// The appointment; on CONFLICT, its current state.
@@ -62,16 +52,6 @@ type EventEdge struct {
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *shop.Event `json:"node"`
-}
-
-// Result of a job mutation.
-type JobPayload struct {
-	// The job; on CONFLICT, its current state.
-	Job *shop.Job `json:"job,omitempty"`
-	// The job's repair order as it stands after the change.
-	RepairOrder *shop.Order `json:"repairOrder,omitempty"`
-	// Expected failures; empty on success.
-	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The commands of a visit, from appointment to callback. Each takes one `input` and
@@ -170,14 +150,6 @@ type RepairOrderEdge struct {
 	Cursor string `json:"cursor"`
 	// The order.
 	Node *shop.Order `json:"node"`
-}
-
-// Result of a repair-order mutation.
-type RepairOrderPayload struct {
-	// The order; on CONFLICT, its current state.
-	RepairOrder *shop.Order `json:"repairOrder,omitempty"`
-	// Expected failures; empty on success.
-	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Result of a retained part mutation.
