@@ -70,7 +70,9 @@ func (r *Resolver) payloadJob(ctx context.Context, p *model.JobPayload) (*shop.J
 
 // payloadWork is an additional-work payload's request.
 func (r *Resolver) payloadWork(ctx context.Context, p *model.AdditionalWorkPayload) (*shop.AdditionalWork, error) {
-	w, err := p.Current(func(id shop.AdditionalWorkID) (*shop.AdditionalWork, error) { return r.DB.FindAdditionalWorkByID(ctx, id) })
+	w, err := p.Current(func(id shop.AdditionalWorkID) (*shop.AdditionalWork, error) {
+		return r.DB.FindAdditionalWorkByID(ctx, id)
+	})
 	if err != nil || w == nil {
 		return nil, nil
 	}
