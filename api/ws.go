@@ -231,7 +231,7 @@ type wsConn struct {
 	headers http.Header
 	legacy  bool
 	addr    string // the peer's address, whose pending budget the socket uses until authenticated
-	unwatch func()  // ends the token re-check (set by init, read by Do after serve)
+	unwatch func() // ends the token re-check (set by init, read by Do after serve)
 
 	wg      sync.WaitGroup // the operations' goroutines
 	ackedCh chan struct{}  // closed on connection_ack
@@ -542,7 +542,7 @@ func (c *wsConn) revoke(reason string) {
 // tooManyOperations is the error of a subscribe past the socket's limit.
 func (c *wsConn) tooManyOperations() gqlerror.List {
 	return gqlerror.List{{
-		Message: fmt.Sprintf("This connection has %d operations open, its limit: complete one before starting another.", c.t.maxOps),
+		Message:    fmt.Sprintf("This connection has %d operations open, its limit: complete one before starting another.", c.t.maxOps),
 		Extensions: map[string]any{"code": codeTooManyOperations, "requestId": RequestID(c.ctx)},
 	}}
 }
