@@ -1179,9 +1179,10 @@ func TestWebsocketMaxOperations(t *testing.T) {
 		t.Run(proto, func(t *testing.T) {
 			c := e.dial(t, proto, nil)
 			c.init(e.boardToken)
+			head := e.head(t) // each feed then gets exactly the progress below
 			const n = 500
 			for i := range n {
-				c.subscribe(proto, "s"+strconv.Itoa(i), e.site, nil)
+				c.subscribe(proto, "s"+strconv.Itoa(i), e.site, &head)
 			}
 			refused := map[string]bool{}
 			for len(refused) < n-limit {
@@ -1219,7 +1220,8 @@ func TestWebsocketMaxOperations(t *testing.T) {
 			} else {
 				c.sendRaw(`{"type":"complete","id":"s0"}`)
 			}
-			c.subscribe(proto, "again", e.site, nil)
+			head = e.head(t)
+			c.subscribe(proto, "again", e.site, &head)
 			e.progress(t, 60+len(proto))
 			for {
 				m := c.next()
