@@ -1125,15 +1125,14 @@ func TestWebsocketPendingBudget(t *testing.T) {
 			idle = append(idle, c)
 		}
 	}
+	board, status := dial("127.0.0.2", nil)
+	if board == nil {
+		t.Fatalf("board from another address after %v: status=%d, want the upgrade", counts, status)
+	}
+	board.init(e.boardToken)
 	if want := map[int]int{101: perAddr, 429: maxConns + 50 - perAddr}; fmt.Sprint(counts) != fmt.Sprint(want) {
 		t.Fatalf("statuses=%v, want %v", counts, want)
 	}
-
-	board, status := dial("127.0.0.2", nil)
-	if board == nil {
-		t.Fatalf("board from another address: status=%d, want the upgrade", status)
-	}
-	board.init(e.boardToken)
 	withToken, status := dial("127.0.0.1", http.Header{"Authorization": {"Bearer " + e.boardToken}})
 	if withToken == nil {
 		t.Fatalf("board with its token from the busy address: status=%d, want the upgrade", status)
