@@ -122,7 +122,7 @@ func settings(c *config) []setting {
 		}},
 		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
-		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory (a revocation on another instance takes effect within it; 0 turns the cache off)", dur(&c.TokenCacheTTL)},
+		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory, and how often open websockets and SSE streams re-check theirs (a revocation on another instance takes effect within it; 0 turns the cache off, sockets then re-check every 10s)", dur(&c.TokenCacheTTL)},
 		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
 			c.WebsocketOrigins = nil
 			for _, o := range strings.Split(s, ",") {
