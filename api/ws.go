@@ -516,6 +516,8 @@ func (c *wsConn) init(payload json.RawMessage) {
 	// the request's context: that one ending means shutdown, which must
 	// reach the client as 1001 before any operation could say "complete".
 	c.base = context.WithoutCancel(ctx)
+	// Watched before the ack: once the client hears it, a revocation reaches it.
+	c.unwatch = c.t.reg.watch(token, shop.ActorFromContext(ctx), c.revoke)
 	c.write(message(nil, "connection_ack", "", nil))
 	if c.legacy {
 		c.write(message(nil, "ka", "", nil))
@@ -524,7 +526,6 @@ func (c *wsConn) init(payload json.RawMessage) {
 	c.acked = true
 	c.mu.Unlock()
 	close(c.ackedCh)
-	c.unwatch = c.t.reg.watch(token, shop.ActorFromContext(ctx), c.revoke)
 }
 
 // revoke closes the socket with 4403 (after a connection_error on legacy

@@ -1151,7 +1151,11 @@ func TestWebsocketPendingBudget(t *testing.T) {
 		t.Fatalf("status=%d, want 503 with every pending slot taken", status)
 	}
 
-	// The init timeout closes the idle ones and gives their slots back.
+	// The init timeout closes the idle ones and gives their slots back,
+	// once every accepted socket (the idle ones and the two boards) has its timer.
+	for range len(idle) + 2 {
+		clock.wait(t, api.DefaultOptions.WebsocketInitTimeout)
+	}
 	clock.Advance(api.DefaultOptions.WebsocketInitTimeout)
 	for _, c := range idle {
 		c.expectClose(4408, "Connection initialisation timeout")
