@@ -137,7 +137,9 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 		if err := db.RevokeToken(ctx, token); err != nil {
 			return fmt.Errorf("token revoke: %s", shop.ErrorMessage(err))
 		}
-		fmt.Fprintln(stdout, "revoked")
+		// Running servers learn of it from the database: their token cache
+		// forgets it, and their open sockets re-check it, within the TTL.
+		fmt.Fprintln(stdout, "revoked; running servers refuse it, and close its open websockets and streams, within --token-cache-ttl (10s)")
 		return nil
 	}
 }

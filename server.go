@@ -69,6 +69,12 @@ type config struct {
 	ShutdownTimeout  time.Duration
 	TokenCacheTTL    time.Duration
 	WebsocketOrigins []string
+
+	// Websockets before authentication, and operations per socket (issue 14).
+	WebsocketInitTimeout    time.Duration
+	WebsocketPendingPerAddr int
+	WebsocketPendingMax     int
+	WebsocketMaxOperations  int
 }
 
 // setting describes one configuration entry: flag, env var, default, help.
@@ -116,7 +122,7 @@ func settings(c *config) []setting {
 		}},
 		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
-		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory (a revocation on another instance takes effect within it; 0 turns the cache off)", dur(&c.TokenCacheTTL)},
+		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory, and how often open websockets and SSE streams re-check theirs (a revocation on another instance takes effect within it; 0 turns the cache off, sockets then re-check every 10s)", dur(&c.TokenCacheTTL)},
 		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
 			c.WebsocketOrigins = nil
 			for _, o := range strings.Split(s, ",") {
@@ -126,6 +132,10 @@ func settings(c *config) []setting {
 			}
 			return nil
 		}},
+		{"websocket-init-timeout", "BAYBOARD_WEBSOCKET_INIT_TIMEOUT", "3s", "time a websocket has to send connection_init before it is closed (4408)", dur(&c.WebsocketInitTimeout)},
+		{"websocket-pending-per-address", "BAYBOARD_WEBSOCKET_PENDING_PER_ADDRESS", "8", "websockets of one client address not yet authenticated; the next upgrade gets 429 (0: no limit)", integer(&c.WebsocketPendingPerAddr)},
+		{"websocket-pending-max", "BAYBOARD_WEBSOCKET_PENDING_MAX", "512", "websockets of this instance not yet authenticated; the next anonymous upgrade gets 503 (0: no limit)", integer(&c.WebsocketPendingMax)},
+		{"websocket-max-operations", "BAYBOARD_WEBSOCKET_MAX_OPERATIONS", "50", "subscriptions (and other operations) in flight on one websocket; the next gets an error (0: no limit)", integer(&c.WebsocketMaxOperations)},
 	}
 }
 
@@ -304,6 +314,13 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.ComplexityLimit = cfg.ComplexityLimit
 	opts.MaxDepth, opts.MaxAliases, opts.MaxDirectives, opts.MaxTokens = cfg.MaxDepth, cfg.MaxAliases, cfg.MaxDirectives, cfg.MaxTokens
 	opts.WebsocketMaxConns, opts.WebsocketMaxPerToken = cfg.WebsocketMax, cfg.WebsocketPerUser
+	opts.WebsocketInitTimeout, opts.WebsocketMaxOperations = cfg.WebsocketInitTimeout, cfg.WebsocketMaxOperations
+	opts.WebsocketPendingPerAddr, opts.WebsocketPendingMax = cfg.WebsocketPendingPerAddr, cfg.WebsocketPendingMax
+	if cfg.TokenCacheTTL > 0 {
+		// Open sockets and streams re-check their tokens as often as the
+		// cache forgets them: a revocation reaches both within one TTL.
+		opts.TokenCheckInterval = cfg.TokenCacheTTL
+	}
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
 	opts.OperationTimeout = cfg.OperationTimeout
 	gql := api.NewServer(db, log, opts)

@@ -71,6 +71,22 @@ type Options struct {
 	// WebsocketClock makes the websockets' timers (init timeout, pings,
 	// keep-alives); nil is the system clock. Tests drive theirs by hand.
 	WebsocketClock Clock
+	// WebsocketPendingPerAddr caps the sockets of one client address that
+	// have not yet been authenticated (connection_init accepted); the next
+	// upgrade from that address gets 429. Until authenticated a socket does
+	// not count against WebsocketMaxConns or WebsocketMaxPerToken.
+	WebsocketPendingPerAddr int
+	// WebsocketPendingMax caps the unauthenticated sockets of the instance;
+	// the next anonymous upgrade gets 503.
+	WebsocketPendingMax int
+	// WebsocketMaxOperations caps the operations (subscriptions, queries,
+	// mutations) in flight on one socket; the next gets an error message.
+	WebsocketMaxOperations int
+	// TokenCheckInterval is how often the open websockets and SSE streams
+	// re-check their tokens (one statement for all): a revoked or expired
+	// token, or a user who lost a site, is cut off within it (4403). It
+	// should be the store's token cache TTL. Zero: never.
+	TokenCheckInterval time.Duration
 	// Websockets tracks the open websockets, for a graceful shutdown
 	// (Shutdown closes them with 1001); nil keeps a private registry.
 	Websockets *WebsocketRegistry
@@ -84,8 +100,9 @@ type Options struct {
 // Zero turns a limit off.
 var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, OperationTimeout: 15 * time.Second,
 	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000,
-	WebsocketInitTimeout: 10 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
-	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20}
+	WebsocketInitTimeout: 3 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
+	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20,
+	WebsocketPendingPerAddr: 8, WebsocketPendingMax: 512, WebsocketMaxOperations: 50, TokenCheckInterval: 10 * time.Second}
 
 // NewServer builds the GraphQL endpoint over db: graph's schema behind the
 // transports (websocket, server-sent events, GET and POST), the operation

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +52,9 @@ const (
 	// writeTimeout bounds one message's write: a client that reads nothing
 	// for that long is dropped rather than holding its operations.
 	writeTimeout = 10 * time.Second
+
+	// codeTooManyOperations answers a subscribe past WebsocketMaxOperations.
+	codeTooManyOperations = "TOO_MANY_OPERATIONS"
 )
 
 // websocketTransport serves GraphQL over websockets on github.com/coder/websocket,
@@ -62,9 +66,17 @@ const (
 //   - invalid JSON, an unknown or server-only type, a malformed message: 4400
 //   - subscribe before connection_ack: 4401
 //   - connection_init refused (no or bad token): 4403; the token could not
-//     be checked (database down) or its user has all its sockets open: 1013
+//     be checked (database down), or the instance or the token's user has
+//     all its sockets open: 1013
+//   - the token was revoked or has expired, or its user lost a site or
+//     changed role, while the socket was open: 4403 (found by the token
+//     re-check every TokenCheckInterval, see WebsocketRegistry.watch)
 //   - no connection_init within InitTimeout: 4408
 //   - subscribe with an id in flight: 4409
+//   - subscribe with WebsocketMaxOperations in flight: not a close, an
+//     "error" message for that id (TOO_MANY_OPERATIONS): the graphql-ws
+//     client hands it to that subscription's sink and keeps the socket and
+//     the other subscriptions, where 4400 would end them all for good
 //   - a second connection_init: 4429
 //   - a message over the read limit: 1009 (coder/websocket's)
 //   - server shutdown (WebsocketRegistry.Shutdown or the request's context
@@ -73,15 +85,25 @@ const (
 //   - a pong missing for two ping intervals: the connection is dropped
 //     without a handshake (the peer is gone)
 //
+// Until its connection_init is accepted a socket (unless its upgrade
+// carried a valid token) counts against its address's budget of pending
+// sockets, not against the instance's and the user's limits, so that
+// sockets that never authenticate cannot lock real screens out: past the
+// address's budget the upgrade gets 429 (that client is the cause: it may
+// retry once its own pending sockets have timed out), past the instance's
+// pending cap 503 (the server is busy, whoever asks).
+//
 // A ping before connection_init gets its pong. On legacy graphql-ws the
 // refusals and errors are sent as connection_error before the close (1002
 // for a protocol error, 4403 or 1013 for a refused init), and "ka" keeps
 // the connection alive.
 type websocketTransport struct {
-	db   *store.DB
-	log  *slog.Logger
-	reg  *WebsocketRegistry
-	caps *websocketCaps
+	db      *store.DB
+	log     *slog.Logger
+	reg     *WebsocketRegistry
+	caps    *websocketCaps
+	pending *pendingSockets
+	maxOps  int // operations in flight per socket; 0: no limit
 
 	clock        Clock
 	origins      []string
@@ -102,8 +124,11 @@ func newWebsocket(db *store.DB, log *slog.Logger, opts Options) *websocketTransp
 	if clock == nil {
 		clock = systemClock{}
 	}
+	reg.configure(&tokenChecker{db: db, log: log, clock: clock, every: opts.TokenCheckInterval})
 	return &websocketTransport{db: db, log: log, reg: reg, clock: clock,
 		caps:    &websocketCaps{maxTotal: opts.WebsocketMaxConns, maxPerActor: opts.WebsocketMaxPerToken},
+		pending: &pendingSockets{perAddr: opts.WebsocketPendingPerAddr, max: opts.WebsocketPendingMax},
+		maxOps:  opts.WebsocketMaxOperations,
 		origins: opts.WebsocketOrigins, initTimeout: opts.WebsocketInitTimeout,
 		pingInterval: opts.WebsocketPingInterval, keepAlive: 10 * time.Second, readLimit: opts.WebsocketReadLimit}
 }
@@ -116,24 +141,32 @@ func (t *websocketTransport) Supports(r *http.Request) bool {
 // Do implements graphql.Transport. It returns once the socket is closed and
 // its operations have ended.
 func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	var actor shop.UserID
+	c := &wsConn{t: t, ctx: r.Context(), exec: exec, headers: r.Header, addr: remoteHost(r),
+		ops: map[string]*wsOp{}, ackedCh: make(chan struct{})}
 	if a := shop.ActorFromContext(r.Context()); a != nil {
-		actor = a.UserID
-	}
-	if !t.caps.acquire(actor) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Retry-After", "5")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, `{"errors":[{"message":"Too many open connections: try again later.","extensions":{"code":%q,"requestId":%q}}]}`,
-			codeTooManySockets, RequestID(r.Context()))
+		// Authenticated by the upgrade's header: counted at once.
+		if !t.caps.acquire(a.UserID) {
+			refuseUpgrade(w, r, http.StatusServiceUnavailable, 5, "Too many open connections: try again later.")
+			return
+		}
+		c.actor, c.counted = a.UserID, true
+	} else if status := t.pending.acquire(c.addr); status != 0 {
+		msg := "Too many connections from your address wait for connection_init: try again later."
+		if status == http.StatusServiceUnavailable {
+			msg = "Too many connections wait for connection_init: try again later."
+		}
+		// They free up within the init timeout.
+		refuseUpgrade(w, r, status, max(1, int((t.initTimeout+time.Second-1)/time.Second)), msg)
 		return
+	} else {
+		c.pending = true
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{subprotocolTransportWS, subprotocolLegacyWS},
 		OriginPatterns: t.origins,
 	})
 	if err != nil {
-		t.caps.release(actor) // Accept answered already (403 for a cross-site origin)
+		c.releaseSlot() // Accept answered already (403 for a cross-site origin)
 		return
 	}
 	if t.readLimit > 0 {
@@ -141,18 +174,51 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	} else {
 		ws.SetReadLimit(-1) // zero turns the limit off, as for every option
 	}
-	c := &wsConn{t: t, ws: ws, exec: exec, ctx: r.Context(), actor: actor, headers: r.Header,
-		legacy: ws.Subprotocol() != subprotocolTransportWS, ops: map[string]*wsOp{}, ackedCh: make(chan struct{})}
-	defer func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		t.caps.release(c.actor)
-	}()
+	c.ws, c.legacy = ws, ws.Subprotocol() != subprotocolTransportWS
+	defer c.releaseSlot()
 	if !t.reg.add(c) {
 		c.closeWith(closeGoingAway, reasonShutdown)
 	}
 	c.serve()
+	if c.unwatch != nil {
+		c.unwatch()
+	}
 	t.reg.remove(c)
+}
+
+// refuseUpgrade answers an upgrade it will not make with status, a
+// Retry-After and the code TOO_MANY_CONNECTIONS.
+func refuseUpgrade(w http.ResponseWriter, r *http.Request, status, retryAfter int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":%q,"requestId":%q}}]}`,
+		msg, codeTooManySockets, RequestID(r.Context()))
+}
+
+// remoteHost is the address of the connection's peer, without its port:
+// X-Forwarded-For is not trusted (as for the rate limit, clientKey).
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// releaseSlot gives back the socket's slot: the instance's and its user's
+// once authenticated, its address's pending one before.
+func (c *wsConn) releaseSlot() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counted {
+		c.t.caps.release(c.actor)
+		c.counted = false
+	}
+	if c.pending {
+		c.t.pending.release(c.addr)
+		c.pending = false
+	}
 }
 
 // wsConn is one socket.
@@ -164,6 +230,8 @@ type wsConn struct {
 	base    context.Context // the operations': ctx with the actor; set by init, read by the read loop only
 	headers http.Header
 	legacy  bool
+	addr    string // the peer's address, whose pending budget the socket uses until authenticated
+	unwatch func() // ends the token re-check (set by init, read by Do after serve)
 
 	wg      sync.WaitGroup // the operations' goroutines
 	ackedCh chan struct{}  // closed on connection_ack
@@ -171,6 +239,8 @@ type wsConn struct {
 
 	mu        sync.Mutex
 	actor     shop.UserID // whose slot the socket holds; 0 until known
+	counted   bool        // holds a slot of the instance's and actor's (websocketCaps)
+	pending   bool        // holds a pending slot of its address's (pendingSockets)
 	initSeen  bool
 	acked     bool
 	ops       map[string]*wsOp // in flight, by id
@@ -347,6 +417,7 @@ func (c *wsConn) handle(b []byte) {
 		c.mu.Lock()
 		acked := c.acked
 		dup := m.ID != nil && c.ops[*m.ID] != nil
+		full := c.t.maxOps > 0 && len(c.ops) >= c.t.maxOps
 		c.mu.Unlock()
 		switch {
 		case !acked:
@@ -357,6 +428,8 @@ func (c *wsConn) handle(b []byte) {
 			c.closeWith(closeBadRequest, reasonInvalid+": subscribe needs a payload with a query")
 		case dup:
 			c.closeWith(closeSubscriberDup, closeReason("Subscriber for "+*m.ID+" already exists"))
+		case full:
+			c.sendErrors(*m.ID, c.tooManyOperations())
 		default:
 			c.start(*m.ID, m.Payload)
 		}
@@ -405,6 +478,14 @@ func (c *wsConn) handleLegacy(b []byte) {
 			return
 		}
 		c.stop(id, true) // subscriptions-transport-ws replaces an operation with the same id
+		c.mu.Lock()
+		full := c.t.maxOps > 0 && len(c.ops) >= c.t.maxOps
+		c.mu.Unlock()
+		if full {
+			c.sendErrors(id, c.tooManyOperations())
+			c.write(message(nil, "complete", id, nil))
+			return
+		}
 		c.start(id, m.Payload)
 	case m.Type == "stop" && acked && id != "":
 		c.stop(id, false)
@@ -423,7 +504,7 @@ func (c *wsConn) refuseLegacy(code websocket.StatusCode, reason string) {
 // socket: 4403 (1013 when the token could not be checked, or its user has
 // every socket open).
 func (c *wsConn) init(payload json.RawMessage) {
-	ctx, code, reason := c.authenticate(payload)
+	ctx, token, code, reason := c.authenticate(payload)
 	if code != 0 {
 		if c.legacy {
 			c.write(message(nil, "connection_error", "", errorObject(reason)))
@@ -435,6 +516,8 @@ func (c *wsConn) init(payload json.RawMessage) {
 	// the request's context: that one ending means shutdown, which must
 	// reach the client as 1001 before any operation could say "complete".
 	c.base = context.WithoutCancel(ctx)
+	// Watched before the ack: once the client hears it, a revocation reaches it.
+	c.unwatch = c.t.reg.watch(token, shop.ActorFromContext(ctx), c.revoke)
 	c.write(message(nil, "connection_ack", "", nil))
 	if c.legacy {
 		c.write(message(nil, "ka", "", nil))
@@ -445,13 +528,36 @@ func (c *wsConn) init(payload json.RawMessage) {
 	close(c.ackedCh)
 }
 
+// revoke closes the socket with 4403 (after a connection_error on legacy
+// graphql-ws): its token no longer admits what it was opened with.
+func (c *wsConn) revoke(reason string) {
+	if c.isClosing() {
+		return
+	}
+	if c.legacy {
+		c.write(message(nil, "connection_error", "", errorObject(reason)))
+	}
+	c.closeWith(closeForbidden, reason)
+}
+
+// tooManyOperations is the error of a subscribe past the socket's limit.
+func (c *wsConn) tooManyOperations() gqlerror.List {
+	return gqlerror.List{{
+		Message:    fmt.Sprintf("This connection has %d operations open, its limit: complete one before starting another.", c.t.maxOps),
+		Extensions: map[string]any{"code": codeTooManyOperations, "requestId": RequestID(c.ctx)},
+	}}
+}
+
 // authenticate returns the context of the socket's operations, with its
-// actor: the upgrade request's, or that of the bearer token in the payload
-// (Authorization, or token). On refusal it returns the close code and a
-// reason fit for the client: never a driver's text.
-func (c *wsConn) authenticate(payload json.RawMessage) (context.Context, websocket.StatusCode, string) {
+// actor, and the token that admitted it: the upgrade request's, or that of
+// the bearer token in the payload (Authorization, or token). An
+// authenticated socket moves from its address's pending budget to the
+// instance's and its user's slots. On refusal it returns the close code and
+// a reason fit for the client: never a driver's text.
+func (c *wsConn) authenticate(payload json.RawMessage) (context.Context, string, websocket.StatusCode, string) {
 	if shop.ActorFromContext(c.ctx) != nil {
-		return c.ctx, 0, "" // authenticated by the upgrade request's header, and counted then
+		// Authenticated by the upgrade request's header, and counted then.
+		return c.ctx, strings.TrimPrefix(c.headers.Get("Authorization"), "Bearer "), 0, ""
 	}
 	var p map[string]any
 	_ = json.Unmarshal(payload, &p) // checked: absent, null or an object
@@ -464,25 +570,29 @@ func (c *wsConn) authenticate(payload json.RawMessage) (context.Context, websock
 	}
 	token = strings.TrimPrefix(token, "Bearer ")
 	if token == "" {
-		return nil, closeForbidden, `Send a bearer token in connection_init: {"Authorization": "Bearer <token>"}.`
+		return nil, "", closeForbidden, `Send a bearer token in connection_init: {"Authorization": "Bearer <token>"}.`
 	}
 	a, err := c.t.db.FindActorByToken(c.ctx, token)
 	if shop.ErrorCode(err) == shop.EINTERNAL {
 		// Not the client's fault: 1013 makes the client retry.
 		c.t.log.ErrorContext(c.ctx, "websocket authentication", "error", err)
-		return nil, closeTryAgainLater, "Internal error."
+		return nil, "", closeTryAgainLater, "Internal error."
 	} else if err != nil {
-		return nil, closeForbidden, closeReason(shop.ErrorMessage(err))
+		return nil, "", closeForbidden, closeReason(shop.ErrorMessage(err))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.actor == 0 {
-		if !c.t.caps.acquireActor(a.UserID) {
-			return nil, closeTryAgainLater, "Too many open connections for this token."
+	if !c.counted {
+		if !c.t.caps.acquire(a.UserID) {
+			return nil, "", closeTryAgainLater, "Too many open connections: try again later."
 		}
-		c.actor = a.UserID
+		c.actor, c.counted = a.UserID, true
+		if c.pending {
+			c.t.pending.release(c.addr)
+			c.pending = false
+		}
 	}
-	return shop.NewContextWithActor(c.ctx, a), 0, ""
+	return shop.NewContextWithActor(c.ctx, a), token, 0, ""
 }
 
 // start runs operation id (a subscription, query or mutation) in a
@@ -724,12 +834,19 @@ func errorObject(msg string) json.RawMessage {
 // shutdown closes them with 1001 (going away) and clients reconnect to a
 // healthy instance: http.Server.Shutdown leaves hijacked connections alone.
 // The zero value is ready to use.
+//
+// It also re-checks the tokens of the open websockets and SSE streams
+// (watch), so that a token revoked anywhere ends them.
 type WebsocketRegistry struct {
 	mu      sync.Mutex
 	conns   map[*wsConn]struct{}
 	closing bool
 	idle    chan struct{} // closed once closing and no socket is left
 	stop    chan struct{} // closed by Shutdown: ends the SSE streams (sse.go)
+
+	checker  *tokenChecker // set by the first handler built on it
+	sessions map[*session]struct{}
+	sweeping bool // a sweep goroutine runs (while there are sessions)
 }
 
 // Len returns the number of open websockets.
@@ -806,10 +923,167 @@ func (r *WebsocketRegistry) remove(c *wsConn) {
 func (r *WebsocketRegistry) stopping() <-chan struct{} {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.stoppingLocked()
+}
+
+func (r *WebsocketRegistry) stoppingLocked() chan struct{} {
 	if r.stop == nil {
 		r.stop = make(chan struct{})
 	}
 	return r.stop
+}
+
+// tokenChecker re-checks the tokens of the open sessions every interval.
+type tokenChecker struct {
+	db    *store.DB
+	log   *slog.Logger
+	clock Clock
+	every time.Duration // 0: never
+}
+
+// session is an authenticated websocket or SSE stream: the token that
+// admitted it, who it admitted, and how to end it.
+type session struct {
+	token string
+	actor *shop.Actor
+	end   func(reason string)
+}
+
+// configure sets how the sessions' tokens are re-checked, once.
+func (r *WebsocketRegistry) configure(ck *tokenChecker) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checker == nil {
+		r.checker = ck
+	}
+}
+
+// watch re-checks token, which admitted actor, every TokenCheckInterval
+// until the returned func is called; end is called (once, from another
+// goroutine) when shop.SessionStillAllowed refuses the session. The
+// sessions cost nothing per message: one goroutine per registry, running
+// while there are sessions, resolves all their tokens with one statement
+// per interval (store.CheckTokens). The token cache's TTL is the same
+// interval, so a revocation takes effect on sockets and on requests alike.
+func (r *WebsocketRegistry) watch(token string, actor *shop.Actor, end func(reason string)) (unwatch func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if token == "" || actor == nil || r.checker == nil || r.checker.every <= 0 || r.closing {
+		return func() {}
+	}
+	s := &session{token: token, actor: actor, end: end}
+	if r.sessions == nil {
+		r.sessions = map[*session]struct{}{}
+	}
+	r.sessions[s] = struct{}{}
+	if !r.sweeping {
+		r.sweeping = true
+		go r.sweep(r.checker, r.stoppingLocked())
+	}
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.sessions, s)
+	}
+}
+
+// sweep re-checks the sessions every ck.every until none is left or the
+// registry shuts down.
+func (r *WebsocketRegistry) sweep(ck *tokenChecker, stop <-chan struct{}) {
+	tick, stopTick := ck.clock.Ticker(ck.every)
+	defer stopTick()
+	for {
+		select {
+		case <-stop:
+			return // Shutdown ends every session, and no new one is watched
+		case <-tick:
+			if !r.sweepOnce(ck) {
+				return
+			}
+		}
+	}
+}
+
+// sweepOnce checks every session's token and ends those refused; false
+// once no session is left (the sweep ends, the next watch starts another).
+func (r *WebsocketRegistry) sweepOnce(ck *tokenChecker) bool {
+	r.mu.Lock()
+	if len(r.sessions) == 0 {
+		r.sweeping = false
+		r.mu.Unlock()
+		return false
+	}
+	all := make([]*session, 0, len(r.sessions))
+	seen := map[string]bool{}
+	var tokens []string
+	for s := range r.sessions {
+		all = append(all, s)
+		if !seen[s.token] {
+			seen[s.token] = true
+			tokens = append(tokens, s.token)
+		}
+	}
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	checks, err := ck.db.CheckTokens(ctx, tokens)
+	cancel()
+	if err != nil {
+		// The database is unwell, not the tokens: the screens stay, and
+		// the next sweep tries again.
+		ck.log.Error("websocket token check", "error", err)
+		return true
+	}
+	for _, s := range all {
+		c := checks[s.token]
+		if err := shop.SessionStillAllowed(s.actor, c.Actor, c.Err); err != nil {
+			r.mu.Lock()
+			_, open := r.sessions[s]
+			delete(r.sessions, s)
+			r.mu.Unlock()
+			if open {
+				s.end(closeReason(shop.ErrorMessage(err)))
+			}
+		}
+	}
+	return true
+}
+
+// pendingSockets counts the sockets not yet authenticated, per client
+// address and in all (zero: no limit).
+type pendingSockets struct {
+	perAddr, max int
+
+	mu     sync.Mutex
+	total  int
+	byAddr map[string]int
+}
+
+// acquire takes a pending slot of addr's, or returns the status of the
+// refusal: 429 when addr has its budget open, 503 when the instance has.
+func (p *pendingSockets) acquire(addr string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.perAddr > 0 && p.byAddr[addr] >= p.perAddr {
+		return http.StatusTooManyRequests
+	}
+	if p.max > 0 && p.total >= p.max {
+		return http.StatusServiceUnavailable
+	}
+	if p.byAddr == nil {
+		p.byAddr = map[string]int{}
+	}
+	p.byAddr[addr]++
+	p.total++
+	return 0
+}
+
+func (p *pendingSockets) release(addr string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total--
+	if p.byAddr[addr]--; p.byAddr[addr] <= 0 {
+		delete(p.byAddr, addr)
+	}
 }
 
 // decodeObject decodes one JSON object, and nothing after it.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -72,5 +73,43 @@ func TestCloseReason(t *testing.T) {
 	}
 	if got := closeReason("short"); got != "short" {
 		t.Fatalf("reason=%q, want it unchanged", got)
+	}
+}
+
+// TestPendingSockets: an address past its budget of pending sockets gets
+// 429, any address past the instance's pending cap 503; a release gives
+// the slot back.
+func TestPendingSockets(t *testing.T) {
+	t.Parallel()
+	p := &pendingSockets{perAddr: 2, max: 3}
+	steps := []struct {
+		name    string
+		addr    string
+		release bool
+		want    int
+	}{
+		{"OK/First", "a", false, 0},
+		{"OK/Second", "a", false, 0},
+		{"ErrTooManyRequests/ThirdOfAddress", "a", false, http.StatusTooManyRequests},
+		{"OK/OtherAddress", "b", false, 0},
+		{"ErrUnavailable/InstanceFull", "c", false, http.StatusServiceUnavailable},
+		{"ErrTooManyRequests/BeforeUnavailable", "a", false, http.StatusTooManyRequests},
+		{"OK/Release", "a", true, 0},
+		{"OK/AfterRelease", "c", false, 0},
+		{"ErrUnavailable/FullAgain", "d", false, http.StatusServiceUnavailable},
+	}
+	for _, s := range steps { // in order: each step starts where the last ended
+		t.Run(s.name, func(t *testing.T) {
+			if s.release {
+				p.release(s.addr)
+				return
+			}
+			if got := p.acquire(s.addr); got != s.want {
+				t.Fatalf("status=%d, want %d", got, s.want)
+			}
+		})
+	}
+	if p.total != 3 || len(p.byAddr) != 3 {
+		t.Fatalf("total=%d addresses=%v, want 3 over a, b, c", p.total, p.byAddr)
 	}
 }

@@ -341,17 +341,21 @@ func TestWebsocketCaps(t *testing.T) {
 	}
 	// s4's slot is free again once it is gone: one left of three. The probe
 	// that finds it free keeps it (a closed probe's slot is freed
-	// asynchronously, which would race with the next dial).
+	// asynchronously, which would race with the next dial). Sockets count
+	// once authenticated (before, against their address's pending budget:
+	// TestWebsocketPendingBudget), so the probes carry tokens of other users.
+	adv := http.Header{"Authorization": {"Bearer " + wsToken(t, e.db, e.f.Advisor)}}
+	foreman := http.Header{"Authorization": {"Bearer " + wsToken(t, e.db, e.f.Foreman)}}
 	var s5 *websocket.Conn
 	waitFor(t, func() bool {
-		c, _, err := dial(nil)
+		c, _, err := dial(adv)
 		if err != nil {
 			return false
 		}
 		s5 = c
 		return true
 	}, "s4's slot to be freed")
-	full("a full instance", nil)
+	full("a full instance", foreman)
 	_ = s5.Close(websocket.StatusNormalClosure, "")
 	_ = s1.c.Close(websocket.StatusNormalClosure, "")
 	waitFor(t, func() bool {

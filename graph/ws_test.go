@@ -990,3 +990,269 @@ func npmCI(t *testing.T, dir string) {
 		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
 }
+
+// sqlExec runs a statement on a connection of its own, as the CLI or
+// another instance would: nothing in this process hears of it.
+func (e *wsEnv) sqlExec(t *testing.T, query string, args ...any) {
+	t.Helper()
+	conn, err := sql.Open("postgres", e.db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// TestWebsocketTokenRevoked: a token revoked (or expired, or whose user
+// loses a site) elsewhere, while its sockets and streams are open, closes
+// them with 4403 (legacy: connection_error, then 4403; SSE: the stream
+// ends) at the next token check, one TokenCheckInterval later on the
+// injected clock; the other users' sockets stay.
+func TestWebsocketTokenRevoked(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketClock = clock }).start()
+	every := api.DefaultOptions.TokenCheckInterval
+	head := e.head(t)
+
+	ws := e.dial(t, protoTransportWS, nil)
+	ws.init(e.boardToken)
+	ws.subscribe(protoTransportWS, "feed", e.site, &head)
+	legacy := e.dial(t, protoLegacyWS, nil)
+	legacy.init(e.boardToken)
+	legacy.subscribe(protoLegacyWS, "feed", e.site, &head)
+	header := e.dial(t, protoTransportWS, http.Header{"Authorization": {"Bearer " + e.boardToken}})
+	header.init("") // the header's token admits it
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stream := e.subscribeSSE(t, ctx, e.boardToken, head)
+	expiring := wsToken(t, e.db, e.f.Board)
+	exp := e.dial(t, protoTransportWS, nil)
+	exp.init(expiring)
+	tech := e.dial(t, protoTransportWS, nil)
+	tech.init(e.techToken)
+	clock.wait(t, every) // the check's ticker exists
+
+	// They work, and a check with nothing revoked leaves them be.
+	e.progress(t, 11)
+	ws.update("feed")
+	legacy.update("feed")
+	stream.next()
+	clock.Advance(every)
+	e.progress(t, 12)
+	ws.update("feed")
+	legacy.update("feed")
+	stream.next()
+
+	// As `bayboard token revoke` does, from another process.
+	e.sqlExec(t, `UPDATE tokens SET revoked_at = now() WHERE hash = $1`, store.HashToken(e.boardToken))
+	e.sqlExec(t, `UPDATE tokens SET expires_at = now() - interval '1 second' WHERE hash = $1`, store.HashToken(expiring))
+	clock.Advance(every)
+	ws.expectClose(4403, "The token was revoked.")
+	header.expectClose(4403, "The token was revoked.")
+	exp.expectClose(4403, "The token has expired.")
+	if m := legacy.expect("connection_error"); !bytes.Contains(m.Payload, []byte("The token was revoked.")) {
+		t.Fatalf("connection_error payload=%s, want the reason", m.Payload)
+	}
+	legacy.expectClose(4403, "The token was revoked.")
+	for {
+		name, data := stream.event()
+		if name == "" {
+			break // the stream ended
+		}
+		if name != "next" {
+			t.Fatalf("event=%q %s, want the stream to end", name, data)
+		}
+	}
+	tech.alive()
+	// The check dropped the token from the cache: a new socket is refused at once.
+	again := e.dial(t, protoTransportWS, nil)
+	again.send(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"Authorization":"Bearer ` + e.boardToken + `"}`)})
+	again.expectClose(4403, "The token was revoked.")
+
+	// The technician loses the site: his socket goes too.
+	e.sqlExec(t, `DELETE FROM user_sites WHERE user_id = $1 AND site_id = $2`, e.f.Tech.ID, e.f.Site.ID)
+	clock.Advance(every)
+	tech.expectClose(4403, "You no longer have access to site")
+}
+
+// TestWebsocketPendingBudget: upgrades that never send connection_init
+// (limit+50 of them, from one address) use that address's budget of
+// pending sockets (429 past it), not the instance's slots: a real board
+// from another address, or with its token in the upgrade, still gets its
+// ack. The pending sockets of all addresses are capped (503), and the init
+// timeout frees them.
+func TestWebsocketPendingBudget(t *testing.T) {
+	t.Parallel()
+	const maxConns, perAddr, pendingMax = 20, 8, 16
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) {
+		o.WebsocketClock = clock
+		o.WebsocketMaxConns, o.WebsocketPendingPerAddr, o.WebsocketPendingMax = maxConns, perAddr, pendingMax
+	}).start()
+	from := func(ip string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+		return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	}
+	// dial upgrades from ip; it returns the socket, or the refusal's status.
+	dial := func(ip string, header http.Header) (*wsClient, int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, res, err := websocket.Dial(ctx, e.url, &websocket.DialOptions{Subprotocols: []string{protoTransportWS},
+			HTTPHeader: header, HTTPClient: from(ip)})
+		if err != nil {
+			if res == nil {
+				t.Fatalf("dial from %s: %v", ip, err)
+			}
+			if res.Header.Get("Retry-After") == "" {
+				t.Fatalf("status=%d without Retry-After", res.StatusCode)
+			}
+			return nil, res.StatusCode
+		}
+		t.Cleanup(func() { _ = c.CloseNow() })
+		return &wsClient{t: t, c: c}, http.StatusSwitchingProtocols
+	}
+
+	var idle []*wsClient
+	counts := map[int]int{}
+	for range maxConns + 50 {
+		c, status := dial("127.0.0.1", nil)
+		counts[status]++
+		if c != nil {
+			idle = append(idle, c)
+		}
+	}
+	board, status := dial("127.0.0.2", nil)
+	if board == nil {
+		t.Fatalf("board from another address after %v: status=%d, want the upgrade", counts, status)
+	}
+	board.init(e.boardToken)
+	if want := map[int]int{101: perAddr, 429: maxConns + 50 - perAddr}; fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Fatalf("statuses=%v, want %v", counts, want)
+	}
+	withToken, status := dial("127.0.0.1", http.Header{"Authorization": {"Bearer " + e.boardToken}})
+	if withToken == nil {
+		t.Fatalf("board with its token from the busy address: status=%d, want the upgrade", status)
+	}
+	withToken.init("")
+
+	// The instance's pending cap: the second address fills it, a third is refused with 503.
+	for range pendingMax - perAddr {
+		c, status := dial("127.0.0.2", nil)
+		if c == nil {
+			t.Fatalf("pending socket from 127.0.0.2: status=%d, want the upgrade", status)
+		}
+		idle = append(idle, c)
+	}
+	if c, status := dial("127.0.0.3", nil); c != nil || status != http.StatusServiceUnavailable {
+		t.Fatalf("status=%d, want 503 with every pending slot taken", status)
+	}
+
+	// The init timeout closes the idle ones and gives their slots back,
+	// once every accepted socket (the idle ones and the two boards) has its timer.
+	for range len(idle) + 2 {
+		clock.wait(t, api.DefaultOptions.WebsocketInitTimeout)
+	}
+	clock.Advance(api.DefaultOptions.WebsocketInitTimeout)
+	for _, c := range idle {
+		c.expectClose(4408, "Connection initialisation timeout")
+	}
+	waitFor(t, func() bool { return e.reg.Len() == 2 }, "the idle sockets to go")
+	late, status := dial("127.0.0.1", nil)
+	if late == nil {
+		t.Fatalf("status=%d after the idle sockets went, want the upgrade", status)
+	}
+	late.init(e.boardToken)
+	board.alive()
+	withToken.alive()
+}
+
+// TestWebsocketMaxOperations: 500 subscribes on one socket: the first 50
+// (WebsocketMaxOperations) run, each later one gets an "error" message for
+// its id (TOO_MANY_OPERATIONS) and the socket stays open; completing one
+// frees its place. On legacy graphql-ws: error, then complete.
+func TestWebsocketMaxOperations(t *testing.T) {
+	t.Parallel()
+	e := newWSEnv(t, nil).start()
+	limit := api.DefaultOptions.WebsocketMaxOperations
+	for _, proto := range []string{protoTransportWS, protoLegacyWS} {
+		t.Run(proto, func(t *testing.T) {
+			c := e.dial(t, proto, nil)
+			c.init(e.boardToken)
+			head := e.head(t) // each feed then gets exactly the progress below
+			const n = 500
+			for i := range n {
+				c.subscribe(proto, "s"+strconv.Itoa(i), e.site, &head)
+			}
+			refused := map[string]bool{}
+			for len(refused) < n-limit {
+				m := c.next()
+				if m.Type == "complete" && proto == protoLegacyWS && refused[m.ID] {
+					continue
+				}
+				if m.Type != "error" || !bytes.Contains(m.Payload, []byte(`"TOO_MANY_OPERATIONS"`)) {
+					t.Fatalf("message=%s %s %s, want the error TOO_MANY_OPERATIONS", m.Type, m.ID, m.Payload)
+				}
+				i, _ := strconv.Atoi(strings.TrimPrefix(m.ID, "s"))
+				if i < limit || refused[m.ID] {
+					t.Fatalf("refused %s, want only s%d and later, each once", m.ID, limit)
+				}
+				refused[m.ID] = true
+			}
+			e.progress(t, 50+len(proto))
+			got := map[string]bool{}
+			for len(got) < limit {
+				m := c.next()
+				if m.Type == "complete" && refused[m.ID] {
+					continue // legacy's complete after its error
+				}
+				u := c.updateOf(m)
+				i, _ := strconv.Atoi(strings.TrimPrefix(m.ID, "s"))
+				if i >= limit || got[m.ID] || u.Kind == nil {
+					t.Fatalf("update of %s (%+v), want one for each of s0..s%d", m.ID, u, limit-1)
+				}
+				got[m.ID] = true
+			}
+			// Completing one frees a place.
+			if proto == protoLegacyWS {
+				c.sendRaw(`{"type":"stop","id":"s0"}`)
+				c.expect("complete")
+			} else {
+				c.sendRaw(`{"type":"complete","id":"s0"}`)
+			}
+			head = e.head(t)
+			c.subscribe(proto, "again", e.site, &head)
+			e.progress(t, 60+len(proto))
+			for {
+				m := c.next()
+				if m.ID == "again" {
+					if u := c.updateOf(m); u.Kind == nil {
+						t.Fatalf("update of again=%+v, want the progress", u)
+					}
+					break
+				}
+			}
+		})
+	}
+}
+
+// updateOf decodes m, which must be a data message (next, or data on legacy).
+func (c *wsClient) updateOf(m wsMsg) feedUpdate {
+	c.t.Helper()
+	if m.Type != "next" && m.Type != "data" {
+		c.t.Fatalf("message=%s %s %s, want next or data", m.Type, m.ID, m.Payload)
+	}
+	var p struct {
+		Data struct {
+			BoardFeed feedUpdate `json:"boardFeed"`
+		} `json:"data"`
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
+		c.t.Fatalf("payload=%s err=%v, want an update", m.Payload, err)
+	}
+	return p.Data.BoardFeed
+}

@@ -224,6 +224,62 @@ func (d *DB) FindActorByToken(ctx context.Context, token string) (*shop.Actor, e
 	return a, nil
 }
 
+// TokenCheck is what one token resolves to now: its actor, or the
+// UNAUTHENTICATED error that refuses it.
+type TokenCheck struct {
+	Actor *shop.Actor
+	Err   error
+}
+
+// CheckTokens resolves many bearer tokens with one statement, bypassing the
+// token cache (and refreshing it): the open websockets and SSE streams
+// re-check their tokens with it, so that a revocation made anywhere (the
+// CLI, another instance) reaches them. A token it does not know is answered
+// UNAUTHENTICATED; the error it returns is INTERNAL (the lookup failed).
+func (d *DB) CheckTokens(ctx context.Context, tokens []string) (map[string]TokenCheck, error) {
+	out := make(map[string]TokenCheck, len(tokens))
+	if len(tokens) == 0 {
+		return out, nil
+	}
+	byHash := make(map[string]string, len(tokens))
+	hashes := make([][]byte, 0, len(tokens))
+	for _, tok := range tokens {
+		h := HashToken(strings.TrimSpace(tok))
+		byHash[string(h)] = tok
+		hashes = append(hashes, h)
+		out[tok] = TokenCheck{Err: shop.ErrTokenUnknown()}
+	}
+	var rows []struct {
+		userRow
+		Hash      []byte
+		ExpiresAt *time.Time
+		RevokedAt *time.Time
+	}
+	if err := d.db.SelectContext(ctx, &rows, `
+		SELECT `+userColumns+`, t.hash, t.expires_at, t.revoked_at
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ANY($1)`, pq.Array(hashes)); err != nil {
+		return nil, translate(err)
+	}
+	now := d.Now()
+	for _, row := range rows {
+		tok, ok := byHash[string(row.Hash)]
+		if !ok {
+			continue
+		}
+		a, err := shop.TokenActor(*row.user(), row.ExpiresAt, row.RevokedAt, now)
+		if err == nil {
+			d.tokens.put(string(row.Hash), a, row.ExpiresAt, d.TokenCacheTTL)
+		}
+		out[tok] = TokenCheck{Actor: a, Err: err}
+	}
+	for h, tok := range byHash {
+		if out[tok].Actor == nil {
+			d.tokens.drop(h) // deleted, revoked or expired: no stale answer from memory
+		}
+	}
+	return out, nil
+}
+
 // RevokeToken revokes a token so it stops working at once.
 // Errors: NOT_FOUND (no active token matches).
 func (d *DB) RevokeToken(ctx context.Context, token string) error {

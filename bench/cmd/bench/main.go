@@ -159,7 +159,8 @@ func ours(o options, name string, port int) (*proc, string, error) {
 	// One bearer token drives the whole load: the per-user rate limit and the
 	// websocket caps are off (through their environment variables, which
 	// older builds ignore).
-	env := []string{"BAYBOARD_RATE_LIMIT=0", "BAYBOARD_WEBSOCKET_MAX=0", "BAYBOARD_WEBSOCKET_MAX_PER_USER=0"}
+	env := []string{"BAYBOARD_RATE_LIMIT=0", "BAYBOARD_WEBSOCKET_MAX=0", "BAYBOARD_WEBSOCKET_MAX_PER_USER=0",
+		"BAYBOARD_WEBSOCKET_PENDING_PER_ADDRESS=0", "BAYBOARD_WEBSOCKET_PENDING_MAX=0"}
 	// A server built with -tags pprof serves the profiler; BENCH_PPROF=1
 	// gives each instance its own port, named in the log.
 	if os.Getenv("BENCH_PPROF") != "" {
