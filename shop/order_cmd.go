@@ -403,10 +403,13 @@ type Inspection struct {
 // names no failed jobs and sends the car to the wash when the customer
 // accepted one, else makes it ready. A failure needs notes and the failed
 // jobs (the order's own), which go back as rework with the notes as reason;
-// it counts as rework of the order. It returns the order, the jobs sent
-// back, the check to record and the events. Errors: INVALID_TRANSITION,
-// INVALID naming the field, NOT_FOUND (failedJobIds[i]).
-func FinalInspection(o Order, jobs []*Job, in Inspection, by UserID, now time.Time) (Order, []Job, Check, []Event, error) {
+// it counts as rework of the order. Nobody inspects work they had a hand
+// in: whoever worked on any of the order's jobs or recorded their
+// self-checks or team-lead checks (h, see History) is refused. It returns
+// the order, the jobs sent back, the check to record and the events.
+// Errors: INVALID_TRANSITION, FORBIDDEN, INVALID naming the field,
+// NOT_FOUND (failedJobIds[i]).
+func FinalInspection(o Order, jobs []*Job, h History, in Inspection, by UserID, now time.Time) (Order, []Job, Check, []Event, error) {
 	action, kind := OrderFailQC, EventQCFailed
 	if in.Passed {
 		action, kind = OrderPassQC, EventQCPassed
@@ -414,6 +417,10 @@ func FinalInspection(o Order, jobs []*Job, in Inspection, by UserID, now time.Ti
 	next, err := NextOrderState(o.State, action)
 	if err != nil {
 		return o, nil, Check{}, nil, err
+	}
+	if h.workedOn(jobs, func(JobID) bool { return true }, true)[by] {
+		return o, nil, Check{}, nil, Errorf(EFORBIDDEN,
+			"The final inspection is never done by anyone who worked on the repair order (its jobs, their self-checks or team-lead checks), and you did; another inspector must record it.")
 	}
 	check, summary, err := newCheck(&o, nil, CheckFinal, in.Passed, in.Notes, by, now)
 	if err != nil {

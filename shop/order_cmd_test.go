@@ -257,7 +257,7 @@ func TestFinalInspection(t *testing.T) {
 	t.Run("OKWash", func(t *testing.T) {
 		o := order(shop.OrderQC)
 		o.WashRequested = true
-		got, back, check, evs, err := shop.FinalInspection(o, jobs(), shop.Inspection{Passed: true}, 9, t0)
+		got, back, check, evs, err := shop.FinalInspection(o, jobs(), shop.History{}, shop.Inspection{Passed: true}, 9, t0)
 		wantOK(t, err)
 		if got.State != shop.OrderWash || len(back) != 0 || !check.Passed || check.Kind != shop.CheckFinal || len(evs) != 1 || evs[0].Kind != shop.EventQCPassed {
 			t.Fatalf("state=%v events=%d, want %v and QC_PASSED only", got.State, len(evs), shop.OrderWash)
@@ -266,7 +266,7 @@ func TestFinalInspection(t *testing.T) {
 	t.Run("OKReady", func(t *testing.T) {
 		o := order(shop.OrderQC)
 		o.HandedOverAt = ptrTo(t0.Add(-2 * time.Hour))
-		got, _, _, evs, err := shop.FinalInspection(o, jobs(), shop.Inspection{Passed: true}, 9, t0)
+		got, _, _, evs, err := shop.FinalInspection(o, jobs(), shop.History{}, shop.Inspection{Passed: true}, 9, t0)
 		wantOK(t, err)
 		if got.State != shop.OrderReady || !got.ReadyAt.Equal(t0) || got.NotifyBy == nil || len(evs) != 2 || evs[1].Kind != shop.EventOrderReady {
 			t.Fatalf("state=%v events=%v, want %v with ORDER_READY", got.State, evs, shop.OrderReady)
@@ -277,7 +277,7 @@ func TestFinalInspection(t *testing.T) {
 	})
 	t.Run("OKFailedIsRework", func(t *testing.T) {
 		o := order(shop.OrderQC)
-		got, back, check, evs, err := shop.FinalInspection(o, jobs(), shop.Inspection{Notes: ptrTo("漏油"), FailedJobIDs: []shop.JobID{2}}, 9, t0)
+		got, back, check, evs, err := shop.FinalInspection(o, jobs(), shop.History{}, shop.Inspection{Notes: ptrTo("漏油"), FailedJobIDs: []shop.JobID{2}}, 9, t0)
 		wantOK(t, err)
 		if got.State != shop.OrderInWork || got.ReworkCount != 1 || len(back) != 1 || back[0].ID != 2 ||
 			back[0].State != shop.JobRework || back[0].ReworkCount != 1 || back[0].ReworkReason != "漏油" || check.Passed {
@@ -305,7 +305,7 @@ func TestFinalInspection(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			js := jobs()
-			got, back, _, _, err := shop.FinalInspection(order(tt.state), js, tt.in, 9, t0)
+			got, back, _, _, err := shop.FinalInspection(order(tt.state), js, shop.History{}, tt.in, 9, t0)
 			wantErr(t, err, tt.code, tt.field)
 			if got.State != tt.state || back != nil || js[0].State != shop.JobDone {
 				t.Fatalf("state=%v, want %v and no job changed", got.State, tt.state)

@@ -310,13 +310,13 @@ type JobRef struct {
 // job with its event and read the order's other jobs; a third only when the
 // order changes.
 func (d *DB) jobStep(ctx context.Context, op string, ref JobRef, input any, act shop.Action,
-	decide func(c *change, o *shop.Order, j shop.Job, runningSince *time.Time) (shop.Job, shop.Event, error)) (*shop.Job, error) {
+	decide func(c *change, l *lockedJob) (shop.Job, shop.Event, error)) (*shop.Job, error) {
 	return mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Job, error) {
 		l, err := lockJobRow(c, ref.JobID, act, ref.ExpectedVersion)
 		if err != nil {
 			return nil, err
 		}
-		j, ev, err := decide(c, l.O, *l.J, l.RunningSince)
+		j, ev, err := decide(c, l)
 		if err != nil {
 			return nil, err
 		}
@@ -415,31 +415,37 @@ type DispatchJobInput struct {
 	IdempotencyKey  *string
 }
 
-// DispatchJob assigns (or reassigns) a job to a technician and a bay of its
-// site. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// DispatchJob assigns a job to a technician and a bay of its site, or
+// reassigns it; the event of a reassignment names the previous and the new
+// technician (see shop.DispatchJob). Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) DispatchJob(ctx context.Context, in DispatchJobInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "dispatchJob", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActDispatch,
-		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			o, j := l.O, *l.J
 			if err := requireStaff(c, o.SiteID, in.TechnicianID, "technicianId", shop.RoleTechnician); err != nil {
 				return j, shop.Event{}, err
 			}
-			var bay string
-			err := c.tx.GetContext(c.ctx, &bay, `SELECT code FROM bays WHERE id = $1 AND site_id = $2`, in.BayID, o.SiteID)
+			to := shop.Dispatch{Technician: in.TechnicianID, PreviousName: l.Technician, Bay: in.BayID}
+			err := c.tx.QueryRowContext(c.ctx, `
+				SELECT b.code, COALESCE((SELECT u.short_name FROM users u WHERE u.id = $3), '')
+				FROM bays b WHERE b.id = $1 AND b.site_id = $2`, in.BayID, o.SiteID, in.TechnicianID).Scan(&to.BayCode, &to.TechnicianName)
 			if isNoRows(err) {
 				return j, shop.Event{}, notFoundAt("bayId", "No bay with that ID exists at this site.")
 			} else if err != nil {
 				return j, shop.Event{}, err
 			}
-			return shop.DispatchJob(o, j, in.TechnicianID, in.BayID, bay, c.now)
+			return shop.DispatchJob(o, j, to, c.now)
 		})
 }
 
-// StartJob starts a dispatched job, or rework after a failed check (see
-// shop.StartJob). Errors: NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// StartJob starts a dispatched job, or rework after a failed check, as its
+// technician (see shop.StartJob). Errors: NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) StartJob(ctx context.Context, in JobRef) (*shop.Job, error) {
 	return d.jobStep(ctx, "startJob", in, in, shop.ActWorkJob,
-		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
-			return shop.StartJob(o, j, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			return shop.StartJob(l.O, *l.J, *c.actor, l.Technician, c.now)
 		})
 }
 
@@ -452,21 +458,22 @@ type PauseJobInput struct {
 	IdempotencyKey  *string
 }
 
-// PauseJob pauses a job in progress; WAITING_PARTS shows the car as blocked
-// on the board. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// PauseJob pauses a job in progress, as its technician; WAITING_PARTS
+// shows the car as blocked on the board. Errors: INVALID, NOT_FOUND,
+// FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) PauseJob(ctx context.Context, in PauseJobInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "pauseJob", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActWorkJob,
-		func(c *change, o *shop.Order, j shop.Job, running *time.Time) (shop.Job, shop.Event, error) {
-			return shop.PauseJob(o, j, in.Reason, in.Note, running, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			return shop.PauseJob(l.O, *l.J, *c.actor, l.Technician, in.Reason, in.Note, l.RunningSince, c.now)
 		})
 }
 
-// ResumeJob resumes a paused job. Errors: NOT_FOUND, FORBIDDEN,
-// INVALID_TRANSITION, CONFLICT.
+// ResumeJob resumes a paused job, as its technician. Errors: NOT_FOUND,
+// FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) ResumeJob(ctx context.Context, in JobRef) (*shop.Job, error) {
 	return d.jobStep(ctx, "resumeJob", in, in, shop.ActWorkJob,
-		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
-			return shop.ResumeJob(o, j, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			return shop.ResumeJob(l.O, *l.J, *c.actor, l.Technician, c.now)
 		})
 }
 
@@ -478,21 +485,22 @@ type ReportJobProgressInput struct {
 	IdempotencyKey  *string
 }
 
-// ReportJobProgress records a job's progress percentage. Errors: INVALID,
-// NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// ReportJobProgress records a job's progress percentage, as its
+// technician reports it. Errors: INVALID, NOT_FOUND, FORBIDDEN,
+// INVALID_TRANSITION, CONFLICT.
 func (d *DB) ReportJobProgress(ctx context.Context, in ReportJobProgressInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "reportJobProgress", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActWorkJob,
-		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
-			return shop.ReportJobProgress(o, j, in.Progress, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			return shop.ReportJobProgress(l.O, *l.J, *c.actor, l.Technician, in.Progress, c.now)
 		})
 }
 
-// FinishJob marks a job's work finished; the self-check is next. Errors:
-// NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
+// FinishJob marks a job's work finished, as its technician; the self-check
+// is next. Errors: NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) FinishJob(ctx context.Context, in JobRef) (*shop.Job, error) {
 	return d.jobStep(ctx, "finishJob", in, in, shop.ActWorkJob,
-		func(c *change, o *shop.Order, j shop.Job, running *time.Time) (shop.Job, shop.Event, error) {
-			return shop.FinishJob(o, j, running, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			return shop.FinishJob(l.O, *l.J, *c.actor, l.Technician, l.RunningSince, c.now)
 		})
 }
 
@@ -505,32 +513,54 @@ type RecordJobCheckInput struct {
 	IdempotencyKey  *string
 }
 
-// RecordSelfCheck records the technician's self-check (自检); a failed one
-// puts the job back in progress. Errors: INVALID, NOT_FOUND, FORBIDDEN,
-// INVALID_TRANSITION, CONFLICT.
+// RecordSelfCheck records the technician's self-check (自检), by the
+// technician the job is dispatched to; a failed one puts the job back in
+// progress. Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) RecordSelfCheck(ctx context.Context, in RecordJobCheckInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "recordSelfCheck", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActSelfCheck,
-		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
-			j2, ch, ev, err := shop.SelfCheckJob(o, j, in.Passed, in.Notes, c.actor.UserID, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			j2, ch, ev, err := shop.SelfCheckJob(l.O, *l.J, *c.actor, l.Technician, in.Passed, in.Notes, c.now)
 			if err != nil {
-				return j, ev, err
+				return *l.J, ev, err
 			}
 			return j2, ev, insertCheck(c, &ch)
 		})
 }
 
-// RecordTeamLeadCheck records the team lead's check (班组长检验); a failed one
+// RecordTeamLeadCheck records the team lead's check (班组长检验), never by
+// anyone who worked on the job (its history is read for that); a failed one
 // sends the job back as rework. Errors: INVALID, NOT_FOUND, FORBIDDEN,
 // INVALID_TRANSITION, CONFLICT.
 func (d *DB) RecordTeamLeadCheck(ctx context.Context, in RecordJobCheckInput) (*shop.Job, error) {
 	return d.jobStep(ctx, "recordTeamLeadCheck", JobRef{in.JobID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActTeamLeadCheck,
-		func(c *change, o *shop.Order, j shop.Job, _ *time.Time) (shop.Job, shop.Event, error) {
-			j2, ch, ev, err := shop.TeamLeadCheckJob(o, j, in.Passed, in.Notes, c.actor.UserID, c.now)
+		func(c *change, l *lockedJob) (shop.Job, shop.Event, error) {
+			h, err := loadHistory(c, l.O.ID, &l.J.ID)
 			if err != nil {
-				return j, ev, err
+				return *l.J, shop.Event{}, err
+			}
+			j2, ch, ev, err := shop.TeamLeadCheckJob(l.O, *l.J, h, *c.actor, in.Passed, in.Notes, c.now)
+			if err != nil {
+				return *l.J, ev, err
 			}
 			return j2, ev, insertCheck(c, &ch)
 		})
+}
+
+// loadHistory reads what the rules of who may check need of an order's jobs
+// (of one job when job is given): the kind, job and actor of their events
+// and their checks (see shop.History). The order is locked, and every
+// writer of its jobs' events and checks locks it first, so this is current.
+func loadHistory(c *change, order shop.OrderID, job *shop.JobID) (shop.History, error) {
+	var h shop.History
+	if err := c.tx.SelectContext(c.ctx, &h.Events, `
+		SELECT kind, job_id, actor_id FROM events
+		WHERE order_id = $1 AND job_id IS NOT NULL AND ($2::BIGINT IS NULL OR job_id = $2)`, order, job); err != nil {
+		return h, err
+	}
+	err := c.tx.SelectContext(c.ctx, &h.Checks, `
+		SELECT id, site_id, order_id, job_id, kind, passed, notes, checked_by, checked_at FROM checks
+		WHERE order_id = $1 AND job_id IS NOT NULL AND ($2::BIGINT IS NULL OR job_id = $2)`, order, job)
+	return h, err
 }
 
 // insertCheck writes the record of a check.
@@ -552,7 +582,8 @@ type RecordFinalInspectionInput struct {
 }
 
 // RecordFinalInspection passes the order on to wash or ready, or fails it:
-// the named jobs go back as rework with the reason (see shop.FinalInspection).
+// the named jobs go back as rework with the reason; never by anyone who
+// worked on the order, which its jobs' history says (see shop.FinalInspection).
 // Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) RecordFinalInspection(ctx context.Context, in RecordFinalInspectionInput) (*shop.Order, error) {
 	return d.orderStep(ctx, "recordFinalInspection", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in,
@@ -561,7 +592,11 @@ func (d *DB) RecordFinalInspection(ctx context.Context, in RecordFinalInspection
 			if err := c.tx.SelectContext(c.ctx, &jobs, `SELECT `+jobColumns+` FROM jobs WHERE order_id = $1 ORDER BY id FOR UPDATE`, o.ID); err != nil {
 				return nil, err
 			}
-			next, back, check, evs, err := shop.FinalInspection(*o, jobs,
+			h, err := loadHistory(c, o.ID, nil)
+			if err != nil {
+				return nil, err
+			}
+			next, back, check, evs, err := shop.FinalInspection(*o, jobs, h,
 				shop.Inspection{Passed: in.Passed, Notes: in.Notes, FailedJobIDs: in.FailedJobIDs}, c.actor.UserID, c.now)
 			if err != nil {
 				return nil, err

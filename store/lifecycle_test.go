@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +191,106 @@ func TestDeliveryClosesVisitLast(t *testing.T) {
 	if v.DeliveredAt != nil || v.ExitPass != "" {
 		t.Fatalf("visit delivered=%v exitPass=%q, want open while order %d is %v", v.DeliveredAt, v.ExitPass, second.ID, second.State)
 	}
+}
+
+// TestNobodyWorksAnothersJob (issue 14, item 3): technician B cannot start
+// A's job (FORBIDDEN, nothing changed, no event); the foreman reassigns it
+// to B (an event names both) and then B can, and A no longer; a team lead
+// cannot pass his own job; an inspector who did a team-lead check on the
+// order cannot do its final inspection.
+func TestNobodyWorksAnothersJob(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	bg := context.Background()
+	adv, fm, a, lead := storetest.Ctx(f.Advisor), storetest.Ctx(f.Foreman), storetest.Ctx(f.Tech), storetest.Ctx(f.Lead)
+	staff := func(name, short string, role shop.Role, teamLead bool) *shop.User {
+		u := &shop.User{Name: name, ShortName: short, Role: role, TeamLead: teamLead, Team: "A", SiteIDs: []shop.SiteID{f.Site.ID}}
+		if err := db.CreateUser(bg, u); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	userB := staff("吴俊", "吴工", shop.RoleTechnician, false)
+	b := storetest.Ctx(userB)
+	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	job := store.JobRef{JobID: car.Jobs[0].ID}
+
+	t.Run("ErrAnotherTechnicianStarts", func(t *testing.T) {
+		err := rejected(t, db, shop.EFORBIDDEN, "", func() error { _, err := db.StartJob(b, job); return err })
+		if want := "Only the technician the job is dispatched to (张伟) may start it; a foreman can reassign it."; shop.ErrorMessage(err) != want {
+			t.Fatalf("message=%q, want %q", shop.ErrorMessage(err), want)
+		}
+		rejected(t, db, shop.EFORBIDDEN, "", func() error { _, err := db.StartJob(fm, job); return err })
+		rejected(t, db, shop.EFORBIDDEN, "", func() error { _, err := db.StartJob(storetest.Ctx(f.Manager), job); return err })
+	})
+	t.Run("OKForemanReassigns", func(t *testing.T) {
+		j := ok[*shop.Job](t)(db.DispatchJob(fm, store.DispatchJobInput{JobID: job.JobID, TechnicianID: userB.ID, BayID: f.Bay2.ID}))
+		if *j.TechnicianID != userB.ID || j.State != shop.JobDispatched {
+			t.Fatalf("technician=%v state=%v, want %v DISPATCHED", *j.TechnicianID, j.State, userB.ID)
+		}
+		evs := ok[[]*shop.Event](t)(db.FindEventsByOrder(adv, car.Order.ID, 0, 100))
+		last := evs[len(evs)-1]
+		if last.Kind != shop.EventJobDispatched || last.Summary != "Reassigned from 张伟 to 吴工, bay B02" || *last.ActorID != f.Foreman.ID {
+			t.Fatalf("event=%v %q by %v, want JOB_DISPATCHED naming both technicians, by the foreman", last.Kind, last.Summary, *last.ActorID)
+		}
+		err := rejected(t, db, shop.EFORBIDDEN, "", func() error { _, err := db.StartJob(a, job); return err })
+		if !strings.Contains(shop.ErrorMessage(err), "(吴工)") {
+			t.Fatalf("message=%q, want it to name the new technician", shop.ErrorMessage(err))
+		}
+		ok[*shop.Job](t)(db.StartJob(b, job))
+		rejected(t, db, shop.EFORBIDDEN, "", func() error {
+			_, err := db.ReportJobProgress(a, store.ReportJobProgressInput{JobID: job.JobID, Progress: 50})
+			return err
+		})
+		ok[*shop.Job](t)(db.FinishJob(b, job))
+		rejected(t, db, shop.EFORBIDDEN, "", func() error {
+			_, err := db.RecordSelfCheck(a, store.RecordJobCheckInput{JobID: job.JobID, Passed: true})
+			return err
+		})
+		ok[*shop.Job](t)(db.RecordSelfCheck(b, store.RecordJobCheckInput{JobID: job.JobID, Passed: true}))
+	})
+	t.Run("ErrTeamLeadPassesOwnJob", func(t *testing.T) {
+		own := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+		ref := store.JobRef{JobID: own.Jobs[0].ID}
+		ok[*shop.Job](t)(db.DispatchJob(fm, store.DispatchJobInput{JobID: ref.JobID, TechnicianID: f.Lead.ID, BayID: f.Bay.ID}))
+		ok[*shop.Job](t)(db.StartJob(lead, ref))
+		ok[*shop.Job](t)(db.FinishJob(lead, ref))
+		ok[*shop.Job](t)(db.RecordSelfCheck(lead, store.RecordJobCheckInput{JobID: ref.JobID, Passed: true}))
+		err := rejected(t, db, shop.EFORBIDDEN, "", func() error {
+			_, err := db.RecordTeamLeadCheck(lead, store.RecordJobCheckInput{JobID: ref.JobID, Passed: true})
+			return err
+		})
+		if !strings.Contains(shop.ErrorMessage(err), "team-lead check is never done by anyone who worked on the job") {
+			t.Fatalf("message=%q, want the rule", shop.ErrorMessage(err))
+		}
+		ok[*shop.Job](t)(db.RecordTeamLeadCheck(fm, store.RecordJobCheckInput{JobID: ref.JobID, Passed: true}))
+	})
+	t.Run("ErrInspectorWhoCheckedTheWork", func(t *testing.T) {
+		// 钱检 led a team and passed B's job, then became a QC inspector.
+		userX := staff("钱检", "钱工", shop.RoleTechnician, true)
+		ok[*shop.Job](t)(db.RecordTeamLeadCheck(storetest.Ctx(userX), store.RecordJobCheckInput{JobID: job.JobID, Passed: true}))
+		raw, err := sql.Open("postgres", db.DSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(`UPDATE users SET role = 'QC_INSPECTOR', team_lead = FALSE WHERE id = $1`, userX.ID); err != nil {
+			t.Fatal(err)
+		}
+		userX.Role, userX.TeamLead = shop.RoleQCInspector, false
+		inspect := func(u *shop.User) func() error {
+			return func() error {
+				_, err := db.RecordFinalInspection(storetest.Ctx(u), store.RecordFinalInspectionInput{OrderID: car.Order.ID, Passed: true})
+				return err
+			}
+		}
+		err = rejected(t, db, shop.EFORBIDDEN, "", inspect(userX))
+		if !strings.Contains(shop.ErrorMessage(err), "final inspection is never done by anyone who worked on the repair order") {
+			t.Fatalf("message=%q, want the rule", shop.ErrorMessage(err))
+		}
+		if err := inspect(f.QC)(); err != nil {
+			t.Fatalf("an inspector who did not work on the order: %v", err)
+		}
+	})
 }

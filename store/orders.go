@@ -201,10 +201,13 @@ func lockOrder(c *change, id shop.OrderID, act shop.Action, expected *int) (*sho
 // writers never deadlock: a writer waiting for the order holds no lock on the
 // job, and once it has the order nobody else is changing the job. Locking the
 // job too is what makes the statement read it as it is now, should it have
-// changed while the statement waited for the order.
+// changed while the statement waited for the order. The name of the job's
+// technician comes along for the rules of who may work it, which name them
+// in a refusal.
 var lockJobSQL = `
 	SELECT ` + qualified("o", orderColumns) + `,
-		` + qualified("j", jobColumns) + `, j.running_since
+		` + qualified("j", jobColumns) + `, j.running_since,
+		COALESCE((SELECT u.short_name FROM users u WHERE u.id = j.technician_id), '')
 	FROM jobs j JOIN repair_orders o ON o.id = j.order_id
 	WHERE j.id = $1
 	FOR UPDATE OF o, j`
@@ -227,12 +230,14 @@ func (s *scanInto) Scan(dest ...any) error {
 	return nil
 }
 
-// lockedJob is a job and its order, locked, and since when the job has been
-// running (nil when it is not in progress).
+// lockedJob is a job and its order, locked, since when the job has been
+// running (nil when it is not in progress) and the short name of its
+// technician ("" without one).
 type lockedJob struct {
 	O            *shop.Order
 	J            *shop.Job
 	RunningSince *time.Time
+	Technician   string
 }
 
 // lockJob reads a job and its order for update and checks access and the
@@ -250,7 +255,7 @@ func lockJobRow(c *change, id shop.JobID, act shop.Action, expected *int) (*lock
 	l := &lockedJob{}
 	l.O, _ = scanOrder(&dest)
 	l.J, _ = scanJob(&dest)
-	dest = append(dest, nullTime{&l.RunningSince})
+	dest = append(dest, nullTime{&l.RunningSince}, &l.Technician)
 	err := c.queryRow(lockJobSQL, id).Scan(dest...)
 	if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(l.O.SiteID)) {
 		return nil, notFoundAt("jobId", "No job with that ID exists.")

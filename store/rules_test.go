@@ -823,7 +823,8 @@ func TestMoneyExact(t *testing.T) {
 	}
 	mgr := &shop.User{Name: "孙经理", Role: shop.RoleServiceManager, SiteIDs: []shop.SiteID{site.ID}}
 	tech := &shop.User{Name: "张伟", Role: shop.RoleTechnician, SiteIDs: []shop.SiteID{site.ID}}
-	for _, u := range []*shop.User{mgr, tech} {
+	qc := &shop.User{Name: "陈静", Role: shop.RoleQCInspector, SiteIDs: []shop.SiteID{site.ID}}
+	for _, u := range []*shop.User{mgr, tech, qc} {
 		if err := db.CreateUser(bg, u); err != nil {
 			t.Fatal(err)
 		}
@@ -862,12 +863,14 @@ func TestMoneyExact(t *testing.T) {
 		}
 		ref := store.JobRef{JobID: j.ID}
 		ok[*shop.Job](t)(db.DispatchJob(m, store.DispatchJobInput{JobID: j.ID, TechnicianID: tech.ID, BayID: bay.ID}))
-		ok[*shop.Job](t)(db.StartJob(m, ref))
-		ok[*shop.Job](t)(db.FinishJob(m, ref))
-		ok[*shop.Job](t)(db.RecordSelfCheck(m, store.RecordJobCheckInput{JobID: j.ID, Passed: true}))
+		// Only the technician works a job; the manager, who checked it,
+		// leaves the final inspection to the inspector.
+		ok[*shop.Job](t)(db.StartJob(storetest.Ctx(tech), ref))
+		ok[*shop.Job](t)(db.FinishJob(storetest.Ctx(tech), ref))
+		ok[*shop.Job](t)(db.RecordSelfCheck(storetest.Ctx(tech), store.RecordJobCheckInput{JobID: j.ID, Passed: true}))
 		ok[*shop.Job](t)(db.RecordTeamLeadCheck(m, store.RecordJobCheckInput{JobID: j.ID, Passed: true}))
 	}
-	ok[*shop.Order](t)(db.RecordFinalInspection(m, store.RecordFinalInspectionInput{OrderID: o.ID, Passed: true}))
+	ok[*shop.Order](t)(db.RecordFinalInspection(storetest.Ctx(qc), store.RecordFinalInspectionInput{OrderID: o.ID, Passed: true}))
 	ok[*shop.Order](t)(db.SettleRepairOrder(m, store.SettleRepairOrderInput{OrderID: o.ID}))
 	s := ok[map[shop.OrderID]*shop.Settlement](t)(db.FindSettlementsByOrderIDs(m, []shop.OrderID{o.ID}))[o.ID]
 	got := []shop.Money{s.Labour, s.Parts, s.Total, s.CustomerShare, s.WarrantyShare, s.InsurerShare, s.InternalShare}

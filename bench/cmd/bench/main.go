@@ -126,6 +126,7 @@ func say(s string) {
 
 type fixture struct {
 	Token         string   `json:"token"`
+	WorkToken     string   `json:"workToken"` // the technician's whose jobs the mutations work
 	Customers     int      `json:"customers"`
 	Vehicles      int      `json:"vehicles"`
 	Visits        int      `json:"visits"`
@@ -250,7 +251,7 @@ func runFanout(ctx context.Context, o options, fx fixture, admin *sql.DB, rep *r
 	}
 	defer func() { sub.Stop(15 * time.Second) }()
 	sbase := fmt.Sprintf("http://127.0.0.1:%d", sport)
-	com := committer{t: target{url: wbase + "/query", token: fx.Token}, jobs: fx.FeedJobIDs}
+	com := committer{t: target{url: wbase + "/query", token: fx.WorkToken}, jobs: fx.FeedJobIDs}
 	// Warm both instances and the hub's path once.
 	if _, _, err := com.burst(5, 1); err != nil {
 		return err

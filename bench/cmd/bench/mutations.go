@@ -66,7 +66,8 @@ func ourTxScript(first int64, jobs, n int) string {
 	fmt.Fprintf(&b, "\\set id %d + (:client_id + :k * %d) %% %d\n", first, n, jobs)
 	b.WriteString("\\set p random(0, 100)\n")
 	b.WriteString("BEGIN;\n")
-	b.WriteString("SELECT " + alias("o", orderColumns) + ",\n\t" + alias("j", jobColumns) + ", j.running_since\n" +
+	b.WriteString("SELECT " + alias("o", orderColumns) + ",\n\t" + alias("j", jobColumns) + ", j.running_since,\n" +
+		"\tCOALESCE((SELECT u.short_name FROM users u WHERE u.id = j.technician_id), '') AS j_technician_name\n" +
 		"FROM jobs j JOIN repair_orders o ON o.id = j.order_id\nWHERE j.id = :id\nFOR UPDATE OF o, j\n\\gset\n")
 	b.WriteString("\\set v :j_version + 1\n")
 	b.WriteString(`WITH saved AS (
@@ -137,7 +138,7 @@ func runMutations(ctx context.Context, o options, fx fixture, db *dbCPU, rep *re
 		return err
 	}
 	defer p.Stop(10 * time.Second)
-	t := target{url: base + "/query", token: fx.Token}
+	t := target{url: base + "/query", token: fx.WorkToken}
 	for _, n := range o.conc {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -26,7 +26,10 @@ import (
 
 // Fixture is what the benchmarks need to know about the generated data.
 type Fixture struct {
-	Token          string   `json:"token"`
+	Token string `json:"token"`
+	// WorkToken is the technician's to whom the jobs the benchmarks report
+	// progress on are dispatched: only a job's own technician may work it.
+	WorkToken      string   `json:"workToken"`
 	Customers      int      `json:"customers"`
 	Vehicles       int      `json:"vehicles"`
 	Visits         int      `json:"visits"`
@@ -55,12 +58,13 @@ func main() {
 	mutateOrders := flag.Int("mutate-orders", 256, "orders in work on the mutation site, one job in progress each")
 	seed := flag.Int("seed", 7, "seed")
 	token := flag.String("token", "bench-manager-token-0001", "bearer token of the service manager")
+	workToken := flag.String("work-token", "bench-technician-token-0001", "bearer token of the technician the jobs in progress are dispatched to")
 	flag.Parse()
 	if *url == "" || *vehicles > 2**customers || *vehicles < *customers {
 		fmt.Fprintln(os.Stderr, "datagen: need --database-url and customers <= vehicles <= 2 × customers")
 		os.Exit(2)
 	}
-	f, err := generate(context.Background(), *url, *customers, *vehicles, *visits, *mutateOrders, *seed, *token)
+	f, err := generate(context.Background(), *url, *customers, *vehicles, *visits, *mutateOrders, *seed, *token, *workToken)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "datagen:", err)
 		os.Exit(1)
@@ -82,7 +86,7 @@ func pgID(typ string, n int64) string {
 
 const sites = 4
 
-func generate(ctx context.Context, url string, nc, nv, nvis, nmut, seed int, token string) (*Fixture, error) {
+func generate(ctx context.Context, url string, nc, nv, nvis, nmut, seed int, token, workToken string) (*Fixture, error) {
 	start := time.Now()
 	db, err := sql.Open("postgres", url)
 	if err != nil {
@@ -109,14 +113,15 @@ func generate(ctx context.Context, url string, nc, nv, nvis, nmut, seed int, tok
 		}
 	}
 	if _, err := conn.ExecContext(ctx, `
-		INSERT INTO tokens (hash, user_id, label) VALUES (sha256(convert_to($1, 'UTF8')), $2, 'bench')`,
-		token, managerID); err != nil {
+		INSERT INTO tokens (hash, user_id, label) VALUES (sha256(convert_to($1, 'UTF8')), $2, 'bench'),
+			(sha256(convert_to($3, 'UTF8')), $4, 'bench')`,
+		token, managerID, workToken, workerID); err != nil {
 		return nil, err
 	}
 	if _, err := conn.ExecContext(ctx, `ANALYZE`); err != nil {
 		return nil, err
 	}
-	f := &Fixture{Token: token, Customers: nc, Vehicles: nv, Visits: nvis, Seed: seed,
+	f := &Fixture{Token: token, WorkToken: workToken, Customers: nc, Vehicles: nv, Visits: nvis, Seed: seed,
 		BoardSite: 1, BoardSiteID: ourID("Site", 1), HistoryCust: 1, HistoryCustID: ourID("Customer", 1)}
 	f.NodeOrder = int64(nvis / 2)
 	f.NodeOrderID, f.NodeOrderPGID = ourID("RepairOrder", f.NodeOrder), pgID("RepairOrder", f.NodeOrder)
@@ -152,8 +157,12 @@ func generate(ctx context.Context, url string, nc, nv, nvis, nmut, seed int, tok
 	return f, nil
 }
 
-// managerID is the service manager's user id: {S} sites × 17 staff + 1.
-const managerID = sites*17 + 1
+// managerID is the service manager's user id: {S} sites × 17 staff + 1;
+// workerID the technician's whose the jobs in progress today are.
+const (
+	managerID = sites*17 + 1
+	workerID  = sites*17 + 2
+)
 
 // script makes the data. Placeholders: {C} customers, {V} vehicles, {N}
 // visits, {M} mutation orders, {S} sites, {SEED}. pg_temp.r(k) is a
@@ -176,10 +185,11 @@ var script = []string{
 	        k IN (5, 11), CASE WHEN k BETWEEN 5 AND 10 THEN '一组' WHEN k BETWEEN 11 AND 16 THEN '二组' ELSE '' END
 	 FROM generate_series(1, {S}) s, generate_series(1, 17) k`,
 	`INSERT INTO users (id, name, short_name, role) OVERRIDING SYSTEM VALUE
-	 VALUES ({S} * 17 + 1, '服务经理', 'MGR', 'SERVICE_MANAGER')`,
+	 VALUES ({S} * 17 + 1, '服务经理', 'MGR', 'SERVICE_MANAGER'), ({S} * 17 + 2, '基准技师', 'BT', 'TECHNICIAN')`,
 	`INSERT INTO user_sites (user_id, site_id)
 	 SELECT (s - 1) * 17 + k, s FROM generate_series(1, {S}) s, generate_series(1, 17) k
-	 UNION ALL SELECT {S} * 17 + 1, s FROM generate_series(1, {S}) s`,
+	 UNION ALL SELECT {S} * 17 + 1, s FROM generate_series(1, {S}) s
+	 UNION ALL SELECT {S} * 17 + 2, s FROM generate_series(1, {S}) s`,
 	`INSERT INTO bays (id, site_id, code, name, kind) OVERRIDING SYSTEM VALUE
 	 SELECT (s - 1) * 10 + b, s, 'B' || lpad(b::TEXT, 2, '0'), '工位' || b, CASE WHEN b = 10 THEN 'WASH' WHEN b > 7 THEN 'LIFT' ELSE 'GENERAL' END
 	 FROM generate_series(1, {S}) s, generate_series(1, 10) b`,
@@ -270,6 +280,10 @@ var script = []string{
 	        CASE WHEN g = 1 AND t.state = 'IN_WORK' THEN now() - INTERVAL '50 minutes' END, now() - INTERVAL '1 hour', now() - INTERVAL '1 hour'
 	 FROM today t, generate_series(1, CASE WHEN t.site_id = 1 THEN 2 + t.j % 2 ELSE 1 END) g
 	 ORDER BY t.id, g`,
+
+	// The jobs in progress today are the bench technician's, whose token
+	// reports their progress: only a job's own technician may.
+	`UPDATE jobs SET technician_id = {S} * 17 + 2 WHERE order_id > {N} AND state = 'IN_PROGRESS'`,
 
 	// Identities continue after the generated rows.
 	`DO $$ DECLARE t TEXT; BEGIN
