@@ -51,7 +51,7 @@ var jobMachine = map[JobState]map[JobAction]JobState{
 	JobPendingApproval: {JobApprove: JobWaitingDispatch, JobDecline: JobDeclined},
 	JobWaitingDispatch: {JobDispatch: JobDispatched, JobCancel: JobCancelled},
 	JobDispatched:      {JobDispatch: JobDispatched, JobStart: JobInProgress, JobCancel: JobCancelled},
-	JobInProgress:      {JobPause: JobPaused, JobFinish: JobFinished, JobReportProgress: JobInProgress},
+	JobInProgress:      {JobPause: JobPaused, JobFinish: JobFinished, JobReportProgress: JobInProgress, JobDispatch: JobDispatched},
 	JobPaused:          {JobResume: JobInProgress, JobDispatch: JobDispatched},
 	JobFinished:        {JobSelfCheckPass: JobSelfChecked, JobSelfCheckFail: JobInProgress},
 	JobSelfChecked:     {JobTeamLeadPass: JobDone, JobTeamLeadFail: JobRework},

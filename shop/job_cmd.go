@@ -107,9 +107,9 @@ type Dispatch struct {
 // reassignment names the previous and the new technician, and from then on
 // only the new one may work the job. The store checks that both exist at
 // the site (CheckStaff). Errors: INVALID_TRANSITION.
-func DispatchJob(o *Order, j Job, to Dispatch, now time.Time) (Job, Event, error) {
+func DispatchJob(o *Order, j Job, to Dispatch, runningSince *time.Time, now time.Time) (Job, Event, error) {
 	prev := j.TechnicianID
-	j, err := step(o, j, JobDispatch, nil, now)
+	j, err := step(o, j, JobDispatch, runningSince, now)
 	if err != nil {
 		return j, Event{}, err
 	}

@@ -38,7 +38,7 @@ func TestJobCommands(t *testing.T) {
 		field  string
 	}{
 		{"OKDispatch", inWork, *jobOf(1, shop.JobWaitingDispatch), func(o *shop.Order, j shop.Job) (shop.Job, shop.Event, error) {
-			return shop.DispatchJob(o, j, shop.Dispatch{Technician: techUser, TechnicianName: techName, Bay: 4, BayCode: "B1"}, t0)
+			return shop.DispatchJob(o, j, shop.Dispatch{Technician: techUser, TechnicianName: techName, Bay: 4, BayCode: "B1"}, nil, t0)
 		}, shop.JobDispatched, shop.EventJobDispatched, "", ""},
 		{"OKStart", inWork, dispatched(), func(o *shop.Order, j shop.Job) (shop.Job, shop.Event, error) {
 			return shop.StartJob(o, j, tech, techName, t0)
@@ -274,7 +274,7 @@ func TestNobodyWorksAnothersJob(t *testing.T) {
 		}), map[string]string{"AssignedTechnician": roleRule, "AnotherTechnician": roleRule, "TeamLeadOnOwnJob": leadRule,
 			"QCWhoWorkedOnTheOrder": roleRule, "QCWhoDidNot": roleRule}},
 		{"Reassign", shop.ActDispatch, jobCmd(shop.JobPaused, func(p who, j shop.Job) (shop.Job, error) {
-			j, _, err := shop.DispatchJob(&inWork, j, shop.Dispatch{Technician: 5, TechnicianName: "吴工", PreviousName: p.tech, Bay: 2, BayCode: "B02"}, t0)
+			j, _, err := shop.DispatchJob(&inWork, j, shop.Dispatch{Technician: 5, TechnicianName: "吴工", PreviousName: p.tech, Bay: 2, BayCode: "B02"}, nil, t0)
 			return j, err
 		}), map[string]string{"AssignedTechnician": roleRule, "AnotherTechnician": roleRule, "TeamLeadOnOwnJob": roleRule,
 			"TeamLeadOnAnothersJob": roleRule, "QCWhoWorkedOnTheOrder": roleRule, "QCWhoDidNot": roleRule}},
@@ -326,7 +326,7 @@ func TestReassignJob(t *testing.T) {
 	other := shop.Actor{UserID: 5, Role: shop.RoleTechnician, SiteIDs: []shop.SiteID{1}}
 	for _, from := range []shop.JobState{shop.JobDispatched, shop.JobPaused, shop.JobRework} {
 		t.Run("OK"+string(from), func(t *testing.T) {
-			j, ev, err := shop.DispatchJob(&o, *assigned(1, from), to, t0)
+			j, ev, err := shop.DispatchJob(&o, *assigned(1, from), to, nil, t0)
 			wantOK(t, err)
 			if j.State != shop.JobDispatched || *j.TechnicianID != 5 || *j.BayID != 2 || ev.Kind != shop.EventJobDispatched {
 				t.Fatalf("state=%v technician=%v, want DISPATCHED to 5", j.State, *j.TechnicianID)
@@ -347,14 +347,27 @@ func TestReassignJob(t *testing.T) {
 		})
 	}
 	t.Run("OKSameTechnicianOtherBay", func(t *testing.T) {
-		_, ev, err := shop.DispatchJob(&o, *assigned(1, shop.JobDispatched), shop.Dispatch{Technician: techUser, TechnicianName: techName, PreviousName: techName, Bay: 2, BayCode: "B02"}, t0)
+		_, ev, err := shop.DispatchJob(&o, *assigned(1, shop.JobDispatched), shop.Dispatch{Technician: techUser, TechnicianName: techName, PreviousName: techName, Bay: 2, BayCode: "B02"}, nil, t0)
 		wantOK(t, err)
 		if ev.Summary != "Dispatched to bay B02" {
 			t.Fatalf("summary=%q, want the bay only", ev.Summary)
 		}
 	})
-	t.Run("ErrReassignInProgress", func(t *testing.T) {
-		j, _, err := shop.DispatchJob(&o, *assigned(1, shop.JobInProgress), to, t0)
+	t.Run("OKReassignInProgress", func(t *testing.T) {
+		// The technician is away mid-job: the foreman takes it back; the
+		// minutes since it last started count as worked.
+		since := t0.Add(-40 * time.Minute)
+		j, ev, err := shop.DispatchJob(&o, *assigned(1, shop.JobInProgress), to, &since, t0)
+		wantOK(t, err)
+		if j.State != shop.JobDispatched || *j.TechnicianID != 5 || j.WorkedMinutes != 40 {
+			t.Fatalf("state=%v technician=%v worked=%d, want DISPATCHED to 5 with 40 minutes worked", j.State, *j.TechnicianID, j.WorkedMinutes)
+		}
+		if want := "Reassigned from 张工 to 吴工, bay B02"; ev.Summary != want {
+			t.Fatalf("summary=%q, want %q", ev.Summary, want)
+		}
+	})
+	t.Run("ErrReassignFinished", func(t *testing.T) {
+		j, _, err := shop.DispatchJob(&o, *assigned(1, shop.JobFinished), to, nil, t0)
 		wantErr(t, err, shop.EINVALIDTRANSITION, "")
 		if *j.TechnicianID != techUser {
 			t.Fatalf("technician=%v, want %v unchanged", *j.TechnicianID, techUser)

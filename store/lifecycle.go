@@ -435,7 +435,7 @@ func (d *DB) DispatchJob(ctx context.Context, in DispatchJobInput) (*shop.Job, e
 			} else if err != nil {
 				return j, shop.Event{}, err
 			}
-			return shop.DispatchJob(o, j, to, c.now)
+			return shop.DispatchJob(o, j, to, l.RunningSince, c.now)
 		})
 }
 
