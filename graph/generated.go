@@ -860,6 +860,9 @@ type AdditionalWorkPayloadResolver interface {
 	RepairOrder(ctx context.Context, obj *model.AdditionalWorkPayload) (*shop.Order, error)
 }
 type AdditionalWorkRequestResolver interface {
+	Description(ctx context.Context, obj *shop.AdditionalWork) (string, error)
+	Reason(ctx context.Context, obj *shop.AdditionalWork) (string, error)
+
 	FoundOnJob(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error)
 	Job(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error)
 	RequestedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
@@ -867,6 +870,9 @@ type AdditionalWorkRequestResolver interface {
 	DecidedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
 }
 type AppointmentResolver interface {
+	RequestedWork(ctx context.Context, obj *shop.Appointment) (string, error)
+	PartsToPrepare(ctx context.Context, obj *shop.Appointment) (string, error)
+
 	Customer(ctx context.Context, obj *shop.Appointment) (*shop.Customer, error)
 	Vehicle(ctx context.Context, obj *shop.Appointment) (*shop.Vehicle, error)
 	Advisor(ctx context.Context, obj *shop.Appointment) (*shop.User, error)
@@ -890,9 +896,12 @@ type CallbackResolver interface {
 	Customer(ctx context.Context, obj *shop.Callback) (*shop.Customer, error)
 	Advisor(ctx context.Context, obj *shop.Callback) (*shop.User, error)
 
+	Remarks(ctx context.Context, obj *shop.Callback) (string, error)
+
 	DoneBy(ctx context.Context, obj *shop.Callback) (*shop.User, error)
 }
 type CheckResolver interface {
+	Notes(ctx context.Context, obj *shop.Check) (string, error)
 	Job(ctx context.Context, obj *shop.Check) (*shop.Job, error)
 	CheckedBy(ctx context.Context, obj *shop.Check) (*shop.User, error)
 }
@@ -901,8 +910,10 @@ type ComplaintResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.Complaint) (*shop.Order, error)
 	Callback(ctx context.Context, obj *shop.Complaint) (*shop.Callback, error)
 	Owner(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
+	Description(ctx context.Context, obj *shop.Complaint) (string, error)
 
 	Supervisor(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
+	Resolution(ctx context.Context, obj *shop.Complaint) (string, error)
 
 	ClosedBy(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
 }
@@ -911,6 +922,7 @@ type CustomerResolver interface {
 	Visits(ctx context.Context, obj *shop.Customer, first *int, after *string) (*model.VisitConnection, error)
 }
 type EventResolver interface {
+	Summary(ctx context.Context, obj *shop.Event) (string, error)
 	Actor(ctx context.Context, obj *shop.Event) (*shop.User, error)
 
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
@@ -921,8 +933,14 @@ type InvitationResolver interface {
 	Vehicle(ctx context.Context, obj *store.Invitation) (*shop.Vehicle, error)
 }
 type JobResolver interface {
+	Description(ctx context.Context, obj *shop.Job) (string, error)
+
 	Technician(ctx context.Context, obj *shop.Job) (*shop.User, error)
 	Bay(ctx context.Context, obj *shop.Job) (*shop.Bay, error)
+
+	PauseNote(ctx context.Context, obj *shop.Job) (string, error)
+
+	ReworkReason(ctx context.Context, obj *shop.Job) (string, error)
 
 	RepairOrder(ctx context.Context, obj *shop.Job) (*shop.Order, error)
 	PartLines(ctx context.Context, obj *shop.Job) ([]*shop.PartLine, error)
@@ -1032,10 +1050,15 @@ type QueryResolver interface {
 }
 type ReminderResolver interface {
 	DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error)
+	Outcome(ctx context.Context, obj *shop.Reminder) (string, error)
 }
 type RepairOrderResolver interface {
+	Findings(ctx context.Context, obj *shop.Order) (string, error)
+
 	Advisor(ctx context.Context, obj *shop.Order) (*shop.User, error)
 	Visit(ctx context.Context, obj *shop.Order) (*shop.Visit, error)
+
+	CancelReason(ctx context.Context, obj *shop.Order) (string, error)
 
 	Late(ctx context.Context, obj *shop.Order) (bool, error)
 	MinutesLate(ctx context.Context, obj *shop.Order) (int, error)
@@ -1105,6 +1128,8 @@ type VehicleResolver interface {
 	Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error)
 }
 type VisitResolver interface {
+	Complaint(ctx context.Context, obj *shop.Visit) (string, error)
+
 	Customer(ctx context.Context, obj *shop.Visit) (*shop.Customer, error)
 	Vehicle(ctx context.Context, obj *shop.Visit) (*shop.Vehicle, error)
 	Advisor(ctx context.Context, obj *shop.Visit) (*shop.User, error)
@@ -8357,7 +8382,7 @@ func (ec *executionContext) _AdditionalWorkRequest_description(ctx context.Conte
 			return ec.fieldContext_AdditionalWorkRequest_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.AdditionalWorkRequest().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8368,7 +8393,7 @@ func (ec *executionContext) _AdditionalWorkRequest_description(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_AdditionalWorkRequest_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, true, true, "String")
 }
 
 func (ec *executionContext) _AdditionalWorkRequest_reason(ctx context.Context, field graphql.CollectedField, obj *shop.AdditionalWork) (ret graphql.Marshaler) {
@@ -8380,7 +8405,7 @@ func (ec *executionContext) _AdditionalWorkRequest_reason(ctx context.Context, f
 			return ec.fieldContext_AdditionalWorkRequest_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.AdditionalWorkRequest().Reason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8391,7 +8416,7 @@ func (ec *executionContext) _AdditionalWorkRequest_reason(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_AdditionalWorkRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, true, true, "String")
 }
 
 func (ec *executionContext) _AdditionalWorkRequest_labourPrice(ctx context.Context, field graphql.CollectedField, obj *shop.AdditionalWork) (ret graphql.Marshaler) {
@@ -8880,7 +8905,7 @@ func (ec *executionContext) _Appointment_requestedWork(ctx context.Context, fiel
 			return ec.fieldContext_Appointment_requestedWork(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RequestedWork, nil
+			return ec.Resolvers.Appointment().RequestedWork(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8891,7 +8916,7 @@ func (ec *executionContext) _Appointment_requestedWork(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Appointment_requestedWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Appointment", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "String")
 }
 
 func (ec *executionContext) _Appointment_partsToPrepare(ctx context.Context, field graphql.CollectedField, obj *shop.Appointment) (ret graphql.Marshaler) {
@@ -8903,7 +8928,7 @@ func (ec *executionContext) _Appointment_partsToPrepare(ctx context.Context, fie
 			return ec.fieldContext_Appointment_partsToPrepare(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartsToPrepare, nil
+			return ec.Resolvers.Appointment().PartsToPrepare(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8914,7 +8939,7 @@ func (ec *executionContext) _Appointment_partsToPrepare(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Appointment_partsToPrepare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Appointment", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "String")
 }
 
 func (ec *executionContext) _Appointment_deposit(ctx context.Context, field graphql.CollectedField, obj *shop.Appointment) (ret graphql.Marshaler) {
@@ -11143,7 +11168,7 @@ func (ec *executionContext) _Callback_remarks(ctx context.Context, field graphql
 			return ec.fieldContext_Callback_remarks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Remarks, nil
+			return ec.Resolvers.Callback().Remarks(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11154,7 +11179,7 @@ func (ec *executionContext) _Callback_remarks(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Callback_remarks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Callback", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Callback", field, true, true, "String")
 }
 
 func (ec *executionContext) _Callback_problem(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
@@ -11451,7 +11476,7 @@ func (ec *executionContext) _Check_notes(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Check_notes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Notes, nil
+			return ec.Resolvers.Check().Notes(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11462,7 +11487,7 @@ func (ec *executionContext) _Check_notes(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Check_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Check", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Check", field, true, true, "String")
 }
 
 func (ec *executionContext) _Check_job(ctx context.Context, field graphql.CollectedField, obj *shop.Check) (ret graphql.Marshaler) {
@@ -11712,7 +11737,7 @@ func (ec *executionContext) _Complaint_description(ctx context.Context, field gr
 			return ec.fieldContext_Complaint_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Complaint().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11723,7 +11748,7 @@ func (ec *executionContext) _Complaint_description(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Complaint_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Complaint", field, true, true, "String")
 }
 
 func (ec *executionContext) _Complaint_state(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
@@ -11882,7 +11907,7 @@ func (ec *executionContext) _Complaint_resolution(ctx context.Context, field gra
 			return ec.fieldContext_Complaint_resolution(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Resolution, nil
+			return ec.Resolvers.Complaint().Resolution(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11893,7 +11918,7 @@ func (ec *executionContext) _Complaint_resolution(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Complaint_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Complaint", field, true, true, "String")
 }
 
 func (ec *executionContext) _Complaint_closedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
@@ -12628,7 +12653,7 @@ func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_summary(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
+			return ec.Resolvers.Event().Summary(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12639,7 +12664,7 @@ func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Event_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Event", field, true, true, "String")
 }
 
 func (ec *executionContext) _Event_actor(ctx context.Context, field graphql.CollectedField, obj *shop.Event) (ret graphql.Marshaler) {
@@ -12999,7 +13024,7 @@ func (ec *executionContext) _Job_description(ctx context.Context, field graphql.
 			return ec.fieldContext_Job_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Job().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13010,7 +13035,7 @@ func (ec *executionContext) _Job_description(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Job_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
 }
 
 func (ec *executionContext) _Job_state(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -13279,7 +13304,7 @@ func (ec *executionContext) _Job_pauseNote(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Job_pauseNote(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PauseNote, nil
+			return ec.Resolvers.Job().PauseNote(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13290,7 +13315,7 @@ func (ec *executionContext) _Job_pauseNote(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Job_pauseNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
 }
 
 func (ec *executionContext) _Job_reworkCount(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -13325,7 +13350,7 @@ func (ec *executionContext) _Job_reworkReason(ctx context.Context, field graphql
 			return ec.fieldContext_Job_reworkReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReworkReason, nil
+			return ec.Resolvers.Job().ReworkReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13336,7 +13361,7 @@ func (ec *executionContext) _Job_reworkReason(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Job_reworkReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
 }
 
 func (ec *executionContext) _Job_dispatchedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -18626,7 +18651,7 @@ func (ec *executionContext) _Reminder_outcome(ctx context.Context, field graphql
 			return ec.fieldContext_Reminder_outcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Outcome, nil
+			return ec.Resolvers.Reminder().Outcome(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18637,7 +18662,7 @@ func (ec *executionContext) _Reminder_outcome(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Reminder_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Reminder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Reminder", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReminderPayload_reminder(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
@@ -18828,7 +18853,7 @@ func (ec *executionContext) _RepairOrder_findings(ctx context.Context, field gra
 			return ec.fieldContext_RepairOrder_findings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Findings, nil
+			return ec.Resolvers.RepairOrder().Findings(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18839,7 +18864,7 @@ func (ec *executionContext) _RepairOrder_findings(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_RepairOrder_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RepairOrder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RepairOrder", field, true, true, "String")
 }
 
 func (ec *executionContext) _RepairOrder_underWarranty(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
@@ -19329,7 +19354,7 @@ func (ec *executionContext) _RepairOrder_cancelReason(ctx context.Context, field
 			return ec.fieldContext_RepairOrder_cancelReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CancelReason, nil
+			return ec.Resolvers.RepairOrder().CancelReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19340,7 +19365,7 @@ func (ec *executionContext) _RepairOrder_cancelReason(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_RepairOrder_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RepairOrder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RepairOrder", field, true, true, "String")
 }
 
 func (ec *executionContext) _RepairOrder_reworkCount(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
@@ -23345,7 +23370,7 @@ func (ec *executionContext) _Visit_complaint(ctx context.Context, field graphql.
 			return ec.fieldContext_Visit_complaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Complaint, nil
+			return ec.Resolvers.Visit().Complaint(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23356,7 +23381,7 @@ func (ec *executionContext) _Visit_complaint(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Visit_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Visit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Visit", field, true, true, "String")
 }
 
 func (ec *executionContext) _Visit_walkaroundSigned(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
@@ -29519,15 +29544,17 @@ func (ec *executionContext) _AdditionalWorkRequest(ctx context.Context, sel ast.
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._AdditionalWorkRequest_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkRequest_description(ctx, field, obj)
+				})
 		case "reason":
-			out.Values[i] = ec._AdditionalWorkRequest_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkRequest_reason(ctx, field, obj)
+				})
 		case "labourPrice":
 			out.Values[i] = ec._AdditionalWorkRequest_labourPrice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29651,15 +29678,17 @@ func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requestedWork":
-			out.Values[i] = ec._Appointment_requestedWork(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_requestedWork(ctx, field, obj)
+				})
 		case "partsToPrepare":
-			out.Values[i] = ec._Appointment_partsToPrepare(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_partsToPrepare(ctx, field, obj)
+				})
 		case "deposit":
 			out.Values[i] = ec._Appointment_deposit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30363,10 +30392,11 @@ func (ec *executionContext) _Callback(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "remarks":
-			out.Values[i] = ec._Callback_remarks(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_remarks(ctx, field, obj)
+				})
 		case "problem":
 			out.Values[i] = ec._Callback_problem(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30485,10 +30515,11 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "notes":
-			out.Values[i] = ec._Check_notes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Check_notes(ctx, field, obj)
+				})
 		case "job":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -30564,10 +30595,11 @@ func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet
 					return ec._Complaint_owner(ctx, field, obj)
 				})
 		case "description":
-			out.Values[i] = ec._Complaint_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_description(ctx, field, obj)
+				})
 		case "state":
 			out.Values[i] = ec._Complaint_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30600,10 +30632,11 @@ func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet
 					return ec._Complaint_supervisor(ctx, field, obj)
 				})
 		case "resolution":
-			out.Values[i] = ec._Complaint_resolution(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_resolution(ctx, field, obj)
+				})
 		case "closedAt":
 			out.Values[i] = ec._Complaint_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -30939,10 +30972,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.Values[i] = ec._Event_summary(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_summary(ctx, field, obj)
+				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -31121,10 +31155,11 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._Job_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_description(ctx, field, obj)
+				})
 		case "state":
 			out.Values[i] = ec._Job_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31178,20 +31213,22 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pauseNote":
-			out.Values[i] = ec._Job_pauseNote(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_pauseNote(ctx, field, obj)
+				})
 		case "reworkCount":
 			out.Values[i] = ec._Job_reworkCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reworkReason":
-			out.Values[i] = ec._Job_reworkReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_reworkReason(ctx, field, obj)
+				})
 		case "dispatchedAt":
 			out.Values[i] = ec._Job_dispatchedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32559,10 +32596,11 @@ func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet,
 					return ec._Reminder_doneBy(ctx, field, obj)
 				})
 		case "outcome":
-			out.Values[i] = ec._Reminder_outcome(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reminder_outcome(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32655,10 +32693,11 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "findings":
-			out.Values[i] = ec._RepairOrder_findings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_findings(ctx, field, obj)
+				})
 		case "underWarranty":
 			out.Values[i] = ec._RepairOrder_underWarranty(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32762,10 +32801,11 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cancelReason":
-			out.Values[i] = ec._RepairOrder_cancelReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_cancelReason(ctx, field, obj)
+				})
 		case "reworkCount":
 			out.Values[i] = ec._RepairOrder_reworkCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34024,10 +34064,11 @@ func (ec *executionContext) _Visit(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "complaint":
-			out.Values[i] = ec._Visit_complaint(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_complaint(ctx, field, obj)
+				})
 		case "walkaroundSigned":
 			out.Values[i] = ec._Visit_walkaroundSigned(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -178,6 +178,11 @@ func (r *queryResolver) RepairOrders(ctx context.Context, siteID string, states 
 	return conn, nil
 }
 
+// Findings is the resolver for the findings field.
+func (r *repairOrderResolver) Findings(ctx context.Context, obj *shop.Order) (string, error) {
+	return redactText(ctx, obj.Findings, customerOfVisit(ctx, obj.VisitID))
+}
+
 // Advisor is the resolver for the advisor field.
 func (r *repairOrderResolver) Advisor(ctx context.Context, obj *shop.Order) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, &obj.AdvisorID)
@@ -186,6 +191,11 @@ func (r *repairOrderResolver) Advisor(ctx context.Context, obj *shop.Order) (*sh
 // Visit is the resolver for the visit field.
 func (r *repairOrderResolver) Visit(ctx context.Context, obj *shop.Order) (*shop.Visit, error) {
 	return mustLoad(ctx, loaders(ctx).Visits, obj.VisitID, "visit")
+}
+
+// CancelReason is the resolver for the cancelReason field.
+func (r *repairOrderResolver) CancelReason(ctx context.Context, obj *shop.Order) (string, error) {
+	return redactText(ctx, obj.CancelReason, customerOfVisit(ctx, obj.VisitID))
 }
 
 // Late is the resolver for the late field.

@@ -19,6 +19,11 @@ func (r *mutationResolver) ReceiveVehicle(ctx context.Context, input store.Recei
 	return &model.VisitPayload{Visit: v, UserErrors: ues}, err
 }
 
+// Complaint is the resolver for the complaint field.
+func (r *visitResolver) Complaint(ctx context.Context, obj *shop.Visit) (string, error) {
+	return redactText(ctx, obj.Complaint, customerIs(obj.CustomerID))
+}
+
 // Customer is the resolver for the customer field.
 func (r *visitResolver) Customer(ctx context.Context, obj *shop.Visit) (*shop.Customer, error) {
 	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")
