@@ -1014,6 +1014,8 @@ type PartIssueResolver interface {
 	IssuedBy(ctx context.Context, obj *shop.PartIssue) (*shop.User, error)
 }
 type PartLineResolver interface {
+	Description(ctx context.Context, obj *shop.PartLine) (string, error)
+
 	Job(ctx context.Context, obj *shop.PartLine) (*shop.Job, error)
 	Part(ctx context.Context, obj *shop.PartLine) (*shop.Part, error)
 }
@@ -1024,6 +1026,7 @@ type PartReservationResolver interface {
 	Appointment(ctx context.Context, obj *shop.PartReservation) (*shop.Appointment, error)
 
 	ReservedBy(ctx context.Context, obj *shop.PartReservation) (*shop.User, error)
+	Note(ctx context.Context, obj *shop.PartReservation) (string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1085,6 +1088,8 @@ type RetainedPartResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.RetainedPart) (*shop.Order, error)
 	Claim(ctx context.Context, obj *shop.RetainedPart) (*shop.WarrantyClaim, error)
 
+	Description(ctx context.Context, obj *shop.RetainedPart) (string, error)
+
 	Overdue(ctx context.Context, obj *shop.RetainedPart) (bool, error)
 
 	RetainedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error)
@@ -1104,6 +1109,7 @@ type ServiceReportResolver interface {
 	InternalShare(ctx context.Context, obj *shop.Report) (shop.Money, error)
 }
 type SettlementResolver interface {
+	PaymentReference(ctx context.Context, obj *shop.Settlement) (string, error)
 	SettledBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error)
 }
 type SiteResolver interface {
@@ -1128,6 +1134,9 @@ type VehicleResolver interface {
 	Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error)
 }
 type VisitResolver interface {
+	Damages(ctx context.Context, obj *shop.Visit) ([]*shop.Damage, error)
+	Belongings(ctx context.Context, obj *shop.Visit) ([]string, error)
+
 	Complaint(ctx context.Context, obj *shop.Visit) (string, error)
 
 	Customer(ctx context.Context, obj *shop.Visit) (*shop.Customer, error)
@@ -1140,10 +1149,16 @@ type WarrantyClaimResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.WarrantyClaim) (*shop.Order, error)
 
 	Jobs(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Job, error)
+	Complaint(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
+	Cause(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
+	Correction(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
+
+	RejectReason(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
 
 	CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error)
 }
 type WarrantyDecisionResolver interface {
+	Reason(ctx context.Context, obj *shop.WarrantyDecision) (string, error)
 	DecidedBy(ctx context.Context, obj *shop.WarrantyDecision) (*shop.User, error)
 }
 
@@ -16694,7 +16709,7 @@ func (ec *executionContext) _PartLine_description(ctx context.Context, field gra
 			return ec.fieldContext_PartLine_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.PartLine().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16705,7 +16720,7 @@ func (ec *executionContext) _PartLine_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PartLine_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartLine", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PartLine", field, true, true, "String")
 }
 
 func (ec *executionContext) _PartLine_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.PartLine) (ret graphql.Marshaler) {
@@ -17253,7 +17268,7 @@ func (ec *executionContext) _PartReservation_note(ctx context.Context, field gra
 			return ec.fieldContext_PartReservation_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
+			return ec.Resolvers.PartReservation().Note(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17264,7 +17279,7 @@ func (ec *executionContext) _PartReservation_note(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PartReservation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PartReservation", field, true, true, "String")
 }
 
 func (ec *executionContext) _PartReservation_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
@@ -20264,7 +20279,7 @@ func (ec *executionContext) _RetainedPart_description(ctx context.Context, field
 			return ec.fieldContext_RetainedPart_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.RetainedPart().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20275,7 +20290,7 @@ func (ec *executionContext) _RetainedPart_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_RetainedPart_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RetainedPart", field, true, true, "String")
 }
 
 func (ec *executionContext) _RetainedPart_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
@@ -21860,7 +21875,7 @@ func (ec *executionContext) _Settlement_paymentReference(ctx context.Context, fi
 			return ec.fieldContext_Settlement_paymentReference(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PaymentReference, nil
+			return ec.Resolvers.Settlement().PaymentReference(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21871,7 +21886,7 @@ func (ec *executionContext) _Settlement_paymentReference(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Settlement_paymentReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settlement", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Settlement", field, true, true, "String")
 }
 
 func (ec *executionContext) _Settlement_settledBy(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
@@ -23292,11 +23307,11 @@ func (ec *executionContext) _Visit_damages(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Visit_damages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Damages, nil
+			return ec.Resolvers.Visit().Damages(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []shop.Damage) graphql.Marshaler {
-			return ec.marshalNDamage2ᚕbayboardᚋshopᚐDamageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Damage) graphql.Marshaler {
+			return ec.marshalNDamage2ᚕᚖbayboardᚋshopᚐDamageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23306,8 +23321,8 @@ func (ec *executionContext) fieldContext_Visit_damages(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Visit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Damage(ctx, field)
 		},
@@ -23324,7 +23339,7 @@ func (ec *executionContext) _Visit_belongings(ctx context.Context, field graphql
 			return ec.fieldContext_Visit_belongings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Belongings, nil
+			return ec.Resolvers.Visit().Belongings(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -23335,7 +23350,7 @@ func (ec *executionContext) _Visit_belongings(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Visit_belongings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Visit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Visit", field, true, true, "String")
 }
 
 func (ec *executionContext) _Visit_keyTag(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
@@ -24030,7 +24045,7 @@ func (ec *executionContext) _WarrantyClaim_complaint(ctx context.Context, field 
 			return ec.fieldContext_WarrantyClaim_complaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Complaint, nil
+			return ec.Resolvers.WarrantyClaim().Complaint(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24041,7 +24056,7 @@ func (ec *executionContext) _WarrantyClaim_complaint(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24053,7 +24068,7 @@ func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field grap
 			return ec.fieldContext_WarrantyClaim_cause(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cause, nil
+			return ec.Resolvers.WarrantyClaim().Cause(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24064,7 +24079,7 @@ func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_cause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24076,7 +24091,7 @@ func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field
 			return ec.fieldContext_WarrantyClaim_correction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Correction, nil
+			return ec.Resolvers.WarrantyClaim().Correction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24087,7 +24102,7 @@ func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_correction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_causalPartNumber(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24250,7 +24265,7 @@ func (ec *executionContext) _WarrantyClaim_rejectReason(ctx context.Context, fie
 			return ec.fieldContext_WarrantyClaim_rejectReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RejectReason, nil
+			return ec.Resolvers.WarrantyClaim().RejectReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24261,7 +24276,7 @@ func (ec *executionContext) _WarrantyClaim_rejectReason(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_rejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_makerReference(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24507,7 +24522,7 @@ func (ec *executionContext) _WarrantyDecision_reason(ctx context.Context, field 
 			return ec.fieldContext_WarrantyDecision_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.WarrantyDecision().Reason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24518,7 +24533,7 @@ func (ec *executionContext) _WarrantyDecision_reason(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyDecision_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyDecision", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyDecision", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyDecision) (ret graphql.Marshaler) {
@@ -32092,10 +32107,11 @@ func (ec *executionContext) _PartLine(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._PartLine_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartLine_description(ctx, field, obj)
+				})
 		case "quantity":
 			out.Values[i] = ec._PartLine_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32255,10 +32271,11 @@ func (ec *executionContext) _PartReservation(ctx context.Context, sel ast.Select
 					return ec._PartReservation_reservedBy(ctx, field, obj)
 				})
 		case "note":
-			out.Values[i] = ec._PartReservation_note(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_note(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._PartReservation_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33092,10 +33109,11 @@ func (ec *executionContext) _RetainedPart(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._RetainedPart_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_description(ctx, field, obj)
+				})
 		case "quantity":
 			out.Values[i] = ec._RetainedPart_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33542,10 +33560,11 @@ func (ec *executionContext) _Settlement(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "paymentReference":
-			out.Values[i] = ec._Settlement_paymentReference(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Settlement_paymentReference(ctx, field, obj)
+				})
 		case "settledBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -34049,15 +34068,17 @@ func (ec *executionContext) _Visit(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "damages":
-			out.Values[i] = ec._Visit_damages(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_damages(ctx, field, obj)
+				})
 		case "belongings":
-			out.Values[i] = ec._Visit_belongings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_belongings(ctx, field, obj)
+				})
 		case "keyTag":
 			out.Values[i] = ec._Visit_keyTag(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34304,20 +34325,23 @@ func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.Selectio
 					return ec._WarrantyClaim_jobs(ctx, field, obj)
 				})
 		case "complaint":
-			out.Values[i] = ec._WarrantyClaim_complaint(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_complaint(ctx, field, obj)
+				})
 		case "cause":
-			out.Values[i] = ec._WarrantyClaim_cause(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_cause(ctx, field, obj)
+				})
 		case "correction":
-			out.Values[i] = ec._WarrantyClaim_correction(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_correction(ctx, field, obj)
+				})
 		case "causalPartNumber":
 			out.Values[i] = ec._WarrantyClaim_causalPartNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34344,10 +34368,11 @@ func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rejectReason":
-			out.Values[i] = ec._WarrantyClaim_rejectReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_rejectReason(ctx, field, obj)
+				})
 		case "makerReference":
 			out.Values[i] = ec._WarrantyClaim_makerReference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34451,10 +34476,11 @@ func (ec *executionContext) _WarrantyDecision(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WarrantyDecision")
 		case "reason":
-			out.Values[i] = ec._WarrantyDecision_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyDecision_reason(ctx, field, obj)
+				})
 		case "decidedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -35405,15 +35431,11 @@ func (ec *executionContext) marshalNCustomerEdge2ᚖbayboardᚋgraphᚋmodelᚐC
 	return ec._CustomerEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDamage2bayboardᚋshopᚐDamage(ctx context.Context, sel ast.SelectionSet, v shop.Damage) graphql.Marshaler {
-	return ec._Damage(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNDamage2ᚕbayboardᚋshopᚐDamageᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.Damage) graphql.Marshaler {
+func (ec *executionContext) marshalNDamage2ᚕᚖbayboardᚋshopᚐDamageᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Damage) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDamage2bayboardᚋshopᚐDamage(ctx, sel, v[i])
+		return ec.marshalNDamage2ᚖbayboardᚋshopᚐDamage(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -35423,6 +35445,14 @@ func (ec *executionContext) marshalNDamage2ᚕbayboardᚋshopᚐDamageᚄ(ctx co
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDamage2ᚖbayboardᚋshopᚐDamage(ctx context.Context, sel ast.SelectionSet, v *shop.Damage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Damage!")
+		return graphql.Null
+	}
+	return ec._Damage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDamageInput2ᚖbayboardᚋstoreᚐDamageInput(ctx context.Context, v any) (*store.DamageInput, error) {

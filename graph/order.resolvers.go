@@ -120,6 +120,11 @@ func (r *mutationResolver) DeliverVehicle(ctx context.Context, input store.Deliv
 	return r.orderPayload(ctx, o, err, input.OrderID)
 }
 
+// Description is the resolver for the description field.
+func (r *partLineResolver) Description(ctx context.Context, obj *shop.PartLine) (string, error) {
+	return redactText(ctx, obj.Description, customerOfOrder(ctx, obj.OrderID))
+}
+
 // Job is the resolver for the job field.
 func (r *partLineResolver) Job(ctx context.Context, obj *shop.PartLine) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
@@ -289,6 +294,11 @@ func (r *repairOrderResolver) Timeline(ctx context.Context, obj *shop.Order, fir
 // RepairOrder is the resolver for the repairOrder field.
 func (r *repairOrderPayloadResolver) RepairOrder(ctx context.Context, obj *model.RepairOrderPayload) (*shop.Order, error) {
 	return r.payloadOrder(ctx, obj.Order, obj.Conflicted)
+}
+
+// PaymentReference is the resolver for the paymentReference field.
+func (r *settlementResolver) PaymentReference(ctx context.Context, obj *shop.Settlement) (string, error) {
+	return redactText(ctx, obj.PaymentReference, customerOfOrder(ctx, obj.OrderID))
 }
 
 // SettledBy is the resolver for the settledBy field.

@@ -20,15 +20,60 @@ func redactText(ctx context.Context, text string, customer func() (shop.Customer
 	if text == "" || shop.MayReadPersonal(a) {
 		return text, nil
 	}
-	id, err := customer()
-	if err != nil {
-		return "", err
-	}
-	names, err := loaders(ctx).PersonalNames.Load(ctx, id)()
+	names, err := personalNames(ctx, customer)
 	if err != nil {
 		return "", err
 	}
 	return shop.RedactFreeText(a, text, names...), nil
+}
+
+// redactTexts is redactText over a list (a visit's belongings).
+func redactTexts(ctx context.Context, texts []string, customer func() (shop.CustomerID, error)) ([]string, error) {
+	a := shop.ActorFromContext(ctx)
+	if len(texts) == 0 || shop.MayReadPersonal(a) {
+		return texts, nil
+	}
+	names, err := personalNames(ctx, customer)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = shop.RedactFreeText(a, t, names...)
+	}
+	return out, nil
+}
+
+// personalNames returns the names of the customer a text is about; none
+// when customer is nil (a text about no customer: numbers and plates are
+// still scrubbed).
+func personalNames(ctx context.Context, customer func() (shop.CustomerID, error)) ([]string, error) {
+	if customer == nil {
+		return nil, nil
+	}
+	id, err := customer()
+	if err != nil {
+		return nil, err
+	}
+	return loaders(ctx).PersonalNames.Load(ctx, id)()
+}
+
+// customerOfReservation returns the customer a reservation is for (its
+// order's or its appointment's), nil for stock kept for no one.
+func customerOfReservation(ctx context.Context, r *shop.PartReservation) func() (shop.CustomerID, error) {
+	switch {
+	case r.OrderID != nil:
+		return customerOfOrder(ctx, *r.OrderID)
+	case r.AppointmentID != nil:
+		return func() (shop.CustomerID, error) {
+			ap, err := mustLoad(ctx, loaders(ctx).Appointments, *r.AppointmentID, "appointment")
+			if err != nil {
+				return 0, err
+			}
+			return ap.CustomerID, nil
+		}
+	}
+	return nil
 }
 
 // customerIs returns a fixed customer, for redactText.

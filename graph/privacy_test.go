@@ -125,6 +125,8 @@ func newPrivEnv(t *testing.T) *privEnv {
 		map[string]any{"i": map[string]any{"siteId": w.site, "customerId": cust,
 			"vehicle": map[string]any{"plate": privPlate2, "vin": privVIN2, "make": "大众", "model": "途观"},
 			"mileage": 12000, "fuelLevel": 50, "keyTag": "K-9", "walkaroundSigned": true,
+			"damages":    []any{map[string]any{"location": "左前门", "description": privName + "自述刮伤，电话 " + privPhone}},
+			"belongings": []any{"行驶证 " + privPlate2, "钥匙"},
 			"complaint": privName + "说刹车异响，电话 " + privPhone + "，VIN " + privVIN2}}, "receiveVehicle")
 	e.visitB = idOf(p, "visit")
 	p = e.ok(t, adv, `mutation($i: CreateRepairOrderInput!) { createRepairOrder(input: $i) { repairOrder { id } userErrors { message } } }`,
@@ -181,11 +183,12 @@ const privQuery = `query($s: ID!, $a: ID!, $b: ID!, $visit: ID!, $job: ID!, $ap:
 		checks { notes }
 		timeline(first: 200) { edges { node { kind summary } } }
 		visit { complaint } }
-	b: repairOrder(id: $b) { findings cancelReason jobs { description } timeline(first: 200) { edges { node { summary } } }
-		visit { complaint } }
+	b: repairOrder(id: $b) { findings cancelReason jobs { description } partLines { description }
+		timeline(first: 200) { edges { node { summary } } }
+		visit { complaint belongings damages { location description } } }
 	n: nodes(ids: [$a, $b, $visit, $job, $ap]) { id
 		... on RepairOrder { findings cancelReason jobs { description pauseNote } }
-		... on Visit { complaint }
+		... on Visit { complaint belongings damages { description } }
 		... on Job { description pauseNote }
 		... on Appointment { requestedWork partsToPrepare } }
 	site(id: $s) { appointments(date: $day) { requestedWork partsToPrepare } }
@@ -280,7 +283,7 @@ func TestFreeTextPrivacy(t *testing.T) {
 		body := e.post(t, e.tokens[shop.RoleAdvisor], privQuery, vars)
 		body += e.post(t, e.tokens[shop.RoleAdvisor], complaints, cvars)
 		body += e.feed(t, e.tokens[shop.RoleAdvisor], "repairOrderTimeline", privFeeds[1].query)
-		for _, s := range []string{privPause, privName, privPhone, privPlate2, privMail} {
+		for _, s := range []string{privPause, privName, privPhone, privPlate2, privMail, "行驶证 " + privPlate2} {
 			if !strings.Contains(body, s) {
 				t.Fatalf("the advisor reads no %q in %s", s, body)
 			}
