@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"bayboard/shop"
 )
@@ -194,4 +195,23 @@ func TestNewCard_ScrubsDescriptions(t *testing.T) {
 			t.Fatalf("description=%q, want %q", j.Description, want[i])
 		}
 	}
+}
+
+// FuzzRedactFreeText: whatever staff typed, a masked role never reads the
+// customer's name back, and a role that sees personal data reads the text as
+// typed.
+func FuzzRedactFreeText(f *testing.F) {
+	f.Add(issueNote, "司马萱涵")
+	f.Add("张张伟伟说张伟", "张伟")
+	f.Add("王先生 13800138000 粤B12345", "王小明")
+	f.Fuzz(func(t *testing.T, text, name string) {
+		if got := shop.RedactFreeText(&shop.Actor{Role: shop.RoleAdvisor}, text, name); got != text {
+			t.Fatalf("advisor reads %q, want %q", got, text)
+		}
+		got := shop.RedactFreeText(&shop.Actor{Role: shop.RoleBoard}, text, name)
+		n := strings.TrimSpace(name)
+		if utf8.RuneCountInString(n) >= 2 && utf8.ValidString(n) && !strings.Contains(n, "*") && strings.Contains(got, n) {
+			t.Fatalf("board reads %q from %q, want no %q", got, text, n)
+		}
+	})
 }
