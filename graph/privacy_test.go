@@ -127,7 +127,7 @@ func newPrivEnv(t *testing.T) *privEnv {
 			"mileage": 12000, "fuelLevel": 50, "keyTag": "K-9", "walkaroundSigned": true,
 			"damages":    []any{map[string]any{"location": "左前门", "description": privName + "自述刮伤，电话 " + privPhone}},
 			"belongings": []any{"行驶证 " + privPlate2, "钥匙"},
-			"complaint": privName + "说刹车异响，电话 " + privPhone + "，VIN " + privVIN2}}, "receiveVehicle")
+			"complaint":  privName + "说刹车异响，电话 " + privPhone + "，VIN " + privVIN2}}, "receiveVehicle")
 	e.visitB = idOf(p, "visit")
 	p = e.ok(t, adv, `mutation($i: CreateRepairOrderInput!) { createRepairOrder(input: $i) { repairOrder { id } userErrors { message } } }`,
 		map[string]any{"i": map[string]any{"visitId": e.visitB, "workType": "REPAIR",
