@@ -12,6 +12,16 @@ import (
 	"context"
 )
 
+// RequestedWork is the resolver for the requestedWork field.
+func (r *appointmentResolver) RequestedWork(ctx context.Context, obj *shop.Appointment) (string, error) {
+	return redactText(ctx, obj.RequestedWork, customerIs(obj.CustomerID))
+}
+
+// PartsToPrepare is the resolver for the partsToPrepare field.
+func (r *appointmentResolver) PartsToPrepare(ctx context.Context, obj *shop.Appointment) (string, error) {
+	return redactText(ctx, obj.PartsToPrepare, customerIs(obj.CustomerID))
+}
+
 // Customer is the resolver for the customer field.
 func (r *appointmentResolver) Customer(ctx context.Context, obj *shop.Appointment) (*shop.Customer, error) {
 	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")

@@ -10,6 +10,11 @@ import (
 	"context"
 )
 
+// Summary is the resolver for the summary field.
+func (r *eventResolver) Summary(ctx context.Context, obj *shop.Event) (string, error) {
+	return obj.SummaryFor(shop.ActorFromContext(ctx)), nil
+}
+
 // Actor is the resolver for the actor field.
 func (r *eventResolver) Actor(ctx context.Context, obj *shop.Event) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, obj.ActorID)

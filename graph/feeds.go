@@ -55,12 +55,17 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 	return op.out, nil
 }
 
-func toUpdate(u *board.Update) *model.BoardUpdate {
+// toUpdate turns a hub update into the update a reads: the summary is the
+// one a's role may read (shop.Event.SummaryFor), never staff-typed text for
+// a masked role. The hub's update is shared by every subscriber and is not
+// changed.
+func toUpdate(u *board.Update, a *shop.Actor) *model.BoardUpdate {
 	if u.Reset {
 		return &model.BoardUpdate{Reset: true}
 	}
 	e := u.Event
-	return &model.BoardUpdate{Cursor: strconv.FormatInt(e.Pos, 10), Kind: &e.Kind, Summary: &e.Summary, At: &e.At,
+	summary := e.SummaryFor(a)
+	return &model.BoardUpdate{Cursor: strconv.FormatInt(e.Pos, 10), Kind: &e.Kind, Summary: &summary, At: &e.At,
 		OrderID: e.OrderID, JobID: e.JobID, Card: u.Card, Capacity: u.Capacity}
 }
 

@@ -28,6 +28,11 @@ func (r *callbackResolver) Advisor(ctx context.Context, obj *shop.Callback) (*sh
 	return loadUser(ctx, &obj.AdvisorID)
 }
 
+// Remarks is the resolver for the remarks field.
+func (r *callbackResolver) Remarks(ctx context.Context, obj *shop.Callback) (string, error) {
+	return redactText(ctx, obj.Remarks, customerIs(obj.CustomerID))
+}
+
 // DoneBy is the resolver for the doneBy field.
 func (r *callbackResolver) DoneBy(ctx context.Context, obj *shop.Callback) (*shop.User, error) {
 	return loadUser(ctx, obj.DoneBy)
@@ -53,9 +58,19 @@ func (r *complaintResolver) Owner(ctx context.Context, obj *shop.Complaint) (*sh
 	return loadUser(ctx, &obj.OwnerID)
 }
 
+// Description is the resolver for the description field.
+func (r *complaintResolver) Description(ctx context.Context, obj *shop.Complaint) (string, error) {
+	return redactText(ctx, obj.Description, customerIs(obj.CustomerID))
+}
+
 // Supervisor is the resolver for the supervisor field.
 func (r *complaintResolver) Supervisor(ctx context.Context, obj *shop.Complaint) (*shop.User, error) {
 	return loadUser(ctx, obj.SupervisorID)
+}
+
+// Resolution is the resolver for the resolution field.
+func (r *complaintResolver) Resolution(ctx context.Context, obj *shop.Complaint) (string, error) {
+	return redactText(ctx, obj.Resolution, customerIs(obj.CustomerID))
 }
 
 // ClosedBy is the resolver for the closedBy field.
@@ -122,6 +137,9 @@ func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *t
 	if err != nil {
 		return nil, err
 	}
+	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
+		return nil, err
+	}
 	day, err := r.localDay(ctx, site, date)
 	if err != nil {
 		return nil, err
@@ -139,6 +157,9 @@ func (r *queryResolver) Complaints(ctx context.Context, siteID string, states []
 	if err != nil {
 		return nil, err
 	}
+	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
+		return nil, err
+	}
 	page, err := listPage(first, after, shop.TypeComplaint)
 	if err != nil {
 		return nil, err
@@ -152,6 +173,9 @@ func (r *queryResolver) RemindersDue(ctx context.Context, siteID string, date *t
 	if err != nil {
 		return nil, err
 	}
+	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
+		return nil, err
+	}
 	day, err := r.localDay(ctx, site, date)
 	if err != nil {
 		return nil, err
@@ -163,6 +187,9 @@ func (r *queryResolver) RemindersDue(ctx context.Context, siteID string, date *t
 func (r *queryResolver) Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error) {
 	site, err := siteArg(siteID)
 	if err != nil {
+		return nil, err
+	}
+	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
 		return nil, err
 	}
 	day, err := r.localDay(ctx, site, date)
@@ -181,8 +208,16 @@ func (r *reminderResolver) DoneBy(ctx context.Context, obj *shop.Reminder) (*sho
 	return loadUser(ctx, obj.DoneBy)
 }
 
+// Outcome is the resolver for the outcome field.
+func (r *reminderResolver) Outcome(ctx context.Context, obj *shop.Reminder) (string, error) {
+	return redactText(ctx, obj.Outcome, customerOfPlan(ctx, obj.PlanID))
+}
+
 // Callbacks is the resolver for the callbacks field.
 func (r *repairOrderResolver) Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error) {
+	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
+		return nil, err
+	}
 	return list(loaders(ctx).OrderCallbacks.Load(ctx, obj.ID)())
 }
 

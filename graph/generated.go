@@ -860,6 +860,9 @@ type AdditionalWorkPayloadResolver interface {
 	RepairOrder(ctx context.Context, obj *model.AdditionalWorkPayload) (*shop.Order, error)
 }
 type AdditionalWorkRequestResolver interface {
+	Description(ctx context.Context, obj *shop.AdditionalWork) (string, error)
+	Reason(ctx context.Context, obj *shop.AdditionalWork) (string, error)
+
 	FoundOnJob(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error)
 	Job(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error)
 	RequestedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
@@ -867,6 +870,9 @@ type AdditionalWorkRequestResolver interface {
 	DecidedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
 }
 type AppointmentResolver interface {
+	RequestedWork(ctx context.Context, obj *shop.Appointment) (string, error)
+	PartsToPrepare(ctx context.Context, obj *shop.Appointment) (string, error)
+
 	Customer(ctx context.Context, obj *shop.Appointment) (*shop.Customer, error)
 	Vehicle(ctx context.Context, obj *shop.Appointment) (*shop.Vehicle, error)
 	Advisor(ctx context.Context, obj *shop.Appointment) (*shop.User, error)
@@ -890,9 +896,12 @@ type CallbackResolver interface {
 	Customer(ctx context.Context, obj *shop.Callback) (*shop.Customer, error)
 	Advisor(ctx context.Context, obj *shop.Callback) (*shop.User, error)
 
+	Remarks(ctx context.Context, obj *shop.Callback) (string, error)
+
 	DoneBy(ctx context.Context, obj *shop.Callback) (*shop.User, error)
 }
 type CheckResolver interface {
+	Notes(ctx context.Context, obj *shop.Check) (string, error)
 	Job(ctx context.Context, obj *shop.Check) (*shop.Job, error)
 	CheckedBy(ctx context.Context, obj *shop.Check) (*shop.User, error)
 }
@@ -901,8 +910,10 @@ type ComplaintResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.Complaint) (*shop.Order, error)
 	Callback(ctx context.Context, obj *shop.Complaint) (*shop.Callback, error)
 	Owner(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
+	Description(ctx context.Context, obj *shop.Complaint) (string, error)
 
 	Supervisor(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
+	Resolution(ctx context.Context, obj *shop.Complaint) (string, error)
 
 	ClosedBy(ctx context.Context, obj *shop.Complaint) (*shop.User, error)
 }
@@ -911,6 +922,7 @@ type CustomerResolver interface {
 	Visits(ctx context.Context, obj *shop.Customer, first *int, after *string) (*model.VisitConnection, error)
 }
 type EventResolver interface {
+	Summary(ctx context.Context, obj *shop.Event) (string, error)
 	Actor(ctx context.Context, obj *shop.Event) (*shop.User, error)
 
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
@@ -921,8 +933,14 @@ type InvitationResolver interface {
 	Vehicle(ctx context.Context, obj *store.Invitation) (*shop.Vehicle, error)
 }
 type JobResolver interface {
+	Description(ctx context.Context, obj *shop.Job) (string, error)
+
 	Technician(ctx context.Context, obj *shop.Job) (*shop.User, error)
 	Bay(ctx context.Context, obj *shop.Job) (*shop.Bay, error)
+
+	PauseNote(ctx context.Context, obj *shop.Job) (string, error)
+
+	ReworkReason(ctx context.Context, obj *shop.Job) (string, error)
 
 	RepairOrder(ctx context.Context, obj *shop.Job) (*shop.Order, error)
 	PartLines(ctx context.Context, obj *shop.Job) ([]*shop.PartLine, error)
@@ -996,6 +1014,8 @@ type PartIssueResolver interface {
 	IssuedBy(ctx context.Context, obj *shop.PartIssue) (*shop.User, error)
 }
 type PartLineResolver interface {
+	Description(ctx context.Context, obj *shop.PartLine) (string, error)
+
 	Job(ctx context.Context, obj *shop.PartLine) (*shop.Job, error)
 	Part(ctx context.Context, obj *shop.PartLine) (*shop.Part, error)
 }
@@ -1006,6 +1026,7 @@ type PartReservationResolver interface {
 	Appointment(ctx context.Context, obj *shop.PartReservation) (*shop.Appointment, error)
 
 	ReservedBy(ctx context.Context, obj *shop.PartReservation) (*shop.User, error)
+	Note(ctx context.Context, obj *shop.PartReservation) (string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1032,10 +1053,15 @@ type QueryResolver interface {
 }
 type ReminderResolver interface {
 	DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error)
+	Outcome(ctx context.Context, obj *shop.Reminder) (string, error)
 }
 type RepairOrderResolver interface {
+	Findings(ctx context.Context, obj *shop.Order) (string, error)
+
 	Advisor(ctx context.Context, obj *shop.Order) (*shop.User, error)
 	Visit(ctx context.Context, obj *shop.Order) (*shop.Visit, error)
+
+	CancelReason(ctx context.Context, obj *shop.Order) (string, error)
 
 	Late(ctx context.Context, obj *shop.Order) (bool, error)
 	MinutesLate(ctx context.Context, obj *shop.Order) (int, error)
@@ -1062,6 +1088,8 @@ type RetainedPartResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.RetainedPart) (*shop.Order, error)
 	Claim(ctx context.Context, obj *shop.RetainedPart) (*shop.WarrantyClaim, error)
 
+	Description(ctx context.Context, obj *shop.RetainedPart) (string, error)
+
 	Overdue(ctx context.Context, obj *shop.RetainedPart) (bool, error)
 
 	RetainedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error)
@@ -1081,6 +1109,7 @@ type ServiceReportResolver interface {
 	InternalShare(ctx context.Context, obj *shop.Report) (shop.Money, error)
 }
 type SettlementResolver interface {
+	PaymentReference(ctx context.Context, obj *shop.Settlement) (string, error)
 	SettledBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error)
 }
 type SiteResolver interface {
@@ -1105,6 +1134,11 @@ type VehicleResolver interface {
 	Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error)
 }
 type VisitResolver interface {
+	Damages(ctx context.Context, obj *shop.Visit) ([]*shop.Damage, error)
+	Belongings(ctx context.Context, obj *shop.Visit) ([]string, error)
+
+	Complaint(ctx context.Context, obj *shop.Visit) (string, error)
+
 	Customer(ctx context.Context, obj *shop.Visit) (*shop.Customer, error)
 	Vehicle(ctx context.Context, obj *shop.Visit) (*shop.Vehicle, error)
 	Advisor(ctx context.Context, obj *shop.Visit) (*shop.User, error)
@@ -1115,10 +1149,16 @@ type WarrantyClaimResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.WarrantyClaim) (*shop.Order, error)
 
 	Jobs(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Job, error)
+	Complaint(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
+	Cause(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
+	Correction(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
+
+	RejectReason(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
 
 	CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error)
 }
 type WarrantyDecisionResolver interface {
+	Reason(ctx context.Context, obj *shop.WarrantyDecision) (string, error)
 	DecidedBy(ctx context.Context, obj *shop.WarrantyDecision) (*shop.User, error)
 }
 
@@ -8357,7 +8397,7 @@ func (ec *executionContext) _AdditionalWorkRequest_description(ctx context.Conte
 			return ec.fieldContext_AdditionalWorkRequest_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.AdditionalWorkRequest().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8368,7 +8408,7 @@ func (ec *executionContext) _AdditionalWorkRequest_description(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_AdditionalWorkRequest_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, true, true, "String")
 }
 
 func (ec *executionContext) _AdditionalWorkRequest_reason(ctx context.Context, field graphql.CollectedField, obj *shop.AdditionalWork) (ret graphql.Marshaler) {
@@ -8380,7 +8420,7 @@ func (ec *executionContext) _AdditionalWorkRequest_reason(ctx context.Context, f
 			return ec.fieldContext_AdditionalWorkRequest_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.AdditionalWorkRequest().Reason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8391,7 +8431,7 @@ func (ec *executionContext) _AdditionalWorkRequest_reason(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_AdditionalWorkRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, true, true, "String")
 }
 
 func (ec *executionContext) _AdditionalWorkRequest_labourPrice(ctx context.Context, field graphql.CollectedField, obj *shop.AdditionalWork) (ret graphql.Marshaler) {
@@ -8880,7 +8920,7 @@ func (ec *executionContext) _Appointment_requestedWork(ctx context.Context, fiel
 			return ec.fieldContext_Appointment_requestedWork(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RequestedWork, nil
+			return ec.Resolvers.Appointment().RequestedWork(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8891,7 +8931,7 @@ func (ec *executionContext) _Appointment_requestedWork(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Appointment_requestedWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Appointment", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "String")
 }
 
 func (ec *executionContext) _Appointment_partsToPrepare(ctx context.Context, field graphql.CollectedField, obj *shop.Appointment) (ret graphql.Marshaler) {
@@ -8903,7 +8943,7 @@ func (ec *executionContext) _Appointment_partsToPrepare(ctx context.Context, fie
 			return ec.fieldContext_Appointment_partsToPrepare(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PartsToPrepare, nil
+			return ec.Resolvers.Appointment().PartsToPrepare(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8914,7 +8954,7 @@ func (ec *executionContext) _Appointment_partsToPrepare(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Appointment_partsToPrepare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Appointment", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "String")
 }
 
 func (ec *executionContext) _Appointment_deposit(ctx context.Context, field graphql.CollectedField, obj *shop.Appointment) (ret graphql.Marshaler) {
@@ -11143,7 +11183,7 @@ func (ec *executionContext) _Callback_remarks(ctx context.Context, field graphql
 			return ec.fieldContext_Callback_remarks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Remarks, nil
+			return ec.Resolvers.Callback().Remarks(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11154,7 +11194,7 @@ func (ec *executionContext) _Callback_remarks(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Callback_remarks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Callback", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Callback", field, true, true, "String")
 }
 
 func (ec *executionContext) _Callback_problem(ctx context.Context, field graphql.CollectedField, obj *shop.Callback) (ret graphql.Marshaler) {
@@ -11451,7 +11491,7 @@ func (ec *executionContext) _Check_notes(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Check_notes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Notes, nil
+			return ec.Resolvers.Check().Notes(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11462,7 +11502,7 @@ func (ec *executionContext) _Check_notes(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Check_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Check", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Check", field, true, true, "String")
 }
 
 func (ec *executionContext) _Check_job(ctx context.Context, field graphql.CollectedField, obj *shop.Check) (ret graphql.Marshaler) {
@@ -11712,7 +11752,7 @@ func (ec *executionContext) _Complaint_description(ctx context.Context, field gr
 			return ec.fieldContext_Complaint_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Complaint().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11723,7 +11763,7 @@ func (ec *executionContext) _Complaint_description(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Complaint_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Complaint", field, true, true, "String")
 }
 
 func (ec *executionContext) _Complaint_state(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
@@ -11882,7 +11922,7 @@ func (ec *executionContext) _Complaint_resolution(ctx context.Context, field gra
 			return ec.fieldContext_Complaint_resolution(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Resolution, nil
+			return ec.Resolvers.Complaint().Resolution(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11893,7 +11933,7 @@ func (ec *executionContext) _Complaint_resolution(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Complaint_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Complaint", field, true, true, "String")
 }
 
 func (ec *executionContext) _Complaint_closedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
@@ -12628,7 +12668,7 @@ func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_summary(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
+			return ec.Resolvers.Event().Summary(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12639,7 +12679,7 @@ func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Event_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Event", field, true, true, "String")
 }
 
 func (ec *executionContext) _Event_actor(ctx context.Context, field graphql.CollectedField, obj *shop.Event) (ret graphql.Marshaler) {
@@ -12999,7 +13039,7 @@ func (ec *executionContext) _Job_description(ctx context.Context, field graphql.
 			return ec.fieldContext_Job_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Job().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13010,7 +13050,7 @@ func (ec *executionContext) _Job_description(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Job_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
 }
 
 func (ec *executionContext) _Job_state(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -13279,7 +13319,7 @@ func (ec *executionContext) _Job_pauseNote(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Job_pauseNote(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PauseNote, nil
+			return ec.Resolvers.Job().PauseNote(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13290,7 +13330,7 @@ func (ec *executionContext) _Job_pauseNote(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Job_pauseNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
 }
 
 func (ec *executionContext) _Job_reworkCount(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -13325,7 +13365,7 @@ func (ec *executionContext) _Job_reworkReason(ctx context.Context, field graphql
 			return ec.fieldContext_Job_reworkReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReworkReason, nil
+			return ec.Resolvers.Job().ReworkReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13336,7 +13376,7 @@ func (ec *executionContext) _Job_reworkReason(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Job_reworkReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
 }
 
 func (ec *executionContext) _Job_dispatchedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -16669,7 +16709,7 @@ func (ec *executionContext) _PartLine_description(ctx context.Context, field gra
 			return ec.fieldContext_PartLine_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.PartLine().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16680,7 +16720,7 @@ func (ec *executionContext) _PartLine_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PartLine_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartLine", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PartLine", field, true, true, "String")
 }
 
 func (ec *executionContext) _PartLine_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.PartLine) (ret graphql.Marshaler) {
@@ -17228,7 +17268,7 @@ func (ec *executionContext) _PartReservation_note(ctx context.Context, field gra
 			return ec.fieldContext_PartReservation_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
+			return ec.Resolvers.PartReservation().Note(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17239,7 +17279,7 @@ func (ec *executionContext) _PartReservation_note(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PartReservation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PartReservation", field, true, true, "String")
 }
 
 func (ec *executionContext) _PartReservation_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
@@ -18626,7 +18666,7 @@ func (ec *executionContext) _Reminder_outcome(ctx context.Context, field graphql
 			return ec.fieldContext_Reminder_outcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Outcome, nil
+			return ec.Resolvers.Reminder().Outcome(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18637,7 +18677,7 @@ func (ec *executionContext) _Reminder_outcome(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Reminder_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Reminder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Reminder", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReminderPayload_reminder(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
@@ -18828,7 +18868,7 @@ func (ec *executionContext) _RepairOrder_findings(ctx context.Context, field gra
 			return ec.fieldContext_RepairOrder_findings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Findings, nil
+			return ec.Resolvers.RepairOrder().Findings(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18839,7 +18879,7 @@ func (ec *executionContext) _RepairOrder_findings(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_RepairOrder_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RepairOrder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RepairOrder", field, true, true, "String")
 }
 
 func (ec *executionContext) _RepairOrder_underWarranty(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
@@ -19329,7 +19369,7 @@ func (ec *executionContext) _RepairOrder_cancelReason(ctx context.Context, field
 			return ec.fieldContext_RepairOrder_cancelReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CancelReason, nil
+			return ec.Resolvers.RepairOrder().CancelReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19340,7 +19380,7 @@ func (ec *executionContext) _RepairOrder_cancelReason(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_RepairOrder_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RepairOrder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RepairOrder", field, true, true, "String")
 }
 
 func (ec *executionContext) _RepairOrder_reworkCount(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
@@ -20239,7 +20279,7 @@ func (ec *executionContext) _RetainedPart_description(ctx context.Context, field
 			return ec.fieldContext_RetainedPart_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.RetainedPart().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20250,7 +20290,7 @@ func (ec *executionContext) _RetainedPart_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_RetainedPart_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RetainedPart", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RetainedPart", field, true, true, "String")
 }
 
 func (ec *executionContext) _RetainedPart_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
@@ -21835,7 +21875,7 @@ func (ec *executionContext) _Settlement_paymentReference(ctx context.Context, fi
 			return ec.fieldContext_Settlement_paymentReference(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PaymentReference, nil
+			return ec.Resolvers.Settlement().PaymentReference(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21846,7 +21886,7 @@ func (ec *executionContext) _Settlement_paymentReference(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Settlement_paymentReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Settlement", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Settlement", field, true, true, "String")
 }
 
 func (ec *executionContext) _Settlement_settledBy(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
@@ -23267,11 +23307,11 @@ func (ec *executionContext) _Visit_damages(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Visit_damages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Damages, nil
+			return ec.Resolvers.Visit().Damages(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []shop.Damage) graphql.Marshaler {
-			return ec.marshalNDamage2ᚕbayboardᚋshopᚐDamageᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Damage) graphql.Marshaler {
+			return ec.marshalNDamage2ᚕᚖbayboardᚋshopᚐDamageᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23281,8 +23321,8 @@ func (ec *executionContext) fieldContext_Visit_damages(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Visit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Damage(ctx, field)
 		},
@@ -23299,7 +23339,7 @@ func (ec *executionContext) _Visit_belongings(ctx context.Context, field graphql
 			return ec.fieldContext_Visit_belongings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Belongings, nil
+			return ec.Resolvers.Visit().Belongings(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -23310,7 +23350,7 @@ func (ec *executionContext) _Visit_belongings(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Visit_belongings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Visit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Visit", field, true, true, "String")
 }
 
 func (ec *executionContext) _Visit_keyTag(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
@@ -23345,7 +23385,7 @@ func (ec *executionContext) _Visit_complaint(ctx context.Context, field graphql.
 			return ec.fieldContext_Visit_complaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Complaint, nil
+			return ec.Resolvers.Visit().Complaint(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23356,7 +23396,7 @@ func (ec *executionContext) _Visit_complaint(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Visit_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Visit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Visit", field, true, true, "String")
 }
 
 func (ec *executionContext) _Visit_walkaroundSigned(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
@@ -24005,7 +24045,7 @@ func (ec *executionContext) _WarrantyClaim_complaint(ctx context.Context, field 
 			return ec.fieldContext_WarrantyClaim_complaint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Complaint, nil
+			return ec.Resolvers.WarrantyClaim().Complaint(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24016,7 +24056,7 @@ func (ec *executionContext) _WarrantyClaim_complaint(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24028,7 +24068,7 @@ func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field grap
 			return ec.fieldContext_WarrantyClaim_cause(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cause, nil
+			return ec.Resolvers.WarrantyClaim().Cause(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24039,7 +24079,7 @@ func (ec *executionContext) _WarrantyClaim_cause(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_cause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24051,7 +24091,7 @@ func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field
 			return ec.fieldContext_WarrantyClaim_correction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Correction, nil
+			return ec.Resolvers.WarrantyClaim().Correction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24062,7 +24102,7 @@ func (ec *executionContext) _WarrantyClaim_correction(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_correction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_causalPartNumber(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24225,7 +24265,7 @@ func (ec *executionContext) _WarrantyClaim_rejectReason(ctx context.Context, fie
 			return ec.fieldContext_WarrantyClaim_rejectReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RejectReason, nil
+			return ec.Resolvers.WarrantyClaim().RejectReason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24236,7 +24276,7 @@ func (ec *executionContext) _WarrantyClaim_rejectReason(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_rejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyClaim", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyClaim_makerReference(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
@@ -24482,7 +24522,7 @@ func (ec *executionContext) _WarrantyDecision_reason(ctx context.Context, field 
 			return ec.fieldContext_WarrantyDecision_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.WarrantyDecision().Reason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24493,7 +24533,7 @@ func (ec *executionContext) _WarrantyDecision_reason(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_WarrantyDecision_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WarrantyDecision", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WarrantyDecision", field, true, true, "String")
 }
 
 func (ec *executionContext) _WarrantyDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyDecision) (ret graphql.Marshaler) {
@@ -29519,15 +29559,17 @@ func (ec *executionContext) _AdditionalWorkRequest(ctx context.Context, sel ast.
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._AdditionalWorkRequest_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkRequest_description(ctx, field, obj)
+				})
 		case "reason":
-			out.Values[i] = ec._AdditionalWorkRequest_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkRequest_reason(ctx, field, obj)
+				})
 		case "labourPrice":
 			out.Values[i] = ec._AdditionalWorkRequest_labourPrice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29651,15 +29693,17 @@ func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requestedWork":
-			out.Values[i] = ec._Appointment_requestedWork(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_requestedWork(ctx, field, obj)
+				})
 		case "partsToPrepare":
-			out.Values[i] = ec._Appointment_partsToPrepare(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_partsToPrepare(ctx, field, obj)
+				})
 		case "deposit":
 			out.Values[i] = ec._Appointment_deposit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30363,10 +30407,11 @@ func (ec *executionContext) _Callback(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "remarks":
-			out.Values[i] = ec._Callback_remarks(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Callback_remarks(ctx, field, obj)
+				})
 		case "problem":
 			out.Values[i] = ec._Callback_problem(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30485,10 +30530,11 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "notes":
-			out.Values[i] = ec._Check_notes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Check_notes(ctx, field, obj)
+				})
 		case "job":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -30564,10 +30610,11 @@ func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet
 					return ec._Complaint_owner(ctx, field, obj)
 				})
 		case "description":
-			out.Values[i] = ec._Complaint_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_description(ctx, field, obj)
+				})
 		case "state":
 			out.Values[i] = ec._Complaint_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30600,10 +30647,11 @@ func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet
 					return ec._Complaint_supervisor(ctx, field, obj)
 				})
 		case "resolution":
-			out.Values[i] = ec._Complaint_resolution(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_resolution(ctx, field, obj)
+				})
 		case "closedAt":
 			out.Values[i] = ec._Complaint_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -30939,10 +30987,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
-			out.Values[i] = ec._Event_summary(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_summary(ctx, field, obj)
+				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -31121,10 +31170,11 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._Job_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_description(ctx, field, obj)
+				})
 		case "state":
 			out.Values[i] = ec._Job_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31178,20 +31228,22 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pauseNote":
-			out.Values[i] = ec._Job_pauseNote(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_pauseNote(ctx, field, obj)
+				})
 		case "reworkCount":
 			out.Values[i] = ec._Job_reworkCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reworkReason":
-			out.Values[i] = ec._Job_reworkReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_reworkReason(ctx, field, obj)
+				})
 		case "dispatchedAt":
 			out.Values[i] = ec._Job_dispatchedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32055,10 +32107,11 @@ func (ec *executionContext) _PartLine(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._PartLine_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartLine_description(ctx, field, obj)
+				})
 		case "quantity":
 			out.Values[i] = ec._PartLine_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32218,10 +32271,11 @@ func (ec *executionContext) _PartReservation(ctx context.Context, sel ast.Select
 					return ec._PartReservation_reservedBy(ctx, field, obj)
 				})
 		case "note":
-			out.Values[i] = ec._PartReservation_note(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartReservation_note(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._PartReservation_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32559,10 +32613,11 @@ func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet,
 					return ec._Reminder_doneBy(ctx, field, obj)
 				})
 		case "outcome":
-			out.Values[i] = ec._Reminder_outcome(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reminder_outcome(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32655,10 +32710,11 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "findings":
-			out.Values[i] = ec._RepairOrder_findings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_findings(ctx, field, obj)
+				})
 		case "underWarranty":
 			out.Values[i] = ec._RepairOrder_underWarranty(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32762,10 +32818,11 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cancelReason":
-			out.Values[i] = ec._RepairOrder_cancelReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_cancelReason(ctx, field, obj)
+				})
 		case "reworkCount":
 			out.Values[i] = ec._RepairOrder_reworkCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33052,10 +33109,11 @@ func (ec *executionContext) _RetainedPart(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._RetainedPart_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetainedPart_description(ctx, field, obj)
+				})
 		case "quantity":
 			out.Values[i] = ec._RetainedPart_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33502,10 +33560,11 @@ func (ec *executionContext) _Settlement(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "paymentReference":
-			out.Values[i] = ec._Settlement_paymentReference(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Settlement_paymentReference(ctx, field, obj)
+				})
 		case "settledBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -34009,25 +34068,28 @@ func (ec *executionContext) _Visit(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "damages":
-			out.Values[i] = ec._Visit_damages(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_damages(ctx, field, obj)
+				})
 		case "belongings":
-			out.Values[i] = ec._Visit_belongings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_belongings(ctx, field, obj)
+				})
 		case "keyTag":
 			out.Values[i] = ec._Visit_keyTag(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "complaint":
-			out.Values[i] = ec._Visit_complaint(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_complaint(ctx, field, obj)
+				})
 		case "walkaroundSigned":
 			out.Values[i] = ec._Visit_walkaroundSigned(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34263,20 +34325,23 @@ func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.Selectio
 					return ec._WarrantyClaim_jobs(ctx, field, obj)
 				})
 		case "complaint":
-			out.Values[i] = ec._WarrantyClaim_complaint(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_complaint(ctx, field, obj)
+				})
 		case "cause":
-			out.Values[i] = ec._WarrantyClaim_cause(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_cause(ctx, field, obj)
+				})
 		case "correction":
-			out.Values[i] = ec._WarrantyClaim_correction(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_correction(ctx, field, obj)
+				})
 		case "causalPartNumber":
 			out.Values[i] = ec._WarrantyClaim_causalPartNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34303,10 +34368,11 @@ func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rejectReason":
-			out.Values[i] = ec._WarrantyClaim_rejectReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_rejectReason(ctx, field, obj)
+				})
 		case "makerReference":
 			out.Values[i] = ec._WarrantyClaim_makerReference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34410,10 +34476,11 @@ func (ec *executionContext) _WarrantyDecision(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WarrantyDecision")
 		case "reason":
-			out.Values[i] = ec._WarrantyDecision_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyDecision_reason(ctx, field, obj)
+				})
 		case "decidedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -35364,15 +35431,11 @@ func (ec *executionContext) marshalNCustomerEdge2ᚖbayboardᚋgraphᚋmodelᚐC
 	return ec._CustomerEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDamage2bayboardᚋshopᚐDamage(ctx context.Context, sel ast.SelectionSet, v shop.Damage) graphql.Marshaler {
-	return ec._Damage(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNDamage2ᚕbayboardᚋshopᚐDamageᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.Damage) graphql.Marshaler {
+func (ec *executionContext) marshalNDamage2ᚕᚖbayboardᚋshopᚐDamageᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Damage) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDamage2bayboardᚋshopᚐDamage(ctx, sel, v[i])
+		return ec.marshalNDamage2ᚖbayboardᚋshopᚐDamage(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -35382,6 +35445,14 @@ func (ec *executionContext) marshalNDamage2ᚕbayboardᚋshopᚐDamageᚄ(ctx co
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDamage2ᚖbayboardᚋshopᚐDamage(ctx context.Context, sel ast.SelectionSet, v *shop.Damage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Damage!")
+		return graphql.Null
+	}
+	return ec._Damage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDamageInput2ᚖbayboardᚋstoreᚐDamageInput(ctx context.Context, v any) (*store.DamageInput, error) {

@@ -22,6 +22,16 @@ func (r *additionalWorkPayloadResolver) RepairOrder(ctx context.Context, obj *mo
 	return r.payloadWorkOrder(ctx, obj)
 }
 
+// Description is the resolver for the description field.
+func (r *additionalWorkRequestResolver) Description(ctx context.Context, obj *shop.AdditionalWork) (string, error) {
+	return redactText(ctx, obj.Description, customerOfOrder(ctx, obj.OrderID))
+}
+
+// Reason is the resolver for the reason field.
+func (r *additionalWorkRequestResolver) Reason(ctx context.Context, obj *shop.AdditionalWork) (string, error) {
+	return redactText(ctx, obj.Reason, customerOfOrder(ctx, obj.OrderID))
+}
+
 // FoundOnJob is the resolver for the foundOnJob field.
 func (r *additionalWorkRequestResolver) FoundOnJob(ctx context.Context, obj *shop.AdditionalWork) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.FoundOnJobID)
@@ -42,6 +52,11 @@ func (r *additionalWorkRequestResolver) DecidedBy(ctx context.Context, obj *shop
 	return load(ctx, loaders(ctx).Users, obj.DecidedBy)
 }
 
+// Notes is the resolver for the notes field.
+func (r *checkResolver) Notes(ctx context.Context, obj *shop.Check) (string, error) {
+	return redactText(ctx, obj.Notes, customerOfOrder(ctx, obj.OrderID))
+}
+
 // Job is the resolver for the job field.
 func (r *checkResolver) Job(ctx context.Context, obj *shop.Check) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
@@ -52,6 +67,11 @@ func (r *checkResolver) CheckedBy(ctx context.Context, obj *shop.Check) (*shop.U
 	return load(ctx, loaders(ctx).Users, &obj.CheckedBy)
 }
 
+// Description is the resolver for the description field.
+func (r *jobResolver) Description(ctx context.Context, obj *shop.Job) (string, error) {
+	return redactText(ctx, obj.Description, customerOfOrder(ctx, obj.OrderID))
+}
+
 // Technician is the resolver for the technician field.
 func (r *jobResolver) Technician(ctx context.Context, obj *shop.Job) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, obj.TechnicianID)
@@ -60,6 +80,16 @@ func (r *jobResolver) Technician(ctx context.Context, obj *shop.Job) (*shop.User
 // Bay is the resolver for the bay field.
 func (r *jobResolver) Bay(ctx context.Context, obj *shop.Job) (*shop.Bay, error) {
 	return load(ctx, loaders(ctx).Bays, obj.BayID)
+}
+
+// PauseNote is the resolver for the pauseNote field.
+func (r *jobResolver) PauseNote(ctx context.Context, obj *shop.Job) (string, error) {
+	return redactText(ctx, obj.PauseNote, customerOfOrder(ctx, obj.OrderID))
+}
+
+// ReworkReason is the resolver for the reworkReason field.
+func (r *jobResolver) ReworkReason(ctx context.Context, obj *shop.Job) (string, error) {
+	return redactText(ctx, obj.ReworkReason, customerOfOrder(ctx, obj.OrderID))
 }
 
 // RepairOrder is the resolver for the repairOrder field.

@@ -36,7 +36,7 @@ func newLiveOperations(memoSize int) graphql.OperationMiddleware {
 		if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
 			return next(ctx)
 		}
-		op := &liveOp{key: renderKey(ctx, oc), memo: memo}
+		op := &liveOp{key: renderKey(ctx, oc), memo: memo, actor: shop.ActorFromContext(ctx)}
 		responses := next(context.WithValue(ctx, liveOpKey{}, op))
 		return func(ctx context.Context) *graphql.Response {
 			if op.feed == nil {
@@ -127,6 +127,7 @@ type liveOpKey struct{}
 type liveOp struct {
 	key   string // rendering shape; "" renders every update itself
 	memo  *renderMemo
+	actor *shop.Actor // the subscriber: which summary it reads (toUpdate)
 	feed  *board.Feed
 	out   chan *model.BoardUpdate // what gqlgen's resolver stream reads
 	reset bool                    // the last update was a Reset
@@ -151,7 +152,7 @@ func (op *liveOp) respond(ctx context.Context, next graphql.ResponseHandler) *gr
 	op.reset = u.Reset
 	if op.key == "" || u.Reset {
 		op.feed.Rendered(false)
-		op.out <- toUpdate(u)
+		op.out <- toUpdate(u, op.actor)
 		return next(ctx)
 	}
 	r := op.memo.get(u, op.key)
@@ -159,7 +160,7 @@ func (op *liveOp) respond(ctx context.Context, next graphql.ResponseHandler) *gr
 	led := false
 	r.once.Do(func() {
 		led = true
-		op.out <- toUpdate(u)
+		op.out <- toUpdate(u, op.actor)
 		own = next(ctx)
 		if own != nil && len(own.Errors) == 0 && len(own.Extensions) == 0 && own.Data != nil {
 			// gqlgen renders each subscription into one buffer it reuses.
@@ -175,7 +176,7 @@ func (op *liveOp) respond(ctx context.Context, next graphql.ResponseHandler) *gr
 		return &graphql.Response{Data: r.data}
 	}
 	op.feed.Rendered(false)
-	op.out <- toUpdate(u)
+	op.out <- toUpdate(u, op.actor)
 	return next(ctx)
 }
 
@@ -189,9 +190,12 @@ func liveFeed(ctx context.Context) *liveOp {
 }
 
 // renderKey names what a subscription's updates look like: the subscriber's
-// role, the document and operation, and the variables, except one used only
-// as the root field's `after` (where the feed starts does not change how an
-// update renders). "" when there is no actor.
+// role and whether it reads personal data (a masked role reads another
+// summary and scrubbed text: shop.MayReadPersonal; the role decides it today,
+// but the two renderings must never share an entry even if that changes), the
+// document and operation, and the variables, except one used only as the
+// root field's `after` (where the feed starts does not change how an update
+// renders). "" when there is no actor.
 func renderKey(ctx context.Context, oc *graphql.OperationContext) string {
 	a := shop.ActorFromContext(ctx)
 	if a == nil {
@@ -213,7 +217,11 @@ func renderKey(ctx context.Context, oc *graphql.OperationContext) string {
 		return ""
 	}
 	h := sha256.New()
-	for _, part := range []string{string(a.Role), oc.OperationName, oc.RawQuery, string(vj)} {
+	personal := "masked"
+	if shop.MayReadPersonal(a) {
+		personal = "personal"
+	}
+	for _, part := range []string{string(a.Role), personal, oc.OperationName, oc.RawQuery, string(vj)} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

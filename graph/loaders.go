@@ -51,6 +51,10 @@ type Loaders struct {
 	OrderCallbacks    *Loader[shop.OrderID, []*shop.Callback]
 	JobWarranty       *Loader[shop.JobID, *shop.WarrantyDecision]
 	ClaimJobs         *Loader[shop.WarrantyClaimID, []shop.JobID]
+
+	// PersonalNames are the names to scrub from free text a masked role
+	// reads (redactText): never returned to a client.
+	PersonalNames *Loader[shop.CustomerID, []string]
 }
 
 // NewLoaders returns fresh loaders over db. Build them per root field (see
@@ -90,6 +94,8 @@ func NewLoaders(db *store.DB) *Loaders {
 		OrderCallbacks:    lazy(db, (*store.DB).FindCallbacksByOrderIDs),
 		JobWarranty:       lazy(db, (*store.DB).FindWarrantyDecisionsByJobIDs),
 		ClaimJobs:         lazy(db, (*store.DB).FindClaimJobIDs),
+
+		PersonalNames: lazy(db, (*store.DB).FindPersonalNamesByCustomerIDs),
 	}
 }
 

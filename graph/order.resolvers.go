@@ -120,6 +120,11 @@ func (r *mutationResolver) DeliverVehicle(ctx context.Context, input store.Deliv
 	return r.orderPayload(ctx, o, err, input.OrderID)
 }
 
+// Description is the resolver for the description field.
+func (r *partLineResolver) Description(ctx context.Context, obj *shop.PartLine) (string, error) {
+	return redactText(ctx, obj.Description, customerOfOrder(ctx, obj.OrderID))
+}
+
 // Job is the resolver for the job field.
 func (r *partLineResolver) Job(ctx context.Context, obj *shop.PartLine) (*shop.Job, error) {
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
@@ -178,6 +183,11 @@ func (r *queryResolver) RepairOrders(ctx context.Context, siteID string, states 
 	return conn, nil
 }
 
+// Findings is the resolver for the findings field.
+func (r *repairOrderResolver) Findings(ctx context.Context, obj *shop.Order) (string, error) {
+	return redactText(ctx, obj.Findings, customerOfVisit(ctx, obj.VisitID))
+}
+
 // Advisor is the resolver for the advisor field.
 func (r *repairOrderResolver) Advisor(ctx context.Context, obj *shop.Order) (*shop.User, error) {
 	return load(ctx, loaders(ctx).Users, &obj.AdvisorID)
@@ -186,6 +196,11 @@ func (r *repairOrderResolver) Advisor(ctx context.Context, obj *shop.Order) (*sh
 // Visit is the resolver for the visit field.
 func (r *repairOrderResolver) Visit(ctx context.Context, obj *shop.Order) (*shop.Visit, error) {
 	return mustLoad(ctx, loaders(ctx).Visits, obj.VisitID, "visit")
+}
+
+// CancelReason is the resolver for the cancelReason field.
+func (r *repairOrderResolver) CancelReason(ctx context.Context, obj *shop.Order) (string, error) {
+	return redactText(ctx, obj.CancelReason, customerOfVisit(ctx, obj.VisitID))
 }
 
 // Late is the resolver for the late field.
@@ -279,6 +294,11 @@ func (r *repairOrderResolver) Timeline(ctx context.Context, obj *shop.Order, fir
 // RepairOrder is the resolver for the repairOrder field.
 func (r *repairOrderPayloadResolver) RepairOrder(ctx context.Context, obj *model.RepairOrderPayload) (*shop.Order, error) {
 	return r.payloadOrder(ctx, obj.Order, obj.Conflicted)
+}
+
+// PaymentReference is the resolver for the paymentReference field.
+func (r *settlementResolver) PaymentReference(ctx context.Context, obj *shop.Settlement) (string, error) {
+	return redactText(ctx, obj.PaymentReference, customerOfOrder(ctx, obj.OrderID))
 }
 
 // SettledBy is the resolver for the settledBy field.

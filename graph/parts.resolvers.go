@@ -98,6 +98,11 @@ func (r *partReservationResolver) ReservedBy(ctx context.Context, obj *shop.Part
 	return loadUser(ctx, &obj.ReservedBy)
 }
 
+// Note is the resolver for the note field.
+func (r *partReservationResolver) Note(ctx context.Context, obj *shop.PartReservation) (string, error) {
+	return redactText(ctx, obj.Note, customerOfReservation(ctx, obj))
+}
+
 // Parts is the resolver for the parts field.
 func (r *queryResolver) Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error) {
 	return r.parts(ctx, siteID, query, shortOnly, first, after)

@@ -120,8 +120,15 @@ func (r *queryResolver) nodeFetch(ctx context.Context, id string, batch bool) (f
 	if err != nil {
 		return nil, err
 	}
-	if _, err := shop.RequireActor(ctx); err != nil {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
 		return nil, err
+	}
+	switch typ {
+	case shop.TypeCallback, shop.TypeComplaint, shop.TypeServicePlan, shop.TypeReminder:
+		if err := shop.MayReadFollowUps(a); err != nil {
+			return nil, err
+		}
 	}
 	l := loaders(ctx)
 	switch typ {

@@ -19,6 +19,33 @@ func (r *mutationResolver) ReceiveVehicle(ctx context.Context, input store.Recei
 	return &model.VisitPayload{Visit: v, UserErrors: ues}, err
 }
 
+// Damages is the resolver for the damages field.
+func (r *visitResolver) Damages(ctx context.Context, obj *shop.Visit) ([]*shop.Damage, error) {
+	out := make([]*shop.Damage, len(obj.Damages))
+	for i, d := range obj.Damages {
+		var err error
+		d.Location, err = redactText(ctx, d.Location, customerIs(obj.CustomerID))
+		if err != nil {
+			return nil, err
+		}
+		if d.Description, err = redactText(ctx, d.Description, customerIs(obj.CustomerID)); err != nil {
+			return nil, err
+		}
+		out[i] = &d
+	}
+	return out, nil
+}
+
+// Belongings is the resolver for the belongings field.
+func (r *visitResolver) Belongings(ctx context.Context, obj *shop.Visit) ([]string, error) {
+	return redactTexts(ctx, obj.Belongings, customerIs(obj.CustomerID))
+}
+
+// Complaint is the resolver for the complaint field.
+func (r *visitResolver) Complaint(ctx context.Context, obj *shop.Visit) (string, error) {
+	return redactText(ctx, obj.Complaint, customerIs(obj.CustomerID))
+}
+
 // Customer is the resolver for the customer field.
 func (r *visitResolver) Customer(ctx context.Context, obj *shop.Visit) (*shop.Customer, error) {
 	return mustLoad(ctx, loaders(ctx).Customers, obj.CustomerID, "customer")

@@ -98,6 +98,11 @@ func (r *retainedPartResolver) Claim(ctx context.Context, obj *shop.RetainedPart
 	return load(ctx, loaders(ctx).Claims, obj.ClaimID)
 }
 
+// Description is the resolver for the description field.
+func (r *retainedPartResolver) Description(ctx context.Context, obj *shop.RetainedPart) (string, error) {
+	return redactText(ctx, obj.Description, customerOfOrder(ctx, obj.OrderID))
+}
+
 // Overdue is the resolver for the overdue field.
 func (r *retainedPartResolver) Overdue(ctx context.Context, obj *shop.RetainedPart) (bool, error) {
 	s, err := r.DB.FindSiteByID(ctx, obj.SiteID)
@@ -127,9 +132,34 @@ func (r *warrantyClaimResolver) Jobs(ctx context.Context, obj *shop.WarrantyClai
 	return r.claimJobs(ctx, obj)
 }
 
+// Complaint is the resolver for the complaint field.
+func (r *warrantyClaimResolver) Complaint(ctx context.Context, obj *shop.WarrantyClaim) (string, error) {
+	return redactText(ctx, obj.Complaint, customerOfOrder(ctx, obj.OrderID))
+}
+
+// Cause is the resolver for the cause field.
+func (r *warrantyClaimResolver) Cause(ctx context.Context, obj *shop.WarrantyClaim) (string, error) {
+	return redactText(ctx, obj.Cause, customerOfOrder(ctx, obj.OrderID))
+}
+
+// Correction is the resolver for the correction field.
+func (r *warrantyClaimResolver) Correction(ctx context.Context, obj *shop.WarrantyClaim) (string, error) {
+	return redactText(ctx, obj.Correction, customerOfOrder(ctx, obj.OrderID))
+}
+
+// RejectReason is the resolver for the rejectReason field.
+func (r *warrantyClaimResolver) RejectReason(ctx context.Context, obj *shop.WarrantyClaim) (string, error) {
+	return redactText(ctx, obj.RejectReason, customerOfOrder(ctx, obj.OrderID))
+}
+
 // CreatedBy is the resolver for the createdBy field.
 func (r *warrantyClaimResolver) CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error) {
 	return loadUser(ctx, &obj.CreatedBy)
+}
+
+// Reason is the resolver for the reason field.
+func (r *warrantyDecisionResolver) Reason(ctx context.Context, obj *shop.WarrantyDecision) (string, error) {
+	return redactText(ctx, obj.Reason, customerOfOrder(ctx, obj.OrderID))
 }
 
 // DecidedBy is the resolver for the decidedBy field.

@@ -295,8 +295,11 @@ func ArrivalsWindow(now time.Time, loc *time.Location) (from, to time.Time) {
 
 // NewCard builds the board card of an order from its jobs, vehicle and the
 // short names of staff and bays, with its lateness at now. ok is false when
-// the order is not on the board.
-func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, bayCode func(BayID) string, now time.Time) (*Card, bool) {
+// the order is not on the board. A card is what the wall screen shows, the
+// same for every role (its plate is masked for all): the jobs' descriptions
+// are scrubbed (Scrub) of personal data, with names (the customer's, the
+// signer's) and the order's own signer. Returns no error.
+func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, bayCode func(BayID) string, now time.Time, names ...string) (*Card, bool) {
 	stage, ok := StageOf(o, jobs)
 	if !ok {
 		return nil, false
@@ -309,12 +312,13 @@ func NewCard(o *Order, jobs []*Job, v *Vehicle, shortName func(UserID) string, b
 	if v != nil {
 		c.Plate, c.Make, c.Model, c.Colour = MaskPlate(v.Plate), v.Make, v.Model, v.Colour
 	}
+	names = append(names[:len(names):len(names)], o.SignedBy)
 	seenT, seenB := map[string]bool{}, map[string]bool{}
 	for _, j := range jobs {
 		if !j.State.Billable() && j.State != JobPendingApproval {
 			continue
 		}
-		cj := CardJob{JobID: j.ID, Description: j.Description, State: j.State, Progress: j.Progress, Safety: j.Safety}
+		cj := CardJob{JobID: j.ID, Description: Scrub(j.Description, names...), State: j.State, Progress: j.Progress, Safety: j.Safety}
 		if j.TechnicianID != nil {
 			cj.Technician = shortName(*j.TechnicianID)
 			if !seenT[cj.Technician] {

@@ -12,13 +12,16 @@ import (
 // The board's reads: its cards, the welcome board's arrivals and the sites
 // the board names. They take no actor: the board authorises the site first.
 
-// cardOrderSQL reads the order columns a board card needs, with its car.
+// cardOrderSQL reads the order columns a board card needs, with its car and
+// its customer's name (only to scrub it from the jobs' descriptions).
 // Every order has a visit and every visit a vehicle (NOT NULL foreign keys),
 // so the inner joins keep every order.
 const cardOrderSQL = `
 	SELECT o.id, o.site_id, o.visit_id, o.number, o.state, o.priority, o.advisor_id, o.promised_at, o.ready_at,
-		o.notify_by, o.rework_count, o.wash_requested, o.stage_since, v.plate, v.make, v.model, v.colour
+		o.notify_by, o.rework_count, o.wash_requested, o.stage_since, o.signed_by, v.plate, v.make, v.model, v.colour,
+		c.name
 	FROM repair_orders o JOIN visits vi ON vi.id = o.visit_id JOIN vehicles v ON v.id = vi.vehicle_id
+		JOIN customers c ON c.id = vi.customer_id
 	WHERE o.site_id = $1 AND o.state IN ('IN_WORK', 'QC', 'WASH', 'READY', 'SETTLED')`
 
 const cardOrderOrder = `
@@ -31,8 +34,9 @@ const cardJobColumns = `id, order_id, description, state, labour_minutes, safety
 
 // cardOrder is an order of the board with its car.
 type cardOrder struct {
-	o shop.Order
-	v shop.Vehicle
+	o        shop.Order
+	v        shop.Vehicle
+	customer string // the name shop.NewCard scrubs from the jobs' descriptions
 }
 
 func scanCardOrder(r rowScanner) (*cardOrder, error) {
@@ -40,8 +44,8 @@ func scanCardOrder(r rowScanner) (*cardOrder, error) {
 	o := &c.o
 	err := r.Scan((*int64)(&o.ID), (*int64)(&o.SiteID), (*int64)(&o.VisitID), &o.Number, (*string)(&o.State),
 		(*string)(&o.Priority), (*int64)(&o.AdvisorID), nullTime{&o.PromisedAt}, nullTime{&o.ReadyAt},
-		nullTime{&o.NotifyBy}, &o.ReworkCount, &o.WashRequested, &o.StageSince,
-		&c.v.Plate, &c.v.Make, &c.v.Model, &c.v.Colour)
+		nullTime{&o.NotifyBy}, &o.ReworkCount, &o.WashRequested, &o.StageSince, &o.SignedBy,
+		&c.v.Plate, &c.v.Make, &c.v.Model, &c.v.Colour, &c.customer)
 	return c, err
 }
 
@@ -91,7 +95,7 @@ func (d *DB) FindCards(ctx context.Context, site shop.SiteID, ids []shop.OrderID
 	bay := func(id shop.BayID) string { return bays[id] }
 	cards := make([]*shop.Card, 0, len(orders))
 	for _, o := range orders {
-		if c, ok := shop.NewCard(&o.o, byOrder[o.o.ID], &o.v, user, bay, now); ok {
+		if c, ok := shop.NewCard(&o.o, byOrder[o.o.ID], &o.v, user, bay, now, o.customer); ok {
 			cards = append(cards, c)
 		}
 	}
