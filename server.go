@@ -60,6 +60,8 @@ type config struct {
 	MaxAliases       int
 	MaxDirectives    int
 	MaxTokens        int
+	MaxFields        int
+	MaxFieldRepeats  int
 	RateLimit        float64
 	RateBurst        int
 	WebsocketMax     int
@@ -103,6 +105,8 @@ func settings(c *config) []setting {
 		{"max-aliases", "BAYBOARD_MAX_ALIASES", "30", "maximum aliased fields in an operation (0: no limit)", integer(&c.MaxAliases)},
 		{"max-directives", "BAYBOARD_MAX_DIRECTIVES", "5", "maximum directives on one field or fragment (0: no limit)", integer(&c.MaxDirectives)},
 		{"max-tokens", "BAYBOARD_MAX_TOKENS", "5000", "maximum tokens in a query document (0: no limit)", integer(&c.MaxTokens)},
+		{"max-fields", "BAYBOARD_MAX_FIELDS", "1000", "maximum fields of a new query document, fragments counted at each use, checked before validation (0: no limit)", integer(&c.MaxFields)},
+		{"max-field-repeats", "BAYBOARD_MAX_FIELD_REPEATS", "10", "maximum times one field (response name) is selected in one selection set (0: no limit)", integer(&c.MaxFieldRepeats)},
 		{"rate-limit", "BAYBOARD_RATE_LIMIT", "20", "requests per second per user (or per client address without a token); 0: no limit", func(s string) (err error) {
 			c.RateLimit, err = strconv.ParseFloat(s, 64)
 			return err
@@ -303,6 +307,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.Introspection = cfg.Introspection
 	opts.ComplexityLimit = cfg.ComplexityLimit
 	opts.MaxDepth, opts.MaxAliases, opts.MaxDirectives, opts.MaxTokens = cfg.MaxDepth, cfg.MaxAliases, cfg.MaxDirectives, cfg.MaxTokens
+	opts.MaxFields, opts.MaxFieldRepeats = cfg.MaxFields, cfg.MaxFieldRepeats
 	opts.WebsocketMaxConns, opts.WebsocketMaxPerToken = cfg.WebsocketMax, cfg.WebsocketPerUser
 	opts.MaxBodyBytes = cfg.MaxBodyBytes
 	opts.OperationTimeout = cfg.OperationTimeout

@@ -50,6 +50,13 @@ type Options struct {
 	MaxDirectives int
 	// MaxTokens caps the tokens of a query document, checked while parsing.
 	MaxTokens int
+	// MaxFields caps the fields of a new document (fragments counted at each
+	// spread) before it is validated; 0 turns the validation budget off.
+	MaxFields int
+	// MaxFieldRepeats caps how often one response name is selected in one
+	// selection set (same-named fields' sub-selections merged), which bounds
+	// the pairs validation compares.
+	MaxFieldRepeats int
 	// OperationTimeout bounds each query or mutation.
 	OperationTimeout time.Duration
 	// Hub serves the subscriptions; without it they answer INTERNAL.
@@ -83,7 +90,7 @@ type Options struct {
 // DefaultOptions are safe for the internet; development turns on Introspection.
 // Zero turns a limit off.
 var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, OperationTimeout: 15 * time.Second,
-	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000,
+	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000, MaxFields: 1000, MaxFieldRepeats: 10,
 	WebsocketInitTimeout: 10 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
 	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20}
 
@@ -91,8 +98,8 @@ var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, Opera
 // transports (websocket, server-sent events, GET and POST), the operation
 // limits and the error presenter. Its transports answer a request they
 // refuse with BAD_REQUEST (and 405 or 415), TOO_MANY_CONNECTIONS (503), or
-// a limit's code (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_DIRECTIVES,
-// INTROSPECTION_DISABLED, COMPLEXITY_LIMIT_EXCEEDED).
+// a limit's code (TOO_MANY_FIELDS, QUERY_TOO_DEEP, TOO_MANY_ALIASES,
+// TOO_MANY_DIRECTIVES, INTROSPECTION_DISABLED, COMPLEXITY_LIMIT_EXCEEDED).
 func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	schema := graph.NewSchema(db, cfg.Hub)
 	if cfg.Schema != nil {
@@ -112,7 +119,11 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv.AddTransport(sse{SSE: transport.SSE{KeepAlivePingInterval: 10 * time.Second}, reg: websockets})
 	srv.AddTransport(overHTTP{transport.POST{}})
 	srv.AddTransport(unsupported{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// Validated documents are kept, so a client's usual operations are
+	// parsed and validated once; only small ones, so the cache stays small
+	// (1,000 × 8 KiB of text and its tree) whatever clients send.
+	validated := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(smallDocs{validated})
 	if cfg.MaxTokens > 0 {
 		srv.SetParserTokenLimit(cfg.MaxTokens)
 	}
@@ -123,7 +134,9 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	} else {
 		srv.SetDisableSuggestion(true)
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries{lru.New[string](1000)}})
+	// After the persisted query is looked up, before gqlgen parses and validates.
+	srv.Use(validationBudget{MaxFields: cfg.MaxFields, MaxRepeats: cfg.MaxFieldRepeats, MaxTokens: cfg.MaxTokens, validated: validated})
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(newComplexityLimit(cfg.ComplexityLimit))
 	}
