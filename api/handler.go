@@ -294,15 +294,34 @@ func writeAuthError(w http.ResponseWriter, msg string) {
 		msg, w.Header().Get("X-Request-ID")) // set by WithRequestID
 }
 
-// LimitBody caps request bodies at max bytes (0: no cap): reading past it
-// fails, so the transport refuses the request before any resolver runs.
+// LimitBody caps request bodies at max bytes (0: no cap). A body declared
+// larger is refused at once; one that turns out larger (chunked) fails when
+// read past the cap, and the transport refuses it. Either way the answer is
+// 413 with the code REQUEST_TOO_LARGE, before any resolver runs.
 func LimitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if max > 0 && r.ContentLength > max {
+			writeTooLarge(w, r, max)
+			return
+		}
 		if max > 0 && r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, max)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// codeTooLarge refuses a request body over the cap.
+const codeTooLarge = "REQUEST_TOO_LARGE"
+
+// writeTooLarge answers 413 with a GraphQL error; the connection is closed
+// after it, so the rest of the body is not read.
+func writeTooLarge(w http.ResponseWriter, r *http.Request, max int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	fmt.Fprintf(w, `{"errors":[{"message":"The request body is larger than the limit of %d bytes.","extensions":{"code":%q,"requestId":%q}}]}`,
+		max, codeTooLarge, RequestID(r.Context()))
 }
 
 // Playground returns the GraphiQL page for endpoint, with headers

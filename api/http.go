@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -38,6 +39,11 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		// the request; gqlgen reads the whole body anyway.
 		var err error
 		body, err = io.ReadAll(r.Body)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeTooLarge(w, r, tooLarge.Limit) // gqlgen would answer 200 with the reader's text
+			return
+		}
 		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 	}
 	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}

@@ -204,3 +204,37 @@ func withSchema(o api.Options) api.Options {
 }
 
 var _ = shop.EINTERNAL
+
+// TestBodyTooLarge: a body over the cap, declared or chunked, answers 413
+// with a GraphQL error (it was 200 with Go's "http: request body too large").
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	opts := api.DefaultOptions
+	opts.MaxBodyBytes = 1000
+	e := newEndpoint(t, opts)
+	big := fmt.Sprintf(`{"query":"{ viewer { name } }","variables":{"pad":%q}}`, strings.Repeat("x", 2000))
+	tests := []struct {
+		name    string
+		chunked bool
+	}{{"ErrTooLarge/Declared", false}, {"ErrTooLarge/Chunked", true}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(big))
+			if tt.chunked {
+				req.ContentLength = -1
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			w := httptest.NewRecorder()
+			e.h.ServeHTTP(w, req)
+			var a answer
+			_ = json.Unmarshal(w.Body.Bytes(), &a)
+			if w.Code != http.StatusRequestEntityTooLarge || a.code() != "REQUEST_TOO_LARGE" {
+				t.Fatalf("status=%d code=%q body=%.200s, want 413 REQUEST_TOO_LARGE", w.Code, a.code(), w.Body.String())
+			}
+		})
+	}
+	if a := e.post(t, false, "{ viewer { name } }"); a.status != http.StatusOK || len(a.Errors) > 0 {
+		t.Fatalf("status=%d body=%.200s, want a small body answered", a.status, a.raw)
+	}
+}
