@@ -46,31 +46,34 @@ func main() {
 
 // config is every setting, each from a flag or its environment variable.
 type config struct {
-	Addr             string
-	PublicURL        string
-	DatabaseURL      string
-	Env              string
-	Introspection    bool
-	DBMaxConns       int
-	LogFormat        string
-	LogLevel         string
-	Demo             bool
-	ComplexityLimit  int
-	MaxDepth         int
-	MaxAliases       int
-	MaxDirectives    int
-	MaxTokens        int
-	MaxFields        int
-	MaxFieldRepeats  int
-	RateLimit        float64
-	RateBurst        int
-	WebsocketMax     int
-	WebsocketPerUser int
-	MaxBodyBytes     int64
-	OperationTimeout time.Duration
-	ShutdownTimeout  time.Duration
-	TokenCacheTTL    time.Duration
-	WebsocketOrigins []string
+	Addr              string
+	PublicURL         string
+	DatabaseURL       string
+	Env               string
+	Introspection     bool
+	DBMaxConns        int
+	LogFormat         string
+	LogLevel          string
+	Demo              bool
+	ComplexityLimit   int
+	MaxDepth          int
+	MaxAliases        int
+	MaxDirectives     int
+	MaxTokens         int
+	MaxFields         int
+	MaxFieldRepeats   int
+	RateLimit         float64
+	RateBurst         int
+	WebsocketMax      int
+	WebsocketPerUser  int
+	MaxBodyBytes      int64
+	OperationTimeout  time.Duration
+	ShutdownTimeout   time.Duration
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	IdleTimeout       time.Duration
+	TokenCacheTTL     time.Duration
+	WebsocketOrigins  []string
 }
 
 // setting describes one configuration entry: flag, env var, default, help.
@@ -119,6 +122,9 @@ func settings(c *config) []setting {
 			return err
 		}},
 		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
+		{"read-header-timeout", "BAYBOARD_READ_HEADER_TIMEOUT", "10s", "time a client has to send a request's headers", dur(&c.ReadHeaderTimeout)},
+		{"read-timeout", "BAYBOARD_READ_TIMEOUT", "30s", "time a client has to send a whole request, body included (websockets and event streams are not cut by it)", dur(&c.ReadTimeout)},
+		{"idle-timeout", "BAYBOARD_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", dur(&c.IdleTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
 		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory (a revocation on another instance takes effect within it; 0 turns the cache off)", dur(&c.TokenCacheTTL)},
 		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
@@ -357,10 +363,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		fmt.Fprint(w, `{"status":"ready","database":"ok","migrations":"applied","listener":"connected"}`)
 	})
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		// Requests outlive the signal: Shutdown drains them, and the websocket
-		// registry closes sockets with 1001.
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := httpServer(ctx, cfg, mux)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -403,6 +406,19 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	wsDone := make(chan error, 1)
 	go func() { wsDone <- websockets.Shutdown(sctx) }()
 	return errors.Join(srv.Shutdown(sctx), <-wsDone)
+}
+
+// httpServer serves h with the configured timeouts. ReadTimeout bounds a
+// whole request, body included: a client trickling its body cannot hold a
+// connection (and a handler) for ever. It does not cut websockets or event
+// streams: net/http clears the read deadline of a hijacked connection and
+// once a request's body is read.
+func httpServer(ctx context.Context, cfg *config, h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout,
+		IdleTimeout: cfg.IdleTimeout,
+		// Requests outlive the signal: Shutdown drains them, and the websocket
+		// registry closes sockets with 1001.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 }
 
 // registerMetrics exposes the hub's, the watcher's and the database pool's figures.
