@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -197,6 +199,18 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if store.IsUnavailable(err) {
+			// Retryable: extensions.retryAfter, and over HTTP 503 with
+			// Retry-After (overHTTP reads the mark).
+			markUnavailable(ctx)
+			log.WarnContext(ctx, "database unavailable", "path", gerr.Path.String(), "error", err.Error())
+			gerr.Message = shop.ErrorMessage(err)
+			if shop.ErrorCode(err) != shop.EUNAVAILABLE {
+				gerr.Message = "The service is temporarily unavailable; nothing was changed. Try again in a few seconds."
+			}
+			gerr.Extensions = map[string]any{"code": shop.EUNAVAILABLE, "retryAfter": retryAfterUnavailable}
+			return gerr
+		}
 		var se *shop.Error
 		if errors.As(err, &se) {
 			gerr.Message = se.Message
@@ -229,6 +243,34 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
+// retryAfterUnavailable is the Retry-After of an UNAVAILABLE answer, seconds:
+// about what the pool takes to reconnect once the database is back.
+const retryAfterUnavailable = 5
+
+// unavailableKey marks a request answered UNAVAILABLE (a *atomic.Bool):
+// the error presenter sets it, overHTTP answers 503.
+type unavailableKey struct{}
+
+func withUnavailableMark(ctx context.Context) (context.Context, *atomic.Bool) {
+	m := new(atomic.Bool)
+	return context.WithValue(ctx, unavailableKey{}, m), m
+}
+
+func markUnavailable(ctx context.Context) {
+	if m, ok := ctx.Value(unavailableKey{}).(*atomic.Bool); ok {
+		m.Store(true)
+	}
+}
+
+// writeUnavailable answers 503 UNAVAILABLE with Retry-After.
+func writeUnavailable(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterUnavailable))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprintf(w, `{"errors":[{"message":"The service is temporarily unavailable; nothing was changed. Try again in a few seconds.","extensions":{"code":%q,"retryAfter":%d,"requestId":%q}}]}`,
+		shop.EUNAVAILABLE, retryAfterUnavailable, RequestID(r.Context()))
+}
+
 type requestIDKey struct{}
 
 // RequestID returns the request's ID ("" outside a request).
@@ -256,7 +298,8 @@ func WithRequestID(next http.Handler) http.Handler {
 // request without a token goes on anonymous (resolvers then answer
 // UNAUTHENTICATED); a request with a bad token is refused with 401 and the
 // code UNAUTHENTICATED, and one whose token cannot be checked (the
-// database is unwell) with 500 and INTERNAL, so the client keeps its token.
+// database is unwell) with 503 and UNAVAILABLE when the database cannot be
+// reached, else 500 and INTERNAL, so the client keeps its token.
 func Authenticate(db *store.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -270,7 +313,10 @@ func Authenticate(db *store.DB, next http.Handler) http.Handler {
 			return
 		}
 		a, err := db.FindActorByToken(r.Context(), token)
-		if shop.ErrorCode(err) == shop.EINTERNAL {
+		if store.IsUnavailable(err) {
+			writeUnavailable(w, r)
+			return
+		} else if shop.ErrorCode(err) == shop.EINTERNAL {
 			// The lookup failed, not the token: a 401 would sign the user out.
 			id := RequestID(r.Context())
 			slog.ErrorContext(r.Context(), "authenticate", "request_id", id, "error", err)
