@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -74,6 +75,8 @@ type config struct {
 	IdleTimeout       time.Duration
 	TokenCacheTTL     time.Duration
 	WebsocketOrigins  []string
+	MetricsAddr       string
+	MetricsToken      string
 }
 
 // setting describes one configuration entry: flag, env var, default, help.
@@ -127,6 +130,8 @@ func settings(c *config) []setting {
 		{"idle-timeout", "BAYBOARD_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", dur(&c.IdleTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
 		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory (a revocation on another instance takes effect within it; 0 turns the cache off)", dur(&c.TokenCacheTTL)},
+		{"metrics-addr", "BAYBOARD_METRICS_ADDR", "", "separate address to serve /metrics on (e.g. 127.0.0.1:9090); empty: the main port, see metrics-token", str(&c.MetricsAddr)},
+		{"metrics-token", "BAYBOARD_METRICS_TOKEN", "", "bearer token /metrics requires; without it and without metrics-addr, /metrics is open in development and off in production", str(&c.MetricsToken)},
 		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
 			c.WebsocketOrigins = nil
 			for _, o := range strings.Split(s, ",") {
@@ -336,7 +341,26 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		}
 		mux.Handle("GET /{$}", api.Playground("/query", headers, docs.AllExamples()))
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := metricsHandler(reg, cfg.MetricsToken)
+	metricsURL := ""
+	switch {
+	case cfg.MetricsAddr != "":
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", metrics)
+		msrv := httpServer(ctx, cfg, mmux)
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		metricsURL = fmt.Sprintf("http://%s/metrics", mln.Addr())
+	case cfg.MetricsToken != "" || cfg.Env == "development":
+		mux.Handle("GET /metrics", metrics)
+		metricsURL = base + "/metrics"
+	default:
+		log.Warn("/metrics is off: set --metrics-addr (a port only your monitoring reaches) or --metrics-token")
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
@@ -384,7 +408,10 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	}
 	fmt.Fprintf(stdout, "  Wall board      %s/board?token=%s\n", base, boardToken)
 	fmt.Fprintf(stdout, "  Advisor screen  %s/advisor?token=%s\n", base, advisorToken)
-	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz  (metrics %s/metrics)\n", base, base, base)
+	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz\n", base, base)
+	if metricsURL != "" {
+		fmt.Fprintf(stdout, "  Metrics         %s\n", metricsURL)
+	}
 	if len(tokens) > 0 {
 		fmt.Fprintf(stdout, "\nDemo bearer tokens (Authorization: Bearer <token>):\n")
 		for _, t := range tokens {
@@ -419,6 +446,24 @@ func httpServer(ctx context.Context, cfg *config, h http.Handler) *http.Server {
 		// Requests outlive the signal: Shutdown drains them, and the websocket
 		// registry closes sockets with 1001.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+}
+
+// metricsHandler serves reg's metrics; with a token, only to a request
+// carrying it as a bearer token (compared in constant time), others get 401.
+func metricsHandler(reg *prometheus.Registry, token string) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bayboard metrics"`)
+			http.Error(w, "Send the metrics token: Authorization: Bearer <token>.", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // registerMetrics exposes the hub's, the watcher's and the database pool's figures.
