@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"bayboard/api"
 	"bayboard/shop"
 	"bayboard/store"
@@ -136,6 +138,25 @@ func TestDatabaseOutage(t *testing.T) {
 			"appointmentId": shop.GlobalID(shop.TypeAppointment, 1), "reason": "The customer called."}}},
 		{"ErrUnavailable/TokenCheck", "a-token-not-in-the-cache", sites, nil},
 	}
+	t.Run("ErrUnavailable/WebsocketInit", func(t *testing.T) {
+		ts := httptest.NewServer(h)
+		defer ts.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a guard, not a measurement
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/query",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		if err := c.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init","payload":{"Authorization":"Bearer a-token-not-in-the-cache"}}`)); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.Read(ctx)
+		if got := websocket.CloseStatus(err); got != websocket.StatusTryAgainLater {
+			t.Fatalf("close=%v (%v), want 1013 so the client retries", got, err)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w, a := post(tt.token, tt.query, tt.vars)
