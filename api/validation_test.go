@@ -147,6 +147,7 @@ func TestValidationBudget(t *testing.T) {
 	if allocs > 30000 {
 		t.Fatalf("allocs=%.0f per refused request, want at most 30000 (a parse is about 10,000)", allocs)
 	}
+	t.Logf("allocs=%.0f per refused request of 4,900 __typename", allocs)
 }
 
 // TestValidationBudgetBoundsValidation: the largest documents the budget
@@ -175,6 +176,7 @@ func TestValidationBudgetBoundsValidation(t *testing.T) {
 	if allocs > 100000 {
 		t.Fatalf("allocs=%.0f validating 1,000 fields, want at most 100000", allocs)
 	}
+	t.Logf("allocs=%.0f validating 1,000 fields, each name 10 times", allocs)
 }
 
 // BenchmarkValidation prints what a unique document at the limits costs to
