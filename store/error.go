@@ -29,10 +29,13 @@ func translate(err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	if errors.Is(err, context.Canceled) {
+		return err // the caller gave up: nobody waits for an answer
+	}
 	if IsUnavailable(err) {
 		return &shop.Error{Code: shop.EUNAVAILABLE, Message: unavailableMessage}
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	var pe *pq.Error

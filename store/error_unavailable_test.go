@@ -36,6 +36,7 @@ func TestTranslateUnavailable(t *testing.T) {
 		{"OK/Syntax", &pq.Error{Code: "42601"}, shop.EINTERNAL},
 		{"OK/Unique", &pq.Error{Code: "23505"}, shop.ECONFLICT},
 		{"OK/Deadline", context.DeadlineExceeded, shop.EINTERNAL},
+		{"OK/CanceledDial", &net.OpError{Op: "dial", Net: "tcp", Err: context.Canceled}, shop.EINTERNAL},
 		{"OK/Other", errors.New("boom"), shop.EINTERNAL},
 	}
 	for _, tt := range tests {
