@@ -7,11 +7,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -352,6 +354,18 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 		}
 		if max > 0 && r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, max)
+			if r.ContentLength < 0 {
+				// A body of unknown length (chunked) is read here, whatever
+				// transport takes it (POST, server-sent events): every one
+				// reads it whole anyway, and only here is the answer a 413.
+				body, err := io.ReadAll(r.Body)
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					writeTooLarge(w, r, max)
+					return
+				}
+				r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -228,9 +228,9 @@ func TestBodyTooLarge(t *testing.T) {
 	e := newEndpoint(t, opts)
 	big := fmt.Sprintf(`{"query":"{ viewer { name } }","variables":{"pad":%q}}`, strings.Repeat("x", 2000))
 	tests := []struct {
-		name    string
-		chunked bool
-	}{{"ErrTooLarge/Declared", false}, {"ErrTooLarge/Chunked", true}}
+		name         string
+		chunked, sse bool
+	}{{"ErrTooLarge/Declared", false, false}, {"ErrTooLarge/Chunked", true, false}, {"ErrTooLarge/ChunkedEventStream", true, true}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(big))
@@ -238,6 +238,9 @@ func TestBodyTooLarge(t *testing.T) {
 				req.ContentLength = -1
 			}
 			req.Header.Set("Content-Type", "application/json")
+			if tt.sse {
+				req.Header.Set("Accept", "text/event-stream")
+			}
 			req.Header.Set("Authorization", "Bearer "+e.token)
 			w := httptest.NewRecorder()
 			e.h.ServeHTTP(w, req)
