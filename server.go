@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,29 +47,36 @@ func main() {
 
 // config is every setting, each from a flag or its environment variable.
 type config struct {
-	Addr             string
-	PublicURL        string
-	DatabaseURL      string
-	Env              string
-	Introspection    bool
-	DBMaxConns       int
-	LogFormat        string
-	LogLevel         string
-	Demo             bool
-	ComplexityLimit  int
-	MaxDepth         int
-	MaxAliases       int
-	MaxDirectives    int
-	MaxTokens        int
-	RateLimit        float64
-	RateBurst        int
-	WebsocketMax     int
-	WebsocketPerUser int
-	MaxBodyBytes     int64
-	OperationTimeout time.Duration
-	ShutdownTimeout  time.Duration
-	TokenCacheTTL    time.Duration
-	WebsocketOrigins []string
+	Addr              string
+	PublicURL         string
+	DatabaseURL       string
+	Env               string
+	Introspection     bool
+	DBMaxConns        int
+	LogFormat         string
+	LogLevel          string
+	Demo              bool
+	ComplexityLimit   int
+	MaxDepth          int
+	MaxAliases        int
+	MaxDirectives     int
+	MaxTokens         int
+	MaxFields         int
+	MaxFieldRepeats   int
+	RateLimit         float64
+	RateBurst         int
+	WebsocketMax      int
+	WebsocketPerUser  int
+	MaxBodyBytes      int64
+	OperationTimeout  time.Duration
+	ShutdownTimeout   time.Duration
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	IdleTimeout       time.Duration
+	TokenCacheTTL     time.Duration
+	WebsocketOrigins  []string
+	MetricsAddr       string
+	MetricsToken      string
 
 	// Websockets before authentication, and operations per socket (issue 14).
 	WebsocketInitTimeout    time.Duration
@@ -109,6 +117,8 @@ func settings(c *config) []setting {
 		{"max-aliases", "BAYBOARD_MAX_ALIASES", "30", "maximum aliased fields in an operation (0: no limit)", integer(&c.MaxAliases)},
 		{"max-directives", "BAYBOARD_MAX_DIRECTIVES", "5", "maximum directives on one field or fragment (0: no limit)", integer(&c.MaxDirectives)},
 		{"max-tokens", "BAYBOARD_MAX_TOKENS", "5000", "maximum tokens in a query document (0: no limit)", integer(&c.MaxTokens)},
+		{"max-fields", "BAYBOARD_MAX_FIELDS", "1000", "maximum fields of a new query document, fragments counted at each use, checked before validation (0: no limit)", integer(&c.MaxFields)},
+		{"max-field-repeats", "BAYBOARD_MAX_FIELD_REPEATS", "10", "maximum times one field (response name) is selected in one selection set (0: no limit)", integer(&c.MaxFieldRepeats)},
 		{"rate-limit", "BAYBOARD_RATE_LIMIT", "20", "requests per second per user (or per client address without a token); 0: no limit", func(s string) (err error) {
 			c.RateLimit, err = strconv.ParseFloat(s, 64)
 			return err
@@ -121,8 +131,13 @@ func settings(c *config) []setting {
 			return err
 		}},
 		{"operation-timeout", "BAYBOARD_OPERATION_TIMEOUT", "15s", "time limit of one query or mutation", dur(&c.OperationTimeout)},
+		{"read-header-timeout", "BAYBOARD_READ_HEADER_TIMEOUT", "10s", "time a client has to send a request's headers", dur(&c.ReadHeaderTimeout)},
+		{"read-timeout", "BAYBOARD_READ_TIMEOUT", "30s", "time a client has to send a whole request, body included (websockets and event streams are not cut by it)", dur(&c.ReadTimeout)},
+		{"idle-timeout", "BAYBOARD_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", dur(&c.IdleTimeout)},
 		{"shutdown-timeout", "BAYBOARD_SHUTDOWN_TIMEOUT", "10s", "time given to open requests on shutdown", dur(&c.ShutdownTimeout)},
 		{"token-cache-ttl", "BAYBOARD_TOKEN_CACHE_TTL", "10s", "how long a resolved bearer token is kept in memory, and how often open websockets and SSE streams re-check theirs (a revocation on another instance takes effect within it; 0 turns the cache off, sockets then re-check every 10s)", dur(&c.TokenCacheTTL)},
+		{"metrics-addr", "BAYBOARD_METRICS_ADDR", "", "separate address to serve /metrics on (e.g. 127.0.0.1:9090); empty: the main port, see metrics-token", str(&c.MetricsAddr)},
+		{"metrics-token", "BAYBOARD_METRICS_TOKEN", "", "bearer token /metrics requires; without it and without metrics-addr, /metrics is open in development and off in production", str(&c.MetricsToken)},
 		{"websocket-origins", "BAYBOARD_WEBSOCKET_ORIGINS", "", "comma-separated host patterns of other origins allowed to open websockets (same origin always is)", func(s string) error {
 			c.WebsocketOrigins = nil
 			for _, o := range strings.Split(s, ",") {
@@ -313,6 +328,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.Introspection = cfg.Introspection
 	opts.ComplexityLimit = cfg.ComplexityLimit
 	opts.MaxDepth, opts.MaxAliases, opts.MaxDirectives, opts.MaxTokens = cfg.MaxDepth, cfg.MaxAliases, cfg.MaxDirectives, cfg.MaxTokens
+	opts.MaxFields, opts.MaxFieldRepeats = cfg.MaxFields, cfg.MaxFieldRepeats
 	opts.WebsocketMaxConns, opts.WebsocketMaxPerToken = cfg.WebsocketMax, cfg.WebsocketPerUser
 	opts.WebsocketInitTimeout, opts.WebsocketMaxOperations = cfg.WebsocketInitTimeout, cfg.WebsocketMaxOperations
 	opts.WebsocketPendingPerAddr, opts.WebsocketPendingMax = cfg.WebsocketPendingPerAddr, cfg.WebsocketPendingMax
@@ -342,7 +358,26 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		}
 		mux.Handle("GET /{$}", api.Playground("/query", headers, docs.AllExamples()))
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := metricsHandler(reg, cfg.MetricsToken)
+	metricsURL := ""
+	switch {
+	case cfg.MetricsAddr != "":
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", metrics)
+		msrv := httpServer(ctx, cfg, mmux)
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		metricsURL = fmt.Sprintf("http://%s/metrics", mln.Addr())
+	case cfg.MetricsToken != "" || cfg.Env == "development":
+		mux.Handle("GET /metrics", metrics)
+		metricsURL = base + "/metrics"
+	default:
+		log.Warn("/metrics is off: set --metrics-addr (a port only your monitoring reaches) or --metrics-token")
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
@@ -369,10 +404,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		fmt.Fprint(w, `{"status":"ready","database":"ok","migrations":"applied","listener":"connected"}`)
 	})
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		// Requests outlive the signal: Shutdown drains them, and the websocket
-		// registry closes sockets with 1001.
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := httpServer(ctx, cfg, mux)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -393,7 +425,10 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	}
 	fmt.Fprintf(stdout, "  Wall board      %s/board?token=%s\n", base, boardToken)
 	fmt.Fprintf(stdout, "  Advisor screen  %s/advisor?token=%s\n", base, advisorToken)
-	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz  (metrics %s/metrics)\n", base, base, base)
+	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz\n", base, base)
+	if metricsURL != "" {
+		fmt.Fprintf(stdout, "  Metrics         %s\n", metricsURL)
+	}
 	if len(tokens) > 0 {
 		fmt.Fprintf(stdout, "\nDemo bearer tokens (Authorization: Bearer <token>):\n")
 		for _, t := range tokens {
@@ -415,6 +450,37 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	wsDone := make(chan error, 1)
 	go func() { wsDone <- websockets.Shutdown(sctx) }()
 	return errors.Join(srv.Shutdown(sctx), <-wsDone)
+}
+
+// httpServer serves h with the configured timeouts. ReadTimeout bounds a
+// whole request, body included: a client trickling its body cannot hold a
+// connection (and a handler) for ever. It does not cut websockets or event
+// streams: net/http clears the read deadline of a hijacked connection and
+// once a request's body is read.
+func httpServer(ctx context.Context, cfg *config, h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout,
+		IdleTimeout: cfg.IdleTimeout,
+		// Requests outlive the signal: Shutdown drains them, and the websocket
+		// registry closes sockets with 1001.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+}
+
+// metricsHandler serves reg's metrics; with a token, only to a request
+// carrying it as a bearer token (compared in constant time), others get 401.
+func metricsHandler(reg *prometheus.Registry, token string) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bayboard metrics"`)
+			http.Error(w, "Send the metrics token: Authorization: Bearer <token>.", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // registerMetrics exposes the hub's, the watcher's and the database pool's figures.

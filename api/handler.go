@@ -7,16 +7,20 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -50,6 +54,13 @@ type Options struct {
 	MaxDirectives int
 	// MaxTokens caps the tokens of a query document, checked while parsing.
 	MaxTokens int
+	// MaxFields caps the fields of a new document (fragments counted at each
+	// spread) before it is validated; 0 turns the validation budget off.
+	MaxFields int
+	// MaxFieldRepeats caps how often one response name is selected in one
+	// selection set (same-named fields' sub-selections merged), which bounds
+	// the pairs validation compares.
+	MaxFieldRepeats int
 	// OperationTimeout bounds each query or mutation.
 	OperationTimeout time.Duration
 	// Hub serves the subscriptions; without it they answer INTERNAL.
@@ -99,7 +110,7 @@ type Options struct {
 // DefaultOptions are safe for the internet; development turns on Introspection.
 // Zero turns a limit off.
 var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, OperationTimeout: 15 * time.Second,
-	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000,
+	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000, MaxFields: 1000, MaxFieldRepeats: 10,
 	WebsocketInitTimeout: 3 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
 	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20,
 	WebsocketPendingPerAddr: 8, WebsocketPendingMax: 512, WebsocketMaxOperations: 50, TokenCheckInterval: 10 * time.Second}
@@ -108,8 +119,8 @@ var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, Opera
 // transports (websocket, server-sent events, GET and POST), the operation
 // limits and the error presenter. Its transports answer a request they
 // refuse with BAD_REQUEST (and 405 or 415), TOO_MANY_CONNECTIONS (503), or
-// a limit's code (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_DIRECTIVES,
-// INTROSPECTION_DISABLED, COMPLEXITY_LIMIT_EXCEEDED).
+// a limit's code (TOO_MANY_FIELDS, QUERY_TOO_DEEP, TOO_MANY_ALIASES,
+// TOO_MANY_DIRECTIVES, INTROSPECTION_DISABLED, COMPLEXITY_LIMIT_EXCEEDED).
 func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	schema := graph.NewSchema(db, cfg.Hub)
 	if cfg.Schema != nil {
@@ -129,7 +140,11 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	srv.AddTransport(sse{SSE: transport.SSE{KeepAlivePingInterval: 10 * time.Second}, reg: websockets})
 	srv.AddTransport(overHTTP{transport.POST{}})
 	srv.AddTransport(unsupported{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// Validated documents are kept, so a client's usual operations are
+	// parsed and validated once; only small ones, so the cache stays small
+	// (1,000 × 8 KiB of text and its tree) whatever clients send.
+	validated := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(smallDocs{validated})
 	if cfg.MaxTokens > 0 {
 		srv.SetParserTokenLimit(cfg.MaxTokens)
 	}
@@ -140,7 +155,9 @@ func NewServer(db *store.DB, log *slog.Logger, cfg Options) *handler.Server {
 	} else {
 		srv.SetDisableSuggestion(true)
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries{lru.New[string](1000)}})
+	// After the persisted query is looked up, before gqlgen parses and validates.
+	srv.Use(validationBudget{MaxFields: cfg.MaxFields, MaxRepeats: cfg.MaxFieldRepeats, MaxTokens: cfg.MaxTokens, validated: validated})
 	if cfg.ComplexityLimit > 0 {
 		srv.Use(newComplexityLimit(cfg.ComplexityLimit))
 	}
@@ -201,6 +218,18 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if store.IsUnavailable(err) {
+			// Retryable: extensions.retryAfter, and over HTTP 503 with
+			// Retry-After (overHTTP reads the mark).
+			markUnavailable(ctx)
+			log.WarnContext(ctx, "database unavailable", "path", gerr.Path.String(), "error", err.Error())
+			gerr.Message = shop.ErrorMessage(err)
+			if shop.ErrorCode(err) != shop.EUNAVAILABLE {
+				gerr.Message = "The service is temporarily unavailable; nothing was changed. Try again in a few seconds."
+			}
+			gerr.Extensions = map[string]any{"code": shop.EUNAVAILABLE, "retryAfter": retryAfterUnavailable}
+			return gerr
+		}
 		var se *shop.Error
 		if errors.As(err, &se) {
 			gerr.Message = se.Message
@@ -233,6 +262,34 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
+// retryAfterUnavailable is the Retry-After of an UNAVAILABLE answer, seconds:
+// about what the pool takes to reconnect once the database is back.
+const retryAfterUnavailable = 5
+
+// unavailableKey marks a request answered UNAVAILABLE (a *atomic.Bool):
+// the error presenter sets it, overHTTP answers 503.
+type unavailableKey struct{}
+
+func withUnavailableMark(ctx context.Context) (context.Context, *atomic.Bool) {
+	m := new(atomic.Bool)
+	return context.WithValue(ctx, unavailableKey{}, m), m
+}
+
+func markUnavailable(ctx context.Context) {
+	if m, ok := ctx.Value(unavailableKey{}).(*atomic.Bool); ok {
+		m.Store(true)
+	}
+}
+
+// writeUnavailable answers 503 UNAVAILABLE with Retry-After.
+func writeUnavailable(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterUnavailable))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprintf(w, `{"errors":[{"message":"The service is temporarily unavailable; nothing was changed. Try again in a few seconds.","extensions":{"code":%q,"retryAfter":%d,"requestId":%q}}]}`,
+		shop.EUNAVAILABLE, retryAfterUnavailable, RequestID(r.Context()))
+}
+
 type requestIDKey struct{}
 
 // RequestID returns the request's ID ("" outside a request).
@@ -260,7 +317,8 @@ func WithRequestID(next http.Handler) http.Handler {
 // request without a token goes on anonymous (resolvers then answer
 // UNAUTHENTICATED); a request with a bad token is refused with 401 and the
 // code UNAUTHENTICATED, and one whose token cannot be checked (the
-// database is unwell) with 500 and INTERNAL, so the client keeps its token.
+// database is unwell) with 503 and UNAVAILABLE when the database cannot be
+// reached, else 500 and INTERNAL, so the client keeps its token.
 func Authenticate(db *store.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -274,7 +332,10 @@ func Authenticate(db *store.DB, next http.Handler) http.Handler {
 			return
 		}
 		a, err := db.FindActorByToken(r.Context(), token)
-		if shop.ErrorCode(err) == shop.EINTERNAL {
+		if store.IsUnavailable(err) {
+			writeUnavailable(w, r)
+			return
+		} else if shop.ErrorCode(err) == shop.EINTERNAL {
 			// The lookup failed, not the token: a 401 would sign the user out.
 			id := RequestID(r.Context())
 			slog.ErrorContext(r.Context(), "authenticate", "request_id", id, "error", err)
@@ -298,15 +359,46 @@ func writeAuthError(w http.ResponseWriter, msg string) {
 		msg, w.Header().Get("X-Request-ID")) // set by WithRequestID
 }
 
-// LimitBody caps request bodies at max bytes (0: no cap): reading past it
-// fails, so the transport refuses the request before any resolver runs.
+// LimitBody caps request bodies at max bytes (0: no cap). A body declared
+// larger is refused at once; one that turns out larger (chunked) fails when
+// read past the cap, and the transport refuses it. Either way the answer is
+// 413 with the code REQUEST_TOO_LARGE, before any resolver runs.
 func LimitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if max > 0 && r.ContentLength > max {
+			writeTooLarge(w, r, max)
+			return
+		}
 		if max > 0 && r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, max)
+			if r.ContentLength < 0 {
+				// A body of unknown length (chunked) is read here, whatever
+				// transport takes it (POST, server-sent events): every one
+				// reads it whole anyway, and only here is the answer a 413.
+				body, err := io.ReadAll(r.Body)
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					writeTooLarge(w, r, max)
+					return
+				}
+				r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// codeTooLarge refuses a request body over the cap.
+const codeTooLarge = "REQUEST_TOO_LARGE"
+
+// writeTooLarge answers 413 with a GraphQL error; the connection is closed
+// after it, so the rest of the body is not read.
+func writeTooLarge(w http.ResponseWriter, r *http.Request, max int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	fmt.Fprintf(w, `{"errors":[{"message":"The request body is larger than the limit of %d bytes.","extensions":{"code":%q,"requestId":%q}}]}`,
+		max, codeTooLarge, RequestID(r.Context()))
 }
 
 // Playground returns the GraphiQL page for endpoint, with headers

@@ -3,11 +3,13 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -38,9 +40,16 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		// the request; gqlgen reads the whole body anyway.
 		var err error
 		body, err = io.ReadAll(r.Body)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeTooLarge(w, r, tooLarge.Limit) // gqlgen would answer 200 with the reader's text
+			return
+		}
 		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 	}
-	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
+	ctx, unavailable := withUnavailableMark(r.Context())
+	r = r.WithContext(ctx)
+	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK, unavailable: unavailable}
 	t.Transport.Do(cw, r, exec)
 	if cw.passed {
 		return
@@ -108,11 +117,21 @@ type captureWriter struct {
 	status int
 	passed bool // the body went straight through
 	body   bytes.Buffer
+	// unavailable is set when an error was presented as UNAVAILABLE.
+	unavailable *atomic.Bool
 }
 
 func (c *captureWriter) WriteHeader(status int) { c.status = status }
 
 func (c *captureWriter) Write(b []byte) (int, error) {
+	if !c.passed && c.body.Len() == 0 && c.status < http.StatusBadRequest && c.unavailable.Load() {
+		// The database could not be reached: a retryable 503, whatever of
+		// the operation's data made it into the response.
+		c.ResponseWriter.Header().Set("Retry-After", strconv.Itoa(retryAfterUnavailable))
+		c.status = http.StatusServiceUnavailable
+		c.passed = true
+		c.ResponseWriter.WriteHeader(c.status)
+	}
 	if !c.passed && c.status < http.StatusBadRequest && c.body.Len() == 0 {
 		c.passed = true
 		c.ResponseWriter.WriteHeader(c.status)

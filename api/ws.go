@@ -573,7 +573,7 @@ func (c *wsConn) authenticate(payload json.RawMessage) (context.Context, string,
 		return nil, "", closeForbidden, `Send a bearer token in connection_init: {"Authorization": "Bearer <token>"}.`
 	}
 	a, err := c.t.db.FindActorByToken(c.ctx, token)
-	if shop.ErrorCode(err) == shop.EINTERNAL {
+	if code := shop.ErrorCode(err); code == shop.EINTERNAL || code == shop.EUNAVAILABLE {
 		// Not the client's fault: 1013 makes the client retry.
 		c.t.log.ErrorContext(c.ctx, "websocket authentication", "error", err)
 		return nil, "", closeTryAgainLater, "Internal error."

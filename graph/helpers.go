@@ -111,8 +111,8 @@ func userErrors(err error) ([]*model.UserError, error) {
 		return []*model.UserError{}, nil
 	}
 	code := shop.ErrorCode(err)
-	if code == shop.EINTERNAL {
-		return nil, err
+	if code == shop.EINTERNAL || code == shop.EUNAVAILABLE {
+		return nil, err // the operation's error, not the input's
 	}
 	return []*model.UserError{{Code: model.ErrorCode(code), Field: inputPath(shop.ErrorField(err)), Message: shop.ErrorMessage(err)}}, nil
 }

@@ -15,6 +15,10 @@ const (
 	EFORBIDDEN         = "FORBIDDEN"
 	EUNAUTHENTICATED   = "UNAUTHENTICATED"
 	EINTERNAL          = "INTERNAL"
+	// EUNAVAILABLE: the service cannot reach what it needs (the database is
+	// down or refusing connections). Nothing was changed; the same request
+	// may be retried, after the HTTP answer's Retry-After.
+	EUNAVAILABLE = "UNAVAILABLE"
 )
 
 // Error is an expected failure with a code a client can branch on and a

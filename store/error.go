@@ -3,8 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/lib/pq"
 
@@ -13,7 +18,8 @@ import (
 
 // translate turns driver errors into shop errors: the one place where SQL
 // failures get a code. Constraint violations mean the input broke a rule the
-// database guards; everything else stays internal (its text never reaches a
+// database guards; an unreachable database is UNAVAILABLE (retryable);
+// everything else stays internal (its text never reaches a
 // client, see the GraphQL error presenter).
 func translate(err error) error {
 	if err == nil {
@@ -23,7 +29,13 @@ func translate(err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
+		return err // the caller gave up: nobody waits for an answer
+	}
+	if IsUnavailable(err) {
+		return &shop.Error{Code: shop.EUNAVAILABLE, Message: unavailableMessage}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	var pe *pq.Error
@@ -42,6 +54,40 @@ func translate(err error) error {
 		}
 	}
 	return fmt.Errorf("database: %w", err)
+}
+
+// unavailableMessage is the answer while the database cannot be reached.
+const unavailableMessage = "The service is temporarily unavailable; nothing was changed. Try again in a few seconds."
+
+// IsUnavailable reports whether err means the database cannot be reached
+// or is not accepting work right now (a retry later may succeed), rather
+// than that the statement failed: a refused or broken connection, a
+// connection the pool found bad, PostgreSQL's connection exceptions (class
+// 08), its shutdown and start-up (57P01 to 57P03), and too many connections
+// (53300). A deadline that expires while connecting is a failed dial, so it
+// counts; one that expires while a statement runs does not.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var se *shop.Error
+	if errors.As(err, &se) {
+		return se.Code == shop.EUNAVAILABLE
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return true // dial, read or write of the connection failed
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		code := string(pe.Code)
+		return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+	}
+	return false
 }
 
 func uniqueMessage(constraint string) string {

@@ -250,6 +250,19 @@ describe('wall board settings', () => {
     await page.close();
   });
 
+  test('the token leaves the address bar and the history after load; a reload still works', async () => {
+    const { page } = await openBoard(`&lang=en&site=${site.code}`);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('token'), null, `token still in the address: ${page.url()}`);
+    assert.equal(url.searchParams.get('site'), site.code, 'the other settings stay');
+    const history = await page.evaluate(() => ({ len: history.length, href: location.href }));
+    assert.ok(!history.href.includes(tokens.board), 'the history entry holds the token');
+    await page.reload();
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 15000 });
+    assert.ok(!page.url().includes('token='), `token back in the address after reload: ${page.url()}`);
+    await page.close();
+  });
+
   test('a wrong token says so, quietly', async () => {
     const page = await browser.ctx.newPage();
     await page.goto(`${server.base}/board?token=not-a-token`);
@@ -267,6 +280,10 @@ describe('advisor screen', () => {
     seen = watch(page);
     await page.goto(`${server.base}/advisor?token=${tokens.advisor}`);
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 15000 });
+  });
+
+  test('the token leaves the address bar after load', async () => {
+    assert.ok(!page.url().includes('token='), `token still in the address: ${page.url()}`);
   });
 
   test('lists my open visits with customer and car, and the capacity figure', async () => {

@@ -4,9 +4,30 @@ import { createClient } from '../vendor/graphql-ws.js';
 
 const params = new URLSearchParams(location.search);
 
-// settings are read from the page's URL: ?token=…&site=…&lang=en.
+// takeToken reads the token from the address once and removes it from there
+// (history.replaceState): it must not stay in the address bar, the browser's
+// history or a screenshot. It is kept in sessionStorage, per page, so a
+// reload of this tab (the nightly one included) still has it; a new tab
+// or a restarted browser needs the address with ?token= again.
+function takeToken() {
+  const key = 'bayboard.token:' + location.pathname;
+  let token = params.get('token') || '';
+  try {
+    if (token) sessionStorage.setItem(key, token);
+    else token = sessionStorage.getItem(key) || '';
+  } catch { /* storage off: the token lives as long as the page */ }
+  if (params.has('token')) {
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+  }
+  return token;
+}
+
+// settings are read from the page's URL: ?token=…&site=…&lang=en. The
+// token is then taken out of the URL (takeToken).
 export const settings = {
-  token: params.get('token') || '',
+  token: takeToken(),
   site: params.get('site') || '',
   lang: (params.get('lang') || document.documentElement.lang || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh',
 };
