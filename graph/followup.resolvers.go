@@ -133,14 +133,7 @@ func (r *mutationResolver) RecordReminder(ctx context.Context, input store.Recor
 
 // CallbacksDue is the resolver for the callbacksDue field.
 func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*shop.Callback, error) {
-	site, err := siteArg(siteID)
-	if err != nil {
-		return nil, err
-	}
-	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
-		return nil, err
-	}
-	day, err := r.localDay(ctx, site, date)
+	site, day, err := r.followUpDay(ctx, siteID, date)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +146,8 @@ func (r *queryResolver) CallbacksDue(ctx context.Context, siteID string, date *t
 
 // Complaints is the resolver for the complaints field.
 func (r *queryResolver) Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) ([]*shop.Complaint, error) {
-	site, err := siteArg(siteID)
+	site, err := followUpSite(ctx, siteID)
 	if err != nil {
-		return nil, err
-	}
-	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
 		return nil, err
 	}
 	page, err := listPage(first, after, shop.TypeComplaint)
@@ -169,14 +159,7 @@ func (r *queryResolver) Complaints(ctx context.Context, siteID string, states []
 
 // RemindersDue is the resolver for the remindersDue field.
 func (r *queryResolver) RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error) {
-	site, err := siteArg(siteID)
-	if err != nil {
-		return nil, err
-	}
-	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
-		return nil, err
-	}
-	day, err := r.localDay(ctx, site, date)
+	site, day, err := r.followUpDay(ctx, siteID, date)
 	if err != nil {
 		return nil, err
 	}
@@ -185,14 +168,7 @@ func (r *queryResolver) RemindersDue(ctx context.Context, siteID string, date *t
 
 // Invitations is the resolver for the invitations field.
 func (r *queryResolver) Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error) {
-	site, err := siteArg(siteID)
-	if err != nil {
-		return nil, err
-	}
-	if err := shop.MayReadFollowUps(shop.ActorFromContext(ctx)); err != nil {
-		return nil, err
-	}
-	day, err := r.localDay(ctx, site, date)
+	site, day, err := r.followUpDay(ctx, siteID, date)
 	if err != nil {
 		return nil, err
 	}

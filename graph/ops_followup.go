@@ -249,3 +249,24 @@ func (r *Resolver) claimJobs(ctx context.Context, c *shop.WarrantyClaim) ([]*sho
 	}
 	return out, nil
 }
+
+// followUpSite parses the site of a follow-up list (callbacks, complaints,
+// reminders, invitations) and refuses a role that may not read them.
+func followUpSite(ctx context.Context, siteID string) (shop.SiteID, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return 0, err
+	}
+	return site, shop.MayReadFollowUps(shop.ActorFromContext(ctx))
+}
+
+// followUpDay is followUpSite with the local day the list is for (today at
+// the site when date is nil).
+func (r *queryResolver) followUpDay(ctx context.Context, siteID string, date *time.Time) (shop.SiteID, time.Time, error) {
+	site, err := followUpSite(ctx, siteID)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	day, err := r.localDay(ctx, site, date)
+	return site, day, err
+}
