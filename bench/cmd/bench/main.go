@@ -170,7 +170,8 @@ func ours(o options, name string, port int) (*proc, string, error) {
 		fmt.Fprintf(os.Stderr, "\n%s: pprof on 127.0.0.1:%d\n", name, pp)
 	}
 	p, err := start(name, filepath.Join(o.logDir, name+".log"), env, o.server, "serve",
-		"--addr", fmt.Sprintf("127.0.0.1:%d", port), "--database-url", o.dbURL, "--env", "production", "--log-level", "warn")
+		"--addr", fmt.Sprintf("127.0.0.1:%d", port), "--database-url", o.dbURL, "--env", "production", "--log-level", "warn",
+		"--metrics-token", metricsToken)
 	if err != nil {
 		return nil, "", err
 	}

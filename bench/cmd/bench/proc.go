@@ -179,13 +179,25 @@ func httpOK(url string) error {
 	return nil
 }
 
+// metricsToken is the bearer token the benchmark's servers require on
+// /metrics, which a production server does not serve openly.
+const metricsToken = "bench-metrics"
+
 // metrics reads counters from a Prometheus text page.
 func metrics(base string) (map[string]float64, error) {
-	resp, err := http.Get(base + "/metrics")
+	req, err := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s/metrics: %s", base, resp.Status)
+	}
 	m := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
