@@ -276,18 +276,6 @@ func (c *websocketCaps) acquire(actor shop.UserID) bool {
 	return true
 }
 
-// acquireActor takes one of actor's slots for a socket already counted in
-// the total (authenticated in connection_init).
-func (c *websocketCaps) acquireActor(actor shop.UserID) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.maxPerActor > 0 && c.perActor[actor] >= c.maxPerActor {
-		return false
-	}
-	c.acquireActorLocked(actor)
-	return true
-}
-
 func (c *websocketCaps) acquireActorLocked(actor shop.UserID) {
 	if c.perActor == nil {
 		c.perActor = map[shop.UserID]int{}

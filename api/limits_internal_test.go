@@ -58,7 +58,7 @@ func TestRateLimiterSweep(t *testing.T) {
 // TestWebsocketCaps counts the slots of an instance and of each actor.
 func TestWebsocketCaps(t *testing.T) {
 	t.Parallel()
-	c := &websocketCaps{maxTotal: 3, maxPerActor: 2}
+	c := &websocketCaps{maxTotal: 4, maxPerActor: 2}
 	steps := []struct {
 		name string
 		do   func() bool
@@ -66,7 +66,7 @@ func TestWebsocketCaps(t *testing.T) {
 	}{
 		{"OK/Anonymous", func() bool { return c.acquire(0) }, true},
 		{"OK/Actor1", func() bool { return c.acquire(7) }, true},
-		{"OK/Actor1Again", func() bool { return c.acquireActor(7) }, true}, // authenticated in connection_init
+		{"OK/Actor1Again", func() bool { return c.acquire(7) }, true},
 		{"ErrActorFull", func() bool { return c.acquire(7) }, false},
 		{"OK/OtherActor", func() bool { return c.acquire(8) }, true},
 		{"ErrInstanceFull", func() bool { return c.acquire(0) }, false},
@@ -77,7 +77,7 @@ func TestWebsocketCaps(t *testing.T) {
 			t.Fatalf("%s: acquired=%v, want %v", s.name, got, s.want)
 		}
 	}
-	if c.total != 3 || c.perActor[7] != 2 || c.perActor[8] != 0 {
-		t.Fatalf("total=%d perActor=%v, want 3 and {7:2}", c.total, c.perActor)
+	if c.total != 4 || c.perActor[7] != 2 || c.perActor[8] != 0 {
+		t.Fatalf("total=%d perActor=%v, want 4 and {7:2}", c.total, c.perActor)
 	}
 }
