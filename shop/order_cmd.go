@@ -97,9 +97,11 @@ func DraftOrder(v OrderVisit, by Actor, work WorkType, terms Terms, now time.Tim
 }
 
 // OrderNumber returns the number printed on a repair order: RO, the date
-// and the last five digits of the store's sequence.
-func OrderNumber(now time.Time, seq int64) string {
-	return fmt.Sprintf("RO%s-%05d", now.Format("060102"), seq%100000)
+// at the site (its time zone: an order made at 03:00 on 4 December in
+// Shenzhen is RO261204, whatever the server's clock says) and the last five
+// digits of the store's sequence.
+func OrderNumber(now time.Time, site *time.Location, seq int64) string {
+	return fmt.Sprintf("RO%s-%05d", now.In(site).Format("060102"), seq%100000)
 }
 
 // OrderCreated returns the event of a drafted order, once it has its ID and number.

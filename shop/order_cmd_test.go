@@ -45,8 +45,29 @@ func TestDraftOrder(t *testing.T) {
 		_, err := shop.DraftOrder(visit, advisor, shop.WorkAccident, shop.Terms{InsuranceClaim: ptrTo(true)}, t0)
 		wantErr(t, err, shop.EINVALID, "insurerName")
 	})
-	if got := shop.OrderNumber(t0, 1234567); got != "RO261124-34567" {
-		t.Fatalf("number=%v, want %v", got, "RO261124-34567")
+}
+
+func TestOrderNumber(t *testing.T) {
+	shanghai := shop.Zone("Asia/Shanghai")
+	if shanghai == time.UTC {
+		t.Fatalf("no zone data for Asia/Shanghai")
+	}
+	for _, tt := range []struct {
+		name string
+		now  time.Time
+		loc  *time.Location
+		seq  int64
+		want string
+	}{
+		{"OK/site's date", time.Date(2026, 11, 24, 1, 30, 0, 0, time.UTC), shanghai, 1234567, "RO261124-34567"},
+		{"OK/03:00 on 12/4 in Shenzhen is 12/4, not UTC's 12/3", time.Date(2026, 12, 3, 19, 0, 0, 0, time.UTC), shanghai, 7, "RO261204-00007"},
+		{"OK/UTC site", time.Date(2026, 12, 3, 19, 0, 0, 0, time.UTC), time.UTC, 100000, "RO261203-00000"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := shop.OrderNumber(tt.now, tt.loc, tt.seq); got != tt.want {
+				t.Fatalf("number=%v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -72,11 +72,15 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			return nil, err
 		}
 		o := &draft
-		var seq int64
-		if err := c.tx.GetContext(c.ctx, &seq, `SELECT nextval('repair_order_number_seq')`); err != nil {
+		var num struct {
+			Seq      int64
+			TimeZone string `db:"time_zone"`
+		}
+		if err := c.tx.GetContext(c.ctx, &num, `
+			SELECT nextval('repair_order_number_seq') AS seq, time_zone FROM sites WHERE id = $1`, v.SiteID); err != nil {
 			return nil, err
 		}
-		o.Number = shop.OrderNumber(c.now, seq)
+		o.Number = shop.OrderNumber(c.now, shop.Zone(num.TimeZone), num.Seq)
 		if err := c.tx.GetContext(c.ctx, &o.ID, `
 			INSERT INTO repair_orders (site_id, visit_id, number, state, work_type, priority, findings, under_warranty,
 				wash_requested, payment_method, old_parts, insurance_claim, insurer_name, assessment_reference,
