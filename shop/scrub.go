@@ -39,6 +39,23 @@ const minPersonalDigits = 7
 // It is idempotent, keeps valid UTF-8 valid, and leaves mileages, prices,
 // dates and part numbers alone.
 func Scrub(text string, names ...string) string {
+	// One pass can make a new match: masking the long number at the end of
+	// 000000A000000A00A0000000 leaves a 17-character run, a VIN. So passes
+	// repeat until nothing changes: each change masks letters, digits or Han
+	// characters and adds none, so a few passes end it (16 is far beyond
+	// what any text needs).
+	for range 16 {
+		next := scrubOnce(text, names)
+		if next == text {
+			break
+		}
+		text = next
+	}
+	return text
+}
+
+// scrubOnce is one pass of Scrub.
+func scrubOnce(text string, names []string) string {
 	if text == "" {
 		return text
 	}
