@@ -112,19 +112,11 @@ func (r *queryResolver) Customer(ctx context.Context, id string) (*shop.Customer
 
 // Customers is the resolver for the customers field.
 func (r *queryResolver) Customers(ctx context.Context, siteID string, query *string, first *int, after *string) (*model.CustomerConnection, error) {
-	site, err := parseID("siteId", shop.TypeSite, siteID)
+	site, n, afterID, err := sitePage(siteID, first, after, "customer")
 	if err != nil {
 		return nil, err
 	}
-	n, err := pageSize(first, 20, MaxPageSize)
-	if err != nil {
-		return nil, err
-	}
-	afterID, err := decodeIDCursor("customer", after)
-	if err != nil {
-		return nil, err
-	}
-	f := store.CustomerFilter{SiteID: shop.SiteID(site), First: n}
+	f := store.CustomerFilter{SiteID: site, First: n}
 	if query != nil {
 		f.Query = *query
 	}

@@ -138,3 +138,22 @@ func inputPath(field string) []string {
 func parseID(field, typ, id string) (int64, error) {
 	return shop.ParseTypedID(field, typ, id)
 }
+
+// sitePage parses the arguments every site-scoped list of IDs takes: the
+// site, the page size (1 to MaxPageSize, default 20) and the cursor after
+// which the page starts (0 for the first page), of the cursor kind prefix.
+func sitePage(siteID string, first *int, after *string, prefix string) (shop.SiteID, int, int64, error) {
+	site, err := parseID("siteId", shop.TypeSite, siteID)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	n, err := pageSize(first, 20, MaxPageSize)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	afterID, err := decodeIDCursor(prefix, after)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return shop.SiteID(site), n, afterID, nil
+}

@@ -146,19 +146,11 @@ func (r *queryResolver) RepairOrder(ctx context.Context, id string) (*shop.Order
 
 // RepairOrders is the resolver for the repairOrders field.
 func (r *queryResolver) RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error) {
-	site, err := parseID("siteId", shop.TypeSite, siteID)
+	site, n, afterID, err := sitePage(siteID, first, after, "order")
 	if err != nil {
 		return nil, err
 	}
-	n, err := pageSize(first, 20, MaxPageSize)
-	if err != nil {
-		return nil, err
-	}
-	afterID, err := decodeIDCursor("order", after)
-	if err != nil {
-		return nil, err
-	}
-	f := store.OrderFilter{SiteID: shop.SiteID(site), States: states, First: n}
+	f := store.OrderFilter{SiteID: site, States: states, First: n}
 	if afterID > 0 {
 		id := shop.OrderID(afterID)
 		f.After = &id
