@@ -266,6 +266,13 @@ func (c *wsConn) serve() {
 	for {
 		_, b, err := c.ws.Read(context.Background())
 		if err != nil {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				// The library has sent 1009. Finish the close handshake
+				// (reading off the rest of the message) instead of dropping
+				// the connection under a peer that is still writing: that
+				// resets it, and the peer never reads why.
+				c.closeWith(websocket.StatusMessageTooBig, "Message too big")
+			}
 			break
 		}
 		if c.isClosing() {
