@@ -1,6 +1,10 @@
 package demo
 
-import "fmt"
+import (
+	"fmt"
+
+	"bayboard/shop"
+)
 
 // vin builds a vehicle identification number from its first eight
 // characters (world manufacturer code and vehicle descriptor), the model
@@ -22,22 +26,6 @@ func yearCode(year int) byte {
 	return codes[i]
 }
 
-func vinCheckDigit(v []byte) byte {
-	weights := [17]int{8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2}
-	const letters = "12345678_12345_7_923456789" // A..Z; I, O and Q never occur
-	sum := 0
-	for i, c := range v {
-		n := 0
-		switch {
-		case c >= '0' && c <= '9':
-			n = int(c - '0')
-		case c >= 'A' && c <= 'Z':
-			n = int(letters[c-'A'] - '0')
-		}
-		sum += n * weights[i]
-	}
-	if r := sum % 11; r < 10 {
-		return byte('0' + r)
-	}
-	return 'X'
-}
+// vinCheckDigit is shop's rule (ISO 3779 / GB 16735): one rule for what
+// the demo makes and what reception accepts.
+func vinCheckDigit(v []byte) byte { return shop.VINCheckDigit(string(v)) }

@@ -56,12 +56,16 @@ type ResolverRoot interface {
 	RepairOrder() RepairOrderResolver
 	RepairOrderPayload() RepairOrderPayloadResolver
 	RetainedPart() RetainedPartResolver
+	ServicePackage() ServicePackageResolver
 	ServicePlan() ServicePlanResolver
 	ServiceReport() ServiceReportResolver
 	Settlement() SettlementResolver
 	Site() SiteResolver
 	StockReceipt() StockReceiptResolver
 	Subscription() SubscriptionResolver
+	Team() TeamResolver
+	Token() TokenResolver
+	User() UserResolver
 	Vehicle() VehicleResolver
 	Visit() VisitResolver
 	WarrantyClaim() WarrantyClaimResolver
@@ -128,10 +132,17 @@ type ComplexityRoot struct {
 	}
 
 	Bay struct {
-		Code func(childComplexity int) int
-		ID   func(childComplexity int) int
-		Kind func(childComplexity int) int
-		Name func(childComplexity int) int
+		Active  func(childComplexity int) int
+		Code    func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	BayPayload struct {
+		Bay        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Bill struct {
@@ -244,6 +255,11 @@ type ComplexityRoot struct {
 		Passed    func(childComplexity int) int
 	}
 
+	ClosedDay struct {
+		Day    func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	Complaint struct {
 		Callback         func(childComplexity int) int
 		CheckDueOn       func(childComplexity int) int
@@ -272,15 +288,16 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		Address   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Phone     func(childComplexity int) int
-		Vehicles  func(childComplexity int) int
-		Version   func(childComplexity int) int
-		Visits    func(childComplexity int, first *int, after *string) int
+		Address    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Email      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		MergedInto func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Phone      func(childComplexity int) int
+		Vehicles   func(childComplexity int) int
+		Version    func(childComplexity int) int
+		Visits     func(childComplexity int, first *int, after *string) int
 	}
 
 	CustomerConnection struct {
@@ -293,9 +310,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CustomerPayload struct {
+		Customer   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Damage struct {
 		Description func(childComplexity int) int
 		Location    func(childComplexity int) int
+	}
+
+	DayHours struct {
+		Closed   func(childComplexity int) int
+		ClosesAt func(childComplexity int) int
+		Day      func(childComplexity int) int
+		OpensAt  func(childComplexity int) int
 	}
 
 	DueReminder struct {
@@ -327,6 +356,12 @@ type ComplexityRoot struct {
 		Customer    func(childComplexity int) int
 		LastVisitAt func(childComplexity int) int
 		Vehicle     func(childComplexity int) int
+	}
+
+	IssueTokenPayload struct {
+		Token      func(childComplexity int) int
+		TokenInfo  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Job struct {
@@ -362,6 +397,36 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	LabourOperation struct {
+		Active          func(childComplexity int) int
+		Code            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Models          func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Price           func(childComplexity int) int
+		RateCode        func(childComplexity int) int
+		StandardMinutes func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	LabourOperationPayload struct {
+		LabourOperation func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	LabourRate struct {
+		Code    func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Rate    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	LabourRatePayload struct {
+		LabourRate func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount     func(childComplexity int) int
 		Currency   func(childComplexity int) int
@@ -369,8 +434,15 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddBay                     func(childComplexity int, input store.AddBayInput) int
+		AddCatalogueLines          func(childComplexity int, input store.AddCatalogueLinesInput) int
 		AddJob                     func(childComplexity int, input store.AddJobInput) int
+		AddLabourOperation         func(childComplexity int, input store.AddLabourOperationInput) int
+		AddLabourRate              func(childComplexity int, input store.AddLabourRateInput) int
 		AddPartLine                func(childComplexity int, input store.AddPartLineInput) int
+		AddServicePackage          func(childComplexity int, input store.AddServicePackageInput) int
+		AddTeam                    func(childComplexity int, input store.AddTeamInput) int
+		AddUser                    func(childComplexity int, input store.AddUserInput) int
 		ApproveAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
 		BookAppointment            func(childComplexity int, input store.BookAppointmentInput) int
 		CancelAppointment          func(childComplexity int, input store.CancelAppointmentInput) int
@@ -391,6 +463,8 @@ type ComplexityRoot struct {
 		FinishWash                 func(childComplexity int, input store.OrderRef) int
 		HandOverRepairOrder        func(childComplexity int, input store.HandOverRepairOrderInput) int
 		IssueParts                 func(childComplexity int, input store.IssuePartsInput) int
+		IssueToken                 func(childComplexity int, input store.IssueTokenInput) int
+		MergeCustomers             func(childComplexity int, input store.MergeCustomersInput) int
 		OpenComplaint              func(childComplexity int, input store.OpenComplaintInput) int
 		PauseJob                   func(childComplexity int, input store.PauseJobInput) int
 		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
@@ -410,14 +484,44 @@ type ComplexityRoot struct {
 		RetainWarrantyPart         func(childComplexity int, input store.RetainWarrantyPartInput) int
 		ReturnParts                func(childComplexity int, input store.ReturnPartsInput) int
 		ReviseWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		RevokeToken                func(childComplexity int, input store.RevokeTokenInput) int
+		SetClosedDay               func(childComplexity int, input store.SetClosedDayInput) int
+		SetSiteHours               func(childComplexity int, input store.SetSiteHoursInput) int
+		SetUpSite                  func(childComplexity int, input store.SetUpSiteInput) int
 		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
 		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
 		StartJob                   func(childComplexity int, input store.JobRef) int
 		SubmitWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		UpdateBay                  func(childComplexity int, input store.UpdateBayInput) int
 		UpdateCallbackSettings     func(childComplexity int, input store.UpdateCallbackSettingsInput) int
+		UpdateCustomer             func(childComplexity int, input store.UpdateCustomerInput) int
+		UpdateLabourOperation      func(childComplexity int, input store.UpdateLabourOperationInput) int
+		UpdateLabourRate           func(childComplexity int, input store.UpdateLabourRateInput) int
 		UpdateRepairOrder          func(childComplexity int, input store.UpdateRepairOrderInput) int
 		UpdateRetainedPart         func(childComplexity int, input store.UpdateRetainedPartInput) int
+		UpdateServicePackage       func(childComplexity int, input store.UpdateServicePackageInput) int
+		UpdateSite                 func(childComplexity int, input store.UpdateSiteInput) int
+		UpdateTeam                 func(childComplexity int, input store.UpdateTeamInput) int
+		UpdateUser                 func(childComplexity int, input store.UpdateUserInput) int
+		UpdateVehicle              func(childComplexity int, input store.UpdateVehicleInput) int
 		UpdateWarrantyClaim        func(childComplexity int, input store.UpdateWarrantyClaimInput) int
+	}
+
+	OpeningHours struct {
+		ClosesAt func(childComplexity int) int
+		Open     func(childComplexity int) int
+		OpensAt  func(childComplexity int) int
+	}
+
+	OperationModel struct {
+		Model           func(childComplexity int) int
+		Price           func(childComplexity int) int
+		StandardMinutes func(childComplexity int) int
+	}
+
+	PackagePart struct {
+		PartNumber func(childComplexity int) int
+		Quantity   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -513,8 +617,10 @@ type ComplexityRoot struct {
 		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
 		Customer           func(childComplexity int, id string) int
 		Customers          func(childComplexity int, siteID string, query *string, first *int, after *string) int
+		DecodeVin          func(childComplexity int, vin string) int
 		EstimateCompletion func(childComplexity int, siteID string, labourMinutes int) int
 		Invitations        func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
+		LabourOperations   func(childComplexity int, siteID string, includeRetired *bool) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		PartReservations   func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
@@ -523,6 +629,7 @@ type ComplexityRoot struct {
 		RepairOrder        func(childComplexity int, id string) int
 		RepairOrders       func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
 		RetainedParts      func(childComplexity int, siteID string, keptOnly *bool, first *int, after *string) int
+		ServicePackages    func(childComplexity int, siteID string, includeRetired *bool) int
 		ServiceReport      func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
 		Site               func(childComplexity int, id string) int
 		Sites              func(childComplexity int) int
@@ -641,6 +748,22 @@ type ComplexityRoot struct {
 		UserErrors   func(childComplexity int) int
 	}
 
+	ServicePackage struct {
+		Active     func(childComplexity int) int
+		Code       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		MileageKm  func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Operations func(childComplexity int) int
+		Parts      func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	ServicePackagePayload struct {
+		ServicePackage func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	ServicePlan struct {
 		CreatedAt  func(childComplexity int) int
 		DueMileage func(childComplexity int) int
@@ -707,13 +830,21 @@ type ComplexityRoot struct {
 		Bays                 func(childComplexity int) int
 		CallbackNotByAdvisor func(childComplexity int) int
 		Capacity             func(childComplexity int) int
+		ClosedDates          func(childComplexity int) int
+		ClosesAt             func(childComplexity int) int
 		Code                 func(childComplexity int) int
 		FirstCallbackDays    func(childComplexity int) int
+		HoursOn              func(childComplexity int, date time.Time) int
 		ID                   func(childComplexity int) int
 		LabourRate           func(childComplexity int) int
+		LabourRates          func(childComplexity int) int
 		Name                 func(childComplexity int) int
+		OpensAt              func(childComplexity int) int
 		Staff                func(childComplexity int, role *shop.Role) int
+		Teams                func(childComplexity int) int
 		TimeZone             func(childComplexity int) int
+		Version              func(childComplexity int) int
+		WeeklyHours          func(childComplexity int) int
 	}
 
 	SitePayload struct {
@@ -744,13 +875,44 @@ type ComplexityRoot struct {
 		RepairOrderTimeline func(childComplexity int, orderID string, after *string) int
 	}
 
+	Team struct {
+		ID      func(childComplexity int) int
+		Lead    func(childComplexity int) int
+		Members func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	TeamPayload struct {
+		Team       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Token struct {
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Issuer    func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Owner     func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+	}
+
+	TokenPayload struct {
+		TokenInfo  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	User struct {
+		Active    func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Role      func(childComplexity int) int
 		ShortName func(childComplexity int) int
 		Team      func(childComplexity int) int
 		TeamLead  func(childComplexity int) int
+		Tokens    func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -759,17 +921,40 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	UserPayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	VINInfo struct {
+		Make   func(childComplexity int) int
+		Region func(childComplexity int) int
+		VIN    func(childComplexity int) int
+	}
+
 	Vehicle struct {
-		Colour   func(childComplexity int) int
-		Customer func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Make     func(childComplexity int) int
-		Mileage  func(childComplexity int) int
-		Model    func(childComplexity int) int
-		Plate    func(childComplexity int) int
-		VIN      func(childComplexity int) int
-		Version  func(childComplexity int) int
-		Year     func(childComplexity int) int
+		Colour           func(childComplexity int) int
+		Contact          func(childComplexity int) int
+		Customer         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Make             func(childComplexity int) int
+		Mileage          func(childComplexity int) int
+		Model            func(childComplexity int) int
+		Plate            func(childComplexity int) int
+		SuggestedPackage func(childComplexity int) int
+		VIN              func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Year             func(childComplexity int) int
+	}
+
+	VehicleContact struct {
+		Name  func(childComplexity int) int
+		Phone func(childComplexity int) int
+	}
+
+	VehiclePayload struct {
+		UserErrors func(childComplexity int) int
+		Vehicle    func(childComplexity int) int
 	}
 
 	Visit struct {
@@ -920,6 +1105,8 @@ type ComplaintResolver interface {
 type CustomerResolver interface {
 	Vehicles(ctx context.Context, obj *shop.Customer) ([]*shop.Vehicle, error)
 	Visits(ctx context.Context, obj *shop.Customer, first *int, after *string) (*model.VisitConnection, error)
+
+	MergedInto(ctx context.Context, obj *shop.Customer) (*shop.Customer, error)
 }
 type EventResolver interface {
 	Summary(ctx context.Context, obj *shop.Event) (string, error)
@@ -955,6 +1142,28 @@ type MoneyResolver interface {
 	Amount(ctx context.Context, obj *shop.Money) (shop.Money, error)
 }
 type MutationResolver interface {
+	SetUpSite(ctx context.Context, input store.SetUpSiteInput) (*model.SitePayload, error)
+	UpdateSite(ctx context.Context, input store.UpdateSiteInput) (*model.SitePayload, error)
+	SetSiteHours(ctx context.Context, input store.SetSiteHoursInput) (*model.SitePayload, error)
+	SetClosedDay(ctx context.Context, input store.SetClosedDayInput) (*model.SitePayload, error)
+	AddBay(ctx context.Context, input store.AddBayInput) (*model.BayPayload, error)
+	UpdateBay(ctx context.Context, input store.UpdateBayInput) (*model.BayPayload, error)
+	AddLabourRate(ctx context.Context, input store.AddLabourRateInput) (*model.LabourRatePayload, error)
+	UpdateLabourRate(ctx context.Context, input store.UpdateLabourRateInput) (*model.LabourRatePayload, error)
+	AddTeam(ctx context.Context, input store.AddTeamInput) (*model.TeamPayload, error)
+	UpdateTeam(ctx context.Context, input store.UpdateTeamInput) (*model.TeamPayload, error)
+	AddUser(ctx context.Context, input store.AddUserInput) (*model.UserPayload, error)
+	UpdateUser(ctx context.Context, input store.UpdateUserInput) (*model.UserPayload, error)
+	IssueToken(ctx context.Context, input store.IssueTokenInput) (*model.IssueTokenPayload, error)
+	RevokeToken(ctx context.Context, input store.RevokeTokenInput) (*model.TokenPayload, error)
+	UpdateCustomer(ctx context.Context, input store.UpdateCustomerInput) (*model.CustomerPayload, error)
+	UpdateVehicle(ctx context.Context, input store.UpdateVehicleInput) (*model.VehiclePayload, error)
+	MergeCustomers(ctx context.Context, input store.MergeCustomersInput) (*model.CustomerPayload, error)
+	AddLabourOperation(ctx context.Context, input store.AddLabourOperationInput) (*model.LabourOperationPayload, error)
+	UpdateLabourOperation(ctx context.Context, input store.UpdateLabourOperationInput) (*model.LabourOperationPayload, error)
+	AddServicePackage(ctx context.Context, input store.AddServicePackageInput) (*model.ServicePackagePayload, error)
+	UpdateServicePackage(ctx context.Context, input store.UpdateServicePackageInput) (*model.ServicePackagePayload, error)
+	AddCatalogueLines(ctx context.Context, input store.AddCatalogueLinesInput) (*model.RepairOrderPayload, error)
 	BookAppointment(ctx context.Context, input store.BookAppointmentInput) (*model.AppointmentPayload, error)
 	CancelAppointment(ctx context.Context, input store.CancelAppointmentInput) (*model.AppointmentPayload, error)
 	RecordCallback(ctx context.Context, input store.RecordCallbackInput) (*model.RecordCallbackPayload, error)
@@ -1031,9 +1240,12 @@ type PartReservationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
+	DecodeVin(ctx context.Context, vin string) (*shop.VINInfo, error)
 	AuditTrail(ctx context.Context, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) (*model.EventConnection, error)
 	Board(ctx context.Context, siteID string) (*model.BoardSnapshot, error)
 	EstimateCompletion(ctx context.Context, siteID string, labourMinutes int) (*time.Time, error)
+	LabourOperations(ctx context.Context, siteID string, includeRetired *bool) ([]*shop.LabourOperation, error)
+	ServicePackages(ctx context.Context, siteID string, includeRetired *bool) ([]*shop.ServicePackage, error)
 	Customer(ctx context.Context, id string) (*shop.Customer, error)
 	Customers(ctx context.Context, siteID string, query *string, first *int, after *string) (*model.CustomerConnection, error)
 	CallbacksDue(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*shop.Callback, error)
@@ -1096,6 +1308,9 @@ type RetainedPartResolver interface {
 
 	DisposedBy(ctx context.Context, obj *shop.RetainedPart) (*shop.User, error)
 }
+type ServicePackageResolver interface {
+	Operations(ctx context.Context, obj *shop.ServicePackage) ([]*shop.LabourOperation, error)
+}
 type ServicePlanResolver interface {
 	Vehicle(ctx context.Context, obj *shop.ServicePlan) (*shop.Vehicle, error)
 }
@@ -1117,6 +1332,12 @@ type SiteResolver interface {
 	Staff(ctx context.Context, obj *shop.Site, role *shop.Role) ([]*shop.User, error)
 	Appointments(ctx context.Context, obj *shop.Site, date *time.Time) ([]*shop.Appointment, error)
 	Capacity(ctx context.Context, obj *shop.Site) (*store.Capacity, error)
+
+	WeeklyHours(ctx context.Context, obj *shop.Site) ([]*shop.DayHours, error)
+	ClosedDates(ctx context.Context, obj *shop.Site) ([]*shop.ClosedDay, error)
+	HoursOn(ctx context.Context, obj *shop.Site, date time.Time) (*model.OpeningHours, error)
+	LabourRates(ctx context.Context, obj *shop.Site) ([]*shop.LabourRate, error)
+	Teams(ctx context.Context, obj *shop.Site) ([]*shop.Team, error)
 }
 type StockReceiptResolver interface {
 	Part(ctx context.Context, obj *shop.StockReceipt) (*shop.Part, error)
@@ -1130,8 +1351,22 @@ type SubscriptionResolver interface {
 	AdvisorFeed(ctx context.Context, siteID string, advisorID *string, after *string) (<-chan *model.BoardUpdate, error)
 	RepairOrderTimeline(ctx context.Context, orderID string, after *string) (<-chan *model.BoardUpdate, error)
 }
+type TeamResolver interface {
+	Lead(ctx context.Context, obj *shop.Team) (*shop.User, error)
+	Members(ctx context.Context, obj *shop.Team) ([]*shop.User, error)
+}
+type TokenResolver interface {
+	Owner(ctx context.Context, obj *store.Token) (*shop.User, error)
+	Issuer(ctx context.Context, obj *store.Token) (*shop.User, error)
+}
+type UserResolver interface {
+	Tokens(ctx context.Context, obj *shop.User) ([]*store.Token, error)
+}
 type VehicleResolver interface {
 	Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error)
+
+	Contact(ctx context.Context, obj *shop.Vehicle) (*shop.VehicleContact, error)
+	SuggestedPackage(ctx context.Context, obj *shop.Vehicle) (*shop.ServicePackage, error)
 }
 type VisitResolver interface {
 	Damages(ctx context.Context, obj *shop.Visit) ([]*shop.Damage, error)
@@ -1425,6 +1660,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Arrival.ScheduledAt(childComplexity), true
 
+	case "Bay.active":
+		if e.ComplexityRoot.Bay.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bay.Active(childComplexity), true
 	case "Bay.code":
 		if e.ComplexityRoot.Bay.Code == nil {
 			break
@@ -1449,6 +1690,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bay.Name(childComplexity), true
+	case "Bay.version":
+		if e.ComplexityRoot.Bay.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bay.Version(childComplexity), true
+
+	case "BayPayload.bay":
+		if e.ComplexityRoot.BayPayload.Bay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BayPayload.Bay(childComplexity), true
+	case "BayPayload.userErrors":
+		if e.ComplexityRoot.BayPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BayPayload.UserErrors(childComplexity), true
 
 	case "Bill.customerShare":
 		if e.ComplexityRoot.Bill.CustomerShare == nil {
@@ -1974,6 +2234,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Check.Passed(childComplexity), true
 
+	case "ClosedDay.day":
+		if e.ComplexityRoot.ClosedDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedDay.Day(childComplexity), true
+	case "ClosedDay.reason":
+		if e.ComplexityRoot.ClosedDay.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosedDay.Reason(childComplexity), true
+
 	case "Complaint.callback":
 		if e.ComplexityRoot.Complaint.Callback == nil {
 			break
@@ -2126,6 +2399,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.ID(childComplexity), true
+	case "Customer.mergedInto":
+		if e.ComplexityRoot.Customer.MergedInto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.MergedInto(childComplexity), true
 	case "Customer.name":
 		if e.ComplexityRoot.Customer.Name == nil {
 			break
@@ -2188,6 +2467,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "CustomerPayload.customer":
+		if e.ComplexityRoot.CustomerPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerPayload.Customer(childComplexity), true
+	case "CustomerPayload.userErrors":
+		if e.ComplexityRoot.CustomerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerPayload.UserErrors(childComplexity), true
+
 	case "Damage.description":
 		if e.ComplexityRoot.Damage.Description == nil {
 			break
@@ -2200,6 +2492,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Damage.Location(childComplexity), true
+
+	case "DayHours.closed":
+		if e.ComplexityRoot.DayHours.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayHours.Closed(childComplexity), true
+	case "DayHours.closesAt":
+		if e.ComplexityRoot.DayHours.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayHours.ClosesAt(childComplexity), true
+	case "DayHours.day":
+		if e.ComplexityRoot.DayHours.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayHours.Day(childComplexity), true
+	case "DayHours.opensAt":
+		if e.ComplexityRoot.DayHours.OpensAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayHours.OpensAt(childComplexity), true
 
 	case "DueReminder.plan":
 		if e.ComplexityRoot.DueReminder.Plan == nil {
@@ -2301,6 +2618,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invitation.Vehicle(childComplexity), true
+
+	case "IssueTokenPayload.token":
+		if e.ComplexityRoot.IssueTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueTokenPayload.Token(childComplexity), true
+	case "IssueTokenPayload.tokenInfo":
+		if e.ComplexityRoot.IssueTokenPayload.TokenInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueTokenPayload.TokenInfo(childComplexity), true
+	case "IssueTokenPayload.userErrors":
+		if e.ComplexityRoot.IssueTokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueTokenPayload.UserErrors(childComplexity), true
 
 	case "Job.additional":
 		if e.ComplexityRoot.Job.Additional == nil {
@@ -2466,6 +2802,118 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JobPayload.UserErrors(childComplexity), true
 
+	case "LabourOperation.active":
+		if e.ComplexityRoot.LabourOperation.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.Active(childComplexity), true
+	case "LabourOperation.code":
+		if e.ComplexityRoot.LabourOperation.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.Code(childComplexity), true
+	case "LabourOperation.id":
+		if e.ComplexityRoot.LabourOperation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.ID(childComplexity), true
+	case "LabourOperation.models":
+		if e.ComplexityRoot.LabourOperation.Models == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.Models(childComplexity), true
+	case "LabourOperation.name":
+		if e.ComplexityRoot.LabourOperation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.Name(childComplexity), true
+	case "LabourOperation.price":
+		if e.ComplexityRoot.LabourOperation.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.Price(childComplexity), true
+	case "LabourOperation.rateCode":
+		if e.ComplexityRoot.LabourOperation.RateCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.RateCode(childComplexity), true
+	case "LabourOperation.standardMinutes":
+		if e.ComplexityRoot.LabourOperation.StandardMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.StandardMinutes(childComplexity), true
+	case "LabourOperation.version":
+		if e.ComplexityRoot.LabourOperation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperation.Version(childComplexity), true
+
+	case "LabourOperationPayload.labourOperation":
+		if e.ComplexityRoot.LabourOperationPayload.LabourOperation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperationPayload.LabourOperation(childComplexity), true
+	case "LabourOperationPayload.userErrors":
+		if e.ComplexityRoot.LabourOperationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourOperationPayload.UserErrors(childComplexity), true
+
+	case "LabourRate.code":
+		if e.ComplexityRoot.LabourRate.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRate.Code(childComplexity), true
+	case "LabourRate.id":
+		if e.ComplexityRoot.LabourRate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRate.ID(childComplexity), true
+	case "LabourRate.name":
+		if e.ComplexityRoot.LabourRate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRate.Name(childComplexity), true
+	case "LabourRate.rate":
+		if e.ComplexityRoot.LabourRate.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRate.Rate(childComplexity), true
+	case "LabourRate.version":
+		if e.ComplexityRoot.LabourRate.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRate.Version(childComplexity), true
+
+	case "LabourRatePayload.labourRate":
+		if e.ComplexityRoot.LabourRatePayload.LabourRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRatePayload.LabourRate(childComplexity), true
+	case "LabourRatePayload.userErrors":
+		if e.ComplexityRoot.LabourRatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabourRatePayload.UserErrors(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -2485,6 +2933,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.MinorUnits(childComplexity), true
 
+	case "Mutation.addBay":
+		if e.ComplexityRoot.Mutation.AddBay == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addBay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddBay(childComplexity, args["input"].(store.AddBayInput)), true
+	case "Mutation.addCatalogueLines":
+		if e.ComplexityRoot.Mutation.AddCatalogueLines == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCatalogueLines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCatalogueLines(childComplexity, args["input"].(store.AddCatalogueLinesInput)), true
 	case "Mutation.addJob":
 		if e.ComplexityRoot.Mutation.AddJob == nil {
 			break
@@ -2496,6 +2966,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddJob(childComplexity, args["input"].(store.AddJobInput)), true
+	case "Mutation.addLabourOperation":
+		if e.ComplexityRoot.Mutation.AddLabourOperation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addLabourOperation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddLabourOperation(childComplexity, args["input"].(store.AddLabourOperationInput)), true
+	case "Mutation.addLabourRate":
+		if e.ComplexityRoot.Mutation.AddLabourRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addLabourRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddLabourRate(childComplexity, args["input"].(store.AddLabourRateInput)), true
 	case "Mutation.addPartLine":
 		if e.ComplexityRoot.Mutation.AddPartLine == nil {
 			break
@@ -2507,6 +2999,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddPartLine(childComplexity, args["input"].(store.AddPartLineInput)), true
+	case "Mutation.addServicePackage":
+		if e.ComplexityRoot.Mutation.AddServicePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addServicePackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddServicePackage(childComplexity, args["input"].(store.AddServicePackageInput)), true
+	case "Mutation.addTeam":
+		if e.ComplexityRoot.Mutation.AddTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddTeam(childComplexity, args["input"].(store.AddTeamInput)), true
+	case "Mutation.addUser":
+		if e.ComplexityRoot.Mutation.AddUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddUser(childComplexity, args["input"].(store.AddUserInput)), true
 	case "Mutation.approveAdditionalWork":
 		if e.ComplexityRoot.Mutation.ApproveAdditionalWork == nil {
 			break
@@ -2727,6 +3252,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IssueParts(childComplexity, args["input"].(store.IssuePartsInput)), true
+	case "Mutation.issueToken":
+		if e.ComplexityRoot.Mutation.IssueToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueToken(childComplexity, args["input"].(store.IssueTokenInput)), true
+	case "Mutation.mergeCustomers":
+		if e.ComplexityRoot.Mutation.MergeCustomers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeCustomers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeCustomers(childComplexity, args["input"].(store.MergeCustomersInput)), true
 	case "Mutation.openComplaint":
 		if e.ComplexityRoot.Mutation.OpenComplaint == nil {
 			break
@@ -2936,6 +3483,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviseWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
+	case "Mutation.revokeToken":
+		if e.ComplexityRoot.Mutation.RevokeToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(store.RevokeTokenInput)), true
+	case "Mutation.setClosedDay":
+		if e.ComplexityRoot.Mutation.SetClosedDay == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setClosedDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetClosedDay(childComplexity, args["input"].(store.SetClosedDayInput)), true
+	case "Mutation.setSiteHours":
+		if e.ComplexityRoot.Mutation.SetSiteHours == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSiteHours_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSiteHours(childComplexity, args["input"].(store.SetSiteHoursInput)), true
+	case "Mutation.setUpSite":
+		if e.ComplexityRoot.Mutation.SetUpSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUpSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUpSite(childComplexity, args["input"].(store.SetUpSiteInput)), true
 	case "Mutation.settleRepairOrder":
 		if e.ComplexityRoot.Mutation.SettleRepairOrder == nil {
 			break
@@ -2980,6 +3571,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
+	case "Mutation.updateBay":
+		if e.ComplexityRoot.Mutation.UpdateBay == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBay(childComplexity, args["input"].(store.UpdateBayInput)), true
 	case "Mutation.updateCallbackSettings":
 		if e.ComplexityRoot.Mutation.UpdateCallbackSettings == nil {
 			break
@@ -2991,6 +3593,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCallbackSettings(childComplexity, args["input"].(store.UpdateCallbackSettingsInput)), true
+	case "Mutation.updateCustomer":
+		if e.ComplexityRoot.Mutation.UpdateCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCustomer(childComplexity, args["input"].(store.UpdateCustomerInput)), true
+	case "Mutation.updateLabourOperation":
+		if e.ComplexityRoot.Mutation.UpdateLabourOperation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLabourOperation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLabourOperation(childComplexity, args["input"].(store.UpdateLabourOperationInput)), true
+	case "Mutation.updateLabourRate":
+		if e.ComplexityRoot.Mutation.UpdateLabourRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLabourRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLabourRate(childComplexity, args["input"].(store.UpdateLabourRateInput)), true
 	case "Mutation.updateRepairOrder":
 		if e.ComplexityRoot.Mutation.UpdateRepairOrder == nil {
 			break
@@ -3013,6 +3648,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRetainedPart(childComplexity, args["input"].(store.UpdateRetainedPartInput)), true
+	case "Mutation.updateServicePackage":
+		if e.ComplexityRoot.Mutation.UpdateServicePackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateServicePackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateServicePackage(childComplexity, args["input"].(store.UpdateServicePackageInput)), true
+	case "Mutation.updateSite":
+		if e.ComplexityRoot.Mutation.UpdateSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSite(childComplexity, args["input"].(store.UpdateSiteInput)), true
+	case "Mutation.updateTeam":
+		if e.ComplexityRoot.Mutation.UpdateTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTeam(childComplexity, args["input"].(store.UpdateTeamInput)), true
+	case "Mutation.updateUser":
+		if e.ComplexityRoot.Mutation.UpdateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["input"].(store.UpdateUserInput)), true
+	case "Mutation.updateVehicle":
+		if e.ComplexityRoot.Mutation.UpdateVehicle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVehicle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVehicle(childComplexity, args["input"].(store.UpdateVehicleInput)), true
 	case "Mutation.updateWarrantyClaim":
 		if e.ComplexityRoot.Mutation.UpdateWarrantyClaim == nil {
 			break
@@ -3024,6 +3714,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWarrantyClaim(childComplexity, args["input"].(store.UpdateWarrantyClaimInput)), true
+
+	case "OpeningHours.closesAt":
+		if e.ComplexityRoot.OpeningHours.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.ClosesAt(childComplexity), true
+	case "OpeningHours.open":
+		if e.ComplexityRoot.OpeningHours.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Open(childComplexity), true
+	case "OpeningHours.opensAt":
+		if e.ComplexityRoot.OpeningHours.OpensAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.OpensAt(childComplexity), true
+
+	case "OperationModel.model":
+		if e.ComplexityRoot.OperationModel.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationModel.Model(childComplexity), true
+	case "OperationModel.price":
+		if e.ComplexityRoot.OperationModel.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationModel.Price(childComplexity), true
+	case "OperationModel.standardMinutes":
+		if e.ComplexityRoot.OperationModel.StandardMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationModel.StandardMinutes(childComplexity), true
+
+	case "PackagePart.partNumber":
+		if e.ComplexityRoot.PackagePart.PartNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackagePart.PartNumber(childComplexity), true
+	case "PackagePart.quantity":
+		if e.ComplexityRoot.PackagePart.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackagePart.Quantity(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3437,6 +4178,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customers(childComplexity, args["siteId"].(string), args["query"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.decodeVin":
+		if e.ComplexityRoot.Query.DecodeVin == nil {
+			break
+		}
+
+		args, err := ec.field_Query_decodeVin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DecodeVin(childComplexity, args["vin"].(string)), true
 	case "Query.estimateCompletion":
 		if e.ComplexityRoot.Query.EstimateCompletion == nil {
 			break
@@ -3460,6 +4212,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Invitations(childComplexity, args["siteId"].(string), args["date"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Query.labourOperations":
+		if e.ComplexityRoot.Query.LabourOperations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_labourOperations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LabourOperations(childComplexity, args["siteId"].(string), args["includeRetired"].(*bool)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3548,6 +4311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RetainedParts(childComplexity, args["siteId"].(string), args["keptOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.servicePackages":
+		if e.ComplexityRoot.Query.ServicePackages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_servicePackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServicePackages(childComplexity, args["siteId"].(string), args["includeRetired"].(*bool)), true
 	case "Query.serviceReport":
 		if e.ComplexityRoot.Query.ServiceReport == nil {
 			break
@@ -4112,6 +4886,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetainedPartPayload.UserErrors(childComplexity), true
 
+	case "ServicePackage.active":
+		if e.ComplexityRoot.ServicePackage.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.Active(childComplexity), true
+	case "ServicePackage.code":
+		if e.ComplexityRoot.ServicePackage.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.Code(childComplexity), true
+	case "ServicePackage.id":
+		if e.ComplexityRoot.ServicePackage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.ID(childComplexity), true
+	case "ServicePackage.mileageKm":
+		if e.ComplexityRoot.ServicePackage.MileageKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.MileageKm(childComplexity), true
+	case "ServicePackage.name":
+		if e.ComplexityRoot.ServicePackage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.Name(childComplexity), true
+	case "ServicePackage.operations":
+		if e.ComplexityRoot.ServicePackage.Operations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.Operations(childComplexity), true
+	case "ServicePackage.parts":
+		if e.ComplexityRoot.ServicePackage.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.Parts(childComplexity), true
+	case "ServicePackage.version":
+		if e.ComplexityRoot.ServicePackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackage.Version(childComplexity), true
+
+	case "ServicePackagePayload.servicePackage":
+		if e.ComplexityRoot.ServicePackagePayload.ServicePackage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackagePayload.ServicePackage(childComplexity), true
+	case "ServicePackagePayload.userErrors":
+		if e.ComplexityRoot.ServicePackagePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePackagePayload.UserErrors(childComplexity), true
+
 	case "ServicePlan.createdAt":
 		if e.ComplexityRoot.ServicePlan.CreatedAt == nil {
 			break
@@ -4439,6 +5275,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Capacity(childComplexity), true
+	case "Site.closedDates":
+		if e.ComplexityRoot.Site.ClosedDates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.ClosedDates(childComplexity), true
+	case "Site.closesAt":
+		if e.ComplexityRoot.Site.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.ClosesAt(childComplexity), true
 	case "Site.code":
 		if e.ComplexityRoot.Site.Code == nil {
 			break
@@ -4451,6 +5299,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.FirstCallbackDays(childComplexity), true
+	case "Site.hoursOn":
+		if e.ComplexityRoot.Site.HoursOn == nil {
+			break
+		}
+
+		args, err := ec.field_Site_hoursOn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Site.HoursOn(childComplexity, args["date"].(time.Time)), true
 	case "Site.id":
 		if e.ComplexityRoot.Site.ID == nil {
 			break
@@ -4463,12 +5322,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.LabourRate(childComplexity), true
+	case "Site.labourRates":
+		if e.ComplexityRoot.Site.LabourRates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.LabourRates(childComplexity), true
 	case "Site.name":
 		if e.ComplexityRoot.Site.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Site.Name(childComplexity), true
+	case "Site.opensAt":
+		if e.ComplexityRoot.Site.OpensAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.OpensAt(childComplexity), true
 	case "Site.staff":
 		if e.ComplexityRoot.Site.Staff == nil {
 			break
@@ -4480,12 +5351,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Staff(childComplexity, args["role"].(*shop.Role)), true
+	case "Site.teams":
+		if e.ComplexityRoot.Site.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.Teams(childComplexity), true
 	case "Site.timeZone":
 		if e.ComplexityRoot.Site.TimeZone == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Site.TimeZone(childComplexity), true
+	case "Site.version":
+		if e.ComplexityRoot.Site.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.Version(childComplexity), true
+	case "Site.weeklyHours":
+		if e.ComplexityRoot.Site.WeeklyHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.WeeklyHours(childComplexity), true
 
 	case "SitePayload.site":
 		if e.ComplexityRoot.SitePayload.Site == nil {
@@ -4602,6 +5491,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.RepairOrderTimeline(childComplexity, args["orderId"].(string), args["after"].(*string)), true
 
+	case "Team.id":
+		if e.ComplexityRoot.Team.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.ID(childComplexity), true
+	case "Team.lead":
+		if e.ComplexityRoot.Team.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Lead(childComplexity), true
+	case "Team.members":
+		if e.ComplexityRoot.Team.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Members(childComplexity), true
+	case "Team.name":
+		if e.ComplexityRoot.Team.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Name(childComplexity), true
+	case "Team.version":
+		if e.ComplexityRoot.Team.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Version(childComplexity), true
+
+	case "TeamPayload.team":
+		if e.ComplexityRoot.TeamPayload.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamPayload.Team(childComplexity), true
+	case "TeamPayload.userErrors":
+		if e.ComplexityRoot.TeamPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamPayload.UserErrors(childComplexity), true
+
+	case "Token.createdAt":
+		if e.ComplexityRoot.Token.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.CreatedAt(childComplexity), true
+	case "Token.expiresAt":
+		if e.ComplexityRoot.Token.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.ExpiresAt(childComplexity), true
+	case "Token.id":
+		if e.ComplexityRoot.Token.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.ID(childComplexity), true
+	case "Token.issuer":
+		if e.ComplexityRoot.Token.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.Issuer(childComplexity), true
+	case "Token.label":
+		if e.ComplexityRoot.Token.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.Label(childComplexity), true
+	case "Token.owner":
+		if e.ComplexityRoot.Token.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.Owner(childComplexity), true
+	case "Token.revokedAt":
+		if e.ComplexityRoot.Token.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.RevokedAt(childComplexity), true
+
+	case "TokenPayload.tokenInfo":
+		if e.ComplexityRoot.TokenPayload.TokenInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenPayload.TokenInfo(childComplexity), true
+	case "TokenPayload.userErrors":
+		if e.ComplexityRoot.TokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenPayload.UserErrors(childComplexity), true
+
+	case "User.active":
+		if e.ComplexityRoot.User.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Active(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -4638,6 +5633,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.TeamLead(childComplexity), true
+	case "User.tokens":
+		if e.ComplexityRoot.User.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Tokens(childComplexity), true
+	case "User.version":
+		if e.ComplexityRoot.User.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Version(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -4658,12 +5665,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "UserPayload.user":
+		if e.ComplexityRoot.UserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserPayload.User(childComplexity), true
+	case "UserPayload.userErrors":
+		if e.ComplexityRoot.UserPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserPayload.UserErrors(childComplexity), true
+
+	case "VINInfo.make":
+		if e.ComplexityRoot.VINInfo.Make == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VINInfo.Make(childComplexity), true
+	case "VINInfo.region":
+		if e.ComplexityRoot.VINInfo.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VINInfo.Region(childComplexity), true
+	case "VINInfo.vin":
+		if e.ComplexityRoot.VINInfo.VIN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VINInfo.VIN(childComplexity), true
+
 	case "Vehicle.colour":
 		if e.ComplexityRoot.Vehicle.Colour == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Vehicle.Colour(childComplexity), true
+	case "Vehicle.contact":
+		if e.ComplexityRoot.Vehicle.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vehicle.Contact(childComplexity), true
 	case "Vehicle.customer":
 		if e.ComplexityRoot.Vehicle.Customer == nil {
 			break
@@ -4700,6 +5745,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vehicle.Plate(childComplexity), true
+	case "Vehicle.suggestedPackage":
+		if e.ComplexityRoot.Vehicle.SuggestedPackage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vehicle.SuggestedPackage(childComplexity), true
 	case "Vehicle.vin":
 		if e.ComplexityRoot.Vehicle.VIN == nil {
 			break
@@ -4718,6 +5769,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vehicle.Year(childComplexity), true
+
+	case "VehicleContact.name":
+		if e.ComplexityRoot.VehicleContact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleContact.Name(childComplexity), true
+	case "VehicleContact.phone":
+		if e.ComplexityRoot.VehicleContact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleContact.Phone(childComplexity), true
+
+	case "VehiclePayload.userErrors":
+		if e.ComplexityRoot.VehiclePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehiclePayload.UserErrors(childComplexity), true
+	case "VehiclePayload.vehicle":
+		if e.ComplexityRoot.VehiclePayload.Vehicle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehiclePayload.Vehicle(childComplexity), true
 
 	case "Visit.advisor":
 		if e.ComplexityRoot.Visit.Advisor == nil {
@@ -5060,8 +6137,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddBayInput", ec.unmarshalInputAddBayInput),
+			graphql.NewInputUnmarshaler("AddCatalogueLinesInput", ec.unmarshalInputAddCatalogueLinesInput),
 			graphql.NewInputUnmarshaler("AddJobInput", ec.unmarshalInputAddJobInput),
+			graphql.NewInputUnmarshaler("AddLabourOperationInput", ec.unmarshalInputAddLabourOperationInput),
+			graphql.NewInputUnmarshaler("AddLabourRateInput", ec.unmarshalInputAddLabourRateInput),
 			graphql.NewInputUnmarshaler("AddPartLineInput", ec.unmarshalInputAddPartLineInput),
+			graphql.NewInputUnmarshaler("AddServicePackageInput", ec.unmarshalInputAddServicePackageInput),
+			graphql.NewInputUnmarshaler("AddTeamInput", ec.unmarshalInputAddTeamInput),
+			graphql.NewInputUnmarshaler("AddUserInput", ec.unmarshalInputAddUserInput),
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelRepairOrderInput", ec.unmarshalInputCancelRepairOrderInput),
@@ -5070,7 +6154,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRepairOrderInput", ec.unmarshalInputCreateRepairOrderInput),
 			graphql.NewInputUnmarshaler("CreateServicePlanInput", ec.unmarshalInputCreateServicePlanInput),
 			graphql.NewInputUnmarshaler("CreateWarrantyClaimInput", ec.unmarshalInputCreateWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("CustomerChangesInput", ec.unmarshalInputCustomerChangesInput),
 			graphql.NewInputUnmarshaler("DamageInput", ec.unmarshalInputDamageInput),
+			graphql.NewInputUnmarshaler("DayHoursInput", ec.unmarshalInputDayHoursInput),
 			graphql.NewInputUnmarshaler("DecideAdditionalWorkInput", ec.unmarshalInputDecideAdditionalWorkInput),
 			graphql.NewInputUnmarshaler("DecideWarrantyClaimInput", ec.unmarshalInputDecideWarrantyClaimInput),
 			graphql.NewInputUnmarshaler("DecideWarrantyInput", ec.unmarshalInputDecideWarrantyInput),
@@ -5078,12 +6164,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DispatchJobInput", ec.unmarshalInputDispatchJobInput),
 			graphql.NewInputUnmarshaler("HandOverRepairOrderInput", ec.unmarshalInputHandOverRepairOrderInput),
 			graphql.NewInputUnmarshaler("IssuePartsInput", ec.unmarshalInputIssuePartsInput),
+			graphql.NewInputUnmarshaler("IssueTokenInput", ec.unmarshalInputIssueTokenInput),
 			graphql.NewInputUnmarshaler("JobActionInput", ec.unmarshalInputJobActionInput),
 			graphql.NewInputUnmarshaler("JobLineInput", ec.unmarshalInputJobLineInput),
+			graphql.NewInputUnmarshaler("MergeCustomersInput", ec.unmarshalInputMergeCustomersInput),
 			graphql.NewInputUnmarshaler("NewCustomerInput", ec.unmarshalInputNewCustomerInput),
 			graphql.NewInputUnmarshaler("NewVehicleInput", ec.unmarshalInputNewVehicleInput),
 			graphql.NewInputUnmarshaler("OpenComplaintInput", ec.unmarshalInputOpenComplaintInput),
+			graphql.NewInputUnmarshaler("OperationModelInput", ec.unmarshalInputOperationModelInput),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
+			graphql.NewInputUnmarshaler("PackagePartInput", ec.unmarshalInputPackagePartInput),
 			graphql.NewInputUnmarshaler("PartLineInput", ec.unmarshalInputPartLineInput),
 			graphql.NewInputUnmarshaler("PauseJobInput", ec.unmarshalInputPauseJobInput),
 			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
@@ -5100,12 +6190,26 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReservePartsInput", ec.unmarshalInputReservePartsInput),
 			graphql.NewInputUnmarshaler("RetainWarrantyPartInput", ec.unmarshalInputRetainWarrantyPartInput),
 			graphql.NewInputUnmarshaler("ReturnPartsInput", ec.unmarshalInputReturnPartsInput),
+			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
+			graphql.NewInputUnmarshaler("SetClosedDayInput", ec.unmarshalInputSetClosedDayInput),
+			graphql.NewInputUnmarshaler("SetSiteHoursInput", ec.unmarshalInputSetSiteHoursInput),
+			graphql.NewInputUnmarshaler("SetUpSiteInput", ec.unmarshalInputSetUpSiteInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
+			graphql.NewInputUnmarshaler("UpdateBayInput", ec.unmarshalInputUpdateBayInput),
 			graphql.NewInputUnmarshaler("UpdateCallbackSettingsInput", ec.unmarshalInputUpdateCallbackSettingsInput),
+			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
+			graphql.NewInputUnmarshaler("UpdateLabourOperationInput", ec.unmarshalInputUpdateLabourOperationInput),
+			graphql.NewInputUnmarshaler("UpdateLabourRateInput", ec.unmarshalInputUpdateLabourRateInput),
 			graphql.NewInputUnmarshaler("UpdateRepairOrderInput", ec.unmarshalInputUpdateRepairOrderInput),
 			graphql.NewInputUnmarshaler("UpdateRetainedPartInput", ec.unmarshalInputUpdateRetainedPartInput),
+			graphql.NewInputUnmarshaler("UpdateServicePackageInput", ec.unmarshalInputUpdateServicePackageInput),
+			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
+			graphql.NewInputUnmarshaler("UpdateTeamInput", ec.unmarshalInputUpdateTeamInput),
+			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("UpdateVehicleInput", ec.unmarshalInputUpdateVehicleInput),
 			graphql.NewInputUnmarshaler("UpdateWarrantyClaimInput", ec.unmarshalInputUpdateWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("VehicleChangesInput", ec.unmarshalInputVehicleChangesInput),
 			graphql.NewInputUnmarshaler("WarrantyClaimActionInput", ec.unmarshalInputWarrantyClaimActionInput),
 		)
 	}
@@ -5199,7 +6303,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphqls" "board.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "schema.graphqls" "site.graphqls" "visit.graphqls" "warranty.graphqls"
+//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "schema.graphqls" "site.graphqls" "visit.graphqls" "warranty.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5211,8 +6315,10 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "admin.graphqls", Input: sourceData("admin.graphqls"), BuiltIn: false},
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
 	{Name: "board.graphqls", Input: sourceData("board.graphqls"), BuiltIn: false},
+	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
 	{Name: "customer.graphqls", Input: sourceData("customer.graphqls"), BuiltIn: false},
 	{Name: "event.graphqls", Input: sourceData("event.graphqls"), BuiltIn: false},
 	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
@@ -5351,8 +6457,22 @@ func (ec *executionContext) childFields_Bay(ctx context.Context, field graphql.C
 		return ec.fieldContext_Bay_name(ctx, field)
 	case "kind":
 		return ec.fieldContext_Bay_kind(ctx, field)
+	case "active":
+		return ec.fieldContext_Bay_active(ctx, field)
+	case "version":
+		return ec.fieldContext_Bay_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bay", field.Name)
+}
+
+func (ec *executionContext) childFields_BayPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bay":
+		return ec.fieldContext_BayPayload_bay(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BayPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BayPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Bill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5575,6 +6695,16 @@ func (ec *executionContext) childFields_Check(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Check", field.Name)
 }
 
+func (ec *executionContext) childFields_ClosedDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_ClosedDay_day(ctx, field)
+	case "reason":
+		return ec.fieldContext_ClosedDay_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClosedDay", field.Name)
+}
+
 func (ec *executionContext) childFields_Complaint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5649,6 +6779,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Customer_createdAt(ctx, field)
+	case "mergedInto":
+		return ec.fieldContext_Customer_mergedInto(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -5673,6 +6805,16 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_CustomerPayload_customer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Damage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "location":
@@ -5681,6 +6823,20 @@ func (ec *executionContext) childFields_Damage(ctx context.Context, field graphq
 		return ec.fieldContext_Damage_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Damage", field.Name)
+}
+
+func (ec *executionContext) childFields_DayHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_DayHours_day(ctx, field)
+	case "closed":
+		return ec.fieldContext_DayHours_closed(ctx, field)
+	case "opensAt":
+		return ec.fieldContext_DayHours_opensAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_DayHours_closesAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DayHours", field.Name)
 }
 
 func (ec *executionContext) childFields_DueReminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5743,6 +6899,18 @@ func (ec *executionContext) childFields_Invitation(ctx context.Context, field gr
 		return ec.fieldContext_Invitation_lastVisitAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_IssueTokenPayload_token(ctx, field)
+	case "tokenInfo":
+		return ec.fieldContext_IssueTokenPayload_tokenInfo(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_IssueTokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueTokenPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5811,6 +6979,66 @@ func (ec *executionContext) childFields_JobPayload(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type JobPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_LabourOperation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LabourOperation_id(ctx, field)
+	case "code":
+		return ec.fieldContext_LabourOperation_code(ctx, field)
+	case "name":
+		return ec.fieldContext_LabourOperation_name(ctx, field)
+	case "standardMinutes":
+		return ec.fieldContext_LabourOperation_standardMinutes(ctx, field)
+	case "price":
+		return ec.fieldContext_LabourOperation_price(ctx, field)
+	case "rateCode":
+		return ec.fieldContext_LabourOperation_rateCode(ctx, field)
+	case "active":
+		return ec.fieldContext_LabourOperation_active(ctx, field)
+	case "models":
+		return ec.fieldContext_LabourOperation_models(ctx, field)
+	case "version":
+		return ec.fieldContext_LabourOperation_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabourOperation", field.Name)
+}
+
+func (ec *executionContext) childFields_LabourOperationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "labourOperation":
+		return ec.fieldContext_LabourOperationPayload_labourOperation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LabourOperationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabourOperationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LabourRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LabourRate_id(ctx, field)
+	case "code":
+		return ec.fieldContext_LabourRate_code(ctx, field)
+	case "name":
+		return ec.fieldContext_LabourRate_name(ctx, field)
+	case "rate":
+		return ec.fieldContext_LabourRate_rate(ctx, field)
+	case "version":
+		return ec.fieldContext_LabourRate_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabourRate", field.Name)
+}
+
+func (ec *executionContext) childFields_LabourRatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "labourRate":
+		return ec.fieldContext_LabourRatePayload_labourRate(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LabourRatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabourRatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -5821,6 +7049,40 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 		return ec.fieldContext_Money_currency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "open":
+		return ec.fieldContext_OpeningHours_open(ctx, field)
+	case "opensAt":
+		return ec.fieldContext_OpeningHours_opensAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_OpeningHours_closesAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningHours", field.Name)
+}
+
+func (ec *executionContext) childFields_OperationModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_OperationModel_model(ctx, field)
+	case "standardMinutes":
+		return ec.fieldContext_OperationModel_standardMinutes(ctx, field)
+	case "price":
+		return ec.fieldContext_OperationModel_price(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperationModel", field.Name)
+}
+
+func (ec *executionContext) childFields_PackagePart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partNumber":
+		return ec.fieldContext_PackagePart_partNumber(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PackagePart_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackagePart", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6217,6 +7479,38 @@ func (ec *executionContext) childFields_RetainedPartPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RetainedPartPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ServicePackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ServicePackage_id(ctx, field)
+	case "code":
+		return ec.fieldContext_ServicePackage_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ServicePackage_name(ctx, field)
+	case "mileageKm":
+		return ec.fieldContext_ServicePackage_mileageKm(ctx, field)
+	case "active":
+		return ec.fieldContext_ServicePackage_active(ctx, field)
+	case "operations":
+		return ec.fieldContext_ServicePackage_operations(ctx, field)
+	case "parts":
+		return ec.fieldContext_ServicePackage_parts(ctx, field)
+	case "version":
+		return ec.fieldContext_ServicePackage_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePackage", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "servicePackage":
+		return ec.fieldContext_ServicePackagePayload_servicePackage(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ServicePackagePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePackagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ServicePlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6359,6 +7653,22 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 		return ec.fieldContext_Site_appointments(ctx, field)
 	case "capacity":
 		return ec.fieldContext_Site_capacity(ctx, field)
+	case "version":
+		return ec.fieldContext_Site_version(ctx, field)
+	case "opensAt":
+		return ec.fieldContext_Site_opensAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Site_closesAt(ctx, field)
+	case "weeklyHours":
+		return ec.fieldContext_Site_weeklyHours(ctx, field)
+	case "closedDates":
+		return ec.fieldContext_Site_closedDates(ctx, field)
+	case "hoursOn":
+		return ec.fieldContext_Site_hoursOn(ctx, field)
+	case "labourRates":
+		return ec.fieldContext_Site_labourRates(ctx, field)
+	case "teams":
+		return ec.fieldContext_Site_teams(ctx, field)
 	case "firstCallbackDays":
 		return ec.fieldContext_Site_firstCallbackDays(ctx, field)
 	case "callbackNotByAdvisor":
@@ -6411,6 +7721,62 @@ func (ec *executionContext) childFields_StockReceiptPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type StockReceiptPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Team_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Team_name(ctx, field)
+	case "lead":
+		return ec.fieldContext_Team_lead(ctx, field)
+	case "members":
+		return ec.fieldContext_Team_members(ctx, field)
+	case "version":
+		return ec.fieldContext_Team_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Team", field.Name)
+}
+
+func (ec *executionContext) childFields_TeamPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "team":
+		return ec.fieldContext_TeamPayload_team(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TeamPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Token_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Token_label(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Token_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Token_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Token_revokedAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_Token_owner(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Token_issuer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Token", field.Name)
+}
+
+func (ec *executionContext) childFields_TokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tokenInfo":
+		return ec.fieldContext_TokenPayload_tokenInfo(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TokenPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6425,6 +7791,12 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_teamLead(ctx, field)
 	case "team":
 		return ec.fieldContext_User_team(ctx, field)
+	case "active":
+		return ec.fieldContext_User_active(ctx, field)
+	case "version":
+		return ec.fieldContext_User_version(ctx, field)
+	case "tokens":
+		return ec.fieldContext_User_tokens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -6439,6 +7811,28 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_UserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UserPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UserPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VINInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vin":
+		return ec.fieldContext_VINInfo_vin(ctx, field)
+	case "make":
+		return ec.fieldContext_VINInfo_make(ctx, field)
+	case "region":
+		return ec.fieldContext_VINInfo_region(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VINInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_Vehicle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6463,8 +7857,32 @@ func (ec *executionContext) childFields_Vehicle(ctx context.Context, field graph
 		return ec.fieldContext_Vehicle_customer(ctx, field)
 	case "version":
 		return ec.fieldContext_Vehicle_version(ctx, field)
+	case "contact":
+		return ec.fieldContext_Vehicle_contact(ctx, field)
+	case "suggestedPackage":
+		return ec.fieldContext_Vehicle_suggestedPackage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Vehicle", field.Name)
+}
+
+func (ec *executionContext) childFields_VehicleContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_VehicleContact_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_VehicleContact_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VehicleContact", field.Name)
+}
+
+func (ec *executionContext) childFields_VehiclePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vehicle":
+		return ec.fieldContext_VehiclePayload_vehicle(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VehiclePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VehiclePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Visit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6761,6 +8179,34 @@ func (ec *executionContext) field_Customer_visits_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addBay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddBayInput, error) {
+			return ec.unmarshalNAddBayInput2bayboardᚋstoreᚐAddBayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addCatalogueLines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddCatalogueLinesInput, error) {
+			return ec.unmarshalNAddCatalogueLinesInput2bayboardᚋstoreᚐAddCatalogueLinesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6775,12 +8221,82 @@ func (ec *executionContext) field_Mutation_addJob_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addLabourOperation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddLabourOperationInput, error) {
+			return ec.unmarshalNAddLabourOperationInput2bayboardᚋstoreᚐAddLabourOperationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addLabourRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddLabourRateInput, error) {
+			return ec.unmarshalNAddLabourRateInput2bayboardᚋstoreᚐAddLabourRateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addPartLine_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.AddPartLineInput, error) {
 			return ec.unmarshalNAddPartLineInput2bayboardᚋstoreᚐAddPartLineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addServicePackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddServicePackageInput, error) {
+			return ec.unmarshalNAddServicePackageInput2bayboardᚋstoreᚐAddServicePackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddTeamInput, error) {
+			return ec.unmarshalNAddTeamInput2bayboardᚋstoreᚐAddTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.AddUserInput, error) {
+			return ec.unmarshalNAddUserInput2bayboardᚋstoreᚐAddUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7069,6 +8585,34 @@ func (ec *executionContext) field_Mutation_issueParts_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.IssueTokenInput, error) {
+			return ec.unmarshalNIssueTokenInput2bayboardᚋstoreᚐIssueTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeCustomers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.MergeCustomersInput, error) {
+			return ec.unmarshalNMergeCustomersInput2bayboardᚋstoreᚐMergeCustomersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7335,6 +8879,62 @@ func (ec *executionContext) field_Mutation_reviseWarrantyClaim_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RevokeTokenInput, error) {
+			return ec.unmarshalNRevokeTokenInput2bayboardᚋstoreᚐRevokeTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setClosedDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetClosedDayInput, error) {
+			return ec.unmarshalNSetClosedDayInput2bayboardᚋstoreᚐSetClosedDayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setSiteHours_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetSiteHoursInput, error) {
+			return ec.unmarshalNSetSiteHoursInput2bayboardᚋstoreᚐSetSiteHoursInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setUpSite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetUpSiteInput, error) {
+			return ec.unmarshalNSetUpSiteInput2bayboardᚋstoreᚐSetUpSiteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_settleRepairOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7391,12 +8991,68 @@ func (ec *executionContext) field_Mutation_submitWarrantyClaim_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateBay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateBayInput, error) {
+			return ec.unmarshalNUpdateBayInput2bayboardᚋstoreᚐUpdateBayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCallbackSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.UpdateCallbackSettingsInput, error) {
 			return ec.unmarshalNUpdateCallbackSettingsInput2bayboardᚋstoreᚐUpdateCallbackSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateCustomerInput, error) {
+			return ec.unmarshalNUpdateCustomerInput2bayboardᚋstoreᚐUpdateCustomerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLabourOperation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateLabourOperationInput, error) {
+			return ec.unmarshalNUpdateLabourOperationInput2bayboardᚋstoreᚐUpdateLabourOperationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLabourRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateLabourRateInput, error) {
+			return ec.unmarshalNUpdateLabourRateInput2bayboardᚋstoreᚐUpdateLabourRateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7425,6 +9081,76 @@ func (ec *executionContext) field_Mutation_updateRetainedPart_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.UpdateRetainedPartInput, error) {
 			return ec.unmarshalNUpdateRetainedPartInput2bayboardᚋstoreᚐUpdateRetainedPartInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateServicePackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateServicePackageInput, error) {
+			return ec.unmarshalNUpdateServicePackageInput2bayboardᚋstoreᚐUpdateServicePackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateSiteInput, error) {
+			return ec.unmarshalNUpdateSiteInput2bayboardᚋstoreᚐUpdateSiteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateTeamInput, error) {
+			return ec.unmarshalNUpdateTeamInput2bayboardᚋstoreᚐUpdateTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateUserInput, error) {
+			return ec.unmarshalNUpdateUserInput2bayboardᚋstoreᚐUpdateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateVehicle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.UpdateVehicleInput, error) {
+			return ec.unmarshalNUpdateVehicleInput2bayboardᚋstoreᚐUpdateVehicleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7681,6 +9407,20 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_decodeVin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "vin",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["vin"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_estimateCompletion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7738,6 +9478,28 @@ func (ec *executionContext) field_Query_invitations_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_labourOperations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg1
 	return args, nil
 }
 
@@ -7981,6 +9743,28 @@ func (ec *executionContext) field_Query_retainedParts_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_servicePackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_serviceReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8099,6 +9883,20 @@ func (ec *executionContext) field_Site_appointments_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "date",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Site_hoursOn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9432,6 +11230,116 @@ func (ec *executionContext) _Bay_kind(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Bay_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bay", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bay_active(ctx context.Context, field graphql.CollectedField, obj *shop.Bay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bay_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bay_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Bay_version(ctx context.Context, field graphql.CollectedField, obj *shop.Bay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bay_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bay_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bay", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BayPayload_bay(ctx context.Context, field graphql.CollectedField, obj *model.BayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BayPayload_bay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Bay) graphql.Marshaler {
+			return ec.marshalOBay2ᚖbayboardᚋshopᚐBay(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BayPayload_bay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BayPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BayPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BayPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Bill_labour(ctx context.Context, field graphql.CollectedField, obj *shop.Bill) (ret graphql.Marshaler) {
@@ -11592,6 +13500,52 @@ func (ec *executionContext) fieldContext_Check_checkedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Check", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _ClosedDay_day(ctx context.Context, field graphql.CollectedField, obj *shop.ClosedDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedDay", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ClosedDay_reason(ctx context.Context, field graphql.CollectedField, obj *shop.ClosedDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosedDay_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosedDay_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosedDay", field, false, false, "String")
+}
+
 func (ec *executionContext) _Complaint_id(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12384,6 +14338,38 @@ func (ec *executionContext) fieldContext_Customer_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Customer_mergedInto(ctx context.Context, field graphql.CollectedField, obj *shop.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_mergedInto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().MergedInto(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_mergedInto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12503,6 +14489,70 @@ func (ec *executionContext) fieldContext_CustomerEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerPayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.CustomerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Damage_location(ctx context.Context, field graphql.CollectedField, obj *shop.Damage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12547,6 +14597,98 @@ func (ec *executionContext) _Damage_description(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Damage_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Damage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DayHours_day(ctx context.Context, field graphql.CollectedField, obj *shop.DayHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayHours_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2bayboardᚋshopᚐWeekday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayHours_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayHours", field, true, false, "Weekday")
+}
+
+func (ec *executionContext) _DayHours_closed(ctx context.Context, field graphql.CollectedField, obj *shop.DayHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayHours_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayHours_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayHours", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DayHours_opensAt(ctx context.Context, field graphql.CollectedField, obj *shop.DayHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayHours_opensAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpensAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayHours_opensAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayHours_closesAt(ctx context.Context, field graphql.CollectedField, obj *shop.DayHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayHours_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayHours_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayHours", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DueReminder_reminder(ctx context.Context, field graphql.CollectedField, obj *store.DueReminder) (ret graphql.Marshaler) {
@@ -13005,6 +15147,93 @@ func (ec *executionContext) _Invitation_lastVisitAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Invitation_lastVisitAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.IssueTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueTokenPayload_tokenInfo(ctx context.Context, field graphql.CollectedField, obj *model.IssueTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueTokenPayload_tokenInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Token) graphql.Marshaler {
+			return ec.marshalOToken2ᚖbayboardᚋstoreᚐToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueTokenPayload_tokenInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Token(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.IssueTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueTokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -13709,6 +15938,483 @@ func (ec *executionContext) fieldContext_JobPayload_userErrors(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _LabourOperation_id(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.OperationID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐOperationID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LabourOperation_code(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabourOperation_name(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabourOperation_standardMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_standardMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StandardMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_standardMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LabourOperation_price(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖbayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourOperation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabourOperation_rateCode(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_rateCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RateCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_rateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabourOperation_active(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LabourOperation_models(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_models(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Models, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.OperationModel) graphql.Marshaler {
+			return ec.marshalNOperationModel2ᚕbayboardᚋshopᚐOperationModelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_models(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourOperation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperationModel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabourOperation_version(ctx context.Context, field graphql.CollectedField, obj *shop.LabourOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourOperation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LabourOperationPayload_labourOperation(ctx context.Context, field graphql.CollectedField, obj *model.LabourOperationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperationPayload_labourOperation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourOperation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.LabourOperation) graphql.Marshaler {
+			return ec.marshalOLabourOperation2ᚖbayboardᚋshopᚐLabourOperation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperationPayload_labourOperation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourOperationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourOperation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabourOperationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LabourOperationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourOperationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourOperationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourOperationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabourRate_id(ctx context.Context, field graphql.CollectedField, obj *shop.LabourRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.LabourRateID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐLabourRateID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourRate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LabourRate_code(ctx context.Context, field graphql.CollectedField, obj *shop.LabourRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRate_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRate_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabourRate_name(ctx context.Context, field graphql.CollectedField, obj *shop.LabourRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabourRate_rate(ctx context.Context, field graphql.CollectedField, obj *shop.LabourRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRate_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRate_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourRate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabourRate_version(ctx context.Context, field graphql.CollectedField, obj *shop.LabourRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRate_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRate_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabourRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LabourRatePayload_labourRate(ctx context.Context, field graphql.CollectedField, obj *model.LabourRatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRatePayload_labourRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.LabourRate) graphql.Marshaler {
+			return ec.marshalOLabourRate2ᚖbayboardᚋshopᚐLabourRate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRatePayload_labourRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabourRatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LabourRatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabourRatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabourRatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LabourRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *shop.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13776,6 +16482,974 @@ func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, true, false, "String")
+}
+
+func (ec *executionContext) _Mutation_setUpSite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setUpSite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetUpSite(ctx, fc.Args["input"].(store.SetUpSiteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setUpSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setUpSite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSite(ctx, fc.Args["input"].(store.UpdateSiteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSiteHours(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSiteHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSiteHours(ctx, fc.Args["input"].(store.SetSiteHoursInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSiteHours(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSiteHours_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setClosedDay(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setClosedDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetClosedDay(ctx, fc.Args["input"].(store.SetClosedDayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SitePayload) graphql.Marshaler {
+			return ec.marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setClosedDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setClosedDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addBay(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addBay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddBay(ctx, fc.Args["input"].(store.AddBayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BayPayload) graphql.Marshaler {
+			return ec.marshalNBayPayload2ᚖbayboardᚋgraphᚋmodelᚐBayPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addBay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BayPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addBay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateBay(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBay(ctx, fc.Args["input"].(store.UpdateBayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BayPayload) graphql.Marshaler {
+			return ec.marshalNBayPayload2ᚖbayboardᚋgraphᚋmodelᚐBayPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BayPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addLabourRate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addLabourRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddLabourRate(ctx, fc.Args["input"].(store.AddLabourRateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LabourRatePayload) graphql.Marshaler {
+			return ec.marshalNLabourRatePayload2ᚖbayboardᚋgraphᚋmodelᚐLabourRatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addLabourRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourRatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addLabourRate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLabourRate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLabourRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLabourRate(ctx, fc.Args["input"].(store.UpdateLabourRateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LabourRatePayload) graphql.Marshaler {
+			return ec.marshalNLabourRatePayload2ᚖbayboardᚋgraphᚋmodelᚐLabourRatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLabourRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourRatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLabourRate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddTeam(ctx, fc.Args["input"].(store.AddTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+			return ec.marshalNTeamPayload2ᚖbayboardᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTeam(ctx, fc.Args["input"].(store.UpdateTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+			return ec.marshalNTeamPayload2ᚖbayboardᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddUser(ctx, fc.Args["input"].(store.AddUserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖbayboardᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["input"].(store.UpdateUserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖbayboardᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueToken(ctx, fc.Args["input"].(store.IssueTokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueTokenPayload) graphql.Marshaler {
+			return ec.marshalNIssueTokenPayload2ᚖbayboardᚋgraphᚋmodelᚐIssueTokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeToken(ctx, fc.Args["input"].(store.RevokeTokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TokenPayload) graphql.Marshaler {
+			return ec.marshalNTokenPayload2ᚖbayboardᚋgraphᚋmodelᚐTokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCustomer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCustomer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCustomer(ctx, fc.Args["input"].(store.UpdateCustomerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerPayload) graphql.Marshaler {
+			return ec.marshalNCustomerPayload2ᚖbayboardᚋgraphᚋmodelᚐCustomerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCustomer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCustomer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVehicle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVehicle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVehicle(ctx, fc.Args["input"].(store.UpdateVehicleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VehiclePayload) graphql.Marshaler {
+			return ec.marshalNVehiclePayload2ᚖbayboardᚋgraphᚋmodelᚐVehiclePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVehicle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehiclePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVehicle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeCustomers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeCustomers(ctx, fc.Args["input"].(store.MergeCustomersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerPayload) graphql.Marshaler {
+			return ec.marshalNCustomerPayload2ᚖbayboardᚋgraphᚋmodelᚐCustomerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeCustomers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeCustomers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addLabourOperation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addLabourOperation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddLabourOperation(ctx, fc.Args["input"].(store.AddLabourOperationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LabourOperationPayload) graphql.Marshaler {
+			return ec.marshalNLabourOperationPayload2ᚖbayboardᚋgraphᚋmodelᚐLabourOperationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addLabourOperation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourOperationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addLabourOperation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLabourOperation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLabourOperation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLabourOperation(ctx, fc.Args["input"].(store.UpdateLabourOperationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LabourOperationPayload) graphql.Marshaler {
+			return ec.marshalNLabourOperationPayload2ᚖbayboardᚋgraphᚋmodelᚐLabourOperationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLabourOperation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourOperationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLabourOperation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addServicePackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addServicePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddServicePackage(ctx, fc.Args["input"].(store.AddServicePackageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePackagePayload) graphql.Marshaler {
+			return ec.marshalNServicePackagePayload2ᚖbayboardᚋgraphᚋmodelᚐServicePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addServicePackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addServicePackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateServicePackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateServicePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateServicePackage(ctx, fc.Args["input"].(store.UpdateServicePackageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePackagePayload) graphql.Marshaler {
+			return ec.marshalNServicePackagePayload2ᚖbayboardᚋgraphᚋmodelᚐServicePackagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateServicePackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateServicePackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCatalogueLines(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCatalogueLines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCatalogueLines(ctx, fc.Args["input"].(store.AddCatalogueLinesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCatalogueLines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCatalogueLines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_bookAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15934,6 +19608,199 @@ func (ec *executionContext) fieldContext_Mutation_updateRetainedPart(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _OpeningHours_open(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OpeningHours_opensAt(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_opensAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpensAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_opensAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OpeningHours_closesAt(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperationModel_model(ctx context.Context, field graphql.CollectedField, obj *shop.OperationModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationModel_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationModel_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperationModel_standardMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.OperationModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationModel_standardMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StandardMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationModel_standardMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationModel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperationModel_price(ctx context.Context, field graphql.CollectedField, obj *shop.OperationModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationModel_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖbayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperationModel_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperationModel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackagePart_partNumber(ctx context.Context, field graphql.CollectedField, obj *shop.PackagePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackagePart_partNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackagePart_partNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackagePart", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackagePart_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.PackagePart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackagePart_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackagePart_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackagePart", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17526,6 +21393,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_decodeVin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_decodeVin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DecodeVin(ctx, fc.Args["vin"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.VINInfo) graphql.Marshaler {
+			return ec.marshalNVINInfo2ᚖbayboardᚋshopᚐVINInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_decodeVin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VINInfo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_decodeVin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17652,6 +21563,94 @@ func (ec *executionContext) fieldContext_Query_estimateCompletion(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_estimateCompletion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_labourOperations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_labourOperations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LabourOperations(ctx, fc.Args["siteId"].(string), fc.Args["includeRetired"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.LabourOperation) graphql.Marshaler {
+			return ec.marshalNLabourOperation2ᚕᚖbayboardᚋshopᚐLabourOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_labourOperations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourOperation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_labourOperations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_servicePackages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_servicePackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServicePackages(ctx, fc.Args["siteId"].(string), fc.Args["includeRetired"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.ServicePackage) graphql.Marshaler {
+			return ec.marshalNServicePackage2ᚕᚖbayboardᚋshopᚐServicePackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_servicePackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePackage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_servicePackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20628,6 +24627,272 @@ func (ec *executionContext) fieldContext_RetainedPartPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ServicePackage_id(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PackageID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐPackageID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePackage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServicePackage_code(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServicePackage_name(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServicePackage_mileageKm(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_mileageKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MileageKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_mileageKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePackage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServicePackage_active(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePackage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ServicePackage_operations(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_operations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServicePackage().Operations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.LabourOperation) graphql.Marshaler {
+			return ec.marshalNLabourOperation2ᚕᚖbayboardᚋshopᚐLabourOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_operations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourOperation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePackage_parts(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.PackagePart) graphql.Marshaler {
+			return ec.marshalNPackagePart2ᚕbayboardᚋshopᚐPackagePartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePackage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackagePart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePackage_version(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePackage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServicePackagePayload_servicePackage(ctx context.Context, field graphql.CollectedField, obj *model.ServicePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackagePayload_servicePackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServicePackage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.ServicePackage) graphql.Marshaler {
+			return ec.marshalOServicePackage2ᚖbayboardᚋshopᚐServicePackage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackagePayload_servicePackage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePackagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ServicePackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePackagePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePackagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePackagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ServicePlan_id(ctx context.Context, field graphql.CollectedField, obj *shop.ServicePlan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22220,6 +26485,247 @@ func (ec *executionContext) fieldContext_Site_capacity(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Site_version(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Site", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Site_opensAt(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_opensAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpensAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_opensAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Site", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Site_closesAt(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Site", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Site_weeklyHours(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_weeklyHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Site().WeeklyHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.DayHours) graphql.Marshaler {
+			return ec.marshalNDayHours2ᚕᚖbayboardᚋshopᚐDayHoursᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_weeklyHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Site",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayHours(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Site_closedDates(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_closedDates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Site().ClosedDates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.ClosedDay) graphql.Marshaler {
+			return ec.marshalNClosedDay2ᚕᚖbayboardᚋshopᚐClosedDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_closedDates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Site",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosedDay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Site_hoursOn(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_hoursOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Site().HoursOn(ctx, obj, fc.Args["date"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OpeningHours) graphql.Marshaler {
+			return ec.marshalNOpeningHours2ᚖbayboardᚋgraphᚋmodelᚐOpeningHours(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_hoursOn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Site",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningHours(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Site_hoursOn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Site_labourRates(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_labourRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Site().LabourRates(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.LabourRate) graphql.Marshaler {
+			return ec.marshalNLabourRate2ᚕᚖbayboardᚋshopᚐLabourRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_labourRates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Site",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabourRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Site_teams(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Site().Teams(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚕᚖbayboardᚋshopᚐTeamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Site_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Site",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Site_firstCallbackDays(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22760,6 +27266,446 @@ func (ec *executionContext) fieldContext_Subscription_repairOrderTimeline(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *shop.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.TeamID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐTeamID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Team_name(ctx context.Context, field graphql.CollectedField, obj *shop.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
+}
+
+func (ec *executionContext) _Team_lead(ctx context.Context, field graphql.CollectedField, obj *shop.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Team().Lead(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Team_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_members(ctx context.Context, field graphql.CollectedField, obj *shop.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Team().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖbayboardᚋshopᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_version(ctx context.Context, field graphql.CollectedField, obj *shop.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TeamPayload_team(ctx context.Context, field graphql.CollectedField, obj *model.TeamPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamPayload_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Team) graphql.Marshaler {
+			return ec.marshalOTeam2ᚖbayboardᚋshopᚐTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeamPayload_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeamPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TeamPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.TokenID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐTokenID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Token_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Token_label(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Token_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "String")
+}
+
+func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Token_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Token_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Token_owner(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Token().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Token_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Token",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Token_issuer(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Token().Issuer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Token_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Token",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TokenPayload_tokenInfo(ctx context.Context, field graphql.CollectedField, obj *model.TokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TokenPayload_tokenInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Token) graphql.Marshaler {
+			return ec.marshalOToken2ᚖbayboardᚋstoreᚐToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TokenPayload_tokenInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Token(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *shop.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22898,6 +27844,84 @@ func (ec *executionContext) fieldContext_User_team(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
+func (ec *executionContext) _User_active(ctx context.Context, field graphql.CollectedField, obj *shop.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _User_version(ctx context.Context, field graphql.CollectedField, obj *shop.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Int")
+}
+
+func (ec *executionContext) _User_tokens(ctx context.Context, field graphql.CollectedField, obj *shop.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Tokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Token) graphql.Marshaler {
+			return ec.marshalNToken2ᚕᚖbayboardᚋstoreᚐTokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Token(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22965,6 +27989,139 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VINInfo_vin(ctx context.Context, field graphql.CollectedField, obj *shop.VINInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VINInfo_vin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VIN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VINInfo_vin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VINInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _VINInfo_make(ctx context.Context, field graphql.CollectedField, obj *shop.VINInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VINInfo_make(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Make, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VINInfo_make(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VINInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _VINInfo_region(ctx context.Context, field graphql.CollectedField, obj *shop.VINInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VINInfo_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VINInfo_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VINInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _Vehicle_id(ctx context.Context, field graphql.CollectedField, obj *shop.Vehicle) (ret graphql.Marshaler) {
@@ -23204,6 +28361,180 @@ func (ec *executionContext) _Vehicle_version(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Vehicle_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Vehicle", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Vehicle_contact(ctx context.Context, field graphql.CollectedField, obj *shop.Vehicle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vehicle_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Vehicle().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.VehicleContact) graphql.Marshaler {
+			return ec.marshalNVehicleContact2ᚖbayboardᚋshopᚐVehicleContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vehicle_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vehicle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vehicle_suggestedPackage(ctx context.Context, field graphql.CollectedField, obj *shop.Vehicle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vehicle_suggestedPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Vehicle().SuggestedPackage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.ServicePackage) graphql.Marshaler {
+			return ec.marshalOServicePackage2ᚖbayboardᚋshopᚐServicePackage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vehicle_suggestedPackage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vehicle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VehicleContact_name(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleContact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleContact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _VehicleContact_phone(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleContact_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleContact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _VehiclePayload_vehicle(ctx context.Context, field graphql.CollectedField, obj *model.VehiclePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehiclePayload_vehicle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vehicle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Vehicle) graphql.Marshaler {
+			return ec.marshalOVehicle2ᚖbayboardᚋshopᚐVehicle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VehiclePayload_vehicle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehiclePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vehicle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VehiclePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VehiclePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehiclePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehiclePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehiclePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Visit_id(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
@@ -25710,6 +31041,139 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddBayInput(ctx context.Context, obj any) (store.AddBayInput, error) {
+	var it store.AddBayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "code", "name", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddBayInput unmarshals raw into the AddBayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddBayInput(ctx context.Context, raw any) (store.AddBayInput, error) {
+	var out store.AddBayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddBayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddCatalogueLinesInput(ctx context.Context, obj any) (store.AddCatalogueLinesInput, error) {
+	var it store.AddCatalogueLinesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "expectedVersion", "operationIds", "packageId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "operationIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationIds"))
+			data, err := ec.unmarshalOID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationIDs = data
+		case "packageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐPackageID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddCatalogueLinesInput unmarshals raw into the AddCatalogueLinesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddCatalogueLinesInput(ctx context.Context, raw any) (store.AddCatalogueLinesInput, error) {
+	var out store.AddCatalogueLinesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddCatalogueLinesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddJobInput(ctx context.Context, obj any) (store.AddJobInput, error) {
 	var it store.AddJobInput
 	if obj == nil {
@@ -25780,6 +31244,153 @@ func UnmarshalAddJobInput(ctx context.Context, raw any) (store.AddJobInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddLabourOperationInput(ctx context.Context, obj any) (store.AddLabourOperationInput, error) {
+	var it store.AddLabourOperationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "code", "name", "standardMinutes", "price", "rateCode", "models"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "standardMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standardMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StandardMinutes = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "rateCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateCode = data
+		case "models":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("models"))
+			data, err := ec.unmarshalOOperationModelInput2ᚕᚖbayboardᚋstoreᚐOperationModelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Models = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddLabourOperationInput unmarshals raw into the AddLabourOperationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddLabourOperationInput(ctx context.Context, raw any) (store.AddLabourOperationInput, error) {
+	var out store.AddLabourOperationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddLabourOperationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddLabourRateInput(ctx context.Context, obj any) (store.AddLabourRateInput, error) {
+	var it store.AddLabourRateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "code", "name", "rate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddLabourRateInput unmarshals raw into the AddLabourRateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddLabourRateInput(ctx context.Context, raw any) (store.AddLabourRateInput, error) {
+	var out store.AddLabourRateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddLabourRateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddPartLineInput(ctx context.Context, obj any) (store.AddPartLineInput, error) {
 	var it store.AddPartLineInput
 	if obj == nil {
@@ -25847,6 +31458,209 @@ func (ec *executionContext) unmarshalInputAddPartLineInput(ctx context.Context, 
 func UnmarshalAddPartLineInput(ctx context.Context, raw any) (store.AddPartLineInput, error) {
 	var out store.AddPartLineInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPartLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddServicePackageInput(ctx context.Context, obj any) (store.AddServicePackageInput, error) {
+	var it store.AddServicePackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "code", "name", "mileageKm", "operationIds", "parts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "mileageKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mileageKm"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MileageKm = data
+		case "operationIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationIds"))
+			data, err := ec.unmarshalNID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationIDs = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalNPackagePartInput2ᚕᚖbayboardᚋstoreᚐPackagePartInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddServicePackageInput unmarshals raw into the AddServicePackageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddServicePackageInput(ctx context.Context, raw any) (store.AddServicePackageInput, error) {
+	var out store.AddServicePackageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddServicePackageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddTeamInput(ctx context.Context, obj any) (store.AddTeamInput, error) {
+	var it store.AddTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "name", "leadId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "leadId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddTeamInput unmarshals raw into the AddTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddTeamInput(ctx context.Context, raw any) (store.AddTeamInput, error) {
+	var out store.AddTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddTeamInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddUserInput(ctx context.Context, obj any) (store.AddUserInput, error) {
+	var it store.AddUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "shortName", "role", "siteIds", "teamId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2bayboardᚋshopᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "siteIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteIds"))
+			data, err := ec.unmarshalNID2ᚕbayboardᚋshopᚐSiteIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteIDs = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐTeamID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddUserInput unmarshals raw into the AddUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddUserInput(ctx context.Context, raw any) (store.AddUserInput, error) {
+	var out store.AddUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddUserInput", raw, &out)
 	return out, err
 }
 
@@ -26522,6 +32336,69 @@ func UnmarshalCreateWarrantyClaimInput(ctx context.Context, raw any) (store.Crea
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCustomerChangesInput(ctx context.Context, obj any) (store.CustomerChangesInput, error) {
+	var it store.CustomerChangesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "phone", "email", "address"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerChangesInput unmarshals raw into the CustomerChangesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerChangesInput(ctx context.Context, raw any) (store.CustomerChangesInput, error) {
+	var out store.CustomerChangesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerChangesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDamageInput(ctx context.Context, obj any) (store.DamageInput, error) {
 	var it store.DamageInput
 	if obj == nil {
@@ -26568,6 +32445,69 @@ func (ec *executionContext) unmarshalInputDamageInput(ctx context.Context, obj a
 func UnmarshalDamageInput(ctx context.Context, raw any) (store.DamageInput, error) {
 	var out store.DamageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DamageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDayHoursInput(ctx context.Context, obj any) (store.DayHoursInput, error) {
+	var it store.DayHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "closed", "opensAt", "closesAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNWeekday2bayboardᚋshopᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "opensAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opensAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpensAt = data
+		case "closesAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closesAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosesAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDayHoursInput unmarshals raw into the DayHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDayHoursInput(ctx context.Context, raw any) (store.DayHoursInput, error) {
+	var out store.DayHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DayHoursInput", raw, &out)
 	return out, err
 }
 
@@ -27089,6 +33029,62 @@ func UnmarshalIssuePartsInput(ctx context.Context, raw any) (store.IssuePartsInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIssueTokenInput(ctx context.Context, obj any) (store.IssueTokenInput, error) {
+	var it store.IssueTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "ttlHours", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "ttlHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ttlHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TTLHours = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueTokenInput unmarshals raw into the IssueTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueTokenInput(ctx context.Context, raw any) (store.IssueTokenInput, error) {
+	var out store.IssueTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueTokenInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputJobActionInput(ctx context.Context, obj any) (store.JobRef, error) {
 	var it store.JobRef
 	if obj == nil {
@@ -27205,6 +33201,76 @@ func (ec *executionContext) unmarshalInputJobLineInput(ctx context.Context, obj 
 func UnmarshalJobLineInput(ctx context.Context, raw any) (shop.JobLineInput, error) {
 	var out shop.JobLineInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "JobLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMergeCustomersInput(ctx context.Context, obj any) (store.MergeCustomersInput, error) {
+	var it store.MergeCustomersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"survivorId", "duplicateId", "expectedVersion", "duplicateVersion", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "survivorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivorId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐCustomerID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurvivorID = data
+		case "duplicateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicateId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐCustomerID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DuplicateID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "duplicateVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicateVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DuplicateVersion = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeCustomersInput unmarshals raw into the MergeCustomersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeCustomersInput(ctx context.Context, raw any) (store.MergeCustomersInput, error) {
+	var out store.MergeCustomersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeCustomersInput", raw, &out)
 	return out, err
 }
 
@@ -27425,6 +33491,62 @@ func UnmarshalOpenComplaintInput(ctx context.Context, raw any) (store.OpenCompla
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOperationModelInput(ctx context.Context, obj any) (store.OperationModelInput, error) {
+	var it store.OperationModelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"model", "standardMinutes", "price"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "standardMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standardMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StandardMinutes = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOperationModelInput unmarshals raw into the OperationModelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOperationModelInput(ctx context.Context, raw any) (store.OperationModelInput, error) {
+	var out store.OperationModelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OperationModelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, obj any) (store.OrderRef, error) {
 	var it store.OrderRef
 	if obj == nil {
@@ -27478,6 +33600,55 @@ func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, 
 func UnmarshalOrderActionInput(ctx context.Context, raw any) (store.OrderRef, error) {
 	var out store.OrderRef
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPackagePartInput(ctx context.Context, obj any) (store.PackagePartInput, error) {
+	var it store.PackagePartInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partNumber", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartNumber = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPackagePartInput unmarshals raw into the PackagePartInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPackagePartInput(ctx context.Context, raw any) (store.PackagePartInput, error) {
+	var out store.PackagePartInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PackagePartInput", raw, &out)
 	return out, err
 }
 
@@ -28748,6 +34919,265 @@ func UnmarshalReturnPartsInput(ctx context.Context, raw any) (store.ReturnPartsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, obj any) (store.RevokeTokenInput, error) {
+	var it store.RevokeTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tokenId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tokenId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐTokenID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeTokenInput unmarshals raw into the RevokeTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (store.RevokeTokenInput, error) {
+	var out store.RevokeTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetClosedDayInput(ctx context.Context, obj any) (store.SetClosedDayInput, error) {
+	var it store.SetClosedDayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "expectedVersion", "day", "closed", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetClosedDayInput unmarshals raw into the SetClosedDayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetClosedDayInput(ctx context.Context, raw any) (store.SetClosedDayInput, error) {
+	var out store.SetClosedDayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetClosedDayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetSiteHoursInput(ctx context.Context, obj any) (store.SetSiteHoursInput, error) {
+	var it store.SetSiteHoursInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "expectedVersion", "hours", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNDayHoursInput2ᚕᚖbayboardᚋstoreᚐDayHoursInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetSiteHoursInput unmarshals raw into the SetSiteHoursInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetSiteHoursInput(ctx context.Context, raw any) (store.SetSiteHoursInput, error) {
+	var out store.SetSiteHoursInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetSiteHoursInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetUpSiteInput(ctx context.Context, obj any) (store.SetUpSiteInput, error) {
+	var it store.SetUpSiteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "timeZone", "labourRate", "opensAt", "closesAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "labourRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourRate"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourRate = data
+		case "opensAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opensAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpensAt = data
+		case "closesAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closesAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosesAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetUpSiteInput unmarshals raw into the SetUpSiteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetUpSiteInput(ctx context.Context, raw any) (store.SetUpSiteInput, error) {
+	var out store.SetUpSiteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetUpSiteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSettleRepairOrderInput(ctx context.Context, obj any) (store.SettleRepairOrderInput, error) {
 	var it store.SettleRepairOrderInput
 	if obj == nil {
@@ -28895,6 +35325,83 @@ func UnmarshalSignRepairOrderInput(ctx context.Context, raw any) (store.SignRepa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateBayInput(ctx context.Context, obj any) (store.UpdateBayInput, error) {
+	var it store.UpdateBayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bayId", "expectedVersion", "name", "kind", "active", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bayId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bayId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐBayID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BayID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateBayInput unmarshals raw into the UpdateBayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateBayInput(ctx context.Context, raw any) (store.UpdateBayInput, error) {
+	var out store.UpdateBayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBayInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateCallbackSettingsInput(ctx context.Context, obj any) (store.UpdateCallbackSettingsInput, error) {
 	var it store.UpdateCallbackSettingsInput
 	if obj == nil {
@@ -28955,6 +35462,244 @@ func (ec *executionContext) unmarshalInputUpdateCallbackSettingsInput(ctx contex
 func UnmarshalUpdateCallbackSettingsInput(ctx context.Context, raw any) (store.UpdateCallbackSettingsInput, error) {
 	var out store.UpdateCallbackSettingsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCallbackSettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateCustomerInput(ctx context.Context, obj any) (store.UpdateCustomerInput, error) {
+	var it store.UpdateCustomerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "expectedVersion", "customer", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐCustomerID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "customer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customer"))
+			data, err := ec.unmarshalNCustomerChangesInput2bayboardᚋstoreᚐCustomerChangesInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Customer = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCustomerInput unmarshals raw into the UpdateCustomerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCustomerInput(ctx context.Context, raw any) (store.UpdateCustomerInput, error) {
+	var out store.UpdateCustomerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCustomerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLabourOperationInput(ctx context.Context, obj any) (store.UpdateLabourOperationInput, error) {
+	var it store.UpdateLabourOperationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"operationId", "expectedVersion", "name", "standardMinutes", "price", "clearPrice", "rateCode", "models", "active", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "operationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOperationID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "standardMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standardMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StandardMinutes = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "clearPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPrice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearPrice = data
+		case "rateCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateCode = data
+		case "models":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("models"))
+			data, err := ec.unmarshalOOperationModelInput2ᚕᚖbayboardᚋstoreᚐOperationModelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Models = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLabourOperationInput unmarshals raw into the UpdateLabourOperationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLabourOperationInput(ctx context.Context, raw any) (store.UpdateLabourOperationInput, error) {
+	var out store.UpdateLabourOperationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLabourOperationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLabourRateInput(ctx context.Context, obj any) (store.UpdateLabourRateInput, error) {
+	var it store.UpdateLabourRateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"labourRateId", "expectedVersion", "name", "rate", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "labourRateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourRateId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐLabourRateID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourRateID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLabourRateInput unmarshals raw into the UpdateLabourRateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLabourRateInput(ctx context.Context, raw any) (store.UpdateLabourRateInput, error) {
+	var out store.UpdateLabourRateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLabourRateInput", raw, &out)
 	return out, err
 }
 
@@ -29161,6 +35906,440 @@ func UnmarshalUpdateRetainedPartInput(ctx context.Context, raw any) (store.Updat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateServicePackageInput(ctx context.Context, obj any) (store.UpdateServicePackageInput, error) {
+	var it store.UpdateServicePackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"packageId", "expectedVersion", "name", "mileageKm", "operationIds", "parts", "active", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "packageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packageId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPackageID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackageID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "mileageKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mileageKm"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MileageKm = data
+		case "operationIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operationIds"))
+			data, err := ec.unmarshalOID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperationIDs = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOPackagePartInput2ᚕᚖbayboardᚋstoreᚐPackagePartInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateServicePackageInput unmarshals raw into the UpdateServicePackageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateServicePackageInput(ctx context.Context, raw any) (store.UpdateServicePackageInput, error) {
+	var out store.UpdateServicePackageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateServicePackageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSiteInput(ctx context.Context, obj any) (store.UpdateSiteInput, error) {
+	var it store.UpdateSiteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "expectedVersion", "name", "timeZone", "labourRate", "opensAt", "closesAt", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "labourRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourRate"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourRate = data
+		case "opensAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opensAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpensAt = data
+		case "closesAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closesAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosesAt = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSiteInput unmarshals raw into the UpdateSiteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSiteInput(ctx context.Context, raw any) (store.UpdateSiteInput, error) {
+	var out store.UpdateSiteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSiteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTeamInput(ctx context.Context, obj any) (store.UpdateTeamInput, error) {
+	var it store.UpdateTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"teamId", "expectedVersion", "name", "leadId", "clearLead", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐTeamID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "leadId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadID = data
+		case "clearLead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLead"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearLead = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTeamInput unmarshals raw into the UpdateTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTeamInput(ctx context.Context, raw any) (store.UpdateTeamInput, error) {
+	var out store.UpdateTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTeamInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (store.UpdateUserInput, error) {
+	var it store.UpdateUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "expectedVersion", "name", "shortName", "role", "active", "siteIds", "teamId", "leaveTeam", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORole2ᚖbayboardᚋshopᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "siteIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteIds"))
+			data, err := ec.unmarshalOID2ᚕbayboardᚋshopᚐSiteIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteIDs = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐTeamID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "leaveTeam":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaveTeam"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaveTeam = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateUserInput unmarshals raw into the UpdateUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateUserInput(ctx context.Context, raw any) (store.UpdateUserInput, error) {
+	var out store.UpdateUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateVehicleInput(ctx context.Context, obj any) (store.UpdateVehicleInput, error) {
+	var it store.UpdateVehicleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vehicleId", "expectedVersion", "ownerId", "vehicle", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vehicleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐVehicleID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐCustomerID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "vehicle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicle"))
+			data, err := ec.unmarshalNVehicleChangesInput2bayboardᚋstoreᚐVehicleChangesInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vehicle = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateVehicleInput unmarshals raw into the UpdateVehicleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateVehicleInput(ctx context.Context, raw any) (store.UpdateVehicleInput, error) {
+	var out store.UpdateVehicleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVehicleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateWarrantyClaimInput(ctx context.Context, obj any) (store.UpdateWarrantyClaimInput, error) {
 	var it store.UpdateWarrantyClaimInput
 	if obj == nil {
@@ -29249,6 +36428,104 @@ func (ec *executionContext) unmarshalInputUpdateWarrantyClaimInput(ctx context.C
 func UnmarshalUpdateWarrantyClaimInput(ctx context.Context, raw any) (store.UpdateWarrantyClaimInput, error) {
 	var out store.UpdateWarrantyClaimInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWarrantyClaimInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVehicleChangesInput(ctx context.Context, obj any) (store.VehicleChangesInput, error) {
+	var it store.VehicleChangesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"plate", "vin", "make", "model", "year", "colour", "mileage", "contactName", "contactPhone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "plate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plate"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Plate = data
+		case "vin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vin"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VIN = data
+		case "make":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("make"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Make = data
+		case "model":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("model"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Model = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "colour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("colour"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Colour = data
+		case "mileage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mileage"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mileage = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "contactPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVehicleChangesInput unmarshals raw into the VehicleChangesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVehicleChangesInput(ctx context.Context, raw any) (store.VehicleChangesInput, error) {
+	var out store.VehicleChangesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VehicleChangesInput", raw, &out)
 	return out, err
 }
 
@@ -29879,6 +37156,54 @@ func (ec *executionContext) _Bay(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "kind":
 			out.Values[i] = ec._Bay_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._Bay_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Bay_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bayPayloadImplementors = []string{"BayPayload"}
+
+func (ec *executionContext) _BayPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BayPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bayPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BayPayload")
+		case "bay":
+			out.Values[i] = ec._BayPayload_bay(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BayPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30569,6 +37894,44 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var closedDayImplementors = []string{"ClosedDay"}
+
+func (ec *executionContext) _ClosedDay(ctx context.Context, sel ast.SelectionSet, obj *shop.ClosedDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closedDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosedDay")
+		case "day":
+			out.Values[i] = ec._ClosedDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ClosedDay_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var complaintImplementors = []string{"Complaint", "Node"}
 
 func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet, obj *shop.Complaint) graphql.Marshaler {
@@ -30796,6 +38159,12 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "mergedInto":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_mergedInto(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30889,6 +38258,44 @@ func (ec *executionContext) _CustomerEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var customerPayloadImplementors = []string{"CustomerPayload"}
+
+func (ec *executionContext) _CustomerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerPayload")
+		case "customer":
+			out.Values[i] = ec._CustomerPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var damageImplementors = []string{"Damage"}
 
 func (ec *executionContext) _Damage(ctx context.Context, sel ast.SelectionSet, obj *shop.Damage) graphql.Marshaler {
@@ -30907,6 +38314,54 @@ func (ec *executionContext) _Damage(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "description":
 			out.Values[i] = ec._Damage_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dayHoursImplementors = []string{"DayHours"}
+
+func (ec *executionContext) _DayHours(ctx context.Context, sel ast.SelectionSet, obj *shop.DayHours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dayHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DayHours")
+		case "day":
+			out.Values[i] = ec._DayHours_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._DayHours_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opensAt":
+			out.Values[i] = ec._DayHours_opensAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closesAt":
+			out.Values[i] = ec._DayHours_closesAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31153,6 +38608,49 @@ func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var issueTokenPayloadImplementors = []string{"IssueTokenPayload"}
+
+func (ec *executionContext) _IssueTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueTokenPayload")
+		case "token":
+			out.Values[i] = ec._IssueTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tokenInfo":
+			out.Values[i] = ec._IssueTokenPayload_tokenInfo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._IssueTokenPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var jobImplementors = []string{"Job", "Node"}
 
 func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj *shop.Job) graphql.Marshaler {
@@ -31354,6 +38852,208 @@ func (ec *executionContext) _JobPayload(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var labourOperationImplementors = []string{"LabourOperation"}
+
+func (ec *executionContext) _LabourOperation(ctx context.Context, sel ast.SelectionSet, obj *shop.LabourOperation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labourOperationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabourOperation")
+		case "id":
+			out.Values[i] = ec._LabourOperation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._LabourOperation_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._LabourOperation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "standardMinutes":
+			out.Values[i] = ec._LabourOperation_standardMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._LabourOperation_price(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rateCode":
+			out.Values[i] = ec._LabourOperation_rateCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._LabourOperation_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "models":
+			out.Values[i] = ec._LabourOperation_models(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._LabourOperation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var labourOperationPayloadImplementors = []string{"LabourOperationPayload"}
+
+func (ec *executionContext) _LabourOperationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LabourOperationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labourOperationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabourOperationPayload")
+		case "labourOperation":
+			out.Values[i] = ec._LabourOperationPayload_labourOperation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LabourOperationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var labourRateImplementors = []string{"LabourRate"}
+
+func (ec *executionContext) _LabourRate(ctx context.Context, sel ast.SelectionSet, obj *shop.LabourRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labourRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabourRate")
+		case "id":
+			out.Values[i] = ec._LabourRate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._LabourRate_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._LabourRate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._LabourRate_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._LabourRate_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var labourRatePayloadImplementors = []string{"LabourRatePayload"}
+
+func (ec *executionContext) _LabourRatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.LabourRatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labourRatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabourRatePayload")
+		case "labourRate":
+			out.Values[i] = ec._LabourRatePayload_labourRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LabourRatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *shop.Money) graphql.Marshaler {
@@ -31417,6 +39117,160 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "setUpSite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setUpSite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSiteHours":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSiteHours(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setClosedDay":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setClosedDay(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addBay":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addBay(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateBay":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBay(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addLabourRate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addLabourRate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLabourRate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLabourRate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCustomer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCustomer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVehicle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVehicle(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeCustomers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeCustomers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addLabourOperation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addLabourOperation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLabourOperation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLabourOperation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addServicePackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addServicePackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateServicePackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateServicePackage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCatalogueLines":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCatalogueLines(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "bookAppointment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_bookAppointment(ctx, field)
@@ -31757,6 +39611,130 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateRetainedPart(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingHoursImplementors = []string{"OpeningHours"}
+
+func (ec *executionContext) _OpeningHours(ctx context.Context, sel ast.SelectionSet, obj *model.OpeningHours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningHours")
+		case "open":
+			out.Values[i] = ec._OpeningHours_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opensAt":
+			out.Values[i] = ec._OpeningHours_opensAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closesAt":
+			out.Values[i] = ec._OpeningHours_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operationModelImplementors = []string{"OperationModel"}
+
+func (ec *executionContext) _OperationModel(ctx context.Context, sel ast.SelectionSet, obj *shop.OperationModel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operationModelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperationModel")
+		case "model":
+			out.Values[i] = ec._OperationModel_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "standardMinutes":
+			out.Values[i] = ec._OperationModel_standardMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._OperationModel_price(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packagePartImplementors = []string{"PackagePart"}
+
+func (ec *executionContext) _PackagePart(ctx context.Context, sel ast.SelectionSet, obj *shop.PackagePart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packagePartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackagePart")
+		case "partNumber":
+			out.Values[i] = ec._PackagePart_partNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._PackagePart_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32382,6 +40360,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "decodeVin":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_decodeVin(ctx, field)
+				})
 		case "auditTrail":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -32399,6 +40383,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_estimateCompletion(ctx, field)
+				})
+		case "labourOperations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_labourOperations(ctx, field)
+				})
+		case "servicePackages":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_servicePackages(ctx, field)
 				})
 		case "customer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -33227,6 +41223,113 @@ func (ec *executionContext) _RetainedPartPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var servicePackageImplementors = []string{"ServicePackage"}
+
+func (ec *executionContext) _ServicePackage(ctx context.Context, sel ast.SelectionSet, obj *shop.ServicePackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePackage")
+		case "id":
+			out.Values[i] = ec._ServicePackage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ServicePackage_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ServicePackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mileageKm":
+			out.Values[i] = ec._ServicePackage_mileageKm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._ServicePackage_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServicePackage_operations(ctx, field, obj)
+				})
+		case "parts":
+			out.Values[i] = ec._ServicePackage_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ServicePackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var servicePackagePayloadImplementors = []string{"ServicePackagePayload"}
+
+func (ec *executionContext) _ServicePackagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePackagePayload")
+		case "servicePackage":
+			out.Values[i] = ec._ServicePackagePayload_servicePackage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ServicePackagePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var servicePlanImplementors = []string{"ServicePlan", "Node"}
 
 func (ec *executionContext) _ServicePlan(ctx context.Context, sel ast.SelectionSet, obj *shop.ServicePlan) graphql.Marshaler {
@@ -33653,6 +41756,51 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Site_capacity(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Site_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opensAt":
+			out.Values[i] = ec._Site_opensAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closesAt":
+			out.Values[i] = ec._Site_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weeklyHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Site_weeklyHours(ctx, field, obj)
+				})
+		case "closedDates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Site_closedDates(ctx, field, obj)
+				})
+		case "hoursOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Site_hoursOn(ctx, field, obj)
+				})
+		case "labourRates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Site_labourRates(ctx, field, obj)
+				})
+		case "teams":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Site_teams(ctx, field, obj)
+				})
 		case "firstCallbackDays":
 			out.Values[i] = ec._Site_firstCallbackDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33856,6 +42004,202 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var teamImplementors = []string{"Team"}
+
+func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *shop.Team) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Team")
+		case "id":
+			out.Values[i] = ec._Team_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Team_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lead":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Team_lead(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Team_members(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Team_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamPayloadImplementors = []string{"TeamPayload"}
+
+func (ec *executionContext) _TeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TeamPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamPayload")
+		case "team":
+			out.Values[i] = ec._TeamPayload_team(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TeamPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tokenImplementors = []string{"Token"}
+
+func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, obj *store.Token) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Token")
+		case "id":
+			out.Values[i] = ec._Token_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Token_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Token_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Token_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Token_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Token_owner(ctx, field, obj)
+				})
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Token_issuer(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tokenPayloadImplementors = []string{"TokenPayload"}
+
+func (ec *executionContext) _TokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TokenPayload")
+		case "tokenInfo":
+			out.Values[i] = ec._TokenPayload_tokenInfo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TokenPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *shop.User) graphql.Marshaler {
@@ -33870,33 +42214,49 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._User_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "shortName":
 			out.Values[i] = ec._User_shortName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teamLead":
 			out.Values[i] = ec._User_teamLead(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "team":
 			out.Values[i] = ec._User_team(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "active":
+			out.Values[i] = ec._User_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._User_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tokens":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_tokens(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33937,6 +42297,87 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "message":
 			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userPayloadImplementors = []string{"UserPayload"}
+
+func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserPayload")
+		case "user":
+			out.Values[i] = ec._UserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UserPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vINInfoImplementors = []string{"VINInfo"}
+
+func (ec *executionContext) _VINInfo(ctx context.Context, sel ast.SelectionSet, obj *shop.VINInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vINInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VINInfo")
+		case "vin":
+			out.Values[i] = ec._VINInfo_vin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "make":
+			out.Values[i] = ec._VINInfo_make(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._VINInfo_region(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34018,6 +42459,94 @@ func (ec *executionContext) _Vehicle(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Vehicle_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Vehicle_contact(ctx, field, obj)
+				})
+		case "suggestedPackage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Vehicle_suggestedPackage(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vehicleContactImplementors = []string{"VehicleContact"}
+
+func (ec *executionContext) _VehicleContact(ctx context.Context, sel ast.SelectionSet, obj *shop.VehicleContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vehicleContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VehicleContact")
+		case "name":
+			out.Values[i] = ec._VehicleContact_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._VehicleContact_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vehiclePayloadImplementors = []string{"VehiclePayload"}
+
+func (ec *executionContext) _VehiclePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VehiclePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vehiclePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VehiclePayload")
+		case "vehicle":
+			out.Values[i] = ec._VehiclePayload_vehicle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VehiclePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34909,13 +43438,48 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddBayInput2bayboardᚋstoreᚐAddBayInput(ctx context.Context, v any) (store.AddBayInput, error) {
+	res, err := ec.unmarshalInputAddBayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddCatalogueLinesInput2bayboardᚋstoreᚐAddCatalogueLinesInput(ctx context.Context, v any) (store.AddCatalogueLinesInput, error) {
+	res, err := ec.unmarshalInputAddCatalogueLinesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddJobInput2bayboardᚋstoreᚐAddJobInput(ctx context.Context, v any) (store.AddJobInput, error) {
 	res, err := ec.unmarshalInputAddJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddLabourOperationInput2bayboardᚋstoreᚐAddLabourOperationInput(ctx context.Context, v any) (store.AddLabourOperationInput, error) {
+	res, err := ec.unmarshalInputAddLabourOperationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddLabourRateInput2bayboardᚋstoreᚐAddLabourRateInput(ctx context.Context, v any) (store.AddLabourRateInput, error) {
+	res, err := ec.unmarshalInputAddLabourRateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddPartLineInput2bayboardᚋstoreᚐAddPartLineInput(ctx context.Context, v any) (store.AddPartLineInput, error) {
 	res, err := ec.unmarshalInputAddPartLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddServicePackageInput2bayboardᚋstoreᚐAddServicePackageInput(ctx context.Context, v any) (store.AddServicePackageInput, error) {
+	res, err := ec.unmarshalInputAddServicePackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddTeamInput2bayboardᚋstoreᚐAddTeamInput(ctx context.Context, v any) (store.AddTeamInput, error) {
+	res, err := ec.unmarshalInputAddTeamInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddUserInput2bayboardᚋstoreᚐAddUserInput(ctx context.Context, v any) (store.AddUserInput, error) {
+	res, err := ec.unmarshalInputAddUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -35059,6 +43623,14 @@ func (ec *executionContext) marshalNBay2ᚖbayboardᚋshopᚐBay(ctx context.Con
 		return graphql.Null
 	}
 	return ec._Bay(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBayPayload2ᚖbayboardᚋgraphᚋmodelᚐBayPayload(ctx context.Context, sel ast.SelectionSet, v *model.BayPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BayPayload!")
+		return graphql.Null
+	}
+	return ec._BayPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBill2ᚖbayboardᚋshopᚐBill(ctx context.Context, sel ast.SelectionSet, v *shop.Bill) graphql.Marshaler {
@@ -35304,6 +43876,30 @@ func (ec *executionContext) marshalNCheckKind2bayboardᚋshopᚐCheckKind(ctx co
 	return res
 }
 
+func (ec *executionContext) marshalNClosedDay2ᚕᚖbayboardᚋshopᚐClosedDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.ClosedDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosedDay2ᚖbayboardᚋshopᚐClosedDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNClosedDay2ᚖbayboardᚋshopᚐClosedDay(ctx context.Context, sel ast.SelectionSet, v *shop.ClosedDay) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClosedDay!")
+		return graphql.Null
+	}
+	return ec._ClosedDay(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNComplaint2ᚕᚖbayboardᚋshopᚐComplaintᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Complaint) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -35399,6 +43995,11 @@ func (ec *executionContext) marshalNCustomer2ᚖbayboardᚋshopᚐCustomer(ctx c
 	return ec._Customer(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCustomerChangesInput2bayboardᚋstoreᚐCustomerChangesInput(ctx context.Context, v any) (store.CustomerChangesInput, error) {
+	res, err := ec.unmarshalInputCustomerChangesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCustomerConnection2ᚖbayboardᚋgraphᚋmodelᚐCustomerConnection(ctx context.Context, sel ast.SelectionSet, v *model.CustomerConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CustomerConnection!")
@@ -35429,6 +44030,14 @@ func (ec *executionContext) marshalNCustomerEdge2ᚖbayboardᚋgraphᚋmodelᚐC
 		return graphql.Null
 	}
 	return ec._CustomerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerPayload2ᚖbayboardᚋgraphᚋmodelᚐCustomerPayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerPayload!")
+		return graphql.Null
+	}
+	return ec._CustomerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDamage2ᚕᚖbayboardᚋshopᚐDamageᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Damage) graphql.Marshaler {
@@ -35504,6 +44113,49 @@ func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context,
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDayHours2ᚕᚖbayboardᚋshopᚐDayHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.DayHours) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDayHours2ᚖbayboardᚋshopᚐDayHours(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDayHours2ᚖbayboardᚋshopᚐDayHours(ctx context.Context, sel ast.SelectionSet, v *shop.DayHours) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DayHours!")
+		return graphql.Null
+	}
+	return ec._DayHours(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDayHoursInput2ᚕᚖbayboardᚋstoreᚐDayHoursInputᚄ(ctx context.Context, v any) ([]*store.DayHoursInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*store.DayHoursInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDayHoursInput2ᚖbayboardᚋstoreᚐDayHoursInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDayHoursInput2ᚖbayboardᚋstoreᚐDayHoursInput(ctx context.Context, v any) (*store.DayHoursInput, error) {
+	res, err := ec.unmarshalInputDayHoursInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDecideAdditionalWorkInput2bayboardᚋstoreᚐDecideAdditionalWorkInput(ctx context.Context, v any) (store.DecideAdditionalWorkInput, error) {
@@ -35734,6 +44386,26 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐJobID(ctx context.Conte
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐLabourRateID(ctx context.Context, v any) (shop.LabourRateID, error) {
+	var res shop.LabourRateID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐLabourRateID(ctx context.Context, sel ast.SelectionSet, v shop.LabourRateID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐOperationID(ctx context.Context, v any) (shop.OperationID, error) {
+	var res shop.OperationID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐOperationID(ctx context.Context, sel ast.SelectionSet, v shop.OperationID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐOrderID(ctx context.Context, v any) (shop.OrderID, error) {
 	var res shop.OrderID
 	err := res.UnmarshalGQL(v)
@@ -35741,6 +44413,16 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐOrderID(ctx context.C
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐOrderID(ctx context.Context, sel ast.SelectionSet, v shop.OrderID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPackageID(ctx context.Context, v any) (shop.PackageID, error) {
+	var res shop.PackageID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐPackageID(ctx context.Context, sel ast.SelectionSet, v shop.PackageID) graphql.Marshaler {
 	return v
 }
 
@@ -35844,6 +44526,26 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐStockReceiptID(ctx cont
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐTeamID(ctx context.Context, v any) (shop.TeamID, error) {
+	var res shop.TeamID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐTeamID(ctx context.Context, sel ast.SelectionSet, v shop.TeamID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐTokenID(ctx context.Context, v any) (shop.TokenID, error) {
+	var res shop.TokenID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐTokenID(ctx context.Context, sel ast.SelectionSet, v shop.TokenID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐUserID(ctx context.Context, v any) (shop.UserID, error) {
 	var res shop.UserID
 	err := res.UnmarshalGQL(v)
@@ -35916,6 +44618,64 @@ func (ec *executionContext) marshalNID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx context
 	ret := make(graphql.Array, len(v))
 	for i := range v {
 		ret[i] = ec.marshalNID2bayboardᚋshopᚐJobID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx context.Context, v any) ([]shop.OperationID, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.OperationID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2bayboardᚋshopᚐOperationID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.OperationID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2bayboardᚋshopᚐOperationID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNID2ᚕbayboardᚋshopᚐSiteIDᚄ(ctx context.Context, v any) ([]shop.SiteID, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.SiteID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕbayboardᚋshopᚐSiteIDᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.SiteID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2bayboardᚋshopᚐSiteID(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -36013,6 +44773,19 @@ func (ec *executionContext) unmarshalNIssuePartsInput2bayboardᚋstoreᚐIssuePa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNIssueTokenInput2bayboardᚋstoreᚐIssueTokenInput(ctx context.Context, v any) (store.IssueTokenInput, error) {
+	res, err := ec.unmarshalInputIssueTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueTokenPayload2ᚖbayboardᚋgraphᚋmodelᚐIssueTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueTokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueTokenPayload!")
+		return graphql.Null
+	}
+	return ec._IssueTokenPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNJob2ᚕᚖbayboardᚋshopᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Job) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36075,6 +44848,75 @@ func (ec *executionContext) marshalNJobState2bayboardᚋshopᚐJobState(ctx cont
 	return res
 }
 
+func (ec *executionContext) marshalNLabourOperation2ᚕᚖbayboardᚋshopᚐLabourOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.LabourOperation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLabourOperation2ᚖbayboardᚋshopᚐLabourOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLabourOperation2ᚖbayboardᚋshopᚐLabourOperation(ctx context.Context, sel ast.SelectionSet, v *shop.LabourOperation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabourOperation!")
+		return graphql.Null
+	}
+	return ec._LabourOperation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLabourOperationPayload2ᚖbayboardᚋgraphᚋmodelᚐLabourOperationPayload(ctx context.Context, sel ast.SelectionSet, v *model.LabourOperationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabourOperationPayload!")
+		return graphql.Null
+	}
+	return ec._LabourOperationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLabourRate2ᚕᚖbayboardᚋshopᚐLabourRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.LabourRate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLabourRate2ᚖbayboardᚋshopᚐLabourRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLabourRate2ᚖbayboardᚋshopᚐLabourRate(ctx context.Context, sel ast.SelectionSet, v *shop.LabourRate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabourRate!")
+		return graphql.Null
+	}
+	return ec._LabourRate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLabourRatePayload2ᚖbayboardᚋgraphᚋmodelᚐLabourRatePayload(ctx context.Context, sel ast.SelectionSet, v *model.LabourRatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabourRatePayload!")
+		return graphql.Null
+	}
+	return ec._LabourRatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMergeCustomersInput2bayboardᚋstoreᚐMergeCustomersInput(ctx context.Context, v any) (store.MergeCustomersInput, error) {
+	res, err := ec.unmarshalInputMergeCustomersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMoney2bayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v shop.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
 }
@@ -36109,9 +44951,81 @@ func (ec *executionContext) unmarshalNOpenComplaintInput2bayboardᚋstoreᚐOpen
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOpeningHours2ᚖbayboardᚋgraphᚋmodelᚐOpeningHours(ctx context.Context, sel ast.SelectionSet, v *model.OpeningHours) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningHours!")
+		return graphql.Null
+	}
+	return ec._OpeningHours(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOperationModel2bayboardᚋshopᚐOperationModel(ctx context.Context, sel ast.SelectionSet, v shop.OperationModel) graphql.Marshaler {
+	return ec._OperationModel(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOperationModel2ᚕbayboardᚋshopᚐOperationModelᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.OperationModel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOperationModel2bayboardᚋshopᚐOperationModel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOperationModelInput2ᚖbayboardᚋstoreᚐOperationModelInput(ctx context.Context, v any) (*store.OperationModelInput, error) {
+	res, err := ec.unmarshalInputOperationModelInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOrderActionInput2bayboardᚋstoreᚐOrderRef(ctx context.Context, v any) (store.OrderRef, error) {
 	res, err := ec.unmarshalInputOrderActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackagePart2bayboardᚋshopᚐPackagePart(ctx context.Context, sel ast.SelectionSet, v shop.PackagePart) graphql.Marshaler {
+	return ec._PackagePart(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPackagePart2ᚕbayboardᚋshopᚐPackagePartᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.PackagePart) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackagePart2bayboardᚋshopᚐPackagePart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPackagePartInput2ᚕᚖbayboardᚋstoreᚐPackagePartInputᚄ(ctx context.Context, v any) ([]*store.PackagePartInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*store.PackagePartInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackagePartInput2ᚖbayboardᚋstoreᚐPackagePartInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPackagePartInput2ᚖbayboardᚋstoreᚐPackagePartInput(ctx context.Context, v any) (*store.PackagePartInput, error) {
+	res, err := ec.unmarshalInputPackagePartInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖbayboardᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -36614,6 +45528,11 @@ func (ec *executionContext) unmarshalNReturnPartsInput2bayboardᚋstoreᚐReturn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRevokeTokenInput2bayboardᚋstoreᚐRevokeTokenInput(ctx context.Context, v any) (store.RevokeTokenInput, error) {
+	res, err := ec.unmarshalInputRevokeTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2bayboardᚋshopᚐRole(ctx context.Context, v any) (shop.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := shop.Role(tmp)
@@ -36627,6 +45546,38 @@ func (ec *executionContext) marshalNRole2bayboardᚋshopᚐRole(ctx context.Cont
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNServicePackage2ᚕᚖbayboardᚋshopᚐServicePackageᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.ServicePackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServicePackage2ᚖbayboardᚋshopᚐServicePackage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServicePackage2ᚖbayboardᚋshopᚐServicePackage(ctx context.Context, sel ast.SelectionSet, v *shop.ServicePackage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePackage!")
+		return graphql.Null
+	}
+	return ec._ServicePackage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServicePackagePayload2ᚖbayboardᚋgraphᚋmodelᚐServicePackagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePackagePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePackagePayload!")
+		return graphql.Null
+	}
+	return ec._ServicePackagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNServicePlan2ᚖbayboardᚋshopᚐServicePlan(ctx context.Context, sel ast.SelectionSet, v *shop.ServicePlan) graphql.Marshaler {
@@ -36681,6 +45632,21 @@ func (ec *executionContext) marshalNServiceReport2ᚖbayboardᚋshopᚐReport(ct
 		return graphql.Null
 	}
 	return ec._ServiceReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetClosedDayInput2bayboardᚋstoreᚐSetClosedDayInput(ctx context.Context, v any) (store.SetClosedDayInput, error) {
+	res, err := ec.unmarshalInputSetClosedDayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetSiteHoursInput2bayboardᚋstoreᚐSetSiteHoursInput(ctx context.Context, v any) (store.SetSiteHoursInput, error) {
+	res, err := ec.unmarshalInputSetSiteHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetUpSiteInput2bayboardᚋstoreᚐSetUpSiteInput(ctx context.Context, v any) (store.SetUpSiteInput, error) {
+	res, err := ec.unmarshalInputSetUpSiteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSettleRepairOrderInput2bayboardᚋstoreᚐSettleRepairOrderInput(ctx context.Context, v any) (store.SettleRepairOrderInput, error) {
@@ -36776,8 +45742,92 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTeam2ᚕᚖbayboardᚋshopᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Team) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeam2ᚖbayboardᚋshopᚐTeam(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTeam2ᚖbayboardᚋshopᚐTeam(ctx context.Context, sel ast.SelectionSet, v *shop.Team) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Team!")
+		return graphql.Null
+	}
+	return ec._Team(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTeamPayload2ᚖbayboardᚋgraphᚋmodelᚐTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeamPayload!")
+		return graphql.Null
+	}
+	return ec._TeamPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNToken2ᚕᚖbayboardᚋstoreᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Token) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNToken2ᚖbayboardᚋstoreᚐToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNToken2ᚖbayboardᚋstoreᚐToken(ctx context.Context, sel ast.SelectionSet, v *store.Token) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Token!")
+		return graphql.Null
+	}
+	return ec._Token(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTokenPayload2ᚖbayboardᚋgraphᚋmodelᚐTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.TokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TokenPayload!")
+		return graphql.Null
+	}
+	return ec._TokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateBayInput2bayboardᚋstoreᚐUpdateBayInput(ctx context.Context, v any) (store.UpdateBayInput, error) {
+	res, err := ec.unmarshalInputUpdateBayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateCallbackSettingsInput2bayboardᚋstoreᚐUpdateCallbackSettingsInput(ctx context.Context, v any) (store.UpdateCallbackSettingsInput, error) {
 	res, err := ec.unmarshalInputUpdateCallbackSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCustomerInput2bayboardᚋstoreᚐUpdateCustomerInput(ctx context.Context, v any) (store.UpdateCustomerInput, error) {
+	res, err := ec.unmarshalInputUpdateCustomerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateLabourOperationInput2bayboardᚋstoreᚐUpdateLabourOperationInput(ctx context.Context, v any) (store.UpdateLabourOperationInput, error) {
+	res, err := ec.unmarshalInputUpdateLabourOperationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateLabourRateInput2bayboardᚋstoreᚐUpdateLabourRateInput(ctx context.Context, v any) (store.UpdateLabourRateInput, error) {
+	res, err := ec.unmarshalInputUpdateLabourRateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -36788,6 +45838,31 @@ func (ec *executionContext) unmarshalNUpdateRepairOrderInput2bayboardᚋstoreᚐ
 
 func (ec *executionContext) unmarshalNUpdateRetainedPartInput2bayboardᚋstoreᚐUpdateRetainedPartInput(ctx context.Context, v any) (store.UpdateRetainedPartInput, error) {
 	res, err := ec.unmarshalInputUpdateRetainedPartInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateServicePackageInput2bayboardᚋstoreᚐUpdateServicePackageInput(ctx context.Context, v any) (store.UpdateServicePackageInput, error) {
+	res, err := ec.unmarshalInputUpdateServicePackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSiteInput2bayboardᚋstoreᚐUpdateSiteInput(ctx context.Context, v any) (store.UpdateSiteInput, error) {
+	res, err := ec.unmarshalInputUpdateSiteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTeamInput2bayboardᚋstoreᚐUpdateTeamInput(ctx context.Context, v any) (store.UpdateTeamInput, error) {
+	res, err := ec.unmarshalInputUpdateTeamInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateUserInput2bayboardᚋstoreᚐUpdateUserInput(ctx context.Context, v any) (store.UpdateUserInput, error) {
+	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateVehicleInput2bayboardᚋstoreᚐUpdateVehicleInput(ctx context.Context, v any) (store.UpdateVehicleInput, error) {
+	res, err := ec.unmarshalInputUpdateVehicleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -36844,6 +45919,22 @@ func (ec *executionContext) marshalNUserError2ᚖbayboardᚋgraphᚋmodelᚐUser
 	return ec._UserError(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNUserPayload2ᚖbayboardᚋgraphᚋmodelᚐUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserPayload!")
+		return graphql.Null
+	}
+	return ec._UserPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVINInfo2ᚖbayboardᚋshopᚐVINInfo(ctx context.Context, sel ast.SelectionSet, v *shop.VINInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VINInfo!")
+		return graphql.Null
+	}
+	return ec._VINInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNVehicle2ᚕᚖbayboardᚋshopᚐVehicleᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Vehicle) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36866,6 +45957,27 @@ func (ec *executionContext) marshalNVehicle2ᚖbayboardᚋshopᚐVehicle(ctx con
 		return graphql.Null
 	}
 	return ec._Vehicle(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVehicleChangesInput2bayboardᚋstoreᚐVehicleChangesInput(ctx context.Context, v any) (store.VehicleChangesInput, error) {
+	res, err := ec.unmarshalInputVehicleChangesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVehicleContact2ᚖbayboardᚋshopᚐVehicleContact(ctx context.Context, sel ast.SelectionSet, v *shop.VehicleContact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VehicleContact!")
+		return graphql.Null
+	}
+	return ec._VehicleContact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVehiclePayload2ᚖbayboardᚋgraphᚋmodelᚐVehiclePayload(ctx context.Context, sel ast.SelectionSet, v *model.VehiclePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VehiclePayload!")
+		return graphql.Null
+	}
+	return ec._VehiclePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVisit2ᚖbayboardᚋshopᚐVisit(ctx context.Context, sel ast.SelectionSet, v *shop.Visit) graphql.Marshaler {
@@ -36964,6 +46076,21 @@ func (ec *executionContext) marshalNWarrantyClaimState2bayboardᚋshopᚐClaimSt
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "WarrantyClaimState!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWeekday2bayboardᚋshopᚐWeekday(ctx context.Context, v any) (shop.Weekday, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.Weekday(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2bayboardᚋshopᚐWeekday(ctx context.Context, sel ast.SelectionSet, v shop.Weekday) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Weekday!")
 	}
 	return res
 }
@@ -37470,6 +46597,76 @@ func (ec *executionContext) marshalOID2ᚕbayboardᚋshopᚐJobIDᚄ(ctx context
 	return ret
 }
 
+func (ec *executionContext) unmarshalOID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx context.Context, v any) ([]shop.OperationID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.OperationID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2bayboardᚋshopᚐOperationID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕbayboardᚋshopᚐOperationIDᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.OperationID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2bayboardᚋshopᚐOperationID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚕbayboardᚋshopᚐSiteIDᚄ(ctx context.Context, v any) ([]shop.SiteID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.SiteID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕbayboardᚋshopᚐSiteIDᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.SiteID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2bayboardᚋshopᚐSiteID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐAppointmentID(ctx context.Context, v any) (*shop.AppointmentID, error) {
 	if v == nil {
 		return nil, nil
@@ -37534,6 +46731,22 @@ func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐOrderID(ctx context.
 	return v
 }
 
+func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐPackageID(ctx context.Context, v any) (*shop.PackageID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(shop.PackageID)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐPackageID(ctx context.Context, sel ast.SelectionSet, v *shop.PackageID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx context.Context, v any) (*shop.PartLineID, error) {
 	if v == nil {
 		return nil, nil
@@ -37544,6 +46757,22 @@ func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx con
 }
 
 func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx context.Context, sel ast.SelectionSet, v *shop.PartLineID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐTeamID(ctx context.Context, v any) (*shop.TeamID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(shop.TeamID)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐTeamID(ctx context.Context, sel ast.SelectionSet, v *shop.TeamID) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -37658,6 +46887,20 @@ func (ec *executionContext) unmarshalOJobLineInput2ᚕᚖbayboardᚋshopᚐJobLi
 	return res, nil
 }
 
+func (ec *executionContext) marshalOLabourOperation2ᚖbayboardᚋshopᚐLabourOperation(ctx context.Context, sel ast.SelectionSet, v *shop.LabourOperation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LabourOperation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLabourRate2ᚖbayboardᚋshopᚐLabourRate(ctx context.Context, sel ast.SelectionSet, v *shop.LabourRate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LabourRate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMoney2ᚖbayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v *shop.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -37705,6 +46948,40 @@ func (ec *executionContext) marshalOOldPartsDisposition2ᚖbayboardᚋshopᚐOld
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOOperationModelInput2ᚕᚖbayboardᚋstoreᚐOperationModelInputᚄ(ctx context.Context, v any) ([]*store.OperationModelInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*store.OperationModelInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOperationModelInput2ᚖbayboardᚋstoreᚐOperationModelInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPackagePartInput2ᚕᚖbayboardᚋstoreᚐPackagePartInputᚄ(ctx context.Context, v any) ([]*store.PackagePartInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*store.PackagePartInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackagePartInput2ᚖbayboardᚋstoreᚐPackagePartInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOPart2ᚖbayboardᚋshopᚐPart(ctx context.Context, sel ast.SelectionSet, v *shop.Part) graphql.Marshaler {
@@ -37916,6 +47193,13 @@ func (ec *executionContext) marshalORole2ᚖbayboardᚋshopᚐRole(ctx context.C
 	return res
 }
 
+func (ec *executionContext) marshalOServicePackage2ᚖbayboardᚋshopᚐServicePackage(ctx context.Context, sel ast.SelectionSet, v *shop.ServicePackage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServicePackage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOServicePlan2ᚖbayboardᚋshopᚐServicePlan(ctx context.Context, sel ast.SelectionSet, v *shop.ServicePlan) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -37997,11 +47281,32 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOTeam2ᚖbayboardᚋshopᚐTeam(ctx context.Context, sel ast.SelectionSet, v *shop.Team) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Team(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOToken2ᚖbayboardᚋstoreᚐToken(ctx context.Context, sel ast.SelectionSet, v *store.Token) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Token(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOUser2ᚖbayboardᚋshopᚐUser(ctx context.Context, sel ast.SelectionSet, v *shop.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVehicle2ᚖbayboardᚋshopᚐVehicle(ctx context.Context, sel ast.SelectionSet, v *shop.Vehicle) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Vehicle(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOVisit2ᚖbayboardᚋshopᚐVisit(ctx context.Context, sel ast.SelectionSet, v *shop.Visit) graphql.Marshaler {

@@ -72,4 +72,10 @@ func (r *siteResolver) Capacity(ctx context.Context, obj *shop.Site) (*store.Cap
 // Site returns SiteResolver implementation.
 func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
 
-type siteResolver struct{ *Resolver }
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
+type (
+	siteResolver struct{ *Resolver }
+	userResolver struct{ *Resolver }
+)

@@ -30,6 +30,10 @@ const (
 	ActSiteSettings    Action = "SITE_SETTINGS" // the site's rules, e.g. when callbacks are due
 	ActAudit           Action = "AUDIT"         // the audit trail: who did what to which record, when
 	ActAdmin           Action = "ADMIN"
+	// ActMasterData: sites, hours, bays, labour rates, teams, users and
+	// tokens, the labour catalogue and packages, customer corrections and
+	// merges. Service manager and administrator only (no role lists it).
+	ActMasterData Action = "MASTER_DATA"
 )
 
 // permissions is the role × action matrix. The service manager and admin may
@@ -132,6 +136,8 @@ func (a Action) describe() string {
 		return "read the audit trail"
 	case ActAdmin:
 		return "administer users"
+	case ActMasterData:
+		return "change master data (sites, staff, catalogue, customer records)"
 	}
 	return string(a)
 }

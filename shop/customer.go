@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -121,7 +122,8 @@ func NewCustomer(site SiteID, in CustomerInput, now time.Time) (Customer, error)
 }
 
 // NewVehicle checks a new vehicle of customer at site: a licence plate, a
-// VIN when given (with its check digit), make and model, a plausible model
+// VIN when given (with its check digit), make (from the VIN's WMI when not
+// given) and model, a plausible model
 // year (1950 to next year) when given, and the mileage. Errors: INVALID
 // naming "vehicle.<field>".
 func NewVehicle(site SiteID, customer CustomerID, in VehicleInput, now time.Time) (Vehicle, error) {
@@ -134,6 +136,9 @@ func NewVehicle(site SiteID, customer CustomerID, in VehicleInput, now time.Time
 		if vin, err = NormalizeVIN(in.VIN); err != nil {
 			return Vehicle{}, withField(err, "vehicle.vin")
 		}
+	}
+	if strings.TrimSpace(in.Make) == "" && vin != "" {
+		in.Make, _ = VINMake(vin) // the WMI names the maker when the make is not typed
 	}
 	mk, err := CheckText("vehicle.make", in.Make, true, 60)
 	if err != nil {
@@ -191,4 +196,192 @@ func RedactAdditional(a *Actor, w *AdditionalWork) {
 // (upper case, no separators), so "粤b 123" finds 粤B12345.
 func SearchPlate(q string) string {
 	return strings.NewReplacer(" ", "", "·", "", "-", "").Replace(strings.ToUpper(q))
+}
+
+// CustomerChanges are the corrections of a customer record; nil fields stay.
+type CustomerChanges struct {
+	Name    *string
+	Phone   *string
+	Email   *string
+	Address *string
+}
+
+// ErrMerged is the answer to changing a customer merged into another: the
+// record is history, the survivor is the one to change. INVALID on field.
+func ErrMerged(field string, into CustomerID) error {
+	return FieldErrorf(field, "This customer was merged into customer %s; change that one.", GlobalID(TypeCustomer, int64(into)))
+}
+
+// EditCustomer decides corrections of customer c (mergedInto: the survivor
+// when c was merged away). The event records each field before → after.
+// Errors: INVALID naming "customer.<field>" or customerId (merged).
+func EditCustomer(c Customer, mergedInto *CustomerID, ch CustomerChanges, now time.Time) (Customer, Event, error) {
+	if mergedInto != nil {
+		return c, Event{}, ErrMerged("customerId", *mergedInto)
+	}
+	in := CustomerInput{Name: c.Name, Phone: c.Phone, Email: c.Email, Address: c.Address}
+	if ch.Name != nil {
+		in.Name = *ch.Name
+	}
+	if ch.Phone != nil {
+		in.Phone = *ch.Phone
+	}
+	if ch.Email != nil {
+		in.Email = *ch.Email
+	}
+	if ch.Address != nil {
+		in.Address = *ch.Address
+	}
+	checked, err := NewCustomer(c.SiteID, in, now)
+	if err != nil {
+		return c, Event{}, err
+	}
+	next := c
+	next.Name, next.Phone, next.Email, next.Address = checked.Name, checked.Phone, checked.Email, checked.Address
+	var log changeLog
+	log.add("name", c.Name, next.Name)
+	log.add("phone", c.Phone, next.Phone)
+	log.add("email", c.Email, next.Email)
+	log.add("address", c.Address, next.Address)
+	next.Version++
+	next.UpdatedAt = now
+	return next, siteEvent(c.SiteID, EventCustomerEdited, fmt.Sprintf("Customer %s edited: %s", GlobalID(TypeCustomer, int64(c.ID)), log)), nil
+}
+
+// VehicleContact is the person who usually brings a car in (送修人) when it
+// is not the owner: a company car's driver, a family member.
+type VehicleContact struct {
+	Name  string
+	Phone string
+}
+
+// VehicleChanges are the corrections of a vehicle; nil fields stay. Owner
+// moves the car to another customer of the site (a sale, a wrong record).
+type VehicleChanges struct {
+	Plate        *string
+	VIN          *string
+	Make         *string
+	Model        *string
+	Year         *int
+	Colour       *string
+	Mileage      *int
+	OwnerID      *CustomerID
+	ContactName  *string
+	ContactPhone *string
+}
+
+// VehicleOwner is what the store found of a new owner: its site (nil when
+// it does not exist) and the customer it was merged into, if it was.
+type VehicleOwner struct {
+	SiteID     *SiteID
+	MergedInto *CustomerID
+}
+
+// EditVehicle decides corrections of vehicle v with its contact: a new
+// plate (上牌, 过户), a corrected VIN (check digit), make and model, the
+// owner, the person who brings it in. The event records each field
+// before → after. Errors: INVALID naming "vehicle.<field>" or ownerId,
+// NOT_FOUND (ownerId).
+func EditVehicle(v Vehicle, contact VehicleContact, ch VehicleChanges, owner VehicleOwner, now time.Time) (Vehicle, VehicleContact, Event, error) {
+	in := VehicleInput{Plate: v.Plate, VIN: v.VIN, Make: v.Make, Model: v.Model, Year: v.Year, Colour: v.Colour, Mileage: v.Mileage}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&in.Plate, ch.Plate)
+	set(&in.VIN, ch.VIN)
+	set(&in.Make, ch.Make)
+	set(&in.Model, ch.Model)
+	set(&in.Colour, ch.Colour)
+	if ch.Year != nil {
+		in.Year = *ch.Year
+	}
+	if ch.Mileage != nil {
+		in.Mileage = *ch.Mileage
+	}
+	owner0 := v.CustomerID
+	if ch.OwnerID != nil {
+		switch {
+		case owner.SiteID == nil || *owner.SiteID != v.SiteID:
+			return v, contact, Event{}, NotFoundf("ownerId", "No customer with that ID exists at this site.")
+		case owner.MergedInto != nil:
+			return v, contact, Event{}, ErrMerged("ownerId", *owner.MergedInto)
+		}
+		owner0 = *ch.OwnerID
+	}
+	checked, err := NewVehicle(v.SiteID, owner0, in, now)
+	if err != nil {
+		return v, contact, Event{}, err
+	}
+	c := contact
+	if ch.ContactName != nil {
+		if c.Name, err = CheckText("vehicle.contactName", *ch.ContactName, false, 100); err != nil {
+			return v, contact, Event{}, err
+		}
+	}
+	if ch.ContactPhone != nil {
+		c.Phone = ""
+		if strings.TrimSpace(*ch.ContactPhone) != "" {
+			if c.Phone, err = NormalizePhone(*ch.ContactPhone); err != nil {
+				return v, contact, Event{}, withField(err, "vehicle.contactPhone")
+			}
+		}
+	}
+	if c.Phone != "" && c.Name == "" {
+		return v, contact, Event{}, FieldErrorf("vehicle.contactName", "Name the person whose phone is given.")
+	}
+	next := v
+	next.Plate, next.VIN, next.Make, next.Model, next.Year = checked.Plate, checked.VIN, checked.Make, checked.Model, checked.Year
+	next.Colour, next.Mileage, next.CustomerID = checked.Colour, checked.Mileage, checked.CustomerID
+	var log changeLog
+	log.add("plate", v.Plate, next.Plate)
+	log.add("vin", v.VIN, next.VIN)
+	log.add("make", v.Make, next.Make)
+	log.add("model", v.Model, next.Model)
+	log.add("year", v.Year, next.Year)
+	log.add("colour", v.Colour, next.Colour)
+	log.add("mileage", v.Mileage, next.Mileage)
+	log.add("owner", GlobalID(TypeCustomer, int64(v.CustomerID)), GlobalID(TypeCustomer, int64(next.CustomerID)))
+	log.add("contactName", contact.Name, c.Name)
+	log.add("contactPhone", contact.Phone, c.Phone)
+	next.Version++
+	next.UpdatedAt = now
+	return next, c, siteEvent(v.SiteID, EventVehicleEdited, fmt.Sprintf("Vehicle %s edited: %s", GlobalID(TypeVehicle, int64(v.ID)), log)), nil
+}
+
+// MergeCustomers decides merging duplicate into survivor (the same person
+// entered twice): both of one site, two records, neither merged already.
+// The survivor keeps its fields and takes the duplicate's e-mail and
+// address where its own are empty; the store moves every record that
+// names the duplicate (vehicles, visits, orders' parties, appointments,
+// callbacks, complaints) to the survivor and marks the duplicate merged.
+// Errors: INVALID naming duplicateId, NOT_FOUND.
+func MergeCustomers(survivor, duplicate Customer, survivorMerged, duplicateMerged *CustomerID, now time.Time) (Customer, Event, error) {
+	switch {
+	case survivor.ID == duplicate.ID:
+		return survivor, Event{}, FieldErrorf("duplicateId", "A customer cannot be merged into itself.")
+	case survivor.SiteID != duplicate.SiteID:
+		return survivor, Event{}, NotFoundf("duplicateId", "No customer with that ID exists at the survivor's site.")
+	case survivorMerged != nil:
+		return survivor, Event{}, ErrMerged("survivorId", *survivorMerged)
+	case duplicateMerged != nil:
+		return survivor, Event{}, FieldErrorf("duplicateId", "That customer was already merged into customer %s.",
+			GlobalID(TypeCustomer, int64(*duplicateMerged)))
+	}
+	next := survivor
+	if next.Email == "" {
+		next.Email = duplicate.Email
+	}
+	if next.Address == "" {
+		next.Address = duplicate.Address
+	}
+	var log changeLog
+	log.add("email", survivor.Email, next.Email)
+	log.add("address", survivor.Address, next.Address)
+	next.Version++
+	next.UpdatedAt = now
+	return next, siteEvent(survivor.SiteID, EventCustomersMerged, fmt.Sprintf("Customer %s (%s, %s) merged into %s (%s, %s): %s",
+		GlobalID(TypeCustomer, int64(duplicate.ID)), duplicate.Name, duplicate.Phone,
+		GlobalID(TypeCustomer, int64(survivor.ID)), survivor.Name, survivor.Phone, log)), nil
 }

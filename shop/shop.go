@@ -61,6 +61,11 @@ type Site struct {
 	// advisor from making it.
 	FirstCallbackDays    int
 	CallbackNotByAdvisor bool
+	// Hours are the weekdays with their own hours, ClosedDays the closed
+	// dates (see HoursOn); loaded with the site where hours matter.
+	Hours      []DayHours  `db:"-"`
+	ClosedDays []ClosedDay `db:"-"`
+	Version    int
 }
 
 // CallbackSettings returns the site's callback rules.
@@ -97,8 +102,10 @@ type User struct {
 	// TeamLead marks a technician who leads a team and signs team-lead checks (班组长检验).
 	TeamLead bool
 	Team     string
+	TeamID   *TeamID
 	SiteIDs  []SiteID
 	Active   bool
+	Version  int
 }
 
 // Actor is who makes a request: the user behind the bearer token.
@@ -151,4 +158,7 @@ type Bay struct {
 	Code   string
 	Name   string
 	Kind   string
+	// Active is false for a retired bay; Version counts its edits.
+	Active  bool
+	Version int
 }

@@ -134,44 +134,6 @@ func fieldLabel(field string) string {
 	return "The field " + field
 }
 
-// vinRe: 17 characters, letters and digits without I, O and Q (ISO 3779).
-var vinRe = regexp.MustCompile(`^[A-HJ-NPR-Z0-9]{17}$`)
-
-// NormalizeVIN upper-cases and checks a vehicle identification number,
-// including the check digit (position 9) that North American and Chinese VINs carry.
-func NormalizeVIN(s string) (string, error) {
-	v := strings.ToUpper(strings.TrimSpace(s))
-	if !vinRe.MatchString(v) {
-		return "", FieldErrorf("vin", "%q is not a VIN: a VIN has 17 letters and digits, without I, O or Q.", truncate(s, 30))
-	}
-	if !vinCheckDigitOK(v) {
-		return "", FieldErrorf("vin", "%q is not a valid VIN: its check digit (9th character) does not match.", v)
-	}
-	return v, nil
-}
-
-func vinCheckDigitOK(v string) bool {
-	weights := [17]int{8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2}
-	sum := 0
-	for i, r := range v {
-		sum += vinValue(r) * weights[i]
-	}
-	c := sum % 11
-	want := byte('0' + c)
-	if c == 10 {
-		want = 'X'
-	}
-	return v[8] == want
-}
-
-func vinValue(r rune) int {
-	if r >= '0' && r <= '9' {
-		return int(r - '0')
-	}
-	const table = "12345678_12345_7_923456789" // A..Z; I, O, Q never occur
-	return int(table[r-'A'] - '0')
-}
-
 // plateRe matches mainland Chinese plates: a province character, a letter,
 // then 5 (ordinary) or 6 (new energy) letters/digits, optionally ending in
 // 挂/学/警/港/澳. Separators (space, dot, middle dot, hyphen) are dropped.

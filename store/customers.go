@@ -99,7 +99,7 @@ func (d *DB) FindCustomers(ctx context.Context, f CustomerFilter) ([]*shop.Custo
 	var rows []*shop.Customer
 	err = d.db.SelectContext(ctx, &rows, `
 		SELECT `+customerColumns+` FROM customers c
-		WHERE c.site_id = $1 AND c.id > $2
+		WHERE c.site_id = $1 AND c.id > $2 AND c.merged_into IS NULL
 		  AND ($3 = '' OR c.name ILIKE '%' || $3 || '%' OR c.phone LIKE $3 || '%'
 		       OR EXISTS (SELECT 1 FROM vehicles v WHERE v.customer_id = c.id AND (v.plate LIKE '%' || $4 || '%' OR v.vin = $4)))
 		ORDER BY c.id

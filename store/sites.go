@@ -16,7 +16,7 @@ import (
 )
 
 const siteColumns = `id, code, name, time_zone, currency, labour_rate, opens_at, closes_at, first_callback_days,
-	callback_not_by_advisor`
+	callback_not_by_advisor, version`
 
 // CreateSite stores a new site with its defaults (shop.NewSite). Used by
 // set-up and the demo; no actor needed. Errors: INVALID, CONFLICT.
@@ -35,7 +35,8 @@ func (d *DB) CreateSite(ctx context.Context, s *shop.Site) error {
 	return translate(err)
 }
 
-// FindSiteByID returns a site the actor may see; NOT_FOUND otherwise.
+// FindSiteByID returns a site the actor may see, with its weekly hours and
+// closed days; NOT_FOUND otherwise.
 func (d *DB) FindSiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
 	a, err := shop.RequireActor(ctx)
 	if err != nil {
@@ -44,7 +45,11 @@ func (d *DB) FindSiteByID(ctx context.Context, id shop.SiteID) (*shop.Site, erro
 	if !a.CanSeeSite(id) {
 		return nil, notFound("site")
 	}
-	return d.site(ctx, id)
+	s, err := d.site(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s, d.loadHours(ctx, d.db, s) // with its hours, so HoursOn answers
 }
 
 func (d *DB) site(ctx context.Context, id shop.SiteID) (*shop.Site, error) {
@@ -97,7 +102,7 @@ func (d *DB) CreateUser(ctx context.Context, u *shop.User) error {
 	})
 }
 
-const userColumns = `u.id, u.name, u.short_name, u.role, u.team_lead, u.team, u.active,
+const userColumns = `u.id, u.name, u.short_name, u.role, u.team_lead, u.team, u.active, u.team_id, u.version,
 	COALESCE((SELECT array_agg(site_id ORDER BY site_id) FROM user_sites WHERE user_id = u.id), '{}') AS site_ids`
 
 type userRow struct {
@@ -166,12 +171,20 @@ func HashToken(token string) []byte {
 // CreateToken issues a bearer token for a user and returns it; only its hash
 // is stored. ttl 0 means no expiry.
 func (d *DB) CreateToken(ctx context.Context, user shop.UserID, label string, ttl time.Duration) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	return token, d.StoreToken(ctx, user, token, label, ttl)
+}
+
+// newToken returns a new random bearer token (the CLI's and the API's).
+func newToken() (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	token := "bb_" + base64.RawURLEncoding.EncodeToString(b)
-	return token, d.StoreToken(ctx, user, token, label, ttl)
+	return "bb_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // StoreToken stores a given token for a user (the demo uses readable
@@ -294,7 +307,7 @@ func (d *DB) RevokeToken(ctx context.Context, token string) error {
 	return nil
 }
 
-const bayColumns = `id, site_id, code, name, kind`
+const bayColumns = `id, site_id, code, name, kind, active, version`
 
 // CreateBay stores a workshop bay (a GENERAL one unless told). Errors: CONFLICT (code taken).
 func (d *DB) CreateBay(ctx context.Context, b *shop.Bay) error {

@@ -4,12 +4,21 @@ package model
 
 import (
 	"bayboard/shop"
+	"bayboard/store"
 )
 
 // Result of an appointment mutation.
 type AppointmentPayload struct {
 	// The appointment; on CONFLICT, its current state.
 	Appointment *shop.Appointment `json:"appointment,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a bay mutation.
+type BayPayload struct {
+	// The bay.
+	Bay *shop.Bay `json:"bay,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -38,6 +47,14 @@ type CustomerEdge struct {
 	Node *shop.Customer `json:"node"`
 }
 
+// Result of a customer mutation.
+type CustomerPayload struct {
+	// The customer.
+	Customer *shop.Customer `json:"customer,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A page of events.
 type EventConnection struct {
 	// The events of this page, with cursors.
@@ -54,10 +71,46 @@ type EventEdge struct {
 	Node *shop.Event `json:"node"`
 }
 
+// Result of issuing a token.
+type IssueTokenPayload struct {
+	// The secret: send it as `Authorization: Bearer <token>`. Shown only here, once.
+	Token *string `json:"token,omitempty"`
+	// The token's record.
+	TokenInfo *store.Token `json:"tokenInfo,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a catalogue operation mutation.
+type LabourOperationPayload struct {
+	// The operation.
+	LabourOperation *shop.LabourOperation `json:"labourOperation,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a labour rate mutation.
+type LabourRatePayload struct {
+	// The rate.
+	LabourRate *shop.LabourRate `json:"labourRate,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The commands of a visit, from appointment to callback. Each takes one `input` and
 // returns a payload with `userErrors`; nothing changes when it reports one. Pass
 // `expectedVersion` to refuse a stale update and `idempotencyKey` to retry safely.
 type Mutation struct {
+}
+
+// The site's hours on one date.
+type OpeningHours struct {
+	// Whether the site opens that day.
+	Open bool `json:"open"`
+	// Opening time, minutes after local midnight (0 when closed).
+	OpensAt int `json:"opensAt"`
+	// Closing time, minutes after local midnight (0 when closed).
+	ClosesAt int `json:"closesAt"`
 }
 
 // Pagination information of a connection (Relay).
@@ -160,6 +213,14 @@ type RetainedPartPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Result of a package mutation.
+type ServicePackagePayload struct {
+	// The package.
+	ServicePackage *shop.ServicePackage `json:"servicePackage,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of createServicePlan.
 type ServicePlanPayload struct {
 	// The plan.
@@ -192,6 +253,38 @@ type StockReceiptPayload struct {
 // then live updates. An update with `reset: true` means the cursor is too old:
 // reload the snapshot (`board`) and subscribe from its cursor.
 type Subscription struct {
+}
+
+// Result of a team mutation.
+type TeamPayload struct {
+	// The team.
+	Team *shop.Team `json:"team,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of revoking a token.
+type TokenPayload struct {
+	// The token's record.
+	TokenInfo *store.Token `json:"tokenInfo,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a user mutation.
+type UserPayload struct {
+	// The user.
+	User *shop.User `json:"user,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of a vehicle mutation.
+type VehiclePayload struct {
+	// The vehicle.
+	Vehicle *shop.Vehicle `json:"vehicle,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A page of visits.
