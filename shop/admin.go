@@ -504,16 +504,16 @@ func joinTeam(u *User, t *Team) error {
 	return nil
 }
 
-// UserChanges are the edits of a user; nil fields stay. Team is the team
-// to join when TeamSet (nil Team: leave the team).
+// UserChanges are the edits of a user; nil fields stay. Team is a team to
+// join; LeaveTeam leaves the current one.
 type UserChanges struct {
 	Name      *string
 	ShortName *string
 	Role      *Role
 	Active    *bool
 	SiteIDs   []SiteID // nil: unchanged
-	TeamSet   bool
 	Team      *Team
+	LeaveTeam bool
 }
 
 // EditUser decides changes to user u by by (current: u's team, if any).
@@ -568,7 +568,10 @@ func EditUser(by *Actor, u User, ch UserChanges, current *Team, leadsTeam bool) 
 	if err := mayManage(by, next.Role, next.SiteIDs); err != nil {
 		return u, Event{}, err
 	}
-	if ch.TeamSet {
+	if ch.Team != nil && ch.LeaveTeam {
+		return u, Event{}, FieldErrorf("leaveTeam", "Give a team to join or leave the team, not both.")
+	}
+	if ch.Team != nil || ch.LeaveTeam {
 		if err := joinTeam(&next, ch.Team); err != nil {
 			return u, Event{}, err
 		}

@@ -635,14 +635,9 @@ func (d *DB) UpdateUser(ctx context.Context, in UpdateUserInput) (*shop.User, er
 			return nil, err
 		}
 		ch := shop.UserChanges{Name: in.Name, ShortName: in.ShortName, Role: in.Role, Active: in.Active, SiteIDs: in.SiteIDs}
-		if in.TeamID != nil || (in.LeaveTeam != nil && *in.LeaveTeam) {
-			if in.TeamID != nil && in.LeaveTeam != nil && *in.LeaveTeam {
-				return nil, shop.FieldErrorf("leaveTeam", "Give a team to join or leave the team, not both.")
-			}
-			ch.TeamSet = true
-			if ch.Team, err = teamByID(c, in.TeamID, "teamId"); err != nil {
-				return nil, err
-			}
+		ch.LeaveTeam = in.LeaveTeam != nil && *in.LeaveTeam
+		if ch.Team, err = teamByID(c, in.TeamID, "teamId"); err != nil {
+			return nil, err
 		}
 		var leads bool
 		if err := c.tx.GetContext(c.ctx, &leads, `SELECT EXISTS (SELECT 1 FROM teams WHERE lead_id = $1)`, u.ID); err != nil {
