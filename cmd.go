@@ -22,6 +22,7 @@ const defaultTokenTTL = 720 * time.Hour
 // adminUsage lists the user and token commands.
 const adminUsage = `usage:
   bayboard user add --name NAME --role ROLE --site CODE [--site CODE…] [--short-name NAME] [--team-lead] [--team NAME] [--ttl 720h]
+      (--site may be left out for the first ADMIN of a fresh install, who then sets up sites with the setUpSite mutation)
   bayboard token add --user ID [--ttl 720h] [--label TEXT]
   bayboard token revoke TOKEN
 each also takes --database-url (env DATABASE_URL); --ttl 0 means no expiry
@@ -88,8 +89,10 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return errors.New("user add: --name is required")
 		case !r.Valid():
 			return fmt.Errorf("user add: --role %q is not a role; one of %v", *role, shop.Roles)
-		case len(sites) == 0:
-			return errors.New("user add: --site is required (a site code, e.g. SZ01)")
+		case len(sites) == 0 && r != shop.RoleAdmin:
+			// An administrator of a fresh install has no site yet: they set up
+			// the first one through GraphQL (setUpSite) and work there from then on.
+			return errors.New("user add: --site is required (a site code, e.g. SZ01); only an ADMIN may start without one")
 		}
 		u = &shop.User{Name: strings.TrimSpace(*name), ShortName: strings.TrimSpace(*shortName), Role: r,
 			TeamLead: *teamLead, Team: *team}
