@@ -119,3 +119,26 @@ func TestMergeCustomers(t *testing.T) {
 		})
 	}
 }
+
+func TestMasterDataSummaryMasked(t *testing.T) {
+	c := shop.Customer{ID: 4, SiteID: 1, Name: "王小明", Phone: "13800138000", Version: 1}
+	_, ev, err := shop.EditCustomer(c, nil, shop.CustomerChanges{Phone: ptr("13900139000")}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	board := &shop.Actor{UserID: 9, Role: shop.RoleBoard, SiteIDs: []shop.SiteID{1}}
+	for _, tc := range []struct {
+		name  string
+		actor *shop.Actor
+		want  string
+	}{
+		{"OKManagerSeesBeforeAfter", &shop.Actor{UserID: 2, Role: shop.RoleServiceManager, SiteIDs: []shop.SiteID{1}}, `phone "13800138000" → "13900139000"`},
+		{"OKBoardSeesSentence", board, "Customer record corrected."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ev.SummaryFor(tc.actor); !strings.Contains(got, tc.want) || (tc.actor == board && strings.Contains(got, "138")) {
+				t.Fatalf("summary=%q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -137,6 +137,18 @@ var maskedSentence = map[EventKind]string{
 	EventComplaintChecked:      "Complaint checked.",
 	EventServicePlanned:        "Service planned.",
 	EventReminderRecorded:      "Reminder done.",
+	// Master data (shop/admin.go): the summaries name people and numbers.
+	EventSiteChanged:       "Site settings changed.",
+	EventBayChanged:        "Bay changed.",
+	EventLabourRateChanged: "Labour rate changed.",
+	EventTeamChanged:       "Team changed.",
+	EventUserChanged:       "Staff record changed.",
+	EventTokenIssued:       "Token issued.",
+	EventTokenRevoked:      "Token revoked.",
+	EventCatalogueChanged:  "Labour catalogue changed.",
+	EventCustomerEdited:    "Customer record corrected.",
+	EventVehicleEdited:     "Vehicle record corrected.",
+	EventCustomersMerged:   "Customer records merged.",
 }
 
 // MayReadFollowUps returns FORBIDDEN for a board: callbacks, complaints,
