@@ -177,3 +177,43 @@ func TestTeamLeadFlag(t *testing.T) {
 		t.Fatalf("self-deactivation: code=%v, want INVALID", shop.ErrorCode(err))
 	}
 }
+
+func TestMasterDataCodesTaken(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	mgr := storetest.Ctx(f.Manager)
+	for _, tc := range []struct {
+		name      string
+		do        func() error
+		wantField string
+	}{
+		{"ErrBayCode", func() error {
+			_, err := db.AddBay(mgr, store.AddBayInput{SiteID: f.Site.ID, Code: "b01"})
+			return err
+		}, "code"},
+		{"ErrRateCode", func() error {
+			_, err := db.AddLabourRate(mgr, store.AddLabourRateInput{SiteID: f.Site.ID, Code: "BODY", Name: "钣金", Rate: 20000})
+			if err != nil {
+				return err
+			}
+			_, err = db.AddLabourRate(mgr, store.AddLabourRateInput{SiteID: f.Site.ID, Code: "body", Name: "钣金2", Rate: 20000})
+			return err
+		}, "code"},
+		{"ErrTeamName", func() error {
+			_, err := db.AddTeam(mgr, store.AddTeamInput{SiteID: f.Site.ID, Name: "一组"})
+			if err != nil {
+				return err
+			}
+			_, err = db.AddTeam(mgr, store.AddTeamInput{SiteID: f.Site.ID, Name: "一组"})
+			return err
+		}, "name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.do()
+			if shop.ErrorCode(err) != shop.ECONFLICT || shop.ErrorField(err) != tc.wantField {
+				t.Fatalf("code=%v field=%v, want CONFLICT %s", shop.ErrorCode(err), shop.ErrorField(err), tc.wantField)
+			}
+		})
+	}
+}

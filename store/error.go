@@ -104,6 +104,16 @@ func uniqueMessage(constraint string) string {
 		return "A bay with this code already exists at this site."
 	case "parts_site_id_part_number_key":
 		return "A part with this number already exists at this site."
+	case "sites_code_key":
+		return "A site with this code already exists."
+	case "labour_rates_site_id_code_key":
+		return "A labour rate with this code already exists at this site."
+	case "teams_site_id_name_key":
+		return "A team with this name already exists at this site."
+	case "labour_operations_site_id_code_key":
+		return "An operation with this code is already in this site's catalogue."
+	case "service_packages_site_id_code_key":
+		return "A package with this code already exists at this site."
 	}
 	return "This record already exists."
 }
@@ -120,6 +130,11 @@ func uniqueField(constraint string) string {
 		return "appointmentId"
 	case "settlements_order_id_key":
 		return "orderId"
+	case "sites_code_key", "bays_site_id_code_key", "labour_rates_site_id_code_key", "labour_operations_site_id_code_key",
+		"service_packages_site_id_code_key":
+		return "code" // the master-data inputs all call it code
+	case "teams_site_id_name_key":
+		return "name"
 	}
 	return ""
 }
