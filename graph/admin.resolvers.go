@@ -151,6 +151,9 @@ func (r *mutationResolver) MergeCustomers(ctx context.Context, input store.Merge
 
 // DecodeVin is the resolver for the decodeVin field.
 func (r *queryResolver) DecodeVin(ctx context.Context, vin string) (*shop.VINInfo, error) {
+	if _, err := shop.RequireActor(ctx); err != nil {
+		return nil, err
+	}
 	info, err := shop.DecodeVIN(vin)
 	if err != nil {
 		return nil, err
