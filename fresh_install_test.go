@@ -251,6 +251,28 @@ func TestFreshInstall(t *testing.T) {
 		}
 	}
 
+	// The same customer entered again with her second car: merged, the
+	// duplicate resolves to the survivor and its car moves there.
+	second := recv(string(vin))
+	in := second["in"].(map[string]any)
+	in["customer"] = map[string]any{"name": "刘女士", "phone": "13974100001"}
+	vin2 := []byte("LSVAX63C0J2123456")
+	vin2[8] = shop.VINCheckDigit(string(vin2))
+	in["vehicle"] = map[string]any{"plate": "湘A77777", "vin": string(vin2), "make": "", "model": "朗逸", "mileage": 30000}
+	in["keyTag"] = "K02"
+	d = gql(advisorToken, receive, second, "")
+	dup := str(d, "receiveVehicle", "visit", "customer", "id")
+	gql(managerToken, `mutation($in: MergeCustomersInput!) { mergeCustomers(input: $in) { customer { id } userErrors { message } } }`,
+		map[string]any{"in": map[string]any{"survivorId": customer, "duplicateId": dup}}, "")
+	d = gql(managerToken, `query($dup: ID!, $c: ID!) { dup: customer(id: $dup) { mergedInto { id } vehicles { plate } }
+		survivor: customer(id: $c) { mergedInto { id } vehicles { plate make } visits { totalCount } } }`,
+		map[string]any{"dup": dup, "c": customer}, "")
+	if str(d, "dup", "mergedInto", "id") != customer || fmt.Sprint(get(d, "dup", "vehicles")) != "[]" ||
+		get(d, "survivor", "mergedInto") != nil || fmt.Sprint(get(d, "survivor", "vehicles")) != "[map[make:Toyota plate:湘A54321] map[make:Volkswagen plate:湘A77777]]" ||
+		get(d, "survivor", "visits", "totalCount") != 2.0 {
+		t.Fatalf("after the merge: %v", d)
+	}
+
 	// Revoking the advisor's token locks them out at once.
 	gql(managerToken, `mutation($in: RevokeTokenInput!) { revokeToken(input: $in) { tokenInfo { revokedAt } userErrors { message } } }`,
 		map[string]any{"in": map[string]any{"tokenId": advisorTokenID}}, "")
