@@ -183,3 +183,18 @@ func SetJobSkill(j Job, o *Order, skill *string) (*string, Event, error) {
 	id := j.ID
 	return out, OrderEvent(o, EventJobSkillSet, &id, summary), nil
 }
+
+// MaxRotaDays is the longest span of rota one question reads.
+const MaxRotaDays = 62
+
+// ValidRotaRange checks the local days [from, to] of a rota question: to
+// not before from, at most MaxRotaDays. Errors: INVALID on to.
+func ValidRotaRange(from, to time.Time) error {
+	if to.Before(from) {
+		return FieldErrorf("to", "The last day comes before the first.")
+	}
+	if DaysBetween(from, to) >= MaxRotaDays {
+		return FieldErrorf("to", "Ask for at most %d days of rota at a time.", MaxRotaDays)
+	}
+	return nil
+}
