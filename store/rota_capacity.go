@@ -2,84 +2,85 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
-
-	"github.com/lib/pq"
 
 	"bayboard/shop"
 )
 
-// siteCapacity reads what capacity needs at now and lets
-// shop.ComputeCapacity decide: the technicians on today's rota (every
-// active one when nobody has a rota entry today) with their skills, the
-// remaining minutes of the open jobs by the skill they need, and the
-// appointments still expected today. Three statements.
+// siteCapacity reads what capacity needs at now, in one statement (the
+// board reads it on every snapshot), and lets shop.ComputeCapacity decide:
+// the active technicians with today's rota entry and their skills, whether
+// anyone has a rota entry today, the remaining minutes of the open jobs by
+// the skill they need, and the appointments still expected today. "Today"
+// is the site's local day, which only the statement knows before it runs.
 func siteCapacity(ctx context.Context, q queryer, site shop.SiteID, now time.Time) (shop.WorkshopCapacity, error) {
-	var s struct {
+	var row struct {
 		TimeZone        string
 		OpensAt         int
 		ClosesAt        int
 		Appointments    int
 		ExpectedMinutes *int
+		RotaKnown       bool
+		Techs           []byte
+		Booked          []byte
 	}
-	// The site's local day is known only once its zone is: the appointments
-	// of the day are counted with the zone in SQL.
-	if err := q.GetContext(ctx, &s, `
+	if err := q.GetContext(ctx, &row, `
 		SELECT s.time_zone, s.opens_at, s.closes_at,
 			(SELECT count(*) FROM appointments a WHERE a.site_id = s.id AND a.state = 'BOOKED'
-			   AND (a.scheduled_at AT TIME ZONE s.time_zone)::DATE = ($2::TIMESTAMPTZ AT TIME ZONE s.time_zone)::DATE) AS appointments,
-			(SELECT expected_minutes FROM appointment_capacity WHERE site_id = s.id) AS expected_minutes
-		FROM sites s WHERE s.id = $1`, site, now); err != nil {
+			   AND (a.scheduled_at AT TIME ZONE s.time_zone)::DATE = d.day) AS appointments,
+			(SELECT expected_minutes FROM appointment_capacity WHERE site_id = s.id) AS expected_minutes,
+			EXISTS (SELECT 1 FROM shifts WHERE site_id = s.id AND day = d.day) AS rota_known,
+			COALESCE((SELECT json_agg(json_build_object('userId', u.id, 'kind', sh.kind, 'startsAt', sh.starts_at, 'endsAt', sh.ends_at,
+				'skills', COALESCE((SELECT array_agg(k.skill ORDER BY k.skill) FROM user_skills k WHERE k.user_id = u.id), '{}')) ORDER BY u.id)
+			  FROM users u JOIN user_sites us ON us.user_id = u.id
+			  LEFT JOIN shifts sh ON sh.user_id = u.id AND sh.site_id = s.id AND sh.day = d.day
+			  WHERE us.site_id = s.id AND u.role = 'TECHNICIAN' AND u.active), '[]') AS techs,
+			COALESCE((SELECT json_agg(json_build_object('skill', b.skill, 'minutes', b.minutes) ORDER BY b.skill) FROM (
+				SELECT COALESCE(j.required_skill, '') AS skill,
+					sum(CASE WHEN j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'PENDING_APPROVAL') THEN j.labour_minutes
+					         ELSE j.labour_minutes * (100 - j.progress) / 100 END) AS minutes
+				FROM jobs j JOIN repair_orders o ON o.id = j.order_id
+				WHERE o.site_id = s.id AND o.state IN ('SIGNED', 'IN_WORK')
+				  AND j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'IN_PROGRESS', 'PAUSED', 'REWORK')
+				GROUP BY 1) b), '[]') AS booked
+		FROM sites s CROSS JOIN LATERAL (SELECT ($2::TIMESTAMPTZ AT TIME ZONE s.time_zone)::DATE AS day) d
+		WHERE s.id = $1`, site, now); err != nil {
 		return shop.WorkshopCapacity{}, err
 	}
-	loc := shop.Zone(s.TimeZone)
-	today := shop.LocalDate(now, loc)
 	var techs []struct {
-		UserID    shop.UserID
-		Kind      *shop.ShiftKind
-		StartsAt  *int
-		EndsAt    *int
-		Skills    pq.StringArray
-		RotaKnown bool
-	}
-	if err := q.SelectContext(ctx, &techs, `
-		SELECT u.id AS user_id, sh.kind, sh.starts_at, sh.ends_at,
-			COALESCE((SELECT array_agg(k.skill ORDER BY k.skill) FROM user_skills k WHERE k.user_id = u.id), '{}') AS skills,
-			EXISTS (SELECT 1 FROM shifts WHERE site_id = $1 AND day = $2) AS rota_known
-		FROM users u JOIN user_sites us ON us.user_id = u.id
-		LEFT JOIN shifts sh ON sh.user_id = u.id AND sh.site_id = $1 AND sh.day = $2
-		WHERE us.site_id = $1 AND u.role = 'TECHNICIAN' AND u.active ORDER BY u.id`, site, today); err != nil {
-		return shop.WorkshopCapacity{}, err
+		UserID   shop.UserID     `json:"userId"`
+		Kind     *shop.ShiftKind `json:"kind"`
+		StartsAt *int            `json:"startsAt"`
+		EndsAt   *int            `json:"endsAt"`
+		Skills   []string        `json:"skills"`
 	}
 	var booked []shop.BookedWork
-	if err := q.SelectContext(ctx, &booked, `
-		SELECT COALESCE(j.required_skill, '') AS skill,
-			sum(CASE WHEN j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'PENDING_APPROVAL') THEN j.labour_minutes
-			         ELSE j.labour_minutes * (100 - j.progress) / 100 END) AS minutes
-		FROM jobs j JOIN repair_orders o ON o.id = j.order_id
-		WHERE o.site_id = $1 AND o.state IN ('SIGNED', 'IN_WORK')
-		  AND j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'IN_PROGRESS', 'PAUSED', 'REWORK')
-		GROUP BY 1 ORDER BY 1`, site); err != nil {
+	if err := json.Unmarshal(row.Techs, &techs); err != nil {
 		return shop.WorkshopCapacity{}, err
 	}
-	rotaKnown := len(techs) > 0 && techs[0].RotaKnown
+	if err := json.Unmarshal(row.Booked, &booked); err != nil {
+		return shop.WorkshopCapacity{}, err
+	}
 	var all, onShift []shop.OnShift
 	for _, t := range techs {
-		all = append(all, shop.OnShift{UserID: t.UserID, Skills: []string(t.Skills)})
-		if t.Kind != nil && *t.Kind == shop.ShiftWork {
-			onShift = append(onShift, shop.OnShift{UserID: t.UserID, StartsAt: *t.StartsAt, EndsAt: *t.EndsAt, Skills: []string(t.Skills)})
+		all = append(all, shop.OnShift{UserID: t.UserID, Skills: t.Skills})
+		if t.Kind != nil && *t.Kind == shop.ShiftWork && t.StartsAt != nil && t.EndsAt != nil {
+			onShift = append(onShift, shop.OnShift{UserID: t.UserID, StartsAt: *t.StartsAt, EndsAt: *t.EndsAt, Skills: t.Skills})
 		}
 	}
-	if !rotaKnown {
-		onShift = shop.AssumedShifts(all, s.OpensAt, s.ClosesAt)
+	if !row.RotaKnown {
+		onShift = shop.AssumedShifts(all, row.OpensAt, row.ClosesAt)
 	}
 	expected := shop.DefaultAppointmentCapacity.ExpectedMinutes
-	if s.ExpectedMinutes != nil {
-		expected = *s.ExpectedMinutes
+	if row.ExpectedMinutes != nil {
+		expected = *row.ExpectedMinutes
 	}
 	// Opening hours: the site's OpensAt/ClosesAt today; per-weekday hours
 	// (Site.HoursOn) pass their (opens, closes) here instead.
-	return shop.ComputeCapacity(s.OpensAt, s.ClosesAt, shop.MinuteOfDay(now, loc), rotaKnown, onShift, booked, s.Appointments*expected), nil
+	loc := shop.Zone(row.TimeZone)
+	return shop.ComputeCapacity(row.OpensAt, row.ClosesAt, shop.MinuteOfDay(now, loc), row.RotaKnown, onShift, booked,
+		row.Appointments*expected), nil
 }
 
 // newCapacity is the Capacity answer for a computed capacity at now.

@@ -34,11 +34,12 @@ func (d *DB) FindAppointmentRemindersDue(ctx context.Context, site shop.SiteID, 
 	return rows, translate(err)
 }
 
-// RecordAppointmentReminderInput records that the customer was reminded.
+// RecordAppointmentReminderInput records that the customer was reminded of
+// an appointment (an appointment has one reminder task).
 type RecordAppointmentReminderInput struct {
-	AppointmentReminderID int64
-	Outcome               string
-	IdempotencyKey        *string
+	AppointmentID  shop.AppointmentID
+	Outcome        string
+	IdempotencyKey *string
 }
 
 // RecordAppointmentReminder marks a day-before reminder done
@@ -47,10 +48,10 @@ type RecordAppointmentReminderInput struct {
 func (d *DB) RecordAppointmentReminder(ctx context.Context, in RecordAppointmentReminderInput) (*shop.AppointmentReminder, error) {
 	return mutate(d, ctx, "recordAppointmentReminder", deref(in.IdempotencyKey), in, func(c *change) (*shop.AppointmentReminder, error) {
 		var r shop.AppointmentReminder
-		err := c.tx.GetContext(c.ctx, &r, `SELECT `+appointmentReminderColumns+` FROM appointment_reminders WHERE id = $1 FOR UPDATE`,
-			in.AppointmentReminderID)
+		err := c.tx.GetContext(c.ctx, &r, `SELECT `+appointmentReminderColumns+` FROM appointment_reminders WHERE appointment_id = $1 FOR UPDATE`,
+			in.AppointmentID)
 		if isNoRows(err) || (err == nil && !c.actor.CanSeeSite(r.SiteID)) {
-			return nil, missingAt("appointmentReminderId", "appointment reminder")
+			return nil, notFoundAt("appointmentId", "That appointment has no reminder task.")
 		} else if err != nil {
 			return nil, err
 		}

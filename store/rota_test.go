@@ -206,11 +206,11 @@ func TestAppointmentSlots(t *testing.T) {
 			t.Fatalf("reminders=%d err=%v, want 3 (the cancelled appointment's is not on the list)", len(rs), err)
 		}
 		clock = time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
-		r, err := db.RecordAppointmentReminder(adv, store.RecordAppointmentReminderInput{AppointmentReminderID: rs[0].ID, Outcome: "已电话确认"})
+		r, err := db.RecordAppointmentReminder(adv, store.RecordAppointmentReminderInput{AppointmentID: rs[0].AppointmentID, Outcome: "已电话确认"})
 		if err != nil || r.State != shop.AppointmentReminderDone {
 			t.Fatalf("record=%v err=%v", r, err)
 		}
-		if _, err := db.RecordAppointmentReminder(adv, store.RecordAppointmentReminderInput{AppointmentReminderID: rs[0].ID, Outcome: "again"}); shop.ErrorCode(err) != shop.EINVALIDTRANSITION {
+		if _, err := db.RecordAppointmentReminder(adv, store.RecordAppointmentReminderInput{AppointmentID: rs[0].AppointmentID, Outcome: "again"}); shop.ErrorCode(err) != shop.EINVALIDTRANSITION {
 			t.Fatalf("code=%v, want INVALID_TRANSITION", shop.ErrorCode(err))
 		}
 	})
