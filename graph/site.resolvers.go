@@ -69,7 +69,13 @@ func (r *siteResolver) Capacity(ctx context.Context, obj *shop.Site) (*store.Cap
 	return r.DB.FindCapacity(ctx, obj.ID)
 }
 
+// Capacity returns CapacityResolver implementation.
+func (r *Resolver) Capacity() CapacityResolver { return &capacityResolver{r} }
+
 // Site returns SiteResolver implementation.
 func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
 
-type siteResolver struct{ *Resolver }
+type (
+	capacityResolver struct{ *Resolver }
+	siteResolver     struct{ *Resolver }
+)

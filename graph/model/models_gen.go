@@ -6,10 +6,26 @@ import (
 	"bayboard/shop"
 )
 
+// The result of setAppointmentCapacity.
+type AppointmentCapacityPayload struct {
+	// The capacity as saved.
+	AppointmentCapacity *shop.AppointmentCapacity `json:"appointmentCapacity,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of an appointment mutation.
 type AppointmentPayload struct {
 	// The appointment; on CONFLICT, its current state.
 	Appointment *shop.Appointment `json:"appointment,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of recordAppointmentReminder.
+type AppointmentReminderPayload struct {
+	// The reminder.
+	AppointmentReminder *shop.AppointmentReminder `json:"appointmentReminder,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -52,6 +68,16 @@ type EventEdge struct {
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *shop.Event `json:"node"`
+}
+
+// The result of setJobSkill.
+type JobSkillPayload struct {
+	// The job.
+	Job *shop.Job `json:"job,omitempty"`
+	// The skill it needs now; null for none.
+	Skill *string `json:"skill,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The commands of a visit, from appointment to callback. Each takes one `input` and
@@ -170,6 +196,14 @@ type ServicePlanPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of setShift.
+type ShiftPayload struct {
+	// The rota entry.
+	Shift *shop.Shift `json:"shift,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of a site settings mutation.
 type SitePayload struct {
 	// The site.
@@ -192,6 +226,14 @@ type StockReceiptPayload struct {
 // then live updates. An update with `reset: true` means the cursor is too old:
 // reload the snapshot (`board`) and subscribe from its cursor.
 type Subscription struct {
+}
+
+// The result of setUserSkills.
+type UserSkillsPayload struct {
+	// The technician's skills as saved; null on failure.
+	Skills []string `json:"skills,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A page of visits.
