@@ -185,13 +185,17 @@ func expireFollowUps(ctx context.Context, tx *sqlx.Tx, now time.Time) ([]shop.Ev
 		}
 	}
 	// Service reminder tasks: open plans with tasks neither done nor missed,
-	// whose date has passed or that a mileage may have brought forward.
+	// whose date has passed or that a mileage may have brought forward (a
+	// plan by mileage is never due before a week after it was made, so
+	// younger ones are not even read).
 	var plans []*shop.ServicePlan
 	if err := tx.SelectContext(ctx, &plans, `
 		SELECT `+planColumns+` FROM service_plans p
-		WHERE p.state = 'OPEN' AND (p.due_on < $1 OR p.due_mileage IS NOT NULL)
+		WHERE p.state = 'OPEN'
+		  AND (p.due_on < $1 OR (p.due_mileage IS NOT NULL AND p.created_at < $3))
 		  AND EXISTS (SELECT 1 FROM reminders r WHERE r.plan_id = p.id AND r.done_at IS NULL AND r.missed_at IS NULL)
-		ORDER BY p.due_on, p.id LIMIT $2 FOR UPDATE SKIP LOCKED`, shop.LocalDate(now, time.UTC).AddDate(0, 0, 1), batch); err != nil {
+		ORDER BY p.due_on, p.id LIMIT $2 FOR UPDATE SKIP LOCKED`, shop.LocalDate(now, time.UTC).AddDate(0, 0, 1), batch,
+		now.AddDate(0, 0, -shop.MileageNoticeDays)); err != nil {
 		return nil, err
 	}
 	if len(plans) > 0 {
