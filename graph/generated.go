@@ -36,9 +36,11 @@ type ResolverRoot interface {
 	AdditionalWorkPayload() AdditionalWorkPayloadResolver
 	AdditionalWorkRequest() AdditionalWorkRequestResolver
 	Appointment() AppointmentResolver
+	AppointmentReminder() AppointmentReminderResolver
 	Bill() BillResolver
 	BoardSnapshot() BoardSnapshotResolver
 	Callback() CallbackResolver
+	Capacity() CapacityResolver
 	Check() CheckResolver
 	Complaint() ComplaintResolver
 	Customer() CustomerResolver
@@ -118,9 +120,35 @@ type ComplexityRoot struct {
 		Visit          func(childComplexity int) int
 	}
 
+	AppointmentCapacity struct {
+		ExpectedMinutes func(childComplexity int) int
+		PerSlot         func(childComplexity int) int
+		SlotMinutes     func(childComplexity int) int
+	}
+
+	AppointmentCapacityPayload struct {
+		AppointmentCapacity func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+	}
+
 	AppointmentPayload struct {
 		Appointment func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	AppointmentReminder struct {
+		AdvisorID     func(childComplexity int) int
+		Appointment   func(childComplexity int) int
+		AppointmentID func(childComplexity int) int
+		DoneAt        func(childComplexity int) int
+		DueOn         func(childComplexity int) int
+		Outcome       func(childComplexity int) int
+		State         func(childComplexity int) int
+	}
+
+	AppointmentReminderPayload struct {
+		AppointmentReminder func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
 	}
 
 	Arrival struct {
@@ -239,10 +267,14 @@ type ComplexityRoot struct {
 	}
 
 	Capacity struct {
-		At                func(childComplexity int) int
-		BacklogMinutes    func(childComplexity int) int
-		FreeLabourMinutes func(childComplexity int) int
-		Technicians       func(childComplexity int) int
+		AppointmentMinutes func(childComplexity int) int
+		At                 func(childComplexity int) int
+		BacklogMinutes     func(childComplexity int) int
+		BySkill            func(childComplexity int) int
+		FreeLabourMinutes  func(childComplexity int) int
+		RotaKnown          func(childComplexity int) int
+		ShiftMinutes       func(childComplexity int) int
+		Technicians        func(childComplexity int) int
 	}
 
 	Check struct {
@@ -328,8 +360,11 @@ type ComplexityRoot struct {
 	}
 
 	DueReminder struct {
-		Plan     func(childComplexity int) int
-		Reminder func(childComplexity int) int
+		ByMileage        func(childComplexity int) int
+		EstimatedMileage func(childComplexity int) int
+		Plan             func(childComplexity int) int
+		Reminder         func(childComplexity int) int
+		ServiceDueOn     func(childComplexity int) int
 	}
 
 	Event struct {
@@ -395,6 +430,12 @@ type ComplexityRoot struct {
 		Job         func(childComplexity int) int
 		RepairOrder func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	JobSkillPayload struct {
+		Job        func(childComplexity int) int
+		Skill      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	LabourOperation struct {
@@ -470,6 +511,7 @@ type ComplexityRoot struct {
 		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
 		ReceiveStock               func(childComplexity int, input store.ReceiveStockInput) int
 		ReceiveVehicle             func(childComplexity int, input store.ReceiveVehicleInput) int
+		RecordAppointmentReminder  func(childComplexity int, input store.RecordAppointmentReminderInput) int
 		RecordCallback             func(childComplexity int, input store.RecordCallbackInput) int
 		RecordFinalInspection      func(childComplexity int, input store.RecordFinalInspectionInput) int
 		RecordReminder             func(childComplexity int, input store.RecordReminderInput) int
@@ -485,9 +527,13 @@ type ComplexityRoot struct {
 		ReturnParts                func(childComplexity int, input store.ReturnPartsInput) int
 		ReviseWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
 		RevokeToken                func(childComplexity int, input store.RevokeTokenInput) int
+		SetAppointmentCapacity     func(childComplexity int, input store.SetAppointmentCapacityInput) int
 		SetClosedDay               func(childComplexity int, input store.SetClosedDayInput) int
+		SetJobSkill                func(childComplexity int, input store.SetJobSkillInput) int
+		SetShift                   func(childComplexity int, input store.SetShiftInput) int
 		SetSiteHours               func(childComplexity int, input store.SetSiteHoursInput) int
 		SetUpSite                  func(childComplexity int, input store.SetUpSiteInput) int
+		SetUserSkills              func(childComplexity int, input store.SetUserSkillsInput) int
 		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
 		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
 		StartJob                   func(childComplexity int, input store.JobRef) int
@@ -610,31 +656,47 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	PersonFigures struct {
+		Efficiency     func(childComplexity int) int
+		Jobs           func(childComplexity int) int
+		MinutesClocked func(childComplexity int) int
+		MinutesSold    func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Orders         func(childComplexity int) int
+		Revenue        func(childComplexity int) int
+		UserID         func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditTrail         func(childComplexity int, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) int
-		Board              func(childComplexity int, siteID string) int
-		CallbacksDue       func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
-		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
-		Customer           func(childComplexity int, id string) int
-		Customers          func(childComplexity int, siteID string, query *string, first *int, after *string) int
-		DecodeVin          func(childComplexity int, vin string) int
-		EstimateCompletion func(childComplexity int, siteID string, labourMinutes int) int
-		Invitations        func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
-		LabourOperations   func(childComplexity int, siteID string, includeRetired *bool) int
-		Node               func(childComplexity int, id string) int
-		Nodes              func(childComplexity int, ids []string) int
-		PartReservations   func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
-		Parts              func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
-		RemindersDue       func(childComplexity int, siteID string, date *time.Time) int
-		RepairOrder        func(childComplexity int, id string) int
-		RepairOrders       func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
-		RetainedParts      func(childComplexity int, siteID string, keptOnly *bool, first *int, after *string) int
-		ServicePackages    func(childComplexity int, siteID string, includeRetired *bool) int
-		ServiceReport      func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
-		Site               func(childComplexity int, id string) int
-		Sites              func(childComplexity int) int
-		Viewer             func(childComplexity int) int
-		WarrantyClaims     func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
+		AppointmentCapacity     func(childComplexity int, siteID string) int
+		AppointmentRemindersDue func(childComplexity int, siteID string, date *time.Time, advisorID *string) int
+		AuditTrail              func(childComplexity int, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) int
+		Board                   func(childComplexity int, siteID string) int
+		CallbacksDue            func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
+		Complaints              func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
+		Customer                func(childComplexity int, id string) int
+		Customers               func(childComplexity int, siteID string, query *string, first *int, after *string) int
+		DecodeVin               func(childComplexity int, vin string) int
+		EstimateCompletion      func(childComplexity int, siteID string, labourMinutes int) int
+		Invitations             func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
+		LabourOperations        func(childComplexity int, siteID string, includeRetired *bool) int
+		Node                    func(childComplexity int, id string) int
+		Nodes                   func(childComplexity int, ids []string) int
+		PartReservations        func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
+		Parts                   func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
+		RemindersDue            func(childComplexity int, siteID string, date *time.Time) int
+		RepairOrder             func(childComplexity int, id string) int
+		RepairOrders            func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
+		ReportCSV               func(childComplexity int, siteID string, report shop.ReportName, period shop.Period, date *time.Time) int
+		RetainedParts           func(childComplexity int, siteID string, keptOnly *bool, first *int, after *string) int
+		Rota                    func(childComplexity int, siteID string, from time.Time, to time.Time) int
+		ServicePackages         func(childComplexity int, siteID string, includeRetired *bool) int
+		ServiceReport           func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
+		Site                    func(childComplexity int, id string) int
+		Sites                   func(childComplexity int) int
+		TechnicianSkills        func(childComplexity int, siteID string) int
+		Viewer                  func(childComplexity int) int
+		WarrantyClaims          func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
 	}
 
 	RecordCallbackPayload struct {
@@ -724,6 +786,15 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	RepeatRepair struct {
+		At           func(childComplexity int) int
+		Complaint    func(childComplexity int) int
+		FirstAt      func(childComplexity int) int
+		FirstVisitID func(childComplexity int) int
+		VehicleID    func(childComplexity int) int
+		VisitID      func(childComplexity int) int
+	}
+
 	RetainedPart struct {
 		Claim       func(childComplexity int) int
 		Deadline    func(childComplexity int) int
@@ -781,33 +852,39 @@ type ComplexityRoot struct {
 	}
 
 	ServiceReport struct {
-		AverageSatisfaction func(childComplexity int) int
-		CallbacksFinished   func(childComplexity int) int
-		CallbacksReached    func(childComplexity int) int
-		CallbacksSatisfied  func(childComplexity int) int
-		ComplaintsClosed    func(childComplexity int) int
-		ComplaintsOpened    func(childComplexity int) int
-		CustomerShare       func(childComplexity int) int
-		Delivered           func(childComplexity int) int
-		DeliveriesOnTime    func(childComplexity int) int
-		DeliveriesPromised  func(childComplexity int) int
-		FailedInspections   func(childComplexity int) int
-		From                func(childComplexity int) int
-		Inspections         func(childComplexity int) int
-		InsurerShare        func(childComplexity int) int
-		InternalShare       func(childComplexity int) int
-		Labour              func(childComplexity int) int
-		LabourMinutesSold   func(childComplexity int) int
-		OnTimeRate          func(childComplexity int) int
-		Parts               func(childComplexity int) int
-		Period              func(childComplexity int) int
-		ReachRate           func(childComplexity int) int
-		Received            func(childComplexity int) int
-		ReworkRate          func(childComplexity int) int
-		SatisfactionRate    func(childComplexity int) int
-		To                  func(childComplexity int) int
-		Total               func(childComplexity int) int
-		WarrantyShare       func(childComplexity int) int
+		Advisors                   func(childComplexity int) int
+		AppointmentRemindersMissed func(childComplexity int) int
+		AverageSatisfaction        func(childComplexity int) int
+		CallbacksFinished          func(childComplexity int) int
+		CallbacksMissed            func(childComplexity int) int
+		CallbacksReached           func(childComplexity int) int
+		CallbacksSatisfied         func(childComplexity int) int
+		ComplaintsClosed           func(childComplexity int) int
+		ComplaintsOpened           func(childComplexity int) int
+		CustomerShare              func(childComplexity int) int
+		Delivered                  func(childComplexity int) int
+		DeliveriesOnTime           func(childComplexity int) int
+		DeliveriesPromised         func(childComplexity int) int
+		FailedInspections          func(childComplexity int) int
+		From                       func(childComplexity int) int
+		Inspections                func(childComplexity int) int
+		InsurerShare               func(childComplexity int) int
+		InternalShare              func(childComplexity int) int
+		Labour                     func(childComplexity int) int
+		LabourMinutesSold          func(childComplexity int) int
+		OnTimeRate                 func(childComplexity int) int
+		Parts                      func(childComplexity int) int
+		Period                     func(childComplexity int) int
+		ReachRate                  func(childComplexity int) int
+		Received                   func(childComplexity int) int
+		RemindersMissed            func(childComplexity int) int
+		RepeatRepairs              func(childComplexity int) int
+		ReworkRate                 func(childComplexity int) int
+		SatisfactionRate           func(childComplexity int) int
+		Technicians                func(childComplexity int) int
+		To                         func(childComplexity int) int
+		Total                      func(childComplexity int) int
+		WarrantyShare              func(childComplexity int) int
 	}
 
 	Settlement struct {
@@ -823,6 +900,22 @@ type ComplexityRoot struct {
 		SettledBy        func(childComplexity int) int
 		Total            func(childComplexity int) int
 		WarrantyShare    func(childComplexity int) int
+	}
+
+	Shift struct {
+		Day      func(childComplexity int) int
+		EndsAt   func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Note     func(childComplexity int) int
+		SetAt    func(childComplexity int) int
+		SetBy    func(childComplexity int) int
+		StartsAt func(childComplexity int) int
+		UserID   func(childComplexity int) int
+	}
+
+	ShiftPayload struct {
+		Shift      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Site struct {
@@ -850,6 +943,14 @@ type ComplexityRoot struct {
 	SitePayload struct {
 		Site       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	SkillCapacity struct {
+		BookedMinutes func(childComplexity int) int
+		FreeMinutes   func(childComplexity int) int
+		ShiftMinutes  func(childComplexity int) int
+		Skill         func(childComplexity int) int
+		Technicians   func(childComplexity int) int
 	}
 
 	StockReceipt struct {
@@ -888,6 +989,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	TechnicianSkills struct {
+		Name   func(childComplexity int) int
+		Skills func(childComplexity int) int
+		UserID func(childComplexity int) int
+	}
+
 	Token struct {
 		CreatedAt func(childComplexity int) int
 		ExpiresAt func(childComplexity int) int
@@ -923,6 +1030,11 @@ type ComplexityRoot struct {
 
 	UserPayload struct {
 		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UserSkillsPayload struct {
+		Skills     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -1063,6 +1175,9 @@ type AppointmentResolver interface {
 	Advisor(ctx context.Context, obj *shop.Appointment) (*shop.User, error)
 	Visit(ctx context.Context, obj *shop.Appointment) (*shop.Visit, error)
 }
+type AppointmentReminderResolver interface {
+	Appointment(ctx context.Context, obj *shop.AppointmentReminder) (*shop.Appointment, error)
+}
 type BillResolver interface {
 	CustomerShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
 	WarrantyShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
@@ -1084,6 +1199,12 @@ type CallbackResolver interface {
 	Remarks(ctx context.Context, obj *shop.Callback) (string, error)
 
 	DoneBy(ctx context.Context, obj *shop.Callback) (*shop.User, error)
+}
+type CapacityResolver interface {
+	RotaKnown(ctx context.Context, obj *store.Capacity) (bool, error)
+	ShiftMinutes(ctx context.Context, obj *store.Capacity) (int, error)
+	AppointmentMinutes(ctx context.Context, obj *store.Capacity) (int, error)
+	BySkill(ctx context.Context, obj *store.Capacity) ([]*shop.SkillCapacity, error)
 }
 type CheckResolver interface {
 	Notes(ctx context.Context, obj *shop.Check) (string, error)
@@ -1203,6 +1324,11 @@ type MutationResolver interface {
 	ReleasePartReservation(ctx context.Context, input store.ReleasePartReservationInput) (*model.PartReservationPayload, error)
 	IssueParts(ctx context.Context, input store.IssuePartsInput) (*model.PartIssuePayload, error)
 	ReturnParts(ctx context.Context, input store.ReturnPartsInput) (*model.PartIssuePayload, error)
+	SetShift(ctx context.Context, input store.SetShiftInput) (*model.ShiftPayload, error)
+	SetUserSkills(ctx context.Context, input store.SetUserSkillsInput) (*model.UserSkillsPayload, error)
+	SetJobSkill(ctx context.Context, input store.SetJobSkillInput) (*model.JobSkillPayload, error)
+	SetAppointmentCapacity(ctx context.Context, input store.SetAppointmentCapacityInput) (*model.AppointmentCapacityPayload, error)
+	RecordAppointmentReminder(ctx context.Context, input store.RecordAppointmentReminderInput) (*model.AppointmentReminderPayload, error)
 	UpdateCallbackSettings(ctx context.Context, input store.UpdateCallbackSettingsInput) (*model.SitePayload, error)
 	ReceiveVehicle(ctx context.Context, input store.ReceiveVehicleInput) (*model.VisitPayload, error)
 	CreateWarrantyClaim(ctx context.Context, input store.CreateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
@@ -1257,6 +1383,11 @@ type QueryResolver interface {
 	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
 	PartReservations(ctx context.Context, partID *string, orderID *string, appointmentID *string, first *int, after *string) ([]*shop.PartReservation, error)
 	ServiceReport(ctx context.Context, siteID string, period shop.Period, date *time.Time) (*shop.Report, error)
+	ReportCSV(ctx context.Context, siteID string, report shop.ReportName, period shop.Period, date *time.Time) (string, error)
+	Rota(ctx context.Context, siteID string, from time.Time, to time.Time) ([]*shop.Shift, error)
+	TechnicianSkills(ctx context.Context, siteID string) ([]*store.TechnicianSkills, error)
+	AppointmentCapacity(ctx context.Context, siteID string) (*shop.AppointmentCapacity, error)
+	AppointmentRemindersDue(ctx context.Context, siteID string, date *time.Time, advisorID *string) ([]*shop.AppointmentReminder, error)
 	Viewer(ctx context.Context) (*shop.User, error)
 	Sites(ctx context.Context) ([]*shop.Site, error)
 	Site(ctx context.Context, id string) (*shop.Site, error)
@@ -1616,6 +1747,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Appointment.Visit(childComplexity), true
 
+	case "AppointmentCapacity.expectedMinutes":
+		if e.ComplexityRoot.AppointmentCapacity.ExpectedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentCapacity.ExpectedMinutes(childComplexity), true
+	case "AppointmentCapacity.perSlot":
+		if e.ComplexityRoot.AppointmentCapacity.PerSlot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentCapacity.PerSlot(childComplexity), true
+	case "AppointmentCapacity.slotMinutes":
+		if e.ComplexityRoot.AppointmentCapacity.SlotMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentCapacity.SlotMinutes(childComplexity), true
+
+	case "AppointmentCapacityPayload.appointmentCapacity":
+		if e.ComplexityRoot.AppointmentCapacityPayload.AppointmentCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentCapacityPayload.AppointmentCapacity(childComplexity), true
+	case "AppointmentCapacityPayload.userErrors":
+		if e.ComplexityRoot.AppointmentCapacityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentCapacityPayload.UserErrors(childComplexity), true
+
 	case "AppointmentPayload.appointment":
 		if e.ComplexityRoot.AppointmentPayload.Appointment == nil {
 			break
@@ -1628,6 +1791,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AppointmentPayload.UserErrors(childComplexity), true
+
+	case "AppointmentReminder.advisorId":
+		if e.ComplexityRoot.AppointmentReminder.AdvisorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.AdvisorID(childComplexity), true
+	case "AppointmentReminder.appointment":
+		if e.ComplexityRoot.AppointmentReminder.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.Appointment(childComplexity), true
+	case "AppointmentReminder.appointmentId":
+		if e.ComplexityRoot.AppointmentReminder.AppointmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.AppointmentID(childComplexity), true
+	case "AppointmentReminder.doneAt":
+		if e.ComplexityRoot.AppointmentReminder.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.DoneAt(childComplexity), true
+	case "AppointmentReminder.dueOn":
+		if e.ComplexityRoot.AppointmentReminder.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.DueOn(childComplexity), true
+	case "AppointmentReminder.outcome":
+		if e.ComplexityRoot.AppointmentReminder.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.Outcome(childComplexity), true
+	case "AppointmentReminder.state":
+		if e.ComplexityRoot.AppointmentReminder.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminder.State(childComplexity), true
+
+	case "AppointmentReminderPayload.appointmentReminder":
+		if e.ComplexityRoot.AppointmentReminderPayload.AppointmentReminder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminderPayload.AppointmentReminder(childComplexity), true
+	case "AppointmentReminderPayload.userErrors":
+		if e.ComplexityRoot.AppointmentReminderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppointmentReminderPayload.UserErrors(childComplexity), true
 
 	case "Arrival.advisor":
 		if e.ComplexityRoot.Arrival.Advisor == nil {
@@ -2166,6 +2385,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Callback.Version(childComplexity), true
 
+	case "Capacity.appointmentMinutes":
+		if e.ComplexityRoot.Capacity.AppointmentMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Capacity.AppointmentMinutes(childComplexity), true
 	case "Capacity.at":
 		if e.ComplexityRoot.Capacity.At == nil {
 			break
@@ -2178,12 +2403,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Capacity.BacklogMinutes(childComplexity), true
+	case "Capacity.bySkill":
+		if e.ComplexityRoot.Capacity.BySkill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Capacity.BySkill(childComplexity), true
 	case "Capacity.freeLabourMinutes":
 		if e.ComplexityRoot.Capacity.FreeLabourMinutes == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Capacity.FreeLabourMinutes(childComplexity), true
+	case "Capacity.rotaKnown":
+		if e.ComplexityRoot.Capacity.RotaKnown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Capacity.RotaKnown(childComplexity), true
+	case "Capacity.shiftMinutes":
+		if e.ComplexityRoot.Capacity.ShiftMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Capacity.ShiftMinutes(childComplexity), true
 	case "Capacity.technicians":
 		if e.ComplexityRoot.Capacity.Technicians == nil {
 			break
@@ -2518,6 +2761,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DayHours.OpensAt(childComplexity), true
 
+	case "DueReminder.byMileage":
+		if e.ComplexityRoot.DueReminder.ByMileage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueReminder.ByMileage(childComplexity), true
+	case "DueReminder.estimatedMileage":
+		if e.ComplexityRoot.DueReminder.EstimatedMileage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueReminder.EstimatedMileage(childComplexity), true
 	case "DueReminder.plan":
 		if e.ComplexityRoot.DueReminder.Plan == nil {
 			break
@@ -2530,6 +2785,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DueReminder.Reminder(childComplexity), true
+	case "DueReminder.serviceDueOn":
+		if e.ComplexityRoot.DueReminder.ServiceDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueReminder.ServiceDueOn(childComplexity), true
 
 	case "Event.actor":
 		if e.ComplexityRoot.Event.Actor == nil {
@@ -2801,6 +3062,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobPayload.UserErrors(childComplexity), true
+
+	case "JobSkillPayload.job":
+		if e.ComplexityRoot.JobSkillPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobSkillPayload.Job(childComplexity), true
+	case "JobSkillPayload.skill":
+		if e.ComplexityRoot.JobSkillPayload.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobSkillPayload.Skill(childComplexity), true
+	case "JobSkillPayload.userErrors":
+		if e.ComplexityRoot.JobSkillPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobSkillPayload.UserErrors(childComplexity), true
 
 	case "LabourOperation.active":
 		if e.ComplexityRoot.LabourOperation.Active == nil {
@@ -3329,6 +3609,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveVehicle(childComplexity, args["input"].(store.ReceiveVehicleInput)), true
+	case "Mutation.recordAppointmentReminder":
+		if e.ComplexityRoot.Mutation.RecordAppointmentReminder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAppointmentReminder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAppointmentReminder(childComplexity, args["input"].(store.RecordAppointmentReminderInput)), true
 	case "Mutation.recordCallback":
 		if e.ComplexityRoot.Mutation.RecordCallback == nil {
 			break
@@ -3494,6 +3785,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(store.RevokeTokenInput)), true
+	case "Mutation.setAppointmentCapacity":
+		if e.ComplexityRoot.Mutation.SetAppointmentCapacity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAppointmentCapacity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAppointmentCapacity(childComplexity, args["input"].(store.SetAppointmentCapacityInput)), true
 	case "Mutation.setClosedDay":
 		if e.ComplexityRoot.Mutation.SetClosedDay == nil {
 			break
@@ -3505,6 +3807,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetClosedDay(childComplexity, args["input"].(store.SetClosedDayInput)), true
+	case "Mutation.setJobSkill":
+		if e.ComplexityRoot.Mutation.SetJobSkill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setJobSkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetJobSkill(childComplexity, args["input"].(store.SetJobSkillInput)), true
+	case "Mutation.setShift":
+		if e.ComplexityRoot.Mutation.SetShift == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setShift_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetShift(childComplexity, args["input"].(store.SetShiftInput)), true
 	case "Mutation.setSiteHours":
 		if e.ComplexityRoot.Mutation.SetSiteHours == nil {
 			break
@@ -3527,6 +3851,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUpSite(childComplexity, args["input"].(store.SetUpSiteInput)), true
+	case "Mutation.setUserSkills":
+		if e.ComplexityRoot.Mutation.SetUserSkills == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUserSkills_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUserSkills(childComplexity, args["input"].(store.SetUserSkillsInput)), true
 	case "Mutation.settleRepairOrder":
 		if e.ComplexityRoot.Mutation.SettleRepairOrder == nil {
 			break
@@ -4112,6 +4447,77 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartReservationPayload.UserErrors(childComplexity), true
 
+	case "PersonFigures.efficiency":
+		if e.ComplexityRoot.PersonFigures.Efficiency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.Efficiency(childComplexity), true
+	case "PersonFigures.jobs":
+		if e.ComplexityRoot.PersonFigures.Jobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.Jobs(childComplexity), true
+	case "PersonFigures.minutesClocked":
+		if e.ComplexityRoot.PersonFigures.MinutesClocked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.MinutesClocked(childComplexity), true
+	case "PersonFigures.minutesSold":
+		if e.ComplexityRoot.PersonFigures.MinutesSold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.MinutesSold(childComplexity), true
+	case "PersonFigures.name":
+		if e.ComplexityRoot.PersonFigures.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.Name(childComplexity), true
+	case "PersonFigures.orders":
+		if e.ComplexityRoot.PersonFigures.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.Orders(childComplexity), true
+	case "PersonFigures.revenue":
+		if e.ComplexityRoot.PersonFigures.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.Revenue(childComplexity), true
+	case "PersonFigures.userId":
+		if e.ComplexityRoot.PersonFigures.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonFigures.UserID(childComplexity), true
+
+	case "Query.appointmentCapacity":
+		if e.ComplexityRoot.Query.AppointmentCapacity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_appointmentCapacity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AppointmentCapacity(childComplexity, args["siteId"].(string)), true
+	case "Query.appointmentRemindersDue":
+		if e.ComplexityRoot.Query.AppointmentRemindersDue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_appointmentRemindersDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AppointmentRemindersDue(childComplexity, args["siteId"].(string), args["date"].(*time.Time), args["advisorId"].(*string)), true
 	case "Query.auditTrail":
 		if e.ComplexityRoot.Query.AuditTrail == nil {
 			break
@@ -4300,6 +4706,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RepairOrders(childComplexity, args["siteId"].(string), args["states"].([]shop.OrderState), args["advisorId"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.reportCsv":
+		if e.ComplexityRoot.Query.ReportCSV == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportCsv_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportCSV(childComplexity, args["siteId"].(string), args["report"].(shop.ReportName), args["period"].(shop.Period), args["date"].(*time.Time)), true
 	case "Query.retainedParts":
 		if e.ComplexityRoot.Query.RetainedParts == nil {
 			break
@@ -4311,6 +4728,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RetainedParts(childComplexity, args["siteId"].(string), args["keptOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.rota":
+		if e.ComplexityRoot.Query.Rota == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rota_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rota(childComplexity, args["siteId"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.servicePackages":
 		if e.ComplexityRoot.Query.ServicePackages == nil {
 			break
@@ -4350,6 +4778,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sites(childComplexity), true
+	case "Query.technicianSkills":
+		if e.ComplexityRoot.Query.TechnicianSkills == nil {
+			break
+		}
+
+		args, err := ec.field_Query_technicianSkills_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TechnicianSkills(childComplexity, args["siteId"].(string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -4776,6 +5215,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepairOrderPayload.UserErrors(childComplexity), true
 
+	case "RepeatRepair.at":
+		if e.ComplexityRoot.RepeatRepair.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatRepair.At(childComplexity), true
+	case "RepeatRepair.complaint":
+		if e.ComplexityRoot.RepeatRepair.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatRepair.Complaint(childComplexity), true
+	case "RepeatRepair.firstAt":
+		if e.ComplexityRoot.RepeatRepair.FirstAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatRepair.FirstAt(childComplexity), true
+	case "RepeatRepair.firstVisitId":
+		if e.ComplexityRoot.RepeatRepair.FirstVisitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatRepair.FirstVisitID(childComplexity), true
+	case "RepeatRepair.vehicleId":
+		if e.ComplexityRoot.RepeatRepair.VehicleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatRepair.VehicleID(childComplexity), true
+	case "RepeatRepair.visitId":
+		if e.ComplexityRoot.RepeatRepair.VisitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatRepair.VisitID(childComplexity), true
+
 	case "RetainedPart.claim":
 		if e.ComplexityRoot.RetainedPart.Claim == nil {
 			break
@@ -5010,6 +5486,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServicePlanPayload.UserErrors(childComplexity), true
 
+	case "ServiceReport.advisors":
+		if e.ComplexityRoot.ServiceReport.Advisors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Advisors(childComplexity), true
+	case "ServiceReport.appointmentRemindersMissed":
+		if e.ComplexityRoot.ServiceReport.AppointmentRemindersMissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.AppointmentRemindersMissed(childComplexity), true
 	case "ServiceReport.averageSatisfaction":
 		if e.ComplexityRoot.ServiceReport.AverageSatisfaction == nil {
 			break
@@ -5022,6 +5510,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceReport.CallbacksFinished(childComplexity), true
+	case "ServiceReport.callbacksMissed":
+		if e.ComplexityRoot.ServiceReport.CallbacksMissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.CallbacksMissed(childComplexity), true
 	case "ServiceReport.callbacksReached":
 		if e.ComplexityRoot.ServiceReport.CallbacksReached == nil {
 			break
@@ -5142,6 +5636,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceReport.Received(childComplexity), true
+	case "ServiceReport.remindersMissed":
+		if e.ComplexityRoot.ServiceReport.RemindersMissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.RemindersMissed(childComplexity), true
+	case "ServiceReport.repeatRepairs":
+		if e.ComplexityRoot.ServiceReport.RepeatRepairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.RepeatRepairs(childComplexity), true
 	case "ServiceReport.reworkRate":
 		if e.ComplexityRoot.ServiceReport.ReworkRate == nil {
 			break
@@ -5154,6 +5660,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceReport.SatisfactionRate(childComplexity), true
+	case "ServiceReport.technicians":
+		if e.ComplexityRoot.ServiceReport.Technicians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Technicians(childComplexity), true
 	case "ServiceReport.to":
 		if e.ComplexityRoot.ServiceReport.To == nil {
 			break
@@ -5245,6 +5757,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.WarrantyShare(childComplexity), true
+
+	case "Shift.day":
+		if e.ComplexityRoot.Shift.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.Day(childComplexity), true
+	case "Shift.endsAt":
+		if e.ComplexityRoot.Shift.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.EndsAt(childComplexity), true
+	case "Shift.kind":
+		if e.ComplexityRoot.Shift.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.Kind(childComplexity), true
+	case "Shift.note":
+		if e.ComplexityRoot.Shift.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.Note(childComplexity), true
+	case "Shift.setAt":
+		if e.ComplexityRoot.Shift.SetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.SetAt(childComplexity), true
+	case "Shift.setBy":
+		if e.ComplexityRoot.Shift.SetBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.SetBy(childComplexity), true
+	case "Shift.startsAt":
+		if e.ComplexityRoot.Shift.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.StartsAt(childComplexity), true
+	case "Shift.userId":
+		if e.ComplexityRoot.Shift.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shift.UserID(childComplexity), true
+
+	case "ShiftPayload.shift":
+		if e.ComplexityRoot.ShiftPayload.Shift == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShiftPayload.Shift(childComplexity), true
+	case "ShiftPayload.userErrors":
+		if e.ComplexityRoot.ShiftPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShiftPayload.UserErrors(childComplexity), true
 
 	case "Site.appointments":
 		if e.ComplexityRoot.Site.Appointments == nil {
@@ -5388,6 +5962,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SitePayload.UserErrors(childComplexity), true
+
+	case "SkillCapacity.bookedMinutes":
+		if e.ComplexityRoot.SkillCapacity.BookedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillCapacity.BookedMinutes(childComplexity), true
+	case "SkillCapacity.freeMinutes":
+		if e.ComplexityRoot.SkillCapacity.FreeMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillCapacity.FreeMinutes(childComplexity), true
+	case "SkillCapacity.shiftMinutes":
+		if e.ComplexityRoot.SkillCapacity.ShiftMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillCapacity.ShiftMinutes(childComplexity), true
+	case "SkillCapacity.skill":
+		if e.ComplexityRoot.SkillCapacity.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillCapacity.Skill(childComplexity), true
+	case "SkillCapacity.technicians":
+		if e.ComplexityRoot.SkillCapacity.Technicians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillCapacity.Technicians(childComplexity), true
 
 	case "StockReceipt.forOrder":
 		if e.ComplexityRoot.StockReceipt.ForOrder == nil {
@@ -5535,6 +6140,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamPayload.UserErrors(childComplexity), true
 
+	case "TechnicianSkills.name":
+		if e.ComplexityRoot.TechnicianSkills.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TechnicianSkills.Name(childComplexity), true
+	case "TechnicianSkills.skills":
+		if e.ComplexityRoot.TechnicianSkills.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TechnicianSkills.Skills(childComplexity), true
+	case "TechnicianSkills.userId":
+		if e.ComplexityRoot.TechnicianSkills.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TechnicianSkills.UserID(childComplexity), true
+
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
 			break
@@ -5677,6 +6301,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserPayload.UserErrors(childComplexity), true
+
+	case "UserSkillsPayload.skills":
+		if e.ComplexityRoot.UserSkillsPayload.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSkillsPayload.Skills(childComplexity), true
+	case "UserSkillsPayload.userErrors":
+		if e.ComplexityRoot.UserSkillsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSkillsPayload.UserErrors(childComplexity), true
 
 	case "VINInfo.make":
 		if e.ComplexityRoot.VINInfo.Make == nil {
@@ -6179,6 +6816,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
 			graphql.NewInputUnmarshaler("ReceiveStockInput", ec.unmarshalInputReceiveStockInput),
 			graphql.NewInputUnmarshaler("ReceiveVehicleInput", ec.unmarshalInputReceiveVehicleInput),
+			graphql.NewInputUnmarshaler("RecordAppointmentReminderInput", ec.unmarshalInputRecordAppointmentReminderInput),
 			graphql.NewInputUnmarshaler("RecordCallbackInput", ec.unmarshalInputRecordCallbackInput),
 			graphql.NewInputUnmarshaler("RecordFinalInspectionInput", ec.unmarshalInputRecordFinalInspectionInput),
 			graphql.NewInputUnmarshaler("RecordJobCheckInput", ec.unmarshalInputRecordJobCheckInput),
@@ -6191,9 +6829,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RetainWarrantyPartInput", ec.unmarshalInputRetainWarrantyPartInput),
 			graphql.NewInputUnmarshaler("ReturnPartsInput", ec.unmarshalInputReturnPartsInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
+			graphql.NewInputUnmarshaler("SetAppointmentCapacityInput", ec.unmarshalInputSetAppointmentCapacityInput),
 			graphql.NewInputUnmarshaler("SetClosedDayInput", ec.unmarshalInputSetClosedDayInput),
+			graphql.NewInputUnmarshaler("SetJobSkillInput", ec.unmarshalInputSetJobSkillInput),
+			graphql.NewInputUnmarshaler("SetShiftInput", ec.unmarshalInputSetShiftInput),
 			graphql.NewInputUnmarshaler("SetSiteHoursInput", ec.unmarshalInputSetSiteHoursInput),
 			graphql.NewInputUnmarshaler("SetUpSiteInput", ec.unmarshalInputSetUpSiteInput),
+			graphql.NewInputUnmarshaler("SetUserSkillsInput", ec.unmarshalInputSetUserSkillsInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
 			graphql.NewInputUnmarshaler("UpdateBayInput", ec.unmarshalInputUpdateBayInput),
@@ -6303,7 +6945,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "schema.graphqls" "site.graphqls" "visit.graphqls" "warranty.graphqls"
+//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "visit.graphqls" "warranty.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6326,6 +6968,7 @@ var sources = []*ast.Source{
 	{Name: "order.graphqls", Input: sourceData("order.graphqls"), BuiltIn: false},
 	{Name: "parts.graphqls", Input: sourceData("parts.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
+	{Name: "rota.graphqls", Input: sourceData("rota.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
 	{Name: "visit.graphqls", Input: sourceData("visit.graphqls"), BuiltIn: false},
@@ -6421,6 +7064,28 @@ func (ec *executionContext) childFields_Appointment(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Appointment", field.Name)
 }
 
+func (ec *executionContext) childFields_AppointmentCapacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "slotMinutes":
+		return ec.fieldContext_AppointmentCapacity_slotMinutes(ctx, field)
+	case "perSlot":
+		return ec.fieldContext_AppointmentCapacity_perSlot(ctx, field)
+	case "expectedMinutes":
+		return ec.fieldContext_AppointmentCapacity_expectedMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppointmentCapacity", field.Name)
+}
+
+func (ec *executionContext) childFields_AppointmentCapacityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointmentCapacity":
+		return ec.fieldContext_AppointmentCapacityPayload_appointmentCapacity(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AppointmentCapacityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppointmentCapacityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "appointment":
@@ -6429,6 +7094,36 @@ func (ec *executionContext) childFields_AppointmentPayload(ctx context.Context, 
 		return ec.fieldContext_AppointmentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AppointmentReminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_AppointmentReminder_appointment(ctx, field)
+	case "appointmentId":
+		return ec.fieldContext_AppointmentReminder_appointmentId(ctx, field)
+	case "advisorId":
+		return ec.fieldContext_AppointmentReminder_advisorId(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_AppointmentReminder_dueOn(ctx, field)
+	case "state":
+		return ec.fieldContext_AppointmentReminder_state(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_AppointmentReminder_doneAt(ctx, field)
+	case "outcome":
+		return ec.fieldContext_AppointmentReminder_outcome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppointmentReminder", field.Name)
+}
+
+func (ec *executionContext) childFields_AppointmentReminderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointmentReminder":
+		return ec.fieldContext_AppointmentReminderPayload_appointmentReminder(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AppointmentReminderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppointmentReminderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Arrival(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6671,6 +7366,14 @@ func (ec *executionContext) childFields_Capacity(ctx context.Context, field grap
 		return ec.fieldContext_Capacity_freeLabourMinutes(ctx, field)
 	case "at":
 		return ec.fieldContext_Capacity_at(ctx, field)
+	case "rotaKnown":
+		return ec.fieldContext_Capacity_rotaKnown(ctx, field)
+	case "shiftMinutes":
+		return ec.fieldContext_Capacity_shiftMinutes(ctx, field)
+	case "appointmentMinutes":
+		return ec.fieldContext_Capacity_appointmentMinutes(ctx, field)
+	case "bySkill":
+		return ec.fieldContext_Capacity_bySkill(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Capacity", field.Name)
 }
@@ -6845,6 +7548,12 @@ func (ec *executionContext) childFields_DueReminder(ctx context.Context, field g
 		return ec.fieldContext_DueReminder_reminder(ctx, field)
 	case "plan":
 		return ec.fieldContext_DueReminder_plan(ctx, field)
+	case "serviceDueOn":
+		return ec.fieldContext_DueReminder_serviceDueOn(ctx, field)
+	case "byMileage":
+		return ec.fieldContext_DueReminder_byMileage(ctx, field)
+	case "estimatedMileage":
+		return ec.fieldContext_DueReminder_estimatedMileage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DueReminder", field.Name)
 }
@@ -6977,6 +7686,18 @@ func (ec *executionContext) childFields_JobPayload(ctx context.Context, field gr
 		return ec.fieldContext_JobPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_JobSkillPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_JobSkillPayload_job(ctx, field)
+	case "skill":
+		return ec.fieldContext_JobSkillPayload_skill(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_JobSkillPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobSkillPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_LabourOperation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7257,6 +7978,28 @@ func (ec *executionContext) childFields_PartReservationPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type PartReservationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_PersonFigures_userId(ctx, field)
+	case "name":
+		return ec.fieldContext_PersonFigures_name(ctx, field)
+	case "orders":
+		return ec.fieldContext_PersonFigures_orders(ctx, field)
+	case "jobs":
+		return ec.fieldContext_PersonFigures_jobs(ctx, field)
+	case "minutesSold":
+		return ec.fieldContext_PersonFigures_minutesSold(ctx, field)
+	case "minutesClocked":
+		return ec.fieldContext_PersonFigures_minutesClocked(ctx, field)
+	case "efficiency":
+		return ec.fieldContext_PersonFigures_efficiency(ctx, field)
+	case "revenue":
+		return ec.fieldContext_PersonFigures_revenue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonFigures", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordCallbackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "callback":
@@ -7431,6 +8174,24 @@ func (ec *executionContext) childFields_RepairOrderPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RepairOrderPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RepeatRepair(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vehicleId":
+		return ec.fieldContext_RepeatRepair_vehicleId(ctx, field)
+	case "firstVisitId":
+		return ec.fieldContext_RepeatRepair_firstVisitId(ctx, field)
+	case "firstAt":
+		return ec.fieldContext_RepeatRepair_firstAt(ctx, field)
+	case "visitId":
+		return ec.fieldContext_RepeatRepair_visitId(ctx, field)
+	case "at":
+		return ec.fieldContext_RepeatRepair_at(ctx, field)
+	case "complaint":
+		return ec.fieldContext_RepeatRepair_complaint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepeatRepair", field.Name)
+}
+
 func (ec *executionContext) childFields_RetainedPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7599,6 +8360,18 @@ func (ec *executionContext) childFields_ServiceReport(ctx context.Context, field
 		return ec.fieldContext_ServiceReport_complaintsOpened(ctx, field)
 	case "complaintsClosed":
 		return ec.fieldContext_ServiceReport_complaintsClosed(ctx, field)
+	case "callbacksMissed":
+		return ec.fieldContext_ServiceReport_callbacksMissed(ctx, field)
+	case "remindersMissed":
+		return ec.fieldContext_ServiceReport_remindersMissed(ctx, field)
+	case "appointmentRemindersMissed":
+		return ec.fieldContext_ServiceReport_appointmentRemindersMissed(ctx, field)
+	case "advisors":
+		return ec.fieldContext_ServiceReport_advisors(ctx, field)
+	case "technicians":
+		return ec.fieldContext_ServiceReport_technicians(ctx, field)
+	case "repeatRepairs":
+		return ec.fieldContext_ServiceReport_repeatRepairs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServiceReport", field.Name)
 }
@@ -7631,6 +8404,38 @@ func (ec *executionContext) childFields_Settlement(ctx context.Context, field gr
 		return ec.fieldContext_Settlement_settledAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settlement", field.Name)
+}
+
+func (ec *executionContext) childFields_Shift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_Shift_userId(ctx, field)
+	case "day":
+		return ec.fieldContext_Shift_day(ctx, field)
+	case "kind":
+		return ec.fieldContext_Shift_kind(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Shift_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Shift_endsAt(ctx, field)
+	case "note":
+		return ec.fieldContext_Shift_note(ctx, field)
+	case "setBy":
+		return ec.fieldContext_Shift_setBy(ctx, field)
+	case "setAt":
+		return ec.fieldContext_Shift_setAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Shift", field.Name)
+}
+
+func (ec *executionContext) childFields_ShiftPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shift":
+		return ec.fieldContext_ShiftPayload_shift(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShiftPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShiftPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7685,6 +8490,22 @@ func (ec *executionContext) childFields_SitePayload(ctx context.Context, field g
 		return ec.fieldContext_SitePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillCapacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillCapacity_skill(ctx, field)
+	case "technicians":
+		return ec.fieldContext_SkillCapacity_technicians(ctx, field)
+	case "shiftMinutes":
+		return ec.fieldContext_SkillCapacity_shiftMinutes(ctx, field)
+	case "bookedMinutes":
+		return ec.fieldContext_SkillCapacity_bookedMinutes(ctx, field)
+	case "freeMinutes":
+		return ec.fieldContext_SkillCapacity_freeMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillCapacity", field.Name)
 }
 
 func (ec *executionContext) childFields_StockReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7745,6 +8566,18 @@ func (ec *executionContext) childFields_TeamPayload(ctx context.Context, field g
 		return ec.fieldContext_TeamPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TeamPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TechnicianSkills(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_TechnicianSkills_userId(ctx, field)
+	case "name":
+		return ec.fieldContext_TechnicianSkills_name(ctx, field)
+	case "skills":
+		return ec.fieldContext_TechnicianSkills_skills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TechnicianSkills", field.Name)
 }
 
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7821,6 +8654,16 @@ func (ec *executionContext) childFields_UserPayload(ctx context.Context, field g
 		return ec.fieldContext_UserPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserSkillsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skills":
+		return ec.fieldContext_UserSkillsPayload_skills(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UserSkillsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserSkillsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_VINInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8683,6 +9526,20 @@ func (ec *executionContext) field_Mutation_receiveVehicle_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordAppointmentReminder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordAppointmentReminderInput, error) {
+			return ec.unmarshalNRecordAppointmentReminderInput2bayboardᚋstoreᚐRecordAppointmentReminderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordCallback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8893,12 +9750,54 @@ func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAppointmentCapacity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetAppointmentCapacityInput, error) {
+			return ec.unmarshalNSetAppointmentCapacityInput2bayboardᚋstoreᚐSetAppointmentCapacityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setClosedDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SetClosedDayInput, error) {
 			return ec.unmarshalNSetClosedDayInput2bayboardᚋstoreᚐSetClosedDayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setJobSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetJobSkillInput, error) {
+			return ec.unmarshalNSetJobSkillInput2bayboardᚋstoreᚐSetJobSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setShift_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetShiftInput, error) {
+			return ec.unmarshalNSetShiftInput2bayboardᚋstoreᚐSetShiftInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8927,6 +9826,20 @@ func (ec *executionContext) field_Mutation_setUpSite_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SetUpSiteInput, error) {
 			return ec.unmarshalNSetUpSiteInput2bayboardᚋstoreᚐSetUpSiteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setUserSkills_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetUserSkillsInput, error) {
+			return ec.unmarshalNSetUserSkillsInput2bayboardᚋstoreᚐSetUserSkillsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9184,6 +10097,50 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_appointmentCapacity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_appointmentRemindersDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "advisorId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["advisorId"] = arg2
 	return args, nil
 }
 
@@ -9705,6 +10662,44 @@ func (ec *executionContext) field_Query_repairOrders_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reportCsv_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "report",
+		func(ctx context.Context, v any) (shop.ReportName, error) {
+			return ec.unmarshalNReportName2bayboardᚋshopᚐReportName(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["report"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (shop.Period, error) {
+			return ec.unmarshalNReportPeriod2bayboardᚋshopᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_retainedParts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9740,6 +10735,36 @@ func (ec *executionContext) field_Query_retainedParts_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rota_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -9806,6 +10831,20 @@ func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_technicianSkills_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
 	return args, nil
 }
 
@@ -10961,6 +12000,139 @@ func (ec *executionContext) fieldContext_Appointment_version(_ context.Context, 
 	return graphql.NewScalarFieldContext("Appointment", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AppointmentCapacity_slotMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentCapacity_slotMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlotMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentCapacity_slotMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentCapacity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppointmentCapacity_perSlot(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentCapacity_perSlot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerSlot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentCapacity_perSlot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentCapacity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppointmentCapacity_expectedMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentCapacity_expectedMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentCapacity_expectedMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentCapacity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppointmentCapacityPayload_appointmentCapacity(ctx context.Context, field graphql.CollectedField, obj *model.AppointmentCapacityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentCapacityPayload_appointmentCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.AppointmentCapacity) graphql.Marshaler {
+			return ec.marshalOAppointmentCapacity2ᚖbayboardᚋshopᚐAppointmentCapacity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentCapacityPayload_appointmentCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppointmentCapacityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentCapacity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppointmentCapacityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AppointmentCapacityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentCapacityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentCapacityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppointmentCapacityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.AppointmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11015,6 +12187,240 @@ func (ec *executionContext) _AppointmentPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_AppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppointmentReminder_appointment(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AppointmentReminder().Appointment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖbayboardᚋshopᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppointmentReminder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppointmentReminder_appointmentId(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_appointmentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.AppointmentID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐAppointmentID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_appointmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentReminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AppointmentReminder_advisorId(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_advisorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdvisorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.UserID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐUserID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_advisorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentReminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AppointmentReminder_dueOn(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentReminder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AppointmentReminder_state(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.AppointmentReminderState) graphql.Marshaler {
+			return ec.marshalNAppointmentReminderState2bayboardᚋshopᚐAppointmentReminderState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentReminder", field, false, false, "AppointmentReminderState")
+}
+
+func (ec *executionContext) _AppointmentReminder_doneAt(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_doneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentReminder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AppointmentReminder_outcome(ctx context.Context, field graphql.CollectedField, obj *shop.AppointmentReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminder_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminder_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppointmentReminder", field, false, false, "String")
+}
+
+func (ec *executionContext) _AppointmentReminderPayload_appointmentReminder(ctx context.Context, field graphql.CollectedField, obj *model.AppointmentReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminderPayload_appointmentReminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentReminder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.AppointmentReminder) graphql.Marshaler {
+			return ec.marshalOAppointmentReminder2ᚖbayboardᚋshopᚐAppointmentReminder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminderPayload_appointmentReminder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppointmentReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentReminder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppointmentReminderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AppointmentReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppointmentReminderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppointmentReminderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppointmentReminderPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -13321,6 +14727,107 @@ func (ec *executionContext) fieldContext_Capacity_at(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Capacity", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Capacity_rotaKnown(ctx context.Context, field graphql.CollectedField, obj *store.Capacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capacity_rotaKnown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Capacity().RotaKnown(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capacity_rotaKnown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Capacity", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Capacity_shiftMinutes(ctx context.Context, field graphql.CollectedField, obj *store.Capacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capacity_shiftMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Capacity().ShiftMinutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capacity_shiftMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Capacity", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Capacity_appointmentMinutes(ctx context.Context, field graphql.CollectedField, obj *store.Capacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capacity_appointmentMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Capacity().AppointmentMinutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capacity_appointmentMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Capacity", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Capacity_bySkill(ctx context.Context, field graphql.CollectedField, obj *store.Capacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Capacity_bySkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Capacity().BySkill(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.SkillCapacity) graphql.Marshaler {
+			return ec.marshalNSkillCapacity2ᚕᚖbayboardᚋshopᚐSkillCapacityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Capacity_bySkill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Capacity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillCapacity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Check_id(ctx context.Context, field graphql.CollectedField, obj *shop.Check) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14755,6 +16262,75 @@ func (ec *executionContext) fieldContext_DueReminder_plan(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _DueReminder_serviceDueOn(ctx context.Context, field graphql.CollectedField, obj *store.DueReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueReminder_serviceDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceDueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueReminder_serviceDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueReminder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DueReminder_byMileage(ctx context.Context, field graphql.CollectedField, obj *store.DueReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueReminder_byMileage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByMileage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueReminder_byMileage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueReminder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DueReminder_estimatedMileage(ctx context.Context, field graphql.CollectedField, obj *store.DueReminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueReminder_estimatedMileage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstimatedMileage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DueReminder_estimatedMileage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueReminder", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *shop.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15928,6 +17504,93 @@ func (ec *executionContext) _JobPayload_userErrors(ctx context.Context, field gr
 func (ec *executionContext) fieldContext_JobPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "JobPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobSkillPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.JobSkillPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobSkillPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖbayboardᚋshopᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobSkillPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobSkillPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobSkillPayload_skill(ctx context.Context, field graphql.CollectedField, obj *model.JobSkillPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobSkillPayload_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobSkillPayload_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobSkillPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobSkillPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.JobSkillPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobSkillPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobSkillPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobSkillPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -19168,6 +20831,226 @@ func (ec *executionContext) fieldContext_Mutation_returnParts(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setShift(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setShift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetShift(ctx, fc.Args["input"].(store.SetShiftInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShiftPayload) graphql.Marshaler {
+			return ec.marshalNShiftPayload2ᚖbayboardᚋgraphᚋmodelᚐShiftPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setShift(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShiftPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setShift_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setUserSkills(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setUserSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetUserSkills(ctx, fc.Args["input"].(store.SetUserSkillsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserSkillsPayload) graphql.Marshaler {
+			return ec.marshalNUserSkillsPayload2ᚖbayboardᚋgraphᚋmodelᚐUserSkillsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setUserSkills(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSkillsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setUserSkills_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setJobSkill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setJobSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetJobSkill(ctx, fc.Args["input"].(store.SetJobSkillInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobSkillPayload) graphql.Marshaler {
+			return ec.marshalNJobSkillPayload2ᚖbayboardᚋgraphᚋmodelᚐJobSkillPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setJobSkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobSkillPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setJobSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAppointmentCapacity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAppointmentCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAppointmentCapacity(ctx, fc.Args["input"].(store.SetAppointmentCapacityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AppointmentCapacityPayload) graphql.Marshaler {
+			return ec.marshalNAppointmentCapacityPayload2ᚖbayboardᚋgraphᚋmodelᚐAppointmentCapacityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAppointmentCapacity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentCapacityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAppointmentCapacity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAppointmentReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAppointmentReminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAppointmentReminder(ctx, fc.Args["input"].(store.RecordAppointmentReminderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AppointmentReminderPayload) graphql.Marshaler {
+			return ec.marshalNAppointmentReminderPayload2ᚖbayboardᚋgraphᚋmodelᚐAppointmentReminderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAppointmentReminder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentReminderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAppointmentReminder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateCallbackSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21305,6 +23188,199 @@ func (ec *executionContext) fieldContext_PartReservationPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _PersonFigures_userId(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.UserID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐUserID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PersonFigures_name(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonFigures_orders(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PersonFigures_jobs(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Jobs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_jobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PersonFigures_minutesSold(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_minutesSold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinutesSold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_minutesSold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PersonFigures_minutesClocked(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_minutesClocked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinutesClocked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_minutesClocked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PersonFigures_efficiency(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_efficiency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Efficiency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_efficiency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _PersonFigures_revenue(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonFigures_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonFigures_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22135,6 +24211,226 @@ func (ec *executionContext) fieldContext_Query_serviceReport(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_serviceReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportCsv(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportCsv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportCSV(ctx, fc.Args["siteId"].(string), fc.Args["report"].(shop.ReportName), fc.Args["period"].(shop.Period), fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportCsv(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportCsv_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rota(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rota(ctx, fc.Args["siteId"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Shift) graphql.Marshaler {
+			return ec.marshalNShift2ᚕᚖbayboardᚋshopᚐShiftᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rota(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shift(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rota_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_technicianSkills(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_technicianSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TechnicianSkills(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.TechnicianSkills) graphql.Marshaler {
+			return ec.marshalNTechnicianSkills2ᚕᚖbayboardᚋstoreᚐTechnicianSkillsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_technicianSkills(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TechnicianSkills(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_technicianSkills_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_appointmentCapacity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_appointmentCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AppointmentCapacity(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.AppointmentCapacity) graphql.Marshaler {
+			return ec.marshalNAppointmentCapacity2ᚖbayboardᚋshopᚐAppointmentCapacity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_appointmentCapacity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentCapacity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_appointmentCapacity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_appointmentRemindersDue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_appointmentRemindersDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AppointmentRemindersDue(ctx, fc.Args["siteId"].(string), fc.Args["date"].(*time.Time), fc.Args["advisorId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.AppointmentReminder) graphql.Marshaler {
+			return ec.marshalNAppointmentReminder2ᚕᚖbayboardᚋshopᚐAppointmentReminderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_appointmentRemindersDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentReminder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_appointmentRemindersDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24159,6 +26455,144 @@ func (ec *executionContext) fieldContext_RepairOrderPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _RepeatRepair_vehicleId(ctx context.Context, field graphql.CollectedField, obj *shop.RepeatRepair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatRepair_vehicleId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VehicleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.VehicleID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐVehicleID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatRepair_vehicleId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatRepair", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RepeatRepair_firstVisitId(ctx context.Context, field graphql.CollectedField, obj *shop.RepeatRepair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatRepair_firstVisitId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstVisitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.VisitID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐVisitID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatRepair_firstVisitId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatRepair", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RepeatRepair_firstAt(ctx context.Context, field graphql.CollectedField, obj *shop.RepeatRepair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatRepair_firstAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatRepair_firstAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatRepair", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RepeatRepair_visitId(ctx context.Context, field graphql.CollectedField, obj *shop.RepeatRepair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatRepair_visitId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.VisitID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐVisitID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatRepair_visitId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatRepair", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RepeatRepair_at(ctx context.Context, field graphql.CollectedField, obj *shop.RepeatRepair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatRepair_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatRepair_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatRepair", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RepeatRepair_complaint(ctx context.Context, field graphql.CollectedField, obj *shop.RepeatRepair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatRepair_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatRepair_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatRepair", field, false, false, "String")
+}
+
 func (ec *executionContext) _RetainedPart_id(ctx context.Context, field graphql.CollectedField, obj *shop.RetainedPart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25861,6 +28295,171 @@ func (ec *executionContext) fieldContext_ServiceReport_complaintsClosed(_ contex
 	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ServiceReport_callbacksMissed(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_callbacksMissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbacksMissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_callbacksMissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_remindersMissed(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_remindersMissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemindersMissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_remindersMissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_appointmentRemindersMissed(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_appointmentRemindersMissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentRemindersMissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_appointmentRemindersMissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceReport_advisors(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_advisors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Advisors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.PersonFigures) graphql.Marshaler {
+			return ec.marshalNPersonFigures2ᚕbayboardᚋshopᚐPersonFiguresᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_advisors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_technicians(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_technicians(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Technicians, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.PersonFigures) graphql.Marshaler {
+			return ec.marshalNPersonFigures2ᚕbayboardᚋshopᚐPersonFiguresᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_technicians(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_repeatRepairs(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_repeatRepairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepeatRepairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.RepeatRepair) graphql.Marshaler {
+			return ec.marshalNRepeatRepair2ᚕbayboardᚋshopᚐRepeatRepairᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_repeatRepairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepeatRepair(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Settlement_id(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26207,6 +28806,254 @@ func (ec *executionContext) _Settlement_settledAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Settlement_settledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Settlement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Shift_userId(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.UserID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐUserID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Shift_day(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Shift_kind(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ShiftKind) graphql.Marshaler {
+			return ec.marshalNShiftKind2bayboardᚋshopᚐShiftKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "ShiftKind")
+}
+
+func (ec *executionContext) _Shift_startsAt(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Shift_endsAt(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Shift_note(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "String")
+}
+
+func (ec *executionContext) _Shift_setBy(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_setBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SetBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.UserID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐUserID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_setBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Shift_setAt(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shift_setAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shift_setAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shift", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ShiftPayload_shift(ctx context.Context, field graphql.CollectedField, obj *model.ShiftPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShiftPayload_shift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shift, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Shift) graphql.Marshaler {
+			return ec.marshalOShift2ᚖbayboardᚋshopᚐShift(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShiftPayload_shift(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShiftPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shift(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShiftPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ShiftPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShiftPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShiftPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShiftPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *shop.Site) (ret graphql.Marshaler) {
@@ -26836,6 +29683,121 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _SkillCapacity_skill(ctx context.Context, field graphql.CollectedField, obj *shop.SkillCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillCapacity_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillCapacity_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillCapacity", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillCapacity_technicians(ctx context.Context, field graphql.CollectedField, obj *shop.SkillCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillCapacity_technicians(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Technicians, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillCapacity_technicians(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillCapacity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillCapacity_shiftMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.SkillCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillCapacity_shiftMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShiftMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillCapacity_shiftMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillCapacity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillCapacity_bookedMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.SkillCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillCapacity_bookedMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookedMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillCapacity_bookedMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillCapacity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillCapacity_freeMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.SkillCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillCapacity_freeMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FreeMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillCapacity_freeMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillCapacity", field, false, false, "Int")
+}
+
 func (ec *executionContext) _StockReceipt_id(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27463,6 +30425,75 @@ func (ec *executionContext) fieldContext_TeamPayload_userErrors(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _TechnicianSkills_userId(ctx context.Context, field graphql.CollectedField, obj *store.TechnicianSkills) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TechnicianSkills_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.UserID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐUserID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TechnicianSkills_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TechnicianSkills", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TechnicianSkills_name(ctx context.Context, field graphql.CollectedField, obj *store.TechnicianSkills) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TechnicianSkills_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TechnicianSkills_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TechnicianSkills", field, false, false, "String")
+}
+
+func (ec *executionContext) _TechnicianSkills_skills(ctx context.Context, field graphql.CollectedField, obj *store.TechnicianSkills) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TechnicianSkills_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TechnicianSkills_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TechnicianSkills", field, false, false, "String")
+}
+
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *store.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28045,6 +31076,61 @@ func (ec *executionContext) _UserPayload_userErrors(ctx context.Context, field g
 func (ec *executionContext) fieldContext_UserPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserSkillsPayload_skills(ctx context.Context, field graphql.CollectedField, obj *model.UserSkillsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSkillsPayload_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSkillsPayload_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSkillsPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSkillsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UserSkillsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSkillsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSkillsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserSkillsPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -34079,6 +37165,62 @@ func UnmarshalReceiveVehicleInput(ctx context.Context, raw any) (store.ReceiveVe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordAppointmentReminderInput(ctx context.Context, obj any) (store.RecordAppointmentReminderInput, error) {
+	var it store.RecordAppointmentReminderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentId", "outcome", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐAppointmentID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAppointmentReminderInput unmarshals raw into the RecordAppointmentReminderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAppointmentReminderInput(ctx context.Context, raw any) (store.RecordAppointmentReminderInput, error) {
+	var out store.RecordAppointmentReminderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAppointmentReminderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordCallbackInput(ctx context.Context, obj any) (store.RecordCallbackInput, error) {
 	var it store.RecordCallbackInput
 	if obj == nil {
@@ -34961,6 +38103,76 @@ func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (store.RevokeTokenI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetAppointmentCapacityInput(ctx context.Context, obj any) (store.SetAppointmentCapacityInput, error) {
+	var it store.SetAppointmentCapacityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "slotMinutes", "perSlot", "expectedMinutes", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "slotMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutes = data
+		case "perSlot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perSlot"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerSlot = data
+		case "expectedMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedMinutes = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAppointmentCapacityInput unmarshals raw into the SetAppointmentCapacityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAppointmentCapacityInput(ctx context.Context, raw any) (store.SetAppointmentCapacityInput, error) {
+	var out store.SetAppointmentCapacityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAppointmentCapacityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetClosedDayInput(ctx context.Context, obj any) (store.SetClosedDayInput, error) {
 	var it store.SetClosedDayInput
 	if obj == nil {
@@ -35035,6 +38247,160 @@ func (ec *executionContext) unmarshalInputSetClosedDayInput(ctx context.Context,
 func UnmarshalSetClosedDayInput(ctx context.Context, raw any) (store.SetClosedDayInput, error) {
 	var out store.SetClosedDayInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetClosedDayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetJobSkillInput(ctx context.Context, obj any) (store.SetJobSkillInput, error) {
+	var it store.SetJobSkillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"jobId", "skill", "expectedVersion", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "jobId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐJobID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobID = data
+		case "skill":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skill"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skill = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetJobSkillInput unmarshals raw into the SetJobSkillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetJobSkillInput(ctx context.Context, raw any) (store.SetJobSkillInput, error) {
+	var out store.SetJobSkillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetJobSkillInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetShiftInput(ctx context.Context, obj any) (store.SetShiftInput, error) {
+	var it store.SetShiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "userId", "day", "leave", "startsAt", "endsAt", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "leave":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leave"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Leave = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetShiftInput unmarshals raw into the SetShiftInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetShiftInput(ctx context.Context, raw any) (store.SetShiftInput, error) {
+	var out store.SetShiftInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetShiftInput", raw, &out)
 	return out, err
 }
 
@@ -35175,6 +38541,62 @@ func (ec *executionContext) unmarshalInputSetUpSiteInput(ctx context.Context, ob
 func UnmarshalSetUpSiteInput(ctx context.Context, raw any) (store.SetUpSiteInput, error) {
 	var out store.SetUpSiteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetUpSiteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetUserSkillsInput(ctx context.Context, obj any) (store.SetUserSkillsInput, error) {
+	var it store.SetUserSkillsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId", "skills", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐUserID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetUserSkillsInput unmarshals raw into the SetUserSkillsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetUserSkillsInput(ctx context.Context, raw any) (store.SetUserSkillsInput, error) {
+	var out store.SetUserSkillsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetUserSkillsInput", raw, &out)
 	return out, err
 }
 
@@ -37037,6 +40459,87 @@ func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var appointmentCapacityImplementors = []string{"AppointmentCapacity"}
+
+func (ec *executionContext) _AppointmentCapacity(ctx context.Context, sel ast.SelectionSet, obj *shop.AppointmentCapacity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appointmentCapacityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppointmentCapacity")
+		case "slotMinutes":
+			out.Values[i] = ec._AppointmentCapacity_slotMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "perSlot":
+			out.Values[i] = ec._AppointmentCapacity_perSlot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expectedMinutes":
+			out.Values[i] = ec._AppointmentCapacity_expectedMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appointmentCapacityPayloadImplementors = []string{"AppointmentCapacityPayload"}
+
+func (ec *executionContext) _AppointmentCapacityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AppointmentCapacityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appointmentCapacityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppointmentCapacityPayload")
+		case "appointmentCapacity":
+			out.Values[i] = ec._AppointmentCapacityPayload_appointmentCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AppointmentCapacityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var appointmentPayloadImplementors = []string{"AppointmentPayload"}
 
 func (ec *executionContext) _AppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AppointmentPayload) graphql.Marshaler {
@@ -37055,6 +40558,108 @@ func (ec *executionContext) _AppointmentPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._AppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appointmentReminderImplementors = []string{"AppointmentReminder"}
+
+func (ec *executionContext) _AppointmentReminder(ctx context.Context, sel ast.SelectionSet, obj *shop.AppointmentReminder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appointmentReminderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppointmentReminder")
+		case "appointment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AppointmentReminder_appointment(ctx, field, obj)
+				})
+		case "appointmentId":
+			out.Values[i] = ec._AppointmentReminder_appointmentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "advisorId":
+			out.Values[i] = ec._AppointmentReminder_advisorId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._AppointmentReminder_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._AppointmentReminder_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneAt":
+			out.Values[i] = ec._AppointmentReminder_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._AppointmentReminder_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appointmentReminderPayloadImplementors = []string{"AppointmentReminderPayload"}
+
+func (ec *executionContext) _AppointmentReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AppointmentReminderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appointmentReminderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppointmentReminderPayload")
+		case "appointmentReminder":
+			out.Values[i] = ec._AppointmentReminderPayload_appointmentReminder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AppointmentReminderPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37794,23 +41399,47 @@ func (ec *executionContext) _Capacity(ctx context.Context, sel ast.SelectionSet,
 		case "technicians":
 			out.Values[i] = ec._Capacity_technicians(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "backlogMinutes":
 			out.Values[i] = ec._Capacity_backlogMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "freeLabourMinutes":
 			out.Values[i] = ec._Capacity_freeLabourMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._Capacity_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "rotaKnown":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capacity_rotaKnown(ctx, field, obj)
+				})
+		case "shiftMinutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capacity_shiftMinutes(ctx, field, obj)
+				})
+		case "appointmentMinutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capacity_appointmentMinutes(ctx, field, obj)
+				})
+		case "bySkill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Capacity_bySkill(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38403,6 +42032,21 @@ func (ec *executionContext) _DueReminder(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "serviceDueOn":
+			out.Values[i] = ec._DueReminder_serviceDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byMileage":
+			out.Values[i] = ec._DueReminder_byMileage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "estimatedMileage":
+			out.Values[i] = ec._DueReminder_estimatedMileage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38834,6 +42478,49 @@ func (ec *executionContext) _JobPayload(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._JobPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobSkillPayloadImplementors = []string{"JobSkillPayload"}
+
+func (ec *executionContext) _JobSkillPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JobSkillPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobSkillPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobSkillPayload")
+		case "job":
+			out.Values[i] = ec._JobSkillPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skill":
+			out.Values[i] = ec._JobSkillPayload_skill(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._JobSkillPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39540,6 +43227,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "returnParts":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_returnParts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setShift":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setShift(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setUserSkills":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setUserSkills(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setJobSkill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setJobSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAppointmentCapacity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAppointmentCapacity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAppointmentReminder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAppointmentReminder(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -40329,6 +44051,74 @@ func (ec *executionContext) _PartReservationPayload(ctx context.Context, sel ast
 	return out
 }
 
+var personFiguresImplementors = []string{"PersonFigures"}
+
+func (ec *executionContext) _PersonFigures(ctx context.Context, sel ast.SelectionSet, obj *shop.PersonFigures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonFigures")
+		case "userId":
+			out.Values[i] = ec._PersonFigures_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PersonFigures_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._PersonFigures_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jobs":
+			out.Values[i] = ec._PersonFigures_jobs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutesSold":
+			out.Values[i] = ec._PersonFigures_minutesSold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minutesClocked":
+			out.Values[i] = ec._PersonFigures_minutesClocked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "efficiency":
+			out.Values[i] = ec._PersonFigures_efficiency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._PersonFigures_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -40461,6 +44251,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_serviceReport(ctx, field)
+				})
+		case "reportCsv":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportCsv(ctx, field)
+				})
+		case "rota":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rota(ctx, field)
+				})
+		case "technicianSkills":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_technicianSkills(ctx, field)
+				})
+		case "appointmentCapacity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_appointmentCapacity(ctx, field)
+				})
+		case "appointmentRemindersDue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_appointmentRemindersDue(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -41071,6 +44891,64 @@ func (ec *executionContext) _RepairOrderPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var repeatRepairImplementors = []string{"RepeatRepair"}
+
+func (ec *executionContext) _RepeatRepair(ctx context.Context, sel ast.SelectionSet, obj *shop.RepeatRepair) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repeatRepairImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepeatRepair")
+		case "vehicleId":
+			out.Values[i] = ec._RepeatRepair_vehicleId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstVisitId":
+			out.Values[i] = ec._RepeatRepair_firstVisitId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstAt":
+			out.Values[i] = ec._RepeatRepair_firstAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visitId":
+			out.Values[i] = ec._RepeatRepair_visitId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._RepeatRepair_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complaint":
+			out.Values[i] = ec._RepeatRepair_complaint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var retainedPartImplementors = []string{"RetainedPart", "Node"}
 
 func (ec *executionContext) _RetainedPart(ctx context.Context, sel ast.SelectionSet, obj *shop.RetainedPart) graphql.Marshaler {
@@ -41589,6 +45467,36 @@ func (ec *executionContext) _ServiceReport(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "callbacksMissed":
+			out.Values[i] = ec._ServiceReport_callbacksMissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remindersMissed":
+			out.Values[i] = ec._ServiceReport_remindersMissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appointmentRemindersMissed":
+			out.Values[i] = ec._ServiceReport_appointmentRemindersMissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "advisors":
+			out.Values[i] = ec._ServiceReport_advisors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "technicians":
+			out.Values[i] = ec._ServiceReport_technicians(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repeatRepairs":
+			out.Values[i] = ec._ServiceReport_repeatRepairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41678,6 +45586,112 @@ func (ec *executionContext) _Settlement(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Settlement_settledAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shiftImplementors = []string{"Shift"}
+
+func (ec *executionContext) _Shift(ctx context.Context, sel ast.SelectionSet, obj *shop.Shift) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shiftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Shift")
+		case "userId":
+			out.Values[i] = ec._Shift_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "day":
+			out.Values[i] = ec._Shift_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Shift_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startsAt":
+			out.Values[i] = ec._Shift_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endsAt":
+			out.Values[i] = ec._Shift_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Shift_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBy":
+			out.Values[i] = ec._Shift_setBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAt":
+			out.Values[i] = ec._Shift_setAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shiftPayloadImplementors = []string{"ShiftPayload"}
+
+func (ec *executionContext) _ShiftPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ShiftPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shiftPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShiftPayload")
+		case "shift":
+			out.Values[i] = ec._ShiftPayload_shift(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShiftPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -41846,6 +45860,59 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._SitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillCapacityImplementors = []string{"SkillCapacity"}
+
+func (ec *executionContext) _SkillCapacity(ctx context.Context, sel ast.SelectionSet, obj *shop.SkillCapacity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillCapacityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillCapacity")
+		case "skill":
+			out.Values[i] = ec._SkillCapacity_skill(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "technicians":
+			out.Values[i] = ec._SkillCapacity_technicians(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shiftMinutes":
+			out.Values[i] = ec._SkillCapacity_shiftMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bookedMinutes":
+			out.Values[i] = ec._SkillCapacity_bookedMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "freeMinutes":
+			out.Values[i] = ec._SkillCapacity_freeMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42077,6 +46144,49 @@ func (ec *executionContext) _TeamPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._TeamPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var technicianSkillsImplementors = []string{"TechnicianSkills"}
+
+func (ec *executionContext) _TechnicianSkills(ctx context.Context, sel ast.SelectionSet, obj *store.TechnicianSkills) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, technicianSkillsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TechnicianSkills")
+		case "userId":
+			out.Values[i] = ec._TechnicianSkills_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TechnicianSkills_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skills":
+			out.Values[i] = ec._TechnicianSkills_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42335,6 +46445,44 @@ func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._UserPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userSkillsPayloadImplementors = []string{"UserSkillsPayload"}
+
+func (ec *executionContext) _UserSkillsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UserSkillsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userSkillsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserSkillsPayload")
+		case "skills":
+			out.Values[i] = ec._UserSkillsPayload_skills(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UserSkillsPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43554,12 +47702,75 @@ func (ec *executionContext) marshalNAppointment2ᚖbayboardᚋshopᚐAppointment
 	return ec._Appointment(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAppointmentCapacity2ᚖbayboardᚋshopᚐAppointmentCapacity(ctx context.Context, sel ast.SelectionSet, v *shop.AppointmentCapacity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppointmentCapacity!")
+		return graphql.Null
+	}
+	return ec._AppointmentCapacity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppointmentCapacityPayload2ᚖbayboardᚋgraphᚋmodelᚐAppointmentCapacityPayload(ctx context.Context, sel ast.SelectionSet, v *model.AppointmentCapacityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppointmentCapacityPayload!")
+		return graphql.Null
+	}
+	return ec._AppointmentCapacityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAppointmentPayload2ᚖbayboardᚋgraphᚋmodelᚐAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AppointmentPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AppointmentPayload!")
 		return graphql.Null
 	}
 	return ec._AppointmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppointmentReminder2ᚕᚖbayboardᚋshopᚐAppointmentReminderᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.AppointmentReminder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppointmentReminder2ᚖbayboardᚋshopᚐAppointmentReminder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAppointmentReminder2ᚖbayboardᚋshopᚐAppointmentReminder(ctx context.Context, sel ast.SelectionSet, v *shop.AppointmentReminder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppointmentReminder!")
+		return graphql.Null
+	}
+	return ec._AppointmentReminder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAppointmentReminderPayload2ᚖbayboardᚋgraphᚋmodelᚐAppointmentReminderPayload(ctx context.Context, sel ast.SelectionSet, v *model.AppointmentReminderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppointmentReminderPayload!")
+		return graphql.Null
+	}
+	return ec._AppointmentReminderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAppointmentReminderState2bayboardᚋshopᚐAppointmentReminderState(ctx context.Context, v any) (shop.AppointmentReminderState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.AppointmentReminderState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppointmentReminderState2bayboardᚋshopᚐAppointmentReminderState(ctx context.Context, sel ast.SelectionSet, v shop.AppointmentReminderState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AppointmentReminderState!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNAppointmentState2bayboardᚋshopᚐAppointmentState(ctx context.Context, v any) (shop.AppointmentState, error) {
@@ -44833,6 +49044,14 @@ func (ec *executionContext) marshalNJobPayload2ᚖbayboardᚋgraphᚋmodelᚐJob
 	return ec._JobPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNJobSkillPayload2ᚖbayboardᚋgraphᚋmodelᚐJobSkillPayload(ctx context.Context, sel ast.SelectionSet, v *model.JobSkillPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobSkillPayload!")
+		return graphql.Null
+	}
+	return ec._JobSkillPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNJobState2bayboardᚋshopᚐJobState(ctx context.Context, v any) (shop.JobState, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := shop.JobState(tmp)
@@ -45237,6 +49456,26 @@ func (ec *executionContext) marshalNPaymentMethod2bayboardᚋshopᚐPaymentMetho
 	return res
 }
 
+func (ec *executionContext) marshalNPersonFigures2bayboardᚋshopᚐPersonFigures(ctx context.Context, sel ast.SelectionSet, v shop.PersonFigures) graphql.Marshaler {
+	return ec._PersonFigures(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPersonFigures2ᚕbayboardᚋshopᚐPersonFiguresᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.PersonFigures) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonFigures2bayboardᚋshopᚐPersonFigures(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNPriority2bayboardᚋshopᚐPriority(ctx context.Context, v any) (shop.Priority, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := shop.Priority(tmp)
@@ -45259,6 +49498,11 @@ func (ec *executionContext) unmarshalNReceiveStockInput2bayboardᚋstoreᚐRecei
 
 func (ec *executionContext) unmarshalNReceiveVehicleInput2bayboardᚋstoreᚐReceiveVehicleInput(ctx context.Context, v any) (store.ReceiveVehicleInput, error) {
 	res, err := ec.unmarshalInputReceiveVehicleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordAppointmentReminderInput2bayboardᚋstoreᚐRecordAppointmentReminderInput(ctx context.Context, v any) (store.RecordAppointmentReminderInput, error) {
+	res, err := ec.unmarshalInputRecordAppointmentReminderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45426,9 +49670,44 @@ func (ec *executionContext) marshalNRepairOrderState2bayboardᚋshopᚐOrderStat
 	return res
 }
 
+func (ec *executionContext) marshalNRepeatRepair2bayboardᚋshopᚐRepeatRepair(ctx context.Context, sel ast.SelectionSet, v shop.RepeatRepair) graphql.Marshaler {
+	return ec._RepeatRepair(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRepeatRepair2ᚕbayboardᚋshopᚐRepeatRepairᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.RepeatRepair) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepeatRepair2bayboardᚋshopᚐRepeatRepair(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNReportJobProgressInput2bayboardᚋstoreᚐReportJobProgressInput(ctx context.Context, v any) (store.ReportJobProgressInput, error) {
 	res, err := ec.unmarshalInputReportJobProgressInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportName2bayboardᚋshopᚐReportName(ctx context.Context, v any) (shop.ReportName, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ReportName(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportName2bayboardᚋshopᚐReportName(ctx context.Context, sel ast.SelectionSet, v shop.ReportName) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportName!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNReportPeriod2bayboardᚋshopᚐPeriod(ctx context.Context, v any) (shop.Period, error) {
@@ -45634,8 +49913,23 @@ func (ec *executionContext) marshalNServiceReport2ᚖbayboardᚋshopᚐReport(ct
 	return ec._ServiceReport(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetAppointmentCapacityInput2bayboardᚋstoreᚐSetAppointmentCapacityInput(ctx context.Context, v any) (store.SetAppointmentCapacityInput, error) {
+	res, err := ec.unmarshalInputSetAppointmentCapacityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetClosedDayInput2bayboardᚋstoreᚐSetClosedDayInput(ctx context.Context, v any) (store.SetClosedDayInput, error) {
 	res, err := ec.unmarshalInputSetClosedDayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetJobSkillInput2bayboardᚋstoreᚐSetJobSkillInput(ctx context.Context, v any) (store.SetJobSkillInput, error) {
+	res, err := ec.unmarshalInputSetJobSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetShiftInput2bayboardᚋstoreᚐSetShiftInput(ctx context.Context, v any) (store.SetShiftInput, error) {
+	res, err := ec.unmarshalInputSetShiftInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45649,9 +49943,61 @@ func (ec *executionContext) unmarshalNSetUpSiteInput2bayboardᚋstoreᚐSetUpSit
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetUserSkillsInput2bayboardᚋstoreᚐSetUserSkillsInput(ctx context.Context, v any) (store.SetUserSkillsInput, error) {
+	res, err := ec.unmarshalInputSetUserSkillsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSettleRepairOrderInput2bayboardᚋstoreᚐSettleRepairOrderInput(ctx context.Context, v any) (store.SettleRepairOrderInput, error) {
 	res, err := ec.unmarshalInputSettleRepairOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShift2ᚕᚖbayboardᚋshopᚐShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Shift) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShift2ᚖbayboardᚋshopᚐShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShift2ᚖbayboardᚋshopᚐShift(ctx context.Context, sel ast.SelectionSet, v *shop.Shift) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Shift!")
+		return graphql.Null
+	}
+	return ec._Shift(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShiftKind2bayboardᚋshopᚐShiftKind(ctx context.Context, v any) (shop.ShiftKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ShiftKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShiftKind2bayboardᚋshopᚐShiftKind(ctx context.Context, sel ast.SelectionSet, v shop.ShiftKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ShiftKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNShiftPayload2ᚖbayboardᚋgraphᚋmodelᚐShiftPayload(ctx context.Context, sel ast.SelectionSet, v *model.ShiftPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShiftPayload!")
+		return graphql.Null
+	}
+	return ec._ShiftPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignRepairOrderInput2bayboardᚋstoreᚐSignRepairOrderInput(ctx context.Context, v any) (store.SignRepairOrderInput, error) {
@@ -45689,6 +50035,30 @@ func (ec *executionContext) marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSi
 		return graphql.Null
 	}
 	return ec._SitePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillCapacity2ᚕᚖbayboardᚋshopᚐSkillCapacityᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.SkillCapacity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillCapacity2ᚖbayboardᚋshopᚐSkillCapacity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillCapacity2ᚖbayboardᚋshopᚐSkillCapacity(ctx context.Context, sel ast.SelectionSet, v *shop.SkillCapacity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillCapacity!")
+		return graphql.Null
+	}
+	return ec._SkillCapacity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockReceiptPayload2ᚖbayboardᚋgraphᚋmodelᚐStockReceiptPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockReceiptPayload) graphql.Marshaler {
@@ -45772,6 +50142,30 @@ func (ec *executionContext) marshalNTeamPayload2ᚖbayboardᚋgraphᚋmodelᚐTe
 		return graphql.Null
 	}
 	return ec._TeamPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTechnicianSkills2ᚕᚖbayboardᚋstoreᚐTechnicianSkillsᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.TechnicianSkills) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTechnicianSkills2ᚖbayboardᚋstoreᚐTechnicianSkills(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTechnicianSkills2ᚖbayboardᚋstoreᚐTechnicianSkills(ctx context.Context, sel ast.SelectionSet, v *store.TechnicianSkills) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TechnicianSkills!")
+		return graphql.Null
+	}
+	return ec._TechnicianSkills(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNToken2ᚕᚖbayboardᚋstoreᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Token) graphql.Marshaler {
@@ -45925,6 +50319,14 @@ func (ec *executionContext) marshalNUserPayload2ᚖbayboardᚋgraphᚋmodelᚐUs
 		return graphql.Null
 	}
 	return ec._UserPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserSkillsPayload2ᚖbayboardᚋgraphᚋmodelᚐUserSkillsPayload(ctx context.Context, sel ast.SelectionSet, v *model.UserSkillsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserSkillsPayload!")
+		return graphql.Null
+	}
+	return ec._UserSkillsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVINInfo2ᚖbayboardᚋshopᚐVINInfo(ctx context.Context, sel ast.SelectionSet, v *shop.VINInfo) graphql.Marshaler {
@@ -46288,6 +50690,20 @@ func (ec *executionContext) marshalOAppointment2ᚖbayboardᚋshopᚐAppointment
 		return graphql.Null
 	}
 	return ec._Appointment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAppointmentCapacity2ᚖbayboardᚋshopᚐAppointmentCapacity(ctx context.Context, sel ast.SelectionSet, v *shop.AppointmentCapacity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AppointmentCapacity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAppointmentReminder2ᚖbayboardᚋshopᚐAppointmentReminder(ctx context.Context, sel ast.SelectionSet, v *shop.AppointmentReminder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AppointmentReminder(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOBay2ᚖbayboardᚋshopᚐBay(ctx context.Context, sel ast.SelectionSet, v *shop.Bay) graphql.Marshaler {
@@ -47212,6 +51628,13 @@ func (ec *executionContext) marshalOSettlement2ᚖbayboardᚋshopᚐSettlement(c
 		return graphql.Null
 	}
 	return ec._Settlement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShift2ᚖbayboardᚋshopᚐShift(ctx context.Context, sel ast.SelectionSet, v *shop.Shift) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Shift(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSite2ᚖbayboardᚋshopᚐSite(ctx context.Context, sel ast.SelectionSet, v *shop.Site) graphql.Marshaler {

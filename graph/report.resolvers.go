@@ -25,6 +25,19 @@ func (r *queryResolver) ServiceReport(ctx context.Context, siteID string, period
 	return r.DB.FindReport(ctx, site, period, day)
 }
 
+// ReportCSV is the resolver for the reportCsv field.
+func (r *queryResolver) ReportCSV(ctx context.Context, siteID string, report shop.ReportName, period shop.Period, date *time.Time) (string, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return "", err
+	}
+	day, err := r.localDay(ctx, site, date)
+	if err != nil {
+		return "", err
+	}
+	return r.DB.FindReportCSV(ctx, site, report, period, day)
+}
+
 // Received is the resolver for the received field.
 func (r *serviceReportResolver) Received(ctx context.Context, obj *shop.Report) ([]*model.WorkTypeCount, error) {
 	return workTypeCounts(obj.Received), nil

@@ -69,6 +69,9 @@ func (r *siteResolver) Capacity(ctx context.Context, obj *shop.Site) (*store.Cap
 	return r.DB.FindCapacity(ctx, obj.ID)
 }
 
+// Capacity returns CapacityResolver implementation.
+func (r *Resolver) Capacity() CapacityResolver { return &capacityResolver{r} }
+
 // Site returns SiteResolver implementation.
 func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
 
@@ -76,6 +79,7 @@ func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	siteResolver struct{ *Resolver }
-	userResolver struct{ *Resolver }
+	capacityResolver struct{ *Resolver }
+	siteResolver     struct{ *Resolver }
+	userResolver     struct{ *Resolver }
 )

@@ -55,6 +55,9 @@ type Reminder struct {
 	DoneAt  *time.Time
 	DoneBy  *UserID
 	Outcome string
+	// MissedAt is when the clock closed the task undone: its plan's service
+	// day passed first (see MissReminders).
+	MissedAt *time.Time
 }
 
 // ReminderStep is one step of a reminder schedule.
@@ -115,7 +118,7 @@ func RemindersDue(rs []*Reminder, planDue map[ServicePlanID]time.Time, today tim
 	}
 	var out []*Reminder
 	for _, r := range rs {
-		if latest[r.PlanID] == r && r.DoneAt == nil {
+		if latest[r.PlanID] == r && r.DoneAt == nil && r.MissedAt == nil {
 			out = append(out, r)
 		}
 	}

@@ -66,6 +66,17 @@ type Report struct {
 	CallbacksSatisfied int
 	ComplaintsOpened   int
 	ComplaintsClosed   int
+	// Follow-up tasks the clock closed as MISSED in the period: callbacks,
+	// service reminder tasks and appointment reminders.
+	CallbacksMissed            int
+	RemindersMissed            int
+	AppointmentRemindersMissed int
+	// Advisors and Technicians are the per-person figures of the orders
+	// settled in the period; RepeatRepairs the cars back for the same
+	// complaint within 30 days, received in the period.
+	Advisors      []PersonFigures
+	Technicians   []PersonFigures
+	RepeatRepairs []RepeatRepair
 }
 
 // Ratio returns n/d, or nil when d is zero (no rate without cases).

@@ -22,7 +22,7 @@ const complaintColumns = `id, site_id, customer_id, order_id, callback_id, owner
 
 const planColumns = `id, site_id, vehicle_id, kind, due_on, due_mileage, state, created_by, created_at`
 
-const reminderColumns = `id, site_id, plan_id, step, channel, due_on, done_at, done_by, outcome`
+const reminderColumns = `id, site_id, plan_id, step, channel, due_on, done_at, done_by, outcome, missed_at`
 
 // scheduleAfterDelivery is DeliverVehicle's hook: it saves the order's two
 // callbacks and, when a next service date was told, the service plan with
@@ -393,7 +393,8 @@ func (d *DB) CheckComplaintSatisfaction(ctx context.Context, in ComplaintActionI
 // RunFollowUpRules applies the time-based rules at the clock's now: a
 // CALLBACK_DUE event once per callback when its local day comes, and
 // COMPLAINT_ESCALATED for complaints still with their owner two days after
-// they were opened (shop.EscalateLateComplaint). Safe to run from every
+// they were opened (shop.EscalateLateComplaint), and FOLLOW_UP_MISSED for
+// callbacks and reminder tasks past their window (expireFollowUps). Safe to run from every
 // instance at once; the realtime hub calls it next to MarkLateOrders. It
 // returns how many events it wrote.
 func (d *DB) RunFollowUpRules(ctx context.Context) (int, error) {
@@ -452,6 +453,11 @@ func (d *DB) RunFollowUpRules(ctx context.Context) (int, error) {
 			}
 			evs = append(evs, ev)
 		}
+		missed, err := expireFollowUps(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		evs = append(evs, missed...)
 		n = len(evs)
 		return clockEvents(ctx, tx, now, evs)
 	})
@@ -644,42 +650,70 @@ func (d *DB) FindComplaints(ctx context.Context, f ComplaintFilter) ([]*shop.Com
 	return rows, translate(err)
 }
 
-// DueReminder is a reminder task with its plan.
+// DueReminder is a reminder task with its plan, and what made it due.
 type DueReminder struct {
 	Reminder *shop.Reminder
 	Plan     *shop.ServicePlan
+	// ServiceDueOn is the plan's effective day: its date, or earlier when the
+	// car's estimated mileage reaches the plan's first (ByMileage).
+	ServiceDueOn time.Time
+	ByMileage    bool
+	// EstimatedMileage is the car's odometer estimated today from its visit
+	// history, for plans due by mileage; nil when unknown.
+	EstimatedMileage *int
 }
 
 // FindRemindersDue returns the reminder tasks to do on local day day: of each
-// open plan, the latest step whose day has come, if not yet done.
-// Errors: NOT_FOUND, FORBIDDEN.
+// open plan, the latest step whose day has come, if not yet done nor
+// missed. A plan with a service mileage is due by date or by mileage,
+// whichever comes first (shop.EffectiveDue, from the car's odometer
+// readings); its steps move with it. Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindRemindersDue(ctx context.Context, site shop.SiteID, day time.Time) ([]*DueReminder, error) {
-	if _, err := d.siteDay(ctx, site, shop.ActRead); err != nil {
+	s, err := d.siteDay(ctx, site, shop.ActRead)
+	if err != nil {
 		return nil, err
 	}
 	today := shop.LocalDate(day, time.UTC)
 	var plans []*shop.ServicePlan
 	if err := d.db.SelectContext(ctx, &plans, `
 		SELECT `+planColumns+` FROM service_plans
-		WHERE site_id = $1 AND state = 'OPEN' AND due_on >= $2 AND due_on - $3::INT <= $2 ORDER BY due_on, id`,
+		WHERE site_id = $1 AND state = 'OPEN' AND due_on >= $2 AND (due_on - $3::INT <= $2 OR due_mileage IS NOT NULL)
+		ORDER BY due_on, id`,
 		site, today, shop.ReminderLeadDays()); err != nil {
 		return nil, translate(err)
 	}
 	if len(plans) == 0 {
 		return []*DueReminder{}, nil
 	}
+	dues, err := planDues(ctx, d.db, plans, func(shop.SiteID) *time.Location { return s.Location() }, today)
+	if err != nil {
+		return nil, translate(err)
+	}
 	ids := make([]shop.ServicePlanID, len(plans))
 	byID, due := map[shop.ServicePlanID]*shop.ServicePlan{}, map[shop.ServicePlanID]time.Time{}
 	for i, p := range plans {
-		ids[i], byID[p.ID], due[p.ID] = p.ID, p, p.DueOn
+		ids[i], byID[p.ID], due[p.ID] = p.ID, p, dues[p.ID].Due
 	}
-	var rs []*shop.Reminder
-	if err := d.db.SelectContext(ctx, &rs, `SELECT `+reminderColumns+` FROM reminders WHERE plan_id = ANY($1) ORDER BY plan_id, step`, pq.Array(ids)); err != nil {
+	var stored []*shop.Reminder
+	if err := d.db.SelectContext(ctx, &stored, `SELECT `+reminderColumns+` FROM reminders WHERE plan_id = ANY($1) ORDER BY plan_id, step`, pq.Array(ids)); err != nil {
 		return nil, translate(err)
+	}
+	// Each plan's steps move to its effective day; the stored rows keep the
+	// date's, so a later reading can move them again.
+	var rs []*shop.Reminder
+	for i := 0; i < len(stored); {
+		j := i
+		for j < len(stored) && stored[j].PlanID == stored[i].PlanID {
+			j++
+		}
+		p := byID[stored[i].PlanID]
+		rs = append(rs, shop.ShiftReminders(stored[i:j], p, due[p.ID])...)
+		i = j
 	}
 	out := []*DueReminder{}
 	for _, r := range shop.RemindersDue(rs, due, today) {
-		out = append(out, &DueReminder{Reminder: r, Plan: byID[r.PlanID]})
+		pd := dues[r.PlanID]
+		out = append(out, &DueReminder{Reminder: r, Plan: byID[r.PlanID], ServiceDueOn: pd.Due, ByMileage: pd.ByMileage, EstimatedMileage: pd.Km})
 	}
 	return out, nil
 }

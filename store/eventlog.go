@@ -175,10 +175,10 @@ func eventValues(ev *shop.Event) []any {
 
 // SiteCapacity returns a site's capacity without an actor (for the hub and the board).
 func (d *DB) SiteCapacity(ctx context.Context, site shop.SiteID) (*Capacity, error) {
-	w, backlog, err := workshop(ctx, preparedReads{d}, site, nil)
+	now := d.Now()
+	c, err := siteCapacity(ctx, preparedReads{d}, site, now)
 	if err != nil {
 		return nil, translate(err)
 	}
-	now := d.Now()
-	return &Capacity{Technicians: w.Technicians, BacklogMinutes: backlog, FreeLabourMinutes: w.FreeLabourMinutes(now, backlog), At: now}, nil
+	return newCapacity(c, now), nil
 }

@@ -523,26 +523,32 @@ func (d *DB) CreatePart(ctx context.Context, p *shop.Part) error {
 	return translate(err)
 }
 
-// Capacity is the workshop's load today, for the board and for promising times.
+// Capacity is the workshop's load today, for the board and for promising
+// times: Technicians on shift, the booked work (BacklogMinutes) and what is
+// free after it and the appointments still expected (see siteCapacity).
 type Capacity struct {
 	Technicians       int
 	BacklogMinutes    int
 	FreeLabourMinutes int
 	At                time.Time
+	// Detail is the whole computation: rota known, shift and appointment minutes, per skill.
+	Detail shop.WorkshopCapacity
 }
 
-// FindCapacity returns a site's free labour today (车间可用工时).
+// FindCapacity returns a site's free labour today (车间可用工时): on-shift
+// technicians' minutes within opening hours less booked work and expected
+// appointments (siteCapacity). Errors: NOT_FOUND, FORBIDDEN.
 func (d *DB) FindCapacity(ctx context.Context, site shop.SiteID) (*Capacity, error) {
 	_, err := authorize(ctx, site, shop.ActRead)
 	if err != nil {
 		return nil, err
 	}
-	w, backlog, err := workshop(ctx, d.db, site, nil)
+	now := d.Now()
+	c, err := siteCapacity(ctx, d.db, site, now)
 	if err != nil {
 		return nil, translate(err)
 	}
-	now := d.Now()
-	return &Capacity{Technicians: w.Technicians, BacklogMinutes: backlog, FreeLabourMinutes: w.FreeLabourMinutes(now, backlog), At: now}, nil
+	return newCapacity(c, now), nil
 }
 
 // EstimateCompletion returns when new work of minutes would be done at a

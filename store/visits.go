@@ -27,7 +27,9 @@ type BookAppointmentInput struct {
 	IdempotencyKey *string
 }
 
-// BookAppointment books an appointment (see shop.BookAppointment).
+// BookAppointment books an appointment (see shop.BookAppointment) in a
+// place of its slot (shop.TakeSlot: a full slot is INVALID on scheduledAt)
+// and plans its day-before reminder task.
 // Errors: INVALID, NOT_FOUND, FORBIDDEN, CONFLICT.
 func (d *DB) BookAppointment(ctx context.Context, in BookAppointmentInput) (*shop.Appointment, error) {
 	return mutate(d, ctx, "bookAppointment", deref(in.IdempotencyKey), in, func(c *change) (*shop.Appointment, error) {
@@ -45,6 +47,9 @@ func (d *DB) BookAppointment(ctx context.Context, in BookAppointmentInput) (*sho
 				return nil, err
 			}
 		}
+		if err := takeAppointmentSlot(c, &ap); err != nil {
+			return nil, err
+		}
 		cid, vid, err := customerAndVehicle(c, in.SiteID, in.CustomerID, in.VehicleID, in.Customer, in.Vehicle)
 		if err != nil {
 			return nil, err
@@ -55,6 +60,9 @@ func (d *DB) BookAppointment(ctx context.Context, in BookAppointmentInput) (*sho
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 			RETURNING `+appointmentColumns,
 			ap.SiteID, cid, vid, ap.AdvisorID, ap.ScheduledAt, ap.RequestedWork, ap.PartsToPrepare, ap.Deposit, ap.State, c.now); err != nil {
+			return nil, err
+		}
+		if err := planAppointmentReminder(c, &ap); err != nil {
 			return nil, err
 		}
 		return &ap, c.event(ev)

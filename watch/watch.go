@@ -1,6 +1,7 @@
 // Package watch runs the timers that apply time-based rules: orders past
-// their promised time are marked late, callbacks fall due and unsolved
-// complaints escalate. What is late or due is decided in shop and applied by
+// their promised time are marked late, callbacks fall due, unsolved
+// complaints escalate, and callbacks and reminder tasks past their window
+// close as MISSED. What is late or due is decided in shop and applied by
 // store in one transaction each; this package only decides when to ask. It
 // may import store and shop; never gqlgen, graph or board.
 package watch

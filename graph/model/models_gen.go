@@ -7,10 +7,26 @@ import (
 	"bayboard/store"
 )
 
+// The result of setAppointmentCapacity.
+type AppointmentCapacityPayload struct {
+	// The capacity as saved.
+	AppointmentCapacity *shop.AppointmentCapacity `json:"appointmentCapacity,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of an appointment mutation.
 type AppointmentPayload struct {
 	// The appointment; on CONFLICT, its current state.
 	Appointment *shop.Appointment `json:"appointment,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of recordAppointmentReminder.
+type AppointmentReminderPayload struct {
+	// The reminder.
+	AppointmentReminder *shop.AppointmentReminder `json:"appointmentReminder,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -77,6 +93,16 @@ type IssueTokenPayload struct {
 	Token *string `json:"token,omitempty"`
 	// The token's record.
 	TokenInfo *store.Token `json:"tokenInfo,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of setJobSkill.
+type JobSkillPayload struct {
+	// The job.
+	Job *shop.Job `json:"job,omitempty"`
+	// The skill it needs now; null for none.
+	Skill *string `json:"skill,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -231,6 +257,14 @@ type ServicePlanPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of setShift.
+type ShiftPayload struct {
+	// The rota entry.
+	Shift *shop.Shift `json:"shift,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of a site settings mutation.
 type SitePayload struct {
 	// The site.
@@ -275,6 +309,14 @@ type TokenPayload struct {
 type UserPayload struct {
 	// The user.
 	User *shop.User `json:"user,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of setUserSkills.
+type UserSkillsPayload struct {
+	// The technician's skills as saved; null on failure.
+	Skills []string `json:"skills,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
