@@ -124,6 +124,9 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 				return nil, err
 			}
 		}
+		if err := reserveNewOrder(c, o); err != nil { // the lines hold their stock
+			return nil, err
+		}
 		if err := estimate(c, o); err != nil {
 			return nil, err
 		}
@@ -520,6 +523,11 @@ func (d *DB) CreatePart(ctx context.Context, p *shop.Part) error {
 	err := d.db.GetContext(ctx, &p.ID, `
 		INSERT INTO parts (site_id, part_number, description, unit_price, on_hand, reserved)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, p.SiteID, p.PartNumber, p.Description, p.UnitPrice, p.OnHand, p.Reserved)
+	if err == nil && p.OnHand > 0 { // the ledger opens with the stock it is set up with
+		_, err = d.db.ExecContext(ctx, `
+			INSERT INTO stock_movements (site_id, part_id, kind, quantity, moved_at) VALUES ($1, $2, 'OPENING', $3, $4)`,
+			p.SiteID, p.ID, p.OnHand, d.Now())
+	}
 	return translate(err)
 }
 
