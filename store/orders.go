@@ -91,6 +91,9 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			o.AdvisorID, c.now); err != nil {
 			return nil, err
 		}
+		if err := lockNewOrderParts(c, o.SiteID, v.ID, in.Parts); err != nil { // before a line share-locks one
+			return nil, err
+		}
 		jobIDs := make([]shop.JobID, len(in.Jobs))
 		for i, jl := range in.Jobs {
 			rate, err := labourRate(c, o.SiteID, jl.LabourPrice)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -74,25 +75,28 @@ func lockCataloguePart(c *change, order shop.OrderID, number string) error {
 	return err
 }
 
-// lockLineParts locks the parts of an order's lines and of the open
-// reservations of the visit's appointment, in ID order.
-func lockLineParts(c *change, o *shop.Order) error {
+// lockNewOrderParts locks, in ID order, the catalogue parts a new order's
+// lines name and those the visit's appointment reserved, before any line is
+// written: a line's foreign key share-locks its part, and taking the part's
+// update lock only after that would deadlock two orders of the same part.
+func lockNewOrderParts(c *change, site shop.SiteID, visit shop.VisitID, lines []*PartLineInput) error {
+	nums := make([]string, 0, len(lines))
+	for _, l := range lines {
+		nums = append(nums, strings.TrimSpace(l.PartNumber))
+	}
 	_, err := c.tx.ExecContext(c.ctx, `
 		SELECT 1 FROM parts WHERE id IN (
-			SELECT part_id FROM part_lines WHERE order_id = $1 AND part_id IS NOT NULL
+			SELECT id FROM parts WHERE site_id = $1 AND part_number = ANY($2)
 			UNION SELECT part_id FROM part_reservations WHERE state IN ('WAITING', 'RESERVED')
-			  AND appointment_id = (SELECT appointment_id FROM visits WHERE id = $2))
-		ORDER BY id FOR UPDATE`, o.ID, o.VisitID)
+			  AND appointment_id = (SELECT appointment_id FROM visits WHERE id = $3))
+		ORDER BY id FOR UPDATE`, site, pq.Array(nums), visit)
 	return err
 }
 
 // reserveNewOrder lets a new order take over the reservations of the
 // appointment its car came in for, then reserves stock for each of its
-// catalogue part lines.
+// catalogue part lines. The caller locked the parts (lockNewOrderParts).
 func reserveNewOrder(c *change, o *shop.Order) error {
-	if err := lockLineParts(c, o); err != nil {
-		return err
-	}
 	var rs []*shop.PartReservation
 	if err := c.tx.SelectContext(c.ctx, &rs, `
 		SELECT `+reservationColumns+` FROM part_reservations
