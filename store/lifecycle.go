@@ -187,7 +187,7 @@ func (d *DB) AddPartLine(ctx context.Context, in AddPartLineInput) (*shop.Order,
 			if err := insertPartLine(c, &pl); err != nil {
 				return nil, err
 			}
-			return []shop.Event{ev}, reserveLine(c, o, &pl) // the line holds its stock
+			return []shop.Event{ev}, reserveAddedLine(c, o, &pl) // the line holds its stock
 		})
 }
 

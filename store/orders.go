@@ -91,7 +91,8 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			o.AdvisorID, c.now); err != nil {
 			return nil, err
 		}
-		if err := lockNewOrderParts(c, o.SiteID, v.ID, in.Parts); err != nil { // before a line share-locks one
+		parts, err := lockNewOrderParts(c, o.SiteID, v.ID, in.Parts) // before a line share-locks one
+		if err != nil {
 			return nil, err
 		}
 		jobIDs := make([]shop.JobID, len(in.Jobs))
@@ -127,7 +128,7 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 				return nil, err
 			}
 		}
-		if err := reserveNewOrder(c, o); err != nil { // the lines hold their stock
+		if err := reserveNewOrder(c, o, parts); err != nil { // the lines hold their stock
 			return nil, err
 		}
 		if err := estimate(c, o); err != nil {

@@ -79,24 +79,29 @@ func lockCataloguePart(c *change, order shop.OrderID, number string) error {
 // lines name and those the visit's appointment reserved, before any line is
 // written: a line's foreign key share-locks its part, and taking the part's
 // update lock only after that would deadlock two orders of the same part.
-func lockNewOrderParts(c *change, site shop.SiteID, visit shop.VisitID, lines []*PartLineInput) error {
+func lockNewOrderParts(c *change, site shop.SiteID, visit shop.VisitID, lines []*PartLineInput) (map[shop.PartID]*shop.Part, error) {
 	nums := make([]string, 0, len(lines))
 	for _, l := range lines {
 		nums = append(nums, strings.TrimSpace(l.PartNumber))
 	}
-	_, err := c.tx.ExecContext(c.ctx, `
-		SELECT 1 FROM parts WHERE id IN (
+	var parts []*shop.Part
+	err := c.tx.SelectContext(c.ctx, &parts, `
+		SELECT `+partColumns+` FROM parts WHERE id IN (
 			SELECT id FROM parts WHERE site_id = $1 AND part_number = ANY($2)
 			UNION SELECT part_id FROM part_reservations WHERE state IN ('WAITING', 'RESERVED')
 			  AND appointment_id = (SELECT appointment_id FROM visits WHERE id = $3))
 		ORDER BY id FOR UPDATE`, site, pq.Array(nums), visit)
-	return err
+	out := make(map[shop.PartID]*shop.Part, len(parts))
+	for _, p := range parts {
+		out[p.ID] = p
+	}
+	return out, err
 }
 
 // reserveNewOrder lets a new order take over the reservations of the
 // appointment its car came in for, then reserves stock for each of its
 // catalogue part lines. The caller locked the parts (lockNewOrderParts).
-func reserveNewOrder(c *change, o *shop.Order) error {
+func reserveNewOrder(c *change, o *shop.Order, parts map[shop.PartID]*shop.Part) error {
 	var rs []*shop.PartReservation
 	if err := c.tx.SelectContext(c.ctx, &rs, `
 		SELECT `+reservationColumns+` FROM part_reservations
@@ -104,7 +109,8 @@ func reserveNewOrder(c *change, o *shop.Order) error {
 		ORDER BY id FOR UPDATE`, o.VisitID); err != nil {
 		return err
 	}
-	if adopted, ev, ok := shop.AdoptAppointmentReservations(o, rs); ok {
+	adopted, ev, ok := shop.AdoptAppointmentReservations(o, rs)
+	if ok {
 		for _, r := range adopted {
 			if _, err := c.tx.ExecContext(c.ctx, `
 				UPDATE part_reservations SET order_id = $2, appointment_id = NULL, from_appointment_id = $3, version = $4 WHERE id = $1`,
@@ -121,16 +127,23 @@ func reserveNewOrder(c *change, o *shop.Order) error {
 		return err
 	}
 	for _, pl := range lines {
-		if err := reserveLine(c, o, pl); err != nil {
+		if pl.PartID == nil || parts[*pl.PartID] == nil {
+			continue
+		}
+		tied, err := reserveLine(c, o, pl, parts[*pl.PartID], adopted)
+		if err != nil {
 			return err
+		}
+		if tied != nil {
+			adopted = slices.DeleteFunc(adopted, func(r *shop.PartReservation) bool { return r.ID == tied.ID })
 		}
 	}
 	return nil
 }
 
-// reserveLine reserves stock for a new part line (see shop.ReservePartLine).
-// The caller locked the part already.
-func reserveLine(c *change, o *shop.Order, pl *shop.PartLine) error {
+// reserveAddedLine reserves stock for a part line added to an order (see
+// reserveLine). The caller locked the part.
+func reserveAddedLine(c *change, o *shop.Order, pl *shop.PartLine) error {
 	if pl.PartID == nil {
 		return nil
 	}
@@ -145,33 +158,47 @@ func reserveLine(c *change, o *shop.Order, pl *shop.PartLine) error {
 		ORDER BY id FOR UPDATE`, o.ID, p.ID); err != nil {
 		return err
 	}
-	p2, tied, r, ev, ok := shop.ReservePartLine(p, o, *pl, free, c.actor.UserID, c.now)
+	_, err := reserveLine(c, o, pl, &p, free)
+	return err
+}
+
+// reserveLine reserves stock of p (locked, current) for a new part line pl
+// (see shop.ReservePartLine); free are the order's open reservations tied to
+// no line, locked. p is updated to the part's stock after; it returns the
+// reservation it tied to the line, if any.
+func reserveLine(c *change, o *shop.Order, pl *shop.PartLine, p *shop.Part, free []*shop.PartReservation) (*shop.PartReservation, error) {
+	p2, tied, r, ev, ok := shop.ReservePartLine(*p, o, *pl, free, c.actor.UserID, c.now)
 	if !ok {
-		return nil
+		return nil, nil
 	}
+	*p = p2
 	if tied != nil {
 		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_reservations SET part_line_id = $2, job_id = $3, version = $4 WHERE id = $1`,
 			tied.ID, tied.PartLineID, tied.JobID, tied.Version); err != nil {
-			return err
+			return nil, err
+		}
+	}
+	if r != nil && r.State == shop.ReservationReserved {
+		if err := savePartStock(c, p); err != nil {
+			return nil, err
 		}
 	}
 	if r != nil {
-		if err := savePartStock(c, &p2); err != nil {
-			return err
-		}
 		if err := c.tx.GetContext(c.ctx, &r.ID, `
 			INSERT INTO part_reservations (site_id, part_id, order_id, job_id, part_line_id, quantity, state, reserved_by, created_at, filled_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 			r.SiteID, r.PartID, r.OrderID, r.JobID, r.PartLineID, r.Quantity, r.State, r.ReservedBy, r.CreatedAt, r.FilledAt); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if pl.JobID != nil {
+	// Only a shortage, or a reservation moved to the line's job, can change
+	// whether the job waits for parts.
+	if pl.JobID != nil && (tied != nil || r.State == shop.ReservationWaiting) {
 		if _, err := refreshPartsShort(c, *pl.JobID); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return c.event(ev)
+	return tied, c.event(ev)
 }
 
 // releaseLineReservations releases what a part line still holds or awaits
