@@ -511,7 +511,7 @@ func (d *DB) FindPartsByIDs(ctx context.Context, ids []shop.PartID) (map[shop.Pa
 	}
 	var rows []*shop.Part
 	if err := d.selectPrepared(ctx, &rows, `
-		SELECT id, site_id, part_number, description, unit_price, on_hand, reserved FROM parts
+		SELECT `+partColumns+` FROM parts
 		WHERE id = ANY($1) AND site_id = ANY($2)`, pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
