@@ -10,7 +10,6 @@ import (
 
 var stockNow = time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
 
-
 func line(id shop.PartLineID, part shop.PartID, q int, job *shop.JobID) *shop.PartLine {
 	return &shop.PartLine{ID: id, OrderID: 7, PartID: &part, PartNumber: "P" + string(rune('0'+part)), Quantity: q, UnitPrice: 1000, JobID: job}
 }
