@@ -228,11 +228,16 @@ func TestFreshInstall(t *testing.T) {
 		map[string]any{"in": map[string]any{"visitId": visit, "workType": "MAINTENANCE"}}, "")
 	order := str(d, "createRepairOrder", "repairOrder", "id")
 	d = gql(advisorToken, `mutation($in: AddCatalogueLinesInput!) { addCatalogueLines(input: $in) {
-			repairOrder { jobs { description labourMinutes labourPrice { amount } } bill { total { amount } } } userErrors { message } } }`,
+			repairOrder { jobs { description labourMinutes labourPrice { amount } } bill { total { amount } }
+				partReservations { quantity state part { partNumber } } } userErrors { message } } }`,
 		map[string]any{"in": map[string]any{"orderId": order, "packageId": pkg}}, "")
 	// Oil change on a Camry: 36 min at ¥160/h = ¥96; inspection ¥120 fixed; filter ¥45.
 	if got := str(d, "addCatalogueLines", "repairOrder", "bill", "total", "amount"); got != "261.00" {
 		t.Fatalf("estimate=%v, want 261.00 (96 + 120 + 45)", get(d, "addCatalogueLines", "repairOrder"))
+	}
+	// The package's filter is set aside for the car: none in stock yet, so it waits for delivery.
+	if got := fmt.Sprint(get(d, "addCatalogueLines", "repairOrder", "partReservations")); got != "[map[part:map[partNumber:90915-YZZE1] quantity:1 state:WAITING]]" {
+		t.Fatalf("reservations=%s, want the filter WAITING", got)
 	}
 
 	// Corrections, with their before and after in the audit trail.

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -331,10 +332,76 @@ func (v *visit) tech(i int) *shop.User {
 func (v *visit) start(m, i int) *visit {
 	t := v.tech(i)
 	v.step(v.clk(m), "start", func() error {
-		_, err := v.s.db.StartJob(v.s.as(t), store.JobRef{JobID: v.jobs[i]})
-		return err
+		if _, err := v.s.db.StartJob(v.s.as(t), store.JobRef{JobID: v.jobs[i]}); err != nil {
+			return err
+		}
+		return v.issueParts(i, t)
 	})
 	return v
+}
+
+// partsDesk is who issues parts at the visit's site: the parts clerk, or
+// the service manager where the site has no clerk; nil when it has neither.
+func (v *visit) partsDesk() *shop.User {
+	for _, role := range []shop.Role{shop.RolePartsClerk, shop.RoleServiceManager} {
+		for _, m := range members {
+			if m.role == role && v.s.sites[m.site] == v.site {
+				return v.s.users[m.name]
+			}
+		}
+	}
+	return nil
+}
+
+// unissuedLines returns the order's catalogue part lines with no issue slip
+// against them, of job (nil: every job and none).
+func (v *visit) unissuedLines(ctx context.Context, job *shop.JobID) ([]*shop.PartLine, error) {
+	lines, err := v.s.db.FindPartLinesByOrderIDs(ctx, []shop.OrderID{v.order})
+	if err != nil {
+		return nil, err
+	}
+	issues, err := v.s.db.FindPartIssuesByOrderIDs(ctx, []shop.OrderID{v.order})
+	if err != nil {
+		return nil, err
+	}
+	slipped := map[shop.PartLineID]bool{}
+	for _, is := range issues[v.order] {
+		if is.PartLineID != nil {
+			slipped[*is.PartLineID] = true
+		}
+	}
+	var out []*shop.PartLine
+	for _, l := range lines[v.order] {
+		if l.PartID != nil && !slipped[l.ID] && (job == nil || l.JobID == nil || *l.JobID == *job) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// issueParts issues (出库单) the parts of job i, and the order's parts of no
+// job, to the technician who starts it. A part the stock cannot cover stays
+// unissued (the demo's shortages) and is dropped before settlement.
+func (v *visit) issueParts(i int, t *shop.User) error {
+	u := v.partsDesk()
+	if u == nil {
+		return nil
+	}
+	desk := v.s.as(u)
+	lines, err := v.unissuedLines(desk, &v.jobs[i])
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		_, err := v.s.db.IssueParts(desk, store.IssuePartsInput{OrderID: v.order, PartID: *l.PartID, PartLineID: &l.ID,
+			Quantity: l.Quantity, DrawnBy: t.ID})
+		if shop.ErrorCode(err) == shop.EINVALID {
+			continue
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // progress plans a progress report on job i.
@@ -499,11 +566,22 @@ func (v *visit) wash(m int) *visit {
 // settle plans the cashier's settlement (结算).
 func (v *visit) settle(m int, ref string) *visit {
 	v.step(v.clk(m), "settle", func() error {
+		// Parts never issued (short, or of jobs never started) are not billed.
+		adv := v.s.as(v.adv)
+		lines, err := v.unissuedLines(adv, nil)
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			if _, err := v.s.db.DropPartLine(adv, store.DropPartLineInput{PartLineID: l.ID, Reason: "未领料"}); err != nil {
+				return err
+			}
+		}
 		in := store.SettleRepairOrderInput{OrderID: v.order}
 		if ref != "" {
 			in.PaymentReference = &ref
 		}
-		_, err := v.s.db.SettleRepairOrder(v.s.as(v.s.staff(v.site, shop.RoleCashier)), in)
+		_, err = v.s.db.SettleRepairOrder(v.s.as(v.s.staff(v.site, shop.RoleCashier)), in)
 		return err
 	})
 	return v

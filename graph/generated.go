@@ -50,9 +50,12 @@ type ResolverRoot interface {
 	JobPayload() JobPayloadResolver
 	Money() MoneyResolver
 	Mutation() MutationResolver
+	Part() PartResolver
 	PartIssue() PartIssueResolver
 	PartLine() PartLineResolver
 	PartReservation() PartReservationResolver
+	PurchaseOrder() PurchaseOrderResolver
+	PurchaseOrderLine() PurchaseOrderLineResolver
 	Query() QueryResolver
 	Reminder() ReminderResolver
 	RepairOrder() RepairOrderResolver
@@ -64,6 +67,8 @@ type ResolverRoot interface {
 	Settlement() SettlementResolver
 	Site() SiteResolver
 	StockReceipt() StockReceiptResolver
+	StockTransfer() StockTransferResolver
+	StocktakeLine() StocktakeLineResolver
 	Subscription() SubscriptionResolver
 	Team() TeamResolver
 	Token() TokenResolver
@@ -487,18 +492,23 @@ type ComplexityRoot struct {
 		ApproveAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
 		BookAppointment            func(childComplexity int, input store.BookAppointmentInput) int
 		CancelAppointment          func(childComplexity int, input store.CancelAppointmentInput) int
+		CancelPurchaseOrder        func(childComplexity int, purchaseOrderID string, idempotencyKey *string) int
 		CancelRepairOrder          func(childComplexity int, input store.CancelRepairOrderInput) int
 		CheckComplaintSatisfaction func(childComplexity int, input store.ComplaintActionInput) int
 		CloseComplaint             func(childComplexity int, input store.ComplaintActionInput) int
 		CreatePart                 func(childComplexity int, input store.CreatePartInput) int
+		CreatePurchaseOrder        func(childComplexity int, input store.CreatePurchaseOrderInput) int
 		CreateRepairOrder          func(childComplexity int, input store.CreateRepairOrderInput) int
 		CreateServicePlan          func(childComplexity int, input store.CreateServicePlanInput) int
+		CreateStockStore           func(childComplexity int, input store.CreateStockStoreInput) int
+		CreateSupplier             func(childComplexity int, input store.CreateSupplierInput) int
 		CreateWarrantyClaim        func(childComplexity int, input store.CreateWarrantyClaimInput) int
 		DecideWarranty             func(childComplexity int, input store.DecideWarrantyInput) int
 		DecideWarrantyClaim        func(childComplexity int, input store.DecideWarrantyClaimInput) int
 		DeclineAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
 		DeliverVehicle             func(childComplexity int, input store.DeliverVehicleInput) int
 		DispatchJob                func(childComplexity int, input store.DispatchJobInput) int
+		DropPartLine               func(childComplexity int, input store.DropPartLineInput) int
 		EscalateComplaint          func(childComplexity int, input store.ComplaintActionInput) int
 		FinishJob                  func(childComplexity int, input store.JobRef) int
 		FinishWash                 func(childComplexity int, input store.OrderRef) int
@@ -509,6 +519,8 @@ type ComplexityRoot struct {
 		OpenComplaint              func(childComplexity int, input store.OpenComplaintInput) int
 		PauseJob                   func(childComplexity int, input store.PauseJobInput) int
 		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
+		PostStocktake              func(childComplexity int, input store.StocktakeInput) int
+		ReceivePurchase            func(childComplexity int, input store.ReceivePurchaseInput) int
 		ReceiveStock               func(childComplexity int, input store.ReceiveStockInput) int
 		ReceiveVehicle             func(childComplexity int, input store.ReceiveVehicleInput) int
 		RecordAppointmentReminder  func(childComplexity int, input store.RecordAppointmentReminderInput) int
@@ -530,6 +542,7 @@ type ComplexityRoot struct {
 		SetAppointmentCapacity     func(childComplexity int, input store.SetAppointmentCapacityInput) int
 		SetClosedDay               func(childComplexity int, input store.SetClosedDayInput) int
 		SetJobSkill                func(childComplexity int, input store.SetJobSkillInput) int
+		SetReorderPoint            func(childComplexity int, input store.SetReorderPointInput) int
 		SetShift                   func(childComplexity int, input store.SetShiftInput) int
 		SetSiteHours               func(childComplexity int, input store.SetSiteHoursInput) int
 		SetUpSite                  func(childComplexity int, input store.SetUpSiteInput) int
@@ -538,6 +551,7 @@ type ComplexityRoot struct {
 		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
 		StartJob                   func(childComplexity int, input store.JobRef) int
 		SubmitWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		TransferStock              func(childComplexity int, input store.TransferStockInput) int
 		UpdateBay                  func(childComplexity int, input store.UpdateBayInput) int
 		UpdateCallbackSettings     func(childComplexity int, input store.UpdateCallbackSettingsInput) int
 		UpdateCustomer             func(childComplexity int, input store.UpdateCustomerInput) int
@@ -578,13 +592,16 @@ type ComplexityRoot struct {
 	}
 
 	Part struct {
-		Available   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		OnHand      func(childComplexity int) int
-		PartNumber  func(childComplexity int) int
-		Reserved    func(childComplexity int) int
-		UnitPrice   func(childComplexity int) int
+		Available    func(childComplexity int) int
+		AvgCost      func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Movements    func(childComplexity int, first *int, after *string) int
+		OnHand       func(childComplexity int) int
+		PartNumber   func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		Reserved     func(childComplexity int) int
+		UnitPrice    func(childComplexity int) int
 	}
 
 	PartConnection struct {
@@ -604,10 +621,12 @@ type ComplexityRoot struct {
 		IssuedBy    func(childComplexity int) int
 		Job         func(childComplexity int) int
 		Part        func(childComplexity int) int
+		PartLineID  func(childComplexity int) int
 		Quantity    func(childComplexity int) int
 		RepairOrder func(childComplexity int) int
 		Returned    func(childComplexity int) int
 		ReturnedAt  func(childComplexity int) int
+		UnitCost    func(childComplexity int) int
 	}
 
 	PartIssuePayload struct {
@@ -634,26 +653,35 @@ type ComplexityRoot struct {
 	}
 
 	PartReservation struct {
-		Appointment func(childComplexity int) int
-		ClosedAt    func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		FilledAt    func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Issued      func(childComplexity int) int
-		Job         func(childComplexity int) int
-		Note        func(childComplexity int) int
-		Outstanding func(childComplexity int) int
-		Part        func(childComplexity int) int
-		Quantity    func(childComplexity int) int
-		RepairOrder func(childComplexity int) int
-		ReservedBy  func(childComplexity int) int
-		State       func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Appointment       func(childComplexity int) int
+		ClosedAt          func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		FilledAt          func(childComplexity int) int
+		FromAppointmentID func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Issued            func(childComplexity int) int
+		Job               func(childComplexity int) int
+		Note              func(childComplexity int) int
+		Outstanding       func(childComplexity int) int
+		Part              func(childComplexity int) int
+		PartLineID        func(childComplexity int) int
+		Quantity          func(childComplexity int) int
+		RepairOrder       func(childComplexity int) int
+		ReservedBy        func(childComplexity int) int
+		State             func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	PartReservationPayload struct {
 		Reservation func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	PartsMargin struct {
+		Cost              func(childComplexity int) int
+		Margin            func(childComplexity int) int
+		MarginBasisPoints func(childComplexity int) int
+		Revenue           func(childComplexity int) int
 	}
 
 	PersonFigures struct {
@@ -665,6 +693,30 @@ type ComplexityRoot struct {
 		Orders         func(childComplexity int) int
 		Revenue        func(childComplexity int) int
 		UserID         func(childComplexity int) int
+	}
+
+	PurchaseOrder struct {
+		ClosedAt   func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Lines      func(childComplexity int) int
+		Reference  func(childComplexity int) int
+		State      func(childComplexity int) int
+		SupplierID func(childComplexity int) int
+	}
+
+	PurchaseOrderLine struct {
+		ID          func(childComplexity int) int
+		Outstanding func(childComplexity int) int
+		Part        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Received    func(childComplexity int) int
+		UnitCost    func(childComplexity int) int
+	}
+
+	PurchaseOrderPayload struct {
+		PurchaseOrder func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
 	}
 
 	Query struct {
@@ -684,6 +736,9 @@ type ComplexityRoot struct {
 		Nodes                   func(childComplexity int, ids []string) int
 		PartReservations        func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
 		Parts                   func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
+		PartsMargin             func(childComplexity int, siteID string, from time.Time, to time.Time) int
+		PartsToReorder          func(childComplexity int, siteID string) int
+		PurchaseOrders          func(childComplexity int, siteID string, state *shop.PurchaseOrderState) int
 		RemindersDue            func(childComplexity int, siteID string, date *time.Time) int
 		RepairOrder             func(childComplexity int, id string) int
 		RepairOrders            func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
@@ -694,6 +749,8 @@ type ComplexityRoot struct {
 		ServiceReport           func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
 		Site                    func(childComplexity int, id string) int
 		Sites                   func(childComplexity int) int
+		StockStores             func(childComplexity int, siteID string) int
+		Suppliers               func(childComplexity int, siteID string) int
 		TechnicianSkills        func(childComplexity int, siteID string) int
 		Viewer                  func(childComplexity int) int
 		WarrantyClaims          func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
@@ -718,6 +775,12 @@ type ComplexityRoot struct {
 	ReminderPayload struct {
 		Reminder   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ReorderSuggestion struct {
+		Incoming  func(childComplexity int) int
+		Part      func(childComplexity int) int
+		Suggested func(childComplexity int) int
 	}
 
 	RepairOrder struct {
@@ -953,6 +1016,17 @@ type ComplexityRoot struct {
 		Technicians   func(childComplexity int) int
 	}
 
+	StockMovement struct {
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		MovedAt  func(childComplexity int) int
+		MovedBy  func(childComplexity int) int
+		Quantity func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		StoreID  func(childComplexity int) int
+		UnitCost func(childComplexity int) int
+	}
+
 	StockReceipt struct {
 		ForOrder   func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -970,10 +1044,68 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	StockStore struct {
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
+	StockStorePayload struct {
+		Store      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	StockTransfer struct {
+		FromStoreID func(childComplexity int) int
+		ID          func(childComplexity int) int
+		MovedAt     func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Part        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		ToStoreID   func(childComplexity int) int
+	}
+
+	StockTransferPayload struct {
+		Transfer   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Stocktake struct {
+		ID       func(childComplexity int) int
+		Lines    func(childComplexity int) int
+		Note     func(childComplexity int) int
+		PostedAt func(childComplexity int) int
+		StoreID  func(childComplexity int) int
+	}
+
+	StocktakeLine struct {
+		Book       func(childComplexity int) int
+		Counted    func(childComplexity int) int
+		Difference func(childComplexity int) int
+		Part       func(childComplexity int) int
+		Reason     func(childComplexity int) int
+	}
+
+	StocktakePayload struct {
+		Stocktake  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Subscription struct {
 		AdvisorFeed         func(childComplexity int, siteID string, advisorID *string, after *string) int
 		BoardFeed           func(childComplexity int, siteID string, after *string) int
 		RepairOrderTimeline func(childComplexity int, orderID string, after *string) int
+	}
+
+	Supplier struct {
+		Contact func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Phone   func(childComplexity int) int
+	}
+
+	SupplierPayload struct {
+		Supplier   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Team struct {
@@ -1330,6 +1462,15 @@ type MutationResolver interface {
 	SetAppointmentCapacity(ctx context.Context, input store.SetAppointmentCapacityInput) (*model.AppointmentCapacityPayload, error)
 	RecordAppointmentReminder(ctx context.Context, input store.RecordAppointmentReminderInput) (*model.AppointmentReminderPayload, error)
 	UpdateCallbackSettings(ctx context.Context, input store.UpdateCallbackSettingsInput) (*model.SitePayload, error)
+	CreateStockStore(ctx context.Context, input store.CreateStockStoreInput) (*model.StockStorePayload, error)
+	TransferStock(ctx context.Context, input store.TransferStockInput) (*model.StockTransferPayload, error)
+	PostStocktake(ctx context.Context, input store.StocktakeInput) (*model.StocktakePayload, error)
+	SetReorderPoint(ctx context.Context, input store.SetReorderPointInput) (*model.PartPayload, error)
+	CreateSupplier(ctx context.Context, input store.CreateSupplierInput) (*model.SupplierPayload, error)
+	CreatePurchaseOrder(ctx context.Context, input store.CreatePurchaseOrderInput) (*model.PurchaseOrderPayload, error)
+	CancelPurchaseOrder(ctx context.Context, purchaseOrderID string, idempotencyKey *string) (*model.PurchaseOrderPayload, error)
+	ReceivePurchase(ctx context.Context, input store.ReceivePurchaseInput) (*model.StockReceiptPayload, error)
+	DropPartLine(ctx context.Context, input store.DropPartLineInput) (*model.RepairOrderPayload, error)
 	ReceiveVehicle(ctx context.Context, input store.ReceiveVehicleInput) (*model.VisitPayload, error)
 	CreateWarrantyClaim(ctx context.Context, input store.CreateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
 	UpdateWarrantyClaim(ctx context.Context, input store.UpdateWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
@@ -1339,6 +1480,9 @@ type MutationResolver interface {
 	PayWarrantyClaim(ctx context.Context, input store.PayWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
 	RetainWarrantyPart(ctx context.Context, input store.RetainWarrantyPartInput) (*model.RetainedPartPayload, error)
 	UpdateRetainedPart(ctx context.Context, input store.UpdateRetainedPartInput) (*model.RetainedPartPayload, error)
+}
+type PartResolver interface {
+	Movements(ctx context.Context, obj *shop.Part, first *int, after *string) ([]*shop.StockMovement, error)
 }
 type PartIssueResolver interface {
 	Part(ctx context.Context, obj *shop.PartIssue) (*shop.Part, error)
@@ -1362,6 +1506,12 @@ type PartReservationResolver interface {
 
 	ReservedBy(ctx context.Context, obj *shop.PartReservation) (*shop.User, error)
 	Note(ctx context.Context, obj *shop.PartReservation) (string, error)
+}
+type PurchaseOrderResolver interface {
+	Lines(ctx context.Context, obj *shop.PurchaseOrder) ([]*shop.PurchaseOrderLine, error)
+}
+type PurchaseOrderLineResolver interface {
+	Part(ctx context.Context, obj *shop.PurchaseOrderLine) (*shop.Part, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1391,6 +1541,11 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*shop.User, error)
 	Sites(ctx context.Context) ([]*shop.Site, error)
 	Site(ctx context.Context, id string) (*shop.Site, error)
+	StockStores(ctx context.Context, siteID string) ([]*shop.StockStore, error)
+	Suppliers(ctx context.Context, siteID string) ([]*shop.Supplier, error)
+	PurchaseOrders(ctx context.Context, siteID string, state *shop.PurchaseOrderState) ([]*shop.PurchaseOrder, error)
+	PartsToReorder(ctx context.Context, siteID string) ([]*store.ReorderRow, error)
+	PartsMargin(ctx context.Context, siteID string, from time.Time, to time.Time) (*shop.PartsMargin, error)
 	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error)
 	RetainedParts(ctx context.Context, siteID string, keptOnly *bool, first *int, after *string) ([]*shop.RetainedPart, error)
 }
@@ -1476,6 +1631,12 @@ type StockReceiptResolver interface {
 	ForOrder(ctx context.Context, obj *shop.StockReceipt) (*shop.Order, error)
 
 	ReceivedBy(ctx context.Context, obj *shop.StockReceipt) (*shop.User, error)
+}
+type StockTransferResolver interface {
+	Part(ctx context.Context, obj *shop.StockTransfer) (*shop.Part, error)
+}
+type StocktakeLineResolver interface {
+	Part(ctx context.Context, obj *shop.StocktakeLine) (*shop.Part, error)
 }
 type SubscriptionResolver interface {
 	BoardFeed(ctx context.Context, siteID string, after *string) (<-chan *model.BoardUpdate, error)
@@ -3345,6 +3506,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["input"].(store.CancelAppointmentInput)), true
+	case "Mutation.cancelPurchaseOrder":
+		if e.ComplexityRoot.Mutation.CancelPurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelPurchaseOrder(childComplexity, args["purchaseOrderId"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.cancelRepairOrder":
 		if e.ComplexityRoot.Mutation.CancelRepairOrder == nil {
 			break
@@ -3389,6 +3561,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePart(childComplexity, args["input"].(store.CreatePartInput)), true
+	case "Mutation.createPurchaseOrder":
+		if e.ComplexityRoot.Mutation.CreatePurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePurchaseOrder(childComplexity, args["input"].(store.CreatePurchaseOrderInput)), true
 	case "Mutation.createRepairOrder":
 		if e.ComplexityRoot.Mutation.CreateRepairOrder == nil {
 			break
@@ -3411,6 +3594,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateServicePlan(childComplexity, args["input"].(store.CreateServicePlanInput)), true
+	case "Mutation.createStockStore":
+		if e.ComplexityRoot.Mutation.CreateStockStore == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStockStore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStockStore(childComplexity, args["input"].(store.CreateStockStoreInput)), true
+	case "Mutation.createSupplier":
+		if e.ComplexityRoot.Mutation.CreateSupplier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSupplier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSupplier(childComplexity, args["input"].(store.CreateSupplierInput)), true
 	case "Mutation.createWarrantyClaim":
 		if e.ComplexityRoot.Mutation.CreateWarrantyClaim == nil {
 			break
@@ -3477,6 +3682,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DispatchJob(childComplexity, args["input"].(store.DispatchJobInput)), true
+	case "Mutation.dropPartLine":
+		if e.ComplexityRoot.Mutation.DropPartLine == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dropPartLine_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DropPartLine(childComplexity, args["input"].(store.DropPartLineInput)), true
 	case "Mutation.escalateComplaint":
 		if e.ComplexityRoot.Mutation.EscalateComplaint == nil {
 			break
@@ -3587,6 +3803,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PayWarrantyClaim(childComplexity, args["input"].(store.PayWarrantyClaimInput)), true
+	case "Mutation.postStocktake":
+		if e.ComplexityRoot.Mutation.PostStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostStocktake(childComplexity, args["input"].(store.StocktakeInput)), true
+	case "Mutation.receivePurchase":
+		if e.ComplexityRoot.Mutation.ReceivePurchase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receivePurchase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceivePurchase(childComplexity, args["input"].(store.ReceivePurchaseInput)), true
 	case "Mutation.receiveStock":
 		if e.ComplexityRoot.Mutation.ReceiveStock == nil {
 			break
@@ -3818,6 +4056,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetJobSkill(childComplexity, args["input"].(store.SetJobSkillInput)), true
+	case "Mutation.setReorderPoint":
+		if e.ComplexityRoot.Mutation.SetReorderPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setReorderPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetReorderPoint(childComplexity, args["input"].(store.SetReorderPointInput)), true
 	case "Mutation.setShift":
 		if e.ComplexityRoot.Mutation.SetShift == nil {
 			break
@@ -3906,6 +4155,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
+	case "Mutation.transferStock":
+		if e.ComplexityRoot.Mutation.TransferStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferStock(childComplexity, args["input"].(store.TransferStockInput)), true
 	case "Mutation.updateBay":
 		if e.ComplexityRoot.Mutation.UpdateBay == nil {
 			break
@@ -4132,6 +4392,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Part.Available(childComplexity), true
+	case "Part.avgCost":
+		if e.ComplexityRoot.Part.AvgCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Part.AvgCost(childComplexity), true
 	case "Part.description":
 		if e.ComplexityRoot.Part.Description == nil {
 			break
@@ -4144,6 +4410,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Part.ID(childComplexity), true
+	case "Part.movements":
+		if e.ComplexityRoot.Part.Movements == nil {
+			break
+		}
+
+		args, err := ec.field_Part_movements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Part.Movements(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Part.onHand":
 		if e.ComplexityRoot.Part.OnHand == nil {
 			break
@@ -4156,6 +4433,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Part.PartNumber(childComplexity), true
+	case "Part.reorderPoint":
+		if e.ComplexityRoot.Part.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Part.ReorderPoint(childComplexity), true
 	case "Part.reserved":
 		if e.ComplexityRoot.Part.Reserved == nil {
 			break
@@ -4231,6 +4514,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartIssue.Part(childComplexity), true
+	case "PartIssue.partLineId":
+		if e.ComplexityRoot.PartIssue.PartLineID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.PartLineID(childComplexity), true
 	case "PartIssue.quantity":
 		if e.ComplexityRoot.PartIssue.Quantity == nil {
 			break
@@ -4255,6 +4544,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartIssue.ReturnedAt(childComplexity), true
+	case "PartIssue.unitCost":
+		if e.ComplexityRoot.PartIssue.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartIssue.UnitCost(childComplexity), true
 
 	case "PartIssuePayload.issue":
 		if e.ComplexityRoot.PartIssuePayload.Issue == nil {
@@ -4367,6 +4662,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartReservation.FilledAt(childComplexity), true
+	case "PartReservation.fromAppointmentId":
+		if e.ComplexityRoot.PartReservation.FromAppointmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.FromAppointmentID(childComplexity), true
 	case "PartReservation.id":
 		if e.ComplexityRoot.PartReservation.ID == nil {
 			break
@@ -4403,6 +4704,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartReservation.Part(childComplexity), true
+	case "PartReservation.partLineId":
+		if e.ComplexityRoot.PartReservation.PartLineID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.PartLineID(childComplexity), true
 	case "PartReservation.quantity":
 		if e.ComplexityRoot.PartReservation.Quantity == nil {
 			break
@@ -4446,6 +4753,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartReservationPayload.UserErrors(childComplexity), true
+
+	case "PartsMargin.cost":
+		if e.ComplexityRoot.PartsMargin.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsMargin.Cost(childComplexity), true
+	case "PartsMargin.margin":
+		if e.ComplexityRoot.PartsMargin.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsMargin.Margin(childComplexity), true
+	case "PartsMargin.marginBasisPoints":
+		if e.ComplexityRoot.PartsMargin.MarginBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsMargin.MarginBasisPoints(childComplexity), true
+	case "PartsMargin.revenue":
+		if e.ComplexityRoot.PartsMargin.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsMargin.Revenue(childComplexity), true
 
 	case "PersonFigures.efficiency":
 		if e.ComplexityRoot.PersonFigures.Efficiency == nil {
@@ -4495,6 +4827,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonFigures.UserID(childComplexity), true
+
+	case "PurchaseOrder.closedAt":
+		if e.ComplexityRoot.PurchaseOrder.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ClosedAt(childComplexity), true
+	case "PurchaseOrder.createdAt":
+		if e.ComplexityRoot.PurchaseOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.CreatedAt(childComplexity), true
+	case "PurchaseOrder.id":
+		if e.ComplexityRoot.PurchaseOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ID(childComplexity), true
+	case "PurchaseOrder.lines":
+		if e.ComplexityRoot.PurchaseOrder.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Lines(childComplexity), true
+	case "PurchaseOrder.reference":
+		if e.ComplexityRoot.PurchaseOrder.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Reference(childComplexity), true
+	case "PurchaseOrder.state":
+		if e.ComplexityRoot.PurchaseOrder.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.State(childComplexity), true
+	case "PurchaseOrder.supplierId":
+		if e.ComplexityRoot.PurchaseOrder.SupplierID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.SupplierID(childComplexity), true
+
+	case "PurchaseOrderLine.id":
+		if e.ComplexityRoot.PurchaseOrderLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.ID(childComplexity), true
+	case "PurchaseOrderLine.outstanding":
+		if e.ComplexityRoot.PurchaseOrderLine.Outstanding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Outstanding(childComplexity), true
+	case "PurchaseOrderLine.part":
+		if e.ComplexityRoot.PurchaseOrderLine.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Part(childComplexity), true
+	case "PurchaseOrderLine.quantity":
+		if e.ComplexityRoot.PurchaseOrderLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Quantity(childComplexity), true
+	case "PurchaseOrderLine.received":
+		if e.ComplexityRoot.PurchaseOrderLine.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Received(childComplexity), true
+	case "PurchaseOrderLine.unitCost":
+		if e.ComplexityRoot.PurchaseOrderLine.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.UnitCost(childComplexity), true
+
+	case "PurchaseOrderPayload.purchaseOrder":
+		if e.ComplexityRoot.PurchaseOrderPayload.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderPayload.PurchaseOrder(childComplexity), true
+	case "PurchaseOrderPayload.userErrors":
+		if e.ComplexityRoot.PurchaseOrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderPayload.UserErrors(childComplexity), true
 
 	case "Query.appointmentCapacity":
 		if e.ComplexityRoot.Query.AppointmentCapacity == nil {
@@ -4673,6 +5098,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Parts(childComplexity, args["siteId"].(string), args["query"].(*string), args["shortOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.partsMargin":
+		if e.ComplexityRoot.Query.PartsMargin == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partsMargin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartsMargin(childComplexity, args["siteId"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.partsToReorder":
+		if e.ComplexityRoot.Query.PartsToReorder == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partsToReorder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartsToReorder(childComplexity, args["siteId"].(string)), true
+	case "Query.purchaseOrders":
+		if e.ComplexityRoot.Query.PurchaseOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_purchaseOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PurchaseOrders(childComplexity, args["siteId"].(string), args["state"].(*shop.PurchaseOrderState)), true
 	case "Query.remindersDue":
 		if e.ComplexityRoot.Query.RemindersDue == nil {
 			break
@@ -4778,6 +5236,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sites(childComplexity), true
+	case "Query.stockStores":
+		if e.ComplexityRoot.Query.StockStores == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockStores_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockStores(childComplexity, args["siteId"].(string)), true
+	case "Query.suppliers":
+		if e.ComplexityRoot.Query.Suppliers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suppliers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["siteId"].(string)), true
 	case "Query.technicianSkills":
 		if e.ComplexityRoot.Query.TechnicianSkills == nil {
 			break
@@ -4881,6 +5361,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReminderPayload.UserErrors(childComplexity), true
+
+	case "ReorderSuggestion.incoming":
+		if e.ComplexityRoot.ReorderSuggestion.Incoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReorderSuggestion.Incoming(childComplexity), true
+	case "ReorderSuggestion.part":
+		if e.ComplexityRoot.ReorderSuggestion.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReorderSuggestion.Part(childComplexity), true
+	case "ReorderSuggestion.suggested":
+		if e.ComplexityRoot.ReorderSuggestion.Suggested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReorderSuggestion.Suggested(childComplexity), true
 
 	case "RepairOrder.additionalWork":
 		if e.ComplexityRoot.RepairOrder.AdditionalWork == nil {
@@ -5994,6 +6493,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillCapacity.Technicians(childComplexity), true
 
+	case "StockMovement.id":
+		if e.ComplexityRoot.StockMovement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.ID(childComplexity), true
+	case "StockMovement.kind":
+		if e.ComplexityRoot.StockMovement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.Kind(childComplexity), true
+	case "StockMovement.movedAt":
+		if e.ComplexityRoot.StockMovement.MovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.MovedAt(childComplexity), true
+	case "StockMovement.movedBy":
+		if e.ComplexityRoot.StockMovement.MovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.MovedBy(childComplexity), true
+	case "StockMovement.quantity":
+		if e.ComplexityRoot.StockMovement.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.Quantity(childComplexity), true
+	case "StockMovement.reason":
+		if e.ComplexityRoot.StockMovement.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.Reason(childComplexity), true
+	case "StockMovement.storeId":
+		if e.ComplexityRoot.StockMovement.StoreID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.StoreID(childComplexity), true
+	case "StockMovement.unitCost":
+		if e.ComplexityRoot.StockMovement.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.UnitCost(childComplexity), true
+
 	case "StockReceipt.forOrder":
 		if e.ComplexityRoot.StockReceipt.ForOrder == nil {
 			break
@@ -6062,6 +6610,163 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockReceiptPayload.UserErrors(childComplexity), true
 
+	case "StockStore.id":
+		if e.ComplexityRoot.StockStore.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockStore.ID(childComplexity), true
+	case "StockStore.name":
+		if e.ComplexityRoot.StockStore.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockStore.Name(childComplexity), true
+
+	case "StockStorePayload.store":
+		if e.ComplexityRoot.StockStorePayload.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockStorePayload.Store(childComplexity), true
+	case "StockStorePayload.userErrors":
+		if e.ComplexityRoot.StockStorePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockStorePayload.UserErrors(childComplexity), true
+
+	case "StockTransfer.fromStoreId":
+		if e.ComplexityRoot.StockTransfer.FromStoreID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.FromStoreID(childComplexity), true
+	case "StockTransfer.id":
+		if e.ComplexityRoot.StockTransfer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.ID(childComplexity), true
+	case "StockTransfer.movedAt":
+		if e.ComplexityRoot.StockTransfer.MovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.MovedAt(childComplexity), true
+	case "StockTransfer.note":
+		if e.ComplexityRoot.StockTransfer.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.Note(childComplexity), true
+	case "StockTransfer.part":
+		if e.ComplexityRoot.StockTransfer.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.Part(childComplexity), true
+	case "StockTransfer.quantity":
+		if e.ComplexityRoot.StockTransfer.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.Quantity(childComplexity), true
+	case "StockTransfer.toStoreId":
+		if e.ComplexityRoot.StockTransfer.ToStoreID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.ToStoreID(childComplexity), true
+
+	case "StockTransferPayload.transfer":
+		if e.ComplexityRoot.StockTransferPayload.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransferPayload.Transfer(childComplexity), true
+	case "StockTransferPayload.userErrors":
+		if e.ComplexityRoot.StockTransferPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransferPayload.UserErrors(childComplexity), true
+
+	case "Stocktake.id":
+		if e.ComplexityRoot.Stocktake.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.ID(childComplexity), true
+	case "Stocktake.lines":
+		if e.ComplexityRoot.Stocktake.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Lines(childComplexity), true
+	case "Stocktake.note":
+		if e.ComplexityRoot.Stocktake.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Note(childComplexity), true
+	case "Stocktake.postedAt":
+		if e.ComplexityRoot.Stocktake.PostedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.PostedAt(childComplexity), true
+	case "Stocktake.storeId":
+		if e.ComplexityRoot.Stocktake.StoreID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StoreID(childComplexity), true
+
+	case "StocktakeLine.book":
+		if e.ComplexityRoot.StocktakeLine.Book == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Book(childComplexity), true
+	case "StocktakeLine.counted":
+		if e.ComplexityRoot.StocktakeLine.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Counted(childComplexity), true
+	case "StocktakeLine.difference":
+		if e.ComplexityRoot.StocktakeLine.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Difference(childComplexity), true
+	case "StocktakeLine.part":
+		if e.ComplexityRoot.StocktakeLine.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Part(childComplexity), true
+	case "StocktakeLine.reason":
+		if e.ComplexityRoot.StocktakeLine.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Reason(childComplexity), true
+
+	case "StocktakePayload.stocktake":
+		if e.ComplexityRoot.StocktakePayload.Stocktake == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakePayload.Stocktake(childComplexity), true
+	case "StocktakePayload.userErrors":
+		if e.ComplexityRoot.StocktakePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakePayload.UserErrors(childComplexity), true
+
 	case "Subscription.advisorFeed":
 		if e.ComplexityRoot.Subscription.AdvisorFeed == nil {
 			break
@@ -6095,6 +6800,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.RepairOrderTimeline(childComplexity, args["orderId"].(string), args["after"].(*string)), true
+
+	case "Supplier.contact":
+		if e.ComplexityRoot.Supplier.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supplier.Contact(childComplexity), true
+	case "Supplier.id":
+		if e.ComplexityRoot.Supplier.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supplier.ID(childComplexity), true
+	case "Supplier.name":
+		if e.ComplexityRoot.Supplier.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supplier.Name(childComplexity), true
+	case "Supplier.phone":
+		if e.ComplexityRoot.Supplier.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supplier.Phone(childComplexity), true
+
+	case "SupplierPayload.supplier":
+		if e.ComplexityRoot.SupplierPayload.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierPayload.Supplier(childComplexity), true
+	case "SupplierPayload.userErrors":
+		if e.ComplexityRoot.SupplierPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierPayload.UserErrors(childComplexity), true
 
 	case "Team.id":
 		if e.ComplexityRoot.Team.ID == nil {
@@ -6788,8 +7531,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelRepairOrderInput", ec.unmarshalInputCancelRepairOrderInput),
 			graphql.NewInputUnmarshaler("ComplaintActionInput", ec.unmarshalInputComplaintActionInput),
 			graphql.NewInputUnmarshaler("CreatePartInput", ec.unmarshalInputCreatePartInput),
+			graphql.NewInputUnmarshaler("CreatePurchaseOrderInput", ec.unmarshalInputCreatePurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CreateRepairOrderInput", ec.unmarshalInputCreateRepairOrderInput),
 			graphql.NewInputUnmarshaler("CreateServicePlanInput", ec.unmarshalInputCreateServicePlanInput),
+			graphql.NewInputUnmarshaler("CreateStockStoreInput", ec.unmarshalInputCreateStockStoreInput),
+			graphql.NewInputUnmarshaler("CreateSupplierInput", ec.unmarshalInputCreateSupplierInput),
 			graphql.NewInputUnmarshaler("CreateWarrantyClaimInput", ec.unmarshalInputCreateWarrantyClaimInput),
 			graphql.NewInputUnmarshaler("CustomerChangesInput", ec.unmarshalInputCustomerChangesInput),
 			graphql.NewInputUnmarshaler("DamageInput", ec.unmarshalInputDamageInput),
@@ -6799,6 +7545,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DecideWarrantyInput", ec.unmarshalInputDecideWarrantyInput),
 			graphql.NewInputUnmarshaler("DeliverVehicleInput", ec.unmarshalInputDeliverVehicleInput),
 			graphql.NewInputUnmarshaler("DispatchJobInput", ec.unmarshalInputDispatchJobInput),
+			graphql.NewInputUnmarshaler("DropPartLineInput", ec.unmarshalInputDropPartLineInput),
 			graphql.NewInputUnmarshaler("HandOverRepairOrderInput", ec.unmarshalInputHandOverRepairOrderInput),
 			graphql.NewInputUnmarshaler("IssuePartsInput", ec.unmarshalInputIssuePartsInput),
 			graphql.NewInputUnmarshaler("IssueTokenInput", ec.unmarshalInputIssueTokenInput),
@@ -6814,6 +7561,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartLineInput", ec.unmarshalInputPartLineInput),
 			graphql.NewInputUnmarshaler("PauseJobInput", ec.unmarshalInputPauseJobInput),
 			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("PurchaseLineInput", ec.unmarshalInputPurchaseLineInput),
+			graphql.NewInputUnmarshaler("ReceivePurchaseInput", ec.unmarshalInputReceivePurchaseInput),
 			graphql.NewInputUnmarshaler("ReceiveStockInput", ec.unmarshalInputReceiveStockInput),
 			graphql.NewInputUnmarshaler("ReceiveVehicleInput", ec.unmarshalInputReceiveVehicleInput),
 			graphql.NewInputUnmarshaler("RecordAppointmentReminderInput", ec.unmarshalInputRecordAppointmentReminderInput),
@@ -6832,12 +7581,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetAppointmentCapacityInput", ec.unmarshalInputSetAppointmentCapacityInput),
 			graphql.NewInputUnmarshaler("SetClosedDayInput", ec.unmarshalInputSetClosedDayInput),
 			graphql.NewInputUnmarshaler("SetJobSkillInput", ec.unmarshalInputSetJobSkillInput),
+			graphql.NewInputUnmarshaler("SetReorderPointInput", ec.unmarshalInputSetReorderPointInput),
 			graphql.NewInputUnmarshaler("SetShiftInput", ec.unmarshalInputSetShiftInput),
 			graphql.NewInputUnmarshaler("SetSiteHoursInput", ec.unmarshalInputSetSiteHoursInput),
 			graphql.NewInputUnmarshaler("SetUpSiteInput", ec.unmarshalInputSetUpSiteInput),
 			graphql.NewInputUnmarshaler("SetUserSkillsInput", ec.unmarshalInputSetUserSkillsInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
+			graphql.NewInputUnmarshaler("StocktakeCountInput", ec.unmarshalInputStocktakeCountInput),
+			graphql.NewInputUnmarshaler("StocktakeInput", ec.unmarshalInputStocktakeInput),
+			graphql.NewInputUnmarshaler("TransferStockInput", ec.unmarshalInputTransferStockInput),
 			graphql.NewInputUnmarshaler("UpdateBayInput", ec.unmarshalInputUpdateBayInput),
 			graphql.NewInputUnmarshaler("UpdateCallbackSettingsInput", ec.unmarshalInputUpdateCallbackSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateCustomerInput", ec.unmarshalInputUpdateCustomerInput),
@@ -6945,7 +7698,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "visit.graphqls" "warranty.graphqls"
+//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6971,6 +7724,7 @@ var sources = []*ast.Source{
 	{Name: "rota.graphqls", Input: sourceData("rota.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
+	{Name: "stock.graphqls", Input: sourceData("stock.graphqls"), BuiltIn: false},
 	{Name: "visit.graphqls", Input: sourceData("visit.graphqls"), BuiltIn: false},
 	{Name: "warranty.graphqls", Input: sourceData("warranty.graphqls"), BuiltIn: false},
 }
@@ -7836,6 +8590,12 @@ func (ec *executionContext) childFields_Part(ctx context.Context, field graphql.
 		return ec.fieldContext_Part_reserved(ctx, field)
 	case "available":
 		return ec.fieldContext_Part_available(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_Part_reorderPoint(ctx, field)
+	case "avgCost":
+		return ec.fieldContext_Part_avgCost(ctx, field)
+	case "movements":
+		return ec.fieldContext_Part_movements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Part", field.Name)
 }
@@ -7882,6 +8642,10 @@ func (ec *executionContext) childFields_PartIssue(ctx context.Context, field gra
 		return ec.fieldContext_PartIssue_issuedAt(ctx, field)
 	case "returnedAt":
 		return ec.fieldContext_PartIssue_returnedAt(ctx, field)
+	case "partLineId":
+		return ec.fieldContext_PartIssue_partLineId(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_PartIssue_unitCost(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartIssue", field.Name)
 }
@@ -7964,6 +8728,10 @@ func (ec *executionContext) childFields_PartReservation(ctx context.Context, fie
 		return ec.fieldContext_PartReservation_closedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_PartReservation_version(ctx, field)
+	case "partLineId":
+		return ec.fieldContext_PartReservation_partLineId(ctx, field)
+	case "fromAppointmentId":
+		return ec.fieldContext_PartReservation_fromAppointmentId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartReservation", field.Name)
 }
@@ -7976,6 +8744,20 @@ func (ec *executionContext) childFields_PartReservationPayload(ctx context.Conte
 		return ec.fieldContext_PartReservationPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartReservationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PartsMargin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revenue":
+		return ec.fieldContext_PartsMargin_revenue(ctx, field)
+	case "cost":
+		return ec.fieldContext_PartsMargin_cost(ctx, field)
+	case "margin":
+		return ec.fieldContext_PartsMargin_margin(ctx, field)
+	case "marginBasisPoints":
+		return ec.fieldContext_PartsMargin_marginBasisPoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartsMargin", field.Name)
 }
 
 func (ec *executionContext) childFields_PersonFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7998,6 +8780,54 @@ func (ec *executionContext) childFields_PersonFigures(ctx context.Context, field
 		return ec.fieldContext_PersonFigures_revenue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PurchaseOrder_id(ctx, field)
+	case "supplierId":
+		return ec.fieldContext_PurchaseOrder_supplierId(ctx, field)
+	case "reference":
+		return ec.fieldContext_PurchaseOrder_reference(ctx, field)
+	case "state":
+		return ec.fieldContext_PurchaseOrder_state(ctx, field)
+	case "lines":
+		return ec.fieldContext_PurchaseOrder_lines(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PurchaseOrder_createdAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_PurchaseOrder_closedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PurchaseOrderLine_id(ctx, field)
+	case "part":
+		return ec.fieldContext_PurchaseOrderLine_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PurchaseOrderLine_quantity(ctx, field)
+	case "received":
+		return ec.fieldContext_PurchaseOrderLine_received(ctx, field)
+	case "outstanding":
+		return ec.fieldContext_PurchaseOrderLine_outstanding(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_PurchaseOrderLine_unitCost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderLine", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purchaseOrder":
+		return ec.fieldContext_PurchaseOrderPayload_purchaseOrder(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PurchaseOrderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordCallbackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8040,6 +8870,18 @@ func (ec *executionContext) childFields_ReminderPayload(ctx context.Context, fie
 		return ec.fieldContext_ReminderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReminderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReorderSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_ReorderSuggestion_part(ctx, field)
+	case "incoming":
+		return ec.fieldContext_ReorderSuggestion_incoming(ctx, field)
+	case "suggested":
+		return ec.fieldContext_ReorderSuggestion_suggested(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReorderSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8508,6 +9350,28 @@ func (ec *executionContext) childFields_SkillCapacity(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SkillCapacity", field.Name)
 }
 
+func (ec *executionContext) childFields_StockMovement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockMovement_id(ctx, field)
+	case "storeId":
+		return ec.fieldContext_StockMovement_storeId(ctx, field)
+	case "kind":
+		return ec.fieldContext_StockMovement_kind(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockMovement_quantity(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_StockMovement_unitCost(ctx, field)
+	case "reason":
+		return ec.fieldContext_StockMovement_reason(ctx, field)
+	case "movedBy":
+		return ec.fieldContext_StockMovement_movedBy(ctx, field)
+	case "movedAt":
+		return ec.fieldContext_StockMovement_movedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockMovement", field.Name)
+}
+
 func (ec *executionContext) childFields_StockReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8540,6 +9404,122 @@ func (ec *executionContext) childFields_StockReceiptPayload(ctx context.Context,
 		return ec.fieldContext_StockReceiptPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockReceiptPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StockStore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockStore_id(ctx, field)
+	case "name":
+		return ec.fieldContext_StockStore_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockStore", field.Name)
+}
+
+func (ec *executionContext) childFields_StockStorePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "store":
+		return ec.fieldContext_StockStorePayload_store(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StockStorePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockStorePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StockTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockTransfer_id(ctx, field)
+	case "part":
+		return ec.fieldContext_StockTransfer_part(ctx, field)
+	case "fromStoreId":
+		return ec.fieldContext_StockTransfer_fromStoreId(ctx, field)
+	case "toStoreId":
+		return ec.fieldContext_StockTransfer_toStoreId(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockTransfer_quantity(ctx, field)
+	case "note":
+		return ec.fieldContext_StockTransfer_note(ctx, field)
+	case "movedAt":
+		return ec.fieldContext_StockTransfer_movedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockTransfer", field.Name)
+}
+
+func (ec *executionContext) childFields_StockTransferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transfer":
+		return ec.fieldContext_StockTransferPayload_transfer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StockTransferPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockTransferPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Stocktake(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Stocktake_id(ctx, field)
+	case "storeId":
+		return ec.fieldContext_Stocktake_storeId(ctx, field)
+	case "lines":
+		return ec.fieldContext_Stocktake_lines(ctx, field)
+	case "note":
+		return ec.fieldContext_Stocktake_note(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_Stocktake_postedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stocktake", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_StocktakeLine_part(ctx, field)
+	case "book":
+		return ec.fieldContext_StocktakeLine_book(ctx, field)
+	case "counted":
+		return ec.fieldContext_StocktakeLine_counted(ctx, field)
+	case "difference":
+		return ec.fieldContext_StocktakeLine_difference(ctx, field)
+	case "reason":
+		return ec.fieldContext_StocktakeLine_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLine", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stocktake":
+		return ec.fieldContext_StocktakePayload_stocktake(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StocktakePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Supplier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Supplier_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Supplier_name(ctx, field)
+	case "contact":
+		return ec.fieldContext_Supplier_contact(ctx, field)
+	case "phone":
+		return ec.fieldContext_Supplier_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Supplier", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplierPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "supplier":
+		return ec.fieldContext_SupplierPayload_supplier(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SupplierPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplierPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9190,6 +10170,28 @@ func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelPurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "purchaseOrderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["purchaseOrderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelRepairOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9246,6 +10248,20 @@ func (ec *executionContext) field_Mutation_createPart_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreatePurchaseOrderInput, error) {
+			return ec.unmarshalNCreatePurchaseOrderInput2bayboardᚋstoreᚐCreatePurchaseOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRepairOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9266,6 +10282,34 @@ func (ec *executionContext) field_Mutation_createServicePlan_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.CreateServicePlanInput, error) {
 			return ec.unmarshalNCreateServicePlanInput2bayboardᚋstoreᚐCreateServicePlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStockStore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateStockStoreInput, error) {
+			return ec.unmarshalNCreateStockStoreInput2bayboardᚋstoreᚐCreateStockStoreInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSupplier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateSupplierInput, error) {
+			return ec.unmarshalNCreateSupplierInput2bayboardᚋstoreᚐCreateSupplierInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9350,6 +10394,20 @@ func (ec *executionContext) field_Mutation_dispatchJob_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.DispatchJobInput, error) {
 			return ec.unmarshalNDispatchJobInput2bayboardᚋstoreᚐDispatchJobInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_dropPartLine_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.DropPartLineInput, error) {
+			return ec.unmarshalNDropPartLineInput2bayboardᚋstoreᚐDropPartLineInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9490,6 +10548,34 @@ func (ec *executionContext) field_Mutation_payWarrantyClaim_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.PayWarrantyClaimInput, error) {
 			return ec.unmarshalNPayWarrantyClaimInput2bayboardᚋstoreᚐPayWarrantyClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_postStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.StocktakeInput, error) {
+			return ec.unmarshalNStocktakeInput2bayboardᚋstoreᚐStocktakeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_receivePurchase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ReceivePurchaseInput, error) {
+			return ec.unmarshalNReceivePurchaseInput2bayboardᚋstoreᚐReceivePurchaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9792,6 +10878,20 @@ func (ec *executionContext) field_Mutation_setJobSkill_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setReorderPoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetReorderPointInput, error) {
+			return ec.unmarshalNSetReorderPointInput2bayboardᚋstoreᚐSetReorderPointInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setShift_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9896,6 +10996,20 @@ func (ec *executionContext) field_Mutation_submitWarrantyClaim_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.WarrantyClaimActionInput, error) {
 			return ec.unmarshalNWarrantyClaimActionInput2bayboardᚋstoreᚐWarrantyClaimActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.TransferStockInput, error) {
+			return ec.unmarshalNTransferStockInput2bayboardᚋstoreᚐTransferStockInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10083,6 +11197,28 @@ func (ec *executionContext) field_Mutation_updateWarrantyClaim_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Part_movements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -10534,6 +11670,50 @@ func (ec *executionContext) field_Query_partReservations_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_partsMargin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partsToReorder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10577,6 +11757,28 @@ func (ec *executionContext) field_Query_parts_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_purchaseOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*shop.PurchaseOrderState, error) {
+			return ec.unmarshalOPurchaseOrderState2ᚖbayboardᚋshopᚐPurchaseOrderState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
 	return args, nil
 }
 
@@ -10831,6 +12033,34 @@ func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockStores_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suppliers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
 	return args, nil
 }
 
@@ -21095,6 +22325,402 @@ func (ec *executionContext) fieldContext_Mutation_updateCallbackSettings(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createStockStore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStockStore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStockStore(ctx, fc.Args["input"].(store.CreateStockStoreInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockStorePayload) graphql.Marshaler {
+			return ec.marshalNStockStorePayload2ᚖbayboardᚋgraphᚋmodelᚐStockStorePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStockStore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockStorePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStockStore_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferStock(ctx, fc.Args["input"].(store.TransferStockInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockTransferPayload) graphql.Marshaler {
+			return ec.marshalNStockTransferPayload2ᚖbayboardᚋgraphᚋmodelᚐStockTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostStocktake(ctx, fc.Args["input"].(store.StocktakeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StocktakePayload) graphql.Marshaler {
+			return ec.marshalNStocktakePayload2ᚖbayboardᚋgraphᚋmodelᚐStocktakePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setReorderPoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setReorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetReorderPoint(ctx, fc.Args["input"].(store.SetReorderPointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartPayload) graphql.Marshaler {
+			return ec.marshalNPartPayload2ᚖbayboardᚋgraphᚋmodelᚐPartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setReorderPoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setReorderPoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSupplier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSupplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSupplier(ctx, fc.Args["input"].(store.CreateSupplierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SupplierPayload) graphql.Marshaler {
+			return ec.marshalNSupplierPayload2ᚖbayboardᚋgraphᚋmodelᚐSupplierPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSupplier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplierPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSupplier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPurchaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePurchaseOrder(ctx, fc.Args["input"].(store.CreatePurchaseOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPurchaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPurchaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelPurchaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelPurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelPurchaseOrder(ctx, fc.Args["purchaseOrderId"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelPurchaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelPurchaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receivePurchase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receivePurchase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceivePurchase(ctx, fc.Args["input"].(store.ReceivePurchaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockReceiptPayload) graphql.Marshaler {
+			return ec.marshalNStockReceiptPayload2ᚖbayboardᚋgraphᚋmodelᚐStockReceiptPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receivePurchase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockReceiptPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receivePurchase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dropPartLine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dropPartLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DropPartLine(ctx, fc.Args["input"].(store.DropPartLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairOrderPayload) graphql.Marshaler {
+			return ec.marshalNRepairOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐRepairOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dropPartLine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dropPartLine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_receiveVehicle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21946,6 +23572,105 @@ func (ec *executionContext) fieldContext_Part_available(_ context.Context, field
 	return graphql.NewScalarFieldContext("Part", field, true, false, "Int")
 }
 
+func (ec *executionContext) _Part_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *shop.Part) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Part_reorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReorderPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Part_reorderPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Part", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Part_avgCost(ctx context.Context, field graphql.CollectedField, obj *shop.Part) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Part_avgCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Part_avgCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Part",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Part_movements(ctx context.Context, field graphql.CollectedField, obj *shop.Part) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Part_movements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Part().Movements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.StockMovement) graphql.Marshaler {
+			return ec.marshalNStockMovement2ᚕᚖbayboardᚋshopᚐStockMovementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Part_movements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Part",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockMovement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Part_movements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PartConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22338,6 +24063,61 @@ func (ec *executionContext) _PartIssue_returnedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_PartIssue_returnedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PartIssue_partLineId(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_partLineId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartLineID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.PartLineID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_partLineId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PartIssue_unitCost(ctx context.Context, field graphql.CollectedField, obj *shop.PartIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartIssue_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartIssue_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartIssue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartIssuePayload_issue(ctx context.Context, field graphql.CollectedField, obj *model.PartIssuePayload) (ret graphql.Marshaler) {
@@ -23124,6 +24904,52 @@ func (ec *executionContext) fieldContext_PartReservation_version(_ context.Conte
 	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PartReservation_partLineId(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_partLineId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartLineID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.PartLineID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_partLineId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PartReservation_fromAppointmentId(ctx context.Context, field graphql.CollectedField, obj *shop.PartReservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartReservation_fromAppointmentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromAppointmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.AppointmentID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐAppointmentID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartReservation_fromAppointmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "ID")
+}
+
 func (ec *executionContext) _PartReservationPayload_reservation(ctx context.Context, field graphql.CollectedField, obj *model.PartReservationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23186,6 +25012,125 @@ func (ec *executionContext) fieldContext_PartReservationPayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartsMargin_revenue(ctx context.Context, field graphql.CollectedField, obj *shop.PartsMargin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsMargin_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsMargin_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsMargin",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsMargin_cost(ctx context.Context, field graphql.CollectedField, obj *shop.PartsMargin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsMargin_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsMargin_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsMargin",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsMargin_margin(ctx context.Context, field graphql.CollectedField, obj *shop.PartsMargin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsMargin_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsMargin_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsMargin",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsMargin_marginBasisPoints(ctx context.Context, field graphql.CollectedField, obj *shop.PartsMargin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsMargin_marginBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarginBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsMargin_marginBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsMargin", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PersonFigures_userId(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
@@ -23376,6 +25321,396 @@ func (ec *executionContext) fieldContext_PersonFigures_revenue(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrder_id(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PurchaseOrderID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐPurchaseOrderID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PurchaseOrder_supplierId(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_supplierId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupplierID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.SupplierID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐSupplierID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_supplierId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PurchaseOrder_reference(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrder_state(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PurchaseOrderState) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderState2bayboardᚋshopᚐPurchaseOrderState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "PurchaseOrderState")
+}
+
+func (ec *executionContext) _PurchaseOrder_lines(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrder().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PurchaseOrderLine) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderLine2ᚕᚖbayboardᚋshopᚐPurchaseOrderLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrder_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PurchaseOrder_closedAt(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_id(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PurchaseOrderLineID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐPurchaseOrderLineID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_part(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrderLine().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderLine_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_received(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_outstanding(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_outstanding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outstanding(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_outstanding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_unitCost(ctx context.Context, field graphql.CollectedField, obj *shop.PurchaseOrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderPayload_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderPayload_purchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchaseOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.PurchaseOrder) graphql.Marshaler {
+			return ec.marshalOPurchaseOrder2ᚖbayboardᚋshopᚐPurchaseOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderPayload_purchaseOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24545,6 +26880,226 @@ func (ec *executionContext) fieldContext_Query_site(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_stockStores(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockStores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockStores(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.StockStore) graphql.Marshaler {
+			return ec.marshalNStockStore2ᚕᚖbayboardᚋshopᚐStockStoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockStores(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockStore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockStores_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_suppliers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suppliers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suppliers(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Supplier) graphql.Marshaler {
+			return ec.marshalNSupplier2ᚕᚖbayboardᚋshopᚐSupplierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suppliers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suppliers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_purchaseOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_purchaseOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PurchaseOrders(ctx, fc.Args["siteId"].(string), fc.Args["state"].(*shop.PurchaseOrderState))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.PurchaseOrder) graphql.Marshaler {
+			return ec.marshalNPurchaseOrder2ᚕᚖbayboardᚋshopᚐPurchaseOrderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_purchaseOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_purchaseOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partsToReorder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partsToReorder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PartsToReorder(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ReorderRow) graphql.Marshaler {
+			return ec.marshalNReorderSuggestion2ᚕᚖbayboardᚋstoreᚐReorderRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partsToReorder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReorderSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partsToReorder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partsMargin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partsMargin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PartsMargin(ctx, fc.Args["siteId"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.PartsMargin) graphql.Marshaler {
+			return ec.marshalNPartsMargin2ᚖbayboardᚋshopᚐPartsMargin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partsMargin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartsMargin(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partsMargin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_warrantyClaims(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25037,6 +27592,84 @@ func (ec *executionContext) fieldContext_ReminderPayload_userErrors(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReorderSuggestion_part(ctx context.Context, field graphql.CollectedField, obj *store.ReorderRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReorderSuggestion_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Part, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReorderSuggestion_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReorderSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReorderSuggestion_incoming(ctx context.Context, field graphql.CollectedField, obj *store.ReorderRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReorderSuggestion_incoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incoming, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReorderSuggestion_incoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReorderSuggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReorderSuggestion_suggested(ctx context.Context, field graphql.CollectedField, obj *store.ReorderRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReorderSuggestion_suggested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReorderSuggestion_suggested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReorderSuggestion", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RepairOrder_id(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
@@ -29798,6 +32431,208 @@ func (ec *executionContext) fieldContext_SkillCapacity_freeMinutes(_ context.Con
 	return graphql.NewScalarFieldContext("SkillCapacity", field, false, false, "Int")
 }
 
+func (ec *executionContext) _StockMovement_id(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.StockMovementID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐStockMovementID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockMovement", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockMovement_storeId(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_storeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoreID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockStoreID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_storeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockMovement", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockMovement_kind(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.MovementKind) graphql.Marshaler {
+			return ec.marshalNMovementKind2bayboardᚋshopᚐMovementKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockMovement", field, false, false, "MovementKind")
+}
+
+func (ec *executionContext) _StockMovement_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockMovement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockMovement_unitCost(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockMovement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockMovement_reason(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockMovement", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockMovement_movedBy(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_movedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.UserID) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUserID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_movedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockMovement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockMovement_movedAt(ctx context.Context, field graphql.CollectedField, obj *shop.StockMovement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockMovement_movedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockMovement_movedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockMovement", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _StockReceipt_id(ctx context.Context, field graphql.CollectedField, obj *shop.StockReceipt) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30096,6 +32931,662 @@ func (ec *executionContext) fieldContext_StockReceiptPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _StockStore_id(ctx context.Context, field graphql.CollectedField, obj *shop.StockStore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockStore_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.StockStoreID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐStockStoreID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockStore_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockStore", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockStore_name(ctx context.Context, field graphql.CollectedField, obj *shop.StockStore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockStore_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockStore_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockStore", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockStorePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StockStorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockStorePayload_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Store, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockStore) graphql.Marshaler {
+			return ec.marshalOStockStore2ᚖbayboardᚋshopᚐStockStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockStorePayload_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockStorePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockStore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockStorePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StockStorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockStorePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockStorePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockStorePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockTransfer_id(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.StockTransferID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐStockTransferID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTransfer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockTransfer_part(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockTransfer().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockTransfer_fromStoreId(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_fromStoreId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStoreID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockStoreID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_fromStoreId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTransfer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockTransfer_toStoreId(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_toStoreId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStoreID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockStoreID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_toStoreId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTransfer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockTransfer_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTransfer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockTransfer_note(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTransfer", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockTransfer_movedAt(ctx context.Context, field graphql.CollectedField, obj *shop.StockTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransfer_movedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransfer_movedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTransfer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _StockTransferPayload_transfer(ctx context.Context, field graphql.CollectedField, obj *model.StockTransferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransferPayload_transfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transfer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockTransfer) graphql.Marshaler {
+			return ec.marshalOStockTransfer2ᚖbayboardᚋshopᚐStockTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransferPayload_transfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockTransferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockTransfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockTransferPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StockTransferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTransferPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTransferPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockTransferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *shop.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.StocktakeID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐStocktakeID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Stocktake_storeId(ctx context.Context, field graphql.CollectedField, obj *shop.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_storeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoreID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.StockStoreID) graphql.Marshaler {
+			return ec.marshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_storeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Stocktake_lines(ctx context.Context, field graphql.CollectedField, obj *shop.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚕbayboardᚋshopᚐStocktakeLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_note(ctx context.Context, field graphql.CollectedField, obj *shop.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stocktake_postedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_postedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_postedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _StocktakeLine_part(ctx context.Context, field graphql.CollectedField, obj *shop.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StocktakeLine().Part(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Part) graphql.Marshaler {
+			return ec.marshalNPart2ᚖbayboardᚋshopᚐPart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Part(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_book(ctx context.Context, field graphql.CollectedField, obj *shop.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_book(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Book, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_book(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_counted(ctx context.Context, field graphql.CollectedField, obj *shop.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_difference(ctx context.Context, field graphql.CollectedField, obj *shop.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_reason(ctx context.Context, field graphql.CollectedField, obj *shop.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakePayload_stocktake(ctx context.Context, field graphql.CollectedField, obj *model.StocktakePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakePayload_stocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stocktake, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Stocktake) graphql.Marshaler {
+			return ec.marshalOStocktake2ᚖbayboardᚋshopᚐStocktake(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakePayload_stocktake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StocktakePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_boardFeed(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -30224,6 +33715,162 @@ func (ec *executionContext) fieldContext_Subscription_repairOrderTimeline(ctx co
 	if fc.Args, err = ec.field_Subscription_repairOrderTimeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Supplier_id(ctx context.Context, field graphql.CollectedField, obj *shop.Supplier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supplier_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.SupplierID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐSupplierID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supplier_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supplier", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Supplier_name(ctx context.Context, field graphql.CollectedField, obj *shop.Supplier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supplier_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supplier_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supplier", field, false, false, "String")
+}
+
+func (ec *executionContext) _Supplier_contact(ctx context.Context, field graphql.CollectedField, obj *shop.Supplier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supplier_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supplier_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supplier", field, false, false, "String")
+}
+
+func (ec *executionContext) _Supplier_phone(ctx context.Context, field graphql.CollectedField, obj *shop.Supplier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supplier_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supplier_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supplier", field, false, false, "String")
+}
+
+func (ec *executionContext) _SupplierPayload_supplier(ctx context.Context, field graphql.CollectedField, obj *model.SupplierPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierPayload_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supplier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖbayboardᚋshopᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierPayload_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplierPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplierPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SupplierPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplierPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -35142,6 +38789,76 @@ func UnmarshalCreatePartInput(ctx context.Context, raw any) (store.CreatePartInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePurchaseOrderInput(ctx context.Context, obj any) (store.CreatePurchaseOrderInput, error) {
+	var it store.CreatePurchaseOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "supplierId", "reference", "lines", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSupplierID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNPurchaseLineInput2ᚕbayboardᚋshopᚐPurchaseLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePurchaseOrderInput unmarshals raw into the CreatePurchaseOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePurchaseOrderInput(ctx context.Context, raw any) (store.CreatePurchaseOrderInput, error) {
+	var out store.CreatePurchaseOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePurchaseOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateRepairOrderInput(ctx context.Context, obj any) (store.CreateRepairOrderInput, error) {
 	var it store.CreateRepairOrderInput
 	if obj == nil {
@@ -35335,6 +39052,132 @@ func (ec *executionContext) unmarshalInputCreateServicePlanInput(ctx context.Con
 func UnmarshalCreateServicePlanInput(ctx context.Context, raw any) (store.CreateServicePlanInput, error) {
 	var out store.CreateServicePlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateServicePlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateStockStoreInput(ctx context.Context, obj any) (store.CreateStockStoreInput, error) {
+	var it store.CreateStockStoreInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "name", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStockStoreInput unmarshals raw into the CreateStockStoreInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStockStoreInput(ctx context.Context, raw any) (store.CreateStockStoreInput, error) {
+	var out store.CreateStockStoreInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStockStoreInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSupplierInput(ctx context.Context, obj any) (store.CreateSupplierInput, error) {
+	var it store.CreateSupplierInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "name", "contact", "phone", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "contact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contact"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contact = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSupplierInput unmarshals raw into the CreateSupplierInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSupplierInput(ctx context.Context, raw any) (store.CreateSupplierInput, error) {
+	var out store.CreateSupplierInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSupplierInput", raw, &out)
 	return out, err
 }
 
@@ -35975,6 +39818,69 @@ func UnmarshalDispatchJobInput(ctx context.Context, raw any) (store.DispatchJobI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDropPartLineInput(ctx context.Context, obj any) (store.DropPartLineInput, error) {
+	var it store.DropPartLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partLineId", "expectedVersion", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partLineId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partLineId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartLineID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartLineID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDropPartLineInput unmarshals raw into the DropPartLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDropPartLineInput(ctx context.Context, raw any) (store.DropPartLineInput, error) {
+	var out store.DropPartLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DropPartLineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputHandOverRepairOrderInput(ctx context.Context, obj any) (store.HandOverRepairOrderInput, error) {
 	var it store.HandOverRepairOrderInput
 	if obj == nil {
@@ -36049,7 +39955,7 @@ func (ec *executionContext) unmarshalInputIssuePartsInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orderId", "jobId", "partId", "quantity", "drawnBy", "idempotencyKey"}
+	fieldsInOrder := [...]string{"orderId", "jobId", "partId", "quantity", "drawnBy", "partLineId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36091,6 +39997,13 @@ func (ec *executionContext) unmarshalInputIssuePartsInput(ctx context.Context, o
 				return it, err
 			}
 			it.DrawnBy = data
+		case "partLineId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partLineId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartLineID = data
 		case "idempotencyKey":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -36945,6 +40858,125 @@ func (ec *executionContext) unmarshalInputPayWarrantyClaimInput(ctx context.Cont
 func UnmarshalPayWarrantyClaimInput(ctx context.Context, raw any) (store.PayWarrantyClaimInput, error) {
 	var out store.PayWarrantyClaimInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayWarrantyClaimInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPurchaseLineInput(ctx context.Context, obj any) (shop.PurchaseLineInput, error) {
+	var it shop.PurchaseLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partId", "quantity", "unitCost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unitCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCost"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPurchaseLineInput unmarshals raw into the PurchaseLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPurchaseLineInput(ctx context.Context, raw any) (shop.PurchaseLineInput, error) {
+	var out shop.PurchaseLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PurchaseLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceivePurchaseInput(ctx context.Context, obj any) (store.ReceivePurchaseInput, error) {
+	var it store.ReceivePurchaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"purchaseOrderLineId", "quantity", "reference", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "purchaseOrderLineId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchaseOrderLineId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPurchaseOrderLineID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurchaseOrderLineID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceivePurchaseInput unmarshals raw into the ReceivePurchaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceivePurchaseInput(ctx context.Context, raw any) (store.ReceivePurchaseInput, error) {
+	var out store.ReceivePurchaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceivePurchaseInput", raw, &out)
 	return out, err
 }
 
@@ -38313,6 +42345,62 @@ func UnmarshalSetJobSkillInput(ctx context.Context, raw any) (store.SetJobSkillI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetReorderPointInput(ctx context.Context, obj any) (store.SetReorderPointInput, error) {
+	var it store.SetReorderPointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partId", "reorderPoint", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "reorderPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reorderPoint"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReorderPoint = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetReorderPointInput unmarshals raw into the SetReorderPointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetReorderPointInput(ctx context.Context, raw any) (store.SetReorderPointInput, error) {
+	var out store.SetReorderPointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetReorderPointInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetShiftInput(ctx context.Context, obj any) (store.SetShiftInput, error) {
 	var it store.SetShiftInput
 	if obj == nil {
@@ -38744,6 +42832,209 @@ func (ec *executionContext) unmarshalInputSignRepairOrderInput(ctx context.Conte
 func UnmarshalSignRepairOrderInput(ctx context.Context, raw any) (store.SignRepairOrderInput, error) {
 	var out store.SignRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStocktakeCountInput(ctx context.Context, obj any) (shop.StocktakeCount, error) {
+	var it shop.StocktakeCount
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partId", "counted", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "counted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counted"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counted = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStocktakeCountInput unmarshals raw into the StocktakeCountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStocktakeCountInput(ctx context.Context, raw any) (shop.StocktakeCount, error) {
+	var out shop.StocktakeCount
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StocktakeCountInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStocktakeInput(ctx context.Context, obj any) (store.StocktakeInput, error) {
+	var it store.StocktakeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "storeId", "lines", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNStocktakeCountInput2ᚕbayboardᚋshopᚐStocktakeCountᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStocktakeInput unmarshals raw into the StocktakeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStocktakeInput(ctx context.Context, raw any) (store.StocktakeInput, error) {
+	var out store.StocktakeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StocktakeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferStockInput(ctx context.Context, obj any) (store.TransferStockInput, error) {
+	var it store.TransferStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partId", "fromStoreId", "toStoreId", "quantity", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐPartID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartID = data
+		case "fromStoreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStoreId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStoreID = data
+		case "toStoreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStoreId"))
+			data, err := ec.unmarshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStoreID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferStockInput unmarshals raw into the TransferStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferStockInput(ctx context.Context, raw any) (store.TransferStockInput, error) {
+	var out store.TransferStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferStockInput", raw, &out)
 	return out, err
 }
 
@@ -43273,6 +47564,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createStockStore":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStockStore(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setReorderPoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setReorderPoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSupplier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSupplier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPurchaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPurchaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelPurchaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelPurchaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receivePurchase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receivePurchase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dropPartLine":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dropPartLine(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "receiveVehicle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_receiveVehicle(ctx, field)
@@ -43539,38 +47893,54 @@ func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Part_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "partNumber":
 			out.Values[i] = ec._Part_partNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._Part_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unitPrice":
 			out.Values[i] = ec._Part_unitPrice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "onHand":
 			out.Values[i] = ec._Part_onHand(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reserved":
 			out.Values[i] = ec._Part_reserved(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "available":
 			out.Values[i] = ec._Part_available(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reorderPoint":
+			out.Values[i] = ec._Part_reorderPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avgCost":
+			out.Values[i] = ec._Part_avgCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "movements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Part_movements(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43728,6 +48098,16 @@ func (ec *executionContext) _PartIssue(ctx context.Context, sel ast.SelectionSet
 		case "returnedAt":
 			out.Values[i] = ec._PartIssue_returnedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partLineId":
+			out.Values[i] = ec._PartIssue_partLineId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._PartIssue_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -43996,6 +48376,16 @@ func (ec *executionContext) _PartReservation(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "partLineId":
+			out.Values[i] = ec._PartReservation_partLineId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromAppointmentId":
+			out.Values[i] = ec._PartReservation_fromAppointmentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44031,6 +48421,54 @@ func (ec *executionContext) _PartReservationPayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._PartReservationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partsMarginImplementors = []string{"PartsMargin"}
+
+func (ec *executionContext) _PartsMargin(ctx context.Context, sel ast.SelectionSet, obj *shop.PartsMargin) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partsMarginImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartsMargin")
+		case "revenue":
+			out.Values[i] = ec._PartsMargin_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._PartsMargin_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._PartsMargin_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "marginBasisPoints":
+			out.Values[i] = ec._PartsMargin_marginBasisPoints(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44099,6 +48537,167 @@ func (ec *executionContext) _PersonFigures(ctx context.Context, sel ast.Selectio
 			}
 		case "revenue":
 			out.Values[i] = ec._PersonFigures_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderImplementors = []string{"PurchaseOrder"}
+
+func (ec *executionContext) _PurchaseOrder(ctx context.Context, sel ast.SelectionSet, obj *shop.PurchaseOrder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrder")
+		case "id":
+			out.Values[i] = ec._PurchaseOrder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplierId":
+			out.Values[i] = ec._PurchaseOrder_supplierId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._PurchaseOrder_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._PurchaseOrder_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_lines(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._PurchaseOrder_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._PurchaseOrder_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderLineImplementors = []string{"PurchaseOrderLine"}
+
+func (ec *executionContext) _PurchaseOrderLine(ctx context.Context, sel ast.SelectionSet, obj *shop.PurchaseOrderLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderLine")
+		case "id":
+			out.Values[i] = ec._PurchaseOrderLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderLine_part(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._PurchaseOrderLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.Values[i] = ec._PurchaseOrderLine_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outstanding":
+			out.Values[i] = ec._PurchaseOrderLine_outstanding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._PurchaseOrderLine_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderPayloadImplementors = []string{"PurchaseOrderPayload"}
+
+func (ec *executionContext) _PurchaseOrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PurchaseOrderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderPayload")
+		case "purchaseOrder":
+			out.Values[i] = ec._PurchaseOrderPayload_purchaseOrder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PurchaseOrderPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44300,6 +48899,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_site(ctx, field)
 				})
+		case "stockStores":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockStores(ctx, field)
+				})
+		case "suppliers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_suppliers(ctx, field)
+				})
+		case "purchaseOrders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_purchaseOrders(ctx, field)
+				})
+		case "partsToReorder":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partsToReorder(ctx, field)
+				})
+		case "partsMargin":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partsMargin(ctx, field)
+				})
 		case "warrantyClaims":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -44469,6 +49098,49 @@ func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.Select
 			}
 		case "userErrors":
 			out.Values[i] = ec._ReminderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reorderSuggestionImplementors = []string{"ReorderSuggestion"}
+
+func (ec *executionContext) _ReorderSuggestion(ctx context.Context, sel ast.SelectionSet, obj *store.ReorderRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reorderSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReorderSuggestion")
+		case "part":
+			out.Values[i] = ec._ReorderSuggestion_part(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incoming":
+			out.Values[i] = ec._ReorderSuggestion_incoming(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suggested":
+			out.Values[i] = ec._ReorderSuggestion_suggested(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45933,6 +50605,74 @@ func (ec *executionContext) _SkillCapacity(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var stockMovementImplementors = []string{"StockMovement"}
+
+func (ec *executionContext) _StockMovement(ctx context.Context, sel ast.SelectionSet, obj *shop.StockMovement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockMovementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockMovement")
+		case "id":
+			out.Values[i] = ec._StockMovement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storeId":
+			out.Values[i] = ec._StockMovement_storeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._StockMovement_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._StockMovement_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitCost":
+			out.Values[i] = ec._StockMovement_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._StockMovement_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedBy":
+			out.Values[i] = ec._StockMovement_movedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "movedAt":
+			out.Values[i] = ec._StockMovement_movedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stockReceiptImplementors = []string{"StockReceipt", "Node"}
 
 func (ec *executionContext) _StockReceipt(ctx context.Context, sel ast.SelectionSet, obj *shop.StockReceipt) graphql.Marshaler {
@@ -46047,6 +50787,329 @@ func (ec *executionContext) _StockReceiptPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var stockStoreImplementors = []string{"StockStore"}
+
+func (ec *executionContext) _StockStore(ctx context.Context, sel ast.SelectionSet, obj *shop.StockStore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockStoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockStore")
+		case "id":
+			out.Values[i] = ec._StockStore_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._StockStore_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockStorePayloadImplementors = []string{"StockStorePayload"}
+
+func (ec *executionContext) _StockStorePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StockStorePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockStorePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockStorePayload")
+		case "store":
+			out.Values[i] = ec._StockStorePayload_store(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StockStorePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockTransferImplementors = []string{"StockTransfer"}
+
+func (ec *executionContext) _StockTransfer(ctx context.Context, sel ast.SelectionSet, obj *shop.StockTransfer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockTransferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockTransfer")
+		case "id":
+			out.Values[i] = ec._StockTransfer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockTransfer_part(ctx, field, obj)
+				})
+		case "fromStoreId":
+			out.Values[i] = ec._StockTransfer_fromStoreId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toStoreId":
+			out.Values[i] = ec._StockTransfer_toStoreId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._StockTransfer_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._StockTransfer_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "movedAt":
+			out.Values[i] = ec._StockTransfer_movedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockTransferPayloadImplementors = []string{"StockTransferPayload"}
+
+func (ec *executionContext) _StockTransferPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StockTransferPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockTransferPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockTransferPayload")
+		case "transfer":
+			out.Values[i] = ec._StockTransferPayload_transfer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StockTransferPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakeImplementors = []string{"Stocktake"}
+
+func (ec *executionContext) _Stocktake(ctx context.Context, sel ast.SelectionSet, obj *shop.Stocktake) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stocktake")
+		case "id":
+			out.Values[i] = ec._Stocktake_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storeId":
+			out.Values[i] = ec._Stocktake_storeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._Stocktake_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Stocktake_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postedAt":
+			out.Values[i] = ec._Stocktake_postedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakeLineImplementors = []string{"StocktakeLine"}
+
+func (ec *executionContext) _StocktakeLine(ctx context.Context, sel ast.SelectionSet, obj *shop.StocktakeLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLine")
+		case "part":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StocktakeLine_part(ctx, field, obj)
+				})
+		case "book":
+			out.Values[i] = ec._StocktakeLine_book(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counted":
+			out.Values[i] = ec._StocktakeLine_counted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "difference":
+			out.Values[i] = ec._StocktakeLine_difference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._StocktakeLine_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakePayloadImplementors = []string{"StocktakePayload"}
+
+func (ec *executionContext) _StocktakePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StocktakePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakePayload")
+		case "stocktake":
+			out.Values[i] = ec._StocktakePayload_stocktake(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StocktakePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -46069,6 +51132,92 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var supplierImplementors = []string{"Supplier"}
+
+func (ec *executionContext) _Supplier(ctx context.Context, sel ast.SelectionSet, obj *shop.Supplier) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supplierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Supplier")
+		case "id":
+			out.Values[i] = ec._Supplier_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Supplier_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._Supplier_contact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._Supplier_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var supplierPayloadImplementors = []string{"SupplierPayload"}
+
+func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SupplierPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supplierPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupplierPayload")
+		case "supplier":
+			out.Values[i] = ec._SupplierPayload_supplier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SupplierPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var teamImplementors = []string{"Team"}
@@ -48183,6 +53332,11 @@ func (ec *executionContext) unmarshalNCreatePartInput2bayboardᚋstoreᚐCreateP
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreatePurchaseOrderInput2bayboardᚋstoreᚐCreatePurchaseOrderInput(ctx context.Context, v any) (store.CreatePurchaseOrderInput, error) {
+	res, err := ec.unmarshalInputCreatePurchaseOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateRepairOrderInput2bayboardᚋstoreᚐCreateRepairOrderInput(ctx context.Context, v any) (store.CreateRepairOrderInput, error) {
 	res, err := ec.unmarshalInputCreateRepairOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -48190,6 +53344,16 @@ func (ec *executionContext) unmarshalNCreateRepairOrderInput2bayboardᚋstoreᚐ
 
 func (ec *executionContext) unmarshalNCreateServicePlanInput2bayboardᚋstoreᚐCreateServicePlanInput(ctx context.Context, v any) (store.CreateServicePlanInput, error) {
 	res, err := ec.unmarshalInputCreateServicePlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateStockStoreInput2bayboardᚋstoreᚐCreateStockStoreInput(ctx context.Context, v any) (store.CreateStockStoreInput, error) {
+	res, err := ec.unmarshalInputCreateStockStoreInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSupplierInput2bayboardᚋstoreᚐCreateSupplierInput(ctx context.Context, v any) (store.CreateSupplierInput, error) {
+	res, err := ec.unmarshalInputCreateSupplierInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -48405,6 +53569,11 @@ func (ec *executionContext) unmarshalNDeliverVehicleInput2bayboardᚋstoreᚐDel
 
 func (ec *executionContext) unmarshalNDispatchJobInput2bayboardᚋstoreᚐDispatchJobInput(ctx context.Context, v any) (store.DispatchJobInput, error) {
 	res, err := ec.unmarshalInputDispatchJobInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDropPartLineInput2bayboardᚋstoreᚐDropPartLineInput(ctx context.Context, v any) (store.DropPartLineInput, error) {
+	res, err := ec.unmarshalInputDropPartLineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -48677,6 +53846,26 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐPartReservationID(ctx c
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPurchaseOrderID(ctx context.Context, v any) (shop.PurchaseOrderID, error) {
+	var res shop.PurchaseOrderID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐPurchaseOrderID(ctx context.Context, sel ast.SelectionSet, v shop.PurchaseOrderID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPurchaseOrderLineID(ctx context.Context, v any) (shop.PurchaseOrderLineID, error) {
+	var res shop.PurchaseOrderLineID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐPurchaseOrderLineID(ctx context.Context, sel ast.SelectionSet, v shop.PurchaseOrderLineID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐReminderID(ctx context.Context, v any) (shop.ReminderID, error) {
 	var res shop.ReminderID
 	err := res.UnmarshalGQL(v)
@@ -48727,6 +53916,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐSiteID(ctx context.Cont
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStockMovementID(ctx context.Context, v any) (shop.StockMovementID, error) {
+	var res shop.StockMovementID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐStockMovementID(ctx context.Context, sel ast.SelectionSet, v shop.StockMovementID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStockReceiptID(ctx context.Context, v any) (shop.StockReceiptID, error) {
 	var res shop.StockReceiptID
 	err := res.UnmarshalGQL(v)
@@ -48734,6 +53933,46 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStockReceiptID(ctx co
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐStockReceiptID(ctx context.Context, sel ast.SelectionSet, v shop.StockReceiptID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStockStoreID(ctx context.Context, v any) (shop.StockStoreID, error) {
+	var res shop.StockStoreID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐStockStoreID(ctx context.Context, sel ast.SelectionSet, v shop.StockStoreID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStockTransferID(ctx context.Context, v any) (shop.StockTransferID, error) {
+	var res shop.StockTransferID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐStockTransferID(ctx context.Context, sel ast.SelectionSet, v shop.StockTransferID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐStocktakeID(ctx context.Context, v any) (shop.StocktakeID, error) {
+	var res shop.StocktakeID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐStocktakeID(ctx context.Context, sel ast.SelectionSet, v shop.StocktakeID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐSupplierID(ctx context.Context, v any) (shop.SupplierID, error) {
+	var res shop.SupplierID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐSupplierID(ctx context.Context, sel ast.SelectionSet, v shop.SupplierID) graphql.Marshaler {
 	return v
 }
 
@@ -49140,6 +54379,21 @@ func (ec *executionContext) marshalNMoney2bayboardᚋshopᚐMoney(ctx context.Co
 	return ec._Money(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNMovementKind2bayboardᚋshopᚐMovementKind(ctx context.Context, v any) (shop.MovementKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.MovementKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMovementKind2bayboardᚋshopᚐMovementKind(ctx context.Context, sel ast.SelectionSet, v shop.MovementKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MovementKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNode2ᚕbayboardᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -49401,6 +54655,14 @@ func (ec *executionContext) marshalNPartReservationPayload2ᚖbayboardᚋgraph�
 	return ec._PartReservationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPartsMargin2ᚖbayboardᚋshopᚐPartsMargin(ctx context.Context, sel ast.SelectionSet, v *shop.PartsMargin) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartsMargin!")
+		return graphql.Null
+	}
+	return ec._PartsMargin(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPauseJobInput2bayboardᚋstoreᚐPauseJobInput(ctx context.Context, v any) (store.PauseJobInput, error) {
 	res, err := ec.unmarshalInputPauseJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -49489,6 +54751,101 @@ func (ec *executionContext) marshalNPriority2bayboardᚋshopᚐPriority(ctx cont
 		graphql.AddInvalidNullFromMarshaler(ctx, "Priority!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNPurchaseLineInput2bayboardᚋshopᚐPurchaseLineInput(ctx context.Context, v any) (shop.PurchaseLineInput, error) {
+	res, err := ec.unmarshalInputPurchaseLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPurchaseLineInput2ᚕbayboardᚋshopᚐPurchaseLineInputᚄ(ctx context.Context, v any) ([]shop.PurchaseLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.PurchaseLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPurchaseLineInput2bayboardᚋshopᚐPurchaseLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPurchaseOrder2ᚕᚖbayboardᚋshopᚐPurchaseOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.PurchaseOrder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrder2ᚖbayboardᚋshopᚐPurchaseOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPurchaseOrder2ᚖbayboardᚋshopᚐPurchaseOrder(ctx context.Context, sel ast.SelectionSet, v *shop.PurchaseOrder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrder!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderLine2ᚕᚖbayboardᚋshopᚐPurchaseOrderLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.PurchaseOrderLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrderLine2ᚖbayboardᚋshopᚐPurchaseOrderLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPurchaseOrderLine2ᚖbayboardᚋshopᚐPurchaseOrderLine(ctx context.Context, sel ast.SelectionSet, v *shop.PurchaseOrderLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrderLine!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrderLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderPayload2ᚖbayboardᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx context.Context, sel ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrderPayload!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPurchaseOrderState2bayboardᚋshopᚐPurchaseOrderState(ctx context.Context, v any) (shop.PurchaseOrderState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.PurchaseOrderState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderState2bayboardᚋshopᚐPurchaseOrderState(ctx context.Context, sel ast.SelectionSet, v shop.PurchaseOrderState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PurchaseOrderState!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReceivePurchaseInput2bayboardᚋstoreᚐReceivePurchaseInput(ctx context.Context, v any) (store.ReceivePurchaseInput, error) {
+	res, err := ec.unmarshalInputReceivePurchaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNReceiveStockInput2bayboardᚋstoreᚐReceiveStockInput(ctx context.Context, v any) (store.ReceiveStockInput, error) {
@@ -49589,6 +54946,30 @@ func (ec *executionContext) marshalNReminderPayload2ᚖbayboardᚋgraphᚋmodel�
 func (ec *executionContext) unmarshalNRemoveOrderLineInput2bayboardᚋstoreᚐRemoveOrderLineInput(ctx context.Context, v any) (store.RemoveOrderLineInput, error) {
 	res, err := ec.unmarshalInputRemoveOrderLineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReorderSuggestion2ᚕᚖbayboardᚋstoreᚐReorderRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ReorderRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReorderSuggestion2ᚖbayboardᚋstoreᚐReorderRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReorderSuggestion2ᚖbayboardᚋstoreᚐReorderRow(ctx context.Context, sel ast.SelectionSet, v *store.ReorderRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReorderSuggestion!")
+		return graphql.Null
+	}
+	return ec._ReorderSuggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRepairOrder2ᚕᚖbayboardᚋshopᚐOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Order) graphql.Marshaler {
@@ -49928,6 +55309,11 @@ func (ec *executionContext) unmarshalNSetJobSkillInput2bayboardᚋstoreᚐSetJob
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetReorderPointInput2bayboardᚋstoreᚐSetReorderPointInput(ctx context.Context, v any) (store.SetReorderPointInput, error) {
+	res, err := ec.unmarshalInputSetReorderPointInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetShiftInput2bayboardᚋstoreᚐSetShiftInput(ctx context.Context, v any) (store.SetShiftInput, error) {
 	res, err := ec.unmarshalInputSetShiftInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50061,12 +55447,128 @@ func (ec *executionContext) marshalNSkillCapacity2ᚖbayboardᚋshopᚐSkillCapa
 	return ec._SkillCapacity(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStockMovement2ᚕᚖbayboardᚋshopᚐStockMovementᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.StockMovement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockMovement2ᚖbayboardᚋshopᚐStockMovement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockMovement2ᚖbayboardᚋshopᚐStockMovement(ctx context.Context, sel ast.SelectionSet, v *shop.StockMovement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockMovement!")
+		return graphql.Null
+	}
+	return ec._StockMovement(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStockReceiptPayload2ᚖbayboardᚋgraphᚋmodelᚐStockReceiptPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockReceiptPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StockReceiptPayload!")
 		return graphql.Null
 	}
 	return ec._StockReceiptPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockStore2ᚕᚖbayboardᚋshopᚐStockStoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.StockStore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockStore2ᚖbayboardᚋshopᚐStockStore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockStore2ᚖbayboardᚋshopᚐStockStore(ctx context.Context, sel ast.SelectionSet, v *shop.StockStore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockStore!")
+		return graphql.Null
+	}
+	return ec._StockStore(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockStorePayload2ᚖbayboardᚋgraphᚋmodelᚐStockStorePayload(ctx context.Context, sel ast.SelectionSet, v *model.StockStorePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockStorePayload!")
+		return graphql.Null
+	}
+	return ec._StockStorePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockTransferPayload2ᚖbayboardᚋgraphᚋmodelᚐStockTransferPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockTransferPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockTransferPayload!")
+		return graphql.Null
+	}
+	return ec._StockTransferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStocktakeCountInput2bayboardᚋshopᚐStocktakeCount(ctx context.Context, v any) (shop.StocktakeCount, error) {
+	res, err := ec.unmarshalInputStocktakeCountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStocktakeCountInput2ᚕbayboardᚋshopᚐStocktakeCountᚄ(ctx context.Context, v any) ([]shop.StocktakeCount, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.StocktakeCount, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStocktakeCountInput2bayboardᚋshopᚐStocktakeCount(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNStocktakeInput2bayboardᚋstoreᚐStocktakeInput(ctx context.Context, v any) (store.StocktakeInput, error) {
+	res, err := ec.unmarshalInputStocktakeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStocktakeLine2bayboardᚋshopᚐStocktakeLine(ctx context.Context, sel ast.SelectionSet, v shop.StocktakeLine) graphql.Marshaler {
+	return ec._StocktakeLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚕbayboardᚋshopᚐStocktakeLineᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.StocktakeLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeLine2bayboardᚋshopᚐStocktakeLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakePayload2ᚖbayboardᚋgraphᚋmodelᚐStocktakePayload(ctx context.Context, sel ast.SelectionSet, v *model.StocktakePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakePayload!")
+		return graphql.Null
+	}
+	return ec._StocktakePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -50110,6 +55612,38 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSupplier2ᚕᚖbayboardᚋshopᚐSupplierᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Supplier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupplier2ᚖbayboardᚋshopᚐSupplier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSupplier2ᚖbayboardᚋshopᚐSupplier(ctx context.Context, sel ast.SelectionSet, v *shop.Supplier) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Supplier!")
+		return graphql.Null
+	}
+	return ec._Supplier(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSupplierPayload2ᚖbayboardᚋgraphᚋmodelᚐSupplierPayload(ctx context.Context, sel ast.SelectionSet, v *model.SupplierPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupplierPayload!")
+		return graphql.Null
+	}
+	return ec._SupplierPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTeam2ᚕᚖbayboardᚋshopᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Team) graphql.Marshaler {
@@ -50198,6 +55732,11 @@ func (ec *executionContext) marshalNTokenPayload2ᚖbayboardᚋgraphᚋmodelᚐT
 		return graphql.Null
 	}
 	return ec._TokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransferStockInput2bayboardᚋstoreᚐTransferStockInput(ctx context.Context, v any) (store.TransferStockInput, error) {
+	res, err := ec.unmarshalInputTransferStockInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateBayInput2bayboardᚋstoreᚐUpdateBayInput(ctx context.Context, v any) (store.UpdateBayInput, error) {
@@ -51179,6 +56718,22 @@ func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐPartLineID(ctx conte
 	return v
 }
 
+func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx context.Context, v any) (*shop.StockStoreID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(shop.StockStoreID)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖbayboardᚋshopᚐStockStoreID(ctx context.Context, sel ast.SelectionSet, v *shop.StockStoreID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOID2ᚖbayboardᚋshopᚐTeamID(ctx context.Context, v any) (*shop.TeamID, error) {
 	if v == nil {
 		return nil, nil
@@ -51514,6 +57069,32 @@ func (ec *executionContext) marshalOPriority2ᚖbayboardᚋshopᚐPriority(ctx c
 	return res
 }
 
+func (ec *executionContext) marshalOPurchaseOrder2ᚖbayboardᚋshopᚐPurchaseOrder(ctx context.Context, sel ast.SelectionSet, v *shop.PurchaseOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PurchaseOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPurchaseOrderState2ᚖbayboardᚋshopᚐPurchaseOrderState(ctx context.Context, v any) (*shop.PurchaseOrderState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.PurchaseOrderState(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPurchaseOrderState2ᚖbayboardᚋshopᚐPurchaseOrderState(ctx context.Context, sel ast.SelectionSet, v *shop.PurchaseOrderState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOReminder2ᚖbayboardᚋshopᚐReminder(ctx context.Context, sel ast.SelectionSet, v *shop.Reminder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -51651,6 +57232,39 @@ func (ec *executionContext) marshalOStockReceipt2ᚖbayboardᚋshopᚐStockRecei
 	return ec._StockReceipt(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOStockStore2ᚖbayboardᚋshopᚐStockStore(ctx context.Context, sel ast.SelectionSet, v *shop.StockStore) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockStore(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStockTransfer2ᚖbayboardᚋshopᚐStockTransfer(ctx context.Context, sel ast.SelectionSet, v *shop.StockTransfer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockTransfer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStocktake2ᚖbayboardᚋshopᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *shop.Stocktake) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -51704,6 +57318,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOSupplier2ᚖbayboardᚋshopᚐSupplier(ctx context.Context, sel ast.SelectionSet, v *shop.Supplier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Supplier(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOTeam2ᚖbayboardᚋshopᚐTeam(ctx context.Context, sel ast.SelectionSet, v *shop.Team) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -51723,6 +57344,13 @@ func (ec *executionContext) marshalOUser2ᚖbayboardᚋshopᚐUser(ctx context.C
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUser2ᚖbayboardᚋshopᚐUserID(ctx context.Context, sel ast.SelectionSet, v *shop.UserID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOVehicle2ᚖbayboardᚋshopᚐVehicle(ctx context.Context, sel ast.SelectionSet, v *shop.Vehicle) graphql.Marshaler {

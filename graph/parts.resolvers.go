@@ -138,6 +138,9 @@ func (r *stockReceiptResolver) ReceivedBy(ctx context.Context, obj *shop.StockRe
 	return loadUser(ctx, &obj.ReceivedBy)
 }
 
+// Part returns PartResolver implementation.
+func (r *Resolver) Part() PartResolver { return &partResolver{r} }
+
 // PartIssue returns PartIssueResolver implementation.
 func (r *Resolver) PartIssue() PartIssueResolver { return &partIssueResolver{r} }
 
@@ -148,6 +151,7 @@ func (r *Resolver) PartReservation() PartReservationResolver { return &partReser
 func (r *Resolver) StockReceipt() StockReceiptResolver { return &stockReceiptResolver{r} }
 
 type (
+	partResolver            struct{ *Resolver }
 	partIssueResolver       struct{ *Resolver }
 	partReservationResolver struct{ *Resolver }
 	stockReceiptResolver    struct{ *Resolver }

@@ -81,6 +81,10 @@ type AdditionalDecision struct {
 // same transaction.
 func (d AdditionalDecision) ReleasesParts() bool { return !d.Approve }
 
+// ReservesParts tells store/ that the decision makes the job's part lines
+// real work, so their stock is set aside (and the parts locked first).
+func (d AdditionalDecision) ReservesParts() bool { return d.Approve }
+
 // DecideAdditionalWork records the customer's answer to additional work
 // still REQUESTED (who answered, how, when). Approval lets its job be
 // dispatched and moves the promised time by the extra time (or to the one

@@ -27,7 +27,12 @@ type PartReservation struct {
 	OrderID       *OrderID
 	JobID         *JobID
 	AppointmentID *AppointmentID
-	Quantity      int
+	// PartLineID is the order's part line the reservation holds stock for.
+	PartLineID *PartLineID
+	// FromAppointmentID is the appointment it was made for before the car
+	// came in and it became the order's.
+	FromAppointmentID *AppointmentID
+	Quantity          int
 	// Issued is how much of it was drawn already.
 	Issued     int
 	State      ReservationState
@@ -50,7 +55,13 @@ type PartIssue struct {
 	OrderID       OrderID
 	JobID         *JobID
 	ReservationID *PartReservationID
-	Quantity      int
+	// PartLineID is the order's part line the slip counts for: the bill
+	// charges a line what was issued against it minus what came back. nil
+	// for parts drawn with no line (not billed).
+	PartLineID *PartLineID
+	// UnitCost is the part's average cost when issued.
+	UnitCost Money
+	Quantity int
 	// Returned is how many unused units came back to stock.
 	Returned   int
 	DrawnBy    UserID
@@ -71,6 +82,10 @@ type StockReceipt struct {
 	Reference  string
 	ReceivedBy UserID
 	ReceivedAt time.Time
+	// PurchaseOrderLineID is the purchase order line received against, if any.
+	PurchaseOrderLineID *PurchaseOrderLineID
+	// UnitCost is what a unit cost, when known (purchase orders).
+	UnitCost *Money
 }
 
 // Reserve sets q units of p aside when the available stock covers them and

@@ -167,6 +167,10 @@ type IssueInput struct {
 	Quantity int
 	JobID    *JobID
 	DrawnBy  UserID
+	// PartLineID is the line the slip counts for (see PickPartLine).
+	PartLineID *PartLineID
+	// UnitCost is the part's average cost now: the cost of what is issued.
+	UnitCost Money
 }
 
 // PartIssued is what issuing changes: the part's stock, the reservations
@@ -227,15 +231,20 @@ func IssueParts(p Part, o *Order, held []*PartReservation, in IssueInput, jobOnO
 	}
 	out.Part = p
 	out.Issue = PartIssue{SiteID: p.SiteID, PartID: p.ID, OrderID: o.ID, JobID: in.JobID, ReservationID: first,
-		Quantity: in.Quantity, DrawnBy: in.DrawnBy, IssuedBy: by, IssuedAt: now}
+		PartLineID: in.PartLineID, UnitCost: in.UnitCost, Quantity: in.Quantity, DrawnBy: in.DrawnBy, IssuedBy: by, IssuedAt: now}
 	out.Event = eventOnOrder(p.SiteID, o, EventPartsIssued, in.JobID, fmt.Sprintf("Issued %d × %s (on hand %d)", in.Quantity, p.PartNumber, p.OnHand))
 	return out, nil
 }
 
 // ReturnParts decides that q unused units of issue slip is (of order o)
-// come back into p's stock. The store then fills waiting reservations.
-// Errors: INVALID.
+// come back into p's stock. Once the order is settled its bill charged what
+// was issued, so nothing comes back against it any more (the bill would no
+// longer match the slips). The store then fills waiting reservations.
+// Errors: INVALID, INVALID_TRANSITION.
 func ReturnParts(p Part, is PartIssue, o *Order, q int, now time.Time) (Part, PartIssue, Event, error) {
+	if o.State == OrderSettled || o.State == OrderDelivered {
+		return p, is, Event{}, Errorf(EINVALIDTRANSITION, "The repair order is %s and its bill charged these parts; they can no longer be returned against it (RETURN).", o.State.Describe())
+	}
 	if err := ReturnToStock(&p, &is, q); err != nil {
 		return p, is, Event{}, err
 	}
@@ -320,4 +329,90 @@ func ReleaseForOrder(o *Order, job *JobID, open []*PartReservation, parts map[Pa
 	}
 	slices.Sort(freed)
 	return freed, eventOnOrder(o.SiteID, o, EventPartsReleased, job, fmt.Sprintf("%d reservation(s) of parts released: %s", len(open), why)), true
+}
+
+// ReservePartLine decides the stock a new catalogue part line pl of order o
+// holds: an open reservation of the order for that part not yet tied to a
+// line (e.g. an appointment's that became the order's) is tied to it first;
+// what it does not cover is reserved anew, or waits as a shortage when the
+// stock cannot cover it. It returns the changed part, the reservation tied
+// to the line (nil: none was free), the new one (nil: none needed) and the
+// event; ok is false for a line without a catalogue part, which holds no stock.
+func ReservePartLine(p Part, o *Order, pl PartLine, free []*PartReservation, by UserID, now time.Time) (Part, *PartReservation, *PartReservation, Event, bool) {
+	if pl.PartID == nil || *pl.PartID != p.ID {
+		return p, nil, nil, Event{}, false
+	}
+	need := pl.Quantity
+	var tied *PartReservation
+	for _, r := range free {
+		if r.PartID == p.ID && r.State.Open() && r.PartLineID == nil {
+			c := *r
+			id := pl.ID
+			c.PartLineID = &id
+			if c.JobID == nil {
+				c.JobID = pl.JobID
+			}
+			c.Version++
+			tied = &c
+			need -= c.Outstanding()
+			break
+		}
+	}
+	if need <= 0 {
+		return p, tied, nil, eventOnOrder(p.SiteID, o, EventPartsReserved, pl.JobID,
+			fmt.Sprintf("Reserved %d × %s (already set aside)", pl.Quantity, p.PartNumber)), true
+	}
+	id := pl.ID
+	r := PartReservation{SiteID: p.SiteID, PartID: p.ID, OrderID: &o.ID, JobID: pl.JobID, PartLineID: &id, Quantity: need,
+		ReservedBy: by, CreatedAt: now, Version: 1}
+	r.State = Reserve(&p, need)
+	kind, summary := EventPartsReserved, fmt.Sprintf("Reserved %d × %s", need, p.PartNumber)
+	if r.State == ReservationReserved {
+		r.FilledAt = &now
+	} else {
+		kind = EventPartShortage
+		summary = fmt.Sprintf("Part shortage: %d × %s needed, %d available", need, p.PartNumber, max(p.Available(), 0))
+	}
+	return p, tied, &r, eventOnOrder(p.SiteID, o, kind, pl.JobID, summary), true
+}
+
+// AdoptAppointmentReservations makes the open reservations of the
+// appointment the car came in for the reservations of its first repair
+// order o: what was set aside for the car is issued to the car's own order,
+// not counted as "reserved for others". ok is false when there were none.
+func AdoptAppointmentReservations(o *Order, rs []*PartReservation) (adopted []*PartReservation, ev Event, ok bool) {
+	for _, r := range rs {
+		if !r.State.Open() || r.AppointmentID == nil {
+			continue
+		}
+		c := *r
+		c.FromAppointmentID, c.AppointmentID = r.AppointmentID, nil
+		c.OrderID = &o.ID
+		c.Version++
+		adopted = append(adopted, &c)
+	}
+	if len(adopted) == 0 {
+		return nil, Event{}, false
+	}
+	return adopted, eventOnOrder(o.SiteID, o, EventPartsReserved, nil,
+		fmt.Sprintf("%d reservation(s) of the appointment now held for this order", len(adopted))), true
+}
+
+// DropPartLine decides the removal of part line pl from order o once work
+// began (a draft's lines go through RemoveOrderLine): the part turned out
+// not to be needed. Only a line with nothing issued against it, or all of it
+// returned, may go, so the bill never loses parts the car got; the store
+// releases what the line still holds. Errors: INVALID_TRANSITION, INVALID.
+func DropPartLine(o *Order, pl PartLine, net int, reason string) (Event, error) {
+	if !o.State.Open() || o.State == OrderSettled || o.State == OrderDraft {
+		return Event{}, Errorf(EINVALIDTRANSITION, "The repair order is %s; a part line is dropped only from a signed order not yet settled (DROP).", o.State.Describe())
+	}
+	why, err := CheckText("reason", reason, true, MaxShortText)
+	if err != nil {
+		return Event{}, err
+	}
+	if net > 0 {
+		return Event{}, FieldErrorf("partLineId", "%d × %s were issued against this line and not returned; return them first.", net, pl.PartNumber)
+	}
+	return eventOnOrder(o.SiteID, o, EventOrderEdited, pl.JobID, fmt.Sprintf("Part line %s × %d dropped: %s", pl.PartNumber, pl.Quantity, why)), nil
 }

@@ -32,6 +32,10 @@ type Part struct {
 	UnitPrice   Money
 	OnHand      int
 	Reserved    int
+	// ReorderPoint lists the part for reordering at or below it (0: never).
+	ReorderPoint int
+	// AvgCost is the moving average cost of a unit in stock.
+	AvgCost Money
 }
 
 // Available returns the quantity that can still be promised.

@@ -135,6 +135,13 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 				return nil, err
 			}
 		}
+		if decision.ReservesParts() {
+			// Approving reserves the job's parts: parts before the order.
+			if _, err := c.exec(`
+				SELECT 1 FROM parts WHERE id IN (SELECT part_id FROM part_lines WHERE job_id = $1) ORDER BY id FOR UPDATE`, ref.JobID); err != nil {
+				return nil, err
+			}
+		}
 		o, err := lockOrder(c, ref.OrderID, shop.ActDecideExtra, nil)
 		if err != nil {
 			if shop.ErrorCode(err) == shop.ENOTFOUND {
@@ -183,6 +190,18 @@ func (d *DB) decideAdditional(ctx context.Context, op string, in DecideAdditiona
 			// Freed stock may have filled another job's reservation, which saved the order.
 			if err := c.tx.GetContext(c.ctx, o, `SELECT `+orderColumns+` FROM repair_orders WHERE id = $1`, o.ID); err != nil {
 				return nil, err
+			}
+		}
+		if decision.ReservesParts() {
+			var lines []*shop.PartLine
+			if err := c.tx.SelectContext(c.ctx, &lines, `
+				SELECT `+partLineColumns+` FROM part_lines WHERE job_id = $1 AND part_id IS NOT NULL ORDER BY id`, j2.ID); err != nil {
+				return nil, err
+			}
+			for _, pl := range lines {
+				if err := reserveAddedLine(c, o, pl); err != nil { // the approved line holds its stock
+					return nil, err
+				}
 			}
 		}
 		return aw, afterJobs(c, o)

@@ -432,7 +432,8 @@ type AddCatalogueLinesInput struct {
 // from the parts catalogue (see shop.AddCatalogueLines). Errors: INVALID,
 // NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) AddCatalogueLines(ctx context.Context, in AddCatalogueLinesInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "addCatalogueLines", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+	return d.orderStepAfter(ctx, "addCatalogueLines", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
+		func(c *change) error { return lockPackageParts(c, in.OrderID, in.PackageID) },
 		func(c *change, o *shop.Order) ([]shop.Event, error) {
 			var model string
 			if err := c.tx.GetContext(c.ctx, &model, `
@@ -499,6 +500,9 @@ func (d *DB) AddCatalogueLines(ctx context.Context, in AddCatalogueLinesInput) (
 			}
 			for i := range parts {
 				if err := insertPartLine(c, &parts[i]); err != nil {
+					return nil, err
+				}
+				if err := reserveAddedLine(c, o, &parts[i]); err != nil { // the line holds its stock
 					return nil, err
 				}
 			}

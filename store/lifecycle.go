@@ -24,10 +24,20 @@ type OrderRef struct {
 // order, board lane derived again, and append the events decide returns.
 func (d *DB) orderStep(ctx context.Context, op string, ref OrderRef, input any, act shop.Action, releasesParts bool,
 	decide func(c *change, o *shop.Order) ([]shop.Event, error)) (*shop.Order, error) {
+	var first func(c *change) error
+	if releasesParts {
+		first = func(c *change) error { return lockReservedParts(c, ref.OrderID, nil) }
+	}
+	return d.orderStepAfter(ctx, op, ref, input, act, first, decide)
+}
+
+// orderStepAfter is orderStep that runs first (when given) before it locks
+// the order: parts before the order, as every writer of reservations locks them.
+func (d *DB) orderStepAfter(ctx context.Context, op string, ref OrderRef, input any, act shop.Action, first func(c *change) error,
+	decide func(c *change, o *shop.Order) ([]shop.Event, error)) (*shop.Order, error) {
 	o, err := mutate(d, ctx, op, deref(ref.IdempotencyKey), input, func(c *change) (*shop.Order, error) {
-		if releasesParts {
-			// Parts before the order, as every writer of reservations locks them.
-			if err := lockReservedParts(c, ref.OrderID, nil); err != nil {
+		if first != nil {
+			if err := first(c); err != nil {
 				return nil, err
 			}
 		}
@@ -159,7 +169,8 @@ type AddPartLineInput struct {
 // AddPartLine adds a part line to a draft estimate (see shop.AddPartLine).
 // Errors: INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) AddPartLine(ctx context.Context, in AddPartLineInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "addPartLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+	return d.orderStepAfter(ctx, "addPartLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate,
+		func(c *change) error { return lockCataloguePart(c, in.OrderID, in.Part.PartNumber) },
 		func(c *change, o *shop.Order) ([]shop.Event, error) {
 			jobs, err := orderJobs(c, o.ID)
 			if err != nil {
@@ -173,7 +184,10 @@ func (d *DB) AddPartLine(ctx context.Context, in AddPartLineInput) (*shop.Order,
 			if err != nil {
 				return nil, err
 			}
-			return []shop.Event{ev}, insertPartLine(c, &pl)
+			if err := insertPartLine(c, &pl); err != nil {
+				return nil, err
+			}
+			return []shop.Event{ev}, reserveAddedLine(c, o, &pl) // the line holds its stock
 		})
 }
 
@@ -190,7 +204,7 @@ type RemoveOrderLineInput struct {
 // draft (see shop.RemoveOrderLine). Errors: INVALID, NOT_FOUND, FORBIDDEN,
 // INVALID_TRANSITION, CONFLICT.
 func (d *DB) RemoveOrderLine(ctx context.Context, in RemoveOrderLineInput) (*shop.Order, error) {
-	return d.orderStep(ctx, "removeOrderLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, false,
+	return d.orderStep(ctx, "removeOrderLine", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActEstimate, true,
 		func(c *change, o *shop.Order) ([]shop.Event, error) {
 			jobs, err := orderJobs(c, o.ID)
 			if err != nil {
@@ -200,10 +214,17 @@ func (d *DB) RemoveOrderLine(ctx context.Context, in RemoveOrderLineInput) (*sho
 			if err != nil {
 				return nil, err
 			}
-			// The decision saw exactly one line named.
+			// The decision saw exactly one line named. What it held is released.
 			q, id, field := `DELETE FROM jobs WHERE id = $1 AND order_id = $2`, any(in.JobID), "jobId"
+			release := func() error { return releaseReservations(c, o, in.JobID, "the job was removed from the estimate") }
 			if in.PartLineID != nil {
 				q, id, field = `DELETE FROM part_lines WHERE id = $1 AND order_id = $2`, *in.PartLineID, "partLineId"
+				release = func() error {
+					return releaseLineReservations(c, o, *in.PartLineID, "the part line was removed from the estimate")
+				}
+			}
+			if err := release(); err != nil {
+				return nil, err
 			}
 			res, err := c.tx.ExecContext(c.ctx, q, id, o.ID)
 			if err != nil {
@@ -648,8 +669,12 @@ func (d *DB) SettleRepairOrder(ctx context.Context, in SettleRepairOrderInput) (
 			if err != nil {
 				return nil, err
 			}
-			var parts []*shop.PartLine
-			if err := c.tx.SelectContext(c.ctx, &parts, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = $1`, o.ID); err != nil {
+			// Parts are billed as issued minus returned; lines never issued refuse settlement.
+			parts, err := settleParts(c, o, jobs)
+			if err != nil {
+				return nil, err
+			}
+			if err := recordBilled(c, o.ID, parts); err != nil {
 				return nil, err
 			}
 			next, s, ev, err := shop.SettleOrder(*o, jobs, parts, shop.SettleInput{PaymentMethod: in.PaymentMethod,

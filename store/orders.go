@@ -91,6 +91,10 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			o.AdvisorID, c.now); err != nil {
 			return nil, err
 		}
+		parts, err := lockNewOrderParts(c, o.SiteID, v.ID, in.Parts) // before a line share-locks one
+		if err != nil {
+			return nil, err
+		}
 		jobIDs := make([]shop.JobID, len(in.Jobs))
 		for i, jl := range in.Jobs {
 			rate, err := labourRate(c, o.SiteID, jl.LabourPrice)
@@ -123,6 +127,9 @@ func (d *DB) CreateRepairOrder(ctx context.Context, in CreateRepairOrderInput) (
 			if err := insertPartLine(c, &line); err != nil {
 				return nil, err
 			}
+		}
+		if err := reserveNewOrder(c, o, parts); err != nil { // the lines hold their stock
+			return nil, err
 		}
 		if err := estimate(c, o); err != nil {
 			return nil, err
@@ -504,7 +511,7 @@ func (d *DB) FindPartsByIDs(ctx context.Context, ids []shop.PartID) (map[shop.Pa
 	}
 	var rows []*shop.Part
 	if err := d.selectPrepared(ctx, &rows, `
-		SELECT id, site_id, part_number, description, unit_price, on_hand, reserved FROM parts
+		SELECT `+partColumns+` FROM parts
 		WHERE id = ANY($1) AND site_id = ANY($2)`, pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}
@@ -520,6 +527,11 @@ func (d *DB) CreatePart(ctx context.Context, p *shop.Part) error {
 	err := d.db.GetContext(ctx, &p.ID, `
 		INSERT INTO parts (site_id, part_number, description, unit_price, on_hand, reserved)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, p.SiteID, p.PartNumber, p.Description, p.UnitPrice, p.OnHand, p.Reserved)
+	if err == nil && p.OnHand > 0 { // the ledger opens with the stock it is set up with
+		_, err = d.db.ExecContext(ctx, `
+			INSERT INTO stock_movements (site_id, part_id, kind, quantity, moved_at) VALUES ($1, $2, 'OPENING', $3, $4)`,
+			p.SiteID, p.ID, p.OnHand, d.Now())
+	}
 	return translate(err)
 }
 

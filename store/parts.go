@@ -15,13 +15,13 @@ import (
 // and those lock the parts before the order (lockReservedParts), so no two
 // transactions can wait on each other in a cycle.
 
-const partColumns = `id, site_id, part_number, description, unit_price, on_hand, reserved`
+const partColumns = `id, site_id, part_number, description, unit_price, on_hand, reserved, reorder_point, avg_cost`
 
 const reservationColumns = `id, site_id, part_id, order_id, job_id, appointment_id, quantity, issued, state, reserved_by,
-	note, created_at, filled_at, closed_at, version`
+	note, created_at, filled_at, closed_at, version, part_line_id, from_appointment_id`
 
 const issueColumns = `id, site_id, part_id, order_id, job_id, reservation_id, quantity, returned, drawn_by, issued_by,
-	issued_at, returned_at`
+	issued_at, returned_at, part_line_id, unit_cost`
 
 // lockPart reads a part for update and checks the actor may act on its site.
 func lockPart(c *change, id shop.PartID, act shop.Action) (*shop.Part, error) {
@@ -264,6 +264,10 @@ func (d *DB) ReceiveStock(ctx context.Context, in ReceiveStockInput) (*shop.Stoc
 			rc.SiteID, rc.PartID, rc.Quantity, rc.Urgent, rc.Warranty, rc.ForOrderID, rc.Reference, rc.ReceivedBy, rc.ReceivedAt); err != nil {
 			return nil, err
 		}
+		if err := addMovement(c, shop.StockMovement{SiteID: rc.SiteID, PartID: rc.PartID, Kind: shop.MoveReceipt, Quantity: rc.Quantity,
+			UnitCost: p2.AvgCost, ReceiptID: &rc.ID, Reason: rc.Reference, MovedBy: &rc.ReceivedBy, MovedAt: c.now}); err != nil {
+			return nil, err
+		}
 		if err := c.event(ev); err != nil {
 			return nil, err
 		}
@@ -278,7 +282,10 @@ type IssuePartsInput struct {
 	PartID   shop.PartID
 	Quantity int
 	// DrawnBy is the technician (or foreman) who draws the parts and signs the slip.
-	DrawnBy        shop.UserID
+	DrawnBy shop.UserID
+	// PartLineID is the order's part line the slip counts for; without it,
+	// the first line of that part with room (see shop.PickPartLine).
+	PartLineID     *shop.PartLineID
 	IdempotencyKey *string
 }
 
@@ -306,16 +313,27 @@ func (d *DB) IssueParts(ctx context.Context, in IssuePartsInput) (*shop.PartIssu
 				return nil, err
 			}
 		}
-		// The order's reservations of this part: the job's own first, then the order's.
+		lines, issues, err := orderPartsBook(c, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		line, err := shop.PickPartLine(lines, in.PartLineID, p.ID, in.Quantity, shop.NetIssuedByLine(issues))
+		if err != nil {
+			return nil, err
+		}
+		// The order's reservations of this part: the line's own first, then the
+		// job's, then the order's; never another line's.
 		var held []*shop.PartReservation
 		if err := c.tx.SelectContext(c.ctx, &held, `
 			SELECT `+reservationColumns+` FROM part_reservations
 			WHERE part_id = $1 AND order_id = $2 AND state = 'RESERVED' AND (job_id IS NULL OR $3::BIGINT IS NULL OR job_id = $3)
-			ORDER BY (job_id IS NOT DISTINCT FROM $3::BIGINT) DESC, id FOR UPDATE`, p.ID, o.ID, in.JobID); err != nil {
+			  AND (part_line_id IS NULL OR part_line_id = $4)
+			ORDER BY (part_line_id IS NOT DISTINCT FROM $4::BIGINT) DESC, (job_id IS NOT DISTINCT FROM $3::BIGINT) DESC, id FOR UPDATE`,
+			p.ID, o.ID, in.JobID, line); err != nil {
 			return nil, err
 		}
-		out, err := shop.IssueParts(*p, o, held, shop.IssueInput{Quantity: in.Quantity, JobID: in.JobID, DrawnBy: in.DrawnBy},
-			jobOnOrder, c.actor.UserID, c.now)
+		out, err := shop.IssueParts(*p, o, held, shop.IssueInput{Quantity: in.Quantity, JobID: in.JobID, DrawnBy: in.DrawnBy,
+			PartLineID: line, UnitCost: p.AvgCost}, jobOnOrder, c.actor.UserID, c.now)
 		if err != nil {
 			return nil, err
 		}
@@ -331,9 +349,15 @@ func (d *DB) IssueParts(ctx context.Context, in IssuePartsInput) (*shop.PartIssu
 		}
 		is := &out.Issue
 		if err := c.tx.GetContext(c.ctx, &is.ID, `
-			INSERT INTO part_issues (site_id, part_id, order_id, job_id, reservation_id, quantity, drawn_by, issued_by, issued_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			is.SiteID, is.PartID, is.OrderID, is.JobID, is.ReservationID, is.Quantity, is.DrawnBy, is.IssuedBy, is.IssuedAt); err != nil {
+			INSERT INTO part_issues (site_id, part_id, order_id, job_id, reservation_id, quantity, drawn_by, issued_by, issued_at,
+				part_line_id, unit_cost)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			is.SiteID, is.PartID, is.OrderID, is.JobID, is.ReservationID, is.Quantity, is.DrawnBy, is.IssuedBy, is.IssuedAt,
+			is.PartLineID, is.UnitCost); err != nil {
+			return nil, err
+		}
+		if err := addMovement(c, shop.StockMovement{SiteID: is.SiteID, PartID: is.PartID, Kind: shop.MoveIssue, Quantity: -is.Quantity,
+			UnitCost: is.UnitCost, IssueID: &is.ID, MovedBy: &is.IssuedBy, MovedAt: c.now}); err != nil {
 			return nil, err
 		}
 		return is, c.event(out.Event)
@@ -382,6 +406,10 @@ func (d *DB) ReturnParts(ctx context.Context, in ReturnPartsInput) (*shop.PartIs
 		}
 		if _, err := c.tx.ExecContext(c.ctx, `UPDATE part_issues SET returned = $2, returned_at = $3 WHERE id = $1`,
 			is2.ID, is2.Returned, is2.ReturnedAt); err != nil {
+			return nil, err
+		}
+		if err := addMovement(c, shop.StockMovement{SiteID: is2.SiteID, PartID: is2.PartID, Kind: shop.MoveReturn, Quantity: in.Quantity,
+			UnitCost: is2.UnitCost, IssueID: &is2.ID, MovedBy: &c.actor.UserID, MovedAt: c.now}); err != nil {
 			return nil, err
 		}
 		if err := c.event(ev); err != nil {
@@ -569,6 +597,12 @@ func releaseReservations(c *change, o *shop.Order, job *shop.JobID, why string) 
 		ORDER BY id FOR UPDATE`, o.ID, job); err != nil {
 		return err
 	}
+	return releaseOpen(c, o, job, open, why)
+}
+
+// releaseOpen releases the open reservations open of order o (job: the job
+// the event names, if any), as releaseReservations.
+func releaseOpen(c *change, o *shop.Order, job *shop.JobID, open []*shop.PartReservation, why string) error {
 	if len(open) == 0 {
 		return nil
 	}

@@ -112,6 +112,34 @@ func TestReleaseOnClose(t *testing.T) {
 		}
 	})
 
+	t.Run("ApproveReservesTheLines", func(t *testing.T) {
+		car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+		disc := mustPart(t, db, clerk, f.Site.ID, "A-DISC", 1)
+		aw, err := db.RequestAdditionalWork(tech, store.RequestAdditionalWorkInput{OrderID: car.Order.ID, FoundOnJobID: &car.Jobs[0].ID,
+			Description: "更换刹车盘", Reason: "刹车盘磨损", LabourMinutes: 30, ExtraMinutes: 30,
+			Parts: []*store.PartLineInput{{PartNumber: "A-DISC", Quantity: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := stock(t, db, clerk, disc.ID); got.Reserved != 0 {
+			t.Fatalf("stock=%+v, want nothing reserved while the customer decides", got)
+		}
+		if _, err := db.ApproveAdditionalWork(adv, store.DecideAdditionalWorkInput{AdditionalWorkID: aw.ID,
+			CustomerContact: "黄先生", ContactMethod: shop.ContactPhone}); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := db.FindReservations(clerk, &disc.ID, &car.Order.ID, nil, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != 1 || rs[0].State != shop.ReservationReserved || rs[0].PartLineID == nil || rs[0].JobID == nil || *rs[0].JobID != aw.JobID {
+			t.Fatalf("reservations=%+v, want one RESERVED for the approved job's line", rs)
+		}
+		if got := stock(t, db, clerk, disc.ID); got.Reserved != 1 {
+			t.Fatalf("stock=%+v, want the disc reserved", got)
+		}
+	})
+
 	t.Run("Decline", func(t *testing.T) {
 		car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
 		aw, err := db.RequestAdditionalWork(tech, store.RequestAdditionalWorkInput{OrderID: car.Order.ID, FoundOnJobID: &car.Jobs[0].ID,

@@ -191,6 +191,14 @@ type PartReservationPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Result of a purchase order mutation.
+type PurchaseOrderPayload struct {
+	// The purchase order.
+	PurchaseOrder *shop.PurchaseOrder `json:"purchaseOrder,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The entry points for reading: any record by its global ID, the caller, and each
 // domain's lists (sites, customers, repair orders, the board, parts, warranty, callbacks,
 // reports). Every list is scoped to the sites of the caller's bearer token.
@@ -281,12 +289,44 @@ type StockReceiptPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Result of createStockStore.
+type StockStorePayload struct {
+	// The store.
+	Store *shop.StockStore `json:"store,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of transferStock.
+type StockTransferPayload struct {
+	// The transfer.
+	Transfer *shop.StockTransfer `json:"transfer,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Result of postStocktake.
+type StocktakePayload struct {
+	// The stocktake.
+	Stocktake *shop.Stocktake `json:"stocktake,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Live feeds over websockets (`graphql-transport-ws`, or legacy `graphql-ws`).
 // Each update carries its `cursor`: store it, and after a reconnect subscribe
 // again with `after: <cursor>` to receive exactly what was missed, in order,
 // then live updates. An update with `reset: true` means the cursor is too old:
 // reload the snapshot (`board`) and subscribe from its cursor.
 type Subscription struct {
+}
+
+// Result of createSupplier.
+type SupplierPayload struct {
+	// The supplier.
+	Supplier *shop.Supplier `json:"supplier,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Result of a team mutation.
