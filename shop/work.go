@@ -149,4 +149,17 @@ type Settlement struct {
 	PaymentReference string
 	SettledBy        UserID
 	SettledAt        time.Time
+
+	// Money that adds up (issue 15, see shop/settle_terms.go): Total is
+	// Labour + Parts − Discount and equals the sum of the five shares.
+	Discount           Money
+	DiscountReason     string
+	DiscountApprovedBy *UserID
+	AccountShare       Money // the customer's share put on their account (签单)
+	DepositCredited    Money
+	DepositRefund      Money
+	DepositFrom        *AppointmentID
+	Paid               Money // paid at the counter, besides the deposit
+	InvoiceNumber      string
+	SignedOffBy        *UserID
 }
