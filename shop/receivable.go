@@ -185,3 +185,14 @@ func AgeReceivables(payer ReceivablePayer, rs []*Receivable, now time.Time, loc 
 	}
 	return a
 }
+
+// AuthorizeMoney returns FORBIDDEN unless the actor may read a site's
+// receivables and payments: whoever settles (the cashier) or sees the
+// department's figures (the service manager). Errors: UNAUTHENTICATED,
+// NOT_FOUND (another site), FORBIDDEN.
+func AuthorizeMoney(a *Actor, site SiteID) error {
+	if err := Authorize(a, site, ActSettle); err == nil || ErrorCode(err) != EFORBIDDEN {
+		return err
+	}
+	return Authorize(a, site, ActReport)
+}

@@ -273,3 +273,13 @@ func RecordInvoice(o *Order, s Settlement, number string, usedBy *OrderID) (Sett
 	s.InvoiceNumber = n
 	return s, OrderEvent(o, EventInvoiceRecorded, nil, "Invoice "+n+" recorded"), nil
 }
+
+// DepositDue is the appointment's deposit a settlement credits: all of it,
+// unless a settlement of the visit's other order already took it, for a
+// deposit is counted once.
+func DepositDue(deposit Money, alreadyCredited bool) Money {
+	if alreadyCredited {
+		return 0
+	}
+	return deposit
+}
