@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/lib/pq"
@@ -383,4 +384,74 @@ func (d *DB) FindPaymentsBySettlementIDs(ctx context.Context, ids []shop.Settlem
 		out[p.SettlementID] = append(out[p.SettlementID], p)
 	}
 	return out, nil
+}
+
+// FindBooks reads the money of every settlement of a site as one consistent
+// snapshot (a read-only REPEATABLE READ transaction): settlements with the
+// deposit they credited, counter payments, receivables and their payments.
+// shop.CheckBooks says whether they add up. Errors: UNAUTHENTICATED,
+// NOT_FOUND (another site), FORBIDDEN (see shop.AuthorizeMoney).
+func (d *DB) FindBooks(ctx context.Context, site shop.SiteID) ([]shop.Books, error) {
+	a, err := shop.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := shop.AuthorizeMoney(a, site); err != nil {
+		return nil, err
+	}
+	tx, err := d.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer tx.Rollback()
+	var rows []struct {
+		shop.Settlement
+		AppointmentDeposit shop.Money
+	}
+	if err := tx.SelectContext(ctx, &rows, `
+		SELECT `+qualified("s", settlementColumns)+`, COALESCE(a.deposit, 0) AS appointment_deposit
+		FROM settlements s LEFT JOIN appointments a ON a.id = s.deposit_from
+		WHERE s.site_id = $1 ORDER BY s.id`, site); err != nil {
+		return nil, translate(err)
+	}
+	var pays []shop.Payment
+	if err := tx.SelectContext(ctx, &pays, `
+		SELECT id, site_id, settlement_id, order_id, amount, method, reference, received_by, received_at
+		FROM payments WHERE site_id = $1 ORDER BY id`, site); err != nil {
+		return nil, translate(err)
+	}
+	var recs []shop.Receivable
+	if err := tx.SelectContext(ctx, &recs, `SELECT `+receivableColumns+` FROM receivables WHERE site_id = $1 ORDER BY id`, site); err != nil {
+		return nil, translate(err)
+	}
+	var rpays []shop.ReceivablePayment
+	if err := tx.SelectContext(ctx, &rpays, `
+		SELECT id, site_id, receivable_id, amount, reference, received_by, received_at
+		FROM receivable_payments WHERE site_id = $1 ORDER BY id`, site); err != nil {
+		return nil, translate(err)
+	}
+	books := make([]shop.Books, len(rows))
+	at := map[shop.SettlementID]*shop.Books{}
+	for i, r := range rows {
+		books[i] = shop.Books{Settlement: r.Settlement, Deposit: r.AppointmentDeposit, ReceivablePayments: map[shop.ReceivableID][]shop.ReceivablePayment{}}
+		at[r.ID] = &books[i]
+	}
+	for _, p := range pays {
+		if b := at[p.SettlementID]; b != nil {
+			b.Payments = append(b.Payments, p)
+		}
+	}
+	of := map[shop.ReceivableID]*shop.Books{}
+	for _, r := range recs {
+		if b := at[r.SettlementID]; b != nil {
+			b.Receivables = append(b.Receivables, r)
+			of[r.ID] = b
+		}
+	}
+	for _, p := range rpays {
+		if b := of[p.ReceivableID]; b != nil {
+			b.ReceivablePayments[p.ReceivableID] = append(b.ReceivablePayments[p.ReceivableID], p)
+		}
+	}
+	return books, translate(tx.Commit())
 }
