@@ -6,6 +6,14 @@ import (
 	"bayboard/shop"
 )
 
+// One age bucket's outstanding total.
+type AgeingBucket struct {
+	// The bucket.
+	Bucket shop.AgeBucket `json:"bucket"`
+	// Outstanding.
+	Amount shop.Money `json:"amount"`
+}
+
 // Result of an appointment mutation.
 type AppointmentPayload struct {
 	// The appointment; on CONFLICT, its current state.
@@ -14,10 +22,26 @@ type AppointmentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of an approval.
+type ApprovalPayload struct {
+	// The approval.
+	Approval *shop.Approval `json:"approval,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of a complaint mutation.
 type ComplaintPayload struct {
 	// The complaint.
 	Complaint *shop.Complaint `json:"complaint,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of setting an account.
+type CustomerAccountPayload struct {
+	// The account.
+	Account *shop.CustomerAccount `json:"account,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -52,6 +76,14 @@ type EventEdge struct {
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *shop.Event `json:"node"`
+}
+
+// Whether a site's books add up.
+type MoneyAudit struct {
+	// Settlements checked.
+	Settlements int `json:"settlements"`
+	// Every breach found; empty when the books add up.
+	Breaches []string `json:"breaches"`
 }
 
 // The commands of a visit, from appointment to callback. Each takes one `input` and
@@ -118,6 +150,14 @@ type PartReservationPayload struct {
 type Query struct {
 }
 
+// The result of a receivable payment.
+type ReceivablePayload struct {
+	// The receivable after the payment.
+	Receivable *shop.Receivable `json:"receivable,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of recordCallback.
 type RecordCallbackPayload struct {
 	// The callback.
@@ -166,6 +206,14 @@ type ServicePlanPayload struct {
 	ServicePlan *shop.ServicePlan `json:"servicePlan,omitempty"`
 	// Its reminder tasks.
 	Reminders []*shop.Reminder `json:"reminders"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a payment or invoice on a settlement.
+type SettlementPayload struct {
+	// The settlement after the change.
+	Settlement *shop.Settlement `json:"settlement,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
