@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	AdditionalWorkRequest() AdditionalWorkRequestResolver
 	Appointment() AppointmentResolver
 	AppointmentReminder() AppointmentReminderResolver
+	Approval() ApprovalResolver
 	Bill() BillResolver
 	BoardSnapshot() BoardSnapshotResolver
 	Callback() CallbackResolver
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Check() CheckResolver
 	Complaint() ComplaintResolver
 	Customer() CustomerResolver
+	CustomerAccount() CustomerAccountResolver
 	Event() EventResolver
 	Invitation() InvitationResolver
 	Job() JobResolver
@@ -54,9 +56,13 @@ type ResolverRoot interface {
 	PartIssue() PartIssueResolver
 	PartLine() PartLineResolver
 	PartReservation() PartReservationResolver
+	Payment() PaymentResolver
 	PurchaseOrder() PurchaseOrderResolver
 	PurchaseOrderLine() PurchaseOrderLineResolver
 	Query() QueryResolver
+	Receivable() ReceivableResolver
+	ReceivablePayment() ReceivablePaymentResolver
+	ReceivablesAgeing() ReceivablesAgeingResolver
 	Reminder() ReminderResolver
 	RepairOrder() RepairOrderResolver
 	RepairOrderPayload() RepairOrderPayloadResolver
@@ -111,6 +117,11 @@ type ComplexityRoot struct {
 		Version         func(childComplexity int) int
 	}
 
+	AgeingBucket struct {
+		Amount func(childComplexity int) int
+		Bucket func(childComplexity int) int
+	}
+
 	Appointment struct {
 		Advisor        func(childComplexity int) int
 		Customer       func(childComplexity int) int
@@ -154,6 +165,20 @@ type ComplexityRoot struct {
 	AppointmentReminderPayload struct {
 		AppointmentReminder func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
+	}
+
+	Approval struct {
+		Amount       func(childComplexity int) int
+		ApprovedAt   func(childComplexity int) int
+		ApprovedBy   func(childComplexity int) int
+		ApproverRole func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Reason       func(childComplexity int) int
+	}
+
+	ApprovalPayload struct {
+		Approval   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Arrival struct {
@@ -337,6 +362,17 @@ type ComplexityRoot struct {
 		Visits     func(childComplexity int, first *int, after *string) int
 	}
 
+	CustomerAccount struct {
+		CreditLimit func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		UpdatedBy   func(childComplexity int) int
+	}
+
+	CustomerAccountPayload struct {
+		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CustomerConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -479,6 +515,11 @@ type ComplexityRoot struct {
 		MinorUnits func(childComplexity int) int
 	}
 
+	MoneyAudit struct {
+		Breaches    func(childComplexity int) int
+		Settlements func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddBay                     func(childComplexity int, input store.AddBayInput) int
 		AddCatalogueLines          func(childComplexity int, input store.AddCatalogueLinesInput) int
@@ -490,6 +531,7 @@ type ComplexityRoot struct {
 		AddTeam                    func(childComplexity int, input store.AddTeamInput) int
 		AddUser                    func(childComplexity int, input store.AddUserInput) int
 		ApproveAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
+		ApproveDiscount            func(childComplexity int, input store.ApproveDiscountInput) int
 		BookAppointment            func(childComplexity int, input store.BookAppointmentInput) int
 		CancelAppointment          func(childComplexity int, input store.CancelAppointmentInput) int
 		CancelPurchaseOrder        func(childComplexity int, purchaseOrderID string, idempotencyKey *string) int
@@ -518,6 +560,7 @@ type ComplexityRoot struct {
 		MergeCustomers             func(childComplexity int, input store.MergeCustomersInput) int
 		OpenComplaint              func(childComplexity int, input store.OpenComplaintInput) int
 		PauseJob                   func(childComplexity int, input store.PauseJobInput) int
+		PayReceivable              func(childComplexity int, input store.PayReceivableInput) int
 		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
 		PostStocktake              func(childComplexity int, input store.StocktakeInput) int
 		ReceivePurchase            func(childComplexity int, input store.ReceivePurchaseInput) int
@@ -526,6 +569,8 @@ type ComplexityRoot struct {
 		RecordAppointmentReminder  func(childComplexity int, input store.RecordAppointmentReminderInput) int
 		RecordCallback             func(childComplexity int, input store.RecordCallbackInput) int
 		RecordFinalInspection      func(childComplexity int, input store.RecordFinalInspectionInput) int
+		RecordInvoice              func(childComplexity int, input store.RecordInvoiceInput) int
+		RecordPayment              func(childComplexity int, input store.RecordPaymentInput) int
 		RecordReminder             func(childComplexity int, input store.RecordReminderInput) int
 		RecordSelfCheck            func(childComplexity int, input store.RecordJobCheckInput) int
 		RecordTeamLeadCheck        func(childComplexity int, input store.RecordJobCheckInput) int
@@ -541,6 +586,7 @@ type ComplexityRoot struct {
 		RevokeToken                func(childComplexity int, input store.RevokeTokenInput) int
 		SetAppointmentCapacity     func(childComplexity int, input store.SetAppointmentCapacityInput) int
 		SetClosedDay               func(childComplexity int, input store.SetClosedDayInput) int
+		SetCustomerAccount         func(childComplexity int, input store.SetCustomerAccountInput) int
 		SetJobSkill                func(childComplexity int, input store.SetJobSkillInput) int
 		SetReorderPoint            func(childComplexity int, input store.SetReorderPointInput) int
 		SetShift                   func(childComplexity int, input store.SetShiftInput) int
@@ -548,6 +594,7 @@ type ComplexityRoot struct {
 		SetUpSite                  func(childComplexity int, input store.SetUpSiteInput) int
 		SetUserSkills              func(childComplexity int, input store.SetUserSkillsInput) int
 		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
+		SignOffBill                func(childComplexity int, input store.SignOffBillInput) int
 		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
 		StartJob                   func(childComplexity int, input store.JobRef) int
 		SubmitWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
@@ -684,6 +731,15 @@ type ComplexityRoot struct {
 		Revenue           func(childComplexity int) int
 	}
 
+	Payment struct {
+		Amount     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Method     func(childComplexity int) int
+		ReceivedAt func(childComplexity int) int
+		ReceivedBy func(childComplexity int) int
+		Reference  func(childComplexity int) int
+	}
+
 	PersonFigures struct {
 		Efficiency     func(childComplexity int) int
 		Jobs           func(childComplexity int) int
@@ -727,11 +783,13 @@ type ComplexityRoot struct {
 		CallbacksDue            func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
 		Complaints              func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
 		Customer                func(childComplexity int, id string) int
+		CustomerAccount         func(childComplexity int, customerID string) int
 		Customers               func(childComplexity int, siteID string, query *string, first *int, after *string) int
 		DecodeVin               func(childComplexity int, vin string) int
 		EstimateCompletion      func(childComplexity int, siteID string, labourMinutes int) int
 		Invitations             func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
 		LabourOperations        func(childComplexity int, siteID string, includeRetired *bool) int
+		MoneyAudit              func(childComplexity int, siteID string) int
 		Node                    func(childComplexity int, id string) int
 		Nodes                   func(childComplexity int, ids []string) int
 		PartReservations        func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
@@ -739,6 +797,8 @@ type ComplexityRoot struct {
 		PartsMargin             func(childComplexity int, siteID string, from time.Time, to time.Time) int
 		PartsToReorder          func(childComplexity int, siteID string) int
 		PurchaseOrders          func(childComplexity int, siteID string, state *shop.PurchaseOrderState) int
+		Receivables             func(childComplexity int, siteID string, payer *shop.ReceivablePayer, customerID *string, outstandingOnly *bool, first *int) int
+		ReceivablesAgeing       func(childComplexity int, siteID string, payer shop.ReceivablePayer) int
 		RemindersDue            func(childComplexity int, siteID string, date *time.Time) int
 		RepairOrder             func(childComplexity int, id string) int
 		RepairOrders            func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
@@ -754,6 +814,43 @@ type ComplexityRoot struct {
 		TechnicianSkills        func(childComplexity int, siteID string) int
 		Viewer                  func(childComplexity int) int
 		WarrantyClaims          func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
+	}
+
+	Receivable struct {
+		AgeBucket   func(childComplexity int) int
+		AgeDays     func(childComplexity int) int
+		Amount      func(childComplexity int) int
+		Balance     func(childComplexity int) int
+		Customer    func(childComplexity int) int
+		Debtor      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		OpenedAt    func(childComplexity int) int
+		Paid        func(childComplexity int) int
+		Payer       func(childComplexity int) int
+		Payments    func(childComplexity int) int
+		RepairOrder func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	ReceivablePayload struct {
+		Receivable func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ReceivablePayment struct {
+		Amount     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ReceivedAt func(childComplexity int) int
+		ReceivedBy func(childComplexity int) int
+		Reference  func(childComplexity int) int
+	}
+
+	ReceivablesAgeing struct {
+		AsOf    func(childComplexity int) int
+		Buckets func(childComplexity int) int
+		Count   func(childComplexity int) int
+		Payer   func(childComplexity int) int
+		Total   func(childComplexity int) int
 	}
 
 	RecordCallbackPayload struct {
@@ -786,6 +883,7 @@ type ComplexityRoot struct {
 	RepairOrder struct {
 		AdditionalWork      func(childComplexity int) int
 		Advisor             func(childComplexity int) int
+		Approvals           func(childComplexity int) int
 		AssessmentReference func(childComplexity int) int
 		Bill                func(childComplexity int) int
 		Blockers            func(childComplexity int) int
@@ -951,18 +1049,35 @@ type ComplexityRoot struct {
 	}
 
 	Settlement struct {
-		CustomerShare    func(childComplexity int) int
-		ID               func(childComplexity int) int
-		InsurerShare     func(childComplexity int) int
-		InternalShare    func(childComplexity int) int
-		Labour           func(childComplexity int) int
-		Parts            func(childComplexity int) int
-		PaymentMethod    func(childComplexity int) int
-		PaymentReference func(childComplexity int) int
-		SettledAt        func(childComplexity int) int
-		SettledBy        func(childComplexity int) int
-		Total            func(childComplexity int) int
-		WarrantyShare    func(childComplexity int) int
+		AccountShare       func(childComplexity int) int
+		BalanceDue         func(childComplexity int) int
+		CustomerShare      func(childComplexity int) int
+		DepositCredited    func(childComplexity int) int
+		DepositRefund      func(childComplexity int) int
+		Discount           func(childComplexity int) int
+		DiscountApprovedBy func(childComplexity int) int
+		DiscountReason     func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		InsurerShare       func(childComplexity int) int
+		InternalShare      func(childComplexity int) int
+		InvoiceNumber      func(childComplexity int) int
+		Labour             func(childComplexity int) int
+		Paid               func(childComplexity int) int
+		Parts              func(childComplexity int) int
+		PaymentMethod      func(childComplexity int) int
+		PaymentReference   func(childComplexity int) int
+		Payments           func(childComplexity int) int
+		Receivables        func(childComplexity int) int
+		SettledAt          func(childComplexity int) int
+		SettledBy          func(childComplexity int) int
+		SignedOffBy        func(childComplexity int) int
+		Total              func(childComplexity int) int
+		WarrantyShare      func(childComplexity int) int
+	}
+
+	SettlementPayload struct {
+		Settlement func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Shift struct {
@@ -1310,6 +1425,9 @@ type AppointmentResolver interface {
 type AppointmentReminderResolver interface {
 	Appointment(ctx context.Context, obj *shop.AppointmentReminder) (*shop.Appointment, error)
 }
+type ApprovalResolver interface {
+	ApprovedBy(ctx context.Context, obj *shop.Approval) (*shop.User, error)
+}
 type BillResolver interface {
 	CustomerShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
 	WarrantyShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
@@ -1360,6 +1478,9 @@ type CustomerResolver interface {
 	Visits(ctx context.Context, obj *shop.Customer, first *int, after *string) (*model.VisitConnection, error)
 
 	MergedInto(ctx context.Context, obj *shop.Customer) (*shop.Customer, error)
+}
+type CustomerAccountResolver interface {
+	UpdatedBy(ctx context.Context, obj *shop.CustomerAccount) (*shop.User, error)
 }
 type EventResolver interface {
 	Summary(ctx context.Context, obj *shop.Event) (string, error)
@@ -1438,6 +1559,12 @@ type MutationResolver interface {
 	RecordSelfCheck(ctx context.Context, input store.RecordJobCheckInput) (*model.JobPayload, error)
 	RecordTeamLeadCheck(ctx context.Context, input store.RecordJobCheckInput) (*model.JobPayload, error)
 	DecideWarranty(ctx context.Context, input store.DecideWarrantyInput) (*model.JobPayload, error)
+	RecordPayment(ctx context.Context, input store.RecordPaymentInput) (*model.SettlementPayload, error)
+	ApproveDiscount(ctx context.Context, input store.ApproveDiscountInput) (*model.ApprovalPayload, error)
+	SignOffBill(ctx context.Context, input store.SignOffBillInput) (*model.ApprovalPayload, error)
+	RecordInvoice(ctx context.Context, input store.RecordInvoiceInput) (*model.SettlementPayload, error)
+	SetCustomerAccount(ctx context.Context, input store.SetCustomerAccountInput) (*model.CustomerAccountPayload, error)
+	PayReceivable(ctx context.Context, input store.PayReceivableInput) (*model.ReceivablePayload, error)
 	CreateRepairOrder(ctx context.Context, input store.CreateRepairOrderInput) (*model.RepairOrderPayload, error)
 	UpdateRepairOrder(ctx context.Context, input store.UpdateRepairOrderInput) (*model.RepairOrderPayload, error)
 	AddJob(ctx context.Context, input store.AddJobInput) (*model.RepairOrderPayload, error)
@@ -1507,6 +1634,9 @@ type PartReservationResolver interface {
 	ReservedBy(ctx context.Context, obj *shop.PartReservation) (*shop.User, error)
 	Note(ctx context.Context, obj *shop.PartReservation) (string, error)
 }
+type PaymentResolver interface {
+	ReceivedBy(ctx context.Context, obj *shop.Payment) (*shop.User, error)
+}
 type PurchaseOrderResolver interface {
 	Lines(ctx context.Context, obj *shop.PurchaseOrder) ([]*shop.PurchaseOrderLine, error)
 }
@@ -1528,6 +1658,10 @@ type QueryResolver interface {
 	Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) ([]*shop.Complaint, error)
 	RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error)
 	Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error)
+	Receivables(ctx context.Context, siteID string, payer *shop.ReceivablePayer, customerID *string, outstandingOnly *bool, first *int) ([]*shop.Receivable, error)
+	ReceivablesAgeing(ctx context.Context, siteID string, payer shop.ReceivablePayer) (*shop.Ageing, error)
+	MoneyAudit(ctx context.Context, siteID string) (*model.MoneyAudit, error)
+	CustomerAccount(ctx context.Context, customerID string) (*shop.CustomerAccount, error)
 	RepairOrder(ctx context.Context, id string) (*shop.Order, error)
 	RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error)
 	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
@@ -1548,6 +1682,21 @@ type QueryResolver interface {
 	PartsMargin(ctx context.Context, siteID string, from time.Time, to time.Time) (*shop.PartsMargin, error)
 	WarrantyClaims(ctx context.Context, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) ([]*shop.WarrantyClaim, error)
 	RetainedParts(ctx context.Context, siteID string, keptOnly *bool, first *int, after *string) ([]*shop.RetainedPart, error)
+}
+type ReceivableResolver interface {
+	Customer(ctx context.Context, obj *shop.Receivable) (*shop.Customer, error)
+	RepairOrder(ctx context.Context, obj *shop.Receivable) (*shop.Order, error)
+
+	AgeDays(ctx context.Context, obj *shop.Receivable) (int, error)
+	AgeBucket(ctx context.Context, obj *shop.Receivable) (shop.AgeBucket, error)
+
+	Payments(ctx context.Context, obj *shop.Receivable) ([]*shop.ReceivablePayment, error)
+}
+type ReceivablePaymentResolver interface {
+	ReceivedBy(ctx context.Context, obj *shop.ReceivablePayment) (*shop.User, error)
+}
+type ReceivablesAgeingResolver interface {
+	Buckets(ctx context.Context, obj *shop.Ageing) ([]*model.AgeingBucket, error)
 }
 type ReminderResolver interface {
 	DoneBy(ctx context.Context, obj *shop.Reminder) (*shop.User, error)
@@ -1575,6 +1724,7 @@ type RepairOrderResolver interface {
 	Timeline(ctx context.Context, obj *shop.Order, first *int, after *string) (*model.EventConnection, error)
 
 	Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error)
+	Approvals(ctx context.Context, obj *shop.Order) ([]*shop.Approval, error)
 	PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error)
 	PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error)
 	WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error)
@@ -1612,6 +1762,12 @@ type ServiceReportResolver interface {
 type SettlementResolver interface {
 	PaymentReference(ctx context.Context, obj *shop.Settlement) (string, error)
 	SettledBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error)
+
+	DiscountApprovedBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error)
+
+	SignedOffBy(ctx context.Context, obj *shop.Settlement) (*shop.User, error)
+	Payments(ctx context.Context, obj *shop.Settlement) ([]*shop.Payment, error)
+	Receivables(ctx context.Context, obj *shop.Settlement) ([]*shop.Receivable, error)
 }
 type SiteResolver interface {
 	Bays(ctx context.Context, obj *shop.Site) ([]*shop.Bay, error)
@@ -1841,6 +1997,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdditionalWorkRequest.Version(childComplexity), true
 
+	case "AgeingBucket.amount":
+		if e.ComplexityRoot.AgeingBucket.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgeingBucket.Amount(childComplexity), true
+	case "AgeingBucket.bucket":
+		if e.ComplexityRoot.AgeingBucket.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgeingBucket.Bucket(childComplexity), true
+
 	case "Appointment.advisor":
 		if e.ComplexityRoot.Appointment.Advisor == nil {
 			break
@@ -2008,6 +2177,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AppointmentReminderPayload.UserErrors(childComplexity), true
+
+	case "Approval.amount":
+		if e.ComplexityRoot.Approval.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Approval.Amount(childComplexity), true
+	case "Approval.approvedAt":
+		if e.ComplexityRoot.Approval.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Approval.ApprovedAt(childComplexity), true
+	case "Approval.approvedBy":
+		if e.ComplexityRoot.Approval.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Approval.ApprovedBy(childComplexity), true
+	case "Approval.approverRole":
+		if e.ComplexityRoot.Approval.ApproverRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Approval.ApproverRole(childComplexity), true
+	case "Approval.kind":
+		if e.ComplexityRoot.Approval.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Approval.Kind(childComplexity), true
+	case "Approval.reason":
+		if e.ComplexityRoot.Approval.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Approval.Reason(childComplexity), true
+
+	case "ApprovalPayload.approval":
+		if e.ComplexityRoot.ApprovalPayload.Approval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalPayload.Approval(childComplexity), true
+	case "ApprovalPayload.userErrors":
+		if e.ComplexityRoot.ApprovalPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalPayload.UserErrors(childComplexity), true
 
 	case "Arrival.advisor":
 		if e.ComplexityRoot.Arrival.Advisor == nil {
@@ -2845,6 +3064,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Customer.Visits(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
+	case "CustomerAccount.creditLimit":
+		if e.ComplexityRoot.CustomerAccount.CreditLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccount.CreditLimit(childComplexity), true
+	case "CustomerAccount.updatedAt":
+		if e.ComplexityRoot.CustomerAccount.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccount.UpdatedAt(childComplexity), true
+	case "CustomerAccount.updatedBy":
+		if e.ComplexityRoot.CustomerAccount.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccount.UpdatedBy(childComplexity), true
+
+	case "CustomerAccountPayload.account":
+		if e.ComplexityRoot.CustomerAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccountPayload.Account(childComplexity), true
+	case "CustomerAccountPayload.userErrors":
+		if e.ComplexityRoot.CustomerAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccountPayload.UserErrors(childComplexity), true
+
 	case "CustomerConnection.edges":
 		if e.ComplexityRoot.CustomerConnection.Edges == nil {
 			break
@@ -3374,6 +3625,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.MinorUnits(childComplexity), true
 
+	case "MoneyAudit.breaches":
+		if e.ComplexityRoot.MoneyAudit.Breaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyAudit.Breaches(childComplexity), true
+	case "MoneyAudit.settlements":
+		if e.ComplexityRoot.MoneyAudit.Settlements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyAudit.Settlements(childComplexity), true
+
 	case "Mutation.addBay":
 		if e.ComplexityRoot.Mutation.AddBay == nil {
 			break
@@ -3484,6 +3748,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveAdditionalWork(childComplexity, args["input"].(store.DecideAdditionalWorkInput)), true
+	case "Mutation.approveDiscount":
+		if e.ComplexityRoot.Mutation.ApproveDiscount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveDiscount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveDiscount(childComplexity, args["input"].(store.ApproveDiscountInput)), true
 	case "Mutation.bookAppointment":
 		if e.ComplexityRoot.Mutation.BookAppointment == nil {
 			break
@@ -3792,6 +4067,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PauseJob(childComplexity, args["input"].(store.PauseJobInput)), true
+	case "Mutation.payReceivable":
+		if e.ComplexityRoot.Mutation.PayReceivable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_payReceivable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PayReceivable(childComplexity, args["input"].(store.PayReceivableInput)), true
 	case "Mutation.payWarrantyClaim":
 		if e.ComplexityRoot.Mutation.PayWarrantyClaim == nil {
 			break
@@ -3880,6 +4166,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordFinalInspection(childComplexity, args["input"].(store.RecordFinalInspectionInput)), true
+	case "Mutation.recordInvoice":
+		if e.ComplexityRoot.Mutation.RecordInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInvoice(childComplexity, args["input"].(store.RecordInvoiceInput)), true
+	case "Mutation.recordPayment":
+		if e.ComplexityRoot.Mutation.RecordPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPayment(childComplexity, args["input"].(store.RecordPaymentInput)), true
 	case "Mutation.recordReminder":
 		if e.ComplexityRoot.Mutation.RecordReminder == nil {
 			break
@@ -4045,6 +4353,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetClosedDay(childComplexity, args["input"].(store.SetClosedDayInput)), true
+	case "Mutation.setCustomerAccount":
+		if e.ComplexityRoot.Mutation.SetCustomerAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCustomerAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCustomerAccount(childComplexity, args["input"].(store.SetCustomerAccountInput)), true
 	case "Mutation.setJobSkill":
 		if e.ComplexityRoot.Mutation.SetJobSkill == nil {
 			break
@@ -4122,6 +4441,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SettleRepairOrder(childComplexity, args["input"].(store.SettleRepairOrderInput)), true
+	case "Mutation.signOffBill":
+		if e.ComplexityRoot.Mutation.SignOffBill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signOffBill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignOffBill(childComplexity, args["input"].(store.SignOffBillInput)), true
 	case "Mutation.signRepairOrder":
 		if e.ComplexityRoot.Mutation.SignRepairOrder == nil {
 			break
@@ -4779,6 +5109,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartsMargin.Revenue(childComplexity), true
 
+	case "Payment.amount":
+		if e.ComplexityRoot.Payment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Amount(childComplexity), true
+	case "Payment.id":
+		if e.ComplexityRoot.Payment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ID(childComplexity), true
+	case "Payment.method":
+		if e.ComplexityRoot.Payment.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Method(childComplexity), true
+	case "Payment.receivedAt":
+		if e.ComplexityRoot.Payment.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ReceivedAt(childComplexity), true
+	case "Payment.receivedBy":
+		if e.ComplexityRoot.Payment.ReceivedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ReceivedBy(childComplexity), true
+	case "Payment.reference":
+		if e.ComplexityRoot.Payment.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Reference(childComplexity), true
+
 	case "PersonFigures.efficiency":
 		if e.ComplexityRoot.PersonFigures.Efficiency == nil {
 			break
@@ -4998,6 +5365,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customer(childComplexity, args["id"].(string)), true
+	case "Query.customerAccount":
+		if e.ComplexityRoot.Query.CustomerAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customerAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CustomerAccount(childComplexity, args["customerId"].(string)), true
 	case "Query.customers":
 		if e.ComplexityRoot.Query.Customers == nil {
 			break
@@ -5054,6 +5432,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LabourOperations(childComplexity, args["siteId"].(string), args["includeRetired"].(*bool)), true
+	case "Query.moneyAudit":
+		if e.ComplexityRoot.Query.MoneyAudit == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moneyAudit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MoneyAudit(childComplexity, args["siteId"].(string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -5131,6 +5520,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PurchaseOrders(childComplexity, args["siteId"].(string), args["state"].(*shop.PurchaseOrderState)), true
+	case "Query.receivables":
+		if e.ComplexityRoot.Query.Receivables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receivables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Receivables(childComplexity, args["siteId"].(string), args["payer"].(*shop.ReceivablePayer), args["customerId"].(*string), args["outstandingOnly"].(*bool), args["first"].(*int)), true
+	case "Query.receivablesAgeing":
+		if e.ComplexityRoot.Query.ReceivablesAgeing == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receivablesAgeing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReceivablesAgeing(childComplexity, args["siteId"].(string), args["payer"].(shop.ReceivablePayer)), true
 	case "Query.remindersDue":
 		if e.ComplexityRoot.Query.RemindersDue == nil {
 			break
@@ -5287,6 +5698,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.WarrantyClaims(childComplexity, args["siteId"].(string), args["orderId"].(*string), args["states"].([]shop.ClaimState), args["first"].(*int), args["after"].(*string)), true
 
+	case "Receivable.ageBucket":
+		if e.ComplexityRoot.Receivable.AgeBucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.AgeBucket(childComplexity), true
+	case "Receivable.ageDays":
+		if e.ComplexityRoot.Receivable.AgeDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.AgeDays(childComplexity), true
+	case "Receivable.amount":
+		if e.ComplexityRoot.Receivable.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Amount(childComplexity), true
+	case "Receivable.balance":
+		if e.ComplexityRoot.Receivable.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Balance(childComplexity), true
+	case "Receivable.customer":
+		if e.ComplexityRoot.Receivable.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Customer(childComplexity), true
+	case "Receivable.debtor":
+		if e.ComplexityRoot.Receivable.Debtor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Debtor(childComplexity), true
+	case "Receivable.id":
+		if e.ComplexityRoot.Receivable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.ID(childComplexity), true
+	case "Receivable.openedAt":
+		if e.ComplexityRoot.Receivable.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.OpenedAt(childComplexity), true
+	case "Receivable.paid":
+		if e.ComplexityRoot.Receivable.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Paid(childComplexity), true
+	case "Receivable.payer":
+		if e.ComplexityRoot.Receivable.Payer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Payer(childComplexity), true
+	case "Receivable.payments":
+		if e.ComplexityRoot.Receivable.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Payments(childComplexity), true
+	case "Receivable.repairOrder":
+		if e.ComplexityRoot.Receivable.RepairOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.RepairOrder(childComplexity), true
+	case "Receivable.version":
+		if e.ComplexityRoot.Receivable.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Receivable.Version(childComplexity), true
+
+	case "ReceivablePayload.receivable":
+		if e.ComplexityRoot.ReceivablePayload.Receivable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayload.Receivable(childComplexity), true
+	case "ReceivablePayload.userErrors":
+		if e.ComplexityRoot.ReceivablePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayload.UserErrors(childComplexity), true
+
+	case "ReceivablePayment.amount":
+		if e.ComplexityRoot.ReceivablePayment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayment.Amount(childComplexity), true
+	case "ReceivablePayment.id":
+		if e.ComplexityRoot.ReceivablePayment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayment.ID(childComplexity), true
+	case "ReceivablePayment.receivedAt":
+		if e.ComplexityRoot.ReceivablePayment.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayment.ReceivedAt(childComplexity), true
+	case "ReceivablePayment.receivedBy":
+		if e.ComplexityRoot.ReceivablePayment.ReceivedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayment.ReceivedBy(childComplexity), true
+	case "ReceivablePayment.reference":
+		if e.ComplexityRoot.ReceivablePayment.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablePayment.Reference(childComplexity), true
+
+	case "ReceivablesAgeing.asOf":
+		if e.ComplexityRoot.ReceivablesAgeing.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablesAgeing.AsOf(childComplexity), true
+	case "ReceivablesAgeing.buckets":
+		if e.ComplexityRoot.ReceivablesAgeing.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablesAgeing.Buckets(childComplexity), true
+	case "ReceivablesAgeing.count":
+		if e.ComplexityRoot.ReceivablesAgeing.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablesAgeing.Count(childComplexity), true
+	case "ReceivablesAgeing.payer":
+		if e.ComplexityRoot.ReceivablesAgeing.Payer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablesAgeing.Payer(childComplexity), true
+	case "ReceivablesAgeing.total":
+		if e.ComplexityRoot.ReceivablesAgeing.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivablesAgeing.Total(childComplexity), true
+
 	case "RecordCallbackPayload.callback":
 		if e.ComplexityRoot.RecordCallbackPayload.Callback == nil {
 			break
@@ -5393,6 +5958,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.Advisor(childComplexity), true
+	case "RepairOrder.approvals":
+		if e.ComplexityRoot.RepairOrder.Approvals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.Approvals(childComplexity), true
 	case "RepairOrder.assessmentReference":
 		if e.ComplexityRoot.RepairOrder.AssessmentReference == nil {
 			break
@@ -6184,12 +6755,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceReport.WarrantyShare(childComplexity), true
 
+	case "Settlement.accountShare":
+		if e.ComplexityRoot.Settlement.AccountShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.AccountShare(childComplexity), true
+	case "Settlement.balanceDue":
+		if e.ComplexityRoot.Settlement.BalanceDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.BalanceDue(childComplexity), true
 	case "Settlement.customerShare":
 		if e.ComplexityRoot.Settlement.CustomerShare == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Settlement.CustomerShare(childComplexity), true
+	case "Settlement.depositCredited":
+		if e.ComplexityRoot.Settlement.DepositCredited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.DepositCredited(childComplexity), true
+	case "Settlement.depositRefund":
+		if e.ComplexityRoot.Settlement.DepositRefund == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.DepositRefund(childComplexity), true
+	case "Settlement.discount":
+		if e.ComplexityRoot.Settlement.Discount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.Discount(childComplexity), true
+	case "Settlement.discountApprovedBy":
+		if e.ComplexityRoot.Settlement.DiscountApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.DiscountApprovedBy(childComplexity), true
+	case "Settlement.discountReason":
+		if e.ComplexityRoot.Settlement.DiscountReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.DiscountReason(childComplexity), true
 	case "Settlement.id":
 		if e.ComplexityRoot.Settlement.ID == nil {
 			break
@@ -6208,12 +6821,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.InternalShare(childComplexity), true
+	case "Settlement.invoiceNumber":
+		if e.ComplexityRoot.Settlement.InvoiceNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.InvoiceNumber(childComplexity), true
 	case "Settlement.labour":
 		if e.ComplexityRoot.Settlement.Labour == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Settlement.Labour(childComplexity), true
+	case "Settlement.paid":
+		if e.ComplexityRoot.Settlement.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.Paid(childComplexity), true
 	case "Settlement.parts":
 		if e.ComplexityRoot.Settlement.Parts == nil {
 			break
@@ -6232,6 +6857,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.PaymentReference(childComplexity), true
+	case "Settlement.payments":
+		if e.ComplexityRoot.Settlement.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.Payments(childComplexity), true
+	case "Settlement.receivables":
+		if e.ComplexityRoot.Settlement.Receivables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.Receivables(childComplexity), true
 	case "Settlement.settledAt":
 		if e.ComplexityRoot.Settlement.SettledAt == nil {
 			break
@@ -6244,6 +6881,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.SettledBy(childComplexity), true
+	case "Settlement.signedOffBy":
+		if e.ComplexityRoot.Settlement.SignedOffBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settlement.SignedOffBy(childComplexity), true
 	case "Settlement.total":
 		if e.ComplexityRoot.Settlement.Total == nil {
 			break
@@ -6256,6 +6899,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settlement.WarrantyShare(childComplexity), true
+
+	case "SettlementPayload.settlement":
+		if e.ComplexityRoot.SettlementPayload.Settlement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementPayload.Settlement(childComplexity), true
+	case "SettlementPayload.userErrors":
+		if e.ComplexityRoot.SettlementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementPayload.UserErrors(childComplexity), true
 
 	case "Shift.day":
 		if e.ComplexityRoot.Shift.Day == nil {
@@ -7526,6 +8182,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddServicePackageInput", ec.unmarshalInputAddServicePackageInput),
 			graphql.NewInputUnmarshaler("AddTeamInput", ec.unmarshalInputAddTeamInput),
 			graphql.NewInputUnmarshaler("AddUserInput", ec.unmarshalInputAddUserInput),
+			graphql.NewInputUnmarshaler("ApproveDiscountInput", ec.unmarshalInputApproveDiscountInput),
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelRepairOrderInput", ec.unmarshalInputCancelRepairOrderInput),
@@ -7560,6 +8217,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PackagePartInput", ec.unmarshalInputPackagePartInput),
 			graphql.NewInputUnmarshaler("PartLineInput", ec.unmarshalInputPartLineInput),
 			graphql.NewInputUnmarshaler("PauseJobInput", ec.unmarshalInputPauseJobInput),
+			graphql.NewInputUnmarshaler("PayReceivableInput", ec.unmarshalInputPayReceivableInput),
 			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
 			graphql.NewInputUnmarshaler("PurchaseLineInput", ec.unmarshalInputPurchaseLineInput),
 			graphql.NewInputUnmarshaler("ReceivePurchaseInput", ec.unmarshalInputReceivePurchaseInput),
@@ -7568,7 +8226,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordAppointmentReminderInput", ec.unmarshalInputRecordAppointmentReminderInput),
 			graphql.NewInputUnmarshaler("RecordCallbackInput", ec.unmarshalInputRecordCallbackInput),
 			graphql.NewInputUnmarshaler("RecordFinalInspectionInput", ec.unmarshalInputRecordFinalInspectionInput),
+			graphql.NewInputUnmarshaler("RecordInvoiceInput", ec.unmarshalInputRecordInvoiceInput),
 			graphql.NewInputUnmarshaler("RecordJobCheckInput", ec.unmarshalInputRecordJobCheckInput),
+			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
 			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
 			graphql.NewInputUnmarshaler("ReleasePartReservationInput", ec.unmarshalInputReleasePartReservationInput),
 			graphql.NewInputUnmarshaler("RemoveOrderLineInput", ec.unmarshalInputRemoveOrderLineInput),
@@ -7580,6 +8240,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
 			graphql.NewInputUnmarshaler("SetAppointmentCapacityInput", ec.unmarshalInputSetAppointmentCapacityInput),
 			graphql.NewInputUnmarshaler("SetClosedDayInput", ec.unmarshalInputSetClosedDayInput),
+			graphql.NewInputUnmarshaler("SetCustomerAccountInput", ec.unmarshalInputSetCustomerAccountInput),
 			graphql.NewInputUnmarshaler("SetJobSkillInput", ec.unmarshalInputSetJobSkillInput),
 			graphql.NewInputUnmarshaler("SetReorderPointInput", ec.unmarshalInputSetReorderPointInput),
 			graphql.NewInputUnmarshaler("SetShiftInput", ec.unmarshalInputSetShiftInput),
@@ -7587,6 +8248,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetUpSiteInput", ec.unmarshalInputSetUpSiteInput),
 			graphql.NewInputUnmarshaler("SetUserSkillsInput", ec.unmarshalInputSetUserSkillsInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
+			graphql.NewInputUnmarshaler("SignOffBillInput", ec.unmarshalInputSignOffBillInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
 			graphql.NewInputUnmarshaler("StocktakeCountInput", ec.unmarshalInputStocktakeCountInput),
 			graphql.NewInputUnmarshaler("StocktakeInput", ec.unmarshalInputStocktakeInput),
@@ -7698,7 +8360,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
+//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "money.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -7718,6 +8380,7 @@ var sources = []*ast.Source{
 	{Name: "event.graphqls", Input: sourceData("event.graphqls"), BuiltIn: false},
 	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
 	{Name: "job.graphqls", Input: sourceData("job.graphqls"), BuiltIn: false},
+	{Name: "money.graphqls", Input: sourceData("money.graphqls"), BuiltIn: false},
 	{Name: "order.graphqls", Input: sourceData("order.graphqls"), BuiltIn: false},
 	{Name: "parts.graphqls", Input: sourceData("parts.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
@@ -7788,6 +8451,16 @@ func (ec *executionContext) childFields_AdditionalWorkRequest(ctx context.Contex
 		return ec.fieldContext_AdditionalWorkRequest_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AdditionalWorkRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_AgeingBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_AgeingBucket_bucket(ctx, field)
+	case "amount":
+		return ec.fieldContext_AgeingBucket_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgeingBucket", field.Name)
 }
 
 func (ec *executionContext) childFields_Appointment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7878,6 +8551,34 @@ func (ec *executionContext) childFields_AppointmentReminderPayload(ctx context.C
 		return ec.fieldContext_AppointmentReminderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AppointmentReminderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Approval(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Approval_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_Approval_amount(ctx, field)
+	case "reason":
+		return ec.fieldContext_Approval_reason(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_Approval_approvedBy(ctx, field)
+	case "approverRole":
+		return ec.fieldContext_Approval_approverRole(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_Approval_approvedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Approval", field.Name)
+}
+
+func (ec *executionContext) childFields_ApprovalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "approval":
+		return ec.fieldContext_ApprovalPayload_approval(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ApprovalPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApprovalPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Arrival(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8242,6 +8943,28 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "creditLimit":
+		return ec.fieldContext_CustomerAccount_creditLimit(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_CustomerAccount_updatedBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CustomerAccount_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_CustomerAccountPayload_account(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerAccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccountPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CustomerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8526,6 +9249,16 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
+func (ec *executionContext) childFields_MoneyAudit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "settlements":
+		return ec.fieldContext_MoneyAudit_settlements(ctx, field)
+	case "breaches":
+		return ec.fieldContext_MoneyAudit_breaches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoneyAudit", field.Name)
+}
+
 func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "open":
@@ -8760,6 +9493,24 @@ func (ec *executionContext) childFields_PartsMargin(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type PartsMargin", field.Name)
 }
 
+func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Payment_id(ctx, field)
+	case "amount":
+		return ec.fieldContext_Payment_amount(ctx, field)
+	case "method":
+		return ec.fieldContext_Payment_method(ctx, field)
+	case "reference":
+		return ec.fieldContext_Payment_reference(ctx, field)
+	case "receivedBy":
+		return ec.fieldContext_Payment_receivedBy(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_Payment_receivedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
+}
+
 func (ec *executionContext) childFields_PersonFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "userId":
@@ -8828,6 +9579,80 @@ func (ec *executionContext) childFields_PurchaseOrderPayload(ctx context.Context
 		return ec.fieldContext_PurchaseOrderPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Receivable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Receivable_id(ctx, field)
+	case "payer":
+		return ec.fieldContext_Receivable_payer(ctx, field)
+	case "debtor":
+		return ec.fieldContext_Receivable_debtor(ctx, field)
+	case "customer":
+		return ec.fieldContext_Receivable_customer(ctx, field)
+	case "repairOrder":
+		return ec.fieldContext_Receivable_repairOrder(ctx, field)
+	case "amount":
+		return ec.fieldContext_Receivable_amount(ctx, field)
+	case "paid":
+		return ec.fieldContext_Receivable_paid(ctx, field)
+	case "balance":
+		return ec.fieldContext_Receivable_balance(ctx, field)
+	case "ageDays":
+		return ec.fieldContext_Receivable_ageDays(ctx, field)
+	case "ageBucket":
+		return ec.fieldContext_Receivable_ageBucket(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Receivable_openedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Receivable_version(ctx, field)
+	case "payments":
+		return ec.fieldContext_Receivable_payments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Receivable", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivablePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "receivable":
+		return ec.fieldContext_ReceivablePayload_receivable(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReceivablePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivablePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivablePayment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReceivablePayment_id(ctx, field)
+	case "amount":
+		return ec.fieldContext_ReceivablePayment_amount(ctx, field)
+	case "reference":
+		return ec.fieldContext_ReceivablePayment_reference(ctx, field)
+	case "receivedBy":
+		return ec.fieldContext_ReceivablePayment_receivedBy(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_ReceivablePayment_receivedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivablePayment", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivablesAgeing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "payer":
+		return ec.fieldContext_ReceivablesAgeing_payer(ctx, field)
+	case "buckets":
+		return ec.fieldContext_ReceivablesAgeing_buckets(ctx, field)
+	case "total":
+		return ec.fieldContext_ReceivablesAgeing_total(ctx, field)
+	case "count":
+		return ec.fieldContext_ReceivablesAgeing_count(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ReceivablesAgeing_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivablesAgeing", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordCallbackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8976,6 +9801,8 @@ func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field g
 		return ec.fieldContext_RepairOrder_updatedAt(ctx, field)
 	case "callbacks":
 		return ec.fieldContext_RepairOrder_callbacks(ctx, field)
+	case "approvals":
+		return ec.fieldContext_RepairOrder_approvals(ctx, field)
 	case "partReservations":
 		return ec.fieldContext_RepairOrder_partReservations(ctx, field)
 	case "partIssues":
@@ -9244,8 +10071,42 @@ func (ec *executionContext) childFields_Settlement(ctx context.Context, field gr
 		return ec.fieldContext_Settlement_settledBy(ctx, field)
 	case "settledAt":
 		return ec.fieldContext_Settlement_settledAt(ctx, field)
+	case "discount":
+		return ec.fieldContext_Settlement_discount(ctx, field)
+	case "discountReason":
+		return ec.fieldContext_Settlement_discountReason(ctx, field)
+	case "discountApprovedBy":
+		return ec.fieldContext_Settlement_discountApprovedBy(ctx, field)
+	case "accountShare":
+		return ec.fieldContext_Settlement_accountShare(ctx, field)
+	case "depositCredited":
+		return ec.fieldContext_Settlement_depositCredited(ctx, field)
+	case "depositRefund":
+		return ec.fieldContext_Settlement_depositRefund(ctx, field)
+	case "paid":
+		return ec.fieldContext_Settlement_paid(ctx, field)
+	case "balanceDue":
+		return ec.fieldContext_Settlement_balanceDue(ctx, field)
+	case "invoiceNumber":
+		return ec.fieldContext_Settlement_invoiceNumber(ctx, field)
+	case "signedOffBy":
+		return ec.fieldContext_Settlement_signedOffBy(ctx, field)
+	case "payments":
+		return ec.fieldContext_Settlement_payments(ctx, field)
+	case "receivables":
+		return ec.fieldContext_Settlement_receivables(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settlement", field.Name)
+}
+
+func (ec *executionContext) childFields_SettlementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "settlement":
+		return ec.fieldContext_SettlementPayload_settlement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SettlementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SettlementPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Shift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10142,6 +11003,20 @@ func (ec *executionContext) field_Mutation_approveAdditionalWork_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveDiscount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ApproveDiscountInput, error) {
+			return ec.unmarshalNApproveDiscountInput2bayboardᚋstoreᚐApproveDiscountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bookAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10542,6 +11417,20 @@ func (ec *executionContext) field_Mutation_pauseJob_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_payReceivable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.PayReceivableInput, error) {
+			return ec.unmarshalNPayReceivableInput2bayboardᚋstoreᚐPayReceivableInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_payWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10646,6 +11535,34 @@ func (ec *executionContext) field_Mutation_recordFinalInspection_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
 			return ec.unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordInvoiceInput, error) {
+			return ec.unmarshalNRecordInvoiceInput2bayboardᚋstoreᚐRecordInvoiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordPaymentInput, error) {
+			return ec.unmarshalNRecordPaymentInput2bayboardᚋstoreᚐRecordPaymentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10864,6 +11781,20 @@ func (ec *executionContext) field_Mutation_setClosedDay_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCustomerAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetCustomerAccountInput, error) {
+			return ec.unmarshalNSetCustomerAccountInput2bayboardᚋstoreᚐSetCustomerAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setJobSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10954,6 +11885,20 @@ func (ec *executionContext) field_Mutation_settleRepairOrder_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SettleRepairOrderInput, error) {
 			return ec.unmarshalNSettleRepairOrderInput2bayboardᚋstoreᚐSettleRepairOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signOffBill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SignOffBillInput, error) {
+			return ec.unmarshalNSignOffBillInput2bayboardᚋstoreᚐSignOffBillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11448,6 +12393,20 @@ func (ec *executionContext) field_Query_complaints_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_customerAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_customer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11593,6 +12552,20 @@ func (ec *executionContext) field_Query_labourOperations_args(ctx context.Contex
 		return nil, err
 	}
 	args["includeRetired"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_moneyAudit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
 	return args, nil
 }
 
@@ -11779,6 +12752,74 @@ func (ec *executionContext) field_Query_purchaseOrders_args(ctx context.Context,
 		return nil, err
 	}
 	args["state"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_receivablesAgeing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "payer",
+		func(ctx context.Context, v any) (shop.ReceivablePayer, error) {
+			return ec.unmarshalNReceivablePayer2bayboardᚋshopᚐReceivablePayer(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["payer"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_receivables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "payer",
+		func(ctx context.Context, v any) (*shop.ReceivablePayer, error) {
+			return ec.unmarshalOReceivablePayer2ᚖbayboardᚋshopᚐReceivablePayer(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["payer"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "outstandingOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outstandingOnly"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -12932,6 +13973,61 @@ func (ec *executionContext) fieldContext_AdditionalWorkRequest_version(_ context
 	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AgeingBucket_bucket(ctx context.Context, field graphql.CollectedField, obj *model.AgeingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgeingBucket_bucket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bucket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.AgeBucket) graphql.Marshaler {
+			return ec.marshalNAgeBucket2bayboardᚋshopᚐAgeBucket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgeingBucket_bucket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgeingBucket", field, false, false, "AgeBucket")
+}
+
+func (ec *executionContext) _AgeingBucket_amount(ctx context.Context, field graphql.CollectedField, obj *model.AgeingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgeingBucket_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgeingBucket_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgeingBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Appointment_id(ctx context.Context, field graphql.CollectedField, obj *shop.Appointment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13651,6 +14747,226 @@ func (ec *executionContext) _AppointmentReminderPayload_userErrors(ctx context.C
 func (ec *executionContext) fieldContext_AppointmentReminderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AppointmentReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Approval_kind(ctx context.Context, field graphql.CollectedField, obj *shop.Approval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Approval_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ApprovalKind) graphql.Marshaler {
+			return ec.marshalNApprovalKind2bayboardᚋshopᚐApprovalKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Approval_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Approval", field, false, false, "ApprovalKind")
+}
+
+func (ec *executionContext) _Approval_amount(ctx context.Context, field graphql.CollectedField, obj *shop.Approval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Approval_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Approval_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Approval",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Approval_reason(ctx context.Context, field graphql.CollectedField, obj *shop.Approval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Approval_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Approval_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Approval", field, false, false, "String")
+}
+
+func (ec *executionContext) _Approval_approvedBy(ctx context.Context, field graphql.CollectedField, obj *shop.Approval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Approval_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Approval().ApprovedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Approval_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Approval",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Approval_approverRole(ctx context.Context, field graphql.CollectedField, obj *shop.Approval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Approval_approverRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApproverRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Role) graphql.Marshaler {
+			return ec.marshalNRole2bayboardᚋshopᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Approval_approverRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Approval", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Approval_approvedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Approval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Approval_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Approval_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Approval", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApprovalPayload_approval(ctx context.Context, field graphql.CollectedField, obj *model.ApprovalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalPayload_approval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Approval) graphql.Marshaler {
+			return ec.marshalOApproval2ᚖbayboardᚋshopᚐApproval(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalPayload_approval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Approval(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApprovalPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApprovalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -17107,6 +18423,157 @@ func (ec *executionContext) fieldContext_Customer_mergedInto(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerAccount_creditLimit(ctx context.Context, field graphql.CollectedField, obj *shop.CustomerAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccount_creditLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccount_creditLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccount_updatedBy(ctx context.Context, field graphql.CollectedField, obj *shop.CustomerAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccount_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomerAccount().UpdatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccount_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccount_updatedAt(ctx context.Context, field graphql.CollectedField, obj *shop.CustomerAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccount_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccount_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAccount", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CustomerAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.CustomerAccount) graphql.Marshaler {
+			return ec.marshalOCustomerAccount2ᚖbayboardᚋshopᚐCustomerAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19377,6 +20844,52 @@ func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field
 	return graphql.NewScalarFieldContext("Money", field, true, false, "String")
 }
 
+func (ec *executionContext) _MoneyAudit_settlements(ctx context.Context, field graphql.CollectedField, obj *model.MoneyAudit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyAudit_settlements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Settlements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyAudit_settlements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyAudit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MoneyAudit_breaches(ctx context.Context, field graphql.CollectedField, obj *model.MoneyAudit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyAudit_breaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breaches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyAudit_breaches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyAudit", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_setUpSite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21263,6 +22776,270 @@ func (ec *executionContext) fieldContext_Mutation_decideWarranty(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_decideWarranty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordPayment(ctx, fc.Args["input"].(store.RecordPaymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SettlementPayload) graphql.Marshaler {
+			return ec.marshalNSettlementPayload2ᚖbayboardᚋgraphᚋmodelᚐSettlementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettlementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveDiscount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveDiscount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveDiscount(ctx, fc.Args["input"].(store.ApproveDiscountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApprovalPayload) graphql.Marshaler {
+			return ec.marshalNApprovalPayload2ᚖbayboardᚋgraphᚋmodelᚐApprovalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveDiscount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApprovalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveDiscount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOffBill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOffBill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignOffBill(ctx, fc.Args["input"].(store.SignOffBillInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApprovalPayload) graphql.Marshaler {
+			return ec.marshalNApprovalPayload2ᚖbayboardᚋgraphᚋmodelᚐApprovalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOffBill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApprovalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signOffBill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInvoice(ctx, fc.Args["input"].(store.RecordInvoiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SettlementPayload) graphql.Marshaler {
+			return ec.marshalNSettlementPayload2ᚖbayboardᚋgraphᚋmodelᚐSettlementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettlementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCustomerAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCustomerAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCustomerAccount(ctx, fc.Args["input"].(store.SetCustomerAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAccountPayload) graphql.Marshaler {
+			return ec.marshalNCustomerAccountPayload2ᚖbayboardᚋgraphᚋmodelᚐCustomerAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCustomerAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCustomerAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_payReceivable(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_payReceivable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PayReceivable(ctx, fc.Args["input"].(store.PayReceivableInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReceivablePayload) graphql.Marshaler {
+			return ec.marshalNReceivablePayload2ᚖbayboardᚋgraphᚋmodelᚐReceivablePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_payReceivable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivablePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_payReceivable_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25133,6 +26910,162 @@ func (ec *executionContext) fieldContext_PartsMargin_marginBasisPoints(_ context
 	return graphql.NewScalarFieldContext("PartsMargin", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.CollectedField, obj *shop.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PaymentID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐPaymentID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Payment_amount(ctx context.Context, field graphql.CollectedField, obj *shop.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Payment_method(ctx context.Context, field graphql.CollectedField, obj *shop.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PaymentMethod) graphql.Marshaler {
+			return ec.marshalNPaymentMethod2bayboardᚋshopᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "PaymentMethod")
+}
+
+func (ec *executionContext) _Payment_reference(ctx context.Context, field graphql.CollectedField, obj *shop.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payment_receivedBy(ctx context.Context, field graphql.CollectedField, obj *shop.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_receivedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payment().ReceivedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_receivedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Payment_receivedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _PersonFigures_userId(ctx context.Context, field graphql.CollectedField, obj *shop.PersonFigures) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26332,6 +28265,182 @@ func (ec *executionContext) fieldContext_Query_invitations(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_receivables(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_receivables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Receivables(ctx, fc.Args["siteId"].(string), fc.Args["payer"].(*shop.ReceivablePayer), fc.Args["customerId"].(*string), fc.Args["outstandingOnly"].(*bool), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Receivable) graphql.Marshaler {
+			return ec.marshalNReceivable2ᚕᚖbayboardᚋshopᚐReceivableᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_receivables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receivable(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_receivables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_receivablesAgeing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_receivablesAgeing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReceivablesAgeing(ctx, fc.Args["siteId"].(string), fc.Args["payer"].(shop.ReceivablePayer))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Ageing) graphql.Marshaler {
+			return ec.marshalNReceivablesAgeing2ᚖbayboardᚋshopᚐAgeing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_receivablesAgeing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivablesAgeing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_receivablesAgeing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_moneyAudit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moneyAudit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MoneyAudit(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyAudit) graphql.Marshaler {
+			return ec.marshalNMoneyAudit2ᚖbayboardᚋgraphᚋmodelᚐMoneyAudit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moneyAudit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyAudit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_moneyAudit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customerAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customerAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CustomerAccount(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.CustomerAccount) graphql.Marshaler {
+			return ec.marshalOCustomerAccount2ᚖbayboardᚋshopᚐCustomerAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customerAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customerAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_repairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27262,6 +29371,689 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Receivable_id(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ReceivableID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐReceivableID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Receivable_payer(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_payer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ReceivablePayer) graphql.Marshaler {
+			return ec.marshalNReceivablePayer2bayboardᚋshopᚐReceivablePayer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_payer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, false, false, "ReceivablePayer")
+}
+
+func (ec *executionContext) _Receivable_debtor(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_debtor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debtor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_debtor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, false, false, "String")
+}
+
+func (ec *executionContext) _Receivable_customer(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receivable().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖbayboardᚋshopᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receivable",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receivable_repairOrder(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_repairOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receivable().RepairOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receivable",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receivable_amount(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receivable",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receivable_paid(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receivable",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receivable_balance(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receivable",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Receivable_ageDays(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_ageDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receivable().AgeDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_ageDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Receivable_ageBucket(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_ageBucket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receivable().AgeBucket(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.AgeBucket) graphql.Marshaler {
+			return ec.marshalNAgeBucket2bayboardᚋshopᚐAgeBucket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_ageBucket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, true, true, "AgeBucket")
+}
+
+func (ec *executionContext) _Receivable_openedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Receivable_version(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Receivable", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Receivable_payments(ctx context.Context, field graphql.CollectedField, obj *shop.Receivable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Receivable_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Receivable().Payments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.ReceivablePayment) graphql.Marshaler {
+			return ec.marshalNReceivablePayment2ᚕᚖbayboardᚋshopᚐReceivablePaymentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Receivable_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Receivable",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivablePayment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablePayload_receivable(ctx context.Context, field graphql.CollectedField, obj *model.ReceivablePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayload_receivable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receivable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Receivable) graphql.Marshaler {
+			return ec.marshalOReceivable2ᚖbayboardᚋshopᚐReceivable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayload_receivable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivablePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receivable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReceivablePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivablePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablePayment_id(ctx context.Context, field graphql.CollectedField, obj *shop.ReceivablePayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ReceivablePaymentID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐReceivablePaymentID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivablePayment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReceivablePayment_amount(ctx context.Context, field graphql.CollectedField, obj *shop.ReceivablePayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayment_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivablePayment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablePayment_reference(ctx context.Context, field graphql.CollectedField, obj *shop.ReceivablePayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayment_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayment_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivablePayment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReceivablePayment_receivedBy(ctx context.Context, field graphql.CollectedField, obj *shop.ReceivablePayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayment_receivedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReceivablePayment().ReceivedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayment_receivedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivablePayment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablePayment_receivedAt(ctx context.Context, field graphql.CollectedField, obj *shop.ReceivablePayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablePayment_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablePayment_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivablePayment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReceivablesAgeing_payer(ctx context.Context, field graphql.CollectedField, obj *shop.Ageing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablesAgeing_payer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ReceivablePayer) graphql.Marshaler {
+			return ec.marshalNReceivablePayer2bayboardᚋshopᚐReceivablePayer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablesAgeing_payer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivablesAgeing", field, false, false, "ReceivablePayer")
+}
+
+func (ec *executionContext) _ReceivablesAgeing_buckets(ctx context.Context, field graphql.CollectedField, obj *shop.Ageing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablesAgeing_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReceivablesAgeing().Buckets(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AgeingBucket) graphql.Marshaler {
+			return ec.marshalNAgeingBucket2ᚕᚖbayboardᚋgraphᚋmodelᚐAgeingBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablesAgeing_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivablesAgeing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgeingBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablesAgeing_total(ctx context.Context, field graphql.CollectedField, obj *shop.Ageing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablesAgeing_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablesAgeing_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivablesAgeing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivablesAgeing_count(ctx context.Context, field graphql.CollectedField, obj *shop.Ageing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablesAgeing_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablesAgeing_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivablesAgeing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReceivablesAgeing_asOf(ctx context.Context, field graphql.CollectedField, obj *shop.Ageing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivablesAgeing_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivablesAgeing_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReceivablesAgeing", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _RecordCallbackPayload_callback(ctx context.Context, field graphql.CollectedField, obj *model.RecordCallbackPayload) (ret graphql.Marshaler) {
@@ -28804,6 +31596,38 @@ func (ec *executionContext) fieldContext_RepairOrder_callbacks(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Callback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairOrder_approvals(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_approvals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().Approvals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Approval) graphql.Marshaler {
+			return ec.marshalNApproval2ᚕᚖbayboardᚋshopᚐApprovalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_approvals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Approval(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31439,6 +34263,436 @@ func (ec *executionContext) _Settlement_settledAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Settlement_settledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Settlement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Settlement_discount(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_discount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_discount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_discountReason(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_discountReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_discountReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settlement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Settlement_discountApprovedBy(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_discountApprovedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Settlement().DiscountApprovedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_discountApprovedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_accountShare(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_accountShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_accountShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_depositCredited(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_depositCredited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DepositCredited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_depositCredited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_depositRefund(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_depositRefund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DepositRefund, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_depositRefund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_paid(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_balanceDue(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_balanceDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceDue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_balanceDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_invoiceNumber(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_invoiceNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvoiceNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_invoiceNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settlement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Settlement_signedOffBy(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_signedOffBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Settlement().SignedOffBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbayboardᚋshopᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_signedOffBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_payments(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Settlement().Payments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚕᚖbayboardᚋshopᚐPaymentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settlement_receivables(ctx context.Context, field graphql.CollectedField, obj *shop.Settlement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settlement_receivables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Settlement().Receivables(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Receivable) graphql.Marshaler {
+			return ec.marshalNReceivable2ᚕᚖbayboardᚋshopᚐReceivableᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settlement_receivables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settlement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Receivable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettlementPayload_settlement(ctx context.Context, field graphql.CollectedField, obj *model.SettlementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementPayload_settlement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Settlement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Settlement) graphql.Marshaler {
+			return ec.marshalOSettlement2ᚖbayboardᚋshopᚐSettlement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementPayload_settlement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettlementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Settlement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettlementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SettlementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettlementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Shift_userId(ctx context.Context, field graphql.CollectedField, obj *shop.Shift) (ret graphql.Marshaler) {
@@ -38397,6 +41651,69 @@ func UnmarshalAddUserInput(ctx context.Context, raw any) (store.AddUserInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApproveDiscountInput(ctx context.Context, obj any) (store.ApproveDiscountInput, error) {
+	var it store.ApproveDiscountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "amount", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApproveDiscountInput unmarshals raw into the ApproveDiscountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApproveDiscountInput(ctx context.Context, raw any) (store.ApproveDiscountInput, error) {
+	var out store.ApproveDiscountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApproveDiscountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBookAppointmentInput(ctx context.Context, obj any) (store.BookAppointmentInput, error) {
 	var it store.BookAppointmentInput
 	if obj == nil {
@@ -40798,6 +44115,76 @@ func UnmarshalPauseJobInput(ctx context.Context, raw any) (store.PauseJobInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPayReceivableInput(ctx context.Context, obj any) (store.PayReceivableInput, error) {
+	var it store.PayReceivableInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"receivableId", "expectedVersion", "amount", "reference", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "receivableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivableId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐReceivableID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivableID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPayReceivableInput unmarshals raw into the PayReceivableInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPayReceivableInput(ctx context.Context, raw any) (store.PayReceivableInput, error) {
+	var out store.PayReceivableInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayReceivableInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPayWarrantyClaimInput(ctx context.Context, obj any) (store.PayWarrantyClaimInput, error) {
 	var it store.PayWarrantyClaimInput
 	if obj == nil {
@@ -41428,6 +44815,62 @@ func UnmarshalRecordFinalInspectionInput(ctx context.Context, raw any) (store.Re
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordInvoiceInput(ctx context.Context, obj any) (store.RecordInvoiceInput, error) {
+	var it store.RecordInvoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "invoiceNumber", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "invoiceNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceNumber = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordInvoiceInput unmarshals raw into the RecordInvoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordInvoiceInput(ctx context.Context, raw any) (store.RecordInvoiceInput, error) {
+	var out store.RecordInvoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordInvoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordJobCheckInput(ctx context.Context, obj any) (store.RecordJobCheckInput, error) {
 	var it store.RecordJobCheckInput
 	if obj == nil {
@@ -41495,6 +44938,76 @@ func (ec *executionContext) unmarshalInputRecordJobCheckInput(ctx context.Contex
 func UnmarshalRecordJobCheckInput(ctx context.Context, raw any) (store.RecordJobCheckInput, error) {
 	var out store.RecordJobCheckInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordJobCheckInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context, obj any) (store.RecordPaymentInput, error) {
+	var it store.RecordPaymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "amount", "method", "reference", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNPaymentMethod2bayboardᚋshopᚐPaymentMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordPaymentInput unmarshals raw into the RecordPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordPaymentInput(ctx context.Context, raw any) (store.RecordPaymentInput, error) {
+	var out store.RecordPaymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPaymentInput", raw, &out)
 	return out, err
 }
 
@@ -42282,6 +45795,62 @@ func UnmarshalSetClosedDayInput(ctx context.Context, raw any) (store.SetClosedDa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetCustomerAccountInput(ctx context.Context, obj any) (store.SetCustomerAccountInput, error) {
+	var it store.SetCustomerAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "creditLimit", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐCustomerID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "creditLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimit"))
+			data, err := ec.unmarshalNDecimal2bayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditLimit = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetCustomerAccountInput unmarshals raw into the SetCustomerAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetCustomerAccountInput(ctx context.Context, raw any) (store.SetCustomerAccountInput, error) {
+	var out store.SetCustomerAccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetCustomerAccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetJobSkillInput(ctx context.Context, obj any) (store.SetJobSkillInput, error) {
 	var it store.SetJobSkillInput
 	if obj == nil {
@@ -42699,7 +46268,7 @@ func (ec *executionContext) unmarshalInputSettleRepairOrderInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orderId", "expectedVersion", "paymentMethod", "paymentReference", "assessmentReference", "idempotencyKey"}
+	fieldsInOrder := [...]string{"orderId", "expectedVersion", "paymentMethod", "paymentReference", "assessmentReference", "idempotencyKey", "amountPaid", "chargeToAccount", "invoiceNumber"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42748,6 +46317,27 @@ func (ec *executionContext) unmarshalInputSettleRepairOrderInput(ctx context.Con
 				return it, err
 			}
 			it.IdempotencyKey = data
+		case "amountPaid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaid"))
+			data, err := ec.unmarshalODecimal2ᚖbayboardᚋshopᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaid = data
+		case "chargeToAccount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("chargeToAccount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChargeToAccount = data
+		case "invoiceNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceNumber = data
 		}
 	}
 	return it, nil
@@ -42762,6 +46352,55 @@ func (ec *executionContext) unmarshalInputSettleRepairOrderInput(ctx context.Con
 func UnmarshalSettleRepairOrderInput(ctx context.Context, raw any) (store.SettleRepairOrderInput, error) {
 	var out store.SettleRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SettleRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignOffBillInput(ctx context.Context, obj any) (store.SignOffBillInput, error) {
+	var it store.SignOffBillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignOffBillInput unmarshals raw into the SignOffBillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignOffBillInput(ctx context.Context, raw any) (store.SignOffBillInput, error) {
+	var out store.SignOffBillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignOffBillInput", raw, &out)
 	return out, err
 }
 
@@ -44661,6 +48300,44 @@ func (ec *executionContext) _AdditionalWorkRequest(ctx context.Context, sel ast.
 	return out
 }
 
+var ageingBucketImplementors = []string{"AgeingBucket"}
+
+func (ec *executionContext) _AgeingBucket(ctx context.Context, sel ast.SelectionSet, obj *model.AgeingBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ageingBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgeingBucket")
+		case "bucket":
+			out.Values[i] = ec._AgeingBucket_bucket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._AgeingBucket_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var appointmentImplementors = []string{"Appointment", "Node"}
 
 func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionSet, obj *shop.Appointment) graphql.Marshaler {
@@ -44951,6 +48628,103 @@ func (ec *executionContext) _AppointmentReminderPayload(ctx context.Context, sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._AppointmentReminderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var approvalImplementors = []string{"Approval"}
+
+func (ec *executionContext) _Approval(ctx context.Context, sel ast.SelectionSet, obj *shop.Approval) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approvalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Approval")
+		case "kind":
+			out.Values[i] = ec._Approval_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._Approval_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Approval_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Approval_approvedBy(ctx, field, obj)
+				})
+		case "approverRole":
+			out.Values[i] = ec._Approval_approverRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedAt":
+			out.Values[i] = ec._Approval_approvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var approvalPayloadImplementors = []string{"ApprovalPayload"}
+
+func (ec *executionContext) _ApprovalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApprovalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approvalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApprovalPayload")
+		case "approval":
+			out.Values[i] = ec._ApprovalPayload_approval(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ApprovalPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46102,6 +49876,88 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var customerAccountImplementors = []string{"CustomerAccount"}
+
+func (ec *executionContext) _CustomerAccount(ctx context.Context, sel ast.SelectionSet, obj *shop.CustomerAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccount")
+		case "creditLimit":
+			out.Values[i] = ec._CustomerAccount_creditLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerAccount_updatedBy(ctx, field, obj)
+				})
+		case "updatedAt":
+			out.Values[i] = ec._CustomerAccount_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerAccountPayloadImplementors = []string{"CustomerAccountPayload"}
+
+func (ec *executionContext) _CustomerAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccountPayload")
+		case "account":
+			out.Values[i] = ec._CustomerAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerAccountPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerConnectionImplementors = []string{"CustomerConnection"}
 
 func (ec *executionContext) _CustomerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerConnection) graphql.Marshaler {
@@ -47076,6 +50932,44 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var moneyAuditImplementors = []string{"MoneyAudit"}
+
+func (ec *executionContext) _MoneyAudit(ctx context.Context, sel ast.SelectionSet, obj *model.MoneyAudit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyAuditImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MoneyAudit")
+		case "settlements":
+			out.Values[i] = ec._MoneyAudit_settlements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breaches":
+			out.Values[i] = ec._MoneyAudit_breaches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -47392,6 +51286,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "decideWarranty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideWarranty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveDiscount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveDiscount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOffBill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOffBill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCustomerAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCustomerAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payReceivable":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_payReceivable(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -48489,6 +52425,65 @@ func (ec *executionContext) _PartsMargin(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var paymentImplementors = []string{"Payment"}
+
+func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, obj *shop.Payment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Payment")
+		case "id":
+			out.Values[i] = ec._Payment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._Payment_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._Payment_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Payment_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_receivedBy(ctx, field, obj)
+				})
+		case "receivedAt":
+			out.Values[i] = ec._Payment_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personFiguresImplementors = []string{"PersonFigures"}
 
 func (ec *executionContext) _PersonFigures(ctx context.Context, sel ast.SelectionSet, obj *shop.PersonFigures) graphql.Marshaler {
@@ -48821,6 +52816,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invitations(ctx, field)
 				})
+		case "receivables":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_receivables(ctx, field)
+				})
+		case "receivablesAgeing":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_receivablesAgeing(ctx, field)
+				})
+		case "moneyAudit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_moneyAudit(ctx, field)
+				})
+		case "customerAccount":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customerAccount(ctx, field)
+				})
 		case "repairOrder":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -48952,6 +52971,250 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivableImplementors = []string{"Receivable"}
+
+func (ec *executionContext) _Receivable(ctx context.Context, sel ast.SelectionSet, obj *shop.Receivable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Receivable")
+		case "id":
+			out.Values[i] = ec._Receivable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payer":
+			out.Values[i] = ec._Receivable_payer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "debtor":
+			out.Values[i] = ec._Receivable_debtor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receivable_customer(ctx, field, obj)
+				})
+		case "repairOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receivable_repairOrder(ctx, field, obj)
+				})
+		case "amount":
+			out.Values[i] = ec._Receivable_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.Values[i] = ec._Receivable_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balance":
+			out.Values[i] = ec._Receivable_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ageDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receivable_ageDays(ctx, field, obj)
+				})
+		case "ageBucket":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receivable_ageBucket(ctx, field, obj)
+				})
+		case "openedAt":
+			out.Values[i] = ec._Receivable_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Receivable_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Receivable_payments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivablePayloadImplementors = []string{"ReceivablePayload"}
+
+func (ec *executionContext) _ReceivablePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReceivablePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivablePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivablePayload")
+		case "receivable":
+			out.Values[i] = ec._ReceivablePayload_receivable(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReceivablePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivablePaymentImplementors = []string{"ReceivablePayment"}
+
+func (ec *executionContext) _ReceivablePayment(ctx context.Context, sel ast.SelectionSet, obj *shop.ReceivablePayment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivablePaymentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivablePayment")
+		case "id":
+			out.Values[i] = ec._ReceivablePayment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._ReceivablePayment_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._ReceivablePayment_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReceivablePayment_receivedBy(ctx, field, obj)
+				})
+		case "receivedAt":
+			out.Values[i] = ec._ReceivablePayment_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivablesAgeingImplementors = []string{"ReceivablesAgeing"}
+
+func (ec *executionContext) _ReceivablesAgeing(ctx context.Context, sel ast.SelectionSet, obj *shop.Ageing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivablesAgeingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivablesAgeing")
+		case "payer":
+			out.Values[i] = ec._ReceivablesAgeing_payer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "buckets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReceivablesAgeing_buckets(ctx, field, obj)
+				})
+		case "total":
+			out.Values[i] = ec._ReceivablesAgeing_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._ReceivablesAgeing_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOf":
+			out.Values[i] = ec._ReceivablesAgeing_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -49412,6 +53675,12 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RepairOrder_callbacks(ctx, field, obj)
+				})
+		case "approvals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_approvals(ctx, field, obj)
 				})
 		case "partReservations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -50258,6 +54527,108 @@ func (ec *executionContext) _Settlement(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Settlement_settledAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discount":
+			out.Values[i] = ec._Settlement_discount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discountReason":
+			out.Values[i] = ec._Settlement_discountReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "discountApprovedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Settlement_discountApprovedBy(ctx, field, obj)
+				})
+		case "accountShare":
+			out.Values[i] = ec._Settlement_accountShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "depositCredited":
+			out.Values[i] = ec._Settlement_depositCredited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "depositRefund":
+			out.Values[i] = ec._Settlement_depositRefund(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.Values[i] = ec._Settlement_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balanceDue":
+			out.Values[i] = ec._Settlement_balanceDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invoiceNumber":
+			out.Values[i] = ec._Settlement_invoiceNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedOffBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Settlement_signedOffBy(ctx, field, obj)
+				})
+		case "payments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Settlement_payments(ctx, field, obj)
+				})
+		case "receivables":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Settlement_receivables(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var settlementPayloadImplementors = []string{"SettlementPayload"}
+
+func (ec *executionContext) _SettlementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SettlementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, settlementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SettlementPayload")
+		case "settlement":
+			out.Values[i] = ec._SettlementPayload_settlement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SettlementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52827,6 +57198,45 @@ func (ec *executionContext) marshalNAdditionalWorkState2bayboardᚋshopᚐAdditi
 	return res
 }
 
+func (ec *executionContext) unmarshalNAgeBucket2bayboardᚋshopᚐAgeBucket(ctx context.Context, v any) (shop.AgeBucket, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.AgeBucket(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgeBucket2bayboardᚋshopᚐAgeBucket(ctx context.Context, sel ast.SelectionSet, v shop.AgeBucket) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgeBucket!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAgeingBucket2ᚕᚖbayboardᚋgraphᚋmodelᚐAgeingBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgeingBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgeingBucket2ᚖbayboardᚋgraphᚋmodelᚐAgeingBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgeingBucket2ᚖbayboardᚋgraphᚋmodelᚐAgeingBucket(ctx context.Context, sel ast.SelectionSet, v *model.AgeingBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgeingBucket!")
+		return graphql.Null
+	}
+	return ec._AgeingBucket(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAppointment2ᚕᚖbayboardᚋshopᚐAppointmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Appointment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -52935,6 +57345,58 @@ func (ec *executionContext) marshalNAppointmentState2bayboardᚋshopᚐAppointme
 		graphql.AddInvalidNullFromMarshaler(ctx, "AppointmentState!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNApproval2ᚕᚖbayboardᚋshopᚐApprovalᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Approval) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApproval2ᚖbayboardᚋshopᚐApproval(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApproval2ᚖbayboardᚋshopᚐApproval(ctx context.Context, sel ast.SelectionSet, v *shop.Approval) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Approval!")
+		return graphql.Null
+	}
+	return ec._Approval(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApprovalKind2bayboardᚋshopᚐApprovalKind(ctx context.Context, v any) (shop.ApprovalKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ApprovalKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApprovalKind2bayboardᚋshopᚐApprovalKind(ctx context.Context, sel ast.SelectionSet, v shop.ApprovalKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ApprovalKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNApprovalPayload2ᚖbayboardᚋgraphᚋmodelᚐApprovalPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApprovalPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApprovalPayload!")
+		return graphql.Null
+	}
+	return ec._ApprovalPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApproveDiscountInput2bayboardᚋstoreᚐApproveDiscountInput(ctx context.Context, v any) (store.ApproveDiscountInput, error) {
+	res, err := ec.unmarshalInputApproveDiscountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNArrival2ᚕᚖbayboardᚋshopᚐArrivalᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Arrival) graphql.Marshaler {
@@ -53368,6 +57830,14 @@ func (ec *executionContext) marshalNCustomer2ᚖbayboardᚋshopᚐCustomer(ctx c
 		return graphql.Null
 	}
 	return ec._Customer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCustomerAccountPayload2ᚖbayboardᚋgraphᚋmodelᚐCustomerAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomerAccountPayload!")
+		return graphql.Null
+	}
+	return ec._CustomerAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCustomerChangesInput2bayboardᚋstoreᚐCustomerChangesInput(ctx context.Context, v any) (store.CustomerChangesInput, error) {
@@ -53846,6 +58316,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐPartReservationID(ctx c
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPaymentID(ctx context.Context, v any) (shop.PaymentID, error) {
+	var res shop.PaymentID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐPaymentID(ctx context.Context, sel ast.SelectionSet, v shop.PaymentID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPurchaseOrderID(ctx context.Context, v any) (shop.PurchaseOrderID, error) {
 	var res shop.PurchaseOrderID
 	err := res.UnmarshalGQL(v)
@@ -53863,6 +58343,26 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐPurchaseOrderLineID(c
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐPurchaseOrderLineID(ctx context.Context, sel ast.SelectionSet, v shop.PurchaseOrderLineID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐReceivableID(ctx context.Context, v any) (shop.ReceivableID, error) {
+	var res shop.ReceivableID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐReceivableID(ctx context.Context, sel ast.SelectionSet, v shop.ReceivableID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐReceivablePaymentID(ctx context.Context, v any) (shop.ReceivablePaymentID, error) {
+	var res shop.ReceivablePaymentID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐReceivablePaymentID(ctx context.Context, sel ast.SelectionSet, v shop.ReceivablePaymentID) graphql.Marshaler {
 	return v
 }
 
@@ -54379,6 +58879,14 @@ func (ec *executionContext) marshalNMoney2bayboardᚋshopᚐMoney(ctx context.Co
 	return ec._Money(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNMoneyAudit2ᚖbayboardᚋgraphᚋmodelᚐMoneyAudit(ctx context.Context, sel ast.SelectionSet, v *model.MoneyAudit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MoneyAudit!")
+		return graphql.Null
+	}
+	return ec._MoneyAudit(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMovementKind2bayboardᚋshopᚐMovementKind(ctx context.Context, v any) (shop.MovementKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := shop.MovementKind(tmp)
@@ -54683,6 +59191,11 @@ func (ec *executionContext) marshalNPauseReason2bayboardᚋshopᚐPauseReason(ct
 	return res
 }
 
+func (ec *executionContext) unmarshalNPayReceivableInput2bayboardᚋstoreᚐPayReceivableInput(ctx context.Context, v any) (store.PayReceivableInput, error) {
+	res, err := ec.unmarshalInputPayReceivableInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPayWarrantyClaimInput2bayboardᚋstoreᚐPayWarrantyClaimInput(ctx context.Context, v any) (store.PayWarrantyClaimInput, error) {
 	res, err := ec.unmarshalInputPayWarrantyClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54701,6 +59214,30 @@ func (ec *executionContext) marshalNPayer2bayboardᚋshopᚐPayer(ctx context.Co
 		graphql.AddInvalidNullFromMarshaler(ctx, "Payer!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNPayment2ᚕᚖbayboardᚋshopᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Payment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPayment2ᚖbayboardᚋshopᚐPayment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPayment2ᚖbayboardᚋshopᚐPayment(ctx context.Context, sel ast.SelectionSet, v *shop.Payment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Payment!")
+		return graphql.Null
+	}
+	return ec._Payment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPaymentMethod2bayboardᚋshopᚐPaymentMethod(ctx context.Context, v any) (shop.PaymentMethod, error) {
@@ -54843,6 +59380,85 @@ func (ec *executionContext) marshalNPurchaseOrderState2bayboardᚋshopᚐPurchas
 	return res
 }
 
+func (ec *executionContext) marshalNReceivable2ᚕᚖbayboardᚋshopᚐReceivableᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Receivable) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceivable2ᚖbayboardᚋshopᚐReceivable(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReceivable2ᚖbayboardᚋshopᚐReceivable(ctx context.Context, sel ast.SelectionSet, v *shop.Receivable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Receivable!")
+		return graphql.Null
+	}
+	return ec._Receivable(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceivablePayer2bayboardᚋshopᚐReceivablePayer(ctx context.Context, v any) (shop.ReceivablePayer, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ReceivablePayer(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReceivablePayer2bayboardᚋshopᚐReceivablePayer(ctx context.Context, sel ast.SelectionSet, v shop.ReceivablePayer) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReceivablePayer!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNReceivablePayload2ᚖbayboardᚋgraphᚋmodelᚐReceivablePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReceivablePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceivablePayload!")
+		return graphql.Null
+	}
+	return ec._ReceivablePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReceivablePayment2ᚕᚖbayboardᚋshopᚐReceivablePaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.ReceivablePayment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceivablePayment2ᚖbayboardᚋshopᚐReceivablePayment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReceivablePayment2ᚖbayboardᚋshopᚐReceivablePayment(ctx context.Context, sel ast.SelectionSet, v *shop.ReceivablePayment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceivablePayment!")
+		return graphql.Null
+	}
+	return ec._ReceivablePayment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReceivablesAgeing2ᚖbayboardᚋshopᚐAgeing(ctx context.Context, sel ast.SelectionSet, v *shop.Ageing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReceivablesAgeing!")
+		return graphql.Null
+	}
+	return ec._ReceivablesAgeing(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReceivePurchaseInput2bayboardᚋstoreᚐReceivePurchaseInput(ctx context.Context, v any) (store.ReceivePurchaseInput, error) {
 	res, err := ec.unmarshalInputReceivePurchaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54881,8 +59497,18 @@ func (ec *executionContext) unmarshalNRecordFinalInspectionInput2bayboardᚋstor
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordInvoiceInput2bayboardᚋstoreᚐRecordInvoiceInput(ctx context.Context, v any) (store.RecordInvoiceInput, error) {
+	res, err := ec.unmarshalInputRecordInvoiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordJobCheckInput2bayboardᚋstoreᚐRecordJobCheckInput(ctx context.Context, v any) (store.RecordJobCheckInput, error) {
 	res, err := ec.unmarshalInputRecordJobCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordPaymentInput2bayboardᚋstoreᚐRecordPaymentInput(ctx context.Context, v any) (store.RecordPaymentInput, error) {
+	res, err := ec.unmarshalInputRecordPaymentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -55304,6 +59930,11 @@ func (ec *executionContext) unmarshalNSetClosedDayInput2bayboardᚋstoreᚐSetCl
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetCustomerAccountInput2bayboardᚋstoreᚐSetCustomerAccountInput(ctx context.Context, v any) (store.SetCustomerAccountInput, error) {
+	res, err := ec.unmarshalInputSetCustomerAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetJobSkillInput2bayboardᚋstoreᚐSetJobSkillInput(ctx context.Context, v any) (store.SetJobSkillInput, error) {
 	res, err := ec.unmarshalInputSetJobSkillInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55337,6 +59968,14 @@ func (ec *executionContext) unmarshalNSetUserSkillsInput2bayboardᚋstoreᚐSetU
 func (ec *executionContext) unmarshalNSettleRepairOrderInput2bayboardᚋstoreᚐSettleRepairOrderInput(ctx context.Context, v any) (store.SettleRepairOrderInput, error) {
 	res, err := ec.unmarshalInputSettleRepairOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSettlementPayload2ᚖbayboardᚋgraphᚋmodelᚐSettlementPayload(ctx context.Context, sel ast.SelectionSet, v *model.SettlementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SettlementPayload!")
+		return graphql.Null
+	}
+	return ec._SettlementPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNShift2ᚕᚖbayboardᚋshopᚐShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Shift) graphql.Marshaler {
@@ -55384,6 +60023,11 @@ func (ec *executionContext) marshalNShiftPayload2ᚖbayboardᚋgraphᚋmodelᚐS
 		return graphql.Null
 	}
 	return ec._ShiftPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignOffBillInput2bayboardᚋstoreᚐSignOffBillInput(ctx context.Context, v any) (store.SignOffBillInput, error) {
+	res, err := ec.unmarshalInputSignOffBillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSignRepairOrderInput2bayboardᚋstoreᚐSignRepairOrderInput(ctx context.Context, v any) (store.SignRepairOrderInput, error) {
@@ -56245,6 +60889,13 @@ func (ec *executionContext) marshalOAppointmentReminder2ᚖbayboardᚋshopᚐApp
 	return ec._AppointmentReminder(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOApproval2ᚖbayboardᚋshopᚐApproval(ctx context.Context, sel ast.SelectionSet, v *shop.Approval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Approval(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBay2ᚖbayboardᚋshopᚐBay(ctx context.Context, sel ast.SelectionSet, v *shop.Bay) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -56408,6 +61059,13 @@ func (ec *executionContext) marshalOCustomer2ᚖbayboardᚋshopᚐCustomer(ctx c
 		return graphql.Null
 	}
 	return ec._Customer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerAccount2ᚖbayboardᚋshopᚐCustomerAccount(ctx context.Context, sel ast.SelectionSet, v *shop.CustomerAccount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerAccount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODamageInput2ᚕᚖbayboardᚋstoreᚐDamageInputᚄ(ctx context.Context, v any) ([]*store.DamageInput, error) {
@@ -57086,6 +61744,32 @@ func (ec *executionContext) unmarshalOPurchaseOrderState2ᚖbayboardᚋshopᚐPu
 }
 
 func (ec *executionContext) marshalOPurchaseOrderState2ᚖbayboardᚋshopᚐPurchaseOrderState(ctx context.Context, sel ast.SelectionSet, v *shop.PurchaseOrderState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOReceivable2ᚖbayboardᚋshopᚐReceivable(ctx context.Context, sel ast.SelectionSet, v *shop.Receivable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Receivable(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReceivablePayer2ᚖbayboardᚋshopᚐReceivablePayer(ctx context.Context, v any) (*shop.ReceivablePayer, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ReceivablePayer(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReceivablePayer2ᚖbayboardᚋshopᚐReceivablePayer(ctx context.Context, sel ast.SelectionSet, v *shop.ReceivablePayer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -250,11 +250,11 @@ func (r *repairOrderResolver) Bill(ctx context.Context, obj *shop.Order) (*shop.
 	if err != nil {
 		return nil, err
 	}
-	parts, err := loaders(ctx).OrderParts.Load(ctx, obj.ID)()
+	parts, err := loaders(ctx).OrderParts.Load(ctx, obj.ID)() // with what was drawn of each
 	if err != nil {
 		return nil, err
 	}
-	bill := shop.ComputeBill(jobs, parts)
+	bill := shop.ComputeBill(jobs, shop.BillingPartLines(parts))
 	return &bill, nil
 }
 

@@ -503,6 +503,8 @@ type SettleInput struct {
 	PaymentMethod       *PaymentMethod
 	PaymentReference    *string
 	AssessmentReference *string
+	// Terms are the deposit, approvals, account and money inputs (see PriceSettlement).
+	Terms SettleTerms
 }
 
 // SettleOrder settles (结算) a ready order from its jobs and part lines:
@@ -527,16 +529,13 @@ func SettleOrder(o Order, jobs []*Job, parts []*PartLine, in SettleInput, by Use
 		return o, Settlement{}, Event{}, err
 	}
 	bill := ComputeBill(jobs, parts)
-	if err := CheckSettlement(&n, bill, n.PaymentMethod); err != nil {
+	s, err := PriceSettlement(&n, bill, in.Terms)
+	if err != nil {
 		return o, Settlement{}, Event{}, err
 	}
 	n.State, n.SettledAt = next, &now
-	s := Settlement{SiteID: n.SiteID, OrderID: n.ID, Labour: bill.Labour, Parts: bill.Parts, Total: bill.Total,
-		CustomerShare: bill.ByPayer[PayerCustomer], WarrantyShare: bill.ByPayer[PayerWarranty],
-		InsurerShare: bill.ByPayer[PayerInsurer], InternalShare: bill.ByPayer[PayerInternal],
-		PaymentMethod: n.PaymentMethod, PaymentReference: ref, SettledBy: by, SettledAt: now}
-	return n, s, OrderEvent(&n, EventOrderSettled, nil,
-		fmt.Sprintf("Settled: total %s, customer pays %s by %s", bill.Total, s.CustomerShare, n.PaymentMethod)), nil
+	s.SiteID, s.OrderID, s.PaymentMethod, s.PaymentReference, s.SettledBy, s.SettledAt = n.SiteID, n.ID, n.PaymentMethod, ref, by, now
+	return n, s, OrderEvent(&n, EventOrderSettled, nil, SettledSummary(s)), nil
 }
 
 // DeliveryInput is what the advisor gives when handing the car back (交车).

@@ -1,5 +1,7 @@
 package shop
 
+import "fmt"
+
 // Bill is the itemised total of a repair order, split by payer.
 type Bill struct {
 	Labour  Money
@@ -45,8 +47,24 @@ func CheckSettlement(o *Order, b Bill, method PaymentMethod) error {
 	if b.ByPayer[PayerCustomer] > 0 && (method == PayNone || method == "") {
 		return FieldErrorf("paymentMethod", "The customer owes %s; choose how they pay.", b.ByPayer[PayerCustomer])
 	}
-	if b.ByPayer[PayerInsurer] > 0 && o.AssessmentReference == "" {
-		return FieldErrorf("assessmentReference", "Lines are billed to the insurer, but the insurer's assessment (定损单) is not recorded; an insurance car is not released without it.")
+	return CheckInsurerAssessment(o, b)
+}
+
+// SettledSummary is the event text of a settlement: the total, and what the
+// customer pays now, the deposit and what is left, when any of it applies.
+func SettledSummary(s Settlement) string {
+	sum := fmt.Sprintf("Settled: total %s, customer pays %s by %s", s.Total, s.CustomerShare, s.PaymentMethod)
+	if s.Discount > 0 {
+		sum += fmt.Sprintf(", discount %s", s.Discount)
 	}
-	return nil
+	if s.DepositCredited > 0 {
+		sum += fmt.Sprintf(", deposit %s credited", s.DepositCredited)
+	}
+	if s.AccountShare > 0 {
+		sum += fmt.Sprintf(", %s on account (签单)", s.AccountShare)
+	}
+	if due := s.BalanceDue(); due > 0 {
+		sum += fmt.Sprintf(", still owed %s", due)
+	}
+	return sum
 }

@@ -618,6 +618,47 @@ func BilledPartLines(lines []*PartLine, issues []*PartIssue) []*PartLine {
 	return out
 }
 
+// SetDrawn sets each line's Drawn from the order's issue slips: the net
+// quantity of the slips against it, nil for a line with none.
+func SetDrawn(lines []*PartLine, issues []*PartIssue) {
+	net := NetIssuedByLine(issues)
+	slipped := map[PartLineID]bool{}
+	for _, is := range issues {
+		if is.PartLineID != nil {
+			slipped[*is.PartLineID] = true
+		}
+	}
+	for _, l := range lines {
+		l.Drawn = nil
+		if slipped[l.ID] {
+			n := net[l.ID]
+			l.Drawn = &n
+		}
+	}
+}
+
+// BillingPartLines returns the part lines as the bill stands now: a line
+// drawn from stock (Drawn set) at what was issued minus returned (nothing
+// left, not billed), a line not drawn yet as quoted. At settlement every
+// billable line has been drawn (CheckPartsIssued), so this is
+// BilledPartLines then; before it, the bill a manager signs off or
+// discounts is the one settlement will charge if nothing more is drawn.
+// The lines given are not changed.
+func BillingPartLines(lines []*PartLine) []*PartLine {
+	out := make([]*PartLine, 0, len(lines))
+	for _, l := range lines {
+		switch {
+		case l.PartID == nil || l.Drawn == nil:
+			out = append(out, l)
+		case *l.Drawn > 0:
+			c := *l
+			c.Quantity = *l.Drawn
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
 // CheckPartsIssued refuses to settle an order with billable catalogue part
 // lines that were neither issued nor removed: a line of a billable job (or
 // of no job) with no issue slip against it at all. A line issued and all

@@ -1,6 +1,7 @@
 package shop_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,37 @@ func TestBilledPartLines(t *testing.T) {
 				if got[id] != q {
 					t.Fatalf("state=%v, want %v", got, tc.want)
 				}
+			}
+			if tc.lines[0].Quantity != 3 && tc.lines[0].PartID != nil {
+				t.Fatalf("state=%v, want the given lines unchanged", tc.lines[0].Quantity)
+			}
+		})
+	}
+}
+
+func TestBillingPartLines(t *testing.T) {
+	l1 := shop.PartLineID(1)
+	bought := &shop.PartLine{ID: 3, PartNumber: "SUBLET", Quantity: 2, UnitPrice: 500}
+	for _, tc := range []struct {
+		name   string
+		lines  []*shop.PartLine
+		issues []*shop.PartIssue
+		want   map[shop.PartLineID]int
+	}{
+		{"OKNotDrawnYetAsQuoted", []*shop.PartLine{line(1, 1, 3, nil), line(2, 2, 1, nil)}, nil, map[shop.PartLineID]int{1: 3, 2: 1}},
+		{"OKDrawnAsIssuedMinusReturned", []*shop.PartLine{line(1, 1, 3, nil), line(2, 2, 1, nil)},
+			[]*shop.PartIssue{slip(&l1, 2, 1, 0)}, map[shop.PartLineID]int{1: 1, 2: 1}},
+		{"OKAllReturnedNotBilled", []*shop.PartLine{line(1, 1, 3, nil)}, []*shop.PartIssue{slip(&l1, 3, 3, 0)}, map[shop.PartLineID]int{}},
+		{"OKBoughtInAsQuoted", []*shop.PartLine{bought}, nil, map[shop.PartLineID]int{3: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[shop.PartLineID]int{}
+			shop.SetDrawn(tc.lines, tc.issues)
+			for _, l := range shop.BillingPartLines(tc.lines) {
+				got[l.ID] = l.Quantity
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("state=%v, want %v", got, tc.want)
 			}
 			if tc.lines[0].Quantity != 3 && tc.lines[0].PartID != nil {
 				t.Fatalf("state=%v, want the given lines unchanged", tc.lines[0].Quantity)

@@ -18,6 +18,10 @@ type PartLine struct {
 	// Additional marks parts of additional work; they count once approved.
 	Additional bool
 	CreatedAt  time.Time
+	// Drawn is what was issued against the line less what came back, nil
+	// while nothing was ever issued. Not a column: read with the line where
+	// a bill is computed (see BillingPartLines).
+	Drawn *int `db:"-"`
 }
 
 // Total returns the line's price.
@@ -153,4 +157,17 @@ type Settlement struct {
 	PaymentReference string
 	SettledBy        UserID
 	SettledAt        time.Time
+
+	// Money that adds up (issue 15, see shop/settle_terms.go): Total is
+	// Labour + Parts − Discount and equals the sum of the five shares.
+	Discount           Money
+	DiscountReason     string
+	DiscountApprovedBy *UserID
+	AccountShare       Money // the customer's share put on their account (签单)
+	DepositCredited    Money
+	DepositRefund      Money
+	DepositFrom        *AppointmentID
+	Paid               Money // paid at the counter, besides the deposit
+	InvoiceNumber      string
+	SignedOffBy        *UserID
 }

@@ -271,8 +271,7 @@ func (d *DB) FindSettlementsByOrderIDs(ctx context.Context, ids []shop.OrderID) 
 	}
 	var rows []*shop.Settlement
 	if err := d.db.SelectContext(ctx, &rows, `
-		SELECT id, site_id, order_id, labour, parts, total, customer_share, warranty_share, insurer_share, internal_share,
-			payment_method, payment_reference, settled_by, settled_at FROM settlements
+		SELECT `+settlementColumns+` FROM settlements
 		WHERE order_id = ANY($1) AND site_id = ANY($2)`, pq.Array(ids), pq.Array(a.SiteIDs)); err != nil {
 		return nil, translate(err)
 	}

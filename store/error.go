@@ -100,6 +100,8 @@ func uniqueMessage(constraint string) string {
 		return "This appointment has already been received."
 	case "settlements_order_id_key":
 		return "This repair order is already settled."
+	case "settlements_invoice_key":
+		return "This invoice number is already recorded on another repair order of this site."
 	case "bays_site_id_code_key":
 		return "A bay with this code already exists at this site."
 	case "parts_site_id_part_number_key":
@@ -135,6 +137,8 @@ func uniqueField(constraint string) string {
 		return "code" // the master-data inputs all call it code
 	case "teams_site_id_name_key":
 		return "name"
+	case "settlements_invoice_key":
+		return "invoiceNumber"
 	}
 	return ""
 }

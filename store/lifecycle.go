@@ -656,12 +656,19 @@ type SettleRepairOrderInput struct {
 	PaymentMethod       *shop.PaymentMethod
 	PaymentReference    *string
 	AssessmentReference *string
-	IdempotencyKey      *string
+	// AmountPaid is paid at the counter now; nil pays the balance in full.
+	AmountPaid *shop.Money
+	// ChargeToAccount puts the customer's share on their account (签单).
+	ChargeToAccount *bool
+	// InvoiceNumber is the invoice (发票) number, when issued at settlement.
+	InvoiceNumber  *string
+	IdempotencyKey *string
 }
 
 // SettleRepairOrder writes the itemised settlement: labour and parts, split
-// by payer (see shop.SettleOrder). Errors: INVALID, NOT_FOUND, FORBIDDEN,
-// INVALID_TRANSITION, CONFLICT.
+// by payer, with the deposit credited, the counter payment and the
+// receivables it opens (see shop.SettleOrder, store/settle.go). Errors:
+// INVALID, NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, CONFLICT.
 func (d *DB) SettleRepairOrder(ctx context.Context, in SettleRepairOrderInput) (*shop.Order, error) {
 	return d.orderStep(ctx, "settleRepairOrder", OrderRef{in.OrderID, in.ExpectedVersion, in.IdempotencyKey}, in, shop.ActSettle, false,
 		func(c *change, o *shop.Order) ([]shop.Event, error) {
@@ -677,21 +684,7 @@ func (d *DB) SettleRepairOrder(ctx context.Context, in SettleRepairOrderInput) (
 			if err := recordBilled(c, o.ID, parts); err != nil {
 				return nil, err
 			}
-			next, s, ev, err := shop.SettleOrder(*o, jobs, parts, shop.SettleInput{PaymentMethod: in.PaymentMethod,
-				PaymentReference: in.PaymentReference, AssessmentReference: in.AssessmentReference}, c.actor.UserID, c.now)
-			if err != nil {
-				return nil, err
-			}
-			*o = next
-			if _, err := c.tx.ExecContext(c.ctx, `
-				INSERT INTO settlements (site_id, order_id, labour, parts, total, customer_share, warranty_share,
-					insurer_share, internal_share, payment_method, payment_reference, settled_by, settled_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-				s.SiteID, s.OrderID, s.Labour, s.Parts, s.Total, s.CustomerShare, s.WarrantyShare,
-				s.InsurerShare, s.InternalShare, s.PaymentMethod, s.PaymentReference, s.SettledBy, s.SettledAt); err != nil {
-				return nil, err
-			}
-			return []shop.Event{ev}, nil
+			return settleOrder(c, o, jobs, parts, in)
 		})
 }
 
@@ -716,6 +709,9 @@ func (d *DB) DeliverVehicle(ctx context.Context, in DeliverVehicleInput) (*shop.
 		func(c *change, o *shop.Order) ([]shop.Event, error) {
 			var others []shop.OrderState
 			if err := c.tx.SelectContext(c.ctx, &others, `SELECT state FROM repair_orders WHERE visit_id = $1 AND id <> $2`, o.VisitID, o.ID); err != nil {
+				return nil, err
+			}
+			if err := checkPaidForDelivery(c, o); err != nil {
 				return nil, err
 			}
 			next, dv, ev, err := shop.DeliverOrder(*o, shop.DeliveryInput{BelongingsChecked: in.BelongingsChecked,

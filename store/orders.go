@@ -491,7 +491,9 @@ func (d *DB) FindPartLinesByOrderIDs(ctx context.Context, ids []shop.OrderID) (m
 	if err != nil {
 		return nil, err
 	}
-	rows, err := queryRows(ctx, d, scanPartLine, `SELECT `+partLineColumns+` FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
+	rows, err := queryRows(ctx, d, scanDrawnPartLine, `SELECT `+partLineColumns+`,
+		(SELECT sum(i.quantity - i.returned) FROM part_issues i WHERE i.part_line_id = part_lines.id) AS drawn
+		FROM part_lines WHERE order_id = ANY($1) AND site_id = ANY($2) ORDER BY id`,
 		pq.Array(ids), pq.Array(a.SiteIDs))
 	if err != nil {
 		return nil, err

@@ -123,10 +123,20 @@ func scanJob(r rowScanner) (*shop.Job, error) {
 // scanPartLine reads a row of partLineColumns.
 func scanPartLine(r rowScanner) (*shop.PartLine, error) {
 	p := &shop.PartLine{}
-	err := r.Scan((*int64)(&p.ID), (*int64)(&p.SiteID), (*int64)(&p.OrderID), nullID(&p.JobID), nullID(&p.PartID),
+	return p, r.Scan(partLineDest(p)...)
+}
+
+// scanDrawnPartLine reads a row of partLineColumns followed by the line's
+// drawn quantity (NULL when nothing was issued against it).
+func scanDrawnPartLine(r rowScanner) (*shop.PartLine, error) {
+	p := &shop.PartLine{}
+	return p, r.Scan(append(partLineDest(p), nullInt{&p.Drawn})...)
+}
+
+func partLineDest(p *shop.PartLine) []any {
+	return []any{(*int64)(&p.ID), (*int64)(&p.SiteID), (*int64)(&p.OrderID), nullID(&p.JobID), nullID(&p.PartID),
 		&p.PartNumber, &p.Description, &p.Quantity, (*int64)(&p.UnitPrice), (*string)(&p.Payer), &p.Additional,
-		&p.CreatedAt)
-	return p, err
+		&p.CreatedAt}
 }
 
 // nullInt reads a nullable integer column.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,21 @@ func TestPartsMoveWithTheWork(t *testing.T) {
 		}
 		if _, err := db.ReturnParts(clerk, store.ReturnPartsInput{IssueID: oilSlip.ID, Quantity: 1}); err != nil {
 			t.Fatal(err)
+		}
+		// The order's lines read what was drawn: 2 issued, 1 back; the filter not drawn yet.
+		lines, err := db.FindPartLinesByOrderIDs(adv, []shop.OrderID{o.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drawn := map[shop.PartID]string{}
+		for _, l := range lines[o.ID] {
+			drawn[*l.PartID] = "nil"
+			if l.Drawn != nil {
+				drawn[*l.PartID] = fmt.Sprint(*l.Drawn)
+			}
+		}
+		if drawn[oil.ID] != "1" || drawn[pads.ID] != "1" || drawn[filter.ID] != "nil" {
+			t.Fatalf("drawn=%v, want oil 1, pads 1, filter nil", drawn)
 		}
 	})
 	for _, step := range []func() error{

@@ -7,6 +7,14 @@ import (
 	"bayboard/store"
 )
 
+// One age bucket's outstanding total.
+type AgeingBucket struct {
+	// The bucket.
+	Bucket shop.AgeBucket `json:"bucket"`
+	// Outstanding.
+	Amount shop.Money `json:"amount"`
+}
+
 // The result of setAppointmentCapacity.
 type AppointmentCapacityPayload struct {
 	// The capacity as saved.
@@ -31,6 +39,14 @@ type AppointmentReminderPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of an approval.
+type ApprovalPayload struct {
+	// The approval.
+	Approval *shop.Approval `json:"approval,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of a bay mutation.
 type BayPayload struct {
 	// The bay.
@@ -43,6 +59,14 @@ type BayPayload struct {
 type ComplaintPayload struct {
 	// The complaint.
 	Complaint *shop.Complaint `json:"complaint,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of setting an account.
+type CustomerAccountPayload struct {
+	// The account.
+	Account *shop.CustomerAccount `json:"account,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -121,6 +145,14 @@ type LabourRatePayload struct {
 	LabourRate *shop.LabourRate `json:"labourRate,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Whether a site's books add up.
+type MoneyAudit struct {
+	// Settlements checked.
+	Settlements int `json:"settlements"`
+	// Every breach found; empty when the books add up.
+	Breaches []string `json:"breaches"`
 }
 
 // The commands of a visit, from appointment to callback. Each takes one `input` and
@@ -205,6 +237,14 @@ type PurchaseOrderPayload struct {
 type Query struct {
 }
 
+// The result of a receivable payment.
+type ReceivablePayload struct {
+	// The receivable after the payment.
+	Receivable *shop.Receivable `json:"receivable,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of recordCallback.
 type RecordCallbackPayload struct {
 	// The callback.
@@ -261,6 +301,14 @@ type ServicePlanPayload struct {
 	ServicePlan *shop.ServicePlan `json:"servicePlan,omitempty"`
 	// Its reminder tasks.
 	Reminders []*shop.Reminder `json:"reminders"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a payment or invoice on a settlement.
+type SettlementPayload struct {
+	// The settlement after the change.
+	Settlement *shop.Settlement `json:"settlement,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }

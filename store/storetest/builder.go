@@ -36,6 +36,13 @@ type CarOptions struct {
 	Wash bool
 	// WorkType is the order's type of work; MAINTENANCE by default.
 	WorkType shop.WorkType
+	// Appointment receives the car booked under it (its customer, vehicle
+	// and deposit); Visit adds the order to a visit already open instead of
+	// receiving a car.
+	Appointment *shop.AppointmentID
+	Visit       *shop.Visit
+	// Payers are who pay the jobs' lines, in turn; the order's default when empty.
+	Payers []shop.Payer
 }
 
 var plateSeq atomic.Int64
@@ -59,7 +66,9 @@ func (f *Fixture) MustCar(tb testing.TB, db *store.DB, state shop.OrderState, o 
 		o.Wash = true
 	}
 	in := store.ReceiveVehicleInput{SiteID: f.Site.ID, Mileage: 30000, FuelLevel: 40, KeyTag: "K-1", Complaint: "保养", WalkaroundSigned: true}
-	if o.Vehicle != 0 {
+	if o.Appointment != nil {
+		in.AppointmentID = o.Appointment
+	} else if o.Vehicle != 0 {
 		in.VehicleID = &o.Vehicle
 		if o.Customer != 0 {
 			in.CustomerID = &o.Customer
@@ -72,8 +81,11 @@ func (f *Fixture) MustCar(tb testing.TB, db *store.DB, state shop.OrderState, o 
 		}
 		in.Vehicle = &store.NewVehicleInput{Plate: fmt.Sprintf("粤B%05d", plateSeq.Add(1)), Make: "丰田", Model: "凯美瑞"}
 	}
-	v, err := db.ReceiveVehicle(adv, in)
-	must(err, "receive vehicle")
+	v, err := o.Visit, error(nil)
+	if v == nil {
+		v, err = db.ReceiveVehicle(adv, in)
+		must(err, "receive vehicle")
+	}
 	c := &Car{Customer: v.CustomerID, Vehicle: v.VehicleID, Visit: v}
 
 	pay := shop.PayWeChat
@@ -83,8 +95,12 @@ func (f *Fixture) MustCar(tb testing.TB, db *store.DB, state shop.OrderState, o 
 	co := store.CreateRepairOrderInput{VisitID: v.ID, WorkType: o.WorkType, WashRequested: &o.Wash, PaymentMethod: &pay}
 	for i := 0; i < o.Jobs; i++ {
 		idx, price, desc := i, shop.Money(1234), fmt.Sprintf("零件 %d", i)
-		co.Jobs = append(co.Jobs, &store.JobLineInput{Description: fmt.Sprintf("项目 %d", i), LabourMinutes: 60})
-		co.Parts = append(co.Parts, &store.PartLineInput{PartNumber: fmt.Sprintf("P-%d", i), Description: &desc, Quantity: 2, UnitPrice: &price, JobIndex: &idx})
+		var payer *shop.Payer
+		if len(o.Payers) > 0 {
+			payer = &o.Payers[i%len(o.Payers)]
+		}
+		co.Jobs = append(co.Jobs, &store.JobLineInput{Description: fmt.Sprintf("项目 %d", i), LabourMinutes: 60, Payer: payer})
+		co.Parts = append(co.Parts, &store.PartLineInput{PartNumber: fmt.Sprintf("P-%d", i), Description: &desc, Quantity: 2, UnitPrice: &price, JobIndex: &idx, Payer: payer})
 	}
 	c.Order, err = db.CreateRepairOrder(adv, co)
 	must(err, "create order")
