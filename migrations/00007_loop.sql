@@ -68,7 +68,8 @@ CREATE TABLE webhook_event_cursor (
     id  INT PRIMARY KEY CHECK (id = 1),
     pos BIGINT NOT NULL
 );
-INSERT INTO webhook_event_cursor (id, pos) VALUES (1, 0);
+-- Starts at the log's head: an endpoint gets events from its registration on.
+INSERT INTO webhook_event_cursor (id, pos) SELECT 1, COALESCE(max(pos), 0) FROM events;
 
 -- One delivery: a payload for an endpoint, posted until it answers 2xx. The
 -- webhook-id is msg_<id>, the same on every retry, so receivers dedupe on it.

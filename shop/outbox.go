@@ -167,18 +167,16 @@ func RenderMessage(tmpl string, f MessageFacts) string {
 
 // ComposeMessage writes the message of kind to a customer in locale: the
 // site's template when it has one (custom, non-empty), else the built-in
-// one. dedupe names the cause (see Message.DedupeKey). Errors: INVALID for
-// an unknown kind or locale, or a customer without a phone number (nothing
-// could reach them).
+// one. dedupe names the cause (see Message.DedupeKey). A customer without a
+// phone number still gets the message: the gateway behind a webhook may
+// reach them otherwise (a letter, WeChat). Errors: INVALID for an unknown
+// kind or locale.
 func ComposeMessage(site SiteID, kind MessageKind, locale, custom string, f MessageFacts, phone, dedupe string, now time.Time) (Message, error) {
 	if !kind.Valid() {
 		return Message{}, FieldErrorf("kind", "Unknown kind of message %q.", kind)
 	}
 	if !ValidLocale(locale) {
 		return Message{}, FieldErrorf("locale", "Messages are written in zh or en, not %q.", locale)
-	}
-	if strings.TrimSpace(phone) == "" {
-		return Message{}, FieldErrorf("phone", "The customer has no phone number: add one before sending a message.")
 	}
 	tmpl := custom
 	if tmpl == "" {

@@ -65,7 +65,7 @@ func TestComposeMessage(t *testing.T) {
 		{name: "OKEnglish", kind: "CAR_READY", locale: "en", phone: "13800138000", wantIn: []string{"is ready", "深圳福田店"}},
 		{name: "OKLocalTime", kind: "APPOINTMENT_REMINDER", locale: "en", phone: "13800138000", wantIn: []string{"2026-12-04 at 09:00"}},
 		{name: "OKCustomTemplate", kind: "CAR_READY", locale: "en", custom: "Ready: {plate}.", phone: "13800138000", wantIn: []string{"Ready: 粤B12345."}},
-		{name: "ErrInvalidNoPhone", kind: "CAR_READY", locale: "en", phone: " ", wantCode: shop.EINVALID},
+		{name: "OKNoPhone", kind: "CAR_READY", locale: "en", phone: "", wantIn: []string{"李先生"}},
 		{name: "ErrInvalidLocale", kind: "CAR_READY", locale: "de", phone: "13800138000", wantCode: shop.EINVALID},
 		{name: "ErrInvalidKind", kind: "FAX", locale: "en", phone: "13800138000", wantCode: shop.EINVALID},
 	} {
