@@ -186,6 +186,13 @@ func ComposeMessage(site SiteID, kind MessageKind, locale, custom string, f Mess
 		Body: RenderMessage(tmpl, f), Link: f.Link, DedupeKey: dedupe, CreatedAt: now}, nil
 }
 
+// MayReadMessages returns FORBIDDEN unless a reads the site's messages to
+// customers: they carry names and phone numbers, so only roles that read
+// personal data do. Errors: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
+func MayReadMessages(a *Actor, site SiteID) error {
+	return Authorize(a, site, ActReadPersonal)
+}
+
 // MessageForEvent returns the message an event causes, if any: a car ready
 // tells its customer. (An approval request is sent by sendApprovalLink, a
 // callback letter when a callback gives up on the phone, reminders by the

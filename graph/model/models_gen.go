@@ -4,6 +4,7 @@ package model
 
 import (
 	"bayboard/shop"
+	"time"
 )
 
 // Result of an appointment mutation.
@@ -38,6 +39,12 @@ type CustomerEdge struct {
 	Node *shop.Customer `json:"node"`
 }
 
+// The endpoint to disable.
+type DisableWebhookEndpointInput struct {
+	// The endpoint.
+	EndpointID string `json:"endpointId"`
+}
+
 // A page of events.
 type EventConnection struct {
 	// The events of this page, with cursors.
@@ -52,6 +59,26 @@ type EventEdge struct {
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *shop.Event `json:"node"`
+}
+
+// A site's wording of a kind of message in a language.
+type MessageTemplate struct {
+	// The kind of message.
+	Kind shop.MessageKind `json:"kind"`
+	// zh or en.
+	Locale string `json:"locale"`
+	// The text, with placeholders {customer}, {plate}, {order}, {site}, {link}, {date}, {time}.
+	Body string `json:"body"`
+	// Whether it is the site's own (false: the built-in wording).
+	Custom bool `json:"custom"`
+}
+
+// The result of setMessageTemplate.
+type MessageTemplatePayload struct {
+	// The wording now in use.
+	Template *MessageTemplate `json:"template,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The commands of a visit, from appointment to callback. Each takes one `input` and
@@ -160,6 +187,18 @@ type RetainedPartPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of sendApprovalLink.
+type SendApprovalLinkPayload struct {
+	// The customer's link: shown once (only its hash is kept).
+	URL *string `json:"url,omitempty"`
+	// When the link stops working.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The approval request carrying the link.
+	Message *shop.Message `json:"message,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of createServicePlan.
 type ServicePlanPayload struct {
 	// The plan.
@@ -224,6 +263,14 @@ type VisitPayload struct {
 type WarrantyClaimPayload struct {
 	// The claim.
 	Claim *shop.WarrantyClaim `json:"claim,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a webhook endpoint mutation.
+type WebhookEndpointPayload struct {
+	// The endpoint.
+	Endpoint *shop.WebhookEndpoint `json:"endpoint,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }

@@ -1,0 +1,100 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+
+	"bayboard/shop"
+	"bayboard/store"
+	"bayboard/store/storetest"
+)
+
+// TestLoopGraphQL: a manager registers a webhook endpoint (others may not),
+// an advisor sends the customer's approval link and sees the message in
+// the outbox and on the order; a technician sees the order but no message.
+func TestLoopGraphQL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.db.PublicURL = "https://bb.example"
+	siteID := gid(shop.TypeSite, int64(e.f.Site.ID))
+	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	orderID := gid(shop.TypeOrder, int64(car.Order.ID))
+	if _, err := e.db.RequestAdditionalWork(storetest.Ctx(e.f.Tech), store.RequestAdditionalWorkInput{OrderID: car.Order.ID,
+		FoundOnJobID: &car.Jobs[0].ID, Description: "更换刹车片", Reason: "刹车片剩 2mm", LabourMinutes: 30, ExtraMinutes: 30, Safety: true}); err != nil {
+		t.Fatalf("request: %v", err)
+	}
+
+	const create = `mutation($in: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $in) { endpoint { id secret url messages eventKinds } userErrors { code field message } } }`
+	in := map[string]any{"in": map[string]any{"siteId": siteID, "url": "https://sms.example.com/hook", "messages": true, "eventKinds": []string{"ORDER_READY"}}}
+	var made struct {
+		CreateWebhookEndpoint struct {
+			Endpoint *struct {
+				ID, Secret, URL string
+				Messages        bool
+				EventKinds      []string
+			}
+			UserErrors []userError
+		}
+	}
+	t.Run("ErrForbiddenAdvisor", func(t *testing.T) {
+		e.must(t, e.f.Advisor, create, in, &made)
+		if ue := made.CreateWebhookEndpoint.UserErrors; len(ue) != 1 || ue[0].Code != "FORBIDDEN" || made.CreateWebhookEndpoint.Endpoint != nil {
+			t.Fatalf("payload=%+v, want FORBIDDEN and no endpoint", made.CreateWebhookEndpoint)
+		}
+	})
+	t.Run("OKManager", func(t *testing.T) {
+		e.must(t, e.f.Manager, create, in, &made)
+		ep := made.CreateWebhookEndpoint.Endpoint
+		if ep == nil || !strings.HasPrefix(ep.Secret, "whsec_") || len(ep.EventKinds) != 1 || !ep.Messages {
+			t.Fatalf("payload=%+v, want an endpoint with a whsec_ secret", made.CreateWebhookEndpoint)
+		}
+		var list struct{ WebhookEndpoints []struct{ ID string } }
+		e.must(t, e.f.Manager, `query($s: ID!) { webhookEndpoints(siteId: $s) { id } }`, map[string]any{"s": siteID}, &list)
+		if len(list.WebhookEndpoints) != 1 || list.WebhookEndpoints[0].ID != ep.ID {
+			t.Fatalf("endpoints=%+v, want the one registered", list.WebhookEndpoints)
+		}
+	})
+	t.Run("OKApprovalLink", func(t *testing.T) {
+		var sent struct {
+			SendApprovalLink struct {
+				URL        string
+				Message    struct{ Kind, Body string }
+				UserErrors []userError
+			}
+		}
+		e.must(t, e.f.Advisor, `mutation($in: SendApprovalLinkInput!) { sendApprovalLink(input: $in) { url message { kind body } userErrors { code message } } }`,
+			map[string]any{"in": map[string]any{"orderId": orderID}}, &sent)
+		p := sent.SendApprovalLink
+		if len(p.UserErrors) > 0 || !strings.HasPrefix(p.URL, "https://bb.example/approve/") || p.Message.Kind != "APPROVAL_REQUEST" || !strings.Contains(p.Message.Body, p.URL) {
+			t.Fatalf("payload=%+v, want the link in an approval request", p)
+		}
+		var msgs struct {
+			OutboxMessages []struct{ Kind string }
+		}
+		e.must(t, e.f.Advisor, `query($s: ID!, $o: ID) { outboxMessages(siteId: $s, orderId: $o) { kind } }`, map[string]any{"s": siteID, "o": orderID}, &msgs)
+		if len(msgs.OutboxMessages) != 1 {
+			t.Fatalf("outbox=%+v, want the approval request", msgs.OutboxMessages)
+		}
+		var order struct {
+			RepairOrder struct{ Messages []struct{ Kind, Link string } }
+		}
+		e.must(t, e.f.Advisor, `query($id: ID!) { repairOrder(id: $id) { messages { kind link } } }`, map[string]any{"id": orderID}, &order)
+		if m := order.RepairOrder.Messages; len(m) != 1 || m[0].Link != p.URL {
+			t.Fatalf("order messages=%+v, want the approval request with its link", m)
+		}
+		e.must(t, e.f.Tech, `query($id: ID!) { repairOrder(id: $id) { messages { kind link } } }`, map[string]any{"id": orderID}, &order)
+		if m := order.RepairOrder.Messages; len(m) != 0 {
+			t.Fatalf("technician's order messages=%+v, want none", m)
+		}
+	})
+	t.Run("ErrInvalidTemplate", func(t *testing.T) {
+		var res struct {
+			SetMessageTemplate struct{ UserErrors []userError }
+		}
+		e.must(t, e.f.Manager, `mutation($in: SetMessageTemplateInput!) { setMessageTemplate(input: $in) { template { body } userErrors { code field message } } }`,
+			map[string]any{"in": map[string]any{"siteId": siteID, "kind": "APPROVAL_REQUEST", "locale": "en", "body": "Call us."}}, &res)
+		if ue := res.SetMessageTemplate.UserErrors; len(ue) != 1 || ue[0].Code != "INVALID" {
+			t.Fatalf("userErrors=%+v, want INVALID (no {link})", ue)
+		}
+	})
+}
