@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -89,6 +91,10 @@ type config struct {
 	WebhookInterval time.Duration
 	WebhookTimeout  time.Duration
 	WebhookWorkers  int
+
+	// Photos (issue 17).
+	BlobURL    string
+	SigningKey string
 }
 
 // setting describes one configuration entry: flag, env var, default, help.
@@ -160,6 +166,8 @@ func settings(c *config) []setting {
 		{"webhook-interval", "BAYBOARD_WEBHOOK_INTERVAL", "2s", "time between two passes of the outbox: how late a message or webhook may leave after its change", dur(&c.WebhookInterval)},
 		{"webhook-timeout", "BAYBOARD_WEBHOOK_TIMEOUT", "10s", "time a webhook endpoint has to answer one POST before it is retried", dur(&c.WebhookTimeout)},
 		{"webhook-workers", "BAYBOARD_WEBHOOK_WORKERS", "4", "webhook POSTs this instance makes at once", integer(&c.WebhookWorkers)},
+		{"blob-url", "BAYBOARD_BLOB_URL", "", "where photos are stored: file:///abs/dir (default: the folder .bayboard-blobs in the working directory) or s3://bucket?region=…&endpoint=… (S3-compatible, for several instances)", str(&c.BlobURL)},
+		{"signing-key", "BAYBOARD_SIGNING_KEY", "", "secret that signs photo URLs; give every instance the same one (default: a random key per start, so one instance only)", str(&c.SigningKey)},
 	}
 }
 
@@ -307,6 +315,11 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 
 	// Approval links in customers' messages point at the public address.
 	db.PublicURL, db.Production = base, cfg.Env == "production"
+	uploads, err := openUploads(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer uploads.Bucket.Close()
 
 	hub := board.NewHub(db, log, board.Options{})
 	hubCtx, stopHub := context.WithCancel(context.Background())
@@ -368,6 +381,9 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	mux := http.NewServeMux()
 	endpoint := api.WithRequestID(api.LimitBody(cfg.MaxBodyBytes, api.Authenticate(db, api.RateLimit(cfg.RateLimit, cfg.RateBurst, gql))))
 	mux.Handle("/query", endpoint)
+	// Photos: uploads with the bearer token, reads by signed URL.
+	mux.Handle("POST /attachments", api.WithRequestID(api.Authenticate(db, api.RateLimit(cfg.RateLimit, cfg.RateBurst, http.HandlerFunc(uploads.ServeUpload)))))
+	mux.HandleFunc("GET /attachments/{id}/{variant}", uploads.ServeFile)
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
@@ -545,4 +561,31 @@ func registerOutboxMetrics(reg prometheus.Registerer, w *webhook.Worker) {
 	counter("bayboard_webhook_delivered_total", "Webhook deliveries acknowledged with a 2xx.", func() float64 { return float64(s.Delivered.Load()) })
 	counter("bayboard_webhook_failed_total", "Webhook POSTs that failed (another status, no answer, timeout); each is retried.", func() float64 { return float64(s.Failed.Load()) })
 	counter("bayboard_outbox_pass_errors_total", "Outbox passes that hit a database error (see the log).", func() float64 { return float64(s.PassErrors.Load()) })
+}
+
+// openUploads opens the photos' blob storage (a local folder by default) and
+// sets the key that signs their URLs.
+func openUploads(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger) (*api.Uploads, error) {
+	u := cfg.BlobURL
+	if u == "" {
+		dir, err := filepath.Abs(".bayboard-blobs")
+		if err != nil {
+			return nil, err
+		}
+		u = "file://" + filepath.ToSlash(dir) + "?create_dir=1&metadata=skip"
+	}
+	b, err := api.OpenBucket(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SigningKey != "" {
+		db.AttachmentKey = []byte(cfg.SigningKey)
+	} else {
+		db.AttachmentKey = make([]byte, 32)
+		_, _ = rand.Read(db.AttachmentKey)
+		if cfg.Env == "production" {
+			log.Warn("no --signing-key: photo URLs signed by this instance fail on others; set the same key on every instance")
+		}
+	}
+	return &api.Uploads{DB: db, Bucket: b, Log: log}, nil
 }

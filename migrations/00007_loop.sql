@@ -124,6 +124,28 @@ CREATE TABLE approval_links (
 );
 CREATE INDEX approval_links_order_idx ON approval_links (order_id);
 
+-- Photos: the image and its thumbnail live in blob storage (gocloud.dev/blob);
+-- this is their metadata. owner_id is the record's ID in the table its
+-- owner_type names.
+CREATE TABLE attachments (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site_id      BIGINT NOT NULL REFERENCES sites (id),
+    owner_type   TEXT NOT NULL CHECK (owner_type IN ('VISIT', 'JOB', 'ADDITIONAL_WORK', 'WARRANTY_CLAIM', 'INSPECTION_ITEM')),
+    owner_id     BIGINT NOT NULL,
+    order_id     BIGINT,
+    content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png')),
+    bytes        INT NOT NULL CHECK (bytes > 0),
+    width        INT NOT NULL CHECK (width > 0),
+    height       INT NOT NULL CHECK (height > 0),
+    key          TEXT NOT NULL UNIQUE,
+    thumb_key    TEXT NOT NULL UNIQUE,
+    sha256       BYTEA NOT NULL,
+    uploaded_by  BIGINT NOT NULL REFERENCES users (id),
+    created_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX attachments_owner_idx ON attachments (owner_type, owner_id, id);
+CREATE INDEX attachments_order_idx ON attachments (order_id, id) WHERE order_id IS NOT NULL;
+
 -- +goose Down
 -- Forward-only: migrations are never rolled back in production.
 SELECT 1;

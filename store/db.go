@@ -44,6 +44,8 @@ type DB struct {
 	PublicURL string
 	// Production refuses webhook endpoints over plain http.
 	Production bool
+	// AttachmentKey signs the short-lived URLs of photos (AttachmentURL).
+	AttachmentKey []byte
 	// stmts holds the prepared statements of the hot reads (see prepared),
 	// by SQL text.
 	stmts sync.Map
