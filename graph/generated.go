@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	AdditionalWorkPayload() AdditionalWorkPayloadResolver
 	AdditionalWorkRequest() AdditionalWorkRequestResolver
 	Appointment() AppointmentResolver
+	Attachment() AttachmentResolver
 	Bill() BillResolver
 	BoardSnapshot() BoardSnapshotResolver
 	Callback() CallbackResolver
@@ -82,6 +83,7 @@ type ComplexityRoot struct {
 	}
 
 	AdditionalWorkRequest struct {
+		Attachments     func(childComplexity int) int
 		ContactMethod   func(childComplexity int) int
 		CustomerContact func(childComplexity int) int
 		DecidedAt       func(childComplexity int) int
@@ -128,6 +130,17 @@ type ComplexityRoot struct {
 		Model       func(childComplexity int) int
 		Plate       func(childComplexity int) int
 		ScheduledAt func(childComplexity int) int
+	}
+
+	Attachment struct {
+		Bytes        func(childComplexity int) int
+		ContentType  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Height       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Width        func(childComplexity int) int
 	}
 
 	Bay struct {
@@ -334,6 +347,7 @@ type ComplexityRoot struct {
 
 	Job struct {
 		Additional       func(childComplexity int) int
+		Attachments      func(childComplexity int) int
 		Bay              func(childComplexity int) int
 		Description      func(childComplexity int) int
 		DispatchedAt     func(childComplexity int) int
@@ -819,6 +833,7 @@ type ComplexityRoot struct {
 	Visit struct {
 		Advisor          func(childComplexity int) int
 		Appointment      func(childComplexity int) int
+		Attachments      func(childComplexity int) int
 		Belongings       func(childComplexity int) int
 		Complaint        func(childComplexity int) int
 		Customer         func(childComplexity int) int
@@ -855,6 +870,7 @@ type ComplexityRoot struct {
 	}
 
 	WarrantyClaim struct {
+		Attachments      func(childComplexity int) int
 		CausalPartNumber func(childComplexity int) int
 		Cause            func(childComplexity int) int
 		Complaint        func(childComplexity int) int
@@ -949,6 +965,8 @@ type AdditionalWorkRequestResolver interface {
 	RequestedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
 
 	DecidedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
+
+	Attachments(ctx context.Context, obj *shop.AdditionalWork) ([]*shop.Attachment, error)
 }
 type AppointmentResolver interface {
 	RequestedWork(ctx context.Context, obj *shop.Appointment) (string, error)
@@ -958,6 +976,10 @@ type AppointmentResolver interface {
 	Vehicle(ctx context.Context, obj *shop.Appointment) (*shop.Vehicle, error)
 	Advisor(ctx context.Context, obj *shop.Appointment) (*shop.User, error)
 	Visit(ctx context.Context, obj *shop.Appointment) (*shop.Visit, error)
+}
+type AttachmentResolver interface {
+	URL(ctx context.Context, obj *shop.Attachment) (string, error)
+	ThumbnailURL(ctx context.Context, obj *shop.Attachment) (string, error)
 }
 type BillResolver interface {
 	CustomerShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
@@ -1025,6 +1047,8 @@ type JobResolver interface {
 
 	RepairOrder(ctx context.Context, obj *shop.Job) (*shop.Order, error)
 	PartLines(ctx context.Context, obj *shop.Job) ([]*shop.PartLine, error)
+
+	Attachments(ctx context.Context, obj *shop.Job) ([]*shop.Attachment, error)
 
 	WarrantyDecision(ctx context.Context, obj *shop.Job) (*shop.WarrantyDecision, error)
 }
@@ -1239,6 +1263,8 @@ type VisitResolver interface {
 	Advisor(ctx context.Context, obj *shop.Visit) (*shop.User, error)
 	Appointment(ctx context.Context, obj *shop.Visit) (*shop.Appointment, error)
 	RepairOrders(ctx context.Context, obj *shop.Visit) ([]*shop.Order, error)
+
+	Attachments(ctx context.Context, obj *shop.Visit) ([]*shop.Attachment, error)
 }
 type WarrantyClaimResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.WarrantyClaim) (*shop.Order, error)
@@ -1251,6 +1277,8 @@ type WarrantyClaimResolver interface {
 	RejectReason(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
 
 	CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error)
+
+	Attachments(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Attachment, error)
 }
 type WarrantyDecisionResolver interface {
 	Reason(ctx context.Context, obj *shop.WarrantyDecision) (string, error)
@@ -1304,6 +1332,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdditionalWorkPayload.UserErrors(childComplexity), true
 
+	case "AdditionalWorkRequest.attachments":
+		if e.ComplexityRoot.AdditionalWorkRequest.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdditionalWorkRequest.Attachments(childComplexity), true
 	case "AdditionalWorkRequest.contactMethod":
 		if e.ComplexityRoot.AdditionalWorkRequest.ContactMethod == nil {
 			break
@@ -1529,6 +1563,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Arrival.ScheduledAt(childComplexity), true
+
+	case "Attachment.bytes":
+		if e.ComplexityRoot.Attachment.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Bytes(childComplexity), true
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.createdAt":
+		if e.ComplexityRoot.Attachment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.CreatedAt(childComplexity), true
+	case "Attachment.height":
+		if e.ComplexityRoot.Attachment.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Height(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.thumbnailUrl":
+		if e.ComplexityRoot.Attachment.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ThumbnailURL(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+	case "Attachment.width":
+		if e.ComplexityRoot.Attachment.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Width(childComplexity), true
 
 	case "Bay.code":
 		if e.ComplexityRoot.Bay.Code == nil {
@@ -2413,6 +2496,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Additional(childComplexity), true
+	case "Job.attachments":
+		if e.ComplexityRoot.Job.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Attachments(childComplexity), true
 	case "Job.bay":
 		if e.ComplexityRoot.Job.Bay == nil {
 			break
@@ -5054,6 +5143,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Visit.Appointment(childComplexity), true
+	case "Visit.attachments":
+		if e.ComplexityRoot.Visit.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Visit.Attachments(childComplexity), true
 	case "Visit.belongings":
 		if e.ComplexityRoot.Visit.Belongings == nil {
 			break
@@ -5202,6 +5297,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VisitPayload.Visit(childComplexity), true
 
+	case "WarrantyClaim.attachments":
+		if e.ComplexityRoot.WarrantyClaim.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Attachments(childComplexity), true
 	case "WarrantyClaim.causalPartNumber":
 		if e.ComplexityRoot.WarrantyClaim.CausalPartNumber == nil {
 			break
@@ -5765,6 +5866,8 @@ func (ec *executionContext) childFields_AdditionalWorkRequest(ctx context.Contex
 		return ec.fieldContext_AdditionalWorkRequest_decisionNote(ctx, field)
 	case "version":
 		return ec.fieldContext_AdditionalWorkRequest_version(ctx, field)
+	case "attachments":
+		return ec.fieldContext_AdditionalWorkRequest_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AdditionalWorkRequest", field.Name)
 }
@@ -5821,6 +5924,28 @@ func (ec *executionContext) childFields_Arrival(ctx context.Context, field graph
 		return ec.fieldContext_Arrival_advisor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Arrival", field.Name)
+}
+
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "width":
+		return ec.fieldContext_Attachment_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Attachment_height(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Attachment_bytes(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	case "thumbnailUrl":
+		return ec.fieldContext_Attachment_thumbnailUrl(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Attachment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
 
 func (ec *executionContext) childFields_Bay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6273,6 +6398,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_partLines(ctx, field)
 	case "version":
 		return ec.fieldContext_Job_version(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Job_attachments(ctx, field)
 	case "partsShort":
 		return ec.fieldContext_Job_partsShort(ctx, field)
 	case "warrantyDecision":
@@ -7055,6 +7182,8 @@ func (ec *executionContext) childFields_Visit(ctx context.Context, field graphql
 		return ec.fieldContext_Visit_repairOrders(ctx, field)
 	case "version":
 		return ec.fieldContext_Visit_version(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Visit_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Visit", field.Name)
 }
@@ -7135,6 +7264,8 @@ func (ec *executionContext) childFields_WarrantyClaim(ctx context.Context, field
 		return ec.fieldContext_WarrantyClaim_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_WarrantyClaim_createdAt(ctx, field)
+	case "attachments":
+		return ec.fieldContext_WarrantyClaim_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WarrantyClaim", field.Name)
 }
@@ -9663,6 +9794,38 @@ func (ec *executionContext) fieldContext_AdditionalWorkRequest_version(_ context
 	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AdditionalWorkRequest_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.AdditionalWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdditionalWorkRequest_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdditionalWorkRequest().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdditionalWorkRequest_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdditionalWorkRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Appointment_id(ctx context.Context, field graphql.CollectedField, obj *shop.Appointment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10138,6 +10301,190 @@ func (ec *executionContext) _Arrival_advisor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Arrival_advisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Arrival", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.AttachmentID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐAttachmentID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Attachment_contentType(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_width(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_height(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_bytes(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_url(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "String")
+}
+
+func (ec *executionContext) _Attachment_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_thumbnailUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().ThumbnailURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "String")
+}
+
+func (ec *executionContext) _Attachment_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Bay_id(ctx context.Context, field graphql.CollectedField, obj *shop.Bay) (ret graphql.Marshaler) {
@@ -14354,6 +14701,38 @@ func (ec *executionContext) _Job_version(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Job_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Job", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Job_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Job_partsShort(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -25384,6 +25763,38 @@ func (ec *executionContext) fieldContext_Visit_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Visit", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Visit_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Visit_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Visit().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Visit_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Visit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VisitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VisitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26134,6 +26545,38 @@ func (ec *executionContext) _WarrantyClaim_createdAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_WarrantyClaim_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WarrantyClaim_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WarrantyClaim().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WarrantyClaimPayload_claim(ctx context.Context, field graphql.CollectedField, obj *model.WarrantyClaimPayload) (ret graphql.Marshaler) {
@@ -32160,6 +32603,12 @@ func (ec *executionContext) _AdditionalWorkRequest(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkRequest_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32339,6 +32788,76 @@ func (ec *executionContext) _Arrival(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Arrival_advisor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachmentImplementors = []string{"Attachment"}
+
+func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSet, obj *shop.Attachment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attachment")
+		case "id":
+			out.Values[i] = ec._Attachment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Attachment_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.Values[i] = ec._Attachment_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._Attachment_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bytes":
+			out.Values[i] = ec._Attachment_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_url(ctx, field, obj)
+				})
+		case "thumbnailUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_thumbnailUrl(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Attachment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33787,6 +34306,12 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_attachments(ctx, field, obj)
+				})
 		case "partsShort":
 			out.Values[i] = ec._Job_partsShort(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36928,6 +37453,12 @@ func (ec *executionContext) _Visit(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37187,6 +37718,12 @@ func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38056,6 +38593,30 @@ func (ec *executionContext) marshalNArrival2ᚖbayboardᚋshopᚐArrival(ctx con
 	return ec._Arrival(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachment2ᚖbayboardᚋshopᚐAttachment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttachment2ᚖbayboardᚋshopᚐAttachment(ctx context.Context, sel ast.SelectionSet, v *shop.Attachment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attachment!")
+		return graphql.Null
+	}
+	return ec._Attachment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBay2ᚕᚖbayboardᚋshopᚐBayᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Bay) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38720,6 +39281,16 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐAppointmentID(ctx con
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐAppointmentID(ctx context.Context, sel ast.SelectionSet, v shop.AppointmentID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐAttachmentID(ctx context.Context, v any) (shop.AttachmentID, error) {
+	var res shop.AttachmentID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐAttachmentID(ctx context.Context, sel ast.SelectionSet, v shop.AttachmentID) graphql.Marshaler {
 	return v
 }
 

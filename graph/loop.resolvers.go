@@ -13,6 +13,26 @@ import (
 	"slices"
 )
 
+// Attachments is the resolver for the attachments field.
+func (r *additionalWorkRequestResolver) Attachments(ctx context.Context, obj *shop.AdditionalWork) ([]*shop.Attachment, error) {
+	return list(r.DB.FindAttachments(ctx, shop.AttachToAdditionalWork, int64(obj.ID)))
+}
+
+// URL is the resolver for the url field.
+func (r *attachmentResolver) URL(ctx context.Context, obj *shop.Attachment) (string, error) {
+	return r.DB.AttachmentURL(obj, "image"), nil
+}
+
+// ThumbnailURL is the resolver for the thumbnailUrl field.
+func (r *attachmentResolver) ThumbnailURL(ctx context.Context, obj *shop.Attachment) (string, error) {
+	return r.DB.AttachmentURL(obj, "thumb"), nil
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *jobResolver) Attachments(ctx context.Context, obj *shop.Job) ([]*shop.Attachment, error) {
+	return list(r.DB.FindAttachments(ctx, shop.AttachToJob, int64(obj.ID)))
+}
+
 // SendApprovalLink is the resolver for the sendApprovalLink field.
 func (r *mutationResolver) SendApprovalLink(ctx context.Context, input store.SendApprovalLinkInput) (*model.SendApprovalLinkPayload, error) {
 	sent, err := r.DB.SendApprovalLink(ctx, input)
@@ -120,6 +140,16 @@ func (r *repairOrderResolver) Messages(ctx context.Context, obj *shop.Order) ([]
 	return list(ms, err)
 }
 
+// Attachments is the resolver for the attachments field.
+func (r *visitResolver) Attachments(ctx context.Context, obj *shop.Visit) ([]*shop.Attachment, error) {
+	return list(r.DB.FindAttachments(ctx, shop.AttachToVisit, int64(obj.ID)))
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *warrantyClaimResolver) Attachments(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Attachment, error) {
+	return list(r.DB.FindAttachments(ctx, shop.AttachToWarrantyClaim, int64(obj.ID)))
+}
+
 // DurationMs is the resolver for the durationMs field.
 func (r *webhookAttemptResolver) DurationMs(ctx context.Context, obj *shop.WebhookAttempt) (int, error) {
 	return obj.DurationMS, nil
@@ -144,6 +174,9 @@ func (r *webhookDeliveryResolver) AttemptLog(ctx context.Context, obj *shop.Webh
 	return list(m[obj.ID], nil)
 }
 
+// Attachment returns AttachmentResolver implementation.
+func (r *Resolver) Attachment() AttachmentResolver { return &attachmentResolver{r} }
+
 // OutboxMessage returns OutboxMessageResolver implementation.
 func (r *Resolver) OutboxMessage() OutboxMessageResolver { return &outboxMessageResolver{r} }
 
@@ -154,6 +187,7 @@ func (r *Resolver) WebhookAttempt() WebhookAttemptResolver { return &webhookAtte
 func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
 
 type (
+	attachmentResolver      struct{ *Resolver }
 	outboxMessageResolver   struct{ *Resolver }
 	webhookAttemptResolver  struct{ *Resolver }
 	webhookDeliveryResolver struct{ *Resolver }

@@ -87,6 +87,24 @@ func TestLoopGraphQL(t *testing.T) {
 			t.Fatalf("technician's order messages=%+v, want none", m)
 		}
 	})
+	t.Run("OKJobPhotos", func(t *testing.T) {
+		e.db.AttachmentKey = []byte("k")
+		if _, err := e.db.CreateAttachment(storetest.Ctx(e.f.Tech), &shop.Attachment{OwnerType: shop.AttachToJob, OwnerID: int64(car.Jobs[0].ID),
+			ContentType: "image/jpeg", Bytes: 10, Width: 4, Height: 3, Key: "a/1.jpg", ThumbKey: "a/1-thumb.jpg", SHA256: make([]byte, 32)}); err != nil {
+			t.Fatalf("attach: %v", err)
+		}
+		var v struct {
+			RepairOrder struct {
+				Jobs []struct {
+					Attachments []struct{ URL, ThumbnailURL string }
+				}
+			}
+		}
+		e.must(t, e.f.Board, `query($id: ID!) { repairOrder(id: $id) { jobs { attachments { url thumbnailUrl } } } }`, map[string]any{"id": orderID}, &v)
+		if a := v.RepairOrder.Jobs[0].Attachments; len(a) != 1 || !strings.Contains(a[0].URL, "/image?exp=") || !strings.Contains(a[0].ThumbnailURL, "/thumb?exp=") {
+			t.Fatalf("board's job photos=%+v, want one with signed URLs", a)
+		}
+	})
 	t.Run("ErrInvalidTemplate", func(t *testing.T) {
 		var res struct {
 			SetMessageTemplate struct{ UserErrors []userError }
