@@ -206,7 +206,7 @@ func (u *Uploads) ServeFile(w http.ResponseWriter, r *http.Request) {
 func ownerIDArg(owner shop.AttachmentOwner, id string) (int64, error) {
 	typ := map[shop.AttachmentOwner]string{shop.AttachToVisit: shop.TypeVisit, shop.AttachToJob: shop.TypeJob,
 		shop.AttachToAdditionalWork: shop.TypeAdditionalWork, shop.AttachToWarrantyClaim: shop.TypeWarrantyClaim,
-		shop.AttachToInspectionItem: "InspectionItem"}[owner]
+		shop.AttachToInspectionItem: shop.TypeInspectionItem}[owner]
 	if typ == "" {
 		return 0, shop.MayAttach(nil, owner, 0)
 	}

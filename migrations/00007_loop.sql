@@ -124,6 +124,54 @@ CREATE TABLE approval_links (
 );
 CREATE INDEX approval_links_order_idx ON approval_links (order_id);
 
+-- The digital inspection (电子检查单): a site's checklists per kind of visit,
+-- and the inspections filled in on orders, item by item.
+CREATE TABLE inspection_checklists (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site_id    BIGINT NOT NULL REFERENCES sites (id),
+    name       TEXT NOT NULL CHECK (name <> ''),
+    work_type  TEXT NOT NULL,
+    entries    JSONB NOT NULL,
+    created_by BIGINT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (site_id, id)
+);
+
+CREATE TABLE inspections (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site_id      BIGINT NOT NULL REFERENCES sites (id),
+    order_id     BIGINT NOT NULL,
+    checklist_id BIGINT NOT NULL,
+    name         TEXT NOT NULL,
+    started_by   BIGINT NOT NULL REFERENCES users (id),
+    started_at   TIMESTAMPTZ NOT NULL,
+    FOREIGN KEY (site_id, order_id) REFERENCES repair_orders (site_id, id),
+    FOREIGN KEY (site_id, checklist_id) REFERENCES inspection_checklists (site_id, id),
+    UNIQUE (order_id, checklist_id),
+    UNIQUE (site_id, id)
+);
+
+CREATE TABLE inspection_items (
+    id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site_id            BIGINT NOT NULL REFERENCES sites (id),
+    inspection_id      BIGINT NOT NULL,
+    order_id           BIGINT NOT NULL,
+    seq                INT NOT NULL CHECK (seq >= 1),
+    name               TEXT NOT NULL CHECK (name <> ''),
+    labour_minutes     INT NOT NULL CHECK (labour_minutes >= 0),
+    part_number        TEXT NOT NULL DEFAULT '',
+    quantity           INT NOT NULL DEFAULT 0 CHECK (quantity >= 0),
+    status             TEXT CHECK (status IN ('GREEN', 'AMBER', 'RED')),
+    note               TEXT NOT NULL DEFAULT '',
+    recorded_by        BIGINT REFERENCES users (id),
+    recorded_at        TIMESTAMPTZ,
+    additional_work_id BIGINT REFERENCES additional_work (id),
+    version            INT NOT NULL DEFAULT 1,
+    FOREIGN KEY (site_id, inspection_id) REFERENCES inspections (site_id, id),
+    UNIQUE (inspection_id, seq)
+);
+CREATE INDEX inspection_items_order_idx ON inspection_items (order_id);
+
 -- Photos: the image and its thumbnail live in blob storage (gocloud.dev/blob);
 -- this is their metadata. owner_id is the record's ID in the table its
 -- owner_type names.

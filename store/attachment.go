@@ -23,6 +23,7 @@ var ownerQueries = map[shop.AttachmentOwner]string{
 	shop.AttachToJob:            `SELECT site_id, order_id FROM jobs WHERE id = $1`,
 	shop.AttachToAdditionalWork: `SELECT site_id, order_id FROM additional_work WHERE id = $1`,
 	shop.AttachToWarrantyClaim:  `SELECT site_id, order_id FROM warranty_claims WHERE id = $1`,
+	shop.AttachToInspectionItem: `SELECT site_id, order_id FROM inspection_items WHERE id = $1`,
 }
 
 // attachmentOwner reads the site and order of the record a photo belongs to.
