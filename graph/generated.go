@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Complaint() ComplaintResolver
 	Customer() CustomerResolver
 	Event() EventResolver
+	InspectionItem() InspectionItemResolver
 	Invitation() InvitationResolver
 	Job() JobResolver
 	JobPayload() JobPayloadResolver
@@ -65,6 +66,7 @@ type ResolverRoot interface {
 	StockReceipt() StockReceiptResolver
 	Subscription() SubscriptionResolver
 	Vehicle() VehicleResolver
+	VehicleInspection() VehicleInspectionResolver
 	Visit() VisitResolver
 	WarrantyClaim() WarrantyClaimResolver
 	WarrantyDecision() WarrantyDecisionResolver
@@ -260,6 +262,13 @@ type ComplexityRoot struct {
 		Passed    func(childComplexity int) int
 	}
 
+	ChecklistEntry struct {
+		LabourMinutes func(childComplexity int) int
+		Name          func(childComplexity int) int
+		PartNumber    func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+	}
+
 	Complaint struct {
 		Callback         func(childComplexity int) int
 		CheckDueOn       func(childComplexity int) int
@@ -339,6 +348,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	InspectionChecklist struct {
+		Entries  func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		WorkType func(childComplexity int) int
+	}
+
+	InspectionChecklistPayload struct {
+		Checklist  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	InspectionItem struct {
+		AdditionalWork func(childComplexity int) int
+		Attachments    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Note           func(childComplexity int) int
+		RecordedAt     func(childComplexity int) int
+		Seq            func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
+	InspectionItemPayload struct {
+		Item       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Invitation struct {
 		Customer    func(childComplexity int) int
 		LastVisitAt func(childComplexity int) int
@@ -406,6 +444,7 @@ type ComplexityRoot struct {
 		CancelRepairOrder          func(childComplexity int, input store.CancelRepairOrderInput) int
 		CheckComplaintSatisfaction func(childComplexity int, input store.ComplaintActionInput) int
 		CloseComplaint             func(childComplexity int, input store.ComplaintActionInput) int
+		CreateInspectionChecklist  func(childComplexity int, input store.CreateInspectionChecklistInput) int
 		CreatePart                 func(childComplexity int, input store.CreatePartInput) int
 		CreateRepairOrder          func(childComplexity int, input store.CreateRepairOrderInput) int
 		CreateServicePlan          func(childComplexity int, input store.CreateServicePlanInput) int
@@ -425,10 +464,12 @@ type ComplexityRoot struct {
 		OpenComplaint              func(childComplexity int, input store.OpenComplaintInput) int
 		PauseJob                   func(childComplexity int, input store.PauseJobInput) int
 		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
+		ProposeFromInspectionItem  func(childComplexity int, input store.ProposeFromInspectionItemInput) int
 		ReceiveStock               func(childComplexity int, input store.ReceiveStockInput) int
 		ReceiveVehicle             func(childComplexity int, input store.ReceiveVehicleInput) int
 		RecordCallback             func(childComplexity int, input store.RecordCallbackInput) int
 		RecordFinalInspection      func(childComplexity int, input store.RecordFinalInspectionInput) int
+		RecordInspectionItem       func(childComplexity int, input store.RecordInspectionItemInput) int
 		RecordReminder             func(childComplexity int, input store.RecordReminderInput) int
 		RecordSelfCheck            func(childComplexity int, input store.RecordJobCheckInput) int
 		RecordTeamLeadCheck        func(childComplexity int, input store.RecordJobCheckInput) int
@@ -445,6 +486,7 @@ type ComplexityRoot struct {
 		SetMessageTemplate         func(childComplexity int, input store.SetMessageTemplateInput) int
 		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
 		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
+		StartInspection            func(childComplexity int, input store.StartInspectionInput) int
 		StartJob                   func(childComplexity int, input store.JobRef) int
 		SubmitWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
 		UpdateCallbackSettings     func(childComplexity int, input store.UpdateCallbackSettingsInput) int
@@ -553,31 +595,32 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditTrail         func(childComplexity int, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) int
-		Board              func(childComplexity int, siteID string) int
-		CallbacksDue       func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
-		Complaints         func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
-		Customer           func(childComplexity int, id string) int
-		Customers          func(childComplexity int, siteID string, query *string, first *int, after *string) int
-		EstimateCompletion func(childComplexity int, siteID string, labourMinutes int) int
-		Invitations        func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
-		MessageTemplate    func(childComplexity int, siteID string, kind shop.MessageKind, locale string) int
-		Node               func(childComplexity int, id string) int
-		Nodes              func(childComplexity int, ids []string) int
-		OutboxMessages     func(childComplexity int, siteID string, orderID *string, first *int, after *string) int
-		PartReservations   func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
-		Parts              func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
-		RemindersDue       func(childComplexity int, siteID string, date *time.Time) int
-		RepairOrder        func(childComplexity int, id string) int
-		RepairOrders       func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
-		RetainedParts      func(childComplexity int, siteID string, keptOnly *bool, first *int, after *string) int
-		ServiceReport      func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
-		Site               func(childComplexity int, id string) int
-		Sites              func(childComplexity int) int
-		Viewer             func(childComplexity int) int
-		WarrantyClaims     func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
-		WebhookDeliveries  func(childComplexity int, endpointID string, pending *bool, first *int, after *string) int
-		WebhookEndpoints   func(childComplexity int, siteID string) int
+		AuditTrail           func(childComplexity int, siteID string, actorID *string, orderID *string, kind *shop.EventKind, from *time.Time, to *time.Time, first *int, after *string) int
+		Board                func(childComplexity int, siteID string) int
+		CallbacksDue         func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
+		Complaints           func(childComplexity int, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) int
+		Customer             func(childComplexity int, id string) int
+		Customers            func(childComplexity int, siteID string, query *string, first *int, after *string) int
+		EstimateCompletion   func(childComplexity int, siteID string, labourMinutes int) int
+		InspectionChecklists func(childComplexity int, siteID string, workType *shop.WorkType) int
+		Invitations          func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
+		MessageTemplate      func(childComplexity int, siteID string, kind shop.MessageKind, locale string) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		OutboxMessages       func(childComplexity int, siteID string, orderID *string, first *int, after *string) int
+		PartReservations     func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
+		Parts                func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
+		RemindersDue         func(childComplexity int, siteID string, date *time.Time) int
+		RepairOrder          func(childComplexity int, id string) int
+		RepairOrders         func(childComplexity int, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) int
+		RetainedParts        func(childComplexity int, siteID string, keptOnly *bool, first *int, after *string) int
+		ServiceReport        func(childComplexity int, siteID string, period shop.Period, date *time.Time) int
+		Site                 func(childComplexity int, id string) int
+		Sites                func(childComplexity int) int
+		Viewer               func(childComplexity int) int
+		WarrantyClaims       func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
+		WebhookDeliveries    func(childComplexity int, endpointID string, pending *bool, first *int, after *string) int
+		WebhookEndpoints     func(childComplexity int, siteID string) int
 	}
 
 	RecordCallbackPayload struct {
@@ -617,6 +660,7 @@ type ComplexityRoot struct {
 		Findings            func(childComplexity int) int
 		HandedOverAt        func(childComplexity int) int
 		ID                  func(childComplexity int) int
+		Inspections         func(childComplexity int) int
 		InsuranceClaim      func(childComplexity int) int
 		InsurerName         func(childComplexity int) int
 		Jobs                func(childComplexity int) int
@@ -830,6 +874,18 @@ type ComplexityRoot struct {
 		Year     func(childComplexity int) int
 	}
 
+	VehicleInspection struct {
+		ID        func(childComplexity int) int
+		Items     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		StartedAt func(childComplexity int) int
+	}
+
+	VehicleInspectionPayload struct {
+		Inspection func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Visit struct {
 		Advisor          func(childComplexity int) int
 		Appointment      func(childComplexity int) int
@@ -1031,6 +1087,10 @@ type EventResolver interface {
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
 	RepairOrder(ctx context.Context, obj *shop.Event) (*shop.Order, error)
 }
+type InspectionItemResolver interface {
+	AdditionalWork(ctx context.Context, obj *shop.InspectionItem) (*shop.AdditionalWork, error)
+	Attachments(ctx context.Context, obj *shop.InspectionItem) ([]*shop.Attachment, error)
+}
 type InvitationResolver interface {
 	Customer(ctx context.Context, obj *store.Invitation) (*shop.Customer, error)
 	Vehicle(ctx context.Context, obj *store.Invitation) (*shop.Vehicle, error)
@@ -1085,6 +1145,10 @@ type MutationResolver interface {
 	SetMessageTemplate(ctx context.Context, input store.SetMessageTemplateInput) (*model.MessageTemplatePayload, error)
 	CreateWebhookEndpoint(ctx context.Context, input store.CreateWebhookEndpointInput) (*model.WebhookEndpointPayload, error)
 	DisableWebhookEndpoint(ctx context.Context, input model.DisableWebhookEndpointInput) (*model.WebhookEndpointPayload, error)
+	CreateInspectionChecklist(ctx context.Context, input store.CreateInspectionChecklistInput) (*model.InspectionChecklistPayload, error)
+	StartInspection(ctx context.Context, input store.StartInspectionInput) (*model.VehicleInspectionPayload, error)
+	RecordInspectionItem(ctx context.Context, input store.RecordInspectionItemInput) (*model.InspectionItemPayload, error)
+	ProposeFromInspectionItem(ctx context.Context, input store.ProposeFromInspectionItemInput) (*model.AdditionalWorkPayload, error)
 	CreateRepairOrder(ctx context.Context, input store.CreateRepairOrderInput) (*model.RepairOrderPayload, error)
 	UpdateRepairOrder(ctx context.Context, input store.UpdateRepairOrderInput) (*model.RepairOrderPayload, error)
 	AddJob(ctx context.Context, input store.AddJobInput) (*model.RepairOrderPayload, error)
@@ -1158,6 +1222,7 @@ type QueryResolver interface {
 	MessageTemplate(ctx context.Context, siteID string, kind shop.MessageKind, locale string) (*model.MessageTemplate, error)
 	WebhookEndpoints(ctx context.Context, siteID string) ([]*shop.WebhookEndpoint, error)
 	WebhookDeliveries(ctx context.Context, endpointID string, pending *bool, first *int, after *string) ([]*shop.WebhookDelivery, error)
+	InspectionChecklists(ctx context.Context, siteID string, workType *shop.WorkType) ([]*shop.Checklist, error)
 	RepairOrder(ctx context.Context, id string) (*shop.Order, error)
 	RepairOrders(ctx context.Context, siteID string, states []shop.OrderState, advisorID *string, first *int, after *string) (*model.RepairOrderConnection, error)
 	Parts(ctx context.Context, siteID string, query *string, shortOnly *bool, first *int, after *string) (*model.PartConnection, error)
@@ -1196,6 +1261,7 @@ type RepairOrderResolver interface {
 
 	Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error)
 	Messages(ctx context.Context, obj *shop.Order) ([]*shop.Message, error)
+	Inspections(ctx context.Context, obj *shop.Order) ([]*shop.VehicleInspection, error)
 	PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error)
 	PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error)
 	WarrantyClaims(ctx context.Context, obj *shop.Order) ([]*shop.WarrantyClaim, error)
@@ -1251,6 +1317,9 @@ type SubscriptionResolver interface {
 }
 type VehicleResolver interface {
 	Customer(ctx context.Context, obj *shop.Vehicle) (*shop.Customer, error)
+}
+type VehicleInspectionResolver interface {
+	Items(ctx context.Context, obj *shop.VehicleInspection) ([]*shop.InspectionItem, error)
 }
 type VisitResolver interface {
 	Damages(ctx context.Context, obj *shop.Visit) ([]*shop.Damage, error)
@@ -2162,6 +2231,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Check.Passed(childComplexity), true
 
+	case "ChecklistEntry.labourMinutes":
+		if e.ComplexityRoot.ChecklistEntry.LabourMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.LabourMinutes(childComplexity), true
+	case "ChecklistEntry.name":
+		if e.ComplexityRoot.ChecklistEntry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.Name(childComplexity), true
+	case "ChecklistEntry.partNumber":
+		if e.ComplexityRoot.ChecklistEntry.PartNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.PartNumber(childComplexity), true
+	case "ChecklistEntry.quantity":
+		if e.ComplexityRoot.ChecklistEntry.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.Quantity(childComplexity), true
+
 	case "Complaint.callback":
 		if e.ComplexityRoot.Complaint.Callback == nil {
 			break
@@ -2470,6 +2564,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "InspectionChecklist.entries":
+		if e.ComplexityRoot.InspectionChecklist.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.Entries(childComplexity), true
+	case "InspectionChecklist.id":
+		if e.ComplexityRoot.InspectionChecklist.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.ID(childComplexity), true
+	case "InspectionChecklist.name":
+		if e.ComplexityRoot.InspectionChecklist.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.Name(childComplexity), true
+	case "InspectionChecklist.workType":
+		if e.ComplexityRoot.InspectionChecklist.WorkType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.WorkType(childComplexity), true
+
+	case "InspectionChecklistPayload.checklist":
+		if e.ComplexityRoot.InspectionChecklistPayload.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklistPayload.Checklist(childComplexity), true
+	case "InspectionChecklistPayload.userErrors":
+		if e.ComplexityRoot.InspectionChecklistPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklistPayload.UserErrors(childComplexity), true
+
+	case "InspectionItem.additionalWork":
+		if e.ComplexityRoot.InspectionItem.AdditionalWork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.AdditionalWork(childComplexity), true
+	case "InspectionItem.attachments":
+		if e.ComplexityRoot.InspectionItem.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Attachments(childComplexity), true
+	case "InspectionItem.id":
+		if e.ComplexityRoot.InspectionItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.ID(childComplexity), true
+	case "InspectionItem.name":
+		if e.ComplexityRoot.InspectionItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Name(childComplexity), true
+	case "InspectionItem.note":
+		if e.ComplexityRoot.InspectionItem.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Note(childComplexity), true
+	case "InspectionItem.recordedAt":
+		if e.ComplexityRoot.InspectionItem.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.RecordedAt(childComplexity), true
+	case "InspectionItem.seq":
+		if e.ComplexityRoot.InspectionItem.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Seq(childComplexity), true
+	case "InspectionItem.status":
+		if e.ComplexityRoot.InspectionItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Status(childComplexity), true
+	case "InspectionItem.version":
+		if e.ComplexityRoot.InspectionItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Version(childComplexity), true
+
+	case "InspectionItemPayload.item":
+		if e.ComplexityRoot.InspectionItemPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItemPayload.Item(childComplexity), true
+	case "InspectionItemPayload.userErrors":
+		if e.ComplexityRoot.InspectionItemPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItemPayload.UserErrors(childComplexity), true
 
 	case "Invitation.customer":
 		if e.ComplexityRoot.Invitation.Customer == nil {
@@ -2805,6 +3005,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseComplaint(childComplexity, args["input"].(store.ComplaintActionInput)), true
+	case "Mutation.createInspectionChecklist":
+		if e.ComplexityRoot.Mutation.CreateInspectionChecklist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInspectionChecklist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInspectionChecklist(childComplexity, args["input"].(store.CreateInspectionChecklistInput)), true
 	case "Mutation.createPart":
 		if e.ComplexityRoot.Mutation.CreatePart == nil {
 			break
@@ -3014,6 +3225,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PayWarrantyClaim(childComplexity, args["input"].(store.PayWarrantyClaimInput)), true
+	case "Mutation.proposeFromInspectionItem":
+		if e.ComplexityRoot.Mutation.ProposeFromInspectionItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeFromInspectionItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeFromInspectionItem(childComplexity, args["input"].(store.ProposeFromInspectionItemInput)), true
 	case "Mutation.receiveStock":
 		if e.ComplexityRoot.Mutation.ReceiveStock == nil {
 			break
@@ -3058,6 +3280,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordFinalInspection(childComplexity, args["input"].(store.RecordFinalInspectionInput)), true
+	case "Mutation.recordInspectionItem":
+		if e.ComplexityRoot.Mutation.RecordInspectionItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInspectionItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInspectionItem(childComplexity, args["input"].(store.RecordInspectionItemInput)), true
 	case "Mutation.recordReminder":
 		if e.ComplexityRoot.Mutation.RecordReminder == nil {
 			break
@@ -3234,6 +3467,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignRepairOrder(childComplexity, args["input"].(store.SignRepairOrderInput)), true
+	case "Mutation.startInspection":
+		if e.ComplexityRoot.Mutation.StartInspection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startInspection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartInspection(childComplexity, args["input"].(store.StartInspectionInput)), true
 	case "Mutation.startJob":
 		if e.ComplexityRoot.Mutation.StartJob == nil {
 			break
@@ -3785,6 +4029,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EstimateCompletion(childComplexity, args["siteId"].(string), args["labourMinutes"].(int)), true
+	case "Query.inspectionChecklists":
+		if e.ComplexityRoot.Query.InspectionChecklists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspectionChecklists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InspectionChecklists(childComplexity, args["siteId"].(string), args["workType"].(*shop.WorkType)), true
 
 	case "Query.invitations":
 		if e.ComplexityRoot.Query.Invitations == nil {
@@ -4140,6 +4395,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.ID(childComplexity), true
+	case "RepairOrder.inspections":
+		if e.ComplexityRoot.RepairOrder.Inspections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.Inspections(childComplexity), true
 	case "RepairOrder.insuranceClaim":
 		if e.ComplexityRoot.RepairOrder.InsuranceClaim == nil {
 			break
@@ -5131,6 +5392,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Vehicle.Year(childComplexity), true
 
+	case "VehicleInspection.id":
+		if e.ComplexityRoot.VehicleInspection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.ID(childComplexity), true
+	case "VehicleInspection.items":
+		if e.ComplexityRoot.VehicleInspection.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.Items(childComplexity), true
+	case "VehicleInspection.name":
+		if e.ComplexityRoot.VehicleInspection.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.Name(childComplexity), true
+	case "VehicleInspection.startedAt":
+		if e.ComplexityRoot.VehicleInspection.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.StartedAt(childComplexity), true
+
+	case "VehicleInspectionPayload.inspection":
+		if e.ComplexityRoot.VehicleInspectionPayload.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspectionPayload.Inspection(childComplexity), true
+	case "VehicleInspectionPayload.userErrors":
+		if e.ComplexityRoot.VehicleInspectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspectionPayload.UserErrors(childComplexity), true
+
 	case "Visit.advisor":
 		if e.ComplexityRoot.Visit.Advisor == nil {
 			break
@@ -5643,7 +5942,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelRepairOrderInput", ec.unmarshalInputCancelRepairOrderInput),
+			graphql.NewInputUnmarshaler("ChecklistEntryInput", ec.unmarshalInputChecklistEntryInput),
 			graphql.NewInputUnmarshaler("ComplaintActionInput", ec.unmarshalInputComplaintActionInput),
+			graphql.NewInputUnmarshaler("CreateInspectionChecklistInput", ec.unmarshalInputCreateInspectionChecklistInput),
 			graphql.NewInputUnmarshaler("CreatePartInput", ec.unmarshalInputCreatePartInput),
 			graphql.NewInputUnmarshaler("CreateRepairOrderInput", ec.unmarshalInputCreateRepairOrderInput),
 			graphql.NewInputUnmarshaler("CreateServicePlanInput", ec.unmarshalInputCreateServicePlanInput),
@@ -5667,10 +5968,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartLineInput", ec.unmarshalInputPartLineInput),
 			graphql.NewInputUnmarshaler("PauseJobInput", ec.unmarshalInputPauseJobInput),
 			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("ProposeFromInspectionItemInput", ec.unmarshalInputProposeFromInspectionItemInput),
 			graphql.NewInputUnmarshaler("ReceiveStockInput", ec.unmarshalInputReceiveStockInput),
 			graphql.NewInputUnmarshaler("ReceiveVehicleInput", ec.unmarshalInputReceiveVehicleInput),
 			graphql.NewInputUnmarshaler("RecordCallbackInput", ec.unmarshalInputRecordCallbackInput),
 			graphql.NewInputUnmarshaler("RecordFinalInspectionInput", ec.unmarshalInputRecordFinalInspectionInput),
+			graphql.NewInputUnmarshaler("RecordInspectionItemInput", ec.unmarshalInputRecordInspectionItemInput),
 			graphql.NewInputUnmarshaler("RecordJobCheckInput", ec.unmarshalInputRecordJobCheckInput),
 			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
 			graphql.NewInputUnmarshaler("ReleasePartReservationInput", ec.unmarshalInputReleasePartReservationInput),
@@ -5684,6 +5987,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetMessageTemplateInput", ec.unmarshalInputSetMessageTemplateInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
+			graphql.NewInputUnmarshaler("StartInspectionInput", ec.unmarshalInputStartInspectionInput),
 			graphql.NewInputUnmarshaler("UpdateCallbackSettingsInput", ec.unmarshalInputUpdateCallbackSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateRepairOrderInput", ec.unmarshalInputUpdateRepairOrderInput),
 			graphql.NewInputUnmarshaler("UpdateRetainedPartInput", ec.unmarshalInputUpdateRetainedPartInput),
@@ -6182,6 +6486,20 @@ func (ec *executionContext) childFields_Check(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Check", field.Name)
 }
 
+func (ec *executionContext) childFields_ChecklistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ChecklistEntry_name(ctx, field)
+	case "labourMinutes":
+		return ec.fieldContext_ChecklistEntry_labourMinutes(ctx, field)
+	case "partNumber":
+		return ec.fieldContext_ChecklistEntry_partNumber(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ChecklistEntry_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChecklistEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_Complaint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6338,6 +6656,64 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 		return ec.fieldContext_EventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionChecklist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionChecklist_id(ctx, field)
+	case "name":
+		return ec.fieldContext_InspectionChecklist_name(ctx, field)
+	case "workType":
+		return ec.fieldContext_InspectionChecklist_workType(ctx, field)
+	case "entries":
+		return ec.fieldContext_InspectionChecklist_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionChecklist", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionChecklistPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checklist":
+		return ec.fieldContext_InspectionChecklistPayload_checklist(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InspectionChecklistPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionChecklistPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionItem_id(ctx, field)
+	case "seq":
+		return ec.fieldContext_InspectionItem_seq(ctx, field)
+	case "name":
+		return ec.fieldContext_InspectionItem_name(ctx, field)
+	case "status":
+		return ec.fieldContext_InspectionItem_status(ctx, field)
+	case "note":
+		return ec.fieldContext_InspectionItem_note(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_InspectionItem_recordedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_InspectionItem_version(ctx, field)
+	case "additionalWork":
+		return ec.fieldContext_InspectionItem_additionalWork(ctx, field)
+	case "attachments":
+		return ec.fieldContext_InspectionItem_attachments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionItem", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_InspectionItemPayload_item(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InspectionItemPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionItemPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6790,6 +7166,8 @@ func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field g
 		return ec.fieldContext_RepairOrder_callbacks(ctx, field)
 	case "messages":
 		return ec.fieldContext_RepairOrder_messages(ctx, field)
+	case "inspections":
+		return ec.fieldContext_RepairOrder_inspections(ctx, field)
 	case "partReservations":
 		return ec.fieldContext_RepairOrder_partReservations(ctx, field)
 	case "partIssues":
@@ -7140,6 +7518,30 @@ func (ec *executionContext) childFields_Vehicle(ctx context.Context, field graph
 		return ec.fieldContext_Vehicle_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Vehicle", field.Name)
+}
+
+func (ec *executionContext) childFields_VehicleInspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VehicleInspection_id(ctx, field)
+	case "name":
+		return ec.fieldContext_VehicleInspection_name(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_VehicleInspection_startedAt(ctx, field)
+	case "items":
+		return ec.fieldContext_VehicleInspection_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VehicleInspection", field.Name)
+}
+
+func (ec *executionContext) childFields_VehicleInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inspection":
+		return ec.fieldContext_VehicleInspectionPayload_inspection(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VehicleInspectionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VehicleInspectionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Visit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7626,6 +8028,20 @@ func (ec *executionContext) field_Mutation_closeComplaint_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createInspectionChecklist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateInspectionChecklistInput, error) {
+			return ec.unmarshalNCreateInspectionChecklistInput2bayboardᚋstoreᚐCreateInspectionChecklistInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7892,6 +8308,20 @@ func (ec *executionContext) field_Mutation_payWarrantyClaim_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_proposeFromInspectionItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ProposeFromInspectionItemInput, error) {
+			return ec.unmarshalNProposeFromInspectionItemInput2bayboardᚋstoreᚐProposeFromInspectionItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_receiveStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7940,6 +8370,20 @@ func (ec *executionContext) field_Mutation_recordFinalInspection_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
 			return ec.unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInspectionItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordInspectionItemInput, error) {
+			return ec.unmarshalNRecordInspectionItemInput2bayboardᚋstoreᚐRecordInspectionItemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8164,6 +8608,20 @@ func (ec *executionContext) field_Mutation_signRepairOrder_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SignRepairOrderInput, error) {
 			return ec.unmarshalNSignRepairOrderInput2bayboardᚋstoreᚐSignRepairOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.StartInspectionInput, error) {
+			return ec.unmarshalNStartInspectionInput2bayboardᚋstoreᚐStartInspectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8509,6 +8967,28 @@ func (ec *executionContext) field_Query_estimateCompletion_args(ctx context.Cont
 		return nil, err
 	}
 	args["labourMinutes"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspectionChecklists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "workType",
+		func(ctx context.Context, v any) (*shop.WorkType, error) {
+			return ec.unmarshalOWorkType2ᚖbayboardᚋshopᚐWorkType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workType"] = arg1
 	return args, nil
 }
 
@@ -12737,6 +13217,98 @@ func (ec *executionContext) fieldContext_Check_checkedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Check", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _ChecklistEntry_name(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistEntry_labourMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_labourMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_labourMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChecklistEntry_partNumber(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_partNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_partNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistEntry_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Complaint_id(ctx context.Context, field graphql.CollectedField, obj *shop.Complaint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14060,6 +14632,460 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionChecklist_id(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ChecklistID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐChecklistID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionChecklist", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionChecklist_name(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionChecklist", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionChecklist_workType(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_workType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.WorkType) graphql.Marshaler {
+			return ec.marshalNWorkType2bayboardᚋshopᚐWorkType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_workType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionChecklist", field, false, false, "WorkType")
+}
+
+func (ec *executionContext) _InspectionChecklist_entries(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.ChecklistEntry) graphql.Marshaler {
+			return ec.marshalNChecklistEntry2ᚕbayboardᚋshopᚐChecklistEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionChecklist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionChecklistPayload_checklist(ctx context.Context, field graphql.CollectedField, obj *model.InspectionChecklistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklistPayload_checklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checklist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Checklist) graphql.Marshaler {
+			return ec.marshalOInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklistPayload_checklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionChecklistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionChecklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionChecklistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InspectionChecklistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklistPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionChecklistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItem_id(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.InspectionItemID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐInspectionItemID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionItem_seq(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_name(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_status(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.ItemStatus) graphql.Marshaler {
+			return ec.marshalOItemStatus2ᚖbayboardᚋshopᚐItemStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ItemStatus")
+}
+
+func (ec *executionContext) _InspectionItem_note(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_recordedAt(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InspectionItem_version(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_additionalWork(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_additionalWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionItem().AdditionalWork(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.AdditionalWork) graphql.Marshaler {
+			return ec.marshalOAdditionalWorkRequest2ᚖbayboardᚋshopᚐAdditionalWork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_additionalWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdditionalWorkRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItem_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionItem().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItemPayload_item(ctx context.Context, field graphql.CollectedField, obj *model.InspectionItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItemPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.InspectionItem) graphql.Marshaler {
+			return ec.marshalOInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItemPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItemPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InspectionItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItemPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItemPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16205,6 +17231,182 @@ func (ec *executionContext) fieldContext_Mutation_disableWebhookEndpoint(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_disableWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInspectionChecklist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInspectionChecklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInspectionChecklist(ctx, fc.Args["input"].(store.CreateInspectionChecklistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionChecklistPayload) graphql.Marshaler {
+			return ec.marshalNInspectionChecklistPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionChecklistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInspectionChecklist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionChecklistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInspectionChecklist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startInspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startInspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartInspection(ctx, fc.Args["input"].(store.StartInspectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VehicleInspectionPayload) graphql.Marshaler {
+			return ec.marshalNVehicleInspectionPayload2ᚖbayboardᚋgraphᚋmodelᚐVehicleInspectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startInspection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleInspectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startInspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInspectionItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInspectionItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInspectionItem(ctx, fc.Args["input"].(store.RecordInspectionItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionItemPayload) graphql.Marshaler {
+			return ec.marshalNInspectionItemPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInspectionItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInspectionItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposeFromInspectionItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeFromInspectionItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeFromInspectionItem(ctx, fc.Args["input"].(store.ProposeFromInspectionItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdditionalWorkPayload) graphql.Marshaler {
+			return ec.marshalNAdditionalWorkPayload2ᚖbayboardᚋgraphᚋmodelᚐAdditionalWorkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeFromInspectionItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdditionalWorkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeFromInspectionItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19846,6 +21048,50 @@ func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_inspectionChecklists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspectionChecklists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InspectionChecklists(ctx, fc.Args["siteId"].(string), fc.Args["workType"].(*shop.WorkType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Checklist) graphql.Marshaler {
+			return ec.marshalNInspectionChecklist2ᚕᚖbayboardᚋshopᚐChecklistᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspectionChecklists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionChecklist(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspectionChecklists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_repairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21832,6 +23078,38 @@ func (ec *executionContext) fieldContext_RepairOrder_messages(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairOrder_inspections(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().Inspections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.VehicleInspection) graphql.Marshaler {
+			return ec.marshalNVehicleInspection2ᚕᚖbayboardᚋshopᚐVehicleInspectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_inspections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleInspection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25270,6 +26548,171 @@ func (ec *executionContext) _Vehicle_version(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Vehicle_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Vehicle", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VehicleInspection_id(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.InspectionID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐInspectionID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleInspection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _VehicleInspection_name(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleInspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _VehicleInspection_startedAt(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleInspection", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _VehicleInspection_items(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VehicleInspection().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.InspectionItem) graphql.Marshaler {
+			return ec.marshalNInspectionItem2ᚕᚖbayboardᚋshopᚐInspectionItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehicleInspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VehicleInspectionPayload_inspection(ctx context.Context, field graphql.CollectedField, obj *model.VehicleInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspectionPayload_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.VehicleInspection) graphql.Marshaler {
+			return ec.marshalOVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspectionPayload_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehicleInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleInspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VehicleInspectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VehicleInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehicleInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Visit_id(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
@@ -28827,6 +30270,79 @@ func UnmarshalCancelRepairOrderInput(ctx context.Context, raw any) (store.Cancel
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChecklistEntryInput(ctx context.Context, obj any) (shop.ChecklistEntry, error) {
+	var it shop.ChecklistEntry
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["labourMinutes"]; !present {
+		asMap["labourMinutes"] = 0
+	}
+	if _, present := asMap["partNumber"]; !present {
+		asMap["partNumber"] = ""
+	}
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 0
+	}
+
+	fieldsInOrder := [...]string{"name", "labourMinutes", "partNumber", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "labourMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourMinutes = data
+		case "partNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartNumber = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChecklistEntryInput unmarshals raw into the ChecklistEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChecklistEntryInput(ctx context.Context, raw any) (shop.ChecklistEntry, error) {
+	var out shop.ChecklistEntry
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistEntryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputComplaintActionInput(ctx context.Context, obj any) (store.ComplaintActionInput, error) {
 	var it store.ComplaintActionInput
 	if obj == nil {
@@ -28901,6 +30417,69 @@ func (ec *executionContext) unmarshalInputComplaintActionInput(ctx context.Conte
 func UnmarshalComplaintActionInput(ctx context.Context, raw any) (store.ComplaintActionInput, error) {
 	var out store.ComplaintActionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateInspectionChecklistInput(ctx context.Context, obj any) (store.CreateInspectionChecklistInput, error) {
+	var it store.CreateInspectionChecklistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "name", "workType", "entries"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "workType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workType"))
+			data, err := ec.unmarshalNWorkType2bayboardᚋshopᚐWorkType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkType = data
+		case "entries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entries"))
+			data, err := ec.unmarshalNChecklistEntryInput2ᚕᚖbayboardᚋshopᚐChecklistEntryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entries = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInspectionChecklistInput unmarshals raw into the CreateInspectionChecklistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInspectionChecklistInput(ctx context.Context, raw any) (store.CreateInspectionChecklistInput, error) {
+	var out store.CreateInspectionChecklistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInspectionChecklistInput", raw, &out)
 	return out, err
 }
 
@@ -30535,6 +32114,48 @@ func UnmarshalPayWarrantyClaimInput(ctx context.Context, raw any) (store.PayWarr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProposeFromInspectionItemInput(ctx context.Context, obj any) (store.ProposeFromInspectionItemInput, error) {
+	var it store.ProposeFromInspectionItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐInspectionItemID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposeFromInspectionItemInput unmarshals raw into the ProposeFromInspectionItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposeFromInspectionItemInput(ctx context.Context, raw any) (store.ProposeFromInspectionItemInput, error) {
+	var out store.ProposeFromInspectionItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeFromInspectionItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReceiveStockInput(ctx context.Context, obj any) (store.ReceiveStockInput, error) {
 	var it store.ReceiveStockInput
 	if obj == nil {
@@ -30924,6 +32545,69 @@ func (ec *executionContext) unmarshalInputRecordFinalInspectionInput(ctx context
 func UnmarshalRecordFinalInspectionInput(ctx context.Context, raw any) (store.RecordFinalInspectionInput, error) {
 	var out store.RecordFinalInspectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFinalInspectionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordInspectionItemInput(ctx context.Context, obj any) (store.RecordInspectionItemInput, error) {
+	var it store.RecordInspectionItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "status", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐInspectionItemID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNItemStatus2bayboardᚋshopᚐItemStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordInspectionItemInput unmarshals raw into the RecordInspectionItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordInspectionItemInput(ctx context.Context, raw any) (store.RecordInspectionItemInput, error) {
+	var out store.RecordInspectionItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordInspectionItemInput", raw, &out)
 	return out, err
 }
 
@@ -31841,6 +33525,55 @@ func (ec *executionContext) unmarshalInputSignRepairOrderInput(ctx context.Conte
 func UnmarshalSignRepairOrderInput(ctx context.Context, raw any) (store.SignRepairOrderInput, error) {
 	var out store.SignRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartInspectionInput(ctx context.Context, obj any) (store.StartInspectionInput, error) {
+	var it store.StartInspectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "checklistId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "checklistId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checklistId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐChecklistID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChecklistID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartInspectionInput unmarshals raw into the StartInspectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartInspectionInput(ctx context.Context, raw any) (store.StartInspectionInput, error) {
+	var out store.StartInspectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartInspectionInput", raw, &out)
 	return out, err
 }
 
@@ -33594,6 +35327,54 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var checklistEntryImplementors = []string{"ChecklistEntry"}
+
+func (ec *executionContext) _ChecklistEntry(ctx context.Context, sel ast.SelectionSet, obj *shop.ChecklistEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checklistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChecklistEntry")
+		case "name":
+			out.Values[i] = ec._ChecklistEntry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labourMinutes":
+			out.Values[i] = ec._ChecklistEntry_labourMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partNumber":
+			out.Values[i] = ec._ChecklistEntry_partNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._ChecklistEntry_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var complaintImplementors = []string{"Complaint", "Node"}
 
 func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet, obj *shop.Complaint) graphql.Marshaler {
@@ -34113,6 +35894,205 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionChecklistImplementors = []string{"InspectionChecklist"}
+
+func (ec *executionContext) _InspectionChecklist(ctx context.Context, sel ast.SelectionSet, obj *shop.Checklist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionChecklistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionChecklist")
+		case "id":
+			out.Values[i] = ec._InspectionChecklist_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._InspectionChecklist_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workType":
+			out.Values[i] = ec._InspectionChecklist_workType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entries":
+			out.Values[i] = ec._InspectionChecklist_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionChecklistPayloadImplementors = []string{"InspectionChecklistPayload"}
+
+func (ec *executionContext) _InspectionChecklistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionChecklistPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionChecklistPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionChecklistPayload")
+		case "checklist":
+			out.Values[i] = ec._InspectionChecklistPayload_checklist(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InspectionChecklistPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionItemImplementors = []string{"InspectionItem"}
+
+func (ec *executionContext) _InspectionItem(ctx context.Context, sel ast.SelectionSet, obj *shop.InspectionItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionItem")
+		case "id":
+			out.Values[i] = ec._InspectionItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seq":
+			out.Values[i] = ec._InspectionItem_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._InspectionItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._InspectionItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._InspectionItem_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._InspectionItem_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._InspectionItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "additionalWork":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionItem_additionalWork(ctx, field, obj)
+				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionItem_attachments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionItemPayloadImplementors = []string{"InspectionItemPayload"}
+
+func (ec *executionContext) _InspectionItemPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionItemPayload")
+		case "item":
+			out.Values[i] = ec._InspectionItemPayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InspectionItemPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34705,6 +36685,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "disableWebhookEndpoint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disableWebhookEndpoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createInspectionChecklist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInspectionChecklist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startInspection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startInspection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInspectionItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInspectionItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposeFromInspectionItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeFromInspectionItem(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35685,6 +37693,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_webhookDeliveries(ctx, field)
 				})
+		case "inspectionChecklists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspectionChecklists(ctx, field)
+				})
 		case "repairOrder":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -36179,6 +38193,12 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RepairOrder_messages(ctx, field, obj)
+				})
+		case "inspections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_inspections(ctx, field, obj)
 				})
 		case "partReservations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -37321,6 +39341,93 @@ func (ec *executionContext) _Vehicle(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Vehicle_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vehicleInspectionImplementors = []string{"VehicleInspection"}
+
+func (ec *executionContext) _VehicleInspection(ctx context.Context, sel ast.SelectionSet, obj *shop.VehicleInspection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vehicleInspectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VehicleInspection")
+		case "id":
+			out.Values[i] = ec._VehicleInspection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._VehicleInspection_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._VehicleInspection_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VehicleInspection_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vehicleInspectionPayloadImplementors = []string{"VehicleInspectionPayload"}
+
+func (ec *executionContext) _VehicleInspectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VehicleInspectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vehicleInspectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VehicleInspectionPayload")
+		case "inspection":
+			out.Values[i] = ec._VehicleInspectionPayload_inspection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VehicleInspectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38884,6 +40991,45 @@ func (ec *executionContext) marshalNCheckKind2bayboardᚋshopᚐCheckKind(ctx co
 	return res
 }
 
+func (ec *executionContext) marshalNChecklistEntry2bayboardᚋshopᚐChecklistEntry(ctx context.Context, sel ast.SelectionSet, v shop.ChecklistEntry) graphql.Marshaler {
+	return ec._ChecklistEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChecklistEntry2ᚕbayboardᚋshopᚐChecklistEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.ChecklistEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChecklistEntry2bayboardᚋshopᚐChecklistEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNChecklistEntryInput2ᚕᚖbayboardᚋshopᚐChecklistEntryᚄ(ctx context.Context, v any) ([]*shop.ChecklistEntry, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*shop.ChecklistEntry, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistEntryInput2ᚖbayboardᚋshopᚐChecklistEntry(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNChecklistEntryInput2ᚖbayboardᚋshopᚐChecklistEntry(ctx context.Context, v any) (*shop.ChecklistEntry, error) {
+	res, err := ec.unmarshalInputChecklistEntryInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNComplaint2ᚕᚖbayboardᚋshopᚐComplaintᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Complaint) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38949,6 +41095,11 @@ func (ec *executionContext) marshalNContactMethod2bayboardᚋshopᚐContactMetho
 		graphql.AddInvalidNullFromMarshaler(ctx, "ContactMethod!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCreateInspectionChecklistInput2bayboardᚋstoreᚐCreateInspectionChecklistInput(ctx context.Context, v any) (store.CreateInspectionChecklistInput, error) {
+	res, err := ec.unmarshalInputCreateInspectionChecklistInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreatePartInput2bayboardᚋstoreᚐCreatePartInput(ctx context.Context, v any) (store.CreatePartInput, error) {
@@ -39324,6 +41475,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐCheckID(ctx context.Con
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐChecklistID(ctx context.Context, v any) (shop.ChecklistID, error) {
+	var res shop.ChecklistID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐChecklistID(ctx context.Context, sel ast.SelectionSet, v shop.ChecklistID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐComplaintID(ctx context.Context, v any) (shop.ComplaintID, error) {
 	var res shop.ComplaintID
 	err := res.UnmarshalGQL(v)
@@ -39351,6 +41512,26 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐEventID(ctx context.C
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐEventID(ctx context.Context, sel ast.SelectionSet, v shop.EventID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐInspectionID(ctx context.Context, v any) (shop.InspectionID, error) {
+	var res shop.InspectionID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐInspectionID(ctx context.Context, sel ast.SelectionSet, v shop.InspectionID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐInspectionItemID(ctx context.Context, v any) (shop.InspectionItemID, error) {
+	var res shop.InspectionItemID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐInspectionItemID(ctx context.Context, sel ast.SelectionSet, v shop.InspectionItemID) graphql.Marshaler {
 	return v
 }
 
@@ -39616,6 +41797,70 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNInspectionChecklist2ᚕᚖbayboardᚋshopᚐChecklistᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Checklist) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx context.Context, sel ast.SelectionSet, v *shop.Checklist) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionChecklist!")
+		return graphql.Null
+	}
+	return ec._InspectionChecklist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionChecklistPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionChecklistPayload(ctx context.Context, sel ast.SelectionSet, v *model.InspectionChecklistPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionChecklistPayload!")
+		return graphql.Null
+	}
+	return ec._InspectionChecklistPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionItem2ᚕᚖbayboardᚋshopᚐInspectionItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.InspectionItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx context.Context, sel ast.SelectionSet, v *shop.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionItem!")
+		return graphql.Null
+	}
+	return ec._InspectionItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionItemPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionItemPayload(ctx context.Context, sel ast.SelectionSet, v *model.InspectionItemPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionItemPayload!")
+		return graphql.Null
+	}
+	return ec._InspectionItemPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39671,6 +41916,21 @@ func (ec *executionContext) marshalNInvitation2ᚖbayboardᚋstoreᚐInvitation(
 func (ec *executionContext) unmarshalNIssuePartsInput2bayboardᚋstoreᚐIssuePartsInput(ctx context.Context, v any) (store.IssuePartsInput, error) {
 	res, err := ec.unmarshalInputIssuePartsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNItemStatus2bayboardᚋshopᚐItemStatus(ctx context.Context, v any) (shop.ItemStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ItemStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNItemStatus2bayboardᚋshopᚐItemStatus(ctx context.Context, sel ast.SelectionSet, v shop.ItemStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNJob2ᚕᚖbayboardᚋshopᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Job) graphql.Marshaler {
@@ -40053,6 +42313,11 @@ func (ec *executionContext) marshalNPriority2bayboardᚋshopᚐPriority(ctx cont
 	return res
 }
 
+func (ec *executionContext) unmarshalNProposeFromInspectionItemInput2bayboardᚋstoreᚐProposeFromInspectionItemInput(ctx context.Context, v any) (store.ProposeFromInspectionItemInput, error) {
+	res, err := ec.unmarshalInputProposeFromInspectionItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReceiveStockInput2bayboardᚋstoreᚐReceiveStockInput(ctx context.Context, v any) (store.ReceiveStockInput, error) {
 	res, err := ec.unmarshalInputReceiveStockInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40078,6 +42343,11 @@ func (ec *executionContext) marshalNRecordCallbackPayload2ᚖbayboardᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
 	res, err := ec.unmarshalInputRecordFinalInspectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordInspectionItemInput2bayboardᚋstoreᚐRecordInspectionItemInput(ctx context.Context, v any) (store.RecordInspectionItemInput, error) {
+	res, err := ec.unmarshalInputRecordInspectionItemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -40458,6 +42728,11 @@ func (ec *executionContext) marshalNSitePayload2ᚖbayboardᚋgraphᚋmodelᚐSi
 	return ec._SitePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNStartInspectionInput2bayboardᚋstoreᚐStartInspectionInput(ctx context.Context, v any) (store.StartInspectionInput, error) {
+	res, err := ec.unmarshalInputStartInspectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStockReceiptPayload2ᚖbayboardᚋgraphᚋmodelᚐStockReceiptPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockReceiptPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StockReceiptPayload!")
@@ -40599,6 +42874,38 @@ func (ec *executionContext) marshalNVehicle2ᚖbayboardᚋshopᚐVehicle(ctx con
 		return graphql.Null
 	}
 	return ec._Vehicle(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVehicleInspection2ᚕᚖbayboardᚋshopᚐVehicleInspectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.VehicleInspection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx context.Context, sel ast.SelectionSet, v *shop.VehicleInspection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VehicleInspection!")
+		return graphql.Null
+	}
+	return ec._VehicleInspection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVehicleInspectionPayload2ᚖbayboardᚋgraphᚋmodelᚐVehicleInspectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.VehicleInspectionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VehicleInspectionPayload!")
+		return graphql.Null
+	}
+	return ec._VehicleInspectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVisit2ᚖbayboardᚋshopᚐVisit(ctx context.Context, sel ast.SelectionSet, v *shop.Visit) graphql.Marshaler {
@@ -41429,6 +43736,20 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx context.Context, sel ast.SelectionSet, v *shop.Checklist) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionChecklist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx context.Context, sel ast.SelectionSet, v *shop.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionItem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -41444,6 +43765,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOItemStatus2ᚖbayboardᚋshopᚐItemStatus(ctx context.Context, v any) (*shop.ItemStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ItemStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOItemStatus2ᚖbayboardᚋshopᚐItemStatus(ctx context.Context, sel ast.SelectionSet, v *shop.ItemStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 
@@ -41831,6 +44171,13 @@ func (ec *executionContext) marshalOUser2ᚖbayboardᚋshopᚐUser(ctx context.C
 	return ec._User(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx context.Context, sel ast.SelectionSet, v *shop.VehicleInspection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VehicleInspection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOVisit2ᚖbayboardᚋshopᚐVisit(ctx context.Context, sel ast.SelectionSet, v *shop.Visit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -41893,6 +44240,25 @@ func (ec *executionContext) marshalOWebhookEndpoint2ᚖbayboardᚋshopᚐWebhook
 		return graphql.Null
 	}
 	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWorkType2ᚖbayboardᚋshopᚐWorkType(ctx context.Context, v any) (*shop.WorkType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.WorkType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWorkType2ᚖbayboardᚋshopᚐWorkType(ctx context.Context, sel ast.SelectionSet, v *shop.WorkType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

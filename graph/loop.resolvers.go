@@ -28,6 +28,19 @@ func (r *attachmentResolver) ThumbnailURL(ctx context.Context, obj *shop.Attachm
 	return r.DB.AttachmentURL(obj, "thumb"), nil
 }
 
+// AdditionalWork is the resolver for the additionalWork field.
+func (r *inspectionItemResolver) AdditionalWork(ctx context.Context, obj *shop.InspectionItem) (*shop.AdditionalWork, error) {
+	if obj.AdditionalWorkID == nil {
+		return nil, nil
+	}
+	return r.DB.FindAdditionalWorkByID(ctx, *obj.AdditionalWorkID)
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *inspectionItemResolver) Attachments(ctx context.Context, obj *shop.InspectionItem) ([]*shop.Attachment, error) {
+	return list(r.DB.FindAttachments(ctx, shop.AttachToInspectionItem, int64(obj.ID)))
+}
+
 // Attachments is the resolver for the attachments field.
 func (r *jobResolver) Attachments(ctx context.Context, obj *shop.Job) ([]*shop.Attachment, error) {
 	return list(r.DB.FindAttachments(ctx, shop.AttachToJob, int64(obj.ID)))
@@ -69,6 +82,36 @@ func (r *mutationResolver) DisableWebhookEndpoint(ctx context.Context, input mod
 	}
 	e, err := r.DB.DisableWebhookEndpoint(ctx, shop.WebhookEndpointID(id))
 	return endpointPayload(e, err)
+}
+
+// CreateInspectionChecklist is the resolver for the createInspectionChecklist field.
+func (r *mutationResolver) CreateInspectionChecklist(ctx context.Context, input store.CreateInspectionChecklistInput) (*model.InspectionChecklistPayload, error) {
+	cl, err := r.DB.CreateChecklist(ctx, input)
+	p := &model.InspectionChecklistPayload{Checklist: cl}
+	p.UserErrors, err = userErrors(err)
+	return p, err
+}
+
+// StartInspection is the resolver for the startInspection field.
+func (r *mutationResolver) StartInspection(ctx context.Context, input store.StartInspectionInput) (*model.VehicleInspectionPayload, error) {
+	ins, err := r.DB.StartInspection(ctx, input)
+	p := &model.VehicleInspectionPayload{Inspection: ins}
+	p.UserErrors, err = userErrors(err)
+	return p, err
+}
+
+// RecordInspectionItem is the resolver for the recordInspectionItem field.
+func (r *mutationResolver) RecordInspectionItem(ctx context.Context, input store.RecordInspectionItemInput) (*model.InspectionItemPayload, error) {
+	it, err := r.DB.RecordInspectionItem(ctx, input)
+	p := &model.InspectionItemPayload{Item: it}
+	p.UserErrors, err = userErrors(err)
+	return p, err
+}
+
+// ProposeFromInspectionItem is the resolver for the proposeFromInspectionItem field.
+func (r *mutationResolver) ProposeFromInspectionItem(ctx context.Context, input store.ProposeFromInspectionItemInput) (*model.AdditionalWorkPayload, error) {
+	aw, err := r.DB.ProposeFromInspectionItem(ctx, input)
+	return r.additionalPayload(ctx, aw, err, 0)
 }
 
 // Order is the resolver for the order field.
@@ -127,6 +170,15 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, endpointID string
 	return list(r.DB.FindWebhookDeliveries(ctx, f))
 }
 
+// InspectionChecklists is the resolver for the inspectionChecklists field.
+func (r *queryResolver) InspectionChecklists(ctx context.Context, siteID string, workType *shop.WorkType) ([]*shop.Checklist, error) {
+	site, err := siteArg(siteID)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.DB.FindChecklists(ctx, site, workType))
+}
+
 // Messages is the resolver for the messages field.
 func (r *repairOrderResolver) Messages(ctx context.Context, obj *shop.Order) ([]*shop.Message, error) {
 	// The order is readable by more roles than its messages are: those
@@ -138,6 +190,16 @@ func (r *repairOrderResolver) Messages(ctx context.Context, obj *shop.Order) ([]
 	ms, err := r.DB.FindMessages(ctx, store.MessageFilter{SiteID: obj.SiteID, OrderID: &obj.ID})
 	slices.Reverse(ms)
 	return list(ms, err)
+}
+
+// Inspections is the resolver for the inspections field.
+func (r *repairOrderResolver) Inspections(ctx context.Context, obj *shop.Order) ([]*shop.VehicleInspection, error) {
+	return list(r.DB.FindInspectionsByOrder(ctx, obj.ID))
+}
+
+// Items is the resolver for the items field.
+func (r *vehicleInspectionResolver) Items(ctx context.Context, obj *shop.VehicleInspection) ([]*shop.InspectionItem, error) {
+	return list(r.DB.FindInspectionItems(ctx, obj.ID))
 }
 
 // Attachments is the resolver for the attachments field.
@@ -177,8 +239,16 @@ func (r *webhookDeliveryResolver) AttemptLog(ctx context.Context, obj *shop.Webh
 // Attachment returns AttachmentResolver implementation.
 func (r *Resolver) Attachment() AttachmentResolver { return &attachmentResolver{r} }
 
+// InspectionItem returns InspectionItemResolver implementation.
+func (r *Resolver) InspectionItem() InspectionItemResolver { return &inspectionItemResolver{r} }
+
 // OutboxMessage returns OutboxMessageResolver implementation.
 func (r *Resolver) OutboxMessage() OutboxMessageResolver { return &outboxMessageResolver{r} }
+
+// VehicleInspection returns VehicleInspectionResolver implementation.
+func (r *Resolver) VehicleInspection() VehicleInspectionResolver {
+	return &vehicleInspectionResolver{r}
+}
 
 // WebhookAttempt returns WebhookAttemptResolver implementation.
 func (r *Resolver) WebhookAttempt() WebhookAttemptResolver { return &webhookAttemptResolver{r} }
@@ -187,8 +257,10 @@ func (r *Resolver) WebhookAttempt() WebhookAttemptResolver { return &webhookAtte
 func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
 
 type (
-	attachmentResolver      struct{ *Resolver }
-	outboxMessageResolver   struct{ *Resolver }
-	webhookAttemptResolver  struct{ *Resolver }
-	webhookDeliveryResolver struct{ *Resolver }
+	attachmentResolver        struct{ *Resolver }
+	inspectionItemResolver    struct{ *Resolver }
+	outboxMessageResolver     struct{ *Resolver }
+	vehicleInspectionResolver struct{ *Resolver }
+	webhookAttemptResolver    struct{ *Resolver }
+	webhookDeliveryResolver   struct{ *Resolver }
 )

@@ -116,3 +116,83 @@ func TestLoopGraphQL(t *testing.T) {
 		}
 	})
 }
+
+// TestInspectionGraphQL: checklist, inspection, a red finding proposed in
+// one tap, through the API.
+func TestInspectionGraphQL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	siteID := gid(shop.TypeSite, int64(e.f.Site.ID))
+	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	orderID := gid(shop.TypeOrder, int64(car.Order.ID))
+	var cl struct {
+		CreateInspectionChecklist struct {
+			Checklist  struct{ ID string }
+			UserErrors []userError
+		}
+	}
+	e.must(t, e.f.Manager, `mutation($in: CreateInspectionChecklistInput!) { createInspectionChecklist(input: $in) { checklist { id } userErrors { code message } } }`,
+		map[string]any{"in": map[string]any{"siteId": siteID, "name": "35000 km 保养", "workType": "MAINTENANCE",
+			"entries": []any{map[string]any{"name": "刹车片", "labourMinutes": 60}, map[string]any{"name": "雨刮"}}}}, &cl)
+	if len(cl.CreateInspectionChecklist.UserErrors) > 0 {
+		t.Fatalf("userErrors=%+v", cl.CreateInspectionChecklist.UserErrors)
+	}
+	var st struct {
+		StartInspection struct {
+			Inspection struct {
+				Items []struct{ ID, Name string }
+			}
+			UserErrors []userError
+		}
+	}
+	e.must(t, e.f.Tech, `mutation($in: StartInspectionInput!) { startInspection(input: $in) { inspection { items { id name } } userErrors { code message } } }`,
+		map[string]any{"in": map[string]any{"orderId": orderID, "checklistId": cl.CreateInspectionChecklist.Checklist.ID}}, &st)
+	items := st.StartInspection.Inspection.Items
+	if len(items) != 2 {
+		t.Fatalf("payload=%+v, want two items", st.StartInspection)
+	}
+	var rec struct {
+		RecordInspectionItem struct {
+			Item       struct{ Status string }
+			UserErrors []userError
+		}
+	}
+	e.must(t, e.f.Tech, `mutation($in: RecordInspectionItemInput!) { recordInspectionItem(input: $in) { item { status } userErrors { code field message } } }`,
+		map[string]any{"in": map[string]any{"itemId": items[0].ID, "status": "RED"}}, &rec)
+	if ue := rec.RecordInspectionItem.UserErrors; len(ue) != 1 || ue[0].Code != "INVALID" {
+		t.Fatalf("userErrors=%+v, want INVALID (a red finding needs a note)", ue)
+	}
+	e.must(t, e.f.Tech, `mutation($in: RecordInspectionItemInput!) { recordInspectionItem(input: $in) { item { status } userErrors { code field message } } }`,
+		map[string]any{"in": map[string]any{"itemId": items[0].ID, "status": "RED", "note": "剩 2mm"}}, &rec)
+	if rec.RecordInspectionItem.Item.Status != "RED" {
+		t.Fatalf("payload=%+v, want RED", rec.RecordInspectionItem)
+	}
+	var pr struct {
+		ProposeFromInspectionItem struct {
+			AdditionalWork struct {
+				State  string
+				Safety bool
+			}
+			UserErrors []userError
+		}
+	}
+	e.must(t, e.f.Tech, `mutation($in: ProposeFromInspectionItemInput!) { proposeFromInspectionItem(input: $in) { additionalWork { state safety } userErrors { code message } } }`,
+		map[string]any{"in": map[string]any{"itemId": items[0].ID}}, &pr)
+	if p := pr.ProposeFromInspectionItem; len(p.UserErrors) > 0 || p.AdditionalWork.State != "REQUESTED" || !p.AdditionalWork.Safety {
+		t.Fatalf("payload=%+v, want a REQUESTED safety matter", p)
+	}
+	var v struct {
+		RepairOrder struct {
+			Inspections []struct {
+				Items []struct {
+					Status         *string
+					AdditionalWork *struct{ State string }
+				}
+			}
+		}
+	}
+	e.must(t, e.f.Advisor, `query($id: ID!) { repairOrder(id: $id) { inspections { items { status additionalWork { state } } } } }`, map[string]any{"id": orderID}, &v)
+	if ins := v.RepairOrder.Inspections; len(ins) != 1 || ins[0].Items[0].AdditionalWork == nil || ins[0].Items[1].Status != nil {
+		t.Fatalf("inspections=%+v, want the red item tied to its request and the other unchecked", ins)
+	}
+}

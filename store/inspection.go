@@ -26,8 +26,8 @@ func (r *checklistRow) checklist() (*shop.Checklist, error) {
 	return &c, json.Unmarshal(r.Entries, &c.Entries)
 }
 
-// CreateChecklistInput is a site's checklist for a kind of visit.
-type CreateChecklistInput struct {
+// CreateInspectionChecklistInput is a site's checklist for a kind of visit.
+type CreateInspectionChecklistInput struct {
 	SiteID   shop.SiteID
 	Name     string
 	WorkType shop.WorkType
@@ -36,7 +36,7 @@ type CreateChecklistInput struct {
 
 // CreateChecklist defines a checklist (shop.DefineChecklist). Errors:
 // UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, INVALID.
-func (d *DB) CreateChecklist(ctx context.Context, in CreateChecklistInput) (*shop.Checklist, error) {
+func (d *DB) CreateChecklist(ctx context.Context, in CreateInspectionChecklistInput) (*shop.Checklist, error) {
 	return mutate(d, ctx, "createInspectionChecklist", "", in, func(c *change) (*shop.Checklist, error) {
 		entries := make([]shop.ChecklistEntry, len(in.Entries))
 		for i, e := range in.Entries {

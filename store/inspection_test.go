@@ -16,7 +16,7 @@ func TestInspection(t *testing.T) {
 	db := storetest.MustOpenDB(t)
 	f := storetest.MustFixture(t, db)
 	tech := storetest.Ctx(f.Tech)
-	cl, err := db.CreateChecklist(storetest.Ctx(f.Manager), store.CreateChecklistInput{SiteID: f.Site.ID, Name: "35000 km 保养",
+	cl, err := db.CreateChecklist(storetest.Ctx(f.Manager), store.CreateInspectionChecklistInput{SiteID: f.Site.ID, Name: "35000 km 保养",
 		WorkType: shop.WorkMaintenance, Entries: []*shop.ChecklistEntry{{Name: "刹车片", LabourMinutes: 60}, {Name: "雨刮"}}})
 	if err != nil {
 		t.Fatalf("checklist: %v", err)

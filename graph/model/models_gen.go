@@ -61,6 +61,22 @@ type EventEdge struct {
 	Node *shop.Event `json:"node"`
 }
 
+// The result of createInspectionChecklist.
+type InspectionChecklistPayload struct {
+	// The checklist.
+	Checklist *shop.Checklist `json:"checklist,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of recordInspectionItem.
+type InspectionItemPayload struct {
+	// The item.
+	Item *shop.InspectionItem `json:"item,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A site's wording of a kind of message in a language.
 type MessageTemplate struct {
 	// The kind of message.
@@ -231,6 +247,14 @@ type StockReceiptPayload struct {
 // then live updates. An update with `reset: true` means the cursor is too old:
 // reload the snapshot (`board`) and subscribe from its cursor.
 type Subscription struct {
+}
+
+// The result of startInspection.
+type VehicleInspectionPayload struct {
+	// The inspection.
+	Inspection *shop.VehicleInspection `json:"inspection,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A page of visits.
