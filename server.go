@@ -384,9 +384,15 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	// Photos: uploads with the bearer token, reads by signed URL.
 	mux.Handle("POST /attachments", api.WithRequestID(api.Authenticate(db, api.RateLimit(cfg.RateLimit, cfg.RateBurst, http.HandlerFunc(uploads.ServeUpload)))))
 	mux.HandleFunc("GET /attachments/{id}/{variant}", uploads.ServeFile)
+	// The customer's approval link: no login, the token is the permission;
+	// a tight rate per client address keeps tokens from being guessed.
+	approvals := &api.Approvals{DB: db}
+	mux.Handle("GET /approve/{token}/view", api.WithRequestID(api.RateLimit(2, 30, http.HandlerFunc(approvals.ServeView))))
+	mux.Handle("POST /approve/{token}/answer", api.WithRequestID(api.RateLimit(2, 30, http.HandlerFunc(approvals.ServeAnswer))))
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
+	mux.Handle("GET /approve/{token}", pages)
 	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}

@@ -74,3 +74,7 @@ func RevokeApprovalLink(l ApprovalLink, by *Actor, now time.Time) (ApprovalLink,
 func ApprovalLinkURL(base, token string) string {
 	return strings.TrimRight(base, "/") + "/approve/" + token
 }
+
+// ContactCustomerLink is the channel of an answer the customer gave on
+// their own approval link.
+const ContactCustomerLink ContactMethod = "CUSTOMER_LINK"
