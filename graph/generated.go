@@ -482,6 +482,7 @@ type ComplexityRoot struct {
 		RetainWarrantyPart         func(childComplexity int, input store.RetainWarrantyPartInput) int
 		ReturnParts                func(childComplexity int, input store.ReturnPartsInput) int
 		ReviseWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		RevokeApprovalLinks        func(childComplexity int, input store.RevokeApprovalLinksInput) int
 		SendApprovalLink           func(childComplexity int, input store.SendApprovalLinkInput) int
 		SetMessageTemplate         func(childComplexity int, input store.SetMessageTemplateInput) int
 		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
@@ -734,6 +735,11 @@ type ComplexityRoot struct {
 	RetainedPartPayload struct {
 		RetainedPart func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
+	}
+
+	RevokeApprovalLinksPayload struct {
+		Revoked    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	SendApprovalLinkPayload struct {
@@ -1149,6 +1155,7 @@ type MutationResolver interface {
 	StartInspection(ctx context.Context, input store.StartInspectionInput) (*model.VehicleInspectionPayload, error)
 	RecordInspectionItem(ctx context.Context, input store.RecordInspectionItemInput) (*model.InspectionItemPayload, error)
 	ProposeFromInspectionItem(ctx context.Context, input store.ProposeFromInspectionItemInput) (*model.AdditionalWorkPayload, error)
+	RevokeApprovalLinks(ctx context.Context, input store.RevokeApprovalLinksInput) (*model.RevokeApprovalLinksPayload, error)
 	CreateRepairOrder(ctx context.Context, input store.CreateRepairOrderInput) (*model.RepairOrderPayload, error)
 	UpdateRepairOrder(ctx context.Context, input store.UpdateRepairOrderInput) (*model.RepairOrderPayload, error)
 	AddJob(ctx context.Context, input store.AddJobInput) (*model.RepairOrderPayload, error)
@@ -3423,6 +3430,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviseWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
+	case "Mutation.revokeApprovalLinks":
+		if e.ComplexityRoot.Mutation.RevokeApprovalLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApprovalLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeApprovalLinks(childComplexity, args["input"].(store.RevokeApprovalLinksInput)), true
 	case "Mutation.sendApprovalLink":
 		if e.ComplexityRoot.Mutation.SendApprovalLink == nil {
 			break
@@ -4760,6 +4778,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetainedPartPayload.UserErrors(childComplexity), true
 
+	case "RevokeApprovalLinksPayload.revoked":
+		if e.ComplexityRoot.RevokeApprovalLinksPayload.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApprovalLinksPayload.Revoked(childComplexity), true
+	case "RevokeApprovalLinksPayload.userErrors":
+		if e.ComplexityRoot.RevokeApprovalLinksPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApprovalLinksPayload.UserErrors(childComplexity), true
+
 	case "SendApprovalLinkPayload.expiresAt":
 		if e.ComplexityRoot.SendApprovalLinkPayload.ExpiresAt == nil {
 			break
@@ -5983,6 +6014,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReservePartsInput", ec.unmarshalInputReservePartsInput),
 			graphql.NewInputUnmarshaler("RetainWarrantyPartInput", ec.unmarshalInputRetainWarrantyPartInput),
 			graphql.NewInputUnmarshaler("ReturnPartsInput", ec.unmarshalInputReturnPartsInput),
+			graphql.NewInputUnmarshaler("RevokeApprovalLinksInput", ec.unmarshalInputRevokeApprovalLinksInput),
 			graphql.NewInputUnmarshaler("SendApprovalLinkInput", ec.unmarshalInputSendApprovalLinkInput),
 			graphql.NewInputUnmarshaler("SetMessageTemplateInput", ec.unmarshalInputSetMessageTemplateInput),
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
@@ -7254,6 +7286,16 @@ func (ec *executionContext) childFields_RetainedPartPayload(ctx context.Context,
 		return ec.fieldContext_RetainedPartPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetainedPartPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeApprovalLinksPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revoked":
+		return ec.fieldContext_RevokeApprovalLinksPayload_revoked(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeApprovalLinksPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeApprovalLinksPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SendApprovalLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8552,6 +8594,20 @@ func (ec *executionContext) field_Mutation_reviseWarrantyClaim_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.WarrantyClaimActionInput, error) {
 			return ec.unmarshalNWarrantyClaimActionInput2bayboardᚋstoreᚐWarrantyClaimActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeApprovalLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RevokeApprovalLinksInput, error) {
+			return ec.unmarshalNRevokeApprovalLinksInput2bayboardᚋstoreᚐRevokeApprovalLinksInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17413,6 +17469,50 @@ func (ec *executionContext) fieldContext_Mutation_proposeFromInspectionItem(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeApprovalLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApprovalLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeApprovalLinks(ctx, fc.Args["input"].(store.RevokeApprovalLinksInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeApprovalLinksPayload) graphql.Marshaler {
+			return ec.marshalNRevokeApprovalLinksPayload2ᚖbayboardᚋgraphᚋmodelᚐRevokeApprovalLinksPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApprovalLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeApprovalLinksPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApprovalLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createRepairOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23852,6 +23952,61 @@ func (ec *executionContext) _RetainedPartPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_RetainedPartPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RetainedPartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeApprovalLinksPayload_revoked(ctx context.Context, field graphql.CollectedField, obj *model.RevokeApprovalLinksPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApprovalLinksPayload_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revoked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApprovalLinksPayload_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeApprovalLinksPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevokeApprovalLinksPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeApprovalLinksPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApprovalLinksPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApprovalLinksPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeApprovalLinksPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -33276,6 +33431,48 @@ func UnmarshalReturnPartsInput(ctx context.Context, raw any) (store.ReturnPartsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeApprovalLinksInput(ctx context.Context, obj any) (store.RevokeApprovalLinksInput, error) {
+	var it store.RevokeApprovalLinksInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeApprovalLinksInput unmarshals raw into the RevokeApprovalLinksInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeApprovalLinksInput(ctx context.Context, raw any) (store.RevokeApprovalLinksInput, error) {
+	var out store.RevokeApprovalLinksInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApprovalLinksInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSendApprovalLinkInput(ctx context.Context, obj any) (store.SendApprovalLinkInput, error) {
 	var it store.SendApprovalLinkInput
 	if obj == nil {
@@ -36717,6 +36914,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokeApprovalLinks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApprovalLinks(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createRepairOrder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRepairOrder(ctx, field)
@@ -38482,6 +38686,44 @@ func (ec *executionContext) _RetainedPartPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._RetainedPartPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokeApprovalLinksPayloadImplementors = []string{"RevokeApprovalLinksPayload"}
+
+func (ec *executionContext) _RevokeApprovalLinksPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeApprovalLinksPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeApprovalLinksPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeApprovalLinksPayload")
+		case "revoked":
+			out.Values[i] = ec._RevokeApprovalLinksPayload_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeApprovalLinksPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42597,6 +42839,19 @@ func (ec *executionContext) marshalNRetainedPartPayload2ᚖbayboardᚋgraphᚋmo
 func (ec *executionContext) unmarshalNReturnPartsInput2bayboardᚋstoreᚐReturnPartsInput(ctx context.Context, v any) (store.ReturnPartsInput, error) {
 	res, err := ec.unmarshalInputReturnPartsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeApprovalLinksInput2bayboardᚋstoreᚐRevokeApprovalLinksInput(ctx context.Context, v any) (store.RevokeApprovalLinksInput, error) {
+	res, err := ec.unmarshalInputRevokeApprovalLinksInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeApprovalLinksPayload2ᚖbayboardᚋgraphᚋmodelᚐRevokeApprovalLinksPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeApprovalLinksPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevokeApprovalLinksPayload!")
+		return graphql.Null
+	}
+	return ec._RevokeApprovalLinksPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2bayboardᚋshopᚐRole(ctx context.Context, v any) (shop.Role, error) {

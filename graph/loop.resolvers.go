@@ -114,6 +114,14 @@ func (r *mutationResolver) ProposeFromInspectionItem(ctx context.Context, input 
 	return r.additionalPayload(ctx, aw, err, 0)
 }
 
+// RevokeApprovalLinks is the resolver for the revokeApprovalLinks field.
+func (r *mutationResolver) RevokeApprovalLinks(ctx context.Context, input store.RevokeApprovalLinksInput) (*model.RevokeApprovalLinksPayload, error) {
+	n, err := r.DB.RevokeApprovalLinks(ctx, input)
+	p := &model.RevokeApprovalLinksPayload{Revoked: n}
+	p.UserErrors, err = userErrors(err)
+	return p, err
+}
+
 // Order is the resolver for the order field.
 func (r *outboxMessageResolver) Order(ctx context.Context, obj *shop.Message) (*shop.Order, error) {
 	if obj.OrderID == nil {

@@ -180,3 +180,36 @@ func (d *DB) DecideByLink(ctx context.Context, in DecideByLinkInput) (*shop.Addi
 	return d.decideAdditional(actx, op, DecideAdditionalWorkInput{AdditionalWorkID: in.AdditionalWorkID,
 		CustomerContact: in.Name, ContactMethod: shop.ContactCustomerLink}, in.Approve)
 }
+
+// RevokeApprovalLinksInput names the order whose links stop working.
+type RevokeApprovalLinksInput struct {
+	OrderID shop.OrderID
+}
+
+// RevokeApprovalLinks revokes every working link of an order
+// (shop.RevokeApprovalLink each) and returns how many it revoked. Errors:
+// UNAUTHENTICATED, NOT_FOUND, FORBIDDEN.
+func (d *DB) RevokeApprovalLinks(ctx context.Context, in RevokeApprovalLinksInput) (int, error) {
+	return mutate(d, ctx, "revokeApprovalLinks", "", in, func(c *change) (int, error) {
+		o, err := lockOrder(c, in.OrderID, shop.ActRead, nil)
+		if err != nil {
+			return 0, err
+		}
+		var links []*shop.ApprovalLink
+		if err := c.tx.SelectContext(c.ctx, &links, `
+			SELECT id, site_id, order_id, hash, created_by, created_at, expires_at, revoked_at FROM approval_links
+			WHERE order_id = $1 AND revoked_at IS NULL AND expires_at > $2 FOR UPDATE`, o.ID, c.now); err != nil {
+			return 0, err
+		}
+		for _, l := range links {
+			l2, err := shop.RevokeApprovalLink(*l, c.actor, c.now)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := c.tx.ExecContext(c.ctx, `UPDATE approval_links SET revoked_at = $2 WHERE id = $1`, l2.ID, l2.RevokedAt); err != nil {
+				return 0, err
+			}
+		}
+		return len(links), nil
+	})
+}

@@ -203,6 +203,14 @@ type RetainedPartPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of revokeApprovalLinks.
+type RevokeApprovalLinksPayload struct {
+	// How many links were revoked.
+	Revoked int `json:"revoked"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of sendApprovalLink.
 type SendApprovalLinkPayload struct {
 	// The customer's link: shown once (only its hash is kept).
