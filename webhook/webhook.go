@@ -108,6 +108,9 @@ type Worker struct {
 	opts Options
 	// Stats counts what the worker did.
 	Stats Stats
+	// remindedAt is when the clock's reminders were last queued (store
+	// clock): they are due by the day, so once a minute is plenty.
+	remindedAt time.Time
 }
 
 // New returns a worker over db; call Run to start it.
@@ -157,17 +160,20 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// Pass queues the clock's reminders, hands new messages to the log sender
+// Pass queues the clock's reminders (at most once a minute), hands new messages to the log sender
 // and makes their deliveries, makes the deliveries of new events, then posts
 // every delivery due (one batch). It returns the database errors met (store's
 // codes); a failed POST is not an error, it is retried later.
 func (w *Worker) Pass(ctx context.Context) error {
 	defer w.Stats.Passes.Add(1)
 	var errs []error
-	if n, err := w.db.QueueReminderMessages(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("queue reminders: %w", err))
-	} else {
-		w.Stats.Reminders.Add(int64(n))
+	if now := w.db.Now(); w.remindedAt.IsZero() || now.Sub(w.remindedAt) >= time.Minute || now.Before(w.remindedAt) {
+		if n, err := w.db.QueueReminderMessages(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("queue reminders: %w", err))
+		} else {
+			w.remindedAt = now
+			w.Stats.Reminders.Add(int64(n))
+		}
 	}
 	for {
 		msgs, err := w.db.DispatchMessages(ctx, w.opts.Batch)
