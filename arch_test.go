@@ -29,6 +29,7 @@ func TestImportArrows(t *testing.T) {
 		"bayboard/api":        {"bayboard/demo"},
 		"bayboard/demo":       {"bayboard/api", "bayboard/graph", "bayboard/board", "github.com/99designs/gqlgen"},
 		"bayboard/watch":      {"bayboard/api", "bayboard/graph", "bayboard/board", "bayboard/demo", "github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
+		"bayboard/webhook":    {"bayboard/api", "bayboard/graph", "bayboard/board", "bayboard/demo", "github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
 		"bayboard":            {"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +36,7 @@ import (
 	"bayboard/docs"
 	"bayboard/store"
 	"bayboard/watch"
+	"bayboard/webhook"
 )
 
 func main() {
@@ -83,6 +86,15 @@ type config struct {
 	WebsocketPendingPerAddr int
 	WebsocketPendingMax     int
 	WebsocketMaxOperations  int
+
+	// The outbox and its webhooks (issue 17).
+	WebhookInterval time.Duration
+	WebhookTimeout  time.Duration
+	WebhookWorkers  int
+
+	// Photos (issue 17).
+	BlobURL    string
+	SigningKey string
 }
 
 // setting describes one configuration entry: flag, env var, default, help.
@@ -151,6 +163,11 @@ func settings(c *config) []setting {
 		{"websocket-pending-per-address", "BAYBOARD_WEBSOCKET_PENDING_PER_ADDRESS", "8", "websockets of one client address not yet authenticated; the next upgrade gets 429 (0: no limit)", integer(&c.WebsocketPendingPerAddr)},
 		{"websocket-pending-max", "BAYBOARD_WEBSOCKET_PENDING_MAX", "512", "websockets of this instance not yet authenticated; the next anonymous upgrade gets 503 (0: no limit)", integer(&c.WebsocketPendingMax)},
 		{"websocket-max-operations", "BAYBOARD_WEBSOCKET_MAX_OPERATIONS", "50", "subscriptions (and other operations) in flight on one websocket; the next gets an error (0: no limit)", integer(&c.WebsocketMaxOperations)},
+		{"webhook-interval", "BAYBOARD_WEBHOOK_INTERVAL", "2s", "time between two passes of the outbox: how late a message or webhook may leave after its change", dur(&c.WebhookInterval)},
+		{"webhook-timeout", "BAYBOARD_WEBHOOK_TIMEOUT", "10s", "time a webhook endpoint has to answer one POST before it is retried", dur(&c.WebhookTimeout)},
+		{"webhook-workers", "BAYBOARD_WEBHOOK_WORKERS", "4", "webhook POSTs this instance makes at once", integer(&c.WebhookWorkers)},
+		{"blob-url", "BAYBOARD_BLOB_URL", "", "where photos are stored: file:///abs/dir (default: the folder .bayboard-blobs in the working directory) or s3://bucket?region=…&endpoint=… (S3-compatible, for several instances)", str(&c.BlobURL)},
+		{"signing-key", "BAYBOARD_SIGNING_KEY", "", "secret that signs photo URLs; give every instance the same one (default: a random key per start, so one instance only)", str(&c.SigningKey)},
 	}
 }
 
@@ -296,6 +313,14 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		base = fmt.Sprintf("http://localhost:%d", port)
 	}
 
+	// Approval links in customers' messages point at the public address.
+	db.PublicURL, db.Production = base, cfg.Env == "production"
+	uploads, err := openUploads(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer uploads.Bucket.Close()
+
 	hub := board.NewHub(db, log, board.Options{})
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	hubDone := make(chan error, 1)
@@ -315,9 +340,21 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 		<-watchDone
 	}()
 
+	// The outbox: messages to the log, webhooks to their endpoints, in a
+	// loop of their own: a slow or dead endpoint never holds up a mutation.
+	outbox := webhook.New(db, log, webhook.Options{Interval: cfg.WebhookInterval, Timeout: cfg.WebhookTimeout, Workers: cfg.WebhookWorkers})
+	outboxCtx, stopOutbox := context.WithCancel(context.Background())
+	outboxDone := make(chan error, 1)
+	go func() { outboxDone <- outbox.Run(outboxCtx) }()
+	defer func() {
+		stopOutbox()
+		<-outboxDone
+	}()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerMetrics(reg, db, hub, watcher)
+	registerOutboxMetrics(reg, outbox)
 
 	opts := api.DefaultOptions
 	opts.Metrics = api.NewMetrics(reg)
@@ -344,9 +381,18 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	mux := http.NewServeMux()
 	endpoint := api.WithRequestID(api.LimitBody(cfg.MaxBodyBytes, api.Authenticate(db, api.RateLimit(cfg.RateLimit, cfg.RateBurst, gql))))
 	mux.Handle("/query", endpoint)
+	// Photos: uploads with the bearer token, reads by signed URL.
+	mux.Handle("POST /attachments", api.WithRequestID(api.Authenticate(db, api.RateLimit(cfg.RateLimit, cfg.RateBurst, http.HandlerFunc(uploads.ServeUpload)))))
+	mux.HandleFunc("GET /attachments/{id}/{variant}", uploads.ServeFile)
+	// The customer's approval link: no login, the token is the permission;
+	// a tight rate per client address keeps tokens from being guessed.
+	approvals := &api.Approvals{DB: db}
+	mux.Handle("GET /approve/{token}/view", api.WithRequestID(api.RateLimit(2, 30, http.HandlerFunc(approvals.ServeView))))
+	mux.Handle("POST /approve/{token}/answer", api.WithRequestID(api.RateLimit(2, 30, http.HandlerFunc(approvals.ServeAnswer))))
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
+	mux.Handle("GET /approve/{token}", pages)
 	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}
@@ -508,4 +554,44 @@ func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub, wa
 	gauge("bayboard_db_pool_open_connections", "Open database connections.", func() float64 { return float64(db.PoolStats().OpenConnections) })
 	gauge("bayboard_db_pool_in_use", "Database connections in use.", func() float64 { return float64(db.PoolStats().InUse) })
 	counter("bayboard_db_pool_wait_total", "Waits for a database connection.", func() float64 { return float64(db.PoolStats().WaitCount) })
+}
+
+// registerOutboxMetrics exposes the outbox worker's figures.
+func registerOutboxMetrics(reg prometheus.Registerer, w *webhook.Worker) {
+	counter := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+	}
+	s := &w.Stats
+	counter("bayboard_outbox_messages_total", "Messages to customers handed to the log sender by this instance.", func() float64 { return float64(s.Messages.Load()) })
+	counter("bayboard_webhook_attempts_total", "Webhook POSTs made by this instance.", func() float64 { return float64(s.Attempts.Load()) })
+	counter("bayboard_webhook_delivered_total", "Webhook deliveries acknowledged with a 2xx.", func() float64 { return float64(s.Delivered.Load()) })
+	counter("bayboard_webhook_failed_total", "Webhook POSTs that failed (another status, no answer, timeout); each is retried.", func() float64 { return float64(s.Failed.Load()) })
+	counter("bayboard_outbox_pass_errors_total", "Outbox passes that hit a database error (see the log).", func() float64 { return float64(s.PassErrors.Load()) })
+}
+
+// openUploads opens the photos' blob storage (a local folder by default) and
+// sets the key that signs their URLs.
+func openUploads(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger) (*api.Uploads, error) {
+	u := cfg.BlobURL
+	if u == "" {
+		dir, err := filepath.Abs(".bayboard-blobs")
+		if err != nil {
+			return nil, err
+		}
+		u = "file://" + filepath.ToSlash(dir) + "?create_dir=1&metadata=skip"
+	}
+	b, err := api.OpenBucket(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SigningKey != "" {
+		db.AttachmentKey = []byte(cfg.SigningKey)
+	} else {
+		db.AttachmentKey = make([]byte, 32)
+		_, _ = rand.Read(db.AttachmentKey)
+		if cfg.Env == "production" {
+			log.Warn("no --signing-key: photo URLs signed by this instance fail on others; set the same key on every instance")
+		}
+	}
+	return &api.Uploads{DB: db, Bucket: b, Log: log}, nil
 }

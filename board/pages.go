@@ -73,6 +73,8 @@ func Pages() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /board", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "board.html") })
 	mux.HandleFunc("GET /advisor", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "advisor.html") })
+	// The customer's approval page (issue 17): the token in its path is read by the page.
+	mux.HandleFunc("GET /approve/{token}", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "approve.html") })
 	mux.HandleFunc("GET /assets/{file...}", func(w http.ResponseWriter, r *http.Request) {
 		name := path.Clean(r.PathValue("file"))
 		if strings.HasSuffix(name, ".html") {

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Appointment() AppointmentResolver
 	AppointmentReminder() AppointmentReminderResolver
 	Approval() ApprovalResolver
+	Attachment() AttachmentResolver
 	Bill() BillResolver
 	BoardSnapshot() BoardSnapshotResolver
 	Callback() CallbackResolver
@@ -47,11 +48,13 @@ type ResolverRoot interface {
 	Customer() CustomerResolver
 	CustomerAccount() CustomerAccountResolver
 	Event() EventResolver
+	InspectionItem() InspectionItemResolver
 	Invitation() InvitationResolver
 	Job() JobResolver
 	JobPayload() JobPayloadResolver
 	Money() MoneyResolver
 	Mutation() MutationResolver
+	OutboxMessage() OutboxMessageResolver
 	Part() PartResolver
 	PartIssue() PartIssueResolver
 	PartLine() PartLineResolver
@@ -80,9 +83,12 @@ type ResolverRoot interface {
 	Token() TokenResolver
 	User() UserResolver
 	Vehicle() VehicleResolver
+	VehicleInspection() VehicleInspectionResolver
 	Visit() VisitResolver
 	WarrantyClaim() WarrantyClaimResolver
 	WarrantyDecision() WarrantyDecisionResolver
+	WebhookAttempt() WebhookAttemptResolver
+	WebhookDelivery() WebhookDeliveryResolver
 }
 
 type DirectiveRoot struct {
@@ -96,6 +102,7 @@ type ComplexityRoot struct {
 	}
 
 	AdditionalWorkRequest struct {
+		Attachments     func(childComplexity int) int
 		ContactMethod   func(childComplexity int) int
 		CustomerContact func(childComplexity int) int
 		DecidedAt       func(childComplexity int) int
@@ -187,6 +194,17 @@ type ComplexityRoot struct {
 		Model       func(childComplexity int) int
 		Plate       func(childComplexity int) int
 		ScheduledAt func(childComplexity int) int
+	}
+
+	Attachment struct {
+		Bytes        func(childComplexity int) int
+		ContentType  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Height       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Width        func(childComplexity int) int
 	}
 
 	Bay struct {
@@ -317,6 +335,13 @@ type ComplexityRoot struct {
 		Passed    func(childComplexity int) int
 	}
 
+	ChecklistEntry struct {
+		LabourMinutes func(childComplexity int) int
+		Name          func(childComplexity int) int
+		PartNumber    func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+	}
+
 	ClosedDay struct {
 		Day    func(childComplexity int) int
 		Reason func(childComplexity int) int
@@ -428,6 +453,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	InspectionChecklist struct {
+		Entries  func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		WorkType func(childComplexity int) int
+	}
+
+	InspectionChecklistPayload struct {
+		Checklist  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	InspectionItem struct {
+		AdditionalWork func(childComplexity int) int
+		Attachments    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Note           func(childComplexity int) int
+		RecordedAt     func(childComplexity int) int
+		Seq            func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
+	InspectionItemPayload struct {
+		Item       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Invitation struct {
 		Customer    func(childComplexity int) int
 		LastVisitAt func(childComplexity int) int
@@ -442,6 +496,7 @@ type ComplexityRoot struct {
 
 	Job struct {
 		Additional       func(childComplexity int) int
+		Attachments      func(childComplexity int) int
 		Bay              func(childComplexity int) int
 		Description      func(childComplexity int) int
 		DispatchedAt     func(childComplexity int) int
@@ -509,6 +564,18 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	MessageTemplate struct {
+		Body   func(childComplexity int) int
+		Custom func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Locale func(childComplexity int) int
+	}
+
+	MessageTemplatePayload struct {
+		Template   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount     func(childComplexity int) int
 		Currency   func(childComplexity int) int
@@ -538,6 +605,7 @@ type ComplexityRoot struct {
 		CancelRepairOrder          func(childComplexity int, input store.CancelRepairOrderInput) int
 		CheckComplaintSatisfaction func(childComplexity int, input store.ComplaintActionInput) int
 		CloseComplaint             func(childComplexity int, input store.ComplaintActionInput) int
+		CreateInspectionChecklist  func(childComplexity int, input store.CreateInspectionChecklistInput) int
 		CreatePart                 func(childComplexity int, input store.CreatePartInput) int
 		CreatePurchaseOrder        func(childComplexity int, input store.CreatePurchaseOrderInput) int
 		CreateRepairOrder          func(childComplexity int, input store.CreateRepairOrderInput) int
@@ -545,10 +613,12 @@ type ComplexityRoot struct {
 		CreateStockStore           func(childComplexity int, input store.CreateStockStoreInput) int
 		CreateSupplier             func(childComplexity int, input store.CreateSupplierInput) int
 		CreateWarrantyClaim        func(childComplexity int, input store.CreateWarrantyClaimInput) int
+		CreateWebhookEndpoint      func(childComplexity int, input store.CreateWebhookEndpointInput) int
 		DecideWarranty             func(childComplexity int, input store.DecideWarrantyInput) int
 		DecideWarrantyClaim        func(childComplexity int, input store.DecideWarrantyClaimInput) int
 		DeclineAdditionalWork      func(childComplexity int, input store.DecideAdditionalWorkInput) int
 		DeliverVehicle             func(childComplexity int, input store.DeliverVehicleInput) int
+		DisableWebhookEndpoint     func(childComplexity int, input model.DisableWebhookEndpointInput) int
 		DispatchJob                func(childComplexity int, input store.DispatchJobInput) int
 		DropPartLine               func(childComplexity int, input store.DropPartLineInput) int
 		EscalateComplaint          func(childComplexity int, input store.ComplaintActionInput) int
@@ -563,12 +633,14 @@ type ComplexityRoot struct {
 		PayReceivable              func(childComplexity int, input store.PayReceivableInput) int
 		PayWarrantyClaim           func(childComplexity int, input store.PayWarrantyClaimInput) int
 		PostStocktake              func(childComplexity int, input store.StocktakeInput) int
+		ProposeFromInspectionItem  func(childComplexity int, input store.ProposeFromInspectionItemInput) int
 		ReceivePurchase            func(childComplexity int, input store.ReceivePurchaseInput) int
 		ReceiveStock               func(childComplexity int, input store.ReceiveStockInput) int
 		ReceiveVehicle             func(childComplexity int, input store.ReceiveVehicleInput) int
 		RecordAppointmentReminder  func(childComplexity int, input store.RecordAppointmentReminderInput) int
 		RecordCallback             func(childComplexity int, input store.RecordCallbackInput) int
 		RecordFinalInspection      func(childComplexity int, input store.RecordFinalInspectionInput) int
+		RecordInspectionItem       func(childComplexity int, input store.RecordInspectionItemInput) int
 		RecordInvoice              func(childComplexity int, input store.RecordInvoiceInput) int
 		RecordPayment              func(childComplexity int, input store.RecordPaymentInput) int
 		RecordReminder             func(childComplexity int, input store.RecordReminderInput) int
@@ -583,11 +655,14 @@ type ComplexityRoot struct {
 		RetainWarrantyPart         func(childComplexity int, input store.RetainWarrantyPartInput) int
 		ReturnParts                func(childComplexity int, input store.ReturnPartsInput) int
 		ReviseWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
+		RevokeApprovalLinks        func(childComplexity int, input store.RevokeApprovalLinksInput) int
 		RevokeToken                func(childComplexity int, input store.RevokeTokenInput) int
+		SendApprovalLink           func(childComplexity int, input store.SendApprovalLinkInput) int
 		SetAppointmentCapacity     func(childComplexity int, input store.SetAppointmentCapacityInput) int
 		SetClosedDay               func(childComplexity int, input store.SetClosedDayInput) int
 		SetCustomerAccount         func(childComplexity int, input store.SetCustomerAccountInput) int
 		SetJobSkill                func(childComplexity int, input store.SetJobSkillInput) int
+		SetMessageTemplate         func(childComplexity int, input store.SetMessageTemplateInput) int
 		SetReorderPoint            func(childComplexity int, input store.SetReorderPointInput) int
 		SetShift                   func(childComplexity int, input store.SetShiftInput) int
 		SetSiteHours               func(childComplexity int, input store.SetSiteHoursInput) int
@@ -596,6 +671,7 @@ type ComplexityRoot struct {
 		SettleRepairOrder          func(childComplexity int, input store.SettleRepairOrderInput) int
 		SignOffBill                func(childComplexity int, input store.SignOffBillInput) int
 		SignRepairOrder            func(childComplexity int, input store.SignRepairOrderInput) int
+		StartInspection            func(childComplexity int, input store.StartInspectionInput) int
 		StartJob                   func(childComplexity int, input store.JobRef) int
 		SubmitWarrantyClaim        func(childComplexity int, input store.WarrantyClaimActionInput) int
 		TransferStock              func(childComplexity int, input store.TransferStockInput) int
@@ -624,6 +700,19 @@ type ComplexityRoot struct {
 		Model           func(childComplexity int) int
 		Price           func(childComplexity int) int
 		StandardMinutes func(childComplexity int) int
+	}
+
+	OutboxMessage struct {
+		Body         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DispatchedAt func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Link         func(childComplexity int) int
+		Locale       func(childComplexity int) int
+		Order        func(childComplexity int) int
+		Phone        func(childComplexity int) int
+		Recipient    func(childComplexity int) int
 	}
 
 	PackagePart struct {
@@ -787,11 +876,14 @@ type ComplexityRoot struct {
 		Customers               func(childComplexity int, siteID string, query *string, first *int, after *string) int
 		DecodeVin               func(childComplexity int, vin string) int
 		EstimateCompletion      func(childComplexity int, siteID string, labourMinutes int) int
+		InspectionChecklists    func(childComplexity int, siteID string, workType *shop.WorkType) int
 		Invitations             func(childComplexity int, siteID string, date *time.Time, first *int, after *string) int
 		LabourOperations        func(childComplexity int, siteID string, includeRetired *bool) int
+		MessageTemplate         func(childComplexity int, siteID string, kind shop.MessageKind, locale string) int
 		MoneyAudit              func(childComplexity int, siteID string) int
 		Node                    func(childComplexity int, id string) int
 		Nodes                   func(childComplexity int, ids []string) int
+		OutboxMessages          func(childComplexity int, siteID string, orderID *string, first *int, after *string) int
 		PartReservations        func(childComplexity int, partID *string, orderID *string, appointmentID *string, first *int, after *string) int
 		Parts                   func(childComplexity int, siteID string, query *string, shortOnly *bool, first *int, after *string) int
 		PartsMargin             func(childComplexity int, siteID string, from time.Time, to time.Time) int
@@ -814,6 +906,8 @@ type ComplexityRoot struct {
 		TechnicianSkills        func(childComplexity int, siteID string) int
 		Viewer                  func(childComplexity int) int
 		WarrantyClaims          func(childComplexity int, siteID string, orderID *string, states []shop.ClaimState, first *int, after *string) int
+		WebhookDeliveries       func(childComplexity int, endpointID string, pending *bool, first *int, after *string) int
+		WebhookEndpoints        func(childComplexity int, siteID string) int
 	}
 
 	Receivable struct {
@@ -897,10 +991,12 @@ type ComplexityRoot struct {
 		Findings            func(childComplexity int) int
 		HandedOverAt        func(childComplexity int) int
 		ID                  func(childComplexity int) int
+		Inspections         func(childComplexity int) int
 		InsuranceClaim      func(childComplexity int) int
 		InsurerName         func(childComplexity int) int
 		Jobs                func(childComplexity int) int
 		Late                func(childComplexity int) int
+		Messages            func(childComplexity int) int
 		MinutesLate         func(childComplexity int) int
 		NotifyBy            func(childComplexity int) int
 		Number              func(childComplexity int) int
@@ -978,6 +1074,18 @@ type ComplexityRoot struct {
 	RetainedPartPayload struct {
 		RetainedPart func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
+	}
+
+	RevokeApprovalLinksPayload struct {
+		Revoked    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SendApprovalLinkPayload struct {
+		ExpiresAt  func(childComplexity int) int
+		Message    func(childComplexity int) int
+		URL        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ServicePackage struct {
@@ -1311,6 +1419,18 @@ type ComplexityRoot struct {
 		Phone func(childComplexity int) int
 	}
 
+	VehicleInspection struct {
+		ID        func(childComplexity int) int
+		Items     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		StartedAt func(childComplexity int) int
+	}
+
+	VehicleInspectionPayload struct {
+		Inspection func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	VehiclePayload struct {
 		UserErrors func(childComplexity int) int
 		Vehicle    func(childComplexity int) int
@@ -1319,6 +1439,7 @@ type ComplexityRoot struct {
 	Visit struct {
 		Advisor          func(childComplexity int) int
 		Appointment      func(childComplexity int) int
+		Attachments      func(childComplexity int) int
 		Belongings       func(childComplexity int) int
 		Complaint        func(childComplexity int) int
 		Customer         func(childComplexity int) int
@@ -1355,6 +1476,7 @@ type ComplexityRoot struct {
 	}
 
 	WarrantyClaim struct {
+		Attachments      func(childComplexity int) int
 		CausalPartNumber func(childComplexity int) int
 		Cause            func(childComplexity int) int
 		Complaint        func(childComplexity int) int
@@ -1389,6 +1511,43 @@ type ComplexityRoot struct {
 		Reason    func(childComplexity int) int
 	}
 
+	WebhookAttempt struct {
+		At         func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Status     func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		AttemptLog    func(childComplexity int) int
+		Attempts      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DeliveredAt   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		LastStatus    func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Payload       func(childComplexity int) int
+		Type          func(childComplexity int) int
+		WebhookID     func(childComplexity int) int
+	}
+
+	WebhookEndpoint struct {
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		DisabledAt  func(childComplexity int) int
+		EventKinds  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Messages    func(childComplexity int) int
+		Secret      func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	WebhookEndpointPayload struct {
+		Endpoint   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	WorkTypeCount struct {
 		Count    func(childComplexity int) int
 		WorkType func(childComplexity int) int
@@ -1412,6 +1571,8 @@ type AdditionalWorkRequestResolver interface {
 	RequestedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
 
 	DecidedBy(ctx context.Context, obj *shop.AdditionalWork) (*shop.User, error)
+
+	Attachments(ctx context.Context, obj *shop.AdditionalWork) ([]*shop.Attachment, error)
 }
 type AppointmentResolver interface {
 	RequestedWork(ctx context.Context, obj *shop.Appointment) (string, error)
@@ -1427,6 +1588,10 @@ type AppointmentReminderResolver interface {
 }
 type ApprovalResolver interface {
 	ApprovedBy(ctx context.Context, obj *shop.Approval) (*shop.User, error)
+}
+type AttachmentResolver interface {
+	URL(ctx context.Context, obj *shop.Attachment) (string, error)
+	ThumbnailURL(ctx context.Context, obj *shop.Attachment) (string, error)
 }
 type BillResolver interface {
 	CustomerShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
@@ -1489,6 +1654,10 @@ type EventResolver interface {
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
 	RepairOrder(ctx context.Context, obj *shop.Event) (*shop.Order, error)
 }
+type InspectionItemResolver interface {
+	AdditionalWork(ctx context.Context, obj *shop.InspectionItem) (*shop.AdditionalWork, error)
+	Attachments(ctx context.Context, obj *shop.InspectionItem) ([]*shop.Attachment, error)
+}
 type InvitationResolver interface {
 	Customer(ctx context.Context, obj *store.Invitation) (*shop.Customer, error)
 	Vehicle(ctx context.Context, obj *store.Invitation) (*shop.Vehicle, error)
@@ -1505,6 +1674,8 @@ type JobResolver interface {
 
 	RepairOrder(ctx context.Context, obj *shop.Job) (*shop.Order, error)
 	PartLines(ctx context.Context, obj *shop.Job) ([]*shop.PartLine, error)
+
+	Attachments(ctx context.Context, obj *shop.Job) ([]*shop.Attachment, error)
 
 	WarrantyDecision(ctx context.Context, obj *shop.Job) (*shop.WarrantyDecision, error)
 }
@@ -1559,6 +1730,15 @@ type MutationResolver interface {
 	RecordSelfCheck(ctx context.Context, input store.RecordJobCheckInput) (*model.JobPayload, error)
 	RecordTeamLeadCheck(ctx context.Context, input store.RecordJobCheckInput) (*model.JobPayload, error)
 	DecideWarranty(ctx context.Context, input store.DecideWarrantyInput) (*model.JobPayload, error)
+	SendApprovalLink(ctx context.Context, input store.SendApprovalLinkInput) (*model.SendApprovalLinkPayload, error)
+	SetMessageTemplate(ctx context.Context, input store.SetMessageTemplateInput) (*model.MessageTemplatePayload, error)
+	CreateWebhookEndpoint(ctx context.Context, input store.CreateWebhookEndpointInput) (*model.WebhookEndpointPayload, error)
+	DisableWebhookEndpoint(ctx context.Context, input model.DisableWebhookEndpointInput) (*model.WebhookEndpointPayload, error)
+	CreateInspectionChecklist(ctx context.Context, input store.CreateInspectionChecklistInput) (*model.InspectionChecklistPayload, error)
+	StartInspection(ctx context.Context, input store.StartInspectionInput) (*model.VehicleInspectionPayload, error)
+	RecordInspectionItem(ctx context.Context, input store.RecordInspectionItemInput) (*model.InspectionItemPayload, error)
+	ProposeFromInspectionItem(ctx context.Context, input store.ProposeFromInspectionItemInput) (*model.AdditionalWorkPayload, error)
+	RevokeApprovalLinks(ctx context.Context, input store.RevokeApprovalLinksInput) (*model.RevokeApprovalLinksPayload, error)
 	RecordPayment(ctx context.Context, input store.RecordPaymentInput) (*model.SettlementPayload, error)
 	ApproveDiscount(ctx context.Context, input store.ApproveDiscountInput) (*model.ApprovalPayload, error)
 	SignOffBill(ctx context.Context, input store.SignOffBillInput) (*model.ApprovalPayload, error)
@@ -1607,6 +1787,11 @@ type MutationResolver interface {
 	PayWarrantyClaim(ctx context.Context, input store.PayWarrantyClaimInput) (*model.WarrantyClaimPayload, error)
 	RetainWarrantyPart(ctx context.Context, input store.RetainWarrantyPartInput) (*model.RetainedPartPayload, error)
 	UpdateRetainedPart(ctx context.Context, input store.UpdateRetainedPartInput) (*model.RetainedPartPayload, error)
+}
+type OutboxMessageResolver interface {
+	Order(ctx context.Context, obj *shop.Message) (*shop.Order, error)
+
+	Link(ctx context.Context, obj *shop.Message) (*string, error)
 }
 type PartResolver interface {
 	Movements(ctx context.Context, obj *shop.Part, first *int, after *string) ([]*shop.StockMovement, error)
@@ -1658,6 +1843,11 @@ type QueryResolver interface {
 	Complaints(ctx context.Context, siteID string, states []shop.ComplaintState, satisfactionCheckDueBy *time.Time, first *int, after *string) ([]*shop.Complaint, error)
 	RemindersDue(ctx context.Context, siteID string, date *time.Time) ([]*store.DueReminder, error)
 	Invitations(ctx context.Context, siteID string, date *time.Time, first *int, after *string) ([]*store.Invitation, error)
+	OutboxMessages(ctx context.Context, siteID string, orderID *string, first *int, after *string) ([]*shop.Message, error)
+	MessageTemplate(ctx context.Context, siteID string, kind shop.MessageKind, locale string) (*model.MessageTemplate, error)
+	WebhookEndpoints(ctx context.Context, siteID string) ([]*shop.WebhookEndpoint, error)
+	WebhookDeliveries(ctx context.Context, endpointID string, pending *bool, first *int, after *string) ([]*shop.WebhookDelivery, error)
+	InspectionChecklists(ctx context.Context, siteID string, workType *shop.WorkType) ([]*shop.Checklist, error)
 	Receivables(ctx context.Context, siteID string, payer *shop.ReceivablePayer, customerID *string, outstandingOnly *bool, first *int) ([]*shop.Receivable, error)
 	ReceivablesAgeing(ctx context.Context, siteID string, payer shop.ReceivablePayer) (*shop.Ageing, error)
 	MoneyAudit(ctx context.Context, siteID string) (*model.MoneyAudit, error)
@@ -1724,6 +1914,8 @@ type RepairOrderResolver interface {
 	Timeline(ctx context.Context, obj *shop.Order, first *int, after *string) (*model.EventConnection, error)
 
 	Callbacks(ctx context.Context, obj *shop.Order) ([]*shop.Callback, error)
+	Messages(ctx context.Context, obj *shop.Order) ([]*shop.Message, error)
+	Inspections(ctx context.Context, obj *shop.Order) ([]*shop.VehicleInspection, error)
 	Approvals(ctx context.Context, obj *shop.Order) ([]*shop.Approval, error)
 	PartReservations(ctx context.Context, obj *shop.Order) ([]*shop.PartReservation, error)
 	PartIssues(ctx context.Context, obj *shop.Order) ([]*shop.PartIssue, error)
@@ -1816,6 +2008,9 @@ type VehicleResolver interface {
 	Contact(ctx context.Context, obj *shop.Vehicle) (*shop.VehicleContact, error)
 	SuggestedPackage(ctx context.Context, obj *shop.Vehicle) (*shop.ServicePackage, error)
 }
+type VehicleInspectionResolver interface {
+	Items(ctx context.Context, obj *shop.VehicleInspection) ([]*shop.InspectionItem, error)
+}
 type VisitResolver interface {
 	Damages(ctx context.Context, obj *shop.Visit) ([]*shop.Damage, error)
 	Belongings(ctx context.Context, obj *shop.Visit) ([]string, error)
@@ -1827,6 +2022,8 @@ type VisitResolver interface {
 	Advisor(ctx context.Context, obj *shop.Visit) (*shop.User, error)
 	Appointment(ctx context.Context, obj *shop.Visit) (*shop.Appointment, error)
 	RepairOrders(ctx context.Context, obj *shop.Visit) ([]*shop.Order, error)
+
+	Attachments(ctx context.Context, obj *shop.Visit) ([]*shop.Attachment, error)
 }
 type WarrantyClaimResolver interface {
 	RepairOrder(ctx context.Context, obj *shop.WarrantyClaim) (*shop.Order, error)
@@ -1839,10 +2036,22 @@ type WarrantyClaimResolver interface {
 	RejectReason(ctx context.Context, obj *shop.WarrantyClaim) (string, error)
 
 	CreatedBy(ctx context.Context, obj *shop.WarrantyClaim) (*shop.User, error)
+
+	Attachments(ctx context.Context, obj *shop.WarrantyClaim) ([]*shop.Attachment, error)
 }
 type WarrantyDecisionResolver interface {
 	Reason(ctx context.Context, obj *shop.WarrantyDecision) (string, error)
 	DecidedBy(ctx context.Context, obj *shop.WarrantyDecision) (*shop.User, error)
+}
+type WebhookAttemptResolver interface {
+	DurationMs(ctx context.Context, obj *shop.WebhookAttempt) (int, error)
+}
+type WebhookDeliveryResolver interface {
+	WebhookID(ctx context.Context, obj *shop.WebhookDelivery) (string, error)
+
+	Payload(ctx context.Context, obj *shop.WebhookDelivery) (string, error)
+
+	AttemptLog(ctx context.Context, obj *shop.WebhookDelivery) ([]*shop.WebhookAttempt, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1882,6 +2091,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdditionalWorkPayload.UserErrors(childComplexity), true
 
+	case "AdditionalWorkRequest.attachments":
+		if e.ComplexityRoot.AdditionalWorkRequest.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdditionalWorkRequest.Attachments(childComplexity), true
 	case "AdditionalWorkRequest.contactMethod":
 		if e.ComplexityRoot.AdditionalWorkRequest.ContactMethod == nil {
 			break
@@ -2258,6 +2473,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Arrival.ScheduledAt(childComplexity), true
+
+	case "Attachment.bytes":
+		if e.ComplexityRoot.Attachment.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Bytes(childComplexity), true
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.createdAt":
+		if e.ComplexityRoot.Attachment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.CreatedAt(childComplexity), true
+	case "Attachment.height":
+		if e.ComplexityRoot.Attachment.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Height(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.thumbnailUrl":
+		if e.ComplexityRoot.Attachment.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ThumbnailURL(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+	case "Attachment.width":
+		if e.ComplexityRoot.Attachment.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Width(childComplexity), true
 
 	case "Bay.active":
 		if e.ComplexityRoot.Bay.Active == nil {
@@ -2857,6 +3121,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Check.Passed(childComplexity), true
 
+	case "ChecklistEntry.labourMinutes":
+		if e.ComplexityRoot.ChecklistEntry.LabourMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.LabourMinutes(childComplexity), true
+	case "ChecklistEntry.name":
+		if e.ComplexityRoot.ChecklistEntry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.Name(childComplexity), true
+	case "ChecklistEntry.partNumber":
+		if e.ComplexityRoot.ChecklistEntry.PartNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.PartNumber(childComplexity), true
+	case "ChecklistEntry.quantity":
+		if e.ComplexityRoot.ChecklistEntry.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistEntry.Quantity(childComplexity), true
+
 	case "ClosedDay.day":
 		if e.ComplexityRoot.ClosedDay.Day == nil {
 			break
@@ -3273,6 +3562,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "InspectionChecklist.entries":
+		if e.ComplexityRoot.InspectionChecklist.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.Entries(childComplexity), true
+	case "InspectionChecklist.id":
+		if e.ComplexityRoot.InspectionChecklist.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.ID(childComplexity), true
+	case "InspectionChecklist.name":
+		if e.ComplexityRoot.InspectionChecklist.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.Name(childComplexity), true
+	case "InspectionChecklist.workType":
+		if e.ComplexityRoot.InspectionChecklist.WorkType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklist.WorkType(childComplexity), true
+
+	case "InspectionChecklistPayload.checklist":
+		if e.ComplexityRoot.InspectionChecklistPayload.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklistPayload.Checklist(childComplexity), true
+	case "InspectionChecklistPayload.userErrors":
+		if e.ComplexityRoot.InspectionChecklistPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionChecklistPayload.UserErrors(childComplexity), true
+
+	case "InspectionItem.additionalWork":
+		if e.ComplexityRoot.InspectionItem.AdditionalWork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.AdditionalWork(childComplexity), true
+	case "InspectionItem.attachments":
+		if e.ComplexityRoot.InspectionItem.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Attachments(childComplexity), true
+	case "InspectionItem.id":
+		if e.ComplexityRoot.InspectionItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.ID(childComplexity), true
+	case "InspectionItem.name":
+		if e.ComplexityRoot.InspectionItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Name(childComplexity), true
+	case "InspectionItem.note":
+		if e.ComplexityRoot.InspectionItem.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Note(childComplexity), true
+	case "InspectionItem.recordedAt":
+		if e.ComplexityRoot.InspectionItem.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.RecordedAt(childComplexity), true
+	case "InspectionItem.seq":
+		if e.ComplexityRoot.InspectionItem.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Seq(childComplexity), true
+	case "InspectionItem.status":
+		if e.ComplexityRoot.InspectionItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Status(childComplexity), true
+	case "InspectionItem.version":
+		if e.ComplexityRoot.InspectionItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Version(childComplexity), true
+
+	case "InspectionItemPayload.item":
+		if e.ComplexityRoot.InspectionItemPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItemPayload.Item(childComplexity), true
+	case "InspectionItemPayload.userErrors":
+		if e.ComplexityRoot.InspectionItemPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItemPayload.UserErrors(childComplexity), true
+
 	case "Invitation.customer":
 		if e.ComplexityRoot.Invitation.Customer == nil {
 			break
@@ -3317,6 +3712,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Additional(childComplexity), true
+	case "Job.attachments":
+		if e.ComplexityRoot.Job.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Attachments(childComplexity), true
 	case "Job.bay":
 		if e.ComplexityRoot.Job.Bay == nil {
 			break
@@ -3606,6 +4007,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LabourRatePayload.UserErrors(childComplexity), true
 
+	case "MessageTemplate.body":
+		if e.ComplexityRoot.MessageTemplate.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Body(childComplexity), true
+	case "MessageTemplate.custom":
+		if e.ComplexityRoot.MessageTemplate.Custom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Custom(childComplexity), true
+	case "MessageTemplate.kind":
+		if e.ComplexityRoot.MessageTemplate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Kind(childComplexity), true
+	case "MessageTemplate.locale":
+		if e.ComplexityRoot.MessageTemplate.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Locale(childComplexity), true
+
+	case "MessageTemplatePayload.template":
+		if e.ComplexityRoot.MessageTemplatePayload.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplatePayload.Template(childComplexity), true
+	case "MessageTemplatePayload.userErrors":
+		if e.ComplexityRoot.MessageTemplatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplatePayload.UserErrors(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -3825,6 +4264,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseComplaint(childComplexity, args["input"].(store.ComplaintActionInput)), true
+	case "Mutation.createInspectionChecklist":
+		if e.ComplexityRoot.Mutation.CreateInspectionChecklist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInspectionChecklist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInspectionChecklist(childComplexity, args["input"].(store.CreateInspectionChecklistInput)), true
 	case "Mutation.createPart":
 		if e.ComplexityRoot.Mutation.CreatePart == nil {
 			break
@@ -3902,6 +4352,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWarrantyClaim(childComplexity, args["input"].(store.CreateWarrantyClaimInput)), true
+	case "Mutation.createWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.CreateWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(store.CreateWebhookEndpointInput)), true
 	case "Mutation.decideWarranty":
 		if e.ComplexityRoot.Mutation.DecideWarranty == nil {
 			break
@@ -3946,6 +4407,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeliverVehicle(childComplexity, args["input"].(store.DeliverVehicleInput)), true
+	case "Mutation.disableWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.DisableWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableWebhookEndpoint(childComplexity, args["input"].(model.DisableWebhookEndpointInput)), true
 	case "Mutation.dispatchJob":
 		if e.ComplexityRoot.Mutation.DispatchJob == nil {
 			break
@@ -4100,6 +4572,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostStocktake(childComplexity, args["input"].(store.StocktakeInput)), true
+	case "Mutation.proposeFromInspectionItem":
+		if e.ComplexityRoot.Mutation.ProposeFromInspectionItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeFromInspectionItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeFromInspectionItem(childComplexity, args["input"].(store.ProposeFromInspectionItemInput)), true
 	case "Mutation.receivePurchase":
 		if e.ComplexityRoot.Mutation.ReceivePurchase == nil {
 			break
@@ -4166,6 +4649,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordFinalInspection(childComplexity, args["input"].(store.RecordFinalInspectionInput)), true
+	case "Mutation.recordInspectionItem":
+		if e.ComplexityRoot.Mutation.RecordInspectionItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInspectionItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInspectionItem(childComplexity, args["input"].(store.RecordInspectionItemInput)), true
 	case "Mutation.recordInvoice":
 		if e.ComplexityRoot.Mutation.RecordInvoice == nil {
 			break
@@ -4320,6 +4814,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviseWarrantyClaim(childComplexity, args["input"].(store.WarrantyClaimActionInput)), true
+	case "Mutation.revokeApprovalLinks":
+		if e.ComplexityRoot.Mutation.RevokeApprovalLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApprovalLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeApprovalLinks(childComplexity, args["input"].(store.RevokeApprovalLinksInput)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -4331,6 +4836,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(store.RevokeTokenInput)), true
+	case "Mutation.sendApprovalLink":
+		if e.ComplexityRoot.Mutation.SendApprovalLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendApprovalLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendApprovalLink(childComplexity, args["input"].(store.SendApprovalLinkInput)), true
 	case "Mutation.setAppointmentCapacity":
 		if e.ComplexityRoot.Mutation.SetAppointmentCapacity == nil {
 			break
@@ -4375,6 +4891,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetJobSkill(childComplexity, args["input"].(store.SetJobSkillInput)), true
+	case "Mutation.setMessageTemplate":
+		if e.ComplexityRoot.Mutation.SetMessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMessageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMessageTemplate(childComplexity, args["input"].(store.SetMessageTemplateInput)), true
 	case "Mutation.setReorderPoint":
 		if e.ComplexityRoot.Mutation.SetReorderPoint == nil {
 			break
@@ -4463,6 +4990,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignRepairOrder(childComplexity, args["input"].(store.SignRepairOrderInput)), true
+	case "Mutation.startInspection":
+		if e.ComplexityRoot.Mutation.StartInspection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startInspection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartInspection(childComplexity, args["input"].(store.StartInspectionInput)), true
 	case "Mutation.startJob":
 		if e.ComplexityRoot.Mutation.StartJob == nil {
 			break
@@ -4677,6 +5215,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperationModel.StandardMinutes(childComplexity), true
+
+	case "OutboxMessage.body":
+		if e.ComplexityRoot.OutboxMessage.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Body(childComplexity), true
+	case "OutboxMessage.createdAt":
+		if e.ComplexityRoot.OutboxMessage.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.CreatedAt(childComplexity), true
+	case "OutboxMessage.dispatchedAt":
+		if e.ComplexityRoot.OutboxMessage.DispatchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.DispatchedAt(childComplexity), true
+	case "OutboxMessage.id":
+		if e.ComplexityRoot.OutboxMessage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ID(childComplexity), true
+	case "OutboxMessage.kind":
+		if e.ComplexityRoot.OutboxMessage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Kind(childComplexity), true
+	case "OutboxMessage.link":
+		if e.ComplexityRoot.OutboxMessage.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Link(childComplexity), true
+	case "OutboxMessage.locale":
+		if e.ComplexityRoot.OutboxMessage.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Locale(childComplexity), true
+	case "OutboxMessage.order":
+		if e.ComplexityRoot.OutboxMessage.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Order(childComplexity), true
+	case "OutboxMessage.phone":
+		if e.ComplexityRoot.OutboxMessage.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Phone(childComplexity), true
+	case "OutboxMessage.recipient":
+		if e.ComplexityRoot.OutboxMessage.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Recipient(childComplexity), true
 
 	case "PackagePart.partNumber":
 		if e.ComplexityRoot.PackagePart.PartNumber == nil {
@@ -5409,6 +6008,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EstimateCompletion(childComplexity, args["siteId"].(string), args["labourMinutes"].(int)), true
+	case "Query.inspectionChecklists":
+		if e.ComplexityRoot.Query.InspectionChecklists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspectionChecklists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InspectionChecklists(childComplexity, args["siteId"].(string), args["workType"].(*shop.WorkType)), true
 
 	case "Query.invitations":
 		if e.ComplexityRoot.Query.Invitations == nil {
@@ -5432,6 +6042,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LabourOperations(childComplexity, args["siteId"].(string), args["includeRetired"].(*bool)), true
+	case "Query.messageTemplate":
+		if e.ComplexityRoot.Query.MessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessageTemplate(childComplexity, args["siteId"].(string), args["kind"].(shop.MessageKind), args["locale"].(string)), true
 	case "Query.moneyAudit":
 		if e.ComplexityRoot.Query.MoneyAudit == nil {
 			break
@@ -5465,6 +6086,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.outboxMessages":
+		if e.ComplexityRoot.Query.OutboxMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_outboxMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OutboxMessages(childComplexity, args["siteId"].(string), args["orderId"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.partReservations":
 		if e.ComplexityRoot.Query.PartReservations == nil {
 			break
@@ -5697,6 +6329,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WarrantyClaims(childComplexity, args["siteId"].(string), args["orderId"].(*string), args["states"].([]shop.ClaimState), args["first"].(*int), args["after"].(*string)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["endpointId"].(string), args["pending"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.webhookEndpoints":
+		if e.ComplexityRoot.Query.WebhookEndpoints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookEndpoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookEndpoints(childComplexity, args["siteId"].(string)), true
 
 	case "Receivable.ageBucket":
 		if e.ComplexityRoot.Receivable.AgeBucket == nil {
@@ -6042,6 +6696,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.ID(childComplexity), true
+	case "RepairOrder.inspections":
+		if e.ComplexityRoot.RepairOrder.Inspections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.Inspections(childComplexity), true
 	case "RepairOrder.insuranceClaim":
 		if e.ComplexityRoot.RepairOrder.InsuranceClaim == nil {
 			break
@@ -6066,6 +6726,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairOrder.Late(childComplexity), true
+	case "RepairOrder.messages":
+		if e.ComplexityRoot.RepairOrder.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairOrder.Messages(childComplexity), true
 	case "RepairOrder.minutesLate":
 		if e.ComplexityRoot.RepairOrder.MinutesLate == nil {
 			break
@@ -6431,6 +7097,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RetainedPartPayload.UserErrors(childComplexity), true
+
+	case "RevokeApprovalLinksPayload.revoked":
+		if e.ComplexityRoot.RevokeApprovalLinksPayload.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApprovalLinksPayload.Revoked(childComplexity), true
+	case "RevokeApprovalLinksPayload.userErrors":
+		if e.ComplexityRoot.RevokeApprovalLinksPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApprovalLinksPayload.UserErrors(childComplexity), true
+
+	case "SendApprovalLinkPayload.expiresAt":
+		if e.ComplexityRoot.SendApprovalLinkPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendApprovalLinkPayload.ExpiresAt(childComplexity), true
+	case "SendApprovalLinkPayload.message":
+		if e.ComplexityRoot.SendApprovalLinkPayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendApprovalLinkPayload.Message(childComplexity), true
+	case "SendApprovalLinkPayload.url":
+		if e.ComplexityRoot.SendApprovalLinkPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendApprovalLinkPayload.URL(childComplexity), true
+	case "SendApprovalLinkPayload.userErrors":
+		if e.ComplexityRoot.SendApprovalLinkPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendApprovalLinkPayload.UserErrors(childComplexity), true
 
 	case "ServicePackage.active":
 		if e.ComplexityRoot.ServicePackage.Active == nil {
@@ -7819,6 +8523,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VehicleContact.Phone(childComplexity), true
 
+	case "VehicleInspection.id":
+		if e.ComplexityRoot.VehicleInspection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.ID(childComplexity), true
+	case "VehicleInspection.items":
+		if e.ComplexityRoot.VehicleInspection.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.Items(childComplexity), true
+	case "VehicleInspection.name":
+		if e.ComplexityRoot.VehicleInspection.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.Name(childComplexity), true
+	case "VehicleInspection.startedAt":
+		if e.ComplexityRoot.VehicleInspection.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspection.StartedAt(childComplexity), true
+
+	case "VehicleInspectionPayload.inspection":
+		if e.ComplexityRoot.VehicleInspectionPayload.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspectionPayload.Inspection(childComplexity), true
+	case "VehicleInspectionPayload.userErrors":
+		if e.ComplexityRoot.VehicleInspectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VehicleInspectionPayload.UserErrors(childComplexity), true
+
 	case "VehiclePayload.userErrors":
 		if e.ComplexityRoot.VehiclePayload.UserErrors == nil {
 			break
@@ -7844,6 +8586,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Visit.Appointment(childComplexity), true
+	case "Visit.attachments":
+		if e.ComplexityRoot.Visit.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Visit.Attachments(childComplexity), true
 	case "Visit.belongings":
 		if e.ComplexityRoot.Visit.Belongings == nil {
 			break
@@ -7992,6 +8740,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VisitPayload.Visit(childComplexity), true
 
+	case "WarrantyClaim.attachments":
+		if e.ComplexityRoot.WarrantyClaim.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarrantyClaim.Attachments(childComplexity), true
 	case "WarrantyClaim.causalPartNumber":
 		if e.ComplexityRoot.WarrantyClaim.CausalPartNumber == nil {
 			break
@@ -8151,6 +8905,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WarrantyDecision.Reason(childComplexity), true
 
+	case "WebhookAttempt.at":
+		if e.ComplexityRoot.WebhookAttempt.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.At(childComplexity), true
+	case "WebhookAttempt.durationMs":
+		if e.ComplexityRoot.WebhookAttempt.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.DurationMs(childComplexity), true
+	case "WebhookAttempt.error":
+		if e.ComplexityRoot.WebhookAttempt.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.Error(childComplexity), true
+	case "WebhookAttempt.status":
+		if e.ComplexityRoot.WebhookAttempt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookAttempt.Status(childComplexity), true
+
+	case "WebhookDelivery.attemptLog":
+		if e.ComplexityRoot.WebhookDelivery.AttemptLog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.AttemptLog(childComplexity), true
+	case "WebhookDelivery.attempts":
+		if e.ComplexityRoot.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempts(childComplexity), true
+	case "WebhookDelivery.createdAt":
+		if e.ComplexityRoot.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.CreatedAt(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.lastError":
+		if e.ComplexityRoot.WebhookDelivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastError(childComplexity), true
+	case "WebhookDelivery.lastStatus":
+		if e.ComplexityRoot.WebhookDelivery.LastStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastStatus(childComplexity), true
+	case "WebhookDelivery.nextAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextAttemptAt(childComplexity), true
+	case "WebhookDelivery.payload":
+		if e.ComplexityRoot.WebhookDelivery.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Payload(childComplexity), true
+	case "WebhookDelivery.type":
+		if e.ComplexityRoot.WebhookDelivery.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Type(childComplexity), true
+	case "WebhookDelivery.webhookId":
+		if e.ComplexityRoot.WebhookDelivery.WebhookID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.WebhookID(childComplexity), true
+
+	case "WebhookEndpoint.createdAt":
+		if e.ComplexityRoot.WebhookEndpoint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.CreatedAt(childComplexity), true
+	case "WebhookEndpoint.description":
+		if e.ComplexityRoot.WebhookEndpoint.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Description(childComplexity), true
+	case "WebhookEndpoint.disabledAt":
+		if e.ComplexityRoot.WebhookEndpoint.DisabledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.DisabledAt(childComplexity), true
+	case "WebhookEndpoint.eventKinds":
+		if e.ComplexityRoot.WebhookEndpoint.EventKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.EventKinds(childComplexity), true
+	case "WebhookEndpoint.id":
+		if e.ComplexityRoot.WebhookEndpoint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.ID(childComplexity), true
+	case "WebhookEndpoint.messages":
+		if e.ComplexityRoot.WebhookEndpoint.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Messages(childComplexity), true
+	case "WebhookEndpoint.secret":
+		if e.ComplexityRoot.WebhookEndpoint.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Secret(childComplexity), true
+	case "WebhookEndpoint.url":
+		if e.ComplexityRoot.WebhookEndpoint.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.URL(childComplexity), true
+
+	case "WebhookEndpointPayload.endpoint":
+		if e.ComplexityRoot.WebhookEndpointPayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.Endpoint(childComplexity), true
+	case "WebhookEndpointPayload.userErrors":
+		if e.ComplexityRoot.WebhookEndpointPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.UserErrors(childComplexity), true
+
 	case "WorkTypeCount.count":
 		if e.ComplexityRoot.WorkTypeCount.Count == nil {
 			break
@@ -8186,7 +9094,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
 			graphql.NewInputUnmarshaler("CancelRepairOrderInput", ec.unmarshalInputCancelRepairOrderInput),
+			graphql.NewInputUnmarshaler("ChecklistEntryInput", ec.unmarshalInputChecklistEntryInput),
 			graphql.NewInputUnmarshaler("ComplaintActionInput", ec.unmarshalInputComplaintActionInput),
+			graphql.NewInputUnmarshaler("CreateInspectionChecklistInput", ec.unmarshalInputCreateInspectionChecklistInput),
 			graphql.NewInputUnmarshaler("CreatePartInput", ec.unmarshalInputCreatePartInput),
 			graphql.NewInputUnmarshaler("CreatePurchaseOrderInput", ec.unmarshalInputCreatePurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CreateRepairOrderInput", ec.unmarshalInputCreateRepairOrderInput),
@@ -8194,6 +9104,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStockStoreInput", ec.unmarshalInputCreateStockStoreInput),
 			graphql.NewInputUnmarshaler("CreateSupplierInput", ec.unmarshalInputCreateSupplierInput),
 			graphql.NewInputUnmarshaler("CreateWarrantyClaimInput", ec.unmarshalInputCreateWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("CustomerChangesInput", ec.unmarshalInputCustomerChangesInput),
 			graphql.NewInputUnmarshaler("DamageInput", ec.unmarshalInputDamageInput),
 			graphql.NewInputUnmarshaler("DayHoursInput", ec.unmarshalInputDayHoursInput),
@@ -8201,6 +9112,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DecideWarrantyClaimInput", ec.unmarshalInputDecideWarrantyClaimInput),
 			graphql.NewInputUnmarshaler("DecideWarrantyInput", ec.unmarshalInputDecideWarrantyInput),
 			graphql.NewInputUnmarshaler("DeliverVehicleInput", ec.unmarshalInputDeliverVehicleInput),
+			graphql.NewInputUnmarshaler("DisableWebhookEndpointInput", ec.unmarshalInputDisableWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("DispatchJobInput", ec.unmarshalInputDispatchJobInput),
 			graphql.NewInputUnmarshaler("DropPartLineInput", ec.unmarshalInputDropPartLineInput),
 			graphql.NewInputUnmarshaler("HandOverRepairOrderInput", ec.unmarshalInputHandOverRepairOrderInput),
@@ -8219,6 +9131,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PauseJobInput", ec.unmarshalInputPauseJobInput),
 			graphql.NewInputUnmarshaler("PayReceivableInput", ec.unmarshalInputPayReceivableInput),
 			graphql.NewInputUnmarshaler("PayWarrantyClaimInput", ec.unmarshalInputPayWarrantyClaimInput),
+			graphql.NewInputUnmarshaler("ProposeFromInspectionItemInput", ec.unmarshalInputProposeFromInspectionItemInput),
 			graphql.NewInputUnmarshaler("PurchaseLineInput", ec.unmarshalInputPurchaseLineInput),
 			graphql.NewInputUnmarshaler("ReceivePurchaseInput", ec.unmarshalInputReceivePurchaseInput),
 			graphql.NewInputUnmarshaler("ReceiveStockInput", ec.unmarshalInputReceiveStockInput),
@@ -8226,6 +9139,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordAppointmentReminderInput", ec.unmarshalInputRecordAppointmentReminderInput),
 			graphql.NewInputUnmarshaler("RecordCallbackInput", ec.unmarshalInputRecordCallbackInput),
 			graphql.NewInputUnmarshaler("RecordFinalInspectionInput", ec.unmarshalInputRecordFinalInspectionInput),
+			graphql.NewInputUnmarshaler("RecordInspectionItemInput", ec.unmarshalInputRecordInspectionItemInput),
 			graphql.NewInputUnmarshaler("RecordInvoiceInput", ec.unmarshalInputRecordInvoiceInput),
 			graphql.NewInputUnmarshaler("RecordJobCheckInput", ec.unmarshalInputRecordJobCheckInput),
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
@@ -8237,11 +9151,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReservePartsInput", ec.unmarshalInputReservePartsInput),
 			graphql.NewInputUnmarshaler("RetainWarrantyPartInput", ec.unmarshalInputRetainWarrantyPartInput),
 			graphql.NewInputUnmarshaler("ReturnPartsInput", ec.unmarshalInputReturnPartsInput),
+			graphql.NewInputUnmarshaler("RevokeApprovalLinksInput", ec.unmarshalInputRevokeApprovalLinksInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
+			graphql.NewInputUnmarshaler("SendApprovalLinkInput", ec.unmarshalInputSendApprovalLinkInput),
 			graphql.NewInputUnmarshaler("SetAppointmentCapacityInput", ec.unmarshalInputSetAppointmentCapacityInput),
 			graphql.NewInputUnmarshaler("SetClosedDayInput", ec.unmarshalInputSetClosedDayInput),
 			graphql.NewInputUnmarshaler("SetCustomerAccountInput", ec.unmarshalInputSetCustomerAccountInput),
 			graphql.NewInputUnmarshaler("SetJobSkillInput", ec.unmarshalInputSetJobSkillInput),
+			graphql.NewInputUnmarshaler("SetMessageTemplateInput", ec.unmarshalInputSetMessageTemplateInput),
 			graphql.NewInputUnmarshaler("SetReorderPointInput", ec.unmarshalInputSetReorderPointInput),
 			graphql.NewInputUnmarshaler("SetShiftInput", ec.unmarshalInputSetShiftInput),
 			graphql.NewInputUnmarshaler("SetSiteHoursInput", ec.unmarshalInputSetSiteHoursInput),
@@ -8250,6 +9167,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SettleRepairOrderInput", ec.unmarshalInputSettleRepairOrderInput),
 			graphql.NewInputUnmarshaler("SignOffBillInput", ec.unmarshalInputSignOffBillInput),
 			graphql.NewInputUnmarshaler("SignRepairOrderInput", ec.unmarshalInputSignRepairOrderInput),
+			graphql.NewInputUnmarshaler("StartInspectionInput", ec.unmarshalInputStartInspectionInput),
 			graphql.NewInputUnmarshaler("StocktakeCountInput", ec.unmarshalInputStocktakeCountInput),
 			graphql.NewInputUnmarshaler("StocktakeInput", ec.unmarshalInputStocktakeInput),
 			graphql.NewInputUnmarshaler("TransferStockInput", ec.unmarshalInputTransferStockInput),
@@ -8360,7 +9278,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "money.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
+//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "loop.graphqls" "money.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -8380,6 +9298,7 @@ var sources = []*ast.Source{
 	{Name: "event.graphqls", Input: sourceData("event.graphqls"), BuiltIn: false},
 	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
 	{Name: "job.graphqls", Input: sourceData("job.graphqls"), BuiltIn: false},
+	{Name: "loop.graphqls", Input: sourceData("loop.graphqls"), BuiltIn: false},
 	{Name: "money.graphqls", Input: sourceData("money.graphqls"), BuiltIn: false},
 	{Name: "order.graphqls", Input: sourceData("order.graphqls"), BuiltIn: false},
 	{Name: "parts.graphqls", Input: sourceData("parts.graphqls"), BuiltIn: false},
@@ -8449,6 +9368,8 @@ func (ec *executionContext) childFields_AdditionalWorkRequest(ctx context.Contex
 		return ec.fieldContext_AdditionalWorkRequest_decisionNote(ctx, field)
 	case "version":
 		return ec.fieldContext_AdditionalWorkRequest_version(ctx, field)
+	case "attachments":
+		return ec.fieldContext_AdditionalWorkRequest_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AdditionalWorkRequest", field.Name)
 }
@@ -8595,6 +9516,28 @@ func (ec *executionContext) childFields_Arrival(ctx context.Context, field graph
 		return ec.fieldContext_Arrival_advisor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Arrival", field.Name)
+}
+
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "width":
+		return ec.fieldContext_Attachment_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Attachment_height(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Attachment_bytes(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	case "thumbnailUrl":
+		return ec.fieldContext_Attachment_thumbnailUrl(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Attachment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
 
 func (ec *executionContext) childFields_Bay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8853,6 +9796,20 @@ func (ec *executionContext) childFields_Check(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Check", field.Name)
 }
 
+func (ec *executionContext) childFields_ChecklistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ChecklistEntry_name(ctx, field)
+	case "labourMinutes":
+		return ec.fieldContext_ChecklistEntry_labourMinutes(ctx, field)
+	case "partNumber":
+		return ec.fieldContext_ChecklistEntry_partNumber(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ChecklistEntry_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChecklistEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_ClosedDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "day":
@@ -9075,6 +10032,64 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_InspectionChecklist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionChecklist_id(ctx, field)
+	case "name":
+		return ec.fieldContext_InspectionChecklist_name(ctx, field)
+	case "workType":
+		return ec.fieldContext_InspectionChecklist_workType(ctx, field)
+	case "entries":
+		return ec.fieldContext_InspectionChecklist_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionChecklist", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionChecklistPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checklist":
+		return ec.fieldContext_InspectionChecklistPayload_checklist(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InspectionChecklistPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionChecklistPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionItem_id(ctx, field)
+	case "seq":
+		return ec.fieldContext_InspectionItem_seq(ctx, field)
+	case "name":
+		return ec.fieldContext_InspectionItem_name(ctx, field)
+	case "status":
+		return ec.fieldContext_InspectionItem_status(ctx, field)
+	case "note":
+		return ec.fieldContext_InspectionItem_note(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_InspectionItem_recordedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_InspectionItem_version(ctx, field)
+	case "additionalWork":
+		return ec.fieldContext_InspectionItem_additionalWork(ctx, field)
+	case "attachments":
+		return ec.fieldContext_InspectionItem_attachments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionItem", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_InspectionItemPayload_item(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InspectionItemPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionItemPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
@@ -9145,6 +10160,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_partLines(ctx, field)
 	case "version":
 		return ec.fieldContext_Job_version(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Job_attachments(ctx, field)
 	case "partsShort":
 		return ec.fieldContext_Job_partsShort(ctx, field)
 	case "warrantyDecision":
@@ -9237,6 +10254,30 @@ func (ec *executionContext) childFields_LabourRatePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type LabourRatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MessageTemplate_kind(ctx, field)
+	case "locale":
+		return ec.fieldContext_MessageTemplate_locale(ctx, field)
+	case "body":
+		return ec.fieldContext_MessageTemplate_body(ctx, field)
+	case "custom":
+		return ec.fieldContext_MessageTemplate_custom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "template":
+		return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MessageTemplatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -9281,6 +10322,32 @@ func (ec *executionContext) childFields_OperationModel(ctx context.Context, fiel
 		return ec.fieldContext_OperationModel_price(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OperationModel", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OutboxMessage_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_OutboxMessage_kind(ctx, field)
+	case "order":
+		return ec.fieldContext_OutboxMessage_order(ctx, field)
+	case "recipient":
+		return ec.fieldContext_OutboxMessage_recipient(ctx, field)
+	case "phone":
+		return ec.fieldContext_OutboxMessage_phone(ctx, field)
+	case "locale":
+		return ec.fieldContext_OutboxMessage_locale(ctx, field)
+	case "body":
+		return ec.fieldContext_OutboxMessage_body(ctx, field)
+	case "link":
+		return ec.fieldContext_OutboxMessage_link(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+	case "dispatchedAt":
+		return ec.fieldContext_OutboxMessage_dispatchedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessage", field.Name)
 }
 
 func (ec *executionContext) childFields_PackagePart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9801,6 +10868,10 @@ func (ec *executionContext) childFields_RepairOrder(ctx context.Context, field g
 		return ec.fieldContext_RepairOrder_updatedAt(ctx, field)
 	case "callbacks":
 		return ec.fieldContext_RepairOrder_callbacks(ctx, field)
+	case "messages":
+		return ec.fieldContext_RepairOrder_messages(ctx, field)
+	case "inspections":
+		return ec.fieldContext_RepairOrder_inspections(ctx, field)
 	case "approvals":
 		return ec.fieldContext_RepairOrder_approvals(ctx, field)
 	case "partReservations":
@@ -9907,6 +10978,30 @@ func (ec *executionContext) childFields_RetainedPartPayload(ctx context.Context,
 		return ec.fieldContext_RetainedPartPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetainedPartPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeApprovalLinksPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revoked":
+		return ec.fieldContext_RevokeApprovalLinksPayload_revoked(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeApprovalLinksPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeApprovalLinksPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SendApprovalLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_SendApprovalLinkPayload_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SendApprovalLinkPayload_expiresAt(ctx, field)
+	case "message":
+		return ec.fieldContext_SendApprovalLinkPayload_message(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SendApprovalLinkPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendApprovalLinkPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ServicePackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10559,6 +11654,30 @@ func (ec *executionContext) childFields_VehicleContact(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type VehicleContact", field.Name)
 }
 
+func (ec *executionContext) childFields_VehicleInspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VehicleInspection_id(ctx, field)
+	case "name":
+		return ec.fieldContext_VehicleInspection_name(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_VehicleInspection_startedAt(ctx, field)
+	case "items":
+		return ec.fieldContext_VehicleInspection_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VehicleInspection", field.Name)
+}
+
+func (ec *executionContext) childFields_VehicleInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inspection":
+		return ec.fieldContext_VehicleInspectionPayload_inspection(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VehicleInspectionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VehicleInspectionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_VehiclePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "vehicle":
@@ -10609,6 +11728,8 @@ func (ec *executionContext) childFields_Visit(ctx context.Context, field graphql
 		return ec.fieldContext_Visit_repairOrders(ctx, field)
 	case "version":
 		return ec.fieldContext_Visit_version(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Visit_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Visit", field.Name)
 }
@@ -10689,6 +11810,8 @@ func (ec *executionContext) childFields_WarrantyClaim(ctx context.Context, field
 		return ec.fieldContext_WarrantyClaim_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_WarrantyClaim_createdAt(ctx, field)
+	case "attachments":
+		return ec.fieldContext_WarrantyClaim_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WarrantyClaim", field.Name)
 }
@@ -10713,6 +11836,80 @@ func (ec *executionContext) childFields_WarrantyDecision(ctx context.Context, fi
 		return ec.fieldContext_WarrantyDecision_decidedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WarrantyDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_WebhookAttempt_at(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookAttempt_status(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookAttempt_error(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_WebhookAttempt_durationMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookAttempt", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "webhookId":
+		return ec.fieldContext_WebhookDelivery_webhookId(ctx, field)
+	case "type":
+		return ec.fieldContext_WebhookDelivery_type(ctx, field)
+	case "payload":
+		return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	case "lastStatus":
+		return ec.fieldContext_WebhookDelivery_lastStatus(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+	case "attemptLog":
+		return ec.fieldContext_WebhookDelivery_attemptLog(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookEndpoint_id(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookEndpoint_url(ctx, field)
+	case "description":
+		return ec.fieldContext_WebhookEndpoint_description(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookEndpoint_secret(ctx, field)
+	case "messages":
+		return ec.fieldContext_WebhookEndpoint_messages(ctx, field)
+	case "eventKinds":
+		return ec.fieldContext_WebhookEndpoint_eventKinds(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
+	case "disabledAt":
+		return ec.fieldContext_WebhookEndpoint_disabledAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpoint", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpointPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11109,6 +12306,20 @@ func (ec *executionContext) field_Mutation_closeComplaint_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createInspectionChecklist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateInspectionChecklistInput, error) {
+			return ec.unmarshalNCreateInspectionChecklistInput2bayboardᚋstoreᚐCreateInspectionChecklistInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11207,6 +12418,20 @@ func (ec *executionContext) field_Mutation_createWarrantyClaim_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CreateWebhookEndpointInput, error) {
+			return ec.unmarshalNCreateWebhookEndpointInput2bayboardᚋstoreᚐCreateWebhookEndpointInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_decideWarrantyClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11255,6 +12480,20 @@ func (ec *executionContext) field_Mutation_deliverVehicle_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.DeliverVehicleInput, error) {
 			return ec.unmarshalNDeliverVehicleInput2bayboardᚋstoreᚐDeliverVehicleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disableWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DisableWebhookEndpointInput, error) {
+			return ec.unmarshalNDisableWebhookEndpointInput2bayboardᚋgraphᚋmodelᚐDisableWebhookEndpointInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11459,6 +12698,20 @@ func (ec *executionContext) field_Mutation_postStocktake_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_proposeFromInspectionItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ProposeFromInspectionItemInput, error) {
+			return ec.unmarshalNProposeFromInspectionItemInput2bayboardᚋstoreᚐProposeFromInspectionItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_receivePurchase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11535,6 +12788,20 @@ func (ec *executionContext) field_Mutation_recordFinalInspection_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
 			return ec.unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInspectionItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RecordInspectionItemInput, error) {
+			return ec.unmarshalNRecordInspectionItemInput2bayboardᚋstoreᚐRecordInspectionItemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11739,12 +13006,40 @@ func (ec *executionContext) field_Mutation_reviseWarrantyClaim_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeApprovalLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.RevokeApprovalLinksInput, error) {
+			return ec.unmarshalNRevokeApprovalLinksInput2bayboardᚋstoreᚐRevokeApprovalLinksInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.RevokeTokenInput, error) {
 			return ec.unmarshalNRevokeTokenInput2bayboardᚋstoreᚐRevokeTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendApprovalLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SendApprovalLinkInput, error) {
+			return ec.unmarshalNSendApprovalLinkInput2bayboardᚋstoreᚐSendApprovalLinkInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11801,6 +13096,20 @@ func (ec *executionContext) field_Mutation_setJobSkill_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SetJobSkillInput, error) {
 			return ec.unmarshalNSetJobSkillInput2bayboardᚋstoreᚐSetJobSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.SetMessageTemplateInput, error) {
+			return ec.unmarshalNSetMessageTemplateInput2bayboardᚋstoreᚐSetMessageTemplateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11913,6 +13222,20 @@ func (ec *executionContext) field_Mutation_signRepairOrder_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SignRepairOrderInput, error) {
 			return ec.unmarshalNSignRepairOrderInput2bayboardᚋstoreᚐSignRepairOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.StartInspectionInput, error) {
+			return ec.unmarshalNStartInspectionInput2bayboardᚋstoreᚐStartInspectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12495,6 +13818,28 @@ func (ec *executionContext) field_Query_estimateCompletion_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_inspectionChecklists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "workType",
+		func(ctx context.Context, v any) (*shop.WorkType, error) {
+			return ec.unmarshalOWorkType2ᚖbayboardᚋshopᚐWorkType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workType"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_invitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12555,6 +13900,36 @@ func (ec *executionContext) field_Query_labourOperations_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_messageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (shop.MessageKind, error) {
+			return ec.unmarshalNMessageKind2bayboardᚋshopᚐMessageKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_moneyAudit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12594,6 +13969,44 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_outboxMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -13162,6 +14575,58 @@ func (ec *executionContext) field_Query_warrantyClaims_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "endpointId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endpointId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "pending",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pending"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookEndpoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteId"] = arg0
 	return args, nil
 }
 
@@ -13971,6 +15436,38 @@ func (ec *executionContext) _AdditionalWorkRequest_version(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_AdditionalWorkRequest_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AdditionalWorkRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdditionalWorkRequest_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.AdditionalWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdditionalWorkRequest_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdditionalWorkRequest().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdditionalWorkRequest_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdditionalWorkRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AgeingBucket_bucket(ctx context.Context, field graphql.CollectedField, obj *model.AgeingBucket) (ret graphql.Marshaler) {
@@ -15090,6 +16587,190 @@ func (ec *executionContext) _Arrival_advisor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Arrival_advisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Arrival", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.AttachmentID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐAttachmentID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Attachment_contentType(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_width(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_height(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_bytes(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_url(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "String")
+}
+
+func (ec *executionContext) _Attachment_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_thumbnailUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().ThumbnailURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "String")
+}
+
+func (ec *executionContext) _Attachment_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Bay_id(ctx context.Context, field graphql.CollectedField, obj *shop.Bay) (ret graphql.Marshaler) {
@@ -17553,6 +19234,98 @@ func (ec *executionContext) fieldContext_Check_checkedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Check", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _ChecklistEntry_name(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistEntry_labourMinutes(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_labourMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_labourMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChecklistEntry_partNumber(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_partNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_partNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistEntry_quantity(ctx context.Context, field graphql.CollectedField, obj *shop.ChecklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistEntry_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistEntry_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistEntry", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ClosedDay_day(ctx context.Context, field graphql.CollectedField, obj *shop.ClosedDay) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19335,6 +21108,460 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _InspectionChecklist_id(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.ChecklistID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐChecklistID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionChecklist", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionChecklist_name(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionChecklist", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionChecklist_workType(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_workType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.WorkType) graphql.Marshaler {
+			return ec.marshalNWorkType2bayboardᚋshopᚐWorkType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_workType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionChecklist", field, false, false, "WorkType")
+}
+
+func (ec *executionContext) _InspectionChecklist_entries(ctx context.Context, field graphql.CollectedField, obj *shop.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklist_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.ChecklistEntry) graphql.Marshaler {
+			return ec.marshalNChecklistEntry2ᚕbayboardᚋshopᚐChecklistEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklist_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionChecklist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionChecklistPayload_checklist(ctx context.Context, field graphql.CollectedField, obj *model.InspectionChecklistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklistPayload_checklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checklist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Checklist) graphql.Marshaler {
+			return ec.marshalOInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklistPayload_checklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionChecklistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionChecklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionChecklistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InspectionChecklistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionChecklistPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionChecklistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionChecklistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItem_id(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.InspectionItemID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐInspectionItemID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionItem_seq(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_name(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_status(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.ItemStatus) graphql.Marshaler {
+			return ec.marshalOItemStatus2ᚖbayboardᚋshopᚐItemStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ItemStatus")
+}
+
+func (ec *executionContext) _InspectionItem_note(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_recordedAt(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _InspectionItem_version(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_additionalWork(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_additionalWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionItem().AdditionalWork(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.AdditionalWork) graphql.Marshaler {
+			return ec.marshalOAdditionalWorkRequest2ᚖbayboardᚋshopᚐAdditionalWork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_additionalWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdditionalWorkRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItem_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionItem().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItemPayload_item(ctx context.Context, field graphql.CollectedField, obj *model.InspectionItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItemPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.InspectionItem) graphql.Marshaler {
+			return ec.marshalOInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItemPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItemPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InspectionItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItemPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItemPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Invitation_customer(ctx context.Context, field graphql.CollectedField, obj *store.Invitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20060,6 +22287,38 @@ func (ec *executionContext) fieldContext_Job_version(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Job", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Job_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Job_partsShort(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20765,6 +23024,162 @@ func (ec *executionContext) _LabourRatePayload_userErrors(ctx context.Context, f
 func (ec *executionContext) fieldContext_LabourRatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "LabourRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageTemplate_kind(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.MessageKind) graphql.Marshaler {
+			return ec.marshalNMessageKind2bayboardᚋshopᚐMessageKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "MessageKind")
+}
+
+func (ec *executionContext) _MessageTemplate_locale(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_body(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_custom(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_custom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Custom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_custom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplatePayload_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageTemplate) graphql.Marshaler {
+			return ec.marshalOMessageTemplate2ᚖbayboardᚋgraphᚋmodelᚐMessageTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplatePayload_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageTemplatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageTemplatePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -22776,6 +25191,402 @@ func (ec *executionContext) fieldContext_Mutation_decideWarranty(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_decideWarranty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendApprovalLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendApprovalLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendApprovalLink(ctx, fc.Args["input"].(store.SendApprovalLinkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SendApprovalLinkPayload) graphql.Marshaler {
+			return ec.marshalNSendApprovalLinkPayload2ᚖbayboardᚋgraphᚋmodelᚐSendApprovalLinkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendApprovalLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SendApprovalLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendApprovalLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMessageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMessageTemplate(ctx, fc.Args["input"].(store.SetMessageTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageTemplatePayload) graphql.Marshaler {
+			return ec.marshalNMessageTemplatePayload2ᚖbayboardᚋgraphᚋmodelᚐMessageTemplatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhookEndpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhookEndpoint(ctx, fc.Args["input"].(store.CreateWebhookEndpointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookEndpointPayload) graphql.Marshaler {
+			return ec.marshalNWebhookEndpointPayload2ᚖbayboardᚋgraphᚋmodelᚐWebhookEndpointPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpointPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disableWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disableWebhookEndpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisableWebhookEndpoint(ctx, fc.Args["input"].(model.DisableWebhookEndpointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookEndpointPayload) graphql.Marshaler {
+			return ec.marshalNWebhookEndpointPayload2ᚖbayboardᚋgraphᚋmodelᚐWebhookEndpointPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disableWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpointPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disableWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInspectionChecklist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInspectionChecklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInspectionChecklist(ctx, fc.Args["input"].(store.CreateInspectionChecklistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionChecklistPayload) graphql.Marshaler {
+			return ec.marshalNInspectionChecklistPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionChecklistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInspectionChecklist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionChecklistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInspectionChecklist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startInspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startInspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartInspection(ctx, fc.Args["input"].(store.StartInspectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VehicleInspectionPayload) graphql.Marshaler {
+			return ec.marshalNVehicleInspectionPayload2ᚖbayboardᚋgraphᚋmodelᚐVehicleInspectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startInspection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleInspectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startInspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInspectionItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInspectionItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInspectionItem(ctx, fc.Args["input"].(store.RecordInspectionItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionItemPayload) graphql.Marshaler {
+			return ec.marshalNInspectionItemPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInspectionItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInspectionItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposeFromInspectionItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeFromInspectionItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeFromInspectionItem(ctx, fc.Args["input"].(store.ProposeFromInspectionItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdditionalWorkPayload) graphql.Marshaler {
+			return ec.marshalNAdditionalWorkPayload2ᚖbayboardᚋgraphᚋmodelᚐAdditionalWorkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeFromInspectionItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdditionalWorkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeFromInspectionItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApprovalLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApprovalLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeApprovalLinks(ctx, fc.Args["input"].(store.RevokeApprovalLinksInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeApprovalLinksPayload) graphql.Marshaler {
+			return ec.marshalNRevokeApprovalLinksPayload2ᚖbayboardᚋgraphᚋmodelᚐRevokeApprovalLinksPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApprovalLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeApprovalLinksPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApprovalLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25039,6 +27850,245 @@ func (ec *executionContext) fieldContext_OperationModel_price(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessage_id(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.MessageID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐMessageID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OutboxMessage_kind(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.MessageKind) graphql.Marshaler {
+			return ec.marshalNMessageKind2bayboardᚋshopᚐMessageKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "MessageKind")
+}
+
+func (ec *executionContext) _OutboxMessage_order(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutboxMessage().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessage_recipient(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_phone(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_locale(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_body(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_link(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OutboxMessage().Link(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, true, true, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OutboxMessage_dispatchedAt(ctx context.Context, field graphql.CollectedField, obj *shop.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_dispatchedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DispatchedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_dispatchedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _PackagePart_partNumber(ctx context.Context, field graphql.CollectedField, obj *shop.PackagePart) (ret graphql.Marshaler) {
@@ -28259,6 +31309,226 @@ func (ec *executionContext) fieldContext_Query_invitations(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_invitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_outboxMessages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_outboxMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OutboxMessages(ctx, fc.Args["siteId"].(string), fc.Args["orderId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Message) graphql.Marshaler {
+			return ec.marshalNOutboxMessage2ᚕᚖbayboardᚋshopᚐMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_outboxMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_outboxMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_messageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MessageTemplate(ctx, fc.Args["siteId"].(string), fc.Args["kind"].(shop.MessageKind), fc.Args["locale"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚖbayboardᚋgraphᚋmodelᚐMessageTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookEndpoints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookEndpoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookEndpoints(ctx, fc.Args["siteId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚕᚖbayboardᚋshopᚐWebhookEndpointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookEndpoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookEndpoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["endpointId"].(string), fc.Args["pending"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖbayboardᚋshopᚐWebhookDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inspectionChecklists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspectionChecklists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InspectionChecklists(ctx, fc.Args["siteId"].(string), fc.Args["workType"].(*shop.WorkType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Checklist) graphql.Marshaler {
+			return ec.marshalNInspectionChecklist2ᚕᚖbayboardᚋshopᚐChecklistᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspectionChecklists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionChecklist(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspectionChecklists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31601,6 +34871,70 @@ func (ec *executionContext) fieldContext_RepairOrder_callbacks(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _RepairOrder_messages(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().Messages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Message) graphql.Marshaler {
+			return ec.marshalNOutboxMessage2ᚕᚖbayboardᚋshopᚐMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairOrder_inspections(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairOrder_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RepairOrder().Inspections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.VehicleInspection) graphql.Marshaler {
+			return ec.marshalNVehicleInspection2ᚕᚖbayboardᚋshopᚐVehicleInspectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairOrder_inspections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleInspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepairOrder_approvals(ctx context.Context, field graphql.CollectedField, obj *shop.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32508,6 +35842,171 @@ func (ec *executionContext) _RetainedPartPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_RetainedPartPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RetainedPartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeApprovalLinksPayload_revoked(ctx context.Context, field graphql.CollectedField, obj *model.RevokeApprovalLinksPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApprovalLinksPayload_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revoked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApprovalLinksPayload_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeApprovalLinksPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevokeApprovalLinksPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeApprovalLinksPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApprovalLinksPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApprovalLinksPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeApprovalLinksPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SendApprovalLinkPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.SendApprovalLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendApprovalLinkPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendApprovalLinkPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendApprovalLinkPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _SendApprovalLinkPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.SendApprovalLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendApprovalLinkPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendApprovalLinkPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendApprovalLinkPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SendApprovalLinkPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.SendApprovalLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendApprovalLinkPayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Message) graphql.Marshaler {
+			return ec.marshalOOutboxMessage2ᚖbayboardᚋshopᚐMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendApprovalLinkPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SendApprovalLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SendApprovalLinkPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SendApprovalLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendApprovalLinkPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SendApprovalLinkPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SendApprovalLinkPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -38460,6 +41959,171 @@ func (ec *executionContext) fieldContext_VehicleContact_phone(_ context.Context,
 	return graphql.NewScalarFieldContext("VehicleContact", field, false, false, "String")
 }
 
+func (ec *executionContext) _VehicleInspection_id(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.InspectionID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐInspectionID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleInspection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _VehicleInspection_name(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleInspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _VehicleInspection_startedAt(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VehicleInspection", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _VehicleInspection_items(ctx context.Context, field graphql.CollectedField, obj *shop.VehicleInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspection_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VehicleInspection().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.InspectionItem) graphql.Marshaler {
+			return ec.marshalNInspectionItem2ᚕᚖbayboardᚋshopᚐInspectionItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspection_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehicleInspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VehicleInspectionPayload_inspection(ctx context.Context, field graphql.CollectedField, obj *model.VehicleInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspectionPayload_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.VehicleInspection) graphql.Marshaler {
+			return ec.marshalOVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspectionPayload_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehicleInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VehicleInspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VehicleInspectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VehicleInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VehicleInspectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VehicleInspectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VehicleInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VehiclePayload_vehicle(ctx context.Context, field graphql.CollectedField, obj *model.VehiclePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39013,6 +42677,38 @@ func (ec *executionContext) _Visit_version(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Visit_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Visit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Visit_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Visit_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Visit().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Visit_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Visit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _VisitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VisitConnection) (ret graphql.Marshaler) {
@@ -39767,6 +43463,38 @@ func (ec *executionContext) fieldContext_WarrantyClaim_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("WarrantyClaim", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _WarrantyClaim_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.WarrantyClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarrantyClaim_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WarrantyClaim().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarrantyClaim_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarrantyClaim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WarrantyClaimPayload_claim(ctx context.Context, field graphql.CollectedField, obj *model.WarrantyClaimPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39907,6 +43635,608 @@ func (ec *executionContext) _WarrantyDecision_decidedAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_WarrantyDecision_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WarrantyDecision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookAttempt_at(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookAttempt_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookAttempt_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookAttempt", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookAttempt_status(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookAttempt_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookAttempt_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookAttempt", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookAttempt_error(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookAttempt_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookAttempt_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookAttempt", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookAttempt_durationMs(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookAttempt_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookAttempt().DurationMs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookAttempt_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookAttempt", field, true, true, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.WebhookDeliveryID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐWebhookDeliveryID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_webhookId(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_webhookId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().WebhookID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_webhookId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_type(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().Payload(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastStatus(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookDelivery_attemptLog(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attemptLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().AttemptLog(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*shop.WebhookAttempt) graphql.Marshaler {
+			return ec.marshalNWebhookAttempt2ᚕᚖbayboardᚋshopᚐWebhookAttemptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attemptLog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDelivery",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookAttempt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookEndpoint_id(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.WebhookEndpointID) graphql.Marshaler {
+			return ec.marshalNID2bayboardᚋshopᚐWebhookEndpointID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookEndpoint_url(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookEndpoint_description(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookEndpoint_secret(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookEndpoint_messages(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Messages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookEndpoint_eventKinds(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_eventKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventKinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.EventKind) graphql.Marshaler {
+			return ec.marshalNEventKind2ᚕbayboardᚋshopᚐEventKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_eventKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "EventKind")
+}
+
+func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookEndpoint_disabledAt(ctx context.Context, field graphql.CollectedField, obj *shop.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_disabledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisabledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_disabledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Endpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalOWebhookEndpoint2ᚖbayboardᚋshopᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpointPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookEndpointPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖbayboardᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpointPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookEndpointPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WorkTypeCount_workType(ctx context.Context, field graphql.CollectedField, obj *model.WorkTypeCount) (ret graphql.Marshaler) {
@@ -41959,6 +46289,79 @@ func UnmarshalCancelRepairOrderInput(ctx context.Context, raw any) (store.Cancel
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChecklistEntryInput(ctx context.Context, obj any) (shop.ChecklistEntry, error) {
+	var it shop.ChecklistEntry
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["labourMinutes"]; !present {
+		asMap["labourMinutes"] = 0
+	}
+	if _, present := asMap["partNumber"]; !present {
+		asMap["partNumber"] = ""
+	}
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 0
+	}
+
+	fieldsInOrder := [...]string{"name", "labourMinutes", "partNumber", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "labourMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourMinutes = data
+		case "partNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartNumber = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChecklistEntryInput unmarshals raw into the ChecklistEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChecklistEntryInput(ctx context.Context, raw any) (shop.ChecklistEntry, error) {
+	var out shop.ChecklistEntry
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistEntryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputComplaintActionInput(ctx context.Context, obj any) (store.ComplaintActionInput, error) {
 	var it store.ComplaintActionInput
 	if obj == nil {
@@ -42033,6 +46436,69 @@ func (ec *executionContext) unmarshalInputComplaintActionInput(ctx context.Conte
 func UnmarshalComplaintActionInput(ctx context.Context, raw any) (store.ComplaintActionInput, error) {
 	var out store.ComplaintActionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateInspectionChecklistInput(ctx context.Context, obj any) (store.CreateInspectionChecklistInput, error) {
+	var it store.CreateInspectionChecklistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "name", "workType", "entries"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "workType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workType"))
+			data, err := ec.unmarshalNWorkType2bayboardᚋshopᚐWorkType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkType = data
+		case "entries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entries"))
+			data, err := ec.unmarshalNChecklistEntryInput2ᚕᚖbayboardᚋshopᚐChecklistEntryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entries = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInspectionChecklistInput unmarshals raw into the CreateInspectionChecklistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInspectionChecklistInput(ctx context.Context, raw any) (store.CreateInspectionChecklistInput, error) {
+	var out store.CreateInspectionChecklistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInspectionChecklistInput", raw, &out)
 	return out, err
 }
 
@@ -42582,6 +47048,76 @@ func UnmarshalCreateWarrantyClaimInput(ctx context.Context, raw any) (store.Crea
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateWebhookEndpointInput(ctx context.Context, obj any) (store.CreateWebhookEndpointInput, error) {
+	var it store.CreateWebhookEndpointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "url", "description", "messages", "eventKinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "messages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messages"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Messages = data
+		case "eventKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventKinds"))
+			data, err := ec.unmarshalNEventKind2ᚕbayboardᚋshopᚐEventKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventKinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookEndpointInput unmarshals raw into the CreateWebhookEndpointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookEndpointInput(ctx context.Context, raw any) (store.CreateWebhookEndpointInput, error) {
+	var out store.CreateWebhookEndpointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookEndpointInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCustomerChangesInput(ctx context.Context, obj any) (store.CustomerChangesInput, error) {
 	var it store.CustomerChangesInput
 	if obj == nil {
@@ -43062,6 +47598,48 @@ func (ec *executionContext) unmarshalInputDeliverVehicleInput(ctx context.Contex
 func UnmarshalDeliverVehicleInput(ctx context.Context, raw any) (store.DeliverVehicleInput, error) {
 	var out store.DeliverVehicleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeliverVehicleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDisableWebhookEndpointInput(ctx context.Context, obj any) (model.DisableWebhookEndpointInput, error) {
+	var it model.DisableWebhookEndpointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"endpointId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "endpointId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endpointId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndpointID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisableWebhookEndpointInput unmarshals raw into the DisableWebhookEndpointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisableWebhookEndpointInput(ctx context.Context, raw any) (model.DisableWebhookEndpointInput, error) {
+	var out model.DisableWebhookEndpointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisableWebhookEndpointInput", raw, &out)
 	return out, err
 }
 
@@ -44248,6 +48826,48 @@ func UnmarshalPayWarrantyClaimInput(ctx context.Context, raw any) (store.PayWarr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProposeFromInspectionItemInput(ctx context.Context, obj any) (store.ProposeFromInspectionItemInput, error) {
+	var it store.ProposeFromInspectionItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐInspectionItemID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposeFromInspectionItemInput unmarshals raw into the ProposeFromInspectionItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposeFromInspectionItemInput(ctx context.Context, raw any) (store.ProposeFromInspectionItemInput, error) {
+	var out store.ProposeFromInspectionItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeFromInspectionItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPurchaseLineInput(ctx context.Context, obj any) (shop.PurchaseLineInput, error) {
 	var it shop.PurchaseLineInput
 	if obj == nil {
@@ -44812,6 +49432,69 @@ func (ec *executionContext) unmarshalInputRecordFinalInspectionInput(ctx context
 func UnmarshalRecordFinalInspectionInput(ctx context.Context, raw any) (store.RecordFinalInspectionInput, error) {
 	var out store.RecordFinalInspectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFinalInspectionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordInspectionItemInput(ctx context.Context, obj any) (store.RecordInspectionItemInput, error) {
+	var it store.RecordInspectionItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "status", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐInspectionItemID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNItemStatus2bayboardᚋshopᚐItemStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordInspectionItemInput unmarshals raw into the RecordInspectionItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordInspectionItemInput(ctx context.Context, raw any) (store.RecordInspectionItemInput, error) {
+	var out store.RecordInspectionItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordInspectionItemInput", raw, &out)
 	return out, err
 }
 
@@ -45606,6 +50289,48 @@ func UnmarshalReturnPartsInput(ctx context.Context, raw any) (store.ReturnPartsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeApprovalLinksInput(ctx context.Context, obj any) (store.RevokeApprovalLinksInput, error) {
+	var it store.RevokeApprovalLinksInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeApprovalLinksInput unmarshals raw into the RevokeApprovalLinksInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeApprovalLinksInput(ctx context.Context, raw any) (store.RevokeApprovalLinksInput, error) {
+	var out store.RevokeApprovalLinksInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApprovalLinksInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, obj any) (store.RevokeTokenInput, error) {
 	var it store.RevokeTokenInput
 	if obj == nil {
@@ -45645,6 +50370,48 @@ func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, 
 func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (store.RevokeTokenInput, error) {
 	var out store.RevokeTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendApprovalLinkInput(ctx context.Context, obj any) (store.SendApprovalLinkInput, error) {
+	var it store.SendApprovalLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendApprovalLinkInput unmarshals raw into the SendApprovalLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendApprovalLinkInput(ctx context.Context, raw any) (store.SendApprovalLinkInput, error) {
+	var out store.SendApprovalLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendApprovalLinkInput", raw, &out)
 	return out, err
 }
 
@@ -45911,6 +50678,69 @@ func (ec *executionContext) unmarshalInputSetJobSkillInput(ctx context.Context, 
 func UnmarshalSetJobSkillInput(ctx context.Context, raw any) (store.SetJobSkillInput, error) {
 	var out store.SetJobSkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetJobSkillInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetMessageTemplateInput(ctx context.Context, obj any) (store.SetMessageTemplateInput, error) {
+	var it store.SetMessageTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteId", "kind", "locale", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐSiteID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMessageKind2bayboardᚋshopᚐMessageKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetMessageTemplateInput unmarshals raw into the SetMessageTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetMessageTemplateInput(ctx context.Context, raw any) (store.SetMessageTemplateInput, error) {
+	var out store.SetMessageTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetMessageTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -46471,6 +51301,55 @@ func (ec *executionContext) unmarshalInputSignRepairOrderInput(ctx context.Conte
 func UnmarshalSignRepairOrderInput(ctx context.Context, raw any) (store.SignRepairOrderInput, error) {
 	var out store.SignRepairOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignRepairOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartInspectionInput(ctx context.Context, obj any) (store.StartInspectionInput, error) {
+	var it store.StartInspectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "checklistId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐOrderID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "checklistId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checklistId"))
+			data, err := ec.unmarshalNID2bayboardᚋshopᚐChecklistID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChecklistID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartInspectionInput unmarshals raw into the StartInspectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartInspectionInput(ctx context.Context, raw any) (store.StartInspectionInput, error) {
+	var out store.StartInspectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartInspectionInput", raw, &out)
 	return out, err
 }
 
@@ -48283,6 +53162,12 @@ func (ec *executionContext) _AdditionalWorkRequest(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdditionalWorkRequest_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48780,6 +53665,76 @@ func (ec *executionContext) _Arrival(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Arrival_advisor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachmentImplementors = []string{"Attachment"}
+
+func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSet, obj *shop.Attachment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attachment")
+		case "id":
+			out.Values[i] = ec._Attachment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Attachment_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.Values[i] = ec._Attachment_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._Attachment_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bytes":
+			out.Values[i] = ec._Attachment_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_url(ctx, field, obj)
+				})
+		case "thumbnailUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_thumbnailUrl(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Attachment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49588,6 +54543,54 @@ func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var checklistEntryImplementors = []string{"ChecklistEntry"}
+
+func (ec *executionContext) _ChecklistEntry(ctx context.Context, sel ast.SelectionSet, obj *shop.ChecklistEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checklistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChecklistEntry")
+		case "name":
+			out.Values[i] = ec._ChecklistEntry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labourMinutes":
+			out.Values[i] = ec._ChecklistEntry_labourMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partNumber":
+			out.Values[i] = ec._ChecklistEntry_partNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._ChecklistEntry_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var closedDayImplementors = []string{"ClosedDay"}
 
 func (ec *executionContext) _ClosedDay(ctx context.Context, sel ast.SelectionSet, obj *shop.ClosedDay) graphql.Marshaler {
@@ -50354,6 +55357,205 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var inspectionChecklistImplementors = []string{"InspectionChecklist"}
+
+func (ec *executionContext) _InspectionChecklist(ctx context.Context, sel ast.SelectionSet, obj *shop.Checklist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionChecklistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionChecklist")
+		case "id":
+			out.Values[i] = ec._InspectionChecklist_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._InspectionChecklist_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workType":
+			out.Values[i] = ec._InspectionChecklist_workType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entries":
+			out.Values[i] = ec._InspectionChecklist_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionChecklistPayloadImplementors = []string{"InspectionChecklistPayload"}
+
+func (ec *executionContext) _InspectionChecklistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionChecklistPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionChecklistPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionChecklistPayload")
+		case "checklist":
+			out.Values[i] = ec._InspectionChecklistPayload_checklist(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InspectionChecklistPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionItemImplementors = []string{"InspectionItem"}
+
+func (ec *executionContext) _InspectionItem(ctx context.Context, sel ast.SelectionSet, obj *shop.InspectionItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionItem")
+		case "id":
+			out.Values[i] = ec._InspectionItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seq":
+			out.Values[i] = ec._InspectionItem_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._InspectionItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._InspectionItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._InspectionItem_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._InspectionItem_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._InspectionItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "additionalWork":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionItem_additionalWork(ctx, field, obj)
+				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionItem_attachments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionItemPayloadImplementors = []string{"InspectionItemPayload"}
+
+func (ec *executionContext) _InspectionItemPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionItemPayload")
+		case "item":
+			out.Values[i] = ec._InspectionItemPayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InspectionItemPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var invitationImplementors = []string{"Invitation"}
 
 func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSet, obj *store.Invitation) graphql.Marshaler {
@@ -50570,6 +55772,12 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_attachments(ctx, field, obj)
+				})
 		case "partsShort":
 			out.Values[i] = ec._Job_partsShort(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -50868,6 +56076,92 @@ func (ec *executionContext) _LabourRatePayload(ctx context.Context, sel ast.Sele
 			}
 		case "userErrors":
 			out.Values[i] = ec._LabourRatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageTemplateImplementors = []string{"MessageTemplate"}
+
+func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.MessageTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplate")
+		case "kind":
+			out.Values[i] = ec._MessageTemplate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locale":
+			out.Values[i] = ec._MessageTemplate_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._MessageTemplate_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "custom":
+			out.Values[i] = ec._MessageTemplate_custom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageTemplatePayloadImplementors = []string{"MessageTemplatePayload"}
+
+func (ec *executionContext) _MessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.MessageTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplatePayload")
+		case "template":
+			out.Values[i] = ec._MessageTemplatePayload_template(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MessageTemplatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -51286,6 +56580,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "decideWarranty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideWarranty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendApprovalLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendApprovalLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMessageTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMessageTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWebhookEndpoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhookEndpoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disableWebhookEndpoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disableWebhookEndpoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createInspectionChecklist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInspectionChecklist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startInspection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startInspection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInspectionItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInspectionItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposeFromInspectionItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeFromInspectionItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeApprovalLinks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApprovalLinks(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -51711,6 +57068,86 @@ func (ec *executionContext) _OperationModel(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._OperationModel_price(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outboxMessageImplementors = []string{"OutboxMessage"}
+
+func (ec *executionContext) _OutboxMessage(ctx context.Context, sel ast.SelectionSet, obj *shop.Message) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessage")
+		case "id":
+			out.Values[i] = ec._OutboxMessage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._OutboxMessage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutboxMessage_order(ctx, field, obj)
+				})
+		case "recipient":
+			out.Values[i] = ec._OutboxMessage_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._OutboxMessage_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "locale":
+			out.Values[i] = ec._OutboxMessage_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._OutboxMessage_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "link":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutboxMessage_link(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._OutboxMessage_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dispatchedAt":
+			out.Values[i] = ec._OutboxMessage_dispatchedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52816,6 +58253,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invitations(ctx, field)
 				})
+		case "outboxMessages":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_outboxMessages(ctx, field)
+				})
+		case "messageTemplate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_messageTemplate(ctx, field)
+				})
+		case "webhookEndpoints":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookEndpoints(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
+				})
+		case "inspectionChecklists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspectionChecklists(ctx, field)
+				})
 		case "receivables":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -53676,6 +59143,18 @@ func (ec *executionContext) _RepairOrder(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RepairOrder_callbacks(ctx, field, obj)
 				})
+		case "messages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_messages(ctx, field, obj)
+				})
+		case "inspections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RepairOrder_inspections(ctx, field, obj)
+				})
 		case "approvals":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -54022,6 +59501,92 @@ func (ec *executionContext) _RetainedPartPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._RetainedPartPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokeApprovalLinksPayloadImplementors = []string{"RevokeApprovalLinksPayload"}
+
+func (ec *executionContext) _RevokeApprovalLinksPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeApprovalLinksPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeApprovalLinksPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeApprovalLinksPayload")
+		case "revoked":
+			out.Values[i] = ec._RevokeApprovalLinksPayload_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeApprovalLinksPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sendApprovalLinkPayloadImplementors = []string{"SendApprovalLinkPayload"}
+
+func (ec *executionContext) _SendApprovalLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SendApprovalLinkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sendApprovalLinkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SendApprovalLinkPayload")
+		case "url":
+			out.Values[i] = ec._SendApprovalLinkPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SendApprovalLinkPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SendApprovalLinkPayload_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SendApprovalLinkPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56195,6 +61760,93 @@ func (ec *executionContext) _VehicleContact(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var vehicleInspectionImplementors = []string{"VehicleInspection"}
+
+func (ec *executionContext) _VehicleInspection(ctx context.Context, sel ast.SelectionSet, obj *shop.VehicleInspection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vehicleInspectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VehicleInspection")
+		case "id":
+			out.Values[i] = ec._VehicleInspection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._VehicleInspection_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._VehicleInspection_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VehicleInspection_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vehicleInspectionPayloadImplementors = []string{"VehicleInspectionPayload"}
+
+func (ec *executionContext) _VehicleInspectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VehicleInspectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vehicleInspectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VehicleInspectionPayload")
+		case "inspection":
+			out.Values[i] = ec._VehicleInspectionPayload_inspection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VehicleInspectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var vehiclePayloadImplementors = []string{"VehiclePayload"}
 
 func (ec *executionContext) _VehiclePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VehiclePayload) graphql.Marshaler {
@@ -56347,6 +61999,12 @@ func (ec *executionContext) _Visit(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Visit_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56606,6 +62264,12 @@ func (ec *executionContext) _WarrantyClaim(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WarrantyClaim_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56688,6 +62352,247 @@ func (ec *executionContext) _WarrantyDecision(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._WarrantyDecision_decidedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookAttemptImplementors = []string{"WebhookAttempt"}
+
+func (ec *executionContext) _WebhookAttempt(ctx context.Context, sel ast.SelectionSet, obj *shop.WebhookAttempt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookAttemptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookAttempt")
+		case "at":
+			out.Values[i] = ec._WebhookAttempt_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._WebhookAttempt_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._WebhookAttempt_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookAttempt_durationMs(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryImplementors = []string{"WebhookDelivery"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *shop.WebhookDelivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.Values[i] = ec._WebhookDelivery_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "webhookId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_webhookId(ctx, field, obj)
+				})
+		case "type":
+			out.Values[i] = ec._WebhookDelivery_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payload":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_payload(ctx, field, obj)
+				})
+		case "attempts":
+			out.Values[i] = ec._WebhookDelivery_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._WebhookDelivery_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveredAt":
+			out.Values[i] = ec._WebhookDelivery_deliveredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastStatus":
+			out.Values[i] = ec._WebhookDelivery_lastStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._WebhookDelivery_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookDelivery_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attemptLog":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_attemptLog(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookEndpointImplementors = []string{"WebhookEndpoint"}
+
+func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.SelectionSet, obj *shop.WebhookEndpoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookEndpointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookEndpoint")
+		case "id":
+			out.Values[i] = ec._WebhookEndpoint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._WebhookEndpoint_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._WebhookEndpoint_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._WebhookEndpoint_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messages":
+			out.Values[i] = ec._WebhookEndpoint_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventKinds":
+			out.Values[i] = ec._WebhookEndpoint_eventKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookEndpoint_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disabledAt":
+			out.Values[i] = ec._WebhookEndpoint_disabledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookEndpointPayloadImplementors = []string{"WebhookEndpointPayload"}
+
+func (ec *executionContext) _WebhookEndpointPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookEndpointPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookEndpointPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookEndpointPayload")
+		case "endpoint":
+			out.Values[i] = ec._WebhookEndpointPayload_endpoint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WebhookEndpointPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57423,6 +63328,30 @@ func (ec *executionContext) marshalNArrival2ᚖbayboardᚋshopᚐArrival(ctx con
 	return ec._Arrival(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAttachment2ᚕᚖbayboardᚋshopᚐAttachmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Attachment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachment2ᚖbayboardᚋshopᚐAttachment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttachment2ᚖbayboardᚋshopᚐAttachment(ctx context.Context, sel ast.SelectionSet, v *shop.Attachment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attachment!")
+		return graphql.Null
+	}
+	return ec._Attachment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBay2ᚕᚖbayboardᚋshopᚐBayᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Bay) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57698,6 +63627,45 @@ func (ec *executionContext) marshalNCheckKind2bayboardᚋshopᚐCheckKind(ctx co
 	return res
 }
 
+func (ec *executionContext) marshalNChecklistEntry2bayboardᚋshopᚐChecklistEntry(ctx context.Context, sel ast.SelectionSet, v shop.ChecklistEntry) graphql.Marshaler {
+	return ec._ChecklistEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChecklistEntry2ᚕbayboardᚋshopᚐChecklistEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.ChecklistEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChecklistEntry2bayboardᚋshopᚐChecklistEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNChecklistEntryInput2ᚕᚖbayboardᚋshopᚐChecklistEntryᚄ(ctx context.Context, v any) ([]*shop.ChecklistEntry, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*shop.ChecklistEntry, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistEntryInput2ᚖbayboardᚋshopᚐChecklistEntry(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNChecklistEntryInput2ᚖbayboardᚋshopᚐChecklistEntry(ctx context.Context, v any) (*shop.ChecklistEntry, error) {
+	res, err := ec.unmarshalInputChecklistEntryInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNClosedDay2ᚕᚖbayboardᚋshopᚐClosedDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.ClosedDay) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57789,6 +63757,11 @@ func (ec *executionContext) marshalNContactMethod2bayboardᚋshopᚐContactMetho
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateInspectionChecklistInput2bayboardᚋstoreᚐCreateInspectionChecklistInput(ctx context.Context, v any) (store.CreateInspectionChecklistInput, error) {
+	res, err := ec.unmarshalInputCreateInspectionChecklistInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreatePartInput2bayboardᚋstoreᚐCreatePartInput(ctx context.Context, v any) (store.CreatePartInput, error) {
 	res, err := ec.unmarshalInputCreatePartInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57821,6 +63794,11 @@ func (ec *executionContext) unmarshalNCreateSupplierInput2bayboardᚋstoreᚐCre
 
 func (ec *executionContext) unmarshalNCreateWarrantyClaimInput2bayboardᚋstoreᚐCreateWarrantyClaimInput(ctx context.Context, v any) (store.CreateWarrantyClaimInput, error) {
 	res, err := ec.unmarshalInputCreateWarrantyClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWebhookEndpointInput2bayboardᚋstoreᚐCreateWebhookEndpointInput(ctx context.Context, v any) (store.CreateWebhookEndpointInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookEndpointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -58037,6 +64015,11 @@ func (ec *executionContext) unmarshalNDeliverVehicleInput2bayboardᚋstoreᚐDel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDisableWebhookEndpointInput2bayboardᚋgraphᚋmodelᚐDisableWebhookEndpointInput(ctx context.Context, v any) (model.DisableWebhookEndpointInput, error) {
+	res, err := ec.unmarshalInputDisableWebhookEndpointInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDispatchJobInput2bayboardᚋstoreᚐDispatchJobInput(ctx context.Context, v any) (store.DispatchJobInput, error) {
 	res, err := ec.unmarshalInputDispatchJobInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58141,6 +64124,36 @@ func (ec *executionContext) marshalNEventKind2bayboardᚋshopᚐEventKind(ctx co
 	return res
 }
 
+func (ec *executionContext) unmarshalNEventKind2ᚕbayboardᚋshopᚐEventKindᚄ(ctx context.Context, v any) ([]shop.EventKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]shop.EventKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventKind2bayboardᚋshopᚐEventKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEventKind2ᚕbayboardᚋshopᚐEventKindᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.EventKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventKind2bayboardᚋshopᚐEventKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNHandOverRepairOrderInput2bayboardᚋstoreᚐHandOverRepairOrderInput(ctx context.Context, v any) (store.HandOverRepairOrderInput, error) {
 	res, err := ec.unmarshalInputHandOverRepairOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58163,6 +64176,16 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐAppointmentID(ctx con
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐAppointmentID(ctx context.Context, sel ast.SelectionSet, v shop.AppointmentID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐAttachmentID(ctx context.Context, v any) (shop.AttachmentID, error) {
+	var res shop.AttachmentID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐAttachmentID(ctx context.Context, sel ast.SelectionSet, v shop.AttachmentID) graphql.Marshaler {
 	return v
 }
 
@@ -58196,6 +64219,16 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐCheckID(ctx context.Con
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐChecklistID(ctx context.Context, v any) (shop.ChecklistID, error) {
+	var res shop.ChecklistID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐChecklistID(ctx context.Context, sel ast.SelectionSet, v shop.ChecklistID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐComplaintID(ctx context.Context, v any) (shop.ComplaintID, error) {
 	var res shop.ComplaintID
 	err := res.UnmarshalGQL(v)
@@ -58226,6 +64259,26 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐEventID(ctx context.Con
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐInspectionID(ctx context.Context, v any) (shop.InspectionID, error) {
+	var res shop.InspectionID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐInspectionID(ctx context.Context, sel ast.SelectionSet, v shop.InspectionID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐInspectionItemID(ctx context.Context, v any) (shop.InspectionItemID, error) {
+	var res shop.InspectionItemID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐInspectionItemID(ctx context.Context, sel ast.SelectionSet, v shop.InspectionItemID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐJobID(ctx context.Context, v any) (shop.JobID, error) {
 	var res shop.JobID
 	err := res.UnmarshalGQL(v)
@@ -58243,6 +64296,16 @@ func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐLabourRateID(ctx cont
 }
 
 func (ec *executionContext) marshalNID2bayboardᚋshopᚐLabourRateID(ctx context.Context, sel ast.SelectionSet, v shop.LabourRateID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐMessageID(ctx context.Context, v any) (shop.MessageID, error) {
+	var res shop.MessageID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐMessageID(ctx context.Context, sel ast.SelectionSet, v shop.MessageID) graphql.Marshaler {
 	return v
 }
 
@@ -58536,6 +64599,26 @@ func (ec *executionContext) marshalNID2bayboardᚋshopᚐWarrantyClaimID(ctx con
 	return v
 }
 
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐWebhookDeliveryID(ctx context.Context, v any) (shop.WebhookDeliveryID, error) {
+	var res shop.WebhookDeliveryID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐWebhookDeliveryID(ctx context.Context, sel ast.SelectionSet, v shop.WebhookDeliveryID) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNID2bayboardᚋshopᚐWebhookEndpointID(ctx context.Context, v any) (shop.WebhookEndpointID, error) {
+	var res shop.WebhookEndpointID
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2bayboardᚋshopᚐWebhookEndpointID(ctx context.Context, sel ast.SelectionSet, v shop.WebhookEndpointID) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58666,6 +64749,70 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNInspectionChecklist2ᚕᚖbayboardᚋshopᚐChecklistᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Checklist) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx context.Context, sel ast.SelectionSet, v *shop.Checklist) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionChecklist!")
+		return graphql.Null
+	}
+	return ec._InspectionChecklist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionChecklistPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionChecklistPayload(ctx context.Context, sel ast.SelectionSet, v *model.InspectionChecklistPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionChecklistPayload!")
+		return graphql.Null
+	}
+	return ec._InspectionChecklistPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionItem2ᚕᚖbayboardᚋshopᚐInspectionItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.InspectionItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx context.Context, sel ast.SelectionSet, v *shop.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionItem!")
+		return graphql.Null
+	}
+	return ec._InspectionItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionItemPayload2ᚖbayboardᚋgraphᚋmodelᚐInspectionItemPayload(ctx context.Context, sel ast.SelectionSet, v *model.InspectionItemPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionItemPayload!")
+		return graphql.Null
+	}
+	return ec._InspectionItemPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58734,6 +64881,21 @@ func (ec *executionContext) marshalNIssueTokenPayload2ᚖbayboardᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._IssueTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNItemStatus2bayboardᚋshopᚐItemStatus(ctx context.Context, v any) (shop.ItemStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ItemStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNItemStatus2bayboardᚋshopᚐItemStatus(ctx context.Context, sel ast.SelectionSet, v shop.ItemStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNJob2ᚕᚖbayboardᚋshopᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Job) graphql.Marshaler {
@@ -58875,6 +65037,37 @@ func (ec *executionContext) unmarshalNMergeCustomersInput2bayboardᚋstoreᚐMer
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMessageKind2bayboardᚋshopᚐMessageKind(ctx context.Context, v any) (shop.MessageKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.MessageKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageKind2bayboardᚋshopᚐMessageKind(ctx context.Context, sel ast.SelectionSet, v shop.MessageKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MessageKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚖbayboardᚋgraphᚋmodelᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *model.MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageTemplate!")
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageTemplatePayload2ᚖbayboardᚋgraphᚋmodelᚐMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *model.MessageTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageTemplatePayload!")
+		return graphql.Null
+	}
+	return ec._MessageTemplatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMoney2bayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v shop.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
 }
@@ -58968,6 +65161,30 @@ func (ec *executionContext) unmarshalNOperationModelInput2ᚖbayboardᚋstoreᚐ
 func (ec *executionContext) unmarshalNOrderActionInput2bayboardᚋstoreᚐOrderRef(ctx context.Context, v any) (store.OrderRef, error) {
 	res, err := ec.unmarshalInputOrderActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxMessage2ᚕᚖbayboardᚋshopᚐMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.Message) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutboxMessage2ᚖbayboardᚋshopᚐMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOutboxMessage2ᚖbayboardᚋshopᚐMessage(ctx context.Context, sel ast.SelectionSet, v *shop.Message) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutboxMessage!")
+		return graphql.Null
+	}
+	return ec._OutboxMessage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPackagePart2bayboardᚋshopᚐPackagePart(ctx context.Context, sel ast.SelectionSet, v shop.PackagePart) graphql.Marshaler {
@@ -59290,6 +65507,11 @@ func (ec *executionContext) marshalNPriority2bayboardᚋshopᚐPriority(ctx cont
 	return res
 }
 
+func (ec *executionContext) unmarshalNProposeFromInspectionItemInput2bayboardᚋstoreᚐProposeFromInspectionItemInput(ctx context.Context, v any) (store.ProposeFromInspectionItemInput, error) {
+	res, err := ec.unmarshalInputProposeFromInspectionItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPurchaseLineInput2bayboardᚋshopᚐPurchaseLineInput(ctx context.Context, v any) (shop.PurchaseLineInput, error) {
 	res, err := ec.unmarshalInputPurchaseLineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -59494,6 +65716,11 @@ func (ec *executionContext) marshalNRecordCallbackPayload2ᚖbayboardᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNRecordFinalInspectionInput2bayboardᚋstoreᚐRecordFinalInspectionInput(ctx context.Context, v any) (store.RecordFinalInspectionInput, error) {
 	res, err := ec.unmarshalInputRecordFinalInspectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordInspectionItemInput2bayboardᚋstoreᚐRecordInspectionItemInput(ctx context.Context, v any) (store.RecordInspectionItemInput, error) {
+	res, err := ec.unmarshalInputRecordInspectionItemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -59814,6 +66041,19 @@ func (ec *executionContext) unmarshalNReturnPartsInput2bayboardᚋstoreᚐReturn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRevokeApprovalLinksInput2bayboardᚋstoreᚐRevokeApprovalLinksInput(ctx context.Context, v any) (store.RevokeApprovalLinksInput, error) {
+	res, err := ec.unmarshalInputRevokeApprovalLinksInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeApprovalLinksPayload2ᚖbayboardᚋgraphᚋmodelᚐRevokeApprovalLinksPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeApprovalLinksPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevokeApprovalLinksPayload!")
+		return graphql.Null
+	}
+	return ec._RevokeApprovalLinksPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRevokeTokenInput2bayboardᚋstoreᚐRevokeTokenInput(ctx context.Context, v any) (store.RevokeTokenInput, error) {
 	res, err := ec.unmarshalInputRevokeTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -59832,6 +66072,19 @@ func (ec *executionContext) marshalNRole2bayboardᚋshopᚐRole(ctx context.Cont
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSendApprovalLinkInput2bayboardᚋstoreᚐSendApprovalLinkInput(ctx context.Context, v any) (store.SendApprovalLinkInput, error) {
+	res, err := ec.unmarshalInputSendApprovalLinkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSendApprovalLinkPayload2ᚖbayboardᚋgraphᚋmodelᚐSendApprovalLinkPayload(ctx context.Context, sel ast.SelectionSet, v *model.SendApprovalLinkPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SendApprovalLinkPayload!")
+		return graphql.Null
+	}
+	return ec._SendApprovalLinkPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNServicePackage2ᚕᚖbayboardᚋshopᚐServicePackageᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.ServicePackage) graphql.Marshaler {
@@ -59937,6 +66190,11 @@ func (ec *executionContext) unmarshalNSetCustomerAccountInput2bayboardᚋstore�
 
 func (ec *executionContext) unmarshalNSetJobSkillInput2bayboardᚋstoreᚐSetJobSkillInput(ctx context.Context, v any) (store.SetJobSkillInput, error) {
 	res, err := ec.unmarshalInputSetJobSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetMessageTemplateInput2bayboardᚋstoreᚐSetMessageTemplateInput(ctx context.Context, v any) (store.SetMessageTemplateInput, error) {
+	res, err := ec.unmarshalInputSetMessageTemplateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -60089,6 +66347,11 @@ func (ec *executionContext) marshalNSkillCapacity2ᚖbayboardᚋshopᚐSkillCapa
 		return graphql.Null
 	}
 	return ec._SkillCapacity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStartInspectionInput2bayboardᚋstoreᚐStartInspectionInput(ctx context.Context, v any) (store.StartInspectionInput, error) {
+	res, err := ec.unmarshalInputStartInspectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStockMovement2ᚕᚖbayboardᚋshopᚐStockMovementᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.StockMovement) graphql.Marshaler {
@@ -60557,6 +66820,38 @@ func (ec *executionContext) marshalNVehicleContact2ᚖbayboardᚋshopᚐVehicleC
 	return ec._VehicleContact(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNVehicleInspection2ᚕᚖbayboardᚋshopᚐVehicleInspectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.VehicleInspection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx context.Context, sel ast.SelectionSet, v *shop.VehicleInspection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VehicleInspection!")
+		return graphql.Null
+	}
+	return ec._VehicleInspection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVehicleInspectionPayload2ᚖbayboardᚋgraphᚋmodelᚐVehicleInspectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.VehicleInspectionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VehicleInspectionPayload!")
+		return graphql.Null
+	}
+	return ec._VehicleInspectionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNVehiclePayload2ᚖbayboardᚋgraphᚋmodelᚐVehiclePayload(ctx context.Context, sel ast.SelectionSet, v *model.VehiclePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "VehiclePayload!")
@@ -60663,6 +66958,86 @@ func (ec *executionContext) marshalNWarrantyClaimState2bayboardᚋshopᚐClaimSt
 		graphql.AddInvalidNullFromMarshaler(ctx, "WarrantyClaimState!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWebhookAttempt2ᚕᚖbayboardᚋshopᚐWebhookAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.WebhookAttempt) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookAttempt2ᚖbayboardᚋshopᚐWebhookAttempt(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookAttempt2ᚖbayboardᚋshopᚐWebhookAttempt(ctx context.Context, sel ast.SelectionSet, v *shop.WebhookAttempt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookAttempt!")
+		return graphql.Null
+	}
+	return ec._WebhookAttempt(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖbayboardᚋshopᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.WebhookDelivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖbayboardᚋshopᚐWebhookDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖbayboardᚋshopᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *shop.WebhookDelivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖbayboardᚋshopᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*shop.WebhookEndpoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookEndpoint2ᚖbayboardᚋshopᚐWebhookEndpoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookEndpoint2ᚖbayboardᚋshopᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *shop.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookEndpoint!")
+		return graphql.Null
+	}
+	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookEndpointPayload2ᚖbayboardᚋgraphᚋmodelᚐWebhookEndpointPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookEndpointPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookEndpointPayload!")
+		return graphql.Null
+	}
+	return ec._WebhookEndpointPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWeekday2bayboardᚋshopᚐWeekday(ctx context.Context, v any) (shop.Weekday, error) {
@@ -61474,6 +67849,20 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOInspectionChecklist2ᚖbayboardᚋshopᚐChecklist(ctx context.Context, sel ast.SelectionSet, v *shop.Checklist) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionChecklist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInspectionItem2ᚖbayboardᚋshopᚐInspectionItem(ctx context.Context, sel ast.SelectionSet, v *shop.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionItem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -61489,6 +67878,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOItemStatus2ᚖbayboardᚋshopᚐItemStatus(ctx context.Context, v any) (*shop.ItemStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.ItemStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOItemStatus2ᚖbayboardᚋshopᚐItemStatus(ctx context.Context, sel ast.SelectionSet, v *shop.ItemStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 
@@ -61528,6 +67936,13 @@ func (ec *executionContext) marshalOLabourRate2ᚖbayboardᚋshopᚐLabourRate(c
 		return graphql.Null
 	}
 	return ec._LabourRate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMessageTemplate2ᚖbayboardᚋgraphᚋmodelᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *model.MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMoney2ᚖbayboardᚋshopᚐMoney(ctx context.Context, sel ast.SelectionSet, v *shop.Money) graphql.Marshaler {
@@ -61594,6 +68009,13 @@ func (ec *executionContext) unmarshalOOperationModelInput2ᚕᚖbayboardᚋstore
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOOutboxMessage2ᚖbayboardᚋshopᚐMessage(ctx context.Context, sel ast.SelectionSet, v *shop.Message) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OutboxMessage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPackagePartInput2ᚕᚖbayboardᚋstoreᚐPackagePartInputᚄ(ctx context.Context, v any) ([]*store.PackagePartInput, error) {
@@ -62044,6 +68466,13 @@ func (ec *executionContext) marshalOVehicle2ᚖbayboardᚋshopᚐVehicle(ctx con
 	return ec._Vehicle(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOVehicleInspection2ᚖbayboardᚋshopᚐVehicleInspection(ctx context.Context, sel ast.SelectionSet, v *shop.VehicleInspection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VehicleInspection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOVisit2ᚖbayboardᚋshopᚐVisit(ctx context.Context, sel ast.SelectionSet, v *shop.Visit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -62099,6 +68528,32 @@ func (ec *executionContext) marshalOWarrantyDecision2ᚖbayboardᚋshopᚐWarran
 		return graphql.Null
 	}
 	return ec._WarrantyDecision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWebhookEndpoint2ᚖbayboardᚋshopᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *shop.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWorkType2ᚖbayboardᚋshopᚐWorkType(ctx context.Context, v any) (*shop.WorkType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := shop.WorkType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWorkType2ᚖbayboardᚋshopᚐWorkType(ctx context.Context, sel ast.SelectionSet, v *shop.WorkType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

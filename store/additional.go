@@ -40,53 +40,60 @@ func (d *DB) RequestAdditionalWork(ctx context.Context, in RequestAdditionalWork
 		if err != nil {
 			return nil, err
 		}
-		jobs, err := orderJobs(c, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		rate, err := labourRate(c, o.SiteID, in.LabourPrice)
-		if err != nil {
-			return nil, err
-		}
-		j, aw, err := shop.RequestAdditionalWork(*o, jobs, shop.AdditionalRequest{FoundOnJobID: in.FoundOnJobID,
-			Description: in.Description, Reason: in.Reason, LabourMinutes: in.LabourMinutes, LabourPrice: in.LabourPrice,
-			ExtraMinutes: in.ExtraMinutes, Safety: in.Safety, Payer: in.Payer}, rate, c.actor.UserID, c.now)
-		if err != nil {
-			return nil, err
-		}
-		if err := insertJob(c, &j); err != nil {
-			return nil, err
-		}
-		lines := make([]shop.PartLine, len(in.Parts))
-		for i, p := range in.Parts {
-			field := fmt.Sprintf("parts[%d]", i)
-			part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
-			if err != nil {
-				return nil, err
-			}
-			if lines[i], err = shop.NewPartLine(o, &j.ID, *p, part, field, c.now); err != nil {
-				return nil, err
-			}
-			lines[i].Additional = true
-			if err := insertPartLine(c, &lines[i]); err != nil {
-				return nil, err
-			}
-		}
-		aw, ev := shop.PriceAdditionalWork(o, &j, aw, lines)
-		if err := c.tx.GetContext(c.ctx, &aw, `
-			INSERT INTO additional_work (site_id, order_id, found_on_job_id, job_id, description, reason, labour_price,
-				parts_price, extra_minutes, safety, state, requested_by, requested_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			RETURNING `+additionalColumns,
-			aw.SiteID, aw.OrderID, aw.FoundOnJobID, aw.JobID, aw.Description, aw.Reason, aw.LabourPrice, aw.PartsPrice,
-			aw.ExtraMinutes, aw.Safety, aw.State, aw.RequestedBy, aw.RequestedAt); err != nil {
-			return nil, err
-		}
-		if err := c.event(ev); err != nil {
-			return nil, err
-		}
-		return &aw, afterJobs(c, o)
+		return requestAdditionalWork(c, o, in)
 	})
+}
+
+// requestAdditionalWork records additional work on the locked order o in
+// the change: RequestAdditionalWork, and an inspection's finding proposed
+// in one tap.
+func requestAdditionalWork(c *change, o *shop.Order, in RequestAdditionalWorkInput) (*shop.AdditionalWork, error) {
+	jobs, err := orderJobs(c, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := labourRate(c, o.SiteID, in.LabourPrice)
+	if err != nil {
+		return nil, err
+	}
+	j, aw, err := shop.RequestAdditionalWork(*o, jobs, shop.AdditionalRequest{FoundOnJobID: in.FoundOnJobID,
+		Description: in.Description, Reason: in.Reason, LabourMinutes: in.LabourMinutes, LabourPrice: in.LabourPrice,
+		ExtraMinutes: in.ExtraMinutes, Safety: in.Safety, Payer: in.Payer}, rate, c.actor.UserID, c.now)
+	if err != nil {
+		return nil, err
+	}
+	if err := insertJob(c, &j); err != nil {
+		return nil, err
+	}
+	lines := make([]shop.PartLine, len(in.Parts))
+	for i, p := range in.Parts {
+		field := fmt.Sprintf("parts[%d]", i)
+		part, err := findCatalogue(c, o.SiteID, p.PartNumber, field)
+		if err != nil {
+			return nil, err
+		}
+		if lines[i], err = shop.NewPartLine(o, &j.ID, *p, part, field, c.now); err != nil {
+			return nil, err
+		}
+		lines[i].Additional = true
+		if err := insertPartLine(c, &lines[i]); err != nil {
+			return nil, err
+		}
+	}
+	aw, ev := shop.PriceAdditionalWork(o, &j, aw, lines)
+	if err := c.tx.GetContext(c.ctx, &aw, `
+		INSERT INTO additional_work (site_id, order_id, found_on_job_id, job_id, description, reason, labour_price,
+			parts_price, extra_minutes, safety, state, requested_by, requested_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		RETURNING `+additionalColumns,
+		aw.SiteID, aw.OrderID, aw.FoundOnJobID, aw.JobID, aw.Description, aw.Reason, aw.LabourPrice, aw.PartsPrice,
+		aw.ExtraMinutes, aw.Safety, aw.State, aw.RequestedBy, aw.RequestedAt); err != nil {
+		return nil, err
+	}
+	if err := c.event(ev); err != nil {
+		return nil, err
+	}
+	return &aw, afterJobs(c, o)
 }
 
 // DecideAdditionalWorkInput records the customer's answer to additional work.

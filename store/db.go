@@ -39,6 +39,13 @@ type DB struct {
 	// once; one made elsewhere (another instance, the CLI) within the TTL.
 	TokenCacheTTL time.Duration
 	tokens        tokenCache
+	// PublicURL is the address customers reach the server at: the base of
+	// the approval links in their messages.
+	PublicURL string
+	// Production refuses webhook endpoints over plain http.
+	Production bool
+	// AttachmentKey signs the short-lived URLs of photos (AttachmentURL).
+	AttachmentKey []byte
 	// stmts holds the prepared statements of the hot reads (see prepared),
 	// by SQL text.
 	stmts sync.Map

@@ -26,6 +26,9 @@ type change struct {
 	now   time.Time
 	// notified is set once the transaction has queued its NOTIFY.
 	notified bool
+	// caused are the events appended so far: before commit, the outbox
+	// writes the messages they cause (queueCausedMessages, outbox.go).
+	caused []shop.Event
 }
 
 // errReplayed ends a transaction whose idempotency key was already used for
@@ -65,6 +68,9 @@ func mutate[T any](d *DB, ctx context.Context, op, key string, input any, fn fun
 		}
 		res, err := fn(c)
 		if err != nil {
+			return err
+		}
+		if err := queueCausedMessages(c); err != nil {
 			return err
 		}
 		out = res
@@ -223,6 +229,7 @@ var (
 func (c *change) eventArgs(ev *shop.Event) (args []any, notify bool) {
 	ev.At = c.now
 	ev.ActorID = &c.actor.UserID
+	c.caused = append(c.caused, *ev)
 	args = []any{ev.SiteID, ev.Kind, ev.OrderID, ev.JobID, ev.VisitID, ev.AdvisorID, ev.ActorID, ev.Summary, ev.At}
 	if c.notified {
 		return args, false

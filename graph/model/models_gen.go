@@ -5,6 +5,7 @@ package model
 import (
 	"bayboard/shop"
 	"bayboard/store"
+	"time"
 )
 
 // One age bucket's outstanding total.
@@ -95,6 +96,12 @@ type CustomerPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The endpoint to disable.
+type DisableWebhookEndpointInput struct {
+	// The endpoint.
+	EndpointID string `json:"endpointId"`
+}
+
 // A page of events.
 type EventConnection struct {
 	// The events of this page, with cursors.
@@ -109,6 +116,22 @@ type EventEdge struct {
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *shop.Event `json:"node"`
+}
+
+// The result of createInspectionChecklist.
+type InspectionChecklistPayload struct {
+	// The checklist.
+	Checklist *shop.Checklist `json:"checklist,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of recordInspectionItem.
+type InspectionItemPayload struct {
+	// The item.
+	Item *shop.InspectionItem `json:"item,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Result of issuing a token.
@@ -143,6 +166,26 @@ type LabourOperationPayload struct {
 type LabourRatePayload struct {
 	// The rate.
 	LabourRate *shop.LabourRate `json:"labourRate,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A site's wording of a kind of message in a language.
+type MessageTemplate struct {
+	// The kind of message.
+	Kind shop.MessageKind `json:"kind"`
+	// zh or en.
+	Locale string `json:"locale"`
+	// The text, with placeholders {customer}, {plate}, {order}, {site}, {link}, {date}, {time}.
+	Body string `json:"body"`
+	// Whether it is the site's own (false: the built-in wording).
+	Custom bool `json:"custom"`
+}
+
+// The result of setMessageTemplate.
+type MessageTemplatePayload struct {
+	// The wording now in use.
+	Template *MessageTemplate `json:"template,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -287,6 +330,26 @@ type RetainedPartPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of revokeApprovalLinks.
+type RevokeApprovalLinksPayload struct {
+	// How many links were revoked.
+	Revoked int `json:"revoked"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of sendApprovalLink.
+type SendApprovalLinkPayload struct {
+	// The customer's link: shown once (only its hash is kept).
+	URL *string `json:"url,omitempty"`
+	// When the link stops working.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The approval request carrying the link.
+	Message *shop.Message `json:"message,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of a package mutation.
 type ServicePackagePayload struct {
 	// The package.
@@ -409,6 +472,14 @@ type UserSkillsPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of startInspection.
+type VehicleInspectionPayload struct {
+	// The inspection.
+	Inspection *shop.VehicleInspection `json:"inspection,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Result of a vehicle mutation.
 type VehiclePayload struct {
 	// The vehicle.
@@ -447,6 +518,14 @@ type VisitPayload struct {
 type WarrantyClaimPayload struct {
 	// The claim.
 	Claim *shop.WarrantyClaim `json:"claim,omitempty"`
+	// Expected failures; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a webhook endpoint mutation.
+type WebhookEndpointPayload struct {
+	// The endpoint.
+	Endpoint *shop.WebhookEndpoint `json:"endpoint,omitempty"`
 	// Expected failures; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
