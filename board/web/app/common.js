@@ -671,3 +671,58 @@ export function plateEl(p, cls = 'plate') {
   if (!m) return el('span', { class: cls }, p || '');
   return el('span', { class: cls }, m[1], el('span', { class: 'mask' }, m[2]), m[3]);
 }
+
+// loadOrders reads every repair order of a site in the given states (up to
+// 1,000, page by page) with the selection fields; the floor screens build
+// their lists from them.
+export async function loadOrders(siteId, states, fields) {
+  const doc = `query FloorOrders($siteId: ID!, $states: [RepairOrderState!], $after: String) {
+    repairOrders(siteId: $siteId, states: $states, first: 100, after: $after) {
+      edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`;
+  const out = [];
+  let after = null;
+  for (let i = 0; i < 10; i++) {
+    const { repairOrders: c } = await gql(doc, { siteId, states, after });
+    for (const e of c.edges) out.push(e.node);
+    if (!c.pageInfo.hasNextPage) break;
+    after = c.pageInfo.endCursor;
+  }
+  return out;
+}
+
+// followBoard keeps a screen live: it follows the site's boardFeed from the
+// board's cursor (resuming after every reconnect) and calls onChange(update)
+// for each change; after a reset it calls onChange(null) so the screen reloads
+// all. setPill(state) shows the connection. Returns the Live.
+export async function followBoard(site, { onChange, setPill, card = 'plate model number promisedAt notifyBy jobs { jobId description technician bay progress }' }) {
+  const cursorOf = async () => (await gql('query Cursor($siteId: ID!) { board(siteId: $siteId) { cursor at } }', { siteId: site.id })).board;
+  const b = await cursorOf();
+  const live = new Live({ onState: liveState(setPill) });
+  live.add({
+    field: 'boardFeed',
+    query: `subscription FloorFeed($siteId: ID!, $after: String) {
+      boardFeed(siteId: $siteId, after: $after) { cursor reset kind at orderId jobId card { ${card} } } }`,
+    variables: { siteId: site.id },
+    cursor: b.cursor,
+    onUpdate: (u) => onChange(u),
+    onReset: async () => {
+      const c = await cursorOf();
+      onChange(null);
+      return c.cursor;
+    },
+  });
+  live.start();
+  return live;
+}
+
+// debounce returns fn delayed until calls stop for ms.
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...a) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...a), ms);
+  };
+}
+
+// PRIORITY_RANK orders priorities, most urgent first.
+export const PRIORITY_RANK = { URGENT: 0, HIGH: 1, NORMAL: 2 };
