@@ -347,6 +347,9 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
+	for _, p := range board.FloorPaths() { // /tablet, /dispatch, /qc
+		mux.Handle("GET "+p, pages)
+	}
 	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}
