@@ -620,19 +620,23 @@ export function showUserErrors(scope, errors) {
 // in scope (showUserErrors); on CONFLICT onConflict(payload) is called with
 // the payload, whose record is the record as it is now, and a note says so.
 // Returns the payload when nothing went wrong, otherwise null.
-export async function act({ document: doc, field, variables, scope, control, onConflict }) {
+//
+// scope may be a function returning the element: a screen that re-renders
+// the record on CONFLICT passes one, so the note lands on the new element.
+export async function act({ document: doc, field, variables, scope: scopeOf, control, onConflict }) {
+  const scope = () => (typeof scopeOf === 'function' ? scopeOf() : scopeOf);
   if (control) control.disabled = true;
-  clearErrors(scope);
+  clearErrors(scope());
   try {
     const data = await gql(doc, variables);
     const p = data[field];
     if (p?.userErrors?.length) {
       if (p.userErrors.some((e) => e.code === 'CONFLICT')) {
         await onConflict?.(p);
-        showUserErrors(scope, [{ code: 'CONFLICT', field: [], message: t(COMMON_TEXT, 'conflict') },
+        showUserErrors(scope(), [{ code: 'CONFLICT', field: [], message: t(COMMON_TEXT, 'conflict') },
           ...p.userErrors.filter((e) => e.code !== 'CONFLICT')]);
       } else {
-        showUserErrors(scope, p.userErrors);
+        showUserErrors(scope(), p.userErrors);
       }
       return null;
     }
@@ -642,7 +646,7 @@ export async function act({ document: doc, field, variables, scope, control, onC
       fatal('token');
       return null;
     }
-    showUserErrors(scope, [{ code: e.code, field: [], message: e.code === 'NETWORK' ? t(COMMON_TEXT, 'offline') : t(COMMON_TEXT, 'failed', { m: e.message }) }]);
+    showUserErrors(scope(), [{ code: e.code, field: [], message: e.code === 'NETWORK' ? t(COMMON_TEXT, 'offline') : t(COMMON_TEXT, 'failed', { m: e.message }) }]);
     return null;
   } finally {
     if (control) control.disabled = false;

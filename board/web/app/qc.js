@@ -123,7 +123,8 @@ function render() {
   const keep = new Map([...box.querySelectorAll(':scope > article')].map((a) => [a.dataset.order, a]));
   const minute = Math.floor(app.clock.now() / 60000);
   box.replaceChildren(...(list.length ? list.map((o) => {
-    const key = JSON.stringify([o, app.failing.has(o.id), minute]);
+    // A card being failed keeps its ticks and notes: the clock alone does not rebuild it.
+    const key = JSON.stringify([o, app.failing.has(o.id), app.failing.has(o.id) ? 0 : minute]);
     const old = keep.get(o.id);
     if (old && old.dataset.key === key) return old;
     const c = orderCard(o);

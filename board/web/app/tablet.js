@@ -106,8 +106,10 @@ function dueChip(order) {
 // run sends one job mutation from a card; on CONFLICT the card shows the job
 // as it is now.
 async function run(card, control, name, type, input) {
+  const section = card.closest('section')?.id;
   const p = await act({
-    document: MUT(name, type), field: name, control, scope: card,
+    document: MUT(name, type), field: name, control,
+    scope: () => (section && document.querySelector(`#${section} [data-job="${input.jobId}"]`)) || card,
     variables: { input: { idempotencyKey: idem(), ...input } },
     onConflict: (pl) => pl.job && replaceJob(pl.job),
   });
@@ -279,7 +281,9 @@ function render() {
     const box = s.querySelector('.cards');
     const keep = new Map([...box.querySelectorAll(':scope > article')].map((a) => [a.dataset.job, a]));
     const next = list.map((r) => {
-      const key = JSON.stringify([r.job, r.order.priority, r.order.promisedAt, app.open.get(r.job.id) || '', Math.floor(app.clock.now() / 60000)]);
+      // A card with an open sheet is not rebuilt by the clock alone: typed text stays.
+      const open = app.open.get(r.job.id) || '';
+      const key = JSON.stringify([r.job, r.order.priority, r.order.promisedAt, open, open ? 0 : Math.floor(app.clock.now() / 60000)]);
       const old = keep.get(r.job.id);
       if (old && old.dataset.key === key) return old;
       const c = jobCard(r, opts);
