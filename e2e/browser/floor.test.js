@@ -89,7 +89,7 @@ async function openPage(path, token, { lang = '', size = { width: 1920, height: 
 // A lane holding more cards than fit shows them page by page, so the board's
 // own model (window.bayboard.cards) is what is waited on first.
 async function boardShows(orderId, want, since = Date.now()) {
-  await boardPage.waitForFunction((a) => {
+  const check = (a) => {
     const c = window.bayboard.cards.get(a.id);
     if (!c) return false;
     const running = (c.jobs || []).filter((j) => j.state === 'IN_PROGRESS').length;
@@ -100,7 +100,16 @@ async function boardShows(orderId, want, since = Date.now()) {
     if (a.progress !== undefined && c.progress < a.progress) return false;
     const shown = document.querySelector(`.card[data-order="${a.id}"]`);
     return !shown || (shown.dataset.stage === c.stage && shown.dataset.running === String(running));
-  }, { id: orderId, ...want }, { timeout: LIVE });
+  };
+  const arg = { id: orderId, ...want };
+  try {
+    await boardPage.waitForFunction(check, arg, { timeout: Math.max(1, LIVE - (Date.now() - since)) });
+  } catch {
+    // Say how late it came, or what the board holds instead.
+    const late = await boardPage.waitForFunction(check, arg, { timeout: 10000 }).then(() => `${Date.now() - since} ms`, () => 'never');
+    const card = await boardPage.evaluate((id) => JSON.stringify(window.bayboard.cards.get(id) || null), orderId);
+    assert.fail(`board showed ${JSON.stringify(want)} for ${orderId} after ${late}, want within ${LIVE} ms; card now ${card}`);
+  }
   return Date.now() - since;
 }
 

@@ -532,7 +532,7 @@ export function fatal(kind, vars = {}) {
   document.body.dataset.fatal = kind;
   document.body.append(el('div', { id: 'fatal', class: 'fatal', role: 'alert', dataset: { kind } },
     el('div', { class: 'fatal-box' },
-      el('div', { class: 'fatal-icon', 'aria-hidden': 'true' }, '⛔'),
+      el('div', { class: 'fatal-icon', 'aria-hidden': 'true' }), // drawn in CSS: no emoji font on a workshop PC
       el('h1', { class: 'fatal-title' }, title),
       el('p', { class: 'fatal-help' }, help),
       el('p', { class: 'fatal-sub' }, t(COMMON_TEXT, 'fatalTitle')))));
@@ -602,7 +602,9 @@ export function showUserErrors(scope, errors) {
   for (const e of errors) {
     const name = (e.field || []).filter((f) => f !== 'input').at(-1);
     const ctl = name ? scope.querySelector(`[name="${CSS.escape(name)}"], [data-field="${CSS.escape(name)}"]`) : null;
-    const msg = el('div', { class: 'field-error', role: 'alert', dataset: { code: e.code, field: name || '' } }, e.message);
+    const label = ctl?.closest('label')?.firstChild?.textContent?.trim() || '';
+    const text = errorText(e, label);
+    const msg = el('div', { class: 'field-error', role: 'alert', title: text === e.message ? null : e.message, dataset: { code: e.code, field: name || '' } }, text);
     if (ctl) {
       ctl.setAttribute('aria-invalid', 'true');
       (ctl.closest('label') || ctl).after(msg);
@@ -611,6 +613,28 @@ export function showUserErrors(scope, errors) {
       scope.prepend(msg);
     }
   }
+}
+
+// ERROR_TEXT says a server's userError in the viewer's language when the
+// server's sentence is English and the screen is not: by its code, naming
+// the field by its label on screen. The server's sentence stays as the title.
+const ERROR_TEXT = {
+  empty: { zh: '请填写「{f}」。', en: '' },
+  INVALID: { zh: '「{f}」填写有误，请检查。', en: '' },
+  INVALID_NOFIELD: { zh: '输入有误，请检查。（{m}）', en: '' },
+  INVALID_TRANSITION: { zh: '当前状态不允许此操作，页面已按最新状态显示。（{m}）', en: '' },
+  FORBIDDEN: { zh: '您的角色不能执行此操作。', en: '' },
+  NOT_FOUND: { zh: '记录不存在，或您无权查看。', en: '' },
+};
+
+// errorText is a userError's sentence for this screen (see ERROR_TEXT).
+export function errorText(e, label = '') {
+  if (settings.lang === 'en' || !/^[\x20-\x7e]+$/.test(e.message || '')) return e.message;
+  let key = e.code;
+  if (e.code === 'INVALID' && label && /empty|required|missing/i.test(e.message)) key = 'empty';
+  else if (e.code === 'INVALID' && !label) key = 'INVALID_NOFIELD';
+  const s = ERROR_TEXT[key];
+  return s ? t(s, undefined, { f: label, m: e.message }) : e.message;
 }
 
 // act runs one mutation from a control: document is the mutation with its

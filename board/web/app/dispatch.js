@@ -66,7 +66,6 @@ function setPill(state, detail) {
 
 const rows = () => app.orders.filter((o) => o.state === 'IN_WORK').flatMap((o) => o.jobs.map((j) => ({ job: j, order: o })));
 const find = (jobId) => rows().find((r) => r.job.id === jobId);
-const car = (o) => `${o.visit.vehicle.plate}`;
 
 function dueChip(o) {
   if (!o.promisedAt) return null;
@@ -87,6 +86,9 @@ function bayHolders(bayId) {
   return rows().filter((r) => r.job.bay?.id === bayId && HOLDING.has(r.job.state));
 }
 
+// withPlate puts the order's plate, drawn by plateEl, where text holds NUL.
+const withPlate = (text, o) => text.split('\u0000').flatMap((x, i) => (i ? [plateEl(o.visit.vehicle.plate), x] : [x]));
+
 // warnings says what the chosen technician and bay are already doing.
 function warnings() {
   const { job, tech, bay } = app.sel;
@@ -96,12 +98,12 @@ function warnings() {
   if (tech) {
     const w = techLoad(tech).working;
     if (w && w.order.id !== r.order.id) {
-      out.push(t(TEXT, 'busyTech', { t: app.techs.find((x) => x.id === tech)?.shortName, p: car(w.order), j: w.job.description }));
+      out.push(withPlate(t(TEXT, 'busyTech', { t: app.techs.find((x) => x.id === tech)?.shortName, p: '\u0000', j: w.job.description }), w.order));
     }
   }
   if (bay) {
     const other = bayHolders(bay).find((h) => h.order.id !== r.order.id);
-    if (other) out.push(t(TEXT, 'busyBay', { b: app.bays.find((b) => b.id === bay)?.code, p: car(other.order), t: other.job.technician?.shortName || '' }));
+    if (other) out.push(withPlate(t(TEXT, 'busyBay', { b: app.bays.find((b) => b.id === bay)?.code, p: '\u0000', t: other.job.technician?.shortName || '' }), other.order));
   }
   return out;
 }
@@ -209,7 +211,7 @@ function renderBar() {
   const scope = el('div', { class: 'bar-main' },
     el('span', { class: 'what' }, plateEl(r.order.visit.vehicle.plate), ' ', r.job.description, ' → ',
       el('strong', {}, techName || t(TEXT, 'pickTech')), ' · ', el('strong', {}, bayCode || t(TEXT, 'pickBay'))),
-    ...warns.map((w) => el('div', { class: 'warning', role: 'alert' }, '⚠ ' + w)));
+    ...warns.map((w) => el('div', { class: 'warning', role: 'alert' }, '⚠ ', w)));
   bar.replaceChildren(scope, el('div', { class: 'bar-actions' },
     el('button', { type: 'button', class: 'primary big', dataset: { action: 'dispatchJob' }, disabled: !(tech && bay), onclick: async (e) => {
       const p = await act({ document: DISPATCH, field: 'dispatchJob', control: e.currentTarget, scope,

@@ -2,7 +2,7 @@
 // checks already made; pass, or fail naming the jobs that go back for rework.
 import {
   t, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
-  loadOrders, followBoard, debounce, connText, showUserErrors,
+  loadOrders, followBoard, debounce, connText, showUserErrors, clearErrors,
 } from './common.js';
 
 const TEXT = {
@@ -95,7 +95,7 @@ function orderCard(o) {
       dueChip(o)),
     el('div', { class: 'muted' }, o.number),
     el('ul', { class: 'qc-jobs', dataset: { field: 'failedJobIds' } }, jobs.map((j) => el('li', { dataset: { job: j.id } },
-      failing ? el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'failedJobIds', value: j.id }), el('span', { class: 'jd' }, j.description))
+      failing ? el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'failedJobIds', value: j.id, onchange: () => clearErrors(card) }), el('span', { class: 'jd' }, j.description))
         : el('span', { class: 'jd' }, j.description),
       j.safety ? el('span', { class: 'chip safety' }, '⚠') : null,
       el('span', { class: 'muted' }, [j.technician?.shortName, j.bay?.code].filter(Boolean).join(' · ')),

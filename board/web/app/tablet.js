@@ -3,7 +3,7 @@
 // finish, self-check), additional work found during repair, and for a team
 // lead the team-lead checks waiting for them. Live from boardFeed.
 import {
-  t, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
+  t, gql, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
   loadOrders, followBoard, debounce, connText, showUserErrors,
 } from './common.js';
 
@@ -50,7 +50,7 @@ const TEXT = {
 };
 
 const JOB = `id description state labourMinutes safety additional progress pauseReason pauseNote reworkCount reworkReason
-  workedMinutes startedAt version technician { id shortName team } bay { id code }`;
+  workedMinutes startedAt version technician { id shortName team teamLead } bay { id code }`;
 const ORDER = `id number state priority promisedAt readyAt stage blockers version
   visit { vehicle { plate make model colour } } jobs { ${JOB} }`;
 const STATES = ['IN_WORK', 'QC'];
@@ -88,12 +88,15 @@ function mine() {
       || Date.parse(a.order.promisedAt || 0) - Date.parse(b.order.promisedAt || 0));
 }
 
-// leadChecks are the self-checked jobs of my team's technicians: never my
-// own work (the server refuses that too).
+// leadChecks are the self-checked jobs waiting for me as a team lead: my
+// team's, and another lead's (a lead does not pass his own work; the server
+// refuses that too), my team's first.
 function leadChecks() {
   if (!app.viewer.teamLead) return [];
+  const mineTeam = (r) => !!app.viewer.team && r.job.technician.team === app.viewer.team;
   return rows().filter((r) => r.job.state === 'SELF_CHECKED' && r.job.technician && r.job.technician.id !== app.viewer.id
-    && (!app.viewer.team || r.job.technician.team === app.viewer.team));
+    && (mineTeam(r) || r.job.technician.teamLead || !app.viewer.team))
+    .sort((a, b) => Number(mineTeam(b)) - Number(mineTeam(a)));
 }
 
 function dueChip(order) {
@@ -316,6 +319,10 @@ async function start() {
   } catch {
     return;
   }
+  // The viewer's own record leaves the team out: the site's staff list has it.
+  const { site: staff } = await gql('query Team($id: ID!) { site(id: $id) { staff(role: TECHNICIAN) { id team teamLead } } }', { id: app.site.id });
+  const me = staff?.staff.find((u) => u.id === app.viewer.id);
+  if (me) Object.assign(app.viewer, { team: me.team, teamLead: me.teamLead });
   $('who').textContent = `${app.viewer.name}${app.viewer.team ? ' · ' + app.viewer.team : ''} · ${app.site.name}`;
   if (app.viewer.role !== 'TECHNICIAN') toast(t(TEXT, 'notTech', { r: app.viewer.role }), 'warn');
   tick();
