@@ -21,6 +21,7 @@ const TEXT = {
   free: { zh: '空闲', en: 'free' },
   working: { zh: '施工中：', en: 'working:' },
   queued: { zh: '{n} 项 · 剩 {d}', en: '{n} jobs · {d} to do' },
+  queued1: { zh: '1 项 · 剩 {d}', en: '1 job · {d} to do' },
   idle: { zh: '无作业', en: 'no jobs' },
   lead: { zh: '组长', en: 'lead' },
   pick: { zh: '点选一项待派工作业，再点技师和工位', en: 'Tap a waiting job, then a technician and a bay' },
@@ -152,7 +153,7 @@ function renderTechs() {
         el('span', { class: 'l2' }, l.working ? [t(TEXT, 'working') + ' ', plateEl(l.working.order.visit.vehicle.plate), ' ' + l.working.job.description]
           : l.jobs.length ? '' : t(TEXT, 'idle')),
         el('span', { class: 'l3' }, el('span', { class: 'bar' }, el('span', { class: 'fill', style: `width:${pct}%` })),
-          el('span', { class: 'muted' }, l.jobs.length ? t(TEXT, 'queued', { n: l.jobs.length, d: duration(l.left) }) : ''))),
+          el('span', { class: 'muted' }, l.jobs.length ? t(TEXT, l.jobs.length === 1 ? 'queued1' : 'queued', { n: l.jobs.length, d: duration(l.left) }) : ''))),
       l.jobs.filter((r) => REASSIGNABLE.has(r.job.state)).length
         ? el('ul', { class: 'held' }, l.jobs.filter((r) => REASSIGNABLE.has(r.job.state)).map((r) => jobItem(r, true))) : null);
   }));
