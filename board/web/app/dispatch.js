@@ -192,7 +192,8 @@ function renderWash() {
 
 function renderFeed() {
   $('feed').replaceChildren(...(app.feed.length ? app.feed.slice(0, 30).map((u) => el('li', { dataset: { kind: u.kind } },
-    el('span', { class: 'time' }, app.clock.hm.format(new Date(u.at))), el('span', {}, eventText(u, app.clock))))
+    el('span', { class: 'time' }, app.clock.hm.format(new Date(u.at))),
+    el('span', {}, u.card?.plate && u.jobId ? [plateEl(u.card.plate), ' '] : null, eventText(u, app.clock))))
     : [el('li', { class: 'empty' }, t(TEXT, 'noFeed'))]));
 }
 
