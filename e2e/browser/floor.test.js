@@ -328,6 +328,14 @@ describe('final inspection', () => {
 });
 
 describe('a lapsed or wrong token', () => {
+  test('a wall board token on /tablet is told it may not use it', async () => {
+    const page = await browser.ctx.newPage();
+    await page.goto(`${server.base}/tablet?token=${tokens.board}`);
+    await page.waitForSelector('#fatal[data-kind="role"]', { state: 'visible', timeout: 10000 });
+    assert.match(await page.textContent('#fatal'), /BOARD/);
+    await page.close();
+  });
+
   for (const path of ['tablet', 'dispatch', 'qc', 'board']) {
     test(`/${path} says so full screen`, async () => {
       const page = await browser.ctx.newPage();

@@ -556,7 +556,7 @@ export async function boot({ roles, onWait } = {}) {
     try {
       const { viewer } = await gql('query Me { viewer { id name shortName role teamLead team } }');
       if (roles && !roles.includes(viewer.role)) {
-        fatal('role', { role: viewer.role, want: roles.join(' / ') });
+        fatal('role', { role: viewer.role, want: roles.length > 4 ? t({ zh: '员工本人', en: 'a member of staff' }) : roles.join(' / ') });
         throw new GraphQLError('role', 'FORBIDDEN');
       }
       const site = await pickSite();
@@ -576,6 +576,11 @@ export async function boot({ roles, onWait } = {}) {
     }
   }
 }
+
+// STAFF_ROLES are the roles that may open a working screen: everyone but a
+// wall board display, whose token sees no personal data and acts on nothing.
+export const STAFF_ROLES = ['ADVISOR', 'FOREMAN', 'TECHNICIAN', 'QC_INSPECTOR', 'PARTS_CLERK', 'WARRANTY_CLERK', 'CASHIER',
+  'CALLBACK_STAFF', 'SERVICE_MANAGER', 'ADMIN'];
 
 // liveState is an onState for Live that also turns a token refused on the
 // socket into the full-screen message.

@@ -5,6 +5,7 @@
 import {
   t, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK, gql,
   loadOrders, followBoard, debounce, connText, eventText,
+  STAFF_ROLES,
 } from './common.js';
 
 const TEXT = {
@@ -266,7 +267,7 @@ async function start() {
   document.title = t(TEXT, 'title') + ' · Bayboard';
   setPill('connecting');
   try {
-    Object.assign(app, await boot());
+    Object.assign(app, await boot({ roles: STAFF_ROLES }));
   } catch {
     return;
   }

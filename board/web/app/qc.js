@@ -3,6 +3,7 @@
 import {
   t, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
   loadOrders, followBoard, debounce, connText, showUserErrors, clearErrors,
+  STAFF_ROLES,
 } from './common.js';
 
 const TEXT = {
@@ -145,7 +146,7 @@ async function start() {
   document.title = t(TEXT, 'title') + ' · Bayboard';
   setPill('connecting');
   try {
-    Object.assign(app, await boot());
+    Object.assign(app, await boot({ roles: STAFF_ROLES }));
   } catch {
     return;
   }

@@ -5,6 +5,7 @@
 import {
   t, gql, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
   loadOrders, followBoard, debounce, connText, showUserErrors,
+  STAFF_ROLES,
 } from './common.js';
 
 const TEXT = {
@@ -315,7 +316,7 @@ async function start() {
   document.title = t(TEXT, 'title') + ' · Bayboard';
   setPill('connecting');
   try {
-    Object.assign(app, await boot());
+    Object.assign(app, await boot({ roles: STAFF_ROLES }));
   } catch {
     return;
   }
