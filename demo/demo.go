@@ -142,9 +142,10 @@ type seeder struct {
 	real time.Time // the real now: nothing is recorded after it
 	zone string    // the demo sites' time zone (Zone)
 	loc  *time.Location
-	// dayStart is 08:00 of the workshop day shown: today, or yesterday when
-	// the real now is before 10:00. Its opening hours are squeezed into the
-	// time between dayStart and the real now (at most 18:00) by scale.
+	// dayStart is 08:00 of the workshop day shown: today in the sites' zone
+	// (Zone puts the real now at 10:00 or later there), or yesterday should
+	// the now be before 10:00 all the same. Its opening hours are squeezed
+	// into the time between dayStart and the real now (at most 18:00) by scale.
 	dayStart time.Time
 	scale    float64
 	clock    time.Time
@@ -174,7 +175,8 @@ func newSeeder(ctx context.Context, db *store.DB, now time.Time) *seeder {
 	rl := now.In(loc)
 	open := time.Date(rl.Year(), rl.Month(), rl.Day(), 8, 0, 0, 0, loc)
 	if now.Before(open.Add(2 * time.Hour)) {
-		// Early morning: show yesterday's full day; its cars are still here.
+		// Early morning (not with Zone's zones, kept as a guard): show
+		// yesterday's full day; its cars are still here.
 		s.dayStart, s.scale = open.AddDate(0, 0, -1), 1
 	} else {
 		end := open.Add(10 * time.Hour)
