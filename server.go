@@ -393,6 +393,9 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
 	mux.Handle("GET /approve/{token}", pages)
+	for _, p := range board.FloorPaths() { // /tablet, /dispatch, /qc
+		mux.Handle("GET "+p, pages)
+	}
 	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}
@@ -471,6 +474,19 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	}
 	fmt.Fprintf(stdout, "  Wall board      %s/board?token=%s\n", base, boardToken)
 	fmt.Fprintf(stdout, "  Advisor screen  %s/advisor?token=%s\n", base, advisorToken)
+	// The shop-floor screens, each with the first demo token of its role.
+	for _, f := range []struct{ label, path, role string }{
+		{"Tablet", "/tablet", "TECHNICIAN"}, {"Dispatch", "/dispatch", "FOREMAN"}, {"Final QC", "/qc", "QC_INSPECTOR"},
+	} {
+		tok := "<" + strings.ToLower(f.role) + " token>"
+		for _, t := range tokens {
+			if t.Role == f.role {
+				tok = t.Token
+				break
+			}
+		}
+		fmt.Fprintf(stdout, "  %-15s %s%s?token=%s\n", f.label, base, f.path, tok)
+	}
 	fmt.Fprintf(stdout, "  Health          %s/healthz  %s/readyz\n", base, base)
 	if metricsURL != "" {
 		fmt.Fprintf(stdout, "  Metrics         %s\n", metricsURL)

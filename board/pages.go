@@ -17,12 +17,13 @@ import (
 //go:embed web
 var web embed.FS
 
-// Pages serves the wall board (GET /board), the advisor screen (GET /advisor)
-// and their assets (GET /assets/...). The pages are static: they read the
+// Pages serves the wall board (GET /board), the advisor screen (GET /advisor),
+// the shop-floor screens (GET /tablet, /dispatch, /qc: FloorPaths) and their
+// assets (GET /assets/...). The pages are static: they read the
 // bearer token and site from their own URL (?token=…&site=…&lang=en) and talk
 // to /query like any other client, so the server's rules (a BOARD token sees
-// no personal data) hold for them too. Mount it on /board, /advisor and
-// /assets/.
+// no personal data) hold for them too. Mount it on /board, /advisor, the
+// FloorPaths and /assets/.
 func Pages() http.Handler {
 	root, err := fs.Sub(web, "web")
 	if err != nil {
@@ -75,6 +76,9 @@ func Pages() http.Handler {
 	mux.HandleFunc("GET /advisor", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "advisor.html") })
 	// The customer's approval page (issue 17): the token in its path is read by the page.
 	mux.HandleFunc("GET /approve/{token}", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "approve.html") })
+	for _, page := range floorPages {
+		mux.HandleFunc("GET /"+page, func(w http.ResponseWriter, r *http.Request) { serve(w, r, page+".html") })
+	}
 	mux.HandleFunc("GET /assets/{file...}", func(w http.ResponseWriter, r *http.Request) {
 		name := path.Clean(r.PathValue("file"))
 		if strings.HasSuffix(name, ".html") {
@@ -84,6 +88,21 @@ func Pages() http.Handler {
 		serve(w, r, name)
 	})
 	return mux
+}
+
+// floorPages are the shop-floor screens, each served at /<name> from
+// web/<name>.html: the technician's tablet, the foreman's dispatch screen
+// and final inspection.
+var floorPages = []string{"tablet", "dispatch", "qc"}
+
+// FloorPaths are the paths of the shop-floor screens, for the router to
+// mount Pages on.
+func FloorPaths() []string {
+	out := make([]string, len(floorPages))
+	for i, p := range floorPages {
+		out[i] = "/" + p
+	}
+	return out
 }
 
 // validHost reports whether a Host header is a plain host[:port], safe to

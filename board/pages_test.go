@@ -31,6 +31,12 @@ func TestPages(t *testing.T) {
 			{"/assets/app/common.js", "javascript", "graphql-ws.js"},
 			{"/assets/app/board.css", "text/css", ".lane"},
 			{"/assets/vendor/graphql-ws.js", "javascript", "createClient"},
+			{"/tablet?token=x", "text/html", `src="/assets/app/tablet.js"`},
+			{"/dispatch", "text/html", `src="/assets/app/dispatch.js"`},
+			{"/qc", "text/html", `src="/assets/app/qc.js"`},
+			{"/assets/app/tablet.js", "javascript", "startJob"},
+			{"/assets/app/common.css", "text/css", ".fatal"},
+			{"/assets/app/floor.css", "text/css", "min-height: 48px"},
 		} {
 			w := get(tt.path)
 			if w.Code != http.StatusOK {
@@ -44,6 +50,15 @@ func TestPages(t *testing.T) {
 			}
 			if w.Header().Get("ETag") == "" || w.Header().Get("Cache-Control") != "no-cache" {
 				t.Fatalf("GET %s: ETag=%q Cache-Control=%q, want an ETag and no-cache", tt.path, w.Header().Get("ETag"), w.Header().Get("Cache-Control"))
+			}
+		}
+	})
+
+	t.Run("FloorPaths", func(t *testing.T) {
+		for _, p := range board.FloorPaths() {
+			w := get(p + "?token=secret")
+			if w.Code != http.StatusOK || w.Header().Get("Referrer-Policy") != "no-referrer" {
+				t.Fatalf("GET %s: status=%d Referrer-Policy=%q, want 200 and no-referrer", p, w.Code, w.Header().Get("Referrer-Policy"))
 			}
 		}
 	})

@@ -140,10 +140,12 @@ type seeder struct {
 	ctx  context.Context
 	db   *store.DB
 	real time.Time // the real now: nothing is recorded after it
+	zone string    // the demo sites' time zone (Zone)
 	loc  *time.Location
-	// dayStart is 08:00 of the workshop day shown: today, or yesterday when
-	// the real now is before 10:00. Its opening hours are squeezed into the
-	// time between dayStart and the real now (at most 18:00) by scale.
+	// dayStart is 08:00 of the workshop day shown: today in the sites' zone
+	// (Zone puts the real now at 10:00 or later there), or yesterday should
+	// the now be before 10:00 all the same. Its opening hours are squeezed
+	// into the time between dayStart and the real now (at most 18:00) by scale.
 	dayStart time.Time
 	scale    float64
 	clock    time.Time
@@ -167,16 +169,14 @@ type step struct {
 }
 
 func newSeeder(ctx context.Context, db *store.DB, now time.Time) *seeder {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	s := &seeder{ctx: ctx, db: db, real: now, loc: loc, sites: map[string]*shop.Site{}, users: map[string]*shop.User{},
+	zone, loc := Zone(now)
+	s := &seeder{ctx: ctx, db: db, real: now, zone: zone, loc: loc, sites: map[string]*shop.Site{}, users: map[string]*shop.User{},
 		bays: map[string]*shop.Bay{}, ctxs: map[shop.UserID]context.Context{}, keys: map[string]int{}}
 	rl := now.In(loc)
 	open := time.Date(rl.Year(), rl.Month(), rl.Day(), 8, 0, 0, 0, loc)
 	if now.Before(open.Add(2 * time.Hour)) {
-		// Early morning: show yesterday's full day; its cars are still here.
+		// Early morning (not with Zone's zones, kept as a guard): show
+		// yesterday's full day; its cars are still here.
 		s.dayStart, s.scale = open.AddDate(0, 0, -1), 1
 	} else {
 		end := open.Add(10 * time.Hour)
@@ -186,6 +186,56 @@ func newSeeder(ctx context.Context, db *store.DB, now time.Time) *seeder {
 		s.dayStart, s.scale = open, end.Sub(open).Minutes()/workdayMinutes
 	}
 	return s
+}
+
+// Zone returns the time zone the demo sites get when seeded at now (its
+// IANA name and location), so that the sites' clocks read a working moment
+// whenever `make run` starts: Asia/Shanghai while it is 10:00 to 17:00 there,
+// otherwise the whole-hour zone (Etc/GMT-N) in which now is mid-morning,
+// 10:30 to 11:30, nearest to Shanghai's. A demo started at 03:00 in
+// Shenzhen shows its day at about 11:00, not cards 10–14 hours late.
+// Returns no error: without the zone database it uses fixed zones.
+func Zone(now time.Time) (string, *time.Location) {
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		sh = time.FixedZone("CST", 8*3600)
+	}
+	l := now.In(sh)
+	if m := l.Hour()*60 + l.Minute(); m >= 10*60 && m < 17*60 {
+		return "Asia/Shanghai", sh
+	}
+	u := now.UTC()
+	um := u.Hour()*60 + u.Minute()
+	best, found := 0, false
+	for off := -12; off <= 14; off++ { // the range of the Etc/GMT zones
+		local := ((um+off*60)%1440 + 1440) % 1440
+		if local < 10*60+30 || local >= 11*60+30 {
+			continue
+		}
+		if !found || abs(off-8) < abs(best-8) {
+			best, found = off, true
+		}
+	}
+	// POSIX-style names: Etc/GMT-9 is nine hours ahead of UTC.
+	name := "Etc/GMT"
+	switch {
+	case best > 0:
+		name = fmt.Sprintf("Etc/GMT-%d", best)
+	case best < 0:
+		name = fmt.Sprintf("Etc/GMT+%d", -best)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.FixedZone(name, best*3600)
+	}
+	return name, loc
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // workdayMinutes is the length of the planned day, 08:00 to 18:00.
@@ -326,8 +376,8 @@ func (s *seeder) keyTag(site *shop.Site) string {
 // real clock.
 func (s *seeder) setup() error {
 	for _, site := range []*shop.Site{
-		{Code: "SZ01", Name: "深圳福田4S店", TimeZone: "Asia/Shanghai", LabourRate: 30000, OpensAt: 8 * 60, ClosesAt: 18 * 60},
-		{Code: "GZ01", Name: "广州天河4S店", TimeZone: "Asia/Shanghai", LabourRate: 28000, OpensAt: 8*60 + 30, ClosesAt: 17*60 + 30},
+		{Code: "SZ01", Name: "深圳福田4S店", TimeZone: s.zone, LabourRate: 30000, OpensAt: 8 * 60, ClosesAt: 18 * 60},
+		{Code: "GZ01", Name: "广州天河4S店", TimeZone: s.zone, LabourRate: 28000, OpensAt: 8*60 + 30, ClosesAt: 17*60 + 30},
 	} {
 		if err := s.db.CreateSite(s.ctx, site); err != nil {
 			return fmt.Errorf("create site %s: %w", site.Code, err)

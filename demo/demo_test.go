@@ -36,10 +36,10 @@ func TestSeed(t *testing.T) {
 		now  time.Time
 	}{
 		{"Afternoon", time.Date(2026, 3, 10, 15, 20, 0, 0, shanghai)},
-		{"Evening", time.Date(2026, 3, 10, 21, 45, 0, 0, shanghai)},
 		{"Night", time.Date(2026, 1, 1, 3, 0, 0, 0, shanghai)},
+		{"Ten", time.Date(2026, 6, 30, 10, 0, 0, 0, shanghai)},
+		{"TwentyTwo", time.Date(2026, 12, 3, 22, 0, 0, 0, shanghai)},
 		{"BeforeTen", time.Date(2026, 6, 30, 9, 59, 0, 0, shanghai)},
-		{"JustAfterTen", time.Date(2026, 6, 30, 10, 5, 0, 0, shanghai)},
 		{"EndOfDay", time.Date(2026, 12, 31, 17, 59, 0, 0, shanghai)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,9 +214,28 @@ func checkWorkshop(t *testing.T, db *store.DB, now time.Time) {
 		}
 	}
 
+	// The site's clock reads a working moment of the day shown, whatever
+	// the hour the demo was seeded at, and no car is a night late.
+	site, err := db.FindSiteByCode(ctx, "SZ01")
+	if err != nil {
+		t.Fatalf("site: %v", err)
+	}
+	loc := site.Location()
+	local := now.In(loc)
+	if m := local.Hour()*60 + local.Minute(); m < 10*60 || m >= 17*60 {
+		t.Errorf("site clock=%s (%s) at %v, want a working moment between 10:00 and 17:00", local.Format("15:04"), site.TimeZone, now)
+	}
+	for _, o := range os {
+		if o.State.InWorkshop() && o.Late(now) && now.Sub(*o.PromisedAt) > 6*time.Hour {
+			t.Errorf("order %s is %v late at %s site time, want a plausible lateness (at most 6 h)", o.Number, now.Sub(*o.PromisedAt).Round(time.Minute), local.Format("15:04"))
+		}
+		if len(o.Number) < 8 || o.Number[2:8] != o.CreatedAt.In(loc).Format("060102") {
+			t.Errorf("order %s made at %s site time: number does not carry the site's date", o.Number, o.CreatedAt.In(loc).Format(time.DateTime))
+		}
+	}
+
 	// Today's appointments for the welcome board, some still to come.
-	local := now.In(shanghai)
-	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, shanghai)
+	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	aps, err := db.FindAppointments(mgr, store.AppointmentFilter{SiteID: sz, From: from, To: from.AddDate(0, 0, 1)})
 	if err != nil {
 		t.Fatalf("appointments: %v", err)

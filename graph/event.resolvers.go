@@ -25,6 +25,11 @@ func (r *eventResolver) Job(ctx context.Context, obj *shop.Event) (*shop.Job, er
 	return load(ctx, loaders(ctx).Jobs, obj.JobID)
 }
 
+// Order is the resolver for the order field.
+func (r *eventResolver) Order(ctx context.Context, obj *shop.Event) (*shop.Order, error) {
+	return load(ctx, loaders(ctx).Orders, obj.OrderID)
+}
+
 // Event returns EventResolver implementation.
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
 

@@ -439,6 +439,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Job         func(childComplexity int) int
 		Kind        func(childComplexity int) int
+		Order       func(childComplexity int) int
 		RepairOrder func(childComplexity int) int
 		Summary     func(childComplexity int) int
 	}
@@ -1653,6 +1654,7 @@ type EventResolver interface {
 
 	Job(ctx context.Context, obj *shop.Event) (*shop.Job, error)
 	RepairOrder(ctx context.Context, obj *shop.Event) (*shop.Order, error)
+	Order(ctx context.Context, obj *shop.Event) (*shop.Order, error)
 }
 type InspectionItemResolver interface {
 	AdditionalWork(ctx context.Context, obj *shop.InspectionItem) (*shop.AdditionalWork, error)
@@ -3523,6 +3525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Kind(childComplexity), true
+	case "Event.order":
+		if e.ComplexityRoot.Event.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Order(childComplexity), true
 	case "Event.repairOrder":
 		if e.ComplexityRoot.Event.RepairOrder == nil {
 			break
@@ -10008,6 +10016,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_job(ctx, field)
 	case "repairOrder":
 		return ec.fieldContext_Event_repairOrder(ctx, field)
+	case "order":
+		return ec.fieldContext_Event_order(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
@@ -20977,6 +20987,38 @@ func (ec *executionContext) _Event_repairOrder(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Event_repairOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_order(ctx context.Context, field graphql.CollectedField, obj *shop.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Order(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *shop.Order) graphql.Marshaler {
+			return ec.marshalORepairOrder2ᚖbayboardᚋshopᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
@@ -55263,6 +55305,12 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_repairOrder(ctx, field, obj)
+				})
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_order(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -418,17 +418,22 @@ func TestVisitLifecycle(t *testing.T) {
 						Kind  string
 						At    string
 						Actor *struct{ ID string }
+						Order *struct{ ID string }
 					}
 				}
 			}
 		}
 	}
-	e.must(t, f.Advisor, `query($id: ID!) { repairOrder(id: $id) { timeline(first: 200) { edges { node { kind at actor { id } } } } } }`,
+	e.must(t, f.Advisor, `query($id: ID!) { repairOrder(id: $id) { timeline(first: 200) { edges { node { kind at actor { id } order { id } } } } } }`,
 		map[string]any{"id": order.ID}, &tl)
 	actors := map[string][]string{}
 	for _, ed := range tl.RepairOrder.Timeline.Edges {
 		if ed.Node.Actor == nil || ed.Node.At == "" {
 			t.Fatalf("event %s has actor=%v at=%q, want both", ed.Node.Kind, ed.Node.Actor, ed.Node.At)
+		}
+		// The typed fields a screen renders its own text from.
+		if ed.Node.Order == nil || ed.Node.Order.ID != order.ID {
+			t.Fatalf("event %s has order=%v, want %s", ed.Node.Kind, ed.Node.Order, order.ID)
 		}
 		actors[ed.Node.Kind] = append(actors[ed.Node.Kind], ed.Node.Actor.ID)
 	}

@@ -1,7 +1,7 @@
 // The advisor screen (服务顾问): my open visits, live; what needs me now;
 // customer search with the full history; the workshop's free hours for
 // promising a completion time.
-import { settings, t, gql, pickSite, isAuthError, backoff, Live, Clock, duration, el, GraphQLError } from './common.js';
+import { settings, t, gql, pickSite, isAuthError, backoff, Live, Clock, duration, el, GraphQLError, eventText } from './common.js';
 
 const TEXT = {
   title: { zh: '服务顾问', en: 'Service advisor' },
@@ -263,7 +263,8 @@ function renderActivity() {
       el('span', { class: 'act-kind' }, t(KINDS, a.kind)),
       el('span', { class: 'act-car' }, car),
       a.kind === 'ORDER_READY' && a.card?.notifyBy ? el('span', { class: 'act-note' }, t(TEXT, 'notify', { t: app.clock.time(a.card.notifyBy) })) : null,
-      el('div', { class: 'act-summary' }, a.summary || ''));
+      // Rendered from the kind and the order as it is (zh/en, site zone), never the server's English summary.
+      el('div', { class: 'act-summary' }, eventText({ ...a, order: o || null }, app.clock)));
   }) : [el('li', { class: 'none' }, t(TEXT, 'activityNone'))]));
 }
 

@@ -63,7 +63,7 @@ const PAGE_SECONDS = 10;
 const CARD = `
   orderId number state stage stageSince priority plate make model colour advisor
   technicians bays promisedAt readyAt notifyBy late minutesLate blockers progress
-  jobsDone jobsTotal reworkCount washRequested dwellLimitMinutes`;
+  jobsDone jobsTotal reworkCount washRequested dwellLimitMinutes jobs { jobId state }`;
 const CAPACITY = 'technicians backlogMinutes freeLabourMinutes at';
 const BOARD_QUERY = `query Board($siteId: ID!) {
   board(siteId: $siteId) {
@@ -157,12 +157,17 @@ function promisedText(iso) {
   return board.clock.ymd.format(d) === board.clock.ymd.format(board.clock.now()) ? board.clock.hm.format(d) : board.clock.md.format(d);
 }
 
-// jobPips shows progress through the jobs: one pip per job, filled when done.
+// running counts the card's jobs being worked on right now.
+const running = (c) => (c.jobs || []).filter((j) => j.state === 'IN_PROGRESS').length;
+
+// jobPips shows progress through the jobs: one pip per job, filled when
+// done, lit when a technician is working on it (a tap on start shows here).
 function jobPips(c) {
   const title = `${c.jobsDone}/${c.jobsTotal}`;
   if (c.jobsTotal > 8 || c.jobsTotal === 0) return el('span', { class: 'jobs', title }, title);
+  const run = running(c);
   return el('span', { class: 'jobs pips', title },
-    Array.from({ length: c.jobsTotal }, (_, i) => el('i', { class: i < c.jobsDone ? 'done' : '' })));
+    Array.from({ length: c.jobsTotal }, (_, i) => el('i', { class: i < c.jobsDone ? 'done' : i < c.jobsDone + run ? 'run' : '' })));
 }
 
 function renderCard(c, now) {
@@ -182,7 +187,7 @@ function renderCard(c, now) {
   const glow = (board.highlight.get(c.orderId) || 0) > Date.now();
   return el('article', {
     class: ['card', !isReady && late > 0 && 'is-late', stuck && 'is-stuck', glow && 'is-new', 'prio-' + c.priority.toLowerCase()].filter(Boolean).join(' '),
-    dataset: { order: c.orderId, stage: c.stage },
+    dataset: { order: c.orderId, stage: c.stage, running: running(c) },
   },
   el('div', { class: 'row1' }, plateEl(c.plate)),
   el('div', { class: 'row2' },

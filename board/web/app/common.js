@@ -363,3 +363,399 @@ export function reloadDaily() {
     setTimeout(tryReload, 10 * 60000);
   }, next - new Date());
 }
+
+// ---- shared by the floor screens (tablet, dispatch, QC) and the desk ------
+// Everything below is API the screens build on: keep it stable.
+
+// STR holds the shared words: states, lanes, reasons, in both languages.
+export const STR = {
+  jobState: {
+    PENDING_APPROVAL: { zh: '待客户确认', en: 'Awaiting approval' }, DECLINED: { zh: '客户拒绝', en: 'Declined' },
+    WAITING_DISPATCH: { zh: '待派工', en: 'Waiting dispatch' }, DISPATCHED: { zh: '已派工', en: 'Dispatched' },
+    IN_PROGRESS: { zh: '施工中', en: 'In progress' }, PAUSED: { zh: '暂停', en: 'Paused' }, FINISHED: { zh: '待自检', en: 'Self-check due' },
+    SELF_CHECKED: { zh: '待班组长检验', en: 'Team-lead check due' }, DONE: { zh: '完成', en: 'Done' }, REWORK: { zh: '返工', en: 'Rework' },
+    CANCELLED: { zh: '取消', en: 'Cancelled' },
+  },
+  orderState: {
+    DRAFT: { zh: '估价中', en: 'Draft' }, SIGNED: { zh: '已签字待交车间', en: 'Signed' }, IN_WORK: { zh: '维修中', en: 'In work' },
+    QC: { zh: '待总检', en: 'Final inspection' }, WASH: { zh: '洗车', en: 'Wash' }, READY: { zh: '竣工待取', en: 'Ready' },
+    SETTLED: { zh: '已结算待交车', en: 'Settled' }, DELIVERED: { zh: '已交车', en: 'Delivered' }, CANCELLED: { zh: '已取消', en: 'Cancelled' },
+  },
+  stage: {
+    WAITING_DISPATCH: { zh: '待派工', en: 'To dispatch' }, IN_WORK: { zh: '维修中', en: 'In work' },
+    WAITING_PARTS: { zh: '待料', en: 'Waiting parts' }, WAITING_APPROVAL: { zh: '待客户确认', en: 'Approval' },
+    CHECKS: { zh: '质检', en: 'Checks / QC' }, WASH: { zh: '洗车', en: 'Wash' }, READY: { zh: '竣工待取', en: 'Ready' },
+  },
+  blocker: {
+    WAITING_PARTS: { zh: '缺件', en: 'No part' }, APPROVAL_PENDING: { zh: '增项待确认', en: 'Awaiting OK' },
+    QC_FAILED: { zh: '质检未过', en: 'QC failed' },
+  },
+  pauseReason: {
+    WAITING_PARTS: { zh: '等待配件', en: 'Waiting for parts' }, BREAK: { zh: '休息', en: 'Break' },
+    OTHER_JOB: { zh: '转做其他作业', en: 'Moved to another job' }, OTHER: { zh: '其他原因', en: 'Other reason' },
+  },
+  priority: { URGENT: { zh: '急', en: 'Rush' }, HIGH: { zh: '优先', en: 'High' }, NORMAL: { zh: '普通', en: 'Normal' } },
+  contact: { PHONE: { zh: '电话', en: 'Phone' }, IN_PERSON: { zh: '当面', en: 'In person' }, MESSAGE: { zh: '短信/微信', en: 'Message' } },
+};
+
+// EVENT_TEXT is how each event kind reads. Placeholders: {car} the car,
+// {job} the job, {tech} its technician, {bay} the bay, {actor} who did it,
+// {promised} and {notify} times in the site's zone, {progress} percent,
+// {reason} a pause reason. An unknown kind falls back to its name.
+const EVENT_TEXT = {
+  APPOINTMENT_BOOKED: { zh: '预约已登记', en: 'Appointment booked' },
+  APPOINTMENT_CANCELLED: { zh: '预约已取消', en: 'Appointment cancelled' },
+  VEHICLE_RECEIVED: { zh: '接车：{car}', en: 'Car received: {car}' },
+  ORDER_CREATED: { zh: '开具委托书：{car}', en: 'Repair order drafted: {car}' },
+  ORDER_EDITED: { zh: '委托书已修改：{car}', en: 'Repair order changed: {car}' },
+  ORDER_SIGNED: { zh: '客户已签字：{car}', en: 'Signed by the customer: {car}' },
+  ORDER_HANDED_OVER: { zh: '已交车间：{car}', en: 'Handed to the workshop: {car}' },
+  ORDER_CANCELLED: { zh: '委托书已取消：{car}', en: 'Repair order cancelled: {car}' },
+  JOB_DISPATCHED: { zh: '派工：{job} → {tech} {bay}', en: 'Dispatched: {job} → {tech} {bay}' },
+  JOB_STARTED: { zh: '开工：{job}（{tech}）', en: 'Started: {job} ({tech})' },
+  JOB_PAUSED: { zh: '暂停：{job}{reason}', en: 'Paused: {job}{reason}' },
+  JOB_RESUMED: { zh: '继续施工：{job}', en: 'Resumed: {job}' },
+  JOB_PROGRESS: { zh: '进度 {progress}：{job}', en: 'Progress {progress}: {job}' },
+  JOB_FINISHED: { zh: '完工待自检：{job}', en: 'Work finished: {job}' },
+  JOB_CANCELLED: { zh: '作业取消：{job}', en: 'Job cancelled: {job}' },
+  ADDITIONAL_WORK_REQUESTED: { zh: '发现增项，待客户确认：{car}', en: 'Additional work found, customer to approve: {car}' },
+  ADDITIONAL_WORK_APPROVED: { zh: '客户同意增项：{car}', en: 'Customer approved additional work: {car}' },
+  ADDITIONAL_WORK_DECLINED: { zh: '客户拒绝增项：{car}', en: 'Customer declined additional work: {car}' },
+  SELF_CHECK_RECORDED: { zh: '自检已记录：{job}', en: 'Self-check recorded: {job}' },
+  TEAM_LEAD_CHECK_RECORDED: { zh: '班组长检验已记录：{job}', en: 'Team-lead check recorded: {job}' },
+  ORDER_SUBMITTED_TO_QC: { zh: '全部作业检验完毕，待总检：{car}', en: 'All jobs checked, to final inspection: {car}' },
+  QC_PASSED: { zh: '总检通过：{car}', en: 'Final inspection passed: {car}' },
+  QC_FAILED: { zh: '总检未通过，返工：{car}', en: 'Final inspection failed, rework: {car}' },
+  WASH_FINISHED: { zh: '洗车完成：{car}', en: 'Washed: {car}' },
+  ORDER_READY: { zh: '竣工：{car}{notify}', en: 'Ready: {car}{notify}' },
+  ORDER_SETTLED: { zh: '已结算：{car}', en: 'Settled: {car}' },
+  ORDER_DELIVERED: { zh: '已交车：{car}', en: 'Delivered: {car}' },
+  ORDER_LATE: { zh: '已过承诺时间 {promised}，尚未竣工：{car}', en: 'Past the promised time {promised} and not ready: {car}' },
+  PARTS_RESERVED: { zh: '配件已预留：{car}', en: 'Parts reserved: {car}' },
+  PART_SHORTAGE: { zh: '缺件，作业待料：{car}', en: 'Part short, job waits: {car}' },
+  PARTS_ARRIVED: { zh: '配件到货：{car}', en: 'Parts arrived: {car}' },
+  PARTS_RELEASED: { zh: '预留已释放：{car}', en: 'Reservation released: {car}' },
+  PARTS_ISSUED: { zh: '配件已出库：{car}', en: 'Parts issued: {car}' },
+  PARTS_RETURNED: { zh: '配件退库：{car}', en: 'Parts returned: {car}' },
+  STOCK_RECEIVED: { zh: '配件入库', en: 'Stock received' },
+  WARRANTY_DECIDED: { zh: '保修判定：{job}', en: 'Warranty decided: {job}' },
+  WARRANTY_CLAIM_CHANGED: { zh: '索赔单更新：{car}', en: 'Warranty claim changed: {car}' },
+  WARRANTY_PART_RETAINED: { zh: '旧件已留存：{car}', en: 'Warranty part retained: {car}' },
+  WARRANTY_PART_DISPOSED: { zh: '旧件已处理', en: 'Warranty part disposed' },
+  CALLBACKS_SCHEDULED: { zh: '已安排回访：{car}', en: 'Callbacks scheduled: {car}' },
+  CALLBACK_DUE: { zh: '今日回访：{car}', en: 'Callback due: {car}' },
+  CALLBACK_RECORDED: { zh: '回访已记录：{car}', en: 'Callback recorded: {car}' },
+  COMPLAINT_OPENED: { zh: '客户投诉：{car}', en: 'Complaint opened: {car}' },
+  COMPLAINT_ESCALATED: { zh: '投诉已升级：{car}', en: 'Complaint escalated: {car}' },
+  COMPLAINT_CLOSED: { zh: '投诉已关闭：{car}', en: 'Complaint closed: {car}' },
+  COMPLAINT_CHECKED: { zh: '投诉回访满意：{car}', en: 'Complaint confirmed solved: {car}' },
+  SERVICE_PLANNED: { zh: '已计划下次保养', en: 'Service planned' },
+  REMINDER_RECORDED: { zh: '保养提醒已完成', en: 'Reminder done' },
+};
+
+// eventKindName is the short name of an event kind ("暂停" / "Paused").
+export function eventKindName(kind) {
+  const s = EVENT_TEXT[kind];
+  if (!s) return kind || '';
+  return t(s).split(/[：:（(]/)[0].replace(/\s*\{\w+\}$/, '').trim();
+}
+
+// eventText renders an event in the viewer's language and the site's time
+// zone from its kind and typed fields, never from the server's English
+// summary. e is an Event (kind, at, job { description technician { shortName }
+// bay { code } pauseReason progress }, order { number promisedAt notifyBy
+// visit { vehicle { plate model } } }) or a BoardUpdate (kind, at, jobId,
+// card { plate model promisedAt notifyBy jobs { jobId description technician bay progress } }).
+// clock is the page's Clock. Missing facts are left out, never invented.
+export function eventText(e, clock) {
+  const card = e.card || null;
+  const order = e.order || null;
+  const cj = card && e.jobId ? (card.jobs || []).find((j) => j.jobId === e.jobId) : null;
+  const job = e.job || null;
+  const plate = card?.plate || order?.visit?.vehicle?.plate || '';
+  const model = card?.model || order?.visit?.vehicle?.model || '';
+  const promisedAt = order?.promisedAt || card?.promisedAt || (e.kind === 'ORDER_LATE' ? e.at : null);
+  const notifyBy = order?.notifyBy || card?.notifyBy;
+  const reason = job?.pauseReason ? t(STR.pauseReason, job.pauseReason) : '';
+  const progress = job?.progress ?? cj?.progress;
+  const vars = {
+    car: [plate, model].filter(Boolean).join(' ') || order?.number || card?.number || '—',
+    job: job?.description || cj?.description || '—',
+    tech: job?.technician?.shortName || cj?.technician || '',
+    bay: job?.bay?.code || cj?.bay || '',
+    actor: e.actor?.shortName || e.actor?.name || '',
+    promised: promisedAt ? clock.time(promisedAt) : '',
+    notify: notifyBy ? t({ zh: '，请于 {t} 前通知客户', en: ', tell the customer by {t}' }, undefined, { t: clock.time(notifyBy) }) : '',
+    progress: progress === undefined || progress === null ? '' : progress + '%',
+    reason: reason ? t({ zh: '（{r}）', en: ' ({r})' }, undefined, { r: reason }) : '',
+  };
+  const s = EVENT_TEXT[e.kind];
+  if (!s) return e.kind || '';
+  return t(s, undefined, vars).replace(/\s+([）)])/g, '$1').replace(/（）|\(\)/g, '').trim();
+}
+
+// COMMON_TEXT are the words every screen shares.
+const COMMON_TEXT = {
+  live: { zh: '实时', en: 'Live' },
+  connecting: { zh: '正在连接…', en: 'Connecting…' },
+  reconnecting: { zh: '正在重新连接…', en: 'Reconnecting…' },
+  fatalTitle: { zh: '无法打开此页面', en: 'This screen cannot open' },
+  tokenBad: { zh: '登录令牌已失效或不正确', en: 'The sign-in token has lapsed or is wrong' },
+  tokenBadHelp: {
+    zh: '此页面不会显示任何车间数据。请向服务经理索取新的链接（/{page}?token=…），然后重新打开。',
+    en: 'No workshop data is shown. Ask the service manager for a new link (/{page}?token=…) and open it again.',
+  },
+  tokenMissing: { zh: '地址中缺少登录令牌', en: 'The address has no sign-in token' },
+  wrongRole: { zh: '此令牌（{role}）不能使用本页面', en: 'This token ({role}) may not use this screen' },
+  wrongRoleHelp: { zh: '请使用{want}的令牌打开。', en: 'Open it with a token of: {want}.' },
+  noSite: { zh: '此令牌看不到门店 {site}', en: 'This token sees no site {site}' },
+  conflict: { zh: '记录刚被其他人修改，下面显示的是最新状态，请确认后再操作。', en: 'Someone changed this a moment ago: it is shown as it is now. Check it and try again.' },
+  failed: { zh: '操作失败：{m}', en: 'Failed: {m}' },
+  done: { zh: '已完成', en: 'Done' },
+  offline: { zh: '网络中断，操作未提交，请稍后重试。', en: 'No connection: nothing was changed. Try again in a moment.' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  ok: { zh: '确定', en: 'OK' },
+};
+
+// fatal covers the whole page with a message a glance cannot miss: a lapsed
+// or wrong token, a token for another role, no such site. The page behind
+// is emptied, so it never looks like an empty workshop. kind: 'token',
+// 'missing', 'role' or 'site'; vars fill the text (role, want, site).
+export function fatal(kind, vars = {}) {
+  const page = location.pathname.replace(/^\//, '') || 'board';
+  const title = kind === 'role' ? t(COMMON_TEXT, 'wrongRole', vars)
+    : kind === 'site' ? t(COMMON_TEXT, 'noSite', vars)
+      : kind === 'missing' ? t(COMMON_TEXT, 'tokenMissing') : t(COMMON_TEXT, 'tokenBad');
+  const help = kind === 'role' ? t(COMMON_TEXT, 'wrongRoleHelp', vars) : t(COMMON_TEXT, 'tokenBadHelp', { page });
+  for (const c of [...document.body.children]) c.hidden = true;
+  document.getElementById('fatal')?.remove();
+  document.body.dataset.fatal = kind;
+  document.body.append(el('div', { id: 'fatal', class: 'fatal', role: 'alert', dataset: { kind } },
+    el('div', { class: 'fatal-box' },
+      el('div', { class: 'fatal-icon', 'aria-hidden': 'true' }), // drawn in CSS: no emoji font on a workshop PC
+      el('h1', { class: 'fatal-title' }, title),
+      el('p', { class: 'fatal-help' }, help),
+      el('p', { class: 'fatal-sub' }, t(COMMON_TEXT, 'fatalTitle')))));
+}
+
+// connText is the connection state in words, for a status pill.
+export function connText(state, detail) {
+  if (state === 'error') return t({ zh: '出错：{m}', en: 'Error: {m}' }, undefined, { m: detail || '' });
+  return t(COMMON_TEXT, state === 'unauthorized' ? 'connecting' : state);
+}
+
+// boot opens a screen: the token from the address, the viewer, the site and
+// its clock. A missing, lapsed or wrong token, or a role not in roles, ends
+// in fatal(); a server away is retried. Returns { viewer, site, clock }.
+export async function boot({ roles, onWait } = {}) {
+  if (!settings.token) {
+    fatal('missing');
+    throw new GraphQLError('no token', 'UNAUTHENTICATED');
+  }
+  for (let n = 0; ; n++) {
+    try {
+      const { viewer } = await gql('query Me { viewer { id name shortName role teamLead team } }');
+      if (roles && !roles.includes(viewer.role)) {
+        fatal('role', { role: viewer.role, want: roles.length > 4 ? t({ zh: '员工本人', en: 'a member of staff' }) : roles.join(' / ') });
+        throw new GraphQLError('role', 'FORBIDDEN');
+      }
+      const site = await pickSite();
+      return { viewer, site, clock: new Clock(site.timeZone) };
+    } catch (e) {
+      if (e.code === 'FORBIDDEN' && e.message === 'role') throw e;
+      if (isAuthError(e)) {
+        fatal('token');
+        throw e;
+      }
+      if (e.code === 'NOT_FOUND') {
+        fatal('site', { site: settings.site });
+        throw e;
+      }
+      onWait?.(e);
+      await new Promise((r) => setTimeout(r, backoff(n)));
+    }
+  }
+}
+
+// STAFF_ROLES are the roles that may open a working screen: everyone but a
+// wall board display, whose token sees no personal data and acts on nothing.
+export const STAFF_ROLES = ['ADVISOR', 'FOREMAN', 'TECHNICIAN', 'QC_INSPECTOR', 'PARTS_CLERK', 'WARRANTY_CLERK', 'CASHIER',
+  'CALLBACK_STAFF', 'SERVICE_MANAGER', 'ADMIN'];
+
+// liveState is an onState for Live that also turns a token refused on the
+// socket into the full-screen message.
+export function liveState(setPill) {
+  return (state, detail) => {
+    if (state === 'unauthorized') fatal('token');
+    setPill?.(state, detail);
+  };
+}
+
+// clearErrors removes the userErrors shown inside scope.
+export function clearErrors(scope) {
+  scope?.querySelectorAll('.field-error, .form-error').forEach((n) => n.remove());
+  scope?.querySelectorAll('[aria-invalid]').forEach((n) => n.removeAttribute('aria-invalid'));
+}
+
+// showUserErrors puts each userError next to its field inside scope: the
+// control whose name (or data-field) is the last segment of error.field.
+// Errors without a field, or whose field is not on screen, go at the top of
+// scope. Each is a sentence from the server, shown as text.
+export function showUserErrors(scope, errors) {
+  clearErrors(scope);
+  if (!scope) return;
+  for (const e of errors) {
+    const name = (e.field || []).filter((f) => f !== 'input').at(-1);
+    const ctl = name ? scope.querySelector(`[name="${CSS.escape(name)}"], [data-field="${CSS.escape(name)}"]`) : null;
+    const label = ctl?.closest('label')?.firstChild?.textContent?.trim() || '';
+    const text = errorText(e, label);
+    const msg = el('div', { class: 'field-error', role: 'alert', title: text === e.message ? null : e.message, dataset: { code: e.code, field: name || '' } }, text);
+    if (ctl) {
+      ctl.setAttribute('aria-invalid', 'true');
+      (ctl.closest('label') || ctl).after(msg);
+    } else {
+      msg.className = 'form-error';
+      scope.prepend(msg);
+    }
+  }
+}
+
+// ERROR_TEXT says a server's userError in the viewer's language when the
+// server's sentence is English and the screen is not: by its code, naming
+// the field by its label on screen. The server's sentence stays as the title.
+const ERROR_TEXT = {
+  empty: { zh: '请填写「{f}」。', en: '' },
+  INVALID: { zh: '「{f}」填写有误，请检查。', en: '' },
+  INVALID_NOFIELD: { zh: '输入有误，请检查。（{m}）', en: '' },
+  INVALID_TRANSITION: { zh: '当前状态不允许此操作，页面已按最新状态显示。（{m}）', en: '' },
+  FORBIDDEN: { zh: '您的角色不能执行此操作。', en: '' },
+  NOT_FOUND: { zh: '记录不存在，或您无权查看。', en: '' },
+};
+
+// errorText is a userError's sentence for this screen (see ERROR_TEXT).
+export function errorText(e, label = '') {
+  if (settings.lang === 'en' || !/^[\x20-\x7e]+$/.test(e.message || '')) return e.message;
+  let key = e.code;
+  if (e.code === 'INVALID' && label && /empty|required|missing/i.test(e.message)) key = 'empty';
+  else if (e.code === 'INVALID' && !label) key = 'INVALID_NOFIELD';
+  const s = ERROR_TEXT[key];
+  return s ? t(s, undefined, { f: label, m: e.message }) : e.message;
+}
+
+// act runs one mutation from a control: document is the mutation with its
+// payload selection (which should include userErrors { code field message }
+// and the record), field the mutation's name, variables its variables.
+// The control (a button) is disabled meanwhile. On userErrors they are shown
+// in scope (showUserErrors); on CONFLICT onConflict(payload) is called with
+// the payload, whose record is the record as it is now, and a note says so.
+// Returns the payload when nothing went wrong, otherwise null.
+//
+// scope may be a function returning the element: a screen that re-renders
+// the record on CONFLICT passes one, so the note lands on the new element.
+export async function act({ document: doc, field, variables, scope: scopeOf, control, onConflict }) {
+  const scope = () => (typeof scopeOf === 'function' ? scopeOf() : scopeOf);
+  if (control) control.disabled = true;
+  clearErrors(scope());
+  try {
+    const data = await gql(doc, variables);
+    const p = data[field];
+    if (p?.userErrors?.length) {
+      if (p.userErrors.some((e) => e.code === 'CONFLICT')) {
+        await onConflict?.(p);
+        showUserErrors(scope(), [{ code: 'CONFLICT', field: [], message: t(COMMON_TEXT, 'conflict') },
+          ...p.userErrors.filter((e) => e.code !== 'CONFLICT')]);
+      } else {
+        showUserErrors(scope(), p.userErrors);
+      }
+      return null;
+    }
+    return p;
+  } catch (e) {
+    if (isAuthError(e) && e.code === 'UNAUTHENTICATED') {
+      fatal('token');
+      return null;
+    }
+    showUserErrors(scope(), [{ code: e.code, field: [], message: e.code === 'NETWORK' ? t(COMMON_TEXT, 'offline') : t(COMMON_TEXT, 'failed', { m: e.message }) }]);
+    return null;
+  } finally {
+    if (control) control.disabled = false;
+  }
+}
+
+// idem returns a fresh idempotency key: a retried tap does not act twice.
+export const idem = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(36).slice(2));
+
+// toast shows a short note at the bottom of the screen for a few seconds.
+export function toast(msg, kind = 'ok') {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = el('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(box);
+  }
+  const n = el('div', { class: 'toast ' + kind }, msg);
+  box.append(n);
+  setTimeout(() => n.remove(), 4000);
+}
+
+// plateText splits a masked plate (粤B·•••23) so the mask can be set in a
+// narrow face; a full plate is returned as it is.
+export function plateEl(p, cls = 'plate') {
+  const m = /^([^·•]*)([·•]+)(.*)$/.exec(p || '');
+  if (!m) return el('span', { class: cls }, p || '');
+  return el('span', { class: cls }, m[1], el('span', { class: 'mask' }, m[2]), m[3]);
+}
+
+// loadOrders reads every repair order of a site in the given states (up to
+// 1,000, page by page) with the selection fields; the floor screens build
+// their lists from them.
+export async function loadOrders(siteId, states, fields) {
+  const doc = `query FloorOrders($siteId: ID!, $states: [RepairOrderState!], $after: String) {
+    repairOrders(siteId: $siteId, states: $states, first: 100, after: $after) {
+      edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`;
+  const out = [];
+  let after = null;
+  for (let i = 0; i < 10; i++) {
+    const { repairOrders: c } = await gql(doc, { siteId, states, after });
+    for (const e of c.edges) out.push(e.node);
+    if (!c.pageInfo.hasNextPage) break;
+    after = c.pageInfo.endCursor;
+  }
+  return out;
+}
+
+// followBoard keeps a screen live: it follows the site's boardFeed from the
+// board's cursor (resuming after every reconnect) and calls onChange(update)
+// for each change; after a reset it calls onChange(null) so the screen reloads
+// all. setPill(state) shows the connection. Returns the Live.
+export async function followBoard(site, { onChange, setPill, card = 'plate model number promisedAt notifyBy jobs { jobId description technician bay progress }' }) {
+  const cursorOf = async () => (await gql('query Cursor($siteId: ID!) { board(siteId: $siteId) { cursor at } }', { siteId: site.id })).board;
+  const b = await cursorOf();
+  const live = new Live({ onState: liveState(setPill) });
+  live.add({
+    field: 'boardFeed',
+    query: `subscription FloorFeed($siteId: ID!, $after: String) {
+      boardFeed(siteId: $siteId, after: $after) { cursor reset kind at orderId jobId card { ${card} } } }`,
+    variables: { siteId: site.id },
+    cursor: b.cursor,
+    onUpdate: (u) => onChange(u),
+    onReset: async () => {
+      const c = await cursorOf();
+      onChange(null);
+      return c.cursor;
+    },
+  });
+  live.start();
+  return live;
+}
+
+// debounce returns fn delayed until calls stop for ms.
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...a) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...a), ms);
+  };
+}
+
+// PRIORITY_RANK orders priorities, most urgent first.
+export const PRIORITY_RANK = { URGENT: 0, HIGH: 1, NORMAL: 2 };
