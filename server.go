@@ -347,6 +347,8 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	pages := board.Pages() // the wall board and the advisor screen, embedded
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
+	mux.Handle("GET /cashier", pages)
+	mux.Handle("GET /print", pages)
 	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}

@@ -17,12 +17,13 @@ import (
 //go:embed web
 var web embed.FS
 
-// Pages serves the wall board (GET /board), the advisor screen (GET /advisor)
+// Pages serves the wall board (GET /board), the advisor's desk (GET /advisor),
+// the cashier (GET /cashier), the print pages (GET /print?kind=…&order=…)
 // and their assets (GET /assets/...). The pages are static: they read the
 // bearer token and site from their own URL (?token=…&site=…&lang=en) and talk
 // to /query like any other client, so the server's rules (a BOARD token sees
-// no personal data) hold for them too. Mount it on /board, /advisor and
-// /assets/.
+// no personal data) hold for them too. Mount it on /board, /advisor,
+// /cashier, /print and /assets/.
 func Pages() http.Handler {
 	root, err := fs.Sub(web, "web")
 	if err != nil {
@@ -73,6 +74,8 @@ func Pages() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /board", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "board.html") })
 	mux.HandleFunc("GET /advisor", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "advisor.html") })
+	mux.HandleFunc("GET /cashier", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "cashier.html") })
+	mux.HandleFunc("GET /print", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "print.html") })
 	mux.HandleFunc("GET /assets/{file...}", func(w http.ResponseWriter, r *http.Request) {
 		name := path.Clean(r.PathValue("file"))
 		if strings.HasSuffix(name, ".html") {
