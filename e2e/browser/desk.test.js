@@ -64,6 +64,7 @@ async function workshop(orderId) {
 
 // drawSignature signs the canvas with the mouse, a few strokes.
 async function drawSignature(page) {
+  await page.locator('canvas.sig').scrollIntoViewIfNeeded();
   const box = await page.locator('canvas.sig').boundingBox();
   const x = box.x + 40;
   const y = box.y + box.height * 0.6;
@@ -297,7 +298,7 @@ describe('the advisor’s desk, the cashier and print', () => {
         await p.waitForSelector('.order-desk');
         await p.screenshot({ path: shotPath(`advisor-order-${w}x${h}-${lang}.png`) });
         await p.click('#reception-open');
-        await p.waitForSelector('#appointments li');
+        await p.waitForSelector('#appointments li:not(.loading)');
         await p.screenshot({ path: shotPath(`advisor-reception-${w}x${h}-${lang}.png`) });
         assert.deepEqual(s.errors, []);
         await p.close();

@@ -440,7 +440,7 @@ const D = {
   name: { zh: '姓名', en: 'Name' }, phone: { zh: '电话', en: 'Phone' },
   plate: { zh: '车牌', en: 'Plate' }, vin: { zh: 'VIN', en: 'VIN' }, make: { zh: '品牌', en: 'Make' }, model: { zh: '车型', en: 'Model' },
   colour: { zh: '颜色', en: 'Colour' }, year: { zh: '年款', en: 'Year' },
-  mileage: { zh: '里程（公里）', en: 'Odometer (km)' }, fuel: { zh: '油量（%）', en: 'Fuel (%)' },
+  mileage: { zh: '里程（公里）', en: 'Odometer (km)' }, fuel: { zh: '油量（%）', en: 'Fuel (%)' }, fuelNow: { zh: '油量 {n}%', en: 'fuel {n}%' },
   damages: { zh: '环车检查：已有损伤（每行一处，如 左前门：划痕5cm）', en: 'Walk-around: existing damage (one a line, e.g. front left door: 5 cm scratch)' },
   belongings: { zh: '随车物品（每行一件）', en: 'Belongings left in the car (one a line)' },
   keyTag: { zh: '钥匙牌号', en: 'Key tag' }, complaint: { zh: '客户描述', en: 'Complaint' },
@@ -537,7 +537,7 @@ async function openReception(pre = {}) {
   app.desk.orderId = null;
   const form = el('form', { class: 'desk-form reception', id: 'reception', autocomplete: 'off', onsubmit: (e) => e.preventDefault() });
   const state = { appointmentId: null, customerId: pre.customerId || null, vehicleId: pre.vehicleId || null, newCustomer: !pre.customerId, newVehicle: !pre.vehicleId };
-  const apptList = el('ul', { class: 'appts', id: 'appointments' }, el('li', { class: 'muted' }, '…'));
+  const apptList = el('ul', { class: 'appts', id: 'appointments' }, el('li', { class: 'muted loading' }, '…'));
   const who = el('div', { class: 'picked', id: 'picked' });
   const results = el('ul', { class: 'lookup-results', id: 'lookup-results' });
   const custFields = el('fieldset', { class: 'grid3', id: 'new-customer' }, el('legend', {}, t(D, 'newCustomer')),
@@ -690,11 +690,13 @@ async function openOrder(id, focus) {
 }
 
 // refreshOrder re-reads the open order after a live change, unless the
-// advisor is typing in it: then a banner offers the refresh instead.
+// advisor is typing in it or the customer has signed on it: then a banner
+// offers the refresh instead of wiping their work.
 function refreshOrder() {
   if (app.desk.mode !== 'order' || !app.desk.orderId) return;
   const active = document.activeElement;
-  if (active && $('drawer-body').contains(active) && /INPUT|TEXTAREA|SELECT|CANVAS/.test(active.tagName)) {
+  const typing = active && $('drawer-body').contains(active) && /INPUT|TEXTAREA|SELECT|CANVAS/.test(active.tagName);
+  if (typing || $('drawer-body').querySelector('.order-desk[data-dirty]')) {
     if (!$('drawer-body').querySelector('.stale')) {
       ($('drawer-body').querySelector('.order-desk') || $('drawer-body')).prepend(el('div', { class: 'stale', role: 'status' }, t(D, 'changed'), ' ',
         el('button', { type: 'button', class: 'btn small', onclick: () => openOrder(app.desk.orderId) }, t(D, 'refresh'))));
@@ -714,7 +716,7 @@ function renderOrderDesk(o, focus) {
       el('span', { class: 'stage stage-' + o.state.toLowerCase() }, t(STATES, o.state))),
     el('div', {}, el('span', { class: 'strong' }, v.customer.name), ' · ', v.customer.phone, ' · ', o.number, ' · ', t(WORK, o.workType),
       ' · ', el('button', { type: 'button', class: 'link', onclick: () => openCustomer(v.customer.id) }, t(D, 'history'))),
-    el('div', { class: 'muted' }, `${t(D, 'keyTag')} ${v.keyTag} · ${t(TEXT, 'km', { n: v.mileage.toLocaleString() })} · ${t(D, 'fuel')} ${v.fuelLevel}`,
+    el('div', { class: 'muted' }, `${t(D, 'keyTag')} ${v.keyTag} · ${t(TEXT, 'km', { n: v.mileage.toLocaleString() })} · ${t(D, 'fuelNow', { n: v.fuelLevel })}`,
       o.promisedAt ? ` · ${t(D, 'promised')} ${app.clock.time(o.promisedAt)}` : '',
       o.late ? el('span', { class: 'due late inline' }, ' ' + t(D, 'late', { d: duration(o.minutesLate) })) : null),
     v.complaint ? el('div', { class: 'v-complaint' }, t(TEXT, 'complaint'), v.complaint) : null,
@@ -731,6 +733,10 @@ function renderOrderDesk(o, focus) {
   if (o.state === 'SETTLED') sections.push(deliverSection(o));
   if (o.state === 'DELIVERED') sections.push(el('p', { class: 'ok-note' }, t(D, 'deliveredInfo', { t: app.clock.time(o.deliveredAt), p: v.exitPass })));
   const body = el('div', { class: 'order-desk', dataset: { order: o.id, visit: v.id, state: o.state, version: o.version } }, ...sections);
+  // Anything typed or drawn marks the desk, so a live change does not wipe it.
+  const dirty = () => { body.dataset.dirty = '1'; };
+  body.addEventListener('input', dirty);
+  body.addEventListener('pointerdown', (e) => e.target.matches('canvas') && dirty());
   drawer(`${t(D, 'pOrder')} ${o.number}`, body);
   if (focus) body.querySelector(`[data-section="${focus}"]`)?.scrollIntoView({ block: 'start' });
   if (focus === 'told') body.querySelector('[data-section="told"] input')?.focus();
@@ -740,7 +746,7 @@ function printLinks(o) {
   const links = [['order', t(D, 'pOrder')], ['order', t(D, 'pCopy'), 'customer'], ['checkin', t(D, 'pCheckin')]];
   if (o.settlement) links.push(['settlement', t(D, 'pSettlement')]);
   if (['SETTLED', 'DELIVERED'].includes(o.state)) links.push(['exitpass', t(D, 'pExit')]);
-  return el('div', { class: 'print-links' }, '🖨 ', ...links.map(([kind, text, copy]) =>
+  return el('div', { class: 'print-links' }, el('span', { class: 'muted' }, t(D, 'print') + '：'), ...links.map(([kind, text, copy]) =>
     el('a', { href: printURL(kind, o.id, copy), target: '_blank', rel: 'opener', dataset: { print: kind + (copy ? '-' + copy : '') } }, text)));
 }
 

@@ -88,12 +88,12 @@ function renderOrder(o) {
     ...o.jobs.filter((j) => !['DECLINED', 'CANCELLED'].includes(j.state)).map((j) => el('tr', { dataset: { job: j.id } }, el('td', {}, t(TEXT, 'job')), el('td', {}, j.description), el('td', {}, ''), el('td', {}, t(PAYERS, j.payer)), el('td', { class: 'num' }, money(j.labourPrice)))),
     ...o.partLines.map((p) => el('tr', {}, el('td', {}, t(TEXT, 'part')), el('td', {}, `${p.partNumber} ${p.description}`), el('td', {}, String(p.quantity)), el('td', {}, t(PAYERS, p.payer)), el('td', { class: 'num' }, money(p.total)))),
   ];
-  const share = (k, m) => (Number(m.amount) || k === 'customerShare' ? el('div', {}, el('div', { class: 'label' }, t(TEXT, k)), el('div', { class: 'value' }, money(m))) : null);
+  const share = (k, m) => el('div', { class: Number(m.amount) ? '' : 'zero' }, el('div', { class: 'label' }, t(TEXT, k)), el('div', { class: 'value' }, money(m)));
   const body = el('div', { class: 'settle', dataset: { order: o.id, state: o.state, version: o.version } },
     el('div', { class: 'o-title' }, el('span', { class: 'plate' }, o.visit.vehicle.plate), ` ${o.visit.vehicle.make} ${o.visit.vehicle.model}`, el('span', { class: 'muted' }, `${o.number} · ${o.visit.customer.name} ${o.visit.customer.phone}`)),
     el('table', { class: 'lines' }, el('thead', {}, el('tr', {}, ...['', '', t(TEXT, 'qty'), t(TEXT, 'payer'), t(TEXT, 'amount')].map((h) => el('th', {}, h)))), el('tbody', {}, rows)),
     el('div', { class: 'split' }, share('labour', b.labour), share('parts', b.parts), share('total', b.total)),
-    el('div', { class: 'split' }, share('warrantyShare', b.warrantyShare), share('insurerShare', b.insurerShare), share('internalShare', b.internalShare)),
+    el('div', { class: 'split payers' }, share('customerShare', b.customerShare), share('warrantyShare', b.warrantyShare), share('insurerShare', b.insurerShare), share('internalShare', b.internalShare)),
     el('div', { class: 'muted' }, t(TEXT, 'customerShare')), el('div', { class: 'due-big', id: 'due' }, money(b.customerShare)));
   if (o.state === 'READY') {
     const form = el('form', { class: 'desk-form', dataset: { order: o.id }, onsubmit: (e) => e.preventDefault() },
@@ -115,7 +115,7 @@ function renderOrder(o) {
   if (o.settlement) {
     const s = o.settlement;
     body.append(el('p', { class: 'ok-note' }, t(TEXT, 'settled', { t: app.clock.time(s.settledAt), m: t(PAYMENTS, s.paymentMethod), ref: s.paymentReference || '—' })),
-      el('div', { class: 'print-links' }, '🖨 ',
+      el('div', { class: 'print-links' }, el('span', { class: 'muted' }, t(TEXT, 'print') + '：'),
         el('a', { href: printURL('settlement', o.id), target: '_blank', rel: 'opener', dataset: { print: 'settlement' } }, t(TEXT, 'pSettlement')),
         el('a', { href: printURL('exitpass', o.id), target: '_blank', rel: 'opener', dataset: { print: 'exitpass' } }, t(TEXT, 'pExit'))));
   }

@@ -105,8 +105,12 @@ function totals(b) {
     Number(b.internalShare.amount) ? row('internalShare', b.internalShare) : null, row('customerShare', b.customerShare, 'grand'));
 }
 
+// signs draws the signature lines: [caption key, name on the line, note
+// under it]; images put a drawn signature on a line.
 function signs(caps, images = {}) {
-  return el('div', { class: 'signs' }, caps.map(([k, text]) => el('div', {}, el('div', { class: 'line' }, images[k] ? el('img', { src: images[k], alt: '' }) : (text || '')), el('div', { class: 'cap' }, t(TEXT, k)))));
+  return el('div', { class: 'signs' }, caps.map(([k, text, note]) => el('div', {},
+    el('div', { class: 'line' }, images[k] ? el('img', { src: images[k], alt: '' }) : (text || '')),
+    el('div', { class: 'cap' }, t(TEXT, k), note ? '：' + note : ''))));
 }
 
 // signatureImage is the signature drawn on the advisor's desk that opened
@@ -129,7 +133,8 @@ const render = {
       el('table', { class: 'kv' }, el('tr', {}, el('th', {}, t(TEXT, 'payment')), el('td', {}, t(PAYMENTS, o.paymentMethod)), el('th', {}, t(TEXT, 'oldParts')), el('td', {}, t(OLDPARTS, o.oldParts)),
         el('th', {}, t(TEXT, 'wash')), el('td', {}, t(TEXT, o.washRequested ? 'yes' : 'no_')))),
       el('p', { class: 'terms' }, t(TEXT, 'terms')),
-      signs([['custSign', o.signedBy ? `${o.signedBy}　${t(TEXT, 'signedAt', { t: when(o.signedAt) })}` : t(TEXT, 'unsigned')], ['advSign', o.advisor?.name || ''], ['date', o.signedAt ? when(o.signedAt).slice(0, 10) : '']], { custSign: img })];
+      signs([['custSign', img ? '' : o.signedBy, o.signedBy ? `${o.signedBy}，${t(TEXT, 'signedAt', { t: when(o.signedAt) })}` : t(TEXT, 'unsigned')],
+        ['advSign', o.advisor?.name || ''], ['date', o.signedAt ? when(o.signedAt).slice(0, 10) : '']], { custSign: img })];
   },
   checkin(site, o) {
     const v = o.visit;
@@ -171,7 +176,7 @@ const render = {
 async function start() {
   const sheet = document.getElementById('sheet');
   document.getElementById('toolbar').replaceChildren(
-    el('button', { type: 'button', id: 'print', onclick: () => print() }, '🖨 ' + t(TEXT, 'print')),
+    el('button', { type: 'button', id: 'print', onclick: () => print() }, t(TEXT, 'print')),
     el('span', { class: 'hint' }, t(TEXT, 'hint')));
   if (!settings.token) return fatal('noToken');
   if (!KINDS.includes(kind)) {
