@@ -174,8 +174,9 @@ test('one visit from reception to delivery through the screens, the board follow
     await page.click(`[data-job="${jobId}"] [data-pick="job"]`, { timeout: 10000 });
     await page.click(`[data-tech="${zhang.id}"] [data-pick="tech"]`);
     await page.click(`[data-bay="${bay.id}"] [data-pick="bay"]`);
-    await page.click(`[data-job="${jobId}"] [data-action="dispatchJob"], [data-action="dispatchJob"]`);
-    await page.waitForFunction((id) => !document.querySelector(`#waiting [data-job="${id}"], .job-item[data-job="${id}"]`), jobId, { timeout: 5000 });
+    await page.click(`[data-job="${jobId}"] [data-action="dispatchJob"]`);
+    // Done: the selection bar lets go of the job.
+    await page.waitForSelector(`[data-job="${jobId}"] [data-action="dispatchJob"]`, { state: 'detached', timeout: 5000 });
     await page.close();
   }, { text: '张工' });
 
