@@ -689,21 +689,34 @@ async function openOrder(id, focus) {
   renderOrderDesk(o, focus);
 }
 
-// refreshOrder re-reads the open order after a live change, unless the
-// advisor is typing in it or the customer has signed on it: then a banner
-// offers the refresh instead of wiping their work.
-function refreshOrder() {
+// refreshOrder re-reads the open order after a live change. The order
+// exactly as shown (e.g. the echo of the advisor's own change) changes
+// nothing; a newer one replaces the desk unless the advisor is typing in it
+// or the customer has signed on it: then a banner offers the refresh
+// instead of wiping their work.
+let refreshSeq = 0;
+async function refreshOrder() {
   if (app.desk.mode !== 'order' || !app.desk.orderId) return;
+  const id = app.desk.orderId;
+  const seq = ++refreshSeq;
+  let o;
+  try {
+    ({ repairOrder: o } = await gql(ORDER_QUERY, { id }));
+  } catch {
+    return; // the next change or a click tries again
+  }
+  if (seq !== refreshSeq || app.desk.orderId !== id || !o) return;
+  if (app.desk.order && JSON.stringify(o) === JSON.stringify(app.desk.order)) return;
   const active = document.activeElement;
   const typing = active && $('drawer-body').contains(active) && /INPUT|TEXTAREA|SELECT|CANVAS/.test(active.tagName);
   if (typing || $('drawer-body').querySelector('.order-desk[data-dirty]')) {
     if (!$('drawer-body').querySelector('.stale')) {
       ($('drawer-body').querySelector('.order-desk') || $('drawer-body')).prepend(el('div', { class: 'stale', role: 'status' }, t(D, 'changed'), ' ',
-        el('button', { type: 'button', class: 'btn small', onclick: () => openOrder(app.desk.orderId) }, t(D, 'refresh'))));
+        el('button', { type: 'button', class: 'btn small', onclick: () => openOrder(id) }, t(D, 'refresh'))));
     }
     return;
   }
-  openOrder(app.desk.orderId);
+  renderOrderDesk(o);
 }
 
 function renderOrderDesk(o, focus) {
