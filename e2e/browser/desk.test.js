@@ -136,6 +136,37 @@ describe('the advisor’s desk, the cashier and print', () => {
     await page.waitForSelector(`#orders-body tr[data-order="${orderId}"]`, { timeout: 3000 });
   });
 
+  test('reception: the booked customer picked up from today’s appointments; a regular found by plate', async () => {
+    const { site: s } = await server.gql(tokens.advisor, `query($s: ID!) { site(id: $s) { appointments { id state vehicle { plate mileage } } } }`, { s: site.id });
+    const appt = s.appointments.find((a) => a.state === 'BOOKED');
+    await page.click('#reception-open');
+    await page.click(`#appointments li[data-appointment="${appt.id}"] button`);
+    assert.match(await page.textContent('#picked'), /预约/);
+    const f = page.locator('#reception');
+    await f.locator('[name="mileage"]').fill(String(appt.vehicle.mileage + 1200));
+    await f.locator('[name="keyTag"]').fill('A' + rnd(3, '0123456789'));
+    await f.locator('[name="walkaroundSigned"]').check();
+    await f.locator('[data-action="receiveVehicle"]').click();
+    await page.waitForSelector('[data-visit] [data-action="createRepairOrder"]', { timeout: 5000 });
+    const visitId = await page.getAttribute('[data-visit]', 'data-visit');
+    const { node: v } = await server.gql(tokens.advisor, `query($id: ID!) { node(id: $id) { ... on Visit { appointment { id state } vehicle { plate } } } }`, { id: visitId });
+    assert.equal(v.appointment.id, appt.id);
+    assert.equal(v.appointment.state, 'ARRIVED');
+    assert.equal(v.vehicle.plate, appt.vehicle.plate);
+
+    // A customer with history, found by the plate of one of their cars.
+    await page.click('#reception-open');
+    await page.fill('#lookup', car.plate.slice(2));
+    await page.waitForSelector('#lookup-results li[data-customer]', { timeout: 5000 });
+    assert.match(await page.textContent('#lookup-results'), new RegExp(car.name));
+    await page.click('#lookup-results li[data-customer]');
+    assert.match(await page.textContent('#picked'), new RegExp(car.phone));
+    assert.ok(await page.isHidden('#new-customer'), 'no new-customer fields for a customer found');
+    assert.ok(await page.isChecked('#veh-pick input[type="radio"]'), 'their car is picked');
+    await page.click(`#orders-body tr[data-order="${orderId}"]`);
+    await page.waitForSelector(`.order-desk[data-order="${orderId}"]`);
+  });
+
   test('estimate: jobs and a catalogue part with its stock; CONFLICT shows the order as it is now', async () => {
     const desk = `.order-desk[data-order="${orderId}"]`;
     await page.fill(`${desk} [name="job.description"]`, '更换机油机滤');
