@@ -16,7 +16,7 @@ const TEXT = {
   unauthorized: { zh: '令牌无效', en: 'Token not accepted' }, error: { zh: '出错：{m}', en: 'Error: {m}' },
   job: { zh: '维修项目', en: 'Job' }, part: { zh: '配件', en: 'Part' }, qty: { zh: '数量', en: 'Qty' }, amount: { zh: '金额', en: 'Amount' }, payer: { zh: '付费方', en: 'Payer' },
   labour: { zh: '工时费', en: 'Labour' }, parts: { zh: '材料费', en: 'Parts' }, total: { zh: '合计', en: 'Total' },
-  customerShare: { zh: '客户应付', en: 'Customer pays' }, warrantyShare: { zh: '厂家保修', en: 'Warranty' }, insurerShare: { zh: '保险公司', en: 'Insurer' }, internalShare: { zh: '内部承担', en: 'Dealer' },
+  customerShare: { zh: '客户应付', en: 'Customer pays' }, dueNow: { zh: '本次应收', en: 'Due now' }, paid: { zh: '已收', en: 'Paid' }, warrantyShare: { zh: '厂家保修', en: 'Warranty' }, insurerShare: { zh: '保险公司', en: 'Insurer' }, internalShare: { zh: '内部承担', en: 'Dealer' },
   method: { zh: '付款方式', en: 'Payment method' }, reference: { zh: '收据 / 交易号', en: 'Receipt / transaction no.' }, assessment: { zh: '定损单号（保险车必填）', en: 'Insurer’s assessment no. (insurance cars)' },
   settle: { zh: '确认收款并结算', en: 'Take payment and settle' },
   settled: { zh: '已结算 {t} · {m} · {ref}', en: 'Settled {t} · {m} · {ref}' },
@@ -94,7 +94,7 @@ function renderOrder(o) {
     el('table', { class: 'lines' }, el('thead', {}, el('tr', {}, ...['', '', t(TEXT, 'qty'), t(TEXT, 'payer'), t(TEXT, 'amount')].map((h) => el('th', {}, h)))), el('tbody', {}, rows)),
     el('div', { class: 'split' }, share('labour', b.labour), share('parts', b.parts), share('total', b.total)),
     el('div', { class: 'split payers' }, share('customerShare', b.customerShare), share('warrantyShare', b.warrantyShare), share('insurerShare', b.insurerShare), share('internalShare', b.internalShare)),
-    el('div', { class: 'muted' }, t(TEXT, 'customerShare')), el('div', { class: 'due-big', id: 'due' }, money(b.customerShare)));
+    el('div', { class: 'muted' }, t(TEXT, o.state === 'READY' ? 'dueNow' : 'paid')), el('div', { class: 'due-big', id: 'due' }, money(b.customerShare)));
   if (o.state === 'READY') {
     const form = el('form', { class: 'desk-form', dataset: { order: o.id }, onsubmit: (e) => e.preventDefault() },
       el('div', { class: 'pay' },
