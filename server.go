@@ -396,6 +396,8 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	for _, p := range board.FloorPaths() { // /tablet, /dispatch, /qc
 		mux.Handle("GET "+p, pages)
 	}
+	mux.Handle("GET /cashier", pages)
+	mux.Handle("GET /print", pages)
 	mux.Handle("GET /assets/", pages)
 	if cfg.Introspection {
 		headers := map[string]string{}

@@ -17,13 +17,14 @@ import (
 //go:embed web
 var web embed.FS
 
-// Pages serves the wall board (GET /board), the advisor screen (GET /advisor),
-// the shop-floor screens (GET /tablet, /dispatch, /qc: FloorPaths) and their
-// assets (GET /assets/...). The pages are static: they read the
-// bearer token and site from their own URL (?token=…&site=…&lang=en) and talk
-// to /query like any other client, so the server's rules (a BOARD token sees
-// no personal data) hold for them too. Mount it on /board, /advisor, the
-// FloorPaths and /assets/.
+// Pages serves the wall board (GET /board), the advisor's desk (GET /advisor),
+// the shop-floor screens (GET /tablet, /dispatch, /qc: FloorPaths), the
+// cashier (GET /cashier), the print pages (GET /print?kind=…&order=…), the
+// customer's approval page (GET /approve/{token}) and their assets (GET
+// /assets/...). The pages are static: they read the bearer token and site
+// from their own URL (?token=…&site=…&lang=en) and talk to /query like any
+// other client, so the server's rules (a BOARD token sees no personal data)
+// hold for them too. Mount it on those paths and /assets/.
 func Pages() http.Handler {
 	root, err := fs.Sub(web, "web")
 	if err != nil {
@@ -79,6 +80,8 @@ func Pages() http.Handler {
 	for _, page := range floorPages {
 		mux.HandleFunc("GET /"+page, func(w http.ResponseWriter, r *http.Request) { serve(w, r, page+".html") })
 	}
+	mux.HandleFunc("GET /cashier", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "cashier.html") })
+	mux.HandleFunc("GET /print", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "print.html") })
 	mux.HandleFunc("GET /assets/{file...}", func(w http.ResponseWriter, r *http.Request) {
 		name := path.Clean(r.PathValue("file"))
 		if strings.HasSuffix(name, ".html") {

@@ -1,0 +1,184 @@
+// Shared by the desk screens (advisor, cashier, print): running a mutation
+// from a form with its userErrors shown next to the field at fault, CONFLICT
+// answered with the record as it is now, the full-screen "this token does
+// not work" page, money, and date-time inputs in the site's time zone.
+// Built on common.js (settings, gql, el, t); floor's shared helpers may
+// replace parts of it when both land.
+import { settings, t, gql, el, isAuthError } from './common.js';
+
+const TEXT = {
+  badToken: { zh: '此令牌无效或已过期', en: 'This token is not valid or has lapsed' },
+  badTokenSub: { zh: '本页面不显示任何数据。请向主管索取新的链接（含 ?token=…）后重新打开。', en: 'Nothing is shown on this page. Ask your manager for a new link (with ?token=…) and open it again.' },
+  noToken: { zh: '地址中缺少令牌', en: 'The address has no token' },
+  noTokenSub: { zh: '请用含 ?token=… 的链接打开本页面。', en: 'Open this page with a link that has ?token=… in it.' },
+  wrongRole: { zh: '此令牌的角色（{r}）不能使用本页面', en: 'This token’s role ({r}) cannot use this page' },
+  conflict: { zh: '此记录刚被他人修改：下面显示的是它现在的样子，请核对后再操作。', en: 'Someone else just changed this record: it is shown below as it is now. Check it, then try again.' },
+  failed: { zh: '操作失败：{m}', en: 'It did not work: {m}' },
+  network: { zh: '连接不上服务器，请稍后再试。', en: 'The server cannot be reached; try again shortly.' },
+};
+
+// INPUTS names each mutation's input type (one input argument each).
+const INPUTS = {
+  receiveVehicle: 'ReceiveVehicleInput', createRepairOrder: 'CreateRepairOrderInput', updateRepairOrder: 'UpdateRepairOrderInput',
+  addJob: 'AddJobInput', addPartLine: 'AddPartLineInput', removeOrderLine: 'RemoveOrderLineInput',
+  signRepairOrder: 'SignRepairOrderInput', handOverRepairOrder: 'HandOverRepairOrderInput', cancelRepairOrder: 'CancelRepairOrderInput',
+  approveAdditionalWork: 'DecideAdditionalWorkInput', declineAdditionalWork: 'DecideAdditionalWorkInput',
+  settleRepairOrder: 'SettleRepairOrderInput', deliverVehicle: 'DeliverVehicleInput',
+};
+
+// mutate runs one mutation and returns its payload (userErrors included).
+export async function mutate(name, input, selection) {
+  const type = INPUTS[name];
+  if (!type) throw new Error('unknown mutation ' + name);
+  const doc = `mutation ${name[0].toUpperCase() + name.slice(1)}($in: ${type}!) { ${name}(input: $in) { ${selection} userErrors { code field message } } }`;
+  return (await gql(doc, { in: input }))[name];
+}
+
+// clearErrors removes the error marks of a form (or any element).
+export function clearErrors(scope) {
+  scope.querySelectorAll('.field-error').forEach((e) => e.remove());
+  scope.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  scope.querySelectorAll('.form-error').forEach((e) => { e.textContent = ''; e.hidden = true; });
+  scope.querySelectorAll('.conflict').forEach((e) => e.remove());
+}
+
+// formError shows a message for the whole form: in its .form-error box,
+// created at the end of the scope when it has none.
+export function formError(scope, msg) {
+  let box = scope.querySelector('.form-error');
+  if (!box) {
+    box = el('div', { class: 'form-error', role: 'alert' });
+    scope.append(box);
+  }
+  box.textContent = msg;
+  box.hidden = false;
+}
+
+// showUserErrors puts each error next to the input it names: field
+// ["input","vehicle","vin"] is the element with name="vehicle.vin" inside
+// scope; errors about the whole input, or a field without an element here,
+// go to the form's error box.
+export function showUserErrors(scope, errors) {
+  const general = [];
+  for (const e of errors) {
+    const path = (e.field || []).filter((p) => p !== 'input' && !/^\d+$/.test(p));
+    let target = null;
+    for (let n = path.length; n > 0 && !target; n--) target = scope.querySelector(`[name="${CSS.escape(path.slice(0, n).join('.'))}"]`);
+    if (!target) {
+      general.push(e.message);
+      continue;
+    }
+    target.setAttribute('aria-invalid', 'true');
+    target.insertAdjacentElement('afterend', el('div', { class: 'field-error', role: 'alert', dataset: { code: e.code, field: path.join('.') } }, e.message));
+  }
+  if (general.length) formError(scope, general.join(' '));
+}
+
+// run performs the mutation behind a button or form: disables the button
+// while it runs, clears old errors, shows userErrors where they belong, and
+// calls onConflict(payload) on CONFLICT (the payload carries the record as
+// it is now) and onDone(payload) on success. It returns the payload, or
+// null when the mutation did not happen.
+export async function run(scope, button, name, input, selection, { onDone, onConflict } = {}) {
+  clearErrors(scope);
+  if (button) button.disabled = true;
+  document.body.dataset.busy = name;
+  try {
+    const p = await mutate(name, { ...input, idempotencyKey: idempotencyKey() }, selection);
+    if (p.userErrors.length) {
+      if (p.userErrors.some((e) => e.code === 'CONFLICT')) {
+        // onConflict shows the record as it is now and may return the
+        // element that replaced the form, where the message then goes.
+        const where = (await onConflict?.(p)) || scope;
+        where.prepend(el('div', { class: 'conflict', role: 'alert', dataset: { code: 'CONFLICT' } }, t(TEXT, 'conflict')));
+      }
+      showUserErrors(scope, p.userErrors.filter((e) => e.code !== 'CONFLICT'));
+      return null;
+    }
+    await onDone?.(p);
+    return p;
+  } catch (e) {
+    if (isAuthError(e) && e.code === 'UNAUTHENTICATED') fatal('badToken', e.message);
+    else formError(scope, e.code === 'NETWORK' ? t(TEXT, 'network') : t(TEXT, 'failed', { m: e.message }));
+    return null;
+  } finally {
+    if (button?.isConnected) button.disabled = false;
+    delete document.body.dataset.busy;
+  }
+}
+
+function idempotencyKey() {
+  return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(36).slice(2);
+}
+
+// fatal covers the whole page with a message nobody can mistake for an
+// empty workshop: a lapsed, wrong or missing token, or a role the page is
+// not for. kind is 'badToken', 'noToken' or 'wrongRole'.
+export function fatal(kind, detail, vars) {
+  let box = document.getElementById('fatal');
+  if (!box) {
+    box = el('div', { id: 'fatal', class: 'fatal', role: 'alert' });
+    document.body.append(box);
+  }
+  box.dataset.kind = kind;
+  const sub = kind === 'wrongRole' ? '' : t(TEXT, kind + 'Sub');
+  box.replaceChildren(el('div', { class: 'fatal-box' },
+    el('div', { class: 'fatal-icon' }, '⛔'),
+    el('h1', {}, t(TEXT, kind, vars)),
+    sub ? el('p', {}, sub) : null,
+    detail ? el('p', { class: 'fatal-detail' }, detail) : null));
+  document.body.dataset.fatal = kind;
+}
+
+// money formats a Money as ¥1,234.50.
+export function money(m) {
+  if (!m) return '';
+  const n = Number(m.amount);
+  const s = Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : m.amount;
+  return (m.currency === 'CNY' ? '¥' : m.currency + ' ') + s;
+}
+
+// zoneOffset is how many minutes the time zone tz is ahead of UTC at instant ms.
+function zoneOffset(tz, ms) {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return (Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000) / 60000;
+}
+
+// toLocalInput turns an instant into the value of a datetime-local input
+// showing the site's wall clock (not this device's).
+export function toLocalInput(iso, tz) {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  return new Date(ms + zoneOffset(tz, ms) * 60000).toISOString().slice(0, 16);
+}
+
+// fromLocalInput reads a datetime-local value as the site's wall clock and
+// returns the instant (ISO, UTC); '' for an empty input.
+export function fromLocalInput(v, tz) {
+  if (!v) return '';
+  const guess = Date.parse(v + ':00Z');
+  let ms = guess - zoneOffset(tz, guess) * 60000;
+  ms = guess - zoneOffset(tz, ms) * 60000; // once more across a DST change
+  return new Date(ms).toISOString();
+}
+
+// field builds a labelled input: field(label, inputElement[, hint]).
+export function field(label, input, hint) {
+  return el('label', { class: 'field' }, el('span', { class: 'field-label' }, label), input, hint ? el('span', { class: 'field-hint' }, hint) : null);
+}
+
+// select builds a <select name=…> from [value, text] pairs.
+export function select(name, options, value) {
+  return el('select', { name }, options.map(([v, text]) => el('option', { value: v, selected: v === value }, text)));
+}
+
+// printURL is the address of a print page for an order: kind is order,
+// checkin, settlement or exitpass. The token goes along (the print page takes
+// it out of its address at once), since a new tab has no session of its own.
+export function printURL(kind, orderId, copy) {
+  const q = new URLSearchParams({ kind, order: orderId, lang: settings.lang, token: settings.token });
+  if (settings.site) q.set('site', settings.site);
+  if (copy) q.set('copy', copy);
+  return '/print?' + q;
+}
