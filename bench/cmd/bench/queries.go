@@ -329,7 +329,7 @@ func jsonDiff(a, b any, path string) string {
 	return fmt.Sprintf("%s: %.80v vs %.80v", path, a, b)
 }
 
-// startPostGraphile runs PostGraphile v4 on the same database, as its
+// startPostGraphile runs PostGraphile 4 on the same database, as its
 // documentation recommends for production: no GraphiQL, no query log,
 // NODE_ENV=production; default mutations off (the benchmark only reads).
 // With o.peerWorkers of 2 or more it runs in its CLI's cluster mode
@@ -344,13 +344,14 @@ func startPostGraphile(o options, port int) (peer, error) {
 	pool := poolPerWorker(o.peerWorkers)
 	args := []string{cli, "-c", o.dbURL, "--schema", "public", "--host", "127.0.0.1", "--port", fmt.Sprint(port),
 		"--disable-default-mutations", "--append-plugins", "postgraphile-plugin-connection-filter",
-		"--disable-query-log", "--max-pool-size", fmt.Sprint(pool)}
-	pr.How = fmt.Sprintf("its CLI (`postgraphile --disable-query-log --disable-default-mutations --append-plugins postgraphile-plugin-connection-filter --max-pool-size %d`, NODE_ENV=production) on Node %s", pool, nodeVersion(o.node))
+		"--disable-query-log", "--disable-graphiql", "--max-pool-size", fmt.Sprint(pool)}
+	flags := "--disable-query-log --disable-graphiql --disable-default-mutations --append-plugins postgraphile-plugin-connection-filter --max-pool-size " + fmt.Sprint(pool)
 	if o.peerWorkers >= 2 {
 		args = append(args, "--cluster-workers", fmt.Sprint(o.peerWorkers))
-		pr.How = fmt.Sprintf("%d Node processes: %s with `--cluster-workers %d`, the CLI's own cluster mode (a primary that forks the workers, which share the port), %d pooled connections each", o.peerWorkers, pr.How, o.peerWorkers, pool)
+		pr.How = fmt.Sprintf("%d worker processes on Node %s, its CLI's own cluster mode (`postgraphile %s --cluster-workers %d`, NODE_ENV=production: a primary forks the workers, which share the port), %d pooled connections each",
+			o.peerWorkers, nodeVersion(o.node), flags, o.peerWorkers, pool)
 	} else {
-		pr.How = "one Node process: " + pr.How
+		pr.How = fmt.Sprintf("one process on Node %s, its CLI (`postgraphile %s`, NODE_ENV=production)", nodeVersion(o.node), flags)
 	}
 	p, err := start("postgraphile4", filepath.Join(o.logDir, "postgraphile4.log"), []string{"NODE_ENV=production"}, o.node, args...)
 	if err != nil {
@@ -384,9 +385,10 @@ func startPostGraphile5(o options, port int) (peer, error) {
 		return pr, err
 	}
 	pr.p, pr.t = p, target{url: fmt.Sprintf("http://127.0.0.1:%d/graphql", port)}
-	pr.How = fmt.Sprintf("%d Node %s processes: bench/postgraphile5/server.mjs, its library mode (postgraphile(preset), grafserv on node:http) under Node's cluster module, GRAPHILE_ENV=production, no GraphiQL, %d pooled connections each", o.peerWorkers, nodeVersion(node), pool)
+	pr.How = fmt.Sprintf("%d worker processes on Node %s under Node's cluster module (its CLI has no cluster mode): bench/postgraphile5/server.mjs, its library mode as its docs show it (postgraphile(preset), grafserv on node:http), GRAPHILE_ENV=production, no GraphiQL, %d pooled connections each",
+		o.peerWorkers, nodeVersion(node), pool)
 	if o.peerWorkers == 1 {
-		pr.How = fmt.Sprintf("one Node %s process: bench/postgraphile5/server.mjs, its library mode (postgraphile(preset), grafserv on node:http), GRAPHILE_ENV=production, no GraphiQL, %d pooled connections", nodeVersion(node), pool)
+		pr.How = fmt.Sprintf("one process on Node %s: bench/postgraphile5/server.mjs, its library mode as its docs show it (postgraphile(preset), grafserv on node:http), GRAPHILE_ENV=production, no GraphiQL, %d pooled connections", nodeVersion(node), pool)
 	}
 	return pr, waitPeer(pr, o.peerWorkers, "PostGraphile 5 ready")
 }

@@ -96,7 +96,7 @@ func (r *report) markdown() string {
 		w("in each cell the servers run one after the other on the same data (ours, %s, then the floor), each alone under load. ", r.peerNames(", ", true))
 		w("CPU is the server's utime+stime (/proc; a server in cluster mode with its worker processes) per 1,000 requests; DB CPU is that of the PostgreSQL backends of the benchmark database.\n\n")
 		for _, p := range r.peers {
-			w("- %s runs as a user would run it in production, on both cores: %s.\n", p.Name, p.How)
+			w("- %s runs as a user would run it in production: %s.\n", p.Name, p.How)
 		}
 		if len(r.peers) > 1 {
 			w("- Both PostGraphiles take the same query text and must give the same answer (checked before measuring: the same records and values; a node id's key as a number or a string and a timestamp's zero fraction are read, not compared as text). PostGraphile 5 has the plugins for it: its Amber preset with the V4 preset's names (nodeId, allRepairOrders, …BySiteIdAnd…, ordering by any column; default mutations off) and connection-filter 4, its version for V5, for the board's state filter (bench/postgraphile5/graphile.config.mjs).\n")
