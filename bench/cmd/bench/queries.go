@@ -348,7 +348,7 @@ func startPostGraphile(o options, port int) (peer, error) {
 	flags := "--disable-query-log --disable-graphiql --disable-default-mutations --append-plugins postgraphile-plugin-connection-filter --max-pool-size " + fmt.Sprint(pool)
 	if o.peerWorkers >= 2 {
 		args = append(args, "--cluster-workers", fmt.Sprint(o.peerWorkers))
-		pr.How = fmt.Sprintf("%d worker processes on Node %s, its CLI's own cluster mode (`postgraphile %s --cluster-workers %d`, NODE_ENV=production: a primary forks the workers, which share the port), %d pooled connections each",
+		pr.How = fmt.Sprintf("%d worker processes on Node %s, its CLI's own cluster mode, marked experimental in 4.14.1 (`postgraphile %s --cluster-workers %d`, NODE_ENV=production: a primary forks the workers, which share the port), %d pooled connections each",
 			o.peerWorkers, nodeVersion(o.node), flags, o.peerWorkers, pool)
 	} else {
 		pr.How = fmt.Sprintf("one process on Node %s, its CLI (`postgraphile %s`, NODE_ENV=production)", nodeVersion(o.node), flags)
