@@ -8,8 +8,9 @@
 # Builds the server fresh (go build -o bin/bayboard .), starts the private
 # PostgreSQL (scripts/pg.sh), installs the two peers of the query section
 # with npm ci: PostGraphile 4 into bench/postgraphile/node_modules and
-# PostGraphile 5 (with the Node.js 24 it runs on: V5 needs 22 or newer)
-# into bench/postgraphile5/node_modules (both git-ignored), generates a dealership into
+# PostGraphile 5 into bench/postgraphile5/node_modules (both git-ignored),
+# each with the Node.js 24 it runs on (V5 needs 22 or newer; the system's
+# 20 is past its end of life), generates a dealership into
 # its own database bench_<mode> (dropped at the end unless BENCH_KEEP_DB=1),
 # then runs bench/cmd/bench, which starts and stops every server itself and
 # replaces its section of BENCHMARKS.md. Everything listens on 127.0.0.1
@@ -69,7 +70,7 @@ npm_ci() {
 		command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js 18 or newer"; exit 1; }
 		say "installing $2 (npm ci in $1)"
 		# PostGraphile 5's packages ask for Node 22; npm (on the system's
-		# Node) only warns, and its folder brings the Node it runs on.
+		# Node) only warns, and each folder brings the Node it runs on.
 		(cd "$1" && npm ci --no-audit --no-fund --loglevel=error >&2)
 	fi
 }
@@ -91,7 +92,7 @@ pkgv() { node -p "require('./bench/$1/node_modules/$2/package.json').version"; }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 [ -z "$(git status --porcelain -- . ':!BENCHMARKS.md' 2>/dev/null)" ] || commit="$commit+local changes"
 VERSIONS="Bayboard $commit ($(go version | awk '{print $3}'))"
-case ",$PEERS," in *,v4,*) VERSIONS+="; PostGraphile $(pkgv postgraphile postgraphile) + connection-filter $(pkgv postgraphile postgraphile-plugin-connection-filter) on Node $(node --version)" ;; esac
+case ",$PEERS," in *,v4,*) VERSIONS+="; PostGraphile $(pkgv postgraphile postgraphile) + connection-filter $(pkgv postgraphile postgraphile-plugin-connection-filter) on Node $(bench/postgraphile/node_modules/.bin/node --version)" ;; esac
 case ",$PEERS," in *,v5,*) VERSIONS+="; PostGraphile $(pkgv postgraphile5 postgraphile) (Grafast $(pkgv postgraphile5 grafast)) + connection-filter $(pkgv postgraphile5 postgraphile-plugin-connection-filter) on Node $(bench/postgraphile5/node_modules/.bin/node --version)" ;; esac
 VERSIONS+="; $("$PGBENCH" --version)"
 
@@ -101,7 +102,7 @@ CMD="make bench-quick"
 [ "$MODE" = full ] && CMD="make bench"
 OUT=${BENCH_OUT-BENCHMARKS.md}
 timeout --kill-after=10 "$LIMIT" "$WORK/bin/bench" --mode "$MODE" --server "$SERVER" --database-url "$URL" \
-	--fixture "$WORK/fixture-$MODE.json" --pgbench "$PGBENCH" --postgraphile bench/postgraphile --node node \
+	--fixture "$WORK/fixture-$MODE.json" --pgbench "$PGBENCH" --postgraphile bench/postgraphile \
 	--postgraphile5 bench/postgraphile5 --peers "$PEERS" ${BENCH_PEER_WORKERS:+--peer-workers "$BENCH_PEER_WORKERS"} \
 	--out "$OUT" --log-dir "$WORK" --only "${BENCH_ONLY:-queries,mutations,fanout}" \
 	${BENCH_FAN_N:+--fan-n "$BENCH_FAN_N"} ${BENCH_CONC:+--conc "$BENCH_CONC"} \

@@ -35,7 +35,7 @@ type options struct {
 	fixture       string
 	pgbench       string
 	postgraphile  string // PostGraphile 4's install
-	node          string // the Node.js that runs it
+	node          string // the Node.js that runs it ("" for its own, node_modules/.bin/node)
 	postgraphile5 string // PostGraphile 5's install (package.json, graphile.config.mjs, server.mjs)
 	node5         string // the Node.js that runs it ("" for its own, node_modules/.bin/node)
 	peers         []string
@@ -60,7 +60,7 @@ func main() {
 	flag.StringVar(&o.fixture, "fixture", "", "datagen's JSON")
 	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench")
 	flag.StringVar(&o.postgraphile, "postgraphile", "bench/postgraphile", "folder of the PostGraphile install")
-	flag.StringVar(&o.node, "node", "node", "the Node.js of PostGraphile 4")
+	flag.StringVar(&o.node, "node", "", "the Node.js of PostGraphile 4 (default: the one its folder installs, node_modules/.bin/node)")
 	flag.StringVar(&o.postgraphile5, "postgraphile5", "bench/postgraphile5", "folder of the PostGraphile 5 install")
 	flag.StringVar(&o.node5, "node5", "", "the Node.js of PostGraphile 5 (default: the one its folder installs, node_modules/.bin/node)")
 	peers := flag.String("peers", "v4,v5", "the PostGraphiles the queries are compared with, comma-separated (v4, v5)")

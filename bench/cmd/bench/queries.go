@@ -341,6 +341,10 @@ func startPostGraphile(o options, port int) (peer, error) {
 	if _, err := os.Stat(cli); err != nil {
 		return pr, fmt.Errorf("PostGraphile 4 is not installed in %s (bench.sh runs npm ci): %w", o.postgraphile, err)
 	}
+	node := o.node
+	if node == "" {
+		node = filepath.Join(o.postgraphile, "node_modules", ".bin", "node")
+	}
 	pool := poolPerWorker(o.peerWorkers)
 	args := []string{cli, "-c", o.dbURL, "--schema", "public", "--host", "127.0.0.1", "--port", fmt.Sprint(port),
 		"--disable-default-mutations", "--append-plugins", "postgraphile-plugin-connection-filter",
@@ -349,11 +353,11 @@ func startPostGraphile(o options, port int) (peer, error) {
 	if o.peerWorkers >= 2 {
 		args = append(args, "--cluster-workers", fmt.Sprint(o.peerWorkers))
 		pr.How = fmt.Sprintf("%d worker processes on Node %s, its CLI's own cluster mode, marked experimental in 4.14.1 (`postgraphile %s --cluster-workers %d`, NODE_ENV=production: a primary forks the workers, which share the port), %d pooled connections each",
-			o.peerWorkers, nodeVersion(o.node), flags, o.peerWorkers, pool)
+			o.peerWorkers, nodeVersion(node), flags, o.peerWorkers, pool)
 	} else {
-		pr.How = fmt.Sprintf("one process on Node %s, its CLI (`postgraphile %s`, NODE_ENV=production)", nodeVersion(o.node), flags)
+		pr.How = fmt.Sprintf("one process on Node %s, its CLI (`postgraphile %s`, NODE_ENV=production)", nodeVersion(node), flags)
 	}
-	p, err := start("postgraphile4", filepath.Join(o.logDir, "postgraphile4.log"), []string{"NODE_ENV=production"}, o.node, args...)
+	p, err := start("postgraphile4", filepath.Join(o.logDir, "postgraphile4.log"), []string{"NODE_ENV=production"}, node, args...)
 	if err != nil {
 		return pr, err
 	}
