@@ -1,7 +1,8 @@
 // PostGraphile 5 as a production server for Bayboard's query benchmark.
 //
-// PostGraphile 5's CLI runs one Node process and has no cluster option, so
-// this is its library mode as the docs show it (postgraphile(preset),
+// PostGraphile 5's CLI (5.1.5) runs one Node process and has no cluster
+// option (its --help and source; the docs' "or cluster thereof" is not in
+// it), so this is its library mode as the docs show it (postgraphile(preset),
 // pgl.createServ(grafserv) from postgraphile/grafserv/node, serv.addTo(a
 // node:http server)), run on every core with Node's cluster module: the
 // primary forks PG5_WORKERS workers (default: os.availableParallelism())

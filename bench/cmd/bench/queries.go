@@ -368,8 +368,8 @@ func startPostGraphile(o options, port int) (peer, error) {
 // startPostGraphile5 runs PostGraphile 5 (bench/postgraphile5: its Amber
 // preset with the V4 names, connection-filter 4) through server.mjs, its
 // library mode on node:http, in o.peerWorkers processes of Node's cluster
-// module: the CLI of V5 has no cluster mode, and its docs leave scaling
-// across cores to the server it is mounted in.
+// module: V5's CLI (5.1.5) has no cluster option (its --help and source),
+// so the cluster is Node's own, around the library mode the docs show.
 func startPostGraphile5(o options, port int) (peer, error) {
 	pr := peer{peerInfo: peerInfo{Name: "PostGraphile 5", Short: "V5"}}
 	dir := o.postgraphile5
