@@ -6,8 +6,11 @@
 #   scripts/bench.sh full    everything at full size (make bench)
 #
 # Builds the server fresh (go build -o bin/bayboard .), starts the private
-# PostgreSQL (scripts/pg.sh), installs PostGraphile with npm ci into
-# bench/postgraphile/node_modules (git-ignored), generates a dealership into
+# PostgreSQL (scripts/pg.sh), installs the two peers of the query section
+# with npm ci: PostGraphile 4 into bench/postgraphile/node_modules and
+# PostGraphile 5 into bench/postgraphile5/node_modules (both git-ignored),
+# each with the Node.js 24 it runs on (V5 needs 22 or newer; the system's
+# 20 is past its end of life), generates a dealership into
 # its own database bench_<mode> (dropped at the end unless BENCH_KEEP_DB=1),
 # then runs bench/cmd/bench, which starts and stops every server itself and
 # replaces its section of BENCHMARKS.md. Everything listens on 127.0.0.1
@@ -18,6 +21,12 @@
 # BENCH_OUT=file writes elsewhere than BENCHMARKS.md ("" for nowhere);
 # BENCH_FAN_N=1000,5000 picks the fan-out sizes; BENCH_PPROF=1 (with a
 # server built with -tags pprof) gives each instance a profiler port.
+# BENCH_PEERS=v4,v5 picks the PostGraphiles (default both);
+# BENCH_PEER_WORKERS=N runs each in N Node processes (default: one per core,
+# cluster mode); BENCH_CONC=1,64 picks the query and mutation concurrencies.
+#
+# The smallest run, a check that every server starts and answers the same:
+#   BENCH_ONLY=queries BENCH_CONC=1,64 BENCH_OUT= scripts/bench.sh quick
 set -euo pipefail
 
 MODE=${1:-quick}
@@ -55,12 +64,19 @@ URL=${BASE_URL%%/bayboard?*}/$DB?sslmode=disable
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL")
 command -v psql >/dev/null 2>&1 || PSQL=("$(dirname "$PGBENCH")/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL")
 
-if [ ! -f bench/postgraphile/node_modules/postgraphile/package.json ] ||
-	[ bench/postgraphile/package-lock.json -nt bench/postgraphile/node_modules/.package-lock.json ]; then
-	command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js 18 or newer"; exit 1; }
-	say "installing PostGraphile (npm ci in bench/postgraphile)"
-	(cd bench/postgraphile && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
+# npm_ci DIR NAME: install a peer unless its node_modules matches its lock file.
+npm_ci() {
+	if [ ! -f "$1/node_modules/postgraphile/package.json" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+		command -v npm >/dev/null 2>&1 || { say "npm not found: install Node.js 18 or newer"; exit 1; }
+		say "installing $2 (npm ci in $1)"
+		# PostGraphile 5's packages ask for Node 22; npm (on the system's
+		# Node) only warns, and each folder brings the Node it runs on.
+		(cd "$1" && npm ci --no-audit --no-fund --loglevel=error >&2)
+	fi
+}
+PEERS=${BENCH_PEERS:-v4,v5}
+case ",$PEERS," in *,v4,*) npm_ci bench/postgraphile "PostGraphile 4" ;; esac
+case ",$PEERS," in *,v5,*) npm_ci bench/postgraphile5 "PostGraphile 5" ;; esac
 
 drop_db() { "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; }
 if [ "${BENCH_KEEP_DB:-0}" != 1 ]; then trap drop_db EXIT; fi
@@ -72,18 +88,22 @@ drop_db
 "$SERVER" migrate --database-url "$URL" --log-level warn
 "$WORK/bin/datagen" --database-url "$URL" "${SCALE[@]}" --seed 7 >"$WORK/fixture-$MODE.json"
 
-pgv=$(node -p "require('./bench/postgraphile/node_modules/postgraphile/package.json').version")
-cfv=$(node -p "require('./bench/postgraphile/node_modules/postgraphile-plugin-connection-filter/package.json').version")
+pkgv() { node -p "require('./bench/$1/node_modules/$2/package.json').version"; }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 [ -z "$(git status --porcelain -- . ':!BENCHMARKS.md' 2>/dev/null)" ] || commit="$commit+local changes"
-VERSIONS="Bayboard $commit ($(go version | awk '{print $3}')); PostGraphile $pgv + connection-filter $cfv on Node $(node --version); $("$PGBENCH" --version)"
+VERSIONS="Bayboard $commit ($(go version | awk '{print $3}'))"
+case ",$PEERS," in *,v4,*) VERSIONS+="; PostGraphile $(pkgv postgraphile postgraphile) + connection-filter $(pkgv postgraphile postgraphile-plugin-connection-filter) on Node $(bench/postgraphile/node_modules/.bin/node --version)" ;; esac
+case ",$PEERS," in *,v5,*) VERSIONS+="; PostGraphile $(pkgv postgraphile5 postgraphile) (Grafast $(pkgv postgraphile5 grafast)) + connection-filter $(pkgv postgraphile5 postgraphile-plugin-connection-filter) on Node $(bench/postgraphile5/node_modules/.bin/node --version)" ;; esac
+VERSIONS+="; $("$PGBENCH" --version)"
 
 LIMIT=300
 [ "$MODE" = full ] && LIMIT=2400
 CMD="make bench-quick"
 [ "$MODE" = full ] && CMD="make bench"
+OUT=${BENCH_OUT-BENCHMARKS.md}
 timeout --kill-after=10 "$LIMIT" "$WORK/bin/bench" --mode "$MODE" --server "$SERVER" --database-url "$URL" \
-	--fixture "$WORK/fixture-$MODE.json" --pgbench "$PGBENCH" --postgraphile bench/postgraphile --node node \
-	--out "${BENCH_OUT-BENCHMARKS.md}" --log-dir "$WORK" --only "${BENCH_ONLY:-queries,mutations,fanout}" \
-	${BENCH_FAN_N:+--fan-n "$BENCH_FAN_N"} \
+	--fixture "$WORK/fixture-$MODE.json" --pgbench "$PGBENCH" --postgraphile bench/postgraphile \
+	--postgraphile5 bench/postgraphile5 --peers "$PEERS" ${BENCH_PEER_WORKERS:+--peer-workers "$BENCH_PEER_WORKERS"} \
+	--out "$OUT" --log-dir "$WORK" --only "${BENCH_ONLY:-queries,mutations,fanout}" \
+	${BENCH_FAN_N:+--fan-n "$BENCH_FAN_N"} ${BENCH_CONC:+--conc "$BENCH_CONC"} \
 	--versions "$VERSIONS" --command "$CMD"

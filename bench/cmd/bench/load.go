@@ -74,7 +74,7 @@ func post(c *http.Client, t target, body []byte) (string, error) {
 
 // closedLoop runs workers, each sending body(w, i) back to back for warm+dur,
 // recording latencies of the requests that start after warm. pid is the
-// server whose CPU time is measured; db the database backends.
+// server whose CPU time is measured (with its child processes); db the database backends.
 func closedLoop(ctx context.Context, t target, workers int, warm, dur time.Duration, pid int, db *dbCPU,
 	body func(worker, i int) []byte, progress func(done int)) loadResult {
 	c := newClient(workers)
@@ -124,7 +124,7 @@ func closedLoop(ctx context.Context, t target, workers int, warm, dur time.Durat
 		})
 	}
 	time.Sleep(warm)
-	cpu0, gen0 := cpuSeconds(pid), selfCPU()
+	cpu0, gen0 := treeCPU(pid), selfCPU()
 	db.Begin()
 	t0 := time.Now()
 	measuring.Store(true)
@@ -137,7 +137,7 @@ func closedLoop(ctx context.Context, t target, workers int, warm, dur time.Durat
 	}
 	stop.Store(true)
 	secs := time.Since(t0).Seconds()
-	cpu, gen := cpuSeconds(pid)-cpu0, selfCPU()-gen0
+	cpu, gen := treeCPU(pid)-cpu0, selfCPU()-gen0
 	dbc := db.End()
 	wg.Wait()
 	r := loadResult{Requests: len(all), Errors: errs, Seconds: secs, CPU: cpu, DBCPU: dbc, GenCPU: gen, FirstErr: firstErr, Total: int(total.Load())}

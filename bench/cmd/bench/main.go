@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,23 +28,27 @@ import (
 )
 
 type options struct {
-	mode         string
-	only         string
-	server       string
-	dbURL        string
-	fixture      string
-	pgbench      string
-	postgraphile string
-	node         string
-	out          string
-	logDir       string
-	versions     string
-	command      string
-	warm, dur    time.Duration
-	conc         []int
-	fanN         []int
-	events       int
-	stormAll     bool
+	mode          string
+	only          string
+	server        string
+	dbURL         string
+	fixture       string
+	pgbench       string
+	postgraphile  string // PostGraphile 4's install
+	node          string // the Node.js that runs it ("" for its own, node_modules/.bin/node)
+	postgraphile5 string // PostGraphile 5's install (package.json, graphile.config.mjs, server.mjs)
+	node5         string // the Node.js that runs it ("" for its own, node_modules/.bin/node)
+	peers         []string
+	peerWorkers   int // Node processes per PostGraphile (cluster mode when 2 or more)
+	out           string
+	logDir        string
+	versions      string
+	command       string
+	warm, dur     time.Duration
+	conc          []int
+	fanN          []int
+	events        int
+	stormAll      bool
 }
 
 func main() {
@@ -55,7 +60,12 @@ func main() {
 	flag.StringVar(&o.fixture, "fixture", "", "datagen's JSON")
 	flag.StringVar(&o.pgbench, "pgbench", "pgbench", "pgbench")
 	flag.StringVar(&o.postgraphile, "postgraphile", "bench/postgraphile", "folder of the PostGraphile install")
-	flag.StringVar(&o.node, "node", "node", "node")
+	flag.StringVar(&o.node, "node", "", "the Node.js of PostGraphile 4 (default: the one its folder installs, node_modules/.bin/node)")
+	flag.StringVar(&o.postgraphile5, "postgraphile5", "bench/postgraphile5", "folder of the PostGraphile 5 install")
+	flag.StringVar(&o.node5, "node5", "", "the Node.js of PostGraphile 5 (default: the one its folder installs, node_modules/.bin/node)")
+	peers := flag.String("peers", "v4,v5", "the PostGraphiles the queries are compared with, comma-separated (v4, v5)")
+	flag.IntVar(&o.peerWorkers, "peer-workers", runtime.NumCPU(), "Node processes per PostGraphile (cluster mode from 2)")
+	conc := flag.String("conc", "", "concurrencies of the query and mutation cells, comma-separated (default 1,8,64)")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "file whose section to replace; empty for none")
 	flag.StringVar(&o.logDir, "log-dir", ".bench", "server logs")
 	flag.StringVar(&o.versions, "versions", "", "versions line (from bench.sh)")
@@ -67,6 +77,31 @@ func main() {
 		pacedEvents = 20
 	} else {
 		o.warm, o.dur, o.conc, o.fanN, o.events, o.stormAll = 500*time.Millisecond, 2*time.Second, []int{1, 8, 64}, []int{100, 1000}, 50, false
+	}
+	for _, p := range strings.Split(*peers, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "v4", "v5":
+			o.peers = append(o.peers, p)
+		case "":
+		default:
+			fmt.Fprintf(os.Stderr, "bench: --peers: %q is neither v4 nor v5\n", p)
+			os.Exit(2)
+		}
+	}
+	if len(o.peers) == 0 || o.peerWorkers < 1 {
+		fmt.Fprintln(os.Stderr, "bench: --peers needs v4, v5 or both, and --peer-workers at least 1")
+		os.Exit(2)
+	}
+	if *conc != "" {
+		o.conc = nil
+		for _, f := range strings.Split(*conc, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				fmt.Fprintf(os.Stderr, "bench: --conc: %q is not a positive count\n", f)
+				os.Exit(2)
+			}
+			o.conc = append(o.conc, n)
+		}
 	}
 	if *fanN != "" {
 		o.fanN = nil

@@ -38,6 +38,54 @@ func cpuSeconds(pid int) float64 {
 	return (u + st) / clkTck
 }
 
+// treeCPU returns the CPU seconds of a process and of all its descendants
+// alive now: a server that forks workers (PostGraphile in cluster mode)
+// does its work in children whose time its own utime+stime does not hold.
+func treeCPU(pid int) float64 {
+	sum := 0.0
+	for _, p := range descendants(pid) {
+		sum += cpuSeconds(p)
+	}
+	return sum
+}
+
+// descendants returns pid and the pids of its children, grandchildren…,
+// from the parent field of every /proc/<pid>/stat.
+func descendants(pid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return []int{pid}
+	}
+	kids := map[int][]int{}
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		if pp, err := strconv.Atoi(f[1]); err == nil {
+			kids[pp] = append(kids[pp], p)
+		}
+	}
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		out = append(out, kids[out[i]]...)
+	}
+	return out
+}
+
 // rssKiB returns VmRSS of a process in KiB.
 func rssKiB(pid int) int64 {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))

@@ -124,7 +124,9 @@ func generate(ctx context.Context, url string, nc, nv, nvis, nmut, seed int, tok
 	f := &Fixture{Token: token, WorkToken: workToken, Customers: nc, Vehicles: nv, Visits: nvis, Seed: seed,
 		BoardSite: 1, BoardSiteID: ourID("Site", 1), HistoryCust: 1, HistoryCustID: ourID("Customer", 1)}
 	f.NodeOrder = int64(nvis / 2)
-	f.NodeOrderID, f.NodeOrderPGID = ourID("RepairOrder", f.NodeOrder), pgID("RepairOrder", f.NodeOrder)
+	// PostGraphile's node id names the table, as both versions write it (V4
+	// also takes the type's name; V5, even with its V4 preset, does not).
+	f.NodeOrderID, f.NodeOrderPGID = ourID("RepairOrder", f.NodeOrder), pgID("repair_orders", f.NodeOrder)
 	for q, p := range map[string]*int{`SELECT count(*) FROM repair_orders`: &f.Orders,
 		`SELECT count(*) FROM jobs`: &f.Jobs, `SELECT count(*) FROM part_lines`: &f.PartLines} {
 		if err := conn.QueryRowContext(ctx, q).Scan(p); err != nil {
