@@ -262,8 +262,19 @@ type ApproveDiscountInput struct {
 // it replaces an earlier one. Errors: INVALID, NOT_FOUND, FORBIDDEN,
 // INVALID_TRANSITION.
 func (d *DB) ApproveDiscount(ctx context.Context, in ApproveDiscountInput) (*shop.Approval, error) {
-	return mutate(d, ctx, "approveDiscount", deref(in.IdempotencyKey), in, func(c *change) (*shop.Approval, error) {
-		o, err := lockOrder(c, in.OrderID, shop.ActRead, nil)
+	return approveBill(d, ctx, "approveDiscount", in.OrderID, deref(in.IdempotencyKey), in,
+		func(c *change, o *shop.Order, b shop.Bill) (shop.Approval, shop.Event, error) {
+			return shop.ApproveDiscount(o, b, c.actor, in.Amount, in.Reason, c.now)
+		})
+}
+
+// approveBill runs an approval of an order's bill as it stands (a discount,
+// the sign-off): the order locked, its bill computed as settlement will,
+// the decision's approval saved with its event.
+func approveBill(d *DB, ctx context.Context, op string, order shop.OrderID, key string, in any,
+	decide func(c *change, o *shop.Order, b shop.Bill) (shop.Approval, shop.Event, error)) (*shop.Approval, error) {
+	return mutate(d, ctx, op, key, in, func(c *change) (*shop.Approval, error) {
+		o, err := lockOrder(c, order, shop.ActRead, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -271,7 +282,7 @@ func (d *DB) ApproveDiscount(ctx context.Context, in ApproveDiscountInput) (*sho
 		if err != nil {
 			return nil, err
 		}
-		a, ev, err := shop.ApproveDiscount(o, b, c.actor, in.Amount, in.Reason, c.now)
+		a, ev, err := decide(c, o, b)
 		if err != nil {
 			return nil, err
 		}
@@ -289,21 +300,10 @@ type SignOffBillInput struct {
 // it stands (see shop.SignOffBill). Errors: NOT_FOUND, FORBIDDEN,
 // INVALID_TRANSITION.
 func (d *DB) SignOffBill(ctx context.Context, in SignOffBillInput) (*shop.Approval, error) {
-	return mutate(d, ctx, "signOffBill", deref(in.IdempotencyKey), in, func(c *change) (*shop.Approval, error) {
-		o, err := lockOrder(c, in.OrderID, shop.ActRead, nil)
-		if err != nil {
-			return nil, err
-		}
-		b, err := orderBill(c, o)
-		if err != nil {
-			return nil, err
-		}
-		a, ev, err := shop.SignOffBill(o, b, c.actor, c.now)
-		if err != nil {
-			return nil, err
-		}
-		return &a, saveApproval(c, &a, ev)
-	})
+	return approveBill(d, ctx, "signOffBill", in.OrderID, deref(in.IdempotencyKey), in,
+		func(c *change, o *shop.Order, b shop.Bill) (shop.Approval, shop.Event, error) {
+			return shop.SignOffBill(o, b, c.actor, c.now)
+		})
 }
 
 func saveApproval(c *change, a *shop.Approval, ev shop.Event) error {

@@ -57,9 +57,15 @@ func New(db *store.DB, log *slog.Logger, opts Options) *Watcher {
 // Run makes a pass at every tick until ctx ends, then returns nil. A failed
 // pass is logged and the next tick tries again; it returns no error code.
 func (w *Watcher) Run(ctx context.Context) error {
-	ticks := w.opts.Ticks
+	return Every(ctx, w.opts.Ticks, w.opts.Interval, w.Pass, w.log, "time-based rules")
+}
+
+// Every calls pass at every tick (of ticks, or of a ticker of interval when
+// ticks is nil, as tests inject theirs) until ctx ends or ticks closes, then
+// returns nil. A failed pass is logged as what and the next tick tries again.
+func Every(ctx context.Context, ticks <-chan time.Time, interval time.Duration, pass func(context.Context) error, log *slog.Logger, what string) error {
 	if ticks == nil {
-		t := time.NewTicker(w.opts.Interval)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		ticks = t.C
 	}
@@ -71,8 +77,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if err := w.Pass(ctx); err != nil && ctx.Err() == nil {
-				w.log.Error("time-based rules", "error", err)
+			if err := pass(ctx); err != nil && ctx.Err() == nil {
+				log.Error(what, "error", err)
 			}
 		}
 	}

@@ -9,6 +9,7 @@
 package webhook
 
 import (
+	"bayboard/watch"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -139,25 +140,7 @@ func New(db *store.DB, log *slog.Logger, opts Options) *Worker {
 // pass is logged and the next tick tries again. POSTs in flight when ctx
 // ends are cut; their deliveries are taken again after their lease.
 func (w *Worker) Run(ctx context.Context) error {
-	ticks := w.opts.Ticks
-	if ticks == nil {
-		t := time.NewTicker(w.opts.Interval)
-		defer t.Stop()
-		ticks = t.C
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case _, ok := <-ticks:
-			if !ok {
-				return nil
-			}
-			if err := w.Pass(ctx); err != nil && ctx.Err() == nil {
-				w.log.Error("outbox pass", "error", err)
-			}
-		}
-	}
+	return watch.Every(ctx, w.opts.Ticks, w.opts.Interval, w.Pass, w.log, "outbox pass")
 }
 
 // Pass queues the clock's reminders (at most once a minute), hands new messages to the log sender
