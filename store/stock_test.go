@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
 
 	"bayboard/shop"
 	"bayboard/store"
@@ -200,7 +203,66 @@ func TestPartsMoveWithTheWork(t *testing.T) {
 		if bad := shop.CheckStockInvariants(s); len(bad) > 0 || len(s.DeliveredLines) != 2 {
 			t.Fatalf("state=%v lines=%+v, want the books to reconcile", bad, s.DeliveredLines)
 		}
+		if err := shop.CheckBooks(mustBooks(t, db, f)); err != nil {
+			t.Fatalf("state=%v, want the settlement's books to add up", err)
+		}
 	})
+	// Each invariant fails when the rule it guards is taken away: each case
+	// writes what the command would have written without its rule, checks
+	// that exactly that breach is reported, and puts the row back.
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, tc := range []struct {
+		name, without, undo, want string
+		args                      []any
+		books                     bool
+	}{
+		{"ErrIssueWithoutItsMovement", `UPDATE parts SET on_hand = on_hand - 1 WHERE id = $1`, `UPDATE parts SET on_hand = on_hand + 1 WHERE id = $1`,
+			"movements add up to", []any{oil.ID}, false},
+		{"ErrReserveWithoutAReservation", `UPDATE parts SET reserved = reserved + 1 WHERE id = $1`, `UPDATE parts SET reserved = reserved - 1 WHERE id = $1`,
+			"open reservations hold 0", []any{oil.ID}, false},
+		{"ErrBillTheQuoteNotTheIssue", `UPDATE part_lines SET billed_quantity = quantity WHERE id = $1`, `UPDATE part_lines SET billed_quantity = 1 WHERE id = $1`,
+			"billed 2 but issued minus returned is 1", []any{lineOf[oil.ID].ID}, false},
+		{"ErrSharesNotTheTotal", `UPDATE settlements SET customer_share = customer_share + 100 WHERE order_id = $1`,
+			`UPDATE settlements SET customer_share = customer_share - 100 WHERE order_id = $1`, "", []any{o.ID}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := raw.Exec(tc.without, tc.args...); tc.books {
+				// The schema's CHECK refuses shares that miss the total before
+				// shop.CheckBooks would see them (its own table test shows it).
+				if pe, ok := err.(*pq.Error); !ok || pe.Code != "23514" {
+					t.Fatalf("state=%v, want the settlements CHECK to refuse", err)
+				}
+				return
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if _, err := raw.Exec(tc.undo, tc.args...); err != nil {
+					t.Fatal(err)
+				}
+			}()
+			s, err := db.StockSnapshot(storetest.Ctx(f.Manager))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad := strings.Join(shop.CheckStockInvariants(s), "; "); !strings.Contains(bad, tc.want) {
+				t.Fatalf("state=%q, want a breach saying %q", bad, tc.want)
+			}
+		})
+	}
+}
+
+func mustBooks(t *testing.T, db *store.DB, f *storetest.Fixture) []shop.Books {
+	t.Helper()
+	books, err := db.FindBooks(storetest.Ctx(f.Manager), f.Site.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return books
 }
 
 // TestStockLedgerCommands: purchase order received at cost (average cost
