@@ -229,3 +229,28 @@ describe('a lapsed or wrong token', () => {
     await page.close();
   });
 });
+
+describe('dropping a line not needed', () => {
+  test('the service manager drops an undrawn line with a reason; the parts clerk is not offered it', async () => {
+    const car = await receiveCar('27277-3JA0A', 1);
+    const line = `[data-part-line="${car.lineId}"]`;
+    const { page: clerk } = await openParts(tokens.parts);
+    await clerk.waitForSelector(`${line} [data-action="issueParts"]`, { timeout: LIVE });
+    assert.equal(await clerk.$(`${line} [data-open="drop"]`), null);
+    const { page, seen } = await openParts(server.token('SERVICE_MANAGER'));
+    await page.click(`${line} [data-open="drop"]`);
+    // No reason: said next to the field, nothing sent.
+    await page.click(`${line} [data-action="dropPartLine"]`);
+    await page.waitForSelector(`${line} .field-error[data-field="reason"]`, { timeout: LIVE });
+    await page.fill(`${line} [name="reason"]`, '客户自带空调滤芯');
+    await page.click(`${line} [data-action="dropPartLine"]`);
+    await page.waitForSelector(line, { state: 'detached', timeout: LIVE });
+    // The other screen follows.
+    await clerk.waitForSelector(line, { state: 'detached', timeout: LIVE });
+    const { repairOrder: o } = await server.gql(tokens.parts, 'query($id: ID!) { repairOrder(id: $id) { partLines { id } } }', { id: car.orderId });
+    assert.deepEqual(o.partLines, []);
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+    await clerk.close();
+  });
+});

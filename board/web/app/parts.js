@@ -392,10 +392,17 @@ function renderShort() {
     el('p', { class: 'empty' }, t(TEXT, 'noShort')));
 }
 
+// withPlate draws the car's plate inside an event's text with plateEl, so a
+// masked plate reads as on the cards.
+function withPlate(text, plate) {
+  const i = plate ? text.indexOf(plate) : -1;
+  return i < 0 ? text : [text.slice(0, i), plateEl(plate), text.slice(i + plate.length)];
+}
+
 function renderFeed() {
   $('feed').replaceChildren(...(app.feed.length ? app.feed.slice(0, 30).map((u) => el('li', { dataset: { kind: u.kind } },
     el('span', { class: 'time' }, app.clock.hm.format(new Date(u.at))),
-    el('span', {}, eventText(u, app.clock))))
+    el('span', {}, withPlate(eventText(u, app.clock), u.card?.plate))))
     : [el('li', { class: 'empty' }, t(TEXT, 'noFeed'))]));
 }
 
