@@ -393,7 +393,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	mux.Handle("GET /board", pages)
 	mux.Handle("GET /advisor", pages)
 	mux.Handle("GET /approve/{token}", pages)
-	for _, p := range board.FloorPaths() { // /tablet, /dispatch, /qc
+	for _, p := range board.FloorPaths() { // /tablet, /dispatch, /qc, /parts
 		mux.Handle("GET "+p, pages)
 	}
 	mux.Handle("GET /cashier", pages)
@@ -478,7 +478,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	fmt.Fprintf(stdout, "  Advisor screen  %s/advisor?token=%s\n", base, advisorToken)
 	// The shop-floor screens, each with the first demo token of its role.
 	for _, f := range []struct{ label, path, role string }{
-		{"Tablet", "/tablet", "TECHNICIAN"}, {"Dispatch", "/dispatch", "FOREMAN"}, {"Final QC", "/qc", "QC_INSPECTOR"},
+		{"Tablet", "/tablet", "TECHNICIAN"}, {"Dispatch", "/dispatch", "FOREMAN"}, {"Final QC", "/qc", "QC_INSPECTOR"}, {"Parts counter", "/parts", "PARTS_CLERK"},
 	} {
 		tok := "<" + strings.ToLower(f.role) + " token>"
 		for _, t := range tokens {

@@ -18,7 +18,7 @@ import (
 var web embed.FS
 
 // Pages serves the wall board (GET /board), the advisor's desk (GET /advisor),
-// the shop-floor screens (GET /tablet, /dispatch, /qc: FloorPaths), the
+// the shop-floor screens (GET /tablet, /dispatch, /qc, /parts: FloorPaths), the
 // cashier (GET /cashier), the print pages (GET /print?kind=…&order=…), the
 // customer's approval page (GET /approve/{token}) and their assets (GET
 // /assets/...). The pages are static: they read the bearer token and site
@@ -94,9 +94,9 @@ func Pages() http.Handler {
 }
 
 // floorPages are the shop-floor screens, each served at /<name> from
-// web/<name>.html: the technician's tablet, the foreman's dispatch screen
-// and final inspection.
-var floorPages = []string{"tablet", "dispatch", "qc"}
+// web/<name>.html: the technician's tablet, the foreman's dispatch screen,
+// final inspection and the parts counter.
+var floorPages = []string{"tablet", "dispatch", "qc", "parts"}
 
 // FloorPaths are the paths of the shop-floor screens, for the router to
 // mount Pages on.

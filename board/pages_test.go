@@ -34,6 +34,8 @@ func TestPages(t *testing.T) {
 			{"/tablet?token=x", "text/html", `src="/assets/app/tablet.js"`},
 			{"/dispatch", "text/html", `src="/assets/app/dispatch.js"`},
 			{"/qc", "text/html", `src="/assets/app/qc.js"`},
+			{"/parts?token=x", "text/html", `src="/assets/app/parts.js"`},
+			{"/assets/app/parts.js", "javascript", "issueParts"},
 			{"/assets/app/tablet.js", "javascript", "startJob"},
 			{"/assets/app/common.css", "text/css", ".fatal"},
 			{"/assets/app/floor.css", "text/css", "min-height: 48px"},

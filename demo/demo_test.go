@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -212,6 +213,37 @@ func checkWorkshop(t *testing.T, db *store.DB, now time.Time) {
 				}
 			}
 		}
+	}
+
+	// The parts counter (/parts) has something to draw: orders in work with
+	// a catalogue line of billable work not yet drawn in full (the demo
+	// issues a job's parts only when the job starts).
+	lines, err := db.FindPartLinesByOrderIDs(mgr, ids)
+	if err != nil {
+		t.Fatalf("part lines: %v", err)
+	}
+	issues, err := db.FindPartIssuesByOrderIDs(mgr, ids)
+	if err != nil {
+		t.Fatalf("part issues: %v", err)
+	}
+	toDraw := 0
+	for _, o := range os {
+		if o.State != shop.OrderInWork {
+			continue
+		}
+		billable := map[shop.JobID]bool{}
+		for _, j := range jobs[o.ID] {
+			billable[j.ID] = j.State.Billable()
+		}
+		net := shop.NetIssuedByLine(issues[o.ID])
+		if slices.ContainsFunc(lines[o.ID], func(l *shop.PartLine) bool {
+			return l.PartID != nil && (l.JobID == nil || billable[*l.JobID]) && net[l.ID] < l.Quantity
+		}) {
+			toDraw++
+		}
+	}
+	if toDraw < 2 {
+		t.Errorf("orders in work with parts to draw=%d, want at least 2 for the parts counter", toDraw)
 	}
 
 	// The site's clock reads a working moment of the day shown, whatever

@@ -1,7 +1,8 @@
 // One whole visit, from reception to delivery, only through the screens:
 // the advisor on /advisor, the foreman on /dispatch, the technician and his
-// team lead on /tablet, the QC inspector on /qc, the cashier on /cashier,
-// each with their own token. After every step the open wall board (/board)
+// team lead on /tablet, the parts clerk on /parts (the brake pads drawn for
+// the job: settlement refuses a part line never issued), the QC inspector on
+// /qc, the cashier on /cashier, each with their own token. After every step the open wall board (/board)
 // must have changed live within 2 s: the feed brought the step's event and,
 // once the car is in the workshop, its card shows where it stands.
 //
@@ -32,12 +33,13 @@ before(async () => {
     lead: server.token('TECHNICIAN', 'teamlead-zhao'),
     qc: server.token('QC_INSPECTOR', 'chenjing'),
     cashier: server.token('CASHIER'),
+    parts: server.token('PARTS_CLERK', 'xuhui'),
     board: server.token('BOARD', 'sz01'),
   };
   ({ sites: [site] } = await server.gql(tokens.advisor, '{ sites { id code name timeZone } }'));
   ({ site: staff } = await server.gql(tokens.advisor, `query($s: ID!) { site(id: $s) { staff { id name role } bays { id code kind } } }`, { s: site.id }));
   floorPages = {};
-  for (const p of ['/dispatch', '/tablet', '/qc']) floorPages[p] = (await fetch(server.base + p)).status === 200;
+  for (const p of ['/dispatch', '/tablet', '/qc', '/parts']) floorPages[p] = (await fetch(server.base + p)).status === 200;
   browser = await launchBrowser();
 });
 
@@ -193,6 +195,28 @@ test('one visit from reception to delivery through the screens, the board follow
     await tap(`[data-job="${jobId}"] [data-action="startJob"]`);
     await tablet.waitForSelector(`[data-job="${jobId}"][data-state="IN_PROGRESS"]`, { timeout: 5000 });
   }, { lane: 'IN_WORK' });
+
+  // 5a. The technician draws the brake pads at the counter (parts clerk on
+  //     /parts, 张工 preselected as who draws). An issue changes no card:
+  //     the board takes in the PARTS_ISSUED update and the card stays as it is.
+  await step('issueParts (parts clerk)', async () => {
+    const line = `.order[data-order="${orderId}"] [data-part-line]`;
+    if (!floorPages['/parts']) {
+      viaApi('issueParts');
+      const { repairOrder: o } = await server.gql(tokens.parts, `query($id: ID!) { repairOrder(id: $id) {
+        partLines { id quantity part { id } } } }`, { id: orderId });
+      for (const l of o.partLines.filter((x) => x.part)) {
+        await api(tokens.parts, 'issueParts', 'IssuePartsInput', { orderId, jobId, partId: l.part.id, partLineId: l.id, quantity: l.quantity, drawnBy: zhang.id });
+      }
+      return;
+    }
+    const { page } = await open('/parts', tokens.parts);
+    await page.waitForSelector(`${line} [data-action="issueParts"]`, { timeout: 10000 });
+    assert.equal(await page.$eval(`${line} [name="drawnBy"]`, (s) => s.value), zhang.id);
+    await page.click(`${line} [data-action="issueParts"]`);
+    await page.waitForSelector(`${line} .drawn:not([data-drawn="0"])`, { timeout: 5000 });
+    await page.close();
+  }, { lane: 'IN_WORK', text: '张工' });
   await step('requestAdditionalWork (technician)', async () => {
     if (!tablet) {
       viaApi('requestAdditionalWork');
@@ -296,7 +320,11 @@ test('one visit from reception to delivery through the screens, the board follow
   }, { lane: null });
 
   const { repairOrder: o } = await server.gql(tokens.advisor, `query($id: ID!) { repairOrder(id: $id) { state settlement { paymentMethod }
-    additionalWork { state contactMethod } visit { exitPass } } }`, { id: orderId });
+    additionalWork { state contactMethod } visit { exitPass } partLines { id quantity part { id } } partIssues { partLineId quantity returned } } }`, { id: orderId });
+  // Every catalogue line was drawn in full at the counter.
+  for (const l of o.partLines.filter((x) => x.part)) {
+    assert.equal(o.partIssues.filter((s) => s.partLineId === l.id).reduce((n, s) => n + s.quantity - s.returned, 0), l.quantity, `drawn of line ${l.id}`);
+  }
   assert.equal(o.state, 'DELIVERED');
   assert.equal(o.settlement.paymentMethod, 'ALIPAY');
   assert.deepEqual(o.additionalWork.map((a) => [a.state, a.contactMethod]), [['DECLINED', 'PHONE']]);
