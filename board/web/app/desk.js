@@ -24,6 +24,8 @@ const INPUTS = {
   signRepairOrder: 'SignRepairOrderInput', handOverRepairOrder: 'HandOverRepairOrderInput', cancelRepairOrder: 'CancelRepairOrderInput',
   approveAdditionalWork: 'DecideAdditionalWorkInput', declineAdditionalWork: 'DecideAdditionalWorkInput',
   settleRepairOrder: 'SettleRepairOrderInput', deliverVehicle: 'DeliverVehicleInput',
+  recordPayment: 'RecordPaymentInput', recordInvoice: 'RecordInvoiceInput', approveDiscount: 'ApproveDiscountInput',
+  signOffBill: 'SignOffBillInput', payReceivable: 'PayReceivableInput',
 };
 
 // mutate runs one mutation and returns its payload (userErrors included).
