@@ -436,7 +436,7 @@ describe('the advisor’s desk, the cashier and print', () => {
     await cp.waitForSelector(`${row} [name="amount"] + .field-error`);
     await cp.fill(`${row} [name="amount"]`, '6000');
     await cp.fill(`${row} [name="reference"]`, 'PA-REMIT-' + rnd(6, '0123456789'));
-    await cp.screenshot({ path: shotPath('cashier-receivables-1920x1080-zh.png') });
+    await cp.screenshot({ path: shotPath('cashier-receivable-pay-1920x1080-zh.png') });
     await cp.click(`${row} [data-action="payReceivable"]`);
     await cp.waitForFunction((r) => document.querySelector(`${r} td:nth-child(8)`)?.textContent === '¥5,000.00', row, { timeout: 5000 });
     const after = (await order(big.id)).settlement.receivables.find((r) => r.id === rec.id);
@@ -496,14 +496,20 @@ describe('the advisor’s desk, the cashier and print', () => {
         assert.deepEqual(s.errors, []);
         await p.close();
       }
-      const { page: cp } = await openPage('/cashier', tokens.cashier, { lang });
-      await cp.waitForSelector('#conn[data-state="live"]', { timeout: 15000 });
-      await cp.waitForSelector('#queue li[data-order], #done li[data-order]');
-      const first = await cp.$('#queue li[data-order]') || await cp.$('#done li[data-order]');
-      await first.click();
-      await cp.waitForSelector('#settle .settle');
-      await cp.screenshot({ path: shotPath(`cashier-1920x1080-${lang}.png`) });
-      await cp.close();
+      for (const [w, h] of [[1920, 1080], [1366, 768]]) {
+        const { page: cp, seen: cs } = await openPage('/cashier', tokens.cashier, { width: w, height: h, lang });
+        await cp.waitForSelector('#conn[data-state="live"]', { timeout: 15000 });
+        await cp.waitForSelector('#queue li[data-order], #done li[data-order]');
+        const first = await cp.$('#queue li[data-order]') || await cp.$('#done li[data-order]');
+        await first.click();
+        await cp.waitForSelector('#settle .settle [data-action="settleRepairOrder"], #settle .settle[data-state="SETTLED"], #settle .settle[data-state="DELIVERED"]');
+        await cp.screenshot({ path: shotPath(`cashier-${w}x${h}-${lang}.png`) });
+        await cp.click('#tabs [data-tab="receivables"]');
+        await cp.waitForSelector('#receivables .ageing');
+        await cp.screenshot({ path: shotPath(`cashier-receivables-${w}x${h}-${lang}.png`) });
+        assert.deepEqual(cs.errors, []);
+        await cp.close();
+      }
       for (const kind of ['order', 'checkin', 'settlement', 'exitpass']) {
         const p = await browser.ctx.newPage();
         await p.setViewportSize({ width: 1000, height: 1300 });
