@@ -42,7 +42,7 @@ function deskErrorText(e, label) {
     const name = (e.field || []).at(-1);
     for (const [f, re, zh] of MONEY_ERRORS) {
       const m = f === name && re.exec(e.message || '');
-      if (m) return zh.replace('{a}', m[1] || '').replace('{b}', m[2] || '');
+      if (m) return zh.replaceAll('{a}', m[1] || '').replaceAll('{b}', m[2] || '');
     }
   }
   return errorText(e, label);
