@@ -2,7 +2,10 @@
 // (/cashier) and the print pages (/print). Every action is a click on a
 // control carrying data-action="<mutation>"; the API is used only to check
 // what the screen did and, for the workshop's own steps (dispatch, the
-// technician's work, QC), to bring a car to the desk's next step. The
+// technician's work, the parts clerk's issue slips, QC), to bring a car to
+// the desk's next step. The cashier settles with real money: a discount,
+// part payment and the rest, the invoice, the sign-off of a bill over
+// ¥10,000, an account customer, the receivables tab. The
 // whole visit through every screen is visit.test.js. Screenshots of the
 // desk at 1920×1080 and 1366×768, the cashier and every print page, in zh
 // and en, land in e2e/screenshots/.
@@ -441,6 +444,34 @@ describe('the advisor’s desk, the cashier and print', () => {
     await cp.waitForFunction((r) => document.querySelector(`${r} td:nth-child(8)`)?.textContent === '¥5,000.00', row, { timeout: 5000 });
     const after = (await order(big.id)).settlement.receivables.find((r) => r.id === rec.id);
     assert.equal(after.balance.amount, '5000.00');
+    assert.deepEqual(cseen.errors, []);
+    await cp.close();
+  });
+
+  test('cashier: an account customer (签单) has the bill put on their account, with the limit and what is used shown', async () => {
+    const { repairOrders } = await server.gql(tokens.cashier, `query($s: ID!) { repairOrders(siteId: $s, states: [READY], first: 50) { edges { node { id visit { customer { id name } } bill { customerShare { amount } } } } } }`, { s: site.id });
+    const ready = repairOrders.edges.map((e) => e.node).find((o) => Number(o.bill.customerShare.amount) > 0 && Number(o.bill.customerShare.amount) < 5000);
+    assert.ok(ready, 'the demo has a ready car paid by its customer');
+    await server.gql(tokens.manager, `mutation($in: SetCustomerAccountInput!) { setCustomerAccount(input: $in) { account { creditLimit { amount } } userErrors { code message } } }`,
+      { in: { customerId: ready.visit.customer.id, creditLimit: '5000' } });
+
+    const { page: cp, seen: cseen } = await openPage('/cashier', tokens.cashier);
+    await cp.waitForSelector('#conn[data-state="live"]', { timeout: 15000 });
+    await cp.click(`#queue li[data-order="${ready.id}"]`);
+    const box = `#settle [data-order="${ready.id}"] [name="chargeToAccount"]`;
+    await cp.waitForSelector(box);
+    assert.match(await cp.textContent('#settle label.account'), /额度 ¥5,000\.00，已用 ¥0\.00，可用 ¥5,000\.00/);
+    await cp.check(box);
+    assert.ok(await cp.isDisabled('#settle [name="amountPaid"]'), 'nothing is paid at the counter on account');
+    await cp.click('#settle [data-action="settleRepairOrder"]');
+    await cp.waitForSelector(`#settle [data-order="${ready.id}"][data-state="SETTLED"]`, { timeout: 5000 });
+    const o = await order(ready.id);
+    assert.equal(o.settlement.balanceDue.amount, '0.00');
+    const acc = o.settlement.receivables.find((r) => r.payer === 'ACCOUNT');
+    const credited = Number(o.settlement.depositCredited.amount);
+    assert.equal(Number(acc.balance.amount), Number(ready.bill.customerShare.amount) - credited);
+    await cp.waitForSelector(`[data-section="receivables"] tr[data-receivable="${acc.id}"]`);
+    assert.match(await cp.textContent(`[data-section="receivables"] tr[data-receivable="${acc.id}"]`), /签单客户/);
     assert.deepEqual(cseen.errors, []);
     await cp.close();
   });

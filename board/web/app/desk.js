@@ -2,8 +2,13 @@
 // from a form with its userErrors shown next to the field at fault, CONFLICT
 // answered with the record as it is now, the full-screen "this token does
 // not work" page, money, and date-time inputs in the site's time zone.
-// Built on common.js (settings, gql, el, t); floor's shared helpers may
-// replace parts of it when both land.
+// Built on common.js: idempotency keys (idem) and the Chinese wording of
+// English userErrors (errorText) come from there. What stays here differs
+// on purpose from common.js's look-alikes: run/showUserErrors find a field by
+// its whole dotted path (vehicle.vin, not the last segment, for the desk's
+// nested inputs) and keep one form-error box per form; fatal draws the desk's
+// full-screen message, which the advisor page takes down again when its
+// token works after all (common.js's fatal hides the page for good).
 import { settings, t, gql, el, isAuthError, errorText, idem } from './common.js';
 
 const TEXT = {
