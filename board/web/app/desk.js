@@ -22,8 +22,8 @@ const TEXT = {
   network: { zh: '连接不上服务器，请稍后再试。', en: 'The server cannot be reached; try again shortly.' },
 };
 
-// MONEY_ERRORS say the server's money userErrors in Chinese with their
-// amounts: [field, pattern on the English sentence, zh text with {a}, {b}].
+// MONEY_ERRORS say the server's settlement and money userErrors in Chinese
+// with their amounts or lines: [field, pattern on the English sentence, zh text with {a}, {b}].
 const MONEY_ERRORS = [
   ['amountPaid', /owes ([\d.,]+) now; a payment of ([-\d.,]+)/, '客户现应付 ¥{a}，本次实收 ¥{b} 不行：须在 0 至 ¥{a} 之间。'],
   ['amount', /^The customer owes ([\d.,]+); a payment of ([-\d.,]+)/, '客户尚欠 ¥{a}，收款 ¥{b} 不行：须大于 0 且不超过所欠。'],
@@ -38,6 +38,8 @@ const MONEY_ERRORS = [
   ['invoiceNumber', /already recorded on this settlement/, '此结算单已有发票号。'],
   ['discount', /no longer fits/, '已批准的折扣与现在的账单不符（账单有变）：请重新审批。'],
   ['balanceDue', /still owes ([\d.,]+)/, '客户尚欠 ¥{a}：请先收款再交车。'],
+  ['parts', /issued for work that is not billed: (.+?)\. Return them/, '以下配件已出库，但所属项目不收费：{a}。请先退库再结算。'],
+  ['parts', /never issued: (.+?)\. Issue them/, '以下配件尚未出库，不能结算：{a}。请配件员出库，或由服务顾问删除这些配件行。'],
 ];
 
 // deskErrorText is a userError's sentence for a desk screen: money errors
