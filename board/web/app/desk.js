@@ -2,9 +2,14 @@
 // from a form with its userErrors shown next to the field at fault, CONFLICT
 // answered with the record as it is now, the full-screen "this token does
 // not work" page, money, and date-time inputs in the site's time zone.
-// Built on common.js (settings, gql, el, t); floor's shared helpers may
-// replace parts of it when both land.
-import { settings, t, gql, el, isAuthError } from './common.js';
+// Built on common.js: idempotency keys (idem) and the Chinese wording of
+// English userErrors (errorText) come from there. What stays here differs
+// on purpose from common.js's look-alikes: run/showUserErrors find a field by
+// its whole dotted path (vehicle.vin, not the last segment, for the desk's
+// nested inputs) and keep one form-error box per form; fatal draws the desk's
+// full-screen message, which the advisor page takes down again when its
+// token works after all (common.js's fatal hides the page for good).
+import { settings, t, gql, el, isAuthError, errorText, idem } from './common.js';
 
 const TEXT = {
   badToken: { zh: '此令牌无效或已过期', en: 'This token is not valid or has lapsed' },
@@ -17,6 +22,39 @@ const TEXT = {
   network: { zh: '连接不上服务器，请稍后再试。', en: 'The server cannot be reached; try again shortly.' },
 };
 
+// MONEY_ERRORS say the server's settlement and money userErrors in Chinese
+// with their amounts or lines: [field, pattern on the English sentence, zh text with {a}, {b}].
+const MONEY_ERRORS = [
+  ['amountPaid', /owes ([\d.,]+) now; a payment of ([-\d.,]+)/, '客户现应付 ¥{a}，本次实收 ¥{b} 不行：须在 0 至 ¥{a} 之间。'],
+  ['amount', /^The customer owes ([\d.,]+); a payment of ([-\d.,]+)/, '客户尚欠 ¥{a}，收款 ¥{b} 不行：须大于 0 且不超过所欠。'],
+  ['amount', /owes ([\d.,]+) on this receivable; a payment of ([-\d.,]+)/, '此笔应收尚欠 ¥{a}，收款 ¥{b} 不行：须大于 0 且不超过所欠。'],
+  ['amount', /may approve a discount of at most ([\d.,]+) on this bill; ([\d.,]+)/, '您的角色在此单最多可批准 ¥{a} 折扣；¥{b} 须由服务经理批准。'],
+  ['amount', /customer's share of ([\d.,]+); ([-\d.,]+) is not/, '折扣须大于 0 且不超过客户承担的 ¥{a}；¥{b} 不行。'],
+  ['managerSignOff', /signed off ([\d.,]+), but the bill is now ([\d.,]+)/, '服务经理确认的是 ¥{a}，账单现为 ¥{b}：需重新签字确认。'],
+  ['managerSignOff', /The bill is ([\d.,]+), over ([\d.,]+)/, '账单 ¥{a} 超过 ¥{b}：需服务经理签字确认后才能结算。'],
+  ['chargeToAccount', /has no account/, '此客户没有签单账户：请收款，或先由服务经理开设账户。'],
+  ['chargeToAccount', /bring the account to ([\d.,]+), over its credit limit of ([\d.,]+)/, '挂账后账户欠款将达 ¥{a}，超过信用额度 ¥{b}：请改为收款。'],
+  ['invoiceNumber', /already recorded on another/, '此发票号已登记在本店另一张委托书上。'],
+  ['invoiceNumber', /already recorded on this settlement/, '此结算单已有发票号。'],
+  ['discount', /no longer fits/, '已批准的折扣与现在的账单不符（账单有变）：请重新审批。'],
+  ['balanceDue', /still owes ([\d.,]+)/, '客户尚欠 ¥{a}：请先收款再交车。'],
+  ['parts', /issued for work that is not billed: (.+?)\. Return them/, '以下配件已出库，但所属项目不收费：{a}。请先退库再结算。'],
+  ['parts', /never issued: (.+?)\. Issue them/, '以下配件尚未出库，不能结算：{a}。请配件员出库，或由服务顾问删除这些配件行。'],
+];
+
+// deskErrorText is a userError's sentence for a desk screen: money errors
+// with their amounts (MONEY_ERRORS), the rest as common.js says them.
+function deskErrorText(e, label) {
+  if (settings.lang !== 'en') {
+    const name = (e.field || []).at(-1);
+    for (const [f, re, zh] of MONEY_ERRORS) {
+      const m = f === name && re.exec(e.message || '');
+      if (m) return zh.replaceAll('{a}', m[1] || '').replaceAll('{b}', m[2] || '');
+    }
+  }
+  return errorText(e, label);
+}
+
 // INPUTS names each mutation's input type (one input argument each).
 const INPUTS = {
   receiveVehicle: 'ReceiveVehicleInput', createRepairOrder: 'CreateRepairOrderInput', updateRepairOrder: 'UpdateRepairOrderInput',
@@ -24,6 +62,8 @@ const INPUTS = {
   signRepairOrder: 'SignRepairOrderInput', handOverRepairOrder: 'HandOverRepairOrderInput', cancelRepairOrder: 'CancelRepairOrderInput',
   approveAdditionalWork: 'DecideAdditionalWorkInput', declineAdditionalWork: 'DecideAdditionalWorkInput',
   settleRepairOrder: 'SettleRepairOrderInput', deliverVehicle: 'DeliverVehicleInput',
+  recordPayment: 'RecordPaymentInput', recordInvoice: 'RecordInvoiceInput', approveDiscount: 'ApproveDiscountInput',
+  signOffBill: 'SignOffBillInput', payReceivable: 'PayReceivableInput',
 };
 
 // mutate runs one mutation and returns its payload (userErrors included).
@@ -64,12 +104,14 @@ export function showUserErrors(scope, errors) {
     const path = (e.field || []).filter((p) => p !== 'input' && !/^\d+$/.test(p));
     let target = null;
     for (let n = path.length; n > 0 && !target; n--) target = scope.querySelector(`[name="${CSS.escape(path.slice(0, n).join('.'))}"]`);
+    const label = target?.closest('label')?.querySelector('.field-label')?.textContent?.trim() || '';
+    const text = deskErrorText(e, label);
     if (!target) {
-      general.push(e.message);
+      general.push(text);
       continue;
     }
     target.setAttribute('aria-invalid', 'true');
-    target.insertAdjacentElement('afterend', el('div', { class: 'field-error', role: 'alert', dataset: { code: e.code, field: path.join('.') } }, e.message));
+    target.insertAdjacentElement('afterend', el('div', { class: 'field-error', role: 'alert', title: text === e.message ? null : e.message, dataset: { code: e.code, field: path.join('.') } }, text));
   }
   if (general.length) formError(scope, general.join(' '));
 }
@@ -84,7 +126,7 @@ export async function run(scope, button, name, input, selection, { onDone, onCon
   if (button) button.disabled = true;
   document.body.dataset.busy = name;
   try {
-    const p = await mutate(name, { ...input, idempotencyKey: idempotencyKey() }, selection);
+    const p = await mutate(name, { ...input, idempotencyKey: idem() }, selection);
     if (p.userErrors.length) {
       if (p.userErrors.some((e) => e.code === 'CONFLICT')) {
         // onConflict shows the record as it is now and may return the
@@ -105,10 +147,6 @@ export async function run(scope, button, name, input, selection, { onDone, onCon
     if (button?.isConnected) button.disabled = false;
     delete document.body.dataset.busy;
   }
-}
-
-function idempotencyKey() {
-  return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(36).slice(2);
 }
 
 // fatal covers the whole page with a message nobody can mistake for an

@@ -33,6 +33,10 @@ const TEXT = {
   walkaround: { zh: '客户已确认环车检查与物品清单', en: 'Walk-around and belongings confirmed by the customer' },
   settledAt: { zh: '结算时间', en: 'Settled' }, cashier: { zh: '收银员', en: 'Cashier' }, reference: { zh: '收据/交易号', en: 'Reference' },
   notSettled: { zh: '此单尚未结算。', en: 'This order is not settled yet.' },
+  gross: { zh: '折前合计', en: 'Before discount' }, discount: { zh: '折扣', en: 'Discount' }, approvedBy: { zh: '批准人', en: 'Approved by' },
+  deposit: { zh: '定金抵扣', en: 'Deposit credited' }, depositRefund: { zh: '定金退还', en: 'Deposit given back' }, accountShare: { zh: '挂账（签单）', en: 'On account' },
+  paid: { zh: '已付', en: 'Paid' }, balance: { zh: '尚欠', en: 'Still owed' }, invoice: { zh: '发票号', en: 'Invoice no.' }, signedOff: { zh: '服务经理审批', en: 'Signed off by' },
+  payments: { zh: '收款明细', en: 'Payments' }, when: { zh: '时间', en: 'When' }, none: { zh: '—', en: '—' },
   exitNo: { zh: '出门证号', en: 'Exit pass no.' }, orderNo: { zh: '委托书号', en: 'Repair order' }, delivered: { zh: '交车时间', en: 'Delivered' },
   release: { zh: '准予放行', en: 'Cleared to leave' }, guard: { zh: '门卫', en: 'Gate' }, notDelivered: { zh: '（交车时生成）', en: '(issued at delivery)' },
   nextService: { zh: '下次保养', en: 'Next service' }, cut: { zh: '沿此线剪开 · 门卫留存', en: 'cut here · kept at the gate' },
@@ -54,7 +58,9 @@ const QUERY = `query Print($id: ID!) { repairOrder(id: $id) {
   jobs { description state labourMinutes labourPrice { ${M} } payer additional }
   partLines { partNumber description quantity unitPrice { ${M} } total { ${M} } payer }
   bill { labour { ${M} } parts { ${M} } total { ${M} } customerShare { ${M} } warrantyShare { ${M} } insurerShare { ${M} } internalShare { ${M} } }
-  settlement { labour { ${M} } parts { ${M} } total { ${M} } customerShare { ${M} } warrantyShare { ${M} } insurerShare { ${M} } internalShare { ${M} } paymentMethod paymentReference settledAt settledBy { name } }
+  settlement { labour { ${M} } parts { ${M} } total { ${M} } customerShare { ${M} } warrantyShare { ${M} } insurerShare { ${M} } internalShare { ${M} } paymentMethod paymentReference settledAt settledBy { name }
+    discount { ${M} } discountReason discountApprovedBy { name } accountShare { ${M} } depositCredited { ${M} } depositRefund { ${M} } paid { ${M} } balanceDue { ${M} }
+    invoiceNumber signedOffBy { name } payments { amount { ${M} } method reference receivedAt } }
 } }`;
 
 const params = new URLSearchParams(location.search);
@@ -105,6 +111,23 @@ function totals(b) {
     Number(b.internalShare.amount) ? row('internalShare', b.internalShare) : null, row('customerShare', b.customerShare, 'grand'));
 }
 
+// settledTotals are a settlement's amounts as the customer reads them: the
+// bill, its discount, each payer's share, the deposit credited, what was
+// paid and what is still owed. Lines that are zero are left out, except
+// paid and still owed.
+function settledTotals(s) {
+  const n = (m) => Number(m?.amount || 0);
+  const row = (k, m, cls, sign = '') => el('tr', { class: cls || '' }, el('th', {}, t(TEXT, k)), el('td', { class: 'num' }, sign + money(m)));
+  return el('table', { class: 'totals' }, row('labour', s.labour), row('partsTotal', s.parts),
+    n(s.discount) ? row('gross', { ...s.total, amount: (n(s.total) + n(s.discount)).toFixed(2) }) : null,
+    n(s.discount) ? row('discount', s.discount, '', '− ') : null, row('total', s.total),
+    n(s.warrantyShare) ? row('warrantyShare', s.warrantyShare) : null, n(s.insurerShare) ? row('insurerShare', s.insurerShare) : null,
+    n(s.internalShare) ? row('internalShare', s.internalShare) : null, n(s.accountShare) ? row('accountShare', s.accountShare) : null,
+    row('customerShare', s.customerShare, 'grand'),
+    n(s.depositCredited) ? row('deposit', s.depositCredited, '', '− ') : null, n(s.depositRefund) ? row('depositRefund', s.depositRefund) : null,
+    row('paid', s.paid, '', '− '), row('balance', s.balanceDue, 'grand'));
+}
+
 // signs draws the signature lines: [caption key, name on the line, note
 // under it]; images put a drawn signature on a line.
 function signs(caps, images = {}) {
@@ -153,9 +176,14 @@ const render = {
   settlement(site, o) {
     const s = o.settlement;
     if (!s) return [head(site, t(TEXT, 'settlement'), o), el('p', {}, t(TEXT, 'notSettled'))];
-    return [head(site, t(TEXT, 'settlement'), o), carTable(o), ...linesTables(o), totals(s),
+    return [head(site, t(TEXT, 'settlement'), o), carTable(o), ...linesTables(o), settledTotals(s),
       el('table', { class: 'kv' }, el('tr', {}, el('th', {}, t(TEXT, 'payment')), el('td', {}, t(PAYMENTS, s.paymentMethod)), el('th', {}, t(TEXT, 'reference')), el('td', {}, s.paymentReference || '—')),
-        el('tr', {}, el('th', {}, t(TEXT, 'settledAt')), el('td', {}, when(s.settledAt)), el('th', {}, t(TEXT, 'cashier')), el('td', {}, s.settledBy?.name || '—'))),
+        el('tr', {}, el('th', {}, t(TEXT, 'settledAt')), el('td', {}, when(s.settledAt)), el('th', {}, t(TEXT, 'cashier')), el('td', {}, s.settledBy?.name || '—')),
+        el('tr', {}, el('th', {}, t(TEXT, 'invoice')), el('td', { class: 'invoice', colspan: s.signedOffBy ? null : 3 }, s.invoiceNumber || '—'),
+          s.signedOffBy ? el('th', {}, t(TEXT, 'signedOff')) : null, s.signedOffBy ? el('td', {}, s.signedOffBy.name) : null),
+        Number(s.discount.amount) ? el('tr', {}, el('th', {}, t(TEXT, 'discount')), el('td', {}, s.discountReason || '—'), el('th', {}, t(TEXT, 'approvedBy')), el('td', {}, s.discountApprovedBy?.name || '—')) : null),
+      s.payments.length > 1 ? el('table', { class: 'payments' }, el('thead', {}, el('tr', {}, el('th', {}, t(TEXT, 'payments')), el('th', {}, t(TEXT, 'payment')), el('th', {}, t(TEXT, 'reference')), el('th', { class: 'num' }, t(TEXT, 'amount')))),
+        el('tbody', {}, s.payments.map((p) => el('tr', {}, el('td', {}, when(p.receivedAt)), el('td', {}, t(PAYMENTS, p.method)), el('td', {}, p.reference || '—'), el('td', { class: 'num' }, money(p.amount)))))) : null,
       signs([['custSign'], ['cashier', s.settledBy?.name || ''], ['date', when(s.settledAt).slice(0, 10)]])];
   },
   exitpass(site, o) {
