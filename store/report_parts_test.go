@@ -105,7 +105,10 @@ func TestReportParts(t *testing.T) {
 			_, err := db.RecordFinalInspection(qc, store.RecordFinalInspectionInput{OrderID: o.ID, Passed: true})
 			return err
 		},
-		func() error { _, err := db.SettleRepairOrder(cash, store.SettleRepairOrderInput{OrderID: o.ID}); return err },
+		func() error {
+			_, err := db.SettleRepairOrder(cash, store.SettleRepairOrderInput{OrderID: o.ID})
+			return err
+		},
 	} {
 		must(step())
 	}
