@@ -52,6 +52,9 @@ type Loaders struct {
 	JobWarranty       *Loader[shop.JobID, *shop.WarrantyDecision]
 	ClaimJobs         *Loader[shop.WarrantyClaimID, []shop.JobID]
 
+	// Stock.
+	PurchaseLines *Loader[shop.PurchaseOrderID, []*shop.PurchaseOrderLine]
+
 	// PersonalNames are the names to scrub from free text a masked role
 	// reads (redactText): never returned to a client.
 	PersonalNames *Loader[shop.CustomerID, []string]
@@ -94,6 +97,8 @@ func NewLoaders(db *store.DB) *Loaders {
 		OrderCallbacks:    lazy(db, (*store.DB).FindCallbacksByOrderIDs),
 		JobWarranty:       lazy(db, (*store.DB).FindWarrantyDecisionsByJobIDs),
 		ClaimJobs:         lazy(db, (*store.DB).FindClaimJobIDs),
+
+		PurchaseLines: lazy(db, (*store.DB).FindPurchaseOrderLines),
 
 		PersonalNames: lazy(db, (*store.DB).FindPersonalNamesByCustomerIDs),
 	}
