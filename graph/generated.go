@@ -53319,6 +53319,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case shop.Supplier:
+		return ec._Supplier(ctx, sel, &obj)
+	case *shop.Supplier:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Supplier(ctx, sel, obj)
+	case shop.Stocktake:
+		return ec._Stocktake(ctx, sel, &obj)
+	case *shop.Stocktake:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Stocktake(ctx, sel, obj)
+	case shop.StockStore:
+		return ec._StockStore(ctx, sel, &obj)
+	case *shop.StockStore:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StockStore(ctx, sel, obj)
 	case shop.StockReceipt:
 		return ec._StockReceipt(ctx, sel, &obj)
 	case *shop.StockReceipt:
@@ -53368,6 +53389,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Reminder(ctx, sel, obj)
+	case shop.Receivable:
+		return ec._Receivable(ctx, sel, &obj)
+	case *shop.Receivable:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Receivable(ctx, sel, obj)
+	case shop.PurchaseOrder:
+		return ec._PurchaseOrder(ctx, sel, &obj)
+	case *shop.PurchaseOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PurchaseOrder(ctx, sel, obj)
 	case shop.PartReservation:
 		return ec._PartReservation(ctx, sel, &obj)
 	case *shop.PartReservation:
@@ -58535,7 +58570,7 @@ func (ec *executionContext) _PersonFigures(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var purchaseOrderImplementors = []string{"PurchaseOrder"}
+var purchaseOrderImplementors = []string{"PurchaseOrder", "Node"}
 
 func (ec *executionContext) _PurchaseOrder(ctx context.Context, sel ast.SelectionSet, obj *shop.PurchaseOrder) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderImplementors)
@@ -59004,7 +59039,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var receivableImplementors = []string{"Receivable"}
+var receivableImplementors = []string{"Receivable", "Node"}
 
 func (ec *executionContext) _Receivable(ctx context.Context, sel ast.SelectionSet, obj *shop.Receivable) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, receivableImplementors)
@@ -61279,7 +61314,7 @@ func (ec *executionContext) _StockReceiptPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var stockStoreImplementors = []string{"StockStore"}
+var stockStoreImplementors = []string{"StockStore", "Node"}
 
 func (ec *executionContext) _StockStore(ctx context.Context, sel ast.SelectionSet, obj *shop.StockStore) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockStoreImplementors)
@@ -61457,7 +61492,7 @@ func (ec *executionContext) _StockTransferPayload(ctx context.Context, sel ast.S
 	return out
 }
 
-var stocktakeImplementors = []string{"Stocktake"}
+var stocktakeImplementors = []string{"Stocktake", "Node"}
 
 func (ec *executionContext) _Stocktake(ctx context.Context, sel ast.SelectionSet, obj *shop.Stocktake) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeImplementors)
@@ -61626,7 +61661,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
-var supplierImplementors = []string{"Supplier"}
+var supplierImplementors = []string{"Supplier", "Node"}
 
 func (ec *executionContext) _Supplier(ctx context.Context, sel ast.SelectionSet, obj *shop.Supplier) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, supplierImplementors)
