@@ -39,7 +39,7 @@ func TestComputePartsFigures(t *testing.T) {
 			wantCost: 20000, wantAvg: 90000, wantTurnover: 20000.0 / 90000, wantLines: 4, wantFrom: 2},
 		{name: "OKHalfRoundsUp", before: 101, diff: 0, wantAvg: 101, wantTurnover: 0},
 		{name: "OKOddSum", before: 100, diff: 1, wantAvg: 101, wantTurnover: 0},
-		{name: "ErrNoStock", before: 0, diff: 0, issued: []*shop.PartIssue{{UnitCost: 0, Quantity: 1}}, wantTurnover: -1},
+		{name: "OKNoStockValue", before: 0, diff: 0, issued: []*shop.PartIssue{{UnitCost: 0, Quantity: 1}}, wantTurnover: -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := shop.ComputePartsFigures(tc.before, tc.diff, tc.issued, tc.res, margin)
