@@ -814,6 +814,18 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	PartsFigures struct {
+		AverageValue   func(childComplexity int) int
+		ClosingValue   func(childComplexity int) int
+		FillRate       func(childComplexity int) int
+		IssuedCost     func(childComplexity int) int
+		LinesFromStock func(childComplexity int) int
+		LinesIssued    func(childComplexity int) int
+		Margin         func(childComplexity int) int
+		OpeningValue   func(childComplexity int) int
+		Turnover       func(childComplexity int) int
+	}
+
 	PartsMargin struct {
 		Cost              func(childComplexity int) int
 		Margin            func(childComplexity int) int
@@ -1144,8 +1156,10 @@ type ComplexityRoot struct {
 		LabourMinutesSold          func(childComplexity int) int
 		OnTimeRate                 func(childComplexity int) int
 		Parts                      func(childComplexity int) int
+		PartsFigures               func(childComplexity int) int
 		Period                     func(childComplexity int) int
 		ReachRate                  func(childComplexity int) int
+		Receivables                func(childComplexity int) int
 		Received                   func(childComplexity int) int
 		RemindersMissed            func(childComplexity int) int
 		RepeatRepairs              func(childComplexity int) int
@@ -5691,6 +5705,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartReservationPayload.UserErrors(childComplexity), true
 
+	case "PartsFigures.averageValue":
+		if e.ComplexityRoot.PartsFigures.AverageValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.AverageValue(childComplexity), true
+	case "PartsFigures.closingValue":
+		if e.ComplexityRoot.PartsFigures.ClosingValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.ClosingValue(childComplexity), true
+	case "PartsFigures.fillRate":
+		if e.ComplexityRoot.PartsFigures.FillRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.FillRate(childComplexity), true
+	case "PartsFigures.issuedCost":
+		if e.ComplexityRoot.PartsFigures.IssuedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.IssuedCost(childComplexity), true
+	case "PartsFigures.linesFromStock":
+		if e.ComplexityRoot.PartsFigures.LinesFromStock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.LinesFromStock(childComplexity), true
+	case "PartsFigures.linesIssued":
+		if e.ComplexityRoot.PartsFigures.LinesIssued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.LinesIssued(childComplexity), true
+	case "PartsFigures.margin":
+		if e.ComplexityRoot.PartsFigures.Margin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.Margin(childComplexity), true
+	case "PartsFigures.openingValue":
+		if e.ComplexityRoot.PartsFigures.OpeningValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.OpeningValue(childComplexity), true
+	case "PartsFigures.turnover":
+		if e.ComplexityRoot.PartsFigures.Turnover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsFigures.Turnover(childComplexity), true
+
 	case "PartsMargin.cost":
 		if e.ComplexityRoot.PartsMargin.Cost == nil {
 			break
@@ -7400,6 +7469,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceReport.Parts(childComplexity), true
+	case "ServiceReport.partsFigures":
+		if e.ComplexityRoot.ServiceReport.PartsFigures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.PartsFigures(childComplexity), true
 	case "ServiceReport.period":
 		if e.ComplexityRoot.ServiceReport.Period == nil {
 			break
@@ -7412,6 +7487,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceReport.ReachRate(childComplexity), true
+	case "ServiceReport.receivables":
+		if e.ComplexityRoot.ServiceReport.Receivables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceReport.Receivables(childComplexity), true
 	case "ServiceReport.received":
 		if e.ComplexityRoot.ServiceReport.Received == nil {
 			break
@@ -10556,6 +10637,30 @@ func (ec *executionContext) childFields_PartReservationPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type PartReservationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PartsFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issuedCost":
+		return ec.fieldContext_PartsFigures_issuedCost(ctx, field)
+	case "openingValue":
+		return ec.fieldContext_PartsFigures_openingValue(ctx, field)
+	case "closingValue":
+		return ec.fieldContext_PartsFigures_closingValue(ctx, field)
+	case "averageValue":
+		return ec.fieldContext_PartsFigures_averageValue(ctx, field)
+	case "turnover":
+		return ec.fieldContext_PartsFigures_turnover(ctx, field)
+	case "linesIssued":
+		return ec.fieldContext_PartsFigures_linesIssued(ctx, field)
+	case "linesFromStock":
+		return ec.fieldContext_PartsFigures_linesFromStock(ctx, field)
+	case "fillRate":
+		return ec.fieldContext_PartsFigures_fillRate(ctx, field)
+	case "margin":
+		return ec.fieldContext_PartsFigures_margin(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartsFigures", field.Name)
+}
+
 func (ec *executionContext) childFields_PartsMargin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "revenue":
@@ -11146,6 +11251,10 @@ func (ec *executionContext) childFields_ServiceReport(ctx context.Context, field
 		return ec.fieldContext_ServiceReport_technicians(ctx, field)
 	case "repeatRepairs":
 		return ec.fieldContext_ServiceReport_repeatRepairs(ctx, field)
+	case "partsFigures":
+		return ec.fieldContext_ServiceReport_partsFigures(ctx, field)
+	case "receivables":
+		return ec.fieldContext_ServiceReport_receivables(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServiceReport", field.Name)
 }
@@ -29883,6 +29992,258 @@ func (ec *executionContext) fieldContext_PartReservationPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _PartsFigures_issuedCost(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_issuedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_issuedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsFigures_openingValue(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_openingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_openingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsFigures_closingValue(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_closingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosingValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_closingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsFigures_averageValue(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_averageValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.Money) graphql.Marshaler {
+			return ec.marshalNMoney2bayboardᚋshopᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_averageValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartsFigures_turnover(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_turnover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Turnover(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_turnover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _PartsFigures_linesIssued(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_linesIssued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinesIssued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_linesIssued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartsFigures_linesFromStock(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_linesFromStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinesFromStock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_linesFromStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartsFigures_fillRate(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_fillRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FillRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_fillRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsFigures", field, true, false, "Float")
+}
+
+func (ec *executionContext) _PartsFigures_margin(ctx context.Context, field graphql.CollectedField, obj *shop.PartsFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsFigures_margin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Margin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PartsMargin) graphql.Marshaler {
+			return ec.marshalNPartsMargin2bayboardᚋshopᚐPartsMargin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsFigures_margin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartsFigures",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartsMargin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PartsMargin_revenue(ctx context.Context, field graphql.CollectedField, obj *shop.PartsMargin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37453,6 +37814,70 @@ func (ec *executionContext) fieldContext_ServiceReport_repeatRepairs(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepeatRepair(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_partsFigures(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_partsFigures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartsFigures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v shop.PartsFigures) graphql.Marshaler {
+			return ec.marshalNPartsFigures2bayboardᚋshopᚐPartsFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_partsFigures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartsFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceReport_receivables(ctx context.Context, field graphql.CollectedField, obj *shop.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceReport_receivables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receivables, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []shop.Ageing) graphql.Marshaler {
+			return ec.marshalNReceivablesAgeing2ᚕbayboardᚋshopᚐAgeingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceReport_receivables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivablesAgeing(ctx, field)
 		},
 	}
 	return fc, nil
@@ -52894,6 +53319,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case shop.Supplier:
+		return ec._Supplier(ctx, sel, &obj)
+	case *shop.Supplier:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Supplier(ctx, sel, obj)
+	case shop.Stocktake:
+		return ec._Stocktake(ctx, sel, &obj)
+	case *shop.Stocktake:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Stocktake(ctx, sel, obj)
+	case shop.StockStore:
+		return ec._StockStore(ctx, sel, &obj)
+	case *shop.StockStore:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StockStore(ctx, sel, obj)
 	case shop.StockReceipt:
 		return ec._StockReceipt(ctx, sel, &obj)
 	case *shop.StockReceipt:
@@ -52943,6 +53389,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Reminder(ctx, sel, obj)
+	case shop.Receivable:
+		return ec._Receivable(ctx, sel, &obj)
+	case *shop.Receivable:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Receivable(ctx, sel, obj)
+	case shop.PurchaseOrder:
+		return ec._PurchaseOrder(ctx, sel, &obj)
+	case *shop.PurchaseOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PurchaseOrder(ctx, sel, obj)
 	case shop.PartReservation:
 		return ec._PartReservation(ctx, sel, &obj)
 	case *shop.PartReservation:
@@ -57862,6 +58322,79 @@ func (ec *executionContext) _PartReservationPayload(ctx context.Context, sel ast
 	return out
 }
 
+var partsFiguresImplementors = []string{"PartsFigures"}
+
+func (ec *executionContext) _PartsFigures(ctx context.Context, sel ast.SelectionSet, obj *shop.PartsFigures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partsFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartsFigures")
+		case "issuedCost":
+			out.Values[i] = ec._PartsFigures_issuedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openingValue":
+			out.Values[i] = ec._PartsFigures_openingValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closingValue":
+			out.Values[i] = ec._PartsFigures_closingValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageValue":
+			out.Values[i] = ec._PartsFigures_averageValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "turnover":
+			out.Values[i] = ec._PartsFigures_turnover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "linesIssued":
+			out.Values[i] = ec._PartsFigures_linesIssued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linesFromStock":
+			out.Values[i] = ec._PartsFigures_linesFromStock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fillRate":
+			out.Values[i] = ec._PartsFigures_fillRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "margin":
+			out.Values[i] = ec._PartsFigures_margin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var partsMarginImplementors = []string{"PartsMargin"}
 
 func (ec *executionContext) _PartsMargin(ctx context.Context, sel ast.SelectionSet, obj *shop.PartsMargin) graphql.Marshaler {
@@ -58037,7 +58570,7 @@ func (ec *executionContext) _PersonFigures(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var purchaseOrderImplementors = []string{"PurchaseOrder"}
+var purchaseOrderImplementors = []string{"PurchaseOrder", "Node"}
 
 func (ec *executionContext) _PurchaseOrder(ctx context.Context, sel ast.SelectionSet, obj *shop.PurchaseOrder) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderImplementors)
@@ -58506,7 +59039,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var receivableImplementors = []string{"Receivable"}
+var receivableImplementors = []string{"Receivable", "Node"}
 
 func (ec *executionContext) _Receivable(ctx context.Context, sel ast.SelectionSet, obj *shop.Receivable) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, receivableImplementors)
@@ -60051,6 +60584,16 @@ func (ec *executionContext) _ServiceReport(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "partsFigures":
+			out.Values[i] = ec._ServiceReport_partsFigures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivables":
+			out.Values[i] = ec._ServiceReport_receivables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -60771,7 +61314,7 @@ func (ec *executionContext) _StockReceiptPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var stockStoreImplementors = []string{"StockStore"}
+var stockStoreImplementors = []string{"StockStore", "Node"}
 
 func (ec *executionContext) _StockStore(ctx context.Context, sel ast.SelectionSet, obj *shop.StockStore) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockStoreImplementors)
@@ -60949,7 +61492,7 @@ func (ec *executionContext) _StockTransferPayload(ctx context.Context, sel ast.S
 	return out
 }
 
-var stocktakeImplementors = []string{"Stocktake"}
+var stocktakeImplementors = []string{"Stocktake", "Node"}
 
 func (ec *executionContext) _Stocktake(ctx context.Context, sel ast.SelectionSet, obj *shop.Stocktake) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeImplementors)
@@ -61118,7 +61661,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
-var supplierImplementors = []string{"Supplier"}
+var supplierImplementors = []string{"Supplier", "Node"}
 
 func (ec *executionContext) _Supplier(ctx context.Context, sel ast.SelectionSet, obj *shop.Supplier) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, supplierImplementors)
@@ -65428,6 +65971,14 @@ func (ec *executionContext) marshalNPartReservationPayload2ᚖbayboardᚋgraph�
 	return ec._PartReservationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPartsFigures2bayboardᚋshopᚐPartsFigures(ctx context.Context, sel ast.SelectionSet, v shop.PartsFigures) graphql.Marshaler {
+	return ec._PartsFigures(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartsMargin2bayboardᚋshopᚐPartsMargin(ctx context.Context, sel ast.SelectionSet, v shop.PartsMargin) graphql.Marshaler {
+	return ec._PartsMargin(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNPartsMargin2ᚖbayboardᚋshopᚐPartsMargin(ctx context.Context, sel ast.SelectionSet, v *shop.PartsMargin) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartsMargin!")
@@ -65719,6 +66270,26 @@ func (ec *executionContext) marshalNReceivablePayment2ᚖbayboardᚋshopᚐRecei
 		return graphql.Null
 	}
 	return ec._ReceivablePayment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReceivablesAgeing2bayboardᚋshopᚐAgeing(ctx context.Context, sel ast.SelectionSet, v shop.Ageing) graphql.Marshaler {
+	return ec._ReceivablesAgeing(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReceivablesAgeing2ᚕbayboardᚋshopᚐAgeingᚄ(ctx context.Context, sel ast.SelectionSet, v []shop.Ageing) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReceivablesAgeing2bayboardᚋshopᚐAgeing(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNReceivablesAgeing2ᚖbayboardᚋshopᚐAgeing(ctx context.Context, sel ast.SelectionSet, v *shop.Ageing) graphql.Marshaler {

@@ -52,6 +52,14 @@ type Loaders struct {
 	JobWarranty       *Loader[shop.JobID, *shop.WarrantyDecision]
 	ClaimJobs         *Loader[shop.WarrantyClaimID, []shop.JobID]
 
+	// Stock and money.
+	PurchaseLines  *Loader[shop.PurchaseOrderID, []*shop.PurchaseOrderLine]
+	StockStores    *Loader[shop.StockStoreID, *shop.StockStore]
+	Suppliers      *Loader[shop.SupplierID, *shop.Supplier]
+	PurchaseOrders *Loader[shop.PurchaseOrderID, *shop.PurchaseOrder]
+	Stocktakes     *Loader[shop.StocktakeID, *shop.Stocktake]
+	Receivables    *Loader[shop.ReceivableID, *shop.Receivable]
+
 	// PersonalNames are the names to scrub from free text a masked role
 	// reads (redactText): never returned to a client.
 	PersonalNames *Loader[shop.CustomerID, []string]
@@ -94,6 +102,13 @@ func NewLoaders(db *store.DB) *Loaders {
 		OrderCallbacks:    lazy(db, (*store.DB).FindCallbacksByOrderIDs),
 		JobWarranty:       lazy(db, (*store.DB).FindWarrantyDecisionsByJobIDs),
 		ClaimJobs:         lazy(db, (*store.DB).FindClaimJobIDs),
+
+		PurchaseLines:  lazy(db, (*store.DB).FindPurchaseOrderLines),
+		StockStores:    lazy(db, (*store.DB).FindStockStoresByIDs),
+		Suppliers:      lazy(db, (*store.DB).FindSuppliersByIDs),
+		PurchaseOrders: lazy(db, (*store.DB).FindPurchaseOrdersByIDs),
+		Stocktakes:     lazy(db, (*store.DB).FindStocktakesByIDs),
+		Receivables:    lazy(db, (*store.DB).FindReceivablesByIDs),
 
 		PersonalNames: lazy(db, (*store.DB).FindPersonalNamesByCustomerIDs),
 	}

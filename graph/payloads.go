@@ -175,6 +175,16 @@ func (r *queryResolver) nodeFetch(ctx context.Context, id string, batch bool) (f
 		return fetch(ctx, batch, l.ServicePlans, r.DB.FindServicePlansByIDs, shop.ServicePlanID(n)), nil
 	case shop.TypeReminder:
 		return fetch(ctx, batch, l.Reminders, r.DB.FindRemindersByIDs, shop.ReminderID(n)), nil
+	case shop.TypeStockStore:
+		return fetch(ctx, batch, l.StockStores, r.DB.FindStockStoresByIDs, shop.StockStoreID(n)), nil
+	case shop.TypeSupplier:
+		return fetch(ctx, batch, l.Suppliers, r.DB.FindSuppliersByIDs, shop.SupplierID(n)), nil
+	case shop.TypePurchaseOrder:
+		return fetch(ctx, batch, l.PurchaseOrders, r.DB.FindPurchaseOrdersByIDs, shop.PurchaseOrderID(n)), nil
+	case shop.TypeStocktake:
+		return fetch(ctx, batch, l.Stocktakes, r.DB.FindStocktakesByIDs, shop.StocktakeID(n)), nil
+	case shop.TypeReceivable:
+		return fetch(ctx, batch, l.Receivables, r.DB.FindReceivablesByIDs, shop.ReceivableID(n)), nil
 	default:
 		return nil, shop.FieldErrorf("id", "Records of type %s cannot be fetched by ID; fetch them through their repair order.", typ)
 	}

@@ -91,11 +91,7 @@ func (r *partResolver) Movements(ctx context.Context, obj *shop.Part, first *int
 
 // Lines is the resolver for the lines field.
 func (r *purchaseOrderResolver) Lines(ctx context.Context, obj *shop.PurchaseOrder) ([]*shop.PurchaseOrderLine, error) {
-	m, err := r.DB.FindPurchaseOrderLines(ctx, []shop.PurchaseOrderID{obj.ID})
-	if err != nil {
-		return nil, err
-	}
-	return m[obj.ID], nil
+	return loaders(ctx).PurchaseLines.Load(ctx, obj.ID)()
 }
 
 // Part is the resolver for the part field.
@@ -127,7 +123,11 @@ func (r *queryResolver) PurchaseOrders(ctx context.Context, siteID string, state
 	if err != nil {
 		return nil, err
 	}
-	return r.DB.FindPurchaseOrders(ctx, store.PurchaseOrderFilter{SiteID: site, State: state})
+	pos, err := r.DB.FindPurchaseOrders(ctx, store.PurchaseOrderFilter{SiteID: site, State: state})
+	if err != nil {
+		return nil, err
+	}
+	return pos, prefetchPurchaseOrders(ctx, r.DB, pos)
 }
 
 // PartsToReorder is the resolver for the partsToReorder field.

@@ -1,6 +1,9 @@
 package shop
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Stage is a lane of the workshop board (维修管理看板).
 type Stage string
@@ -148,12 +151,40 @@ func RemainingMinutes(j *Job) int {
 	return 0
 }
 
-// Workshop is what capacity planning needs to know of a site on a day.
+// Workshop is what capacity planning needs to know of a site: its time
+// zone and hours, its technicians and who works when.
 type Workshop struct {
-	Location    *time.Location
-	OpensAt     int // minutes after local midnight
-	ClosesAt    int
+	Location *time.Location
+	// OpensAt and ClosesAt are the default hours (minutes after local
+	// midnight); Hours the weekly hours and ClosedDays the closed dates
+	// (春节), as Site.HoursOn reads them.
+	OpensAt    int
+	ClosesAt   int
+	Hours      []DayHours
+	ClosedDays []ClosedDay
+	// Technicians counts the site's active technicians: the crew of a day
+	// the rota does not plan, on shift through its opening hours
+	// (AssumedShifts), as capacity assumes.
 	Technicians int
+	// Rota holds the planned days by local date ("2006-01-02"): the
+	// technicians' WORK shifts of every date with any rota entry (empty
+	// when everyone is on leave).
+	Rota map[string][]OnShift
+}
+
+// site is the workshop's hours as a Site, for HoursOn.
+func (w Workshop) site() Site {
+	return Site{TimeZone: w.Location.String(), OpensAt: w.OpensAt, ClosesAt: w.ClosesAt, Hours: w.Hours, ClosedDays: w.ClosedDays}
+}
+
+// shiftsOn returns who works on the local date of midnight: the rota's
+// shifts when it plans the date, else the whole crew (at least one, so an
+// estimate never runs forever) through the opening hours.
+func (w Workshop) shiftsOn(midnight time.Time, opens, closes int) []OnShift {
+	if s, ok := w.Rota[midnight.Format(time.DateOnly)]; ok {
+		return s
+	}
+	return AssumedShifts(make([]OnShift, max(w.Technicians, 1)), opens, closes)
 }
 
 // openMinutesLeft returns the workshop minutes left on the local day of t.
@@ -180,30 +211,76 @@ func (w Workshop) FreeLabourMinutes(now time.Time, backlogMinutes int) int {
 }
 
 // EstimateCompletion returns when a new job of jobMinutes would be done if it
-// started after the backlog, shared over the technicians, counting only the
-// workshop's open hours.
+// started after the backlog: the backlog is worked by everyone on shift
+// (the rota's shifts of each day, or the whole crew through the opening
+// hours of a day it does not plan), then the job by one technician, only
+// while the site is open and someone is on shift. A closed day (春节, a
+// weekday without hours) or a day with nobody on shift adds nothing: the
+// work goes on the next open day.
 func (w Workshop) EstimateCompletion(now time.Time, backlogMinutes, jobMinutes int) time.Time {
-	techs := w.Technicians
-	if techs < 1 {
-		techs = 1
-	}
-	need := backlogMinutes/techs + jobMinutes
-	t := now.In(w.Location)
+	site := w.site()
+	loc := site.Location()
+	backlog, job := time.Duration(max(backlogMinutes, 0))*time.Minute, time.Duration(max(jobMinutes, 0))*time.Minute
+	t := now.In(loc)
 	for i := 0; i < 3660; i++ { // at most ten years of days
 		y, mo, d := t.Date()
-		midnight := time.Date(y, mo, d, 0, 0, 0, 0, w.Location)
-		open := midnight.Add(time.Duration(w.OpensAt) * time.Minute)
-		if t.Before(open) {
-			t = open
+		midnight := time.Date(y, mo, d, 0, 0, 0, 0, loc)
+		if opens, closes, open := site.HoursOn(midnight); open {
+			if at, done := workDay(w.shiftsOn(midnight, opens, closes), opens, closes, t.Sub(midnight), &backlog, &job); done {
+				return midnight.Add(at)
+			}
 		}
-		left := w.openMinutesLeft(t)
-		if need <= left {
-			return t.Add(time.Duration(need) * time.Minute)
-		}
-		need -= left
-		t = time.Date(y, mo, d+1, 0, 0, 0, 0, w.Location)
+		t = time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
 	}
 	return t
+}
+
+// workDay works the backlog, then the job, through one day from offset from
+// (since local midnight) within the opening hours, in the stretches where
+// the number of technicians on shift does not change. It returns the offset
+// at which the job is done, or false with what is left of both.
+func workDay(shifts []OnShift, opens, closes int, from time.Duration, backlog, job *time.Duration) (time.Duration, bool) {
+	minute := func(m int) time.Duration { return time.Duration(m) * time.Minute }
+	start, end := max(minute(opens), from), minute(closes)
+	if start >= end {
+		return 0, false
+	}
+	cuts := []time.Duration{start, end}
+	for _, s := range shifts {
+		for _, c := range []time.Duration{minute(s.StartsAt), minute(s.EndsAt)} {
+			if c > start && c < end {
+				cuts = append(cuts, c)
+			}
+		}
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	for i := 0; i+1 < len(cuts); i++ {
+		a, b := cuts[i], cuts[i+1]
+		n := 0
+		for _, s := range shifts {
+			if minute(s.StartsAt) <= a && minute(s.EndsAt) >= b {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		if *backlog > 0 {
+			if *backlog > time.Duration(n)*(b-a) {
+				*backlog -= time.Duration(n) * (b - a)
+				continue
+			}
+			// Whole minutes, as the backlog shared over the crew always was.
+			a += (*backlog / time.Minute / time.Duration(n)) * time.Minute
+			*backlog = 0
+		}
+		if *job <= b-a {
+			return a + *job, true
+		}
+		*job -= b - a
+	}
+	return 0, false
 }
 
 // Card is an order as the wall board shows it: no customer personal data,

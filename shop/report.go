@@ -77,6 +77,11 @@ type Report struct {
 	Advisors      []PersonFigures
 	Technicians   []PersonFigures
 	RepeatRepairs []RepeatRepair
+	// PartsFigures are the parts turnover, fill rate and margin of the
+	// period; Receivables what each payer owed at its end (or now, for the
+	// period under way), by age.
+	PartsFigures PartsFigures
+	Receivables  []Ageing
 }
 
 // Ratio returns n/d, or nil when d is zero (no rate without cases).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -32,9 +33,8 @@ func ValidReportName(n ReportName) error {
 // CSV writes a header and rows as RFC 4180 text. A cell a spreadsheet would
 // run as a formula (starting with =, +, -, @, tab or CR) gets a leading
 // apostrophe: a customer's complaint must not become a formula on the
-// manager's machine. Numbers written by the report keep their sign, as they
-// are written by strconv and never start with those characters unless negative,
-// which a report never is.
+// manager's machine. A negative number (a loss on parts) is a number, not a
+// formula, and keeps its sign.
 func CSV(header []string, rows [][]string) string {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -42,7 +42,7 @@ func CSV(header []string, rows [][]string) string {
 	for _, r := range rows {
 		safe := make([]string, len(r))
 		for i, c := range r {
-			if c != "" && (c[0] == '=' || c[0] == '+' || c[0] == '-' || c[0] == '@' || c[0] == '\t' || c[0] == '\r') {
+			if c != "" && (c[0] == '=' || c[0] == '+' || c[0] == '-' || c[0] == '@' || c[0] == '\t' || c[0] == '\r') && !negativeNumber(c) {
 				c = "'" + c
 			}
 			safe[i] = c
@@ -51,6 +51,19 @@ func CSV(header []string, rows [][]string) string {
 	}
 	w.Flush()
 	return b.String()
+}
+
+// negativeNumber reports whether c is a plain negative decimal ("-12.50").
+func negativeNumber(c string) bool {
+	if len(c) < 2 || c[0] != '-' {
+		return false
+	}
+	for _, r := range c[1:] {
+		if (r < '0' || r > '9') && r != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 func ratioCell(r *float64) string {
@@ -87,6 +100,23 @@ func ServiceReportCSV(r *Report) string {
 		[]string{"complaints_opened", itoa(r.ComplaintsOpened)}, []string{"complaints_closed", itoa(r.ComplaintsClosed)},
 		[]string{"repeat_repairs", itoa(len(r.RepeatRepairs))},
 	)
+	pf := &r.PartsFigures
+	rows = append(rows,
+		[]string{"parts_issued_cost", pf.IssuedCost.String()},
+		[]string{"stock_value_opening", pf.OpeningValue.String()}, []string{"stock_value_closing", pf.ClosingValue.String()},
+		[]string{"stock_value_average", pf.AverageValue.String()}, []string{"parts_turnover", ratioCell(pf.Turnover())},
+		[]string{"part_lines_issued", itoa(pf.LinesIssued)}, []string{"part_lines_from_stock", itoa(pf.LinesFromStock)},
+		[]string{"fill_rate", ratioCell(pf.FillRate())},
+		[]string{"parts_revenue_billed", pf.Margin.Revenue.String()}, []string{"parts_cost", pf.Margin.Cost.String()},
+		[]string{"parts_margin", pf.Margin.Margin.String()},
+	)
+	for _, a := range r.Receivables {
+		p := "receivables_" + strings.ToLower(string(a.Payer))
+		for _, b := range AgeBuckets {
+			rows = append(rows, []string{p + "_" + strings.ToLower(string(b)), a.Buckets[b].String()})
+		}
+		rows = append(rows, []string{p + "_total", a.Total.String()}, []string{p + "_count", itoa(a.Count)})
+	}
 	return CSV([]string{"figure", "value"}, rows)
 }
 

@@ -350,7 +350,7 @@ func estimate(c *change, o *shop.Order) error {
 	for _, j := range jobs {
 		minutes += shop.RemainingMinutes(j)
 	}
-	w, backlog, err := workshop(c.ctx, c.tx, o.SiteID, &o.ID)
+	w, backlog, err := workshop(c.ctx, c.tx, o.SiteID, &o.ID, c.now)
 	if err != nil {
 		return err
 	}
@@ -363,32 +363,6 @@ func estimate(c *change, o *shop.Order) error {
 type queryer interface {
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
-}
-
-// workshop returns a site's capacity model and the remaining labour minutes
-// of its open jobs (leaving out one order, e.g. the one being estimated).
-func workshop(ctx context.Context, q queryer, site shop.SiteID, except *shop.OrderID) (shop.Workshop, int, error) {
-	var row struct {
-		TimeZone    string
-		OpensAt     int
-		ClosesAt    int
-		Technicians int
-		Backlog     int
-	}
-	err := q.GetContext(ctx, &row, `
-		SELECT s.time_zone, s.opens_at, s.closes_at,
-			(SELECT count(*) FROM users u JOIN user_sites us ON us.user_id = u.id
-			 WHERE us.site_id = s.id AND u.role = 'TECHNICIAN' AND u.active) AS technicians,
-			COALESCE((SELECT sum(CASE WHEN j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'PENDING_APPROVAL') THEN j.labour_minutes
-			                      ELSE j.labour_minutes * (100 - j.progress) / 100 END)
-			 FROM jobs j JOIN repair_orders o ON o.id = j.order_id
-			 WHERE o.site_id = s.id AND o.state IN ('SIGNED', 'IN_WORK') AND o.id <> COALESCE($2, 0)
-			   AND j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'IN_PROGRESS', 'PAUSED', 'REWORK')), 0) AS backlog
-		FROM sites s WHERE s.id = $1`, site, except)
-	if err != nil {
-		return shop.Workshop{}, 0, err
-	}
-	return shop.Workshop{Location: shop.Zone(row.TimeZone), OpensAt: row.OpensAt, ClosesAt: row.ClosesAt, Technicians: row.Technicians}, row.Backlog, nil
 }
 
 // FindOrderByID returns a repair order of the actor's sites; the customer's
@@ -575,11 +549,12 @@ func (d *DB) EstimateCompletion(ctx context.Context, site shop.SiteID, minutes i
 	if err := shop.ValidLabourMinutes(minutes); err != nil {
 		return time.Time{}, err
 	}
-	w, backlog, err := workshop(ctx, d.db, site, nil)
+	now := d.Now()
+	w, backlog, err := workshop(ctx, d.db, site, nil, now)
 	if err != nil {
 		return time.Time{}, translate(err)
 	}
-	return w.EstimateCompletion(d.Now(), backlog, minutes), nil
+	return w.EstimateCompletion(now, backlog, minutes), nil
 }
 
 // FindOrdersByIDs returns orders by ID in one statement (for loaders).

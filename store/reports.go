@@ -86,6 +86,9 @@ func (d *DB) FindReport(ctx context.Context, site shop.SiteID, period shop.Perio
 	if err := d.reportTime(ctx, r); err != nil {
 		return nil, translate(err)
 	}
+	if err := d.reportParts(ctx, r, s.Location()); err != nil {
+		return nil, translate(err)
+	}
 	return r, nil
 }
 

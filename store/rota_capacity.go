@@ -8,6 +8,18 @@ import (
 	"bayboard/shop"
 )
 
+// siteHoursJSON is the select expression of a site's weekly hours (alias s
+// for sites) as JSON, for siteHours.
+const siteHoursJSON = `COALESCE((SELECT json_agg(json_build_object('weekday', h.weekday, 'closed', h.closed, 'opensAt', h.opens_at, 'closesAt', h.closes_at))
+			  FROM site_hours h WHERE h.site_id = s.id), '[]')`
+
+// siteHours is a site's hours from its default hours and the weekly hours
+// read by siteHoursJSON.
+func siteHours(zone string, opens, closes int, hoursJSON []byte) (shop.Site, error) {
+	s := shop.Site{TimeZone: zone, OpensAt: opens, ClosesAt: closes}
+	return s, json.Unmarshal(hoursJSON, &s.Hours)
+}
+
 // siteCapacity reads what capacity needs at now, in one statement (the
 // board reads it on every snapshot), and lets shop.ComputeCapacity decide:
 // the active technicians with today's rota entry and their skills, whether
@@ -34,8 +46,7 @@ func siteCapacity(ctx context.Context, q queryer, site shop.SiteID, now time.Tim
 			(SELECT expected_minutes FROM appointment_capacity WHERE site_id = s.id) AS expected_minutes,
 			EXISTS (SELECT 1 FROM shifts WHERE site_id = s.id AND day = d.day) AS rota_known,
 			EXISTS (SELECT 1 FROM site_closed_days c WHERE c.site_id = s.id AND c.day = d.day) AS closed_today,
-			COALESCE((SELECT json_agg(json_build_object('weekday', h.weekday, 'closed', h.closed, 'opensAt', h.opens_at, 'closesAt', h.closes_at))
-			  FROM site_hours h WHERE h.site_id = s.id), '[]') AS hours,
+			`+siteHoursJSON+` AS hours,
 			COALESCE((SELECT json_agg(json_build_object('userId', u.id, 'kind', sh.kind, 'startsAt', sh.starts_at, 'endsAt', sh.ends_at,
 				'skills', COALESCE((SELECT array_agg(k.skill ORDER BY k.skill) FROM user_skills k WHERE k.user_id = u.id), '{}')) ORDER BY u.id)
 			  FROM users u JOIN user_sites us ON us.user_id = u.id
@@ -61,8 +72,8 @@ func siteCapacity(ctx context.Context, q queryer, site shop.SiteID, now time.Tim
 		Skills   []string        `json:"skills"`
 	}
 	var booked []shop.BookedWork
-	hours := shop.Site{TimeZone: row.TimeZone, OpensAt: row.OpensAt, ClosesAt: row.ClosesAt}
-	if err := json.Unmarshal(row.Hours, &hours.Hours); err != nil {
+	hours, err := siteHours(row.TimeZone, row.OpensAt, row.ClosesAt, row.Hours)
+	if err != nil {
 		return shop.WorkshopCapacity{}, err
 	}
 	if row.ClosedToday {
@@ -100,4 +111,88 @@ func siteCapacity(ctx context.Context, q queryer, site shop.SiteID, now time.Tim
 // newCapacity is the Capacity answer for a computed capacity at now.
 func newCapacity(c shop.WorkshopCapacity, now time.Time) *Capacity {
 	return &Capacity{Technicians: c.Technicians, BacklogMinutes: c.BookedMinutes, FreeLabourMinutes: c.FreeMinutes, At: now, Detail: c}
+}
+
+// Bounds of what the estimate reads ahead: the rota of the coming weeks
+// (later days have the whole crew) and the closed dates of the coming year.
+const (
+	rotaDaysAhead   = 62
+	closedDaysAhead = 400
+)
+
+// workshop returns a site's capacity model at now and the remaining labour
+// minutes of its open jobs (leaving out one order, e.g. the one being
+// estimated), in one statement: the hours of siteHours, the closed dates
+// and the rota from today on, the active technicians and the backlog.
+func workshop(ctx context.Context, q queryer, site shop.SiteID, except *shop.OrderID, now time.Time) (shop.Workshop, int, error) {
+	var row struct {
+		TimeZone    string
+		OpensAt     int
+		ClosesAt    int
+		Technicians int
+		Backlog     int
+		Hours       []byte
+		Closed      []byte
+		Shifts      []byte
+	}
+	err := q.GetContext(ctx, &row, `
+		SELECT s.time_zone, s.opens_at, s.closes_at,
+			(SELECT count(*) FROM users u JOIN user_sites us ON us.user_id = u.id
+			 WHERE us.site_id = s.id AND u.role = 'TECHNICIAN' AND u.active) AS technicians,
+			COALESCE((SELECT sum(CASE WHEN j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'PENDING_APPROVAL') THEN j.labour_minutes
+			                      ELSE j.labour_minutes * (100 - j.progress) / 100 END)
+			 FROM jobs j JOIN repair_orders o ON o.id = j.order_id
+			 WHERE o.site_id = s.id AND o.state IN ('SIGNED', 'IN_WORK') AND o.id <> COALESCE($2, 0)
+			   AND j.state IN ('WAITING_DISPATCH', 'DISPATCHED', 'IN_PROGRESS', 'PAUSED', 'REWORK')), 0) AS backlog,
+			`+siteHoursJSON+` AS hours,
+			COALESCE((SELECT json_agg(c.day ORDER BY c.day) FROM site_closed_days c
+			  WHERE c.site_id = s.id AND c.day >= d.day AND c.day < d.day + $4::INT), '[]') AS closed,
+			COALESCE((SELECT json_agg(json_build_object('day', sh.day, 'startsAt', sh.starts_at, 'endsAt', sh.ends_at,
+				'works', sh.kind = 'WORK' AND u.role = 'TECHNICIAN' AND u.active) ORDER BY sh.day, sh.user_id)
+			  FROM shifts sh JOIN users u ON u.id = sh.user_id
+			  WHERE sh.site_id = s.id AND sh.day >= d.day AND sh.day < d.day + $5::INT), '[]') AS shifts
+		FROM sites s CROSS JOIN LATERAL (SELECT ($3::TIMESTAMPTZ AT TIME ZONE s.time_zone)::DATE AS day) d
+		WHERE s.id = $1`, site, except, now, closedDaysAhead, rotaDaysAhead)
+	if err != nil {
+		return shop.Workshop{}, 0, err
+	}
+	hours, err := siteHours(row.TimeZone, row.OpensAt, row.ClosesAt, row.Hours)
+	if err != nil {
+		return shop.Workshop{}, 0, err
+	}
+	w := shop.Workshop{Location: hours.Location(), OpensAt: row.OpensAt, ClosesAt: row.ClosesAt, Hours: hours.Hours,
+		Technicians: row.Technicians, Rota: map[string][]shop.OnShift{}}
+	var closed []string
+	if err := json.Unmarshal(row.Closed, &closed); err != nil {
+		return shop.Workshop{}, 0, err
+	}
+	for _, c := range closed {
+		day, err := time.Parse(time.DateOnly, c)
+		if err != nil {
+			return shop.Workshop{}, 0, err
+		}
+		w.ClosedDays = append(w.ClosedDays, shop.ClosedDay{Day: day})
+	}
+	var shifts []struct {
+		Day      string `json:"day"`
+		StartsAt *int   `json:"startsAt"`
+		EndsAt   *int   `json:"endsAt"`
+		Works    bool   `json:"works"`
+	}
+	if err := json.Unmarshal(row.Shifts, &shifts); err != nil {
+		return shop.Workshop{}, 0, err
+	}
+	// Any rota entry plans its day (as capacity's rota_known); only the
+	// technicians' WORK shifts put someone on it.
+	for _, s := range shifts {
+		on := w.Rota[s.Day]
+		if s.Works && s.StartsAt != nil && s.EndsAt != nil {
+			on = append(on, shop.OnShift{StartsAt: *s.StartsAt, EndsAt: *s.EndsAt})
+		}
+		if on == nil {
+			on = []shop.OnShift{}
+		}
+		w.Rota[s.Day] = on
+	}
+	return w, row.Backlog, nil
 }
