@@ -299,11 +299,17 @@ test('inspection on the tablet, link from the advisor, answers on the phone: tab
   await phone.waitForSelector('.item', { timeout: 5000 });
   await phone.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.complete && i.naturalWidth > 0));
   await phone.fill('#name', '林女士');
+  // Meanwhile the technician types a note: the live redraw keeps it and its focus.
+  await tablet.fill(`${tyres} input[name="note"]`, '胎纹 5mm');
   await phone.click(`.item[data-id="${brakeWork}"] .approve`);
   await phone.waitForSelector(`.item[data-id="${brakeWork}"] .answered.APPROVED`, { timeout: 3000 });
   const approvedAt = Date.now();
   const tabletApproved = await within(tablet, 'tablet shows the brakes approved',
     (sel) => !!document.querySelector(`${sel} [data-aw-state="APPROVED"]`), brakes, approvedAt);
+  assert.equal(await tablet.inputValue(`${tyres} input[name="note"]`), '胎纹 5mm');
+  assert.ok(await tablet.evaluate((sel) => document.activeElement === document.querySelector(`${sel} input[name="note"]`), tyres),
+    'the note being typed keeps the focus through the redraw');
+  await tablet.fill(`${tyres} input[name="note"]`, '');
   await phone.click(`.item[data-id="${wiperWork}"] .decline`);
   await phone.waitForSelector(`.item[data-id="${wiperWork}"] .answered.DECLINED`, { timeout: 3000 });
   const declinedAt = Date.now();

@@ -397,6 +397,9 @@ function renderInspections(main) {
     s = el('section', { id: 'inspections', class: 'list' }, el('h2', {}, el('span', { class: 't' }), el('span', { class: 'n' })), el('div', { class: 'insps' }));
     $('mine') ? $('mine').after(s) : main.append(s);
   }
+  // Panels are redrawn: a note being typed gets its focus and caret back.
+  const a = document.activeElement;
+  const typing = a?.matches?.('.insp-item input[name="note"]') ? { id: a.closest('.insp-item').dataset.item, from: a.selectionStart, to: a.selectionEnd } : null;
   const panels = [];
   for (const o of inspectionOrders()) {
     const started = new Set((o.inspections || []).map((i) => i.name));
@@ -429,18 +432,23 @@ function renderInspections(main) {
   s.querySelector('.t').textContent = t(INSP, 'title');
   s.querySelector('.n').textContent = panels.length;
   s.querySelector('.insps').replaceChildren(...panels);
+  const note = typing && s.querySelector(`.insp-item[data-item="${typing.id}"] input[name="note"]`);
+  if (note && document.activeElement !== note) {
+    note.focus({ preventScroll: true });
+    note.setSelectionRange(typing.from, typing.to);
+  }
 }
 
 // itemRow is one checked line: the three lights, the note, photos from the
 // camera with their thumbnails, and for an amber or red finding the tap that
 // proposes it as additional work, then the customer's answer.
 function itemRow(order, item) {
-  const focused = document.activeElement?.closest?.(`[data-item="${item.id}"]`);
-  // Signed photo URLs last 10 minutes: a row is redrawn every 5 unless being typed in.
+  const typing = document.activeElement?.matches?.('input[name="note"]') && document.activeElement.closest(`[data-item="${item.id}"]`);
+  // Signed photo URLs last 10 minutes: a row is redrawn every 5 unless its note is being typed.
   const key = JSON.stringify([item.id, item.status, item.note, item.version, item.additionalWork,
-    item.attachments.map((a) => a.id), app.uploading.has(item.id), settings.lang, focused ? 0 : Math.floor(Date.now() / 300000)]);
+    item.attachments.map((a) => a.id), app.uploading.has(item.id), settings.lang, typing ? 0 : Math.floor(Date.now() / 300000)]);
   const old = app.items.get(item.id);
-  if (old && (old.key === key || focused === old.row)) return old.row;
+  if (old && old.key === key) return old.row;
   const row = el('div', { class: 'insp-item', dataset: { item: item.id, status: item.status || '' } });
   const note = el('input', { name: 'note', type: 'text', maxlength: 500, value: app.notes.get(item.id) ?? item.note, placeholder: t(INSP, 'note'),
     'aria-label': t(INSP, 'note'), oninput: (e) => app.notes.set(item.id, e.target.value) });
