@@ -91,6 +91,8 @@ type config struct {
 	WebhookInterval time.Duration
 	WebhookTimeout  time.Duration
 	WebhookWorkers  int
+	// WebhookAllowPrivate lets endpoints be on loopback and private networks.
+	WebhookAllowPrivate bool
 
 	// Photos (issue 17).
 	BlobURL    string
@@ -166,6 +168,7 @@ func settings(c *config) []setting {
 		{"webhook-interval", "BAYBOARD_WEBHOOK_INTERVAL", "2s", "time between two passes of the outbox: how late a message or webhook may leave after its change", dur(&c.WebhookInterval)},
 		{"webhook-timeout", "BAYBOARD_WEBHOOK_TIMEOUT", "10s", "time a webhook endpoint has to answer one POST before it is retried", dur(&c.WebhookTimeout)},
 		{"webhook-workers", "BAYBOARD_WEBHOOK_WORKERS", "4", "webhook POSTs this instance makes at once", integer(&c.WebhookWorkers)},
+		{"webhook-allow-private", "BAYBOARD_WEBHOOK_ALLOW_PRIVATE", "false", "let webhook endpoints be on loopback, link-local and private addresses (a gateway on the LAN, a local test receiver); off, they must be public, checked at registration and at every delivery", boolean(&c.WebhookAllowPrivate)},
 		{"blob-url", "BAYBOARD_BLOB_URL", "", "where photos are stored: file:///abs/dir (default: the folder .bayboard-blobs in the working directory) or s3://bucket?region=…&endpoint=… (S3-compatible, for several instances)", str(&c.BlobURL)},
 		{"signing-key", "BAYBOARD_SIGNING_KEY", "", "secret that signs photo URLs; give every instance the same one (default: a random key per start, so one instance only)", str(&c.SigningKey)},
 	}
@@ -315,6 +318,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 
 	// Approval links in customers' messages point at the public address.
 	db.PublicURL, db.Production = base, cfg.Env == "production"
+	db.AllowPrivateWebhooks = cfg.WebhookAllowPrivate
 	uploads, err := openUploads(ctx, cfg, db, log)
 	if err != nil {
 		return err
@@ -342,7 +346,8 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 
 	// The outbox: messages to the log, webhooks to their endpoints, in a
 	// loop of their own: a slow or dead endpoint never holds up a mutation.
-	outbox := webhook.New(db, log, webhook.Options{Interval: cfg.WebhookInterval, Timeout: cfg.WebhookTimeout, Workers: cfg.WebhookWorkers})
+	outbox := webhook.New(db, log, webhook.Options{Interval: cfg.WebhookInterval, Timeout: cfg.WebhookTimeout, Workers: cfg.WebhookWorkers,
+		AllowPrivate: cfg.WebhookAllowPrivate})
 	outboxCtx, stopOutbox := context.WithCancel(context.Background())
 	outboxDone := make(chan error, 1)
 	go func() { outboxDone <- outbox.Run(outboxCtx) }()

@@ -9,5 +9,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	DATABASE_URL=$(scripts/pg.sh start)
 fi
 export DATABASE_URL
+# A webhook receiver on this machine (a local test server) may be registered.
+export BAYBOARD_WEBHOOK_ALLOW_PRIVATE=${BAYBOARD_WEBHOOK_ALLOW_PRIVATE:-true}
 
 exec ./bin/bayboard serve --demo "$@"

@@ -1,6 +1,7 @@
 package shop_test
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,10 @@ func TestNewWebhookEndpoint(t *testing.T) {
 		wantCode   string
 	}{
 		{name: "OK", in: ok, by: mgr},
-		{name: "OKEventsOnly", in: shop.WebhookEndpointInput{URL: "http://127.0.0.1:9/x", EventKinds: []shop.EventKind{shop.EventOrderReady}}, by: mgr},
+		{name: "OKEventsOnly", in: shop.WebhookEndpointInput{URL: "http://127.0.0.1:9/x", EventKinds: []shop.EventKind{shop.EventOrderReady}, AllowPrivate: true}, by: mgr},
+		{name: "ErrInvalidLoopback", in: shop.WebhookEndpointInput{URL: "http://127.0.0.1:9/x", Messages: true}, by: mgr, wantCode: shop.EINVALID},
+		{name: "ErrInvalidResolvesPrivate", in: shop.WebhookEndpointInput{URL: "https://gw.example.com/x", Messages: true,
+			Addrs: []netip.Addr{netip.MustParseAddr("93.184.215.14"), netip.MustParseAddr("10.0.0.7")}}, by: mgr, wantCode: shop.EINVALID},
 		{name: "ErrForbidden", in: ok, by: adv, wantCode: shop.EFORBIDDEN},
 		{name: "ErrNotFoundOtherSite", in: ok, by: other, wantCode: shop.ENOTFOUND},
 		{name: "ErrInvalidURL", in: shop.WebhookEndpointInput{URL: "sms.example.com", Messages: true}, by: mgr, wantCode: shop.EINVALID},

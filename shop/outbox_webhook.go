@@ -2,6 +2,7 @@ package shop
 
 import (
 	"io"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -104,6 +105,11 @@ type WebhookEndpointInput struct {
 	Description string
 	Messages    bool
 	EventKinds  []EventKind
+	// Addrs are what the URL's host resolved to when it was registered
+	// (none when it did not resolve); AllowPrivate lets them be private
+	// (see CheckWebhookHost).
+	Addrs        []netip.Addr
+	AllowPrivate bool
 }
 
 // MayManageWebhooks returns FORBIDDEN unless a manages the site's webhooks:
@@ -122,7 +128,8 @@ func MayManageWebhooks(a *Actor, site SiteID) error {
 
 // NewWebhookEndpoint decides a manager's registration of an endpoint for
 // site: an absolute http(s) URL without credentials (https only in
-// production, where the payloads cross networks), at least one thing to
+// production, where the payloads cross networks), on a public address
+// unless in.AllowPrivate (CheckWebhookHost), at least one thing to
 // receive, known event kinds without repeats. secret is the fresh signing
 // secret (the caller draws it). Errors: UNAUTHENTICATED, NOT_FOUND,
 // FORBIDDEN, INVALID (with the field).
@@ -140,6 +147,9 @@ func NewWebhookEndpoint(site SiteID, in WebhookEndpointInput, secret string, pro
 	}
 	if production && u.Scheme != "https" {
 		return WebhookEndpoint{}, FieldErrorf("url", "Use an https address: payloads carry customers' names and phone numbers.")
+	}
+	if err := CheckWebhookHost(u.Hostname(), in.Addrs, in.AllowPrivate); err != nil {
+		return WebhookEndpoint{}, err
 	}
 	desc, err := CheckText("description", in.Description, false, MaxShortText)
 	if err != nil {

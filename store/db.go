@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,13 @@ type DB struct {
 	PublicURL string
 	// Production refuses webhook endpoints over plain http.
 	Production bool
+	// AllowPrivateWebhooks lets webhook endpoints be on loopback, link-local
+	// and private addresses (BAYBOARD_WEBHOOK_ALLOW_PRIVATE): off, they must
+	// be public (shop.CheckWebhookHost).
+	AllowPrivateWebhooks bool
+	// LookupIP resolves a webhook endpoint's host when it is registered
+	// (nil: the system resolver).
+	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
 	// AttachmentKey signs the short-lived URLs of photos (AttachmentURL).
 	AttachmentKey []byte
 	// stmts holds the prepared statements of the hot reads (see prepared),

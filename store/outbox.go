@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"net"
+	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -688,13 +691,15 @@ type CreateWebhookEndpointInput struct {
 // ("whsec_" + base64 of 32 random bytes). Production refuses plain http.
 // Errors: UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, INVALID.
 func (d *DB) CreateWebhookEndpoint(ctx context.Context, in CreateWebhookEndpointInput) (*shop.WebhookEndpoint, error) {
+	// Resolve before the transaction: DNS may take seconds.
+	addrs := d.webhookAddrs(ctx, in.URL)
 	return mutate(d, ctx, "createWebhookEndpoint", "", in, func(c *change) (*shop.WebhookEndpoint, error) {
 		key := make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
 			return nil, err
 		}
 		e, err := shop.NewWebhookEndpoint(in.SiteID, shop.WebhookEndpointInput{URL: in.URL, Description: deref(in.Description),
-			Messages: in.Messages, EventKinds: in.EventKinds}, "whsec_"+base64.StdEncoding.EncodeToString(key), d.Production, c.actor, c.now)
+			Messages: in.Messages, EventKinds: in.EventKinds, Addrs: addrs, AllowPrivate: d.AllowPrivateWebhooks}, "whsec_"+base64.StdEncoding.EncodeToString(key), d.Production, c.actor, c.now)
 		if err != nil {
 			return nil, err
 		}
@@ -710,6 +715,30 @@ func (d *DB) CreateWebhookEndpoint(ctx context.Context, in CreateWebhookEndpoint
 		}
 		return &e, nil
 	})
+}
+
+// webhookAddrs resolves the host of an endpoint's URL for
+// shop.CheckWebhookHost: nothing when private addresses are allowed, the URL
+// is unreadable (the rule says so), the host is an IP address (the rule
+// reads it) or the name does not resolve within 3 s.
+func (d *DB) webhookAddrs(ctx context.Context, raw string) []netip.Addr {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if d.AllowPrivateWebhooks || err != nil || u.Hostname() == "" {
+		return nil
+	}
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil {
+		return nil
+	}
+	lookup := d.LookupIP
+	if lookup == nil {
+		lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	addrs, _ := lookup(ctx, u.Hostname())
+	return addrs
 }
 
 // DisableWebhookEndpoint stops posting to an endpoint, its pending

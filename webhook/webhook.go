@@ -20,13 +20,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"bayboard/shop"
 	"bayboard/store"
 )
 
@@ -86,8 +90,15 @@ type Options struct {
 	Workers int
 	// Batch is how many deliveries a pass takes at most (default 100).
 	Batch int
-	// Client posts; default an http.Client with Timeout.
+	// Client posts; default an http.Client with Timeout that connects to
+	// public addresses only (see AllowPrivate).
 	Client *http.Client
+	// AllowPrivate lets the default client connect to loopback, link-local
+	// and private addresses (BAYBOARD_WEBHOOK_ALLOW_PRIVATE). Off, every
+	// connection is checked against the address it is about to reach, after
+	// DNS: an endpoint accepted as public whose name now points inside (DNS
+	// rebinding, a changed record) fails its attempt and is retried.
+	AllowPrivate bool
 }
 
 // Stats are the worker's counters, for metrics and tests.
@@ -129,7 +140,7 @@ func New(db *store.DB, log *slog.Logger, opts Options) *Worker {
 		opts.Batch = 100
 	}
 	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: opts.Timeout,
+		opts.Client = &http.Client{Timeout: opts.Timeout, Transport: guardedTransport(opts.AllowPrivate),
 			// A redirect is not an acknowledgement: the 3xx is the answer.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
@@ -269,6 +280,29 @@ func (w *Worker) send(ctx context.Context, url, id string, ts int64, sig string,
 		return &s, ""
 	}
 	return &s, http.StatusText(s)
+}
+
+// guardedTransport is the default client's transport: no proxy from the
+// environment (the check must see the endpoint's own address, not a
+// proxy's), and unless allowPrivate a dialer that refuses to connect to
+// anything but a public address (shop.PrivateAddr). The check runs on the
+// address actually dialled, after resolution, so no DNS answer gets past it.
+func guardedTransport(allowPrivate bool) *http.Transport {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("refused to connect to %s: not an IP address", address)
+			}
+			if shop.PrivateAddr(ap.Addr()) {
+				return fmt.Errorf("refused to connect to %s: a private or local network address (BAYBOARD_WEBHOOK_ALLOW_PRIVATE allows it)", ap.Addr().Unmap())
+			}
+			return nil
+		}
+	}
+	return &http.Transport{DialContext: d.DialContext, ForceAttemptHTTP2: true, MaxIdleConns: 100,
+		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ExpectContinueTimeout: time.Second}
 }
 
 // NewSecret is for receivers' tests: a valid secret from key.

@@ -3,10 +3,13 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -135,6 +138,7 @@ func pending(t *testing.T, db *store.DB, ctx context.Context, ep shop.WebhookEnd
 func setup(t *testing.T) (*store.DB, *storetest.Fixture, *clock, *receiver, *shop.WebhookEndpoint) {
 	db := storetest.MustOpenDB(t)
 	db.PublicURL = "https://bb.example"
+	db.AllowPrivateWebhooks = true // the receiver listens on 127.0.0.1
 	clk := &clock{now: time.Now().UTC()}
 	db.Now = clk.Now
 	f := storetest.MustFixture(t, db)
@@ -168,7 +172,7 @@ func TestWebhookDelivery(t *testing.T) {
 	_, err = db.SequenceEvents(ctx) // the hub's sequencer gives the events their positions
 	must(t, err, "sequence")
 
-	w := webhook.New(db, quiet(), webhook.Options{Workers: 1, Timeout: 200 * time.Millisecond})
+	w := webhook.New(db, quiet(), webhook.Options{Workers: 1, Timeout: 200 * time.Millisecond, AllowPrivate: true})
 	rcv.setScript(cutOff, hang, answer500)
 	must(t, w.Pass(ctx), "pass 1")
 	if got := w.Stats.Messages.Load(); got != 2 {
@@ -274,7 +278,7 @@ func TestWebhookRestart(t *testing.T) {
 	f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Jobs: 1})
 
 	rcv.setScript(hang)
-	opts := webhook.Options{Workers: 1, Timeout: time.Hour} // only the stop ends the hanging POST
+	opts := webhook.Options{Workers: 1, Timeout: time.Hour, AllowPrivate: true} // only the stop ends the hanging POST
 	first := webhook.New(db, quiet(), opts)
 	ctx1, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -323,8 +327,8 @@ func TestWebhookTwoWorkers(t *testing.T) {
 	}
 	_, err := db.SequenceEvents(context.Background())
 	must(t, err, "sequence")
-	a := webhook.New(db, quiet(), webhook.Options{Workers: 2, Batch: 2})
-	b := webhook.New(db, quiet(), webhook.Options{Workers: 2, Batch: 2})
+	a := webhook.New(db, quiet(), webhook.Options{Workers: 2, Batch: 2, AllowPrivate: true})
+	b := webhook.New(db, quiet(), webhook.Options{Workers: 2, Batch: 2, AllowPrivate: true})
 	for range 4 {
 		var wg sync.WaitGroup
 		for _, w := range []*webhook.Worker{a, b} {
@@ -384,5 +388,81 @@ func TestSignVerify(t *testing.T) {
 	must(t, err, "sign reference")
 	if ref != "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" {
 		t.Fatalf("signature=%q, want the reference vector's", ref)
+	}
+}
+
+// TestWebhookRefusesPrivateAtDelivery: an endpoint registered while its
+// address was allowed (or its name pointed elsewhere) is not posted to once
+// it leads to a private address and the worker does not allow those: the
+// attempt fails with the reason in the delivery log, the receiver gets
+// nothing, and the delivery stays pending for a retry.
+func TestWebhookRefusesPrivateAtDelivery(t *testing.T) {
+	t.Parallel()
+	db, f, _, rcv, ep := setup(t)
+	ctx := context.Background()
+	f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Jobs: 1})
+	w := webhook.New(db, quiet(), webhook.Options{Workers: 1, Timeout: 2 * time.Second})
+	must(t, w.Pass(ctx), "pass")
+	if a, d, fl := w.Stats.Attempts.Load(), w.Stats.Delivered.Load(), w.Stats.Failed.Load(); a == 0 || d != 0 || fl != a {
+		t.Fatalf("attempts=%d delivered=%d failed=%d, want every attempt refused", a, d, fl)
+	}
+	if raw, _, _ := rcv.snapshot(); len(raw) != 0 {
+		t.Fatalf("receiver got %d posts, want none", len(raw))
+	}
+	ds, err := db.FindWebhookDeliveries(storetest.Ctx(f.Manager), store.DeliveryFilter{EndpointID: ep.ID, Pending: true})
+	must(t, err, "deliveries")
+	if len(ds) == 0 || ds[0].LastStatus != nil || !strings.Contains(ds[0].LastError, "private or local network address") {
+		t.Fatalf("deliveries=%+v, want pending ones refused as private", ds)
+	}
+}
+
+// TestCreateWebhookEndpointRefusesPrivate: registering is refused (INVALID on
+// url) for a literal private address and for a name that resolves to one,
+// unless the deployment allows private addresses.
+func TestCreateWebhookEndpointRefusesPrivate(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	mgr := storetest.Ctx(f.Manager)
+	db.LookupIP = func(_ context.Context, host string) ([]netip.Addr, error) {
+		switch host {
+		case "inside.example.com":
+			return []netip.Addr{netip.MustParseAddr("10.0.0.8")}, nil
+		case "sms.example.com":
+			return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
+		}
+		return nil, errors.New("no such host")
+	}
+	create := func(url string) error {
+		_, err := db.CreateWebhookEndpoint(mgr, store.CreateWebhookEndpointInput{SiteID: f.Site.ID, URL: url, Messages: true})
+		return err
+	}
+	for _, tc := range []struct {
+		name, url, want string
+		allow           bool
+	}{
+		{name: "OK", url: "https://sms.example.com/hook"},
+		{name: "OKAllowed", url: "http://127.0.0.1:9/hook", allow: true},
+		{name: "OKAllowedResolvesPrivate", url: "https://inside.example.com/hook", allow: true},
+		{name: "ErrInvalidLoopback", url: "http://127.0.0.1:9/hook", want: shop.EINVALID},
+		{name: "ErrInvalidMetadata", url: "http://169.254.169.254/latest", want: shop.EINVALID},
+		{name: "ErrInvalidResolvesPrivate", url: "https://inside.example.com/hook", want: shop.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db.AllowPrivateWebhooks = tc.allow
+			err := create(tc.url)
+			if got := shop.ErrorCode(err); got != tc.want {
+				t.Fatalf("code=%q, want %q (err %v)", got, tc.want, err)
+			}
+			var se *shop.Error
+			if err != nil && (!errors.As(err, &se) || se.Field != "url") {
+				t.Fatalf("error=%v, want it on field url", err)
+			}
+		})
+	}
+	eps, err := db.FindWebhookEndpoints(mgr, f.Site.ID)
+	must(t, err, "endpoints")
+	if len(eps) != 3 {
+		t.Fatalf("endpoints=%d, want 3 (the refused ones not saved)", len(eps))
 	}
 }

@@ -61,10 +61,11 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Server is one bayboard process: `serve --demo` on a port of its own.
+// Server is one bayboard process: `serve --demo` on a port of its own;
+// args are more settings (e.g. ['--webhook-allow-private']).
 export class Server {
-  constructor({ bin, dbURL, port }) {
-    Object.assign(this, { bin, dbURL, port });
+  constructor({ bin, dbURL, port, args = [] }) {
+    Object.assign(this, { bin, dbURL, port, args });
     this.base = `http://127.0.0.1:${port}`;
     this.proc = null;
     this.tokens = [];
@@ -74,7 +75,7 @@ export class Server {
     let out = '';
     let err = '';
     const proc = spawn(this.bin, ['serve', '--demo', '--addr', `127.0.0.1:${this.port}`, '--database-url', this.dbURL,
-      '--log-format', 'text', '--log-level', 'warn', '--shutdown-timeout', '2s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--log-format', 'text', '--log-level', 'warn', '--shutdown-timeout', '2s', ...this.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stdout.on('data', (b) => { out += b; });
     proc.stderr.on('data', (b) => { err += b; });

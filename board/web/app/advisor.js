@@ -472,7 +472,9 @@ const D = {
   told: { zh: '已告知客户新的交车时间', en: 'Customer told: new promised time' }, newPromised: { zh: '新的承诺时间', en: 'New promised time' },
   reason: { zh: '原因（告知客户的内容）', en: 'Reason (what the customer was told)' }, saveTold: { zh: '记录', en: 'Record' },
   tellCustomer: { zh: '告知客户', en: 'Tell the customer' }, openOrder: { zh: '打开委托书', en: 'Open the order' },
-  additional: { zh: '增项', en: 'Additional work' }, contact: { zh: '客户方答复人', en: 'Who answered' }, method: { PHONE: { zh: '电话', en: 'Phone' }, IN_PERSON: { zh: '当面', en: 'In person' }, MESSAGE: { zh: '短信/微信', en: 'Message' } },
+  additional: { zh: '增项', en: 'Additional work' }, contact: { zh: '客户方答复人', en: 'Who answered' }, method: { PHONE: { zh: '电话', en: 'Phone' }, IN_PERSON: { zh: '当面', en: 'In person' }, MESSAGE: { zh: '短信/微信', en: 'Message' }, CUSTOMER_LINK: { zh: '客户链接', en: 'Customer link' } },
+  sendLink: { zh: '发送确认链接给客户', en: 'Send the customer the approval link' },
+  linkSent: { zh: '链接已发送（72 小时内有效）：', en: 'Link sent (valid 72 hours): ' },
   contactMethod: { zh: '联系方式', en: 'How reached' }, note: { zh: '备注', en: 'Note' },
   approve: { zh: '客户同意', en: 'Approved' }, decline: { zh: '客户拒绝', en: 'Declined' },
   awState: { REQUESTED: { zh: '待客户确认', en: 'waiting for the customer' }, APPROVED: { zh: '已同意', en: 'approved' }, DECLINED: { zh: '已拒绝', en: 'declined' } },
@@ -974,8 +976,33 @@ function toldSection(o) {
   return el('section', { class: 'o-sec' }, el('h3', {}, t(D, 'told')), form);
 }
 
+// linkSection lets the advisor send the customer the approval link
+// (sendApprovalLink) while additional work waits: the customer answers item
+// by item on their phone; the link is shown once, to read out if asked.
+function linkSection(o) {
+  if (!o.additionalWork.some((aw) => aw.state === 'REQUESTED')) return null;
+  const box = el('div', { class: 'aw-link', dataset: { order: o.id } });
+  const b = el('button', { type: 'button', class: 'btn primary', dataset: { action: 'sendApprovalLink' }, onclick: async () => {
+    clearErrors(box);
+    b.disabled = true;
+    try {
+      const { sendApprovalLink: p } = await gql(`mutation SendApprovalLink($input: SendApprovalLinkInput!) {
+        sendApprovalLink(input: $input) { url expiresAt userErrors { code field message } } }`, { input: { orderId: o.id } });
+      if (p.userErrors.length) return formError(box, p.userErrors.map((e) => e.message).join(' '));
+      box.querySelector('.link-sent')?.remove();
+      box.append(el('div', { class: 'link-sent muted' }, t(D, 'linkSent'), el('a', { href: p.url, target: '_blank', rel: 'noopener' }, p.url)));
+    } catch (e) {
+      formError(box, e.message);
+    } finally {
+      b.disabled = false;
+    }
+  } }, t(D, 'sendLink'));
+  box.append(b);
+  return box;
+}
+
 function additionalSection(o) {
-  return el('section', { class: 'o-sec', dataset: { section: 'additional' } }, el('h3', {}, t(D, 'additional')),
+  return el('section', { class: 'o-sec', dataset: { section: 'additional' } }, el('h3', {}, t(D, 'additional')), linkSection(o),
     el('ul', { class: 'aw-list' }, o.additionalWork.map((aw) => {
       const li = el('li', { class: 'aw aw-' + aw.state.toLowerCase(), dataset: { additional: aw.id } },
         el('div', {}, aw.safety ? el('span', { class: 'chip blk-qc_failed' }, '⚠ ' + t(TEXT, 'safety')) : null, ' ',

@@ -1,11 +1,14 @@
 // The technician's tablet (技师作业): my jobs in order of priority with the
 // actions of their state (start, pause with a reason, resume, progress,
-// finish, self-check), additional work found during repair, and for a team
-// lead the team-lead checks waiting for them. Live from boardFeed.
+// finish, self-check), additional work found during repair, the cars'
+// inspections (电子检查单: each item green/amber/red with a note and photos
+// from the camera, an amber or red one proposed as additional work in one
+// tap), and for a team lead the team-lead checks waiting for them. Live from
+// boardFeed.
 import {
   t, gql, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
   loadOrders, followBoard, debounce, connText, showUserErrors,
-  STAFF_ROLES,
+  STAFF_ROLES, settings,
 } from './common.js';
 
 const TEXT = {
@@ -52,8 +55,9 @@ const TEXT = {
 
 const JOB = `id description state labourMinutes safety additional progress pauseReason pauseNote reworkCount reworkReason
   workedMinutes startedAt version technician { id shortName team teamLead } bay { id code }`;
-const ORDER = `id number state priority promisedAt readyAt stage blockers version
-  visit { vehicle { plate make model colour } } jobs { ${JOB} }`;
+const ITEM = `id seq name status note version additionalWork { id state } attachments { id url thumbnailUrl }`;
+const ORDER = `id number state priority promisedAt readyAt stage blockers version workType
+  visit { vehicle { plate make model colour } } jobs { ${JOB} } inspections { id name items { ${ITEM} } }`;
 const STATES = ['IN_WORK', 'QC'];
 const MUT = (name, type) => `mutation ${name[0].toUpperCase() + name.slice(1)}($input: ${type}!) {
   ${name}(input: $input) { job { ${JOB} } userErrors { code field message } } }`;
@@ -66,7 +70,8 @@ const STATE_RANK = { IN_PROGRESS: 0, PAUSED: 1, REWORK: 2, DISPATCHED: 3, FINISH
 const MINE = new Set(Object.keys(STATE_RANK));
 
 const $ = (id) => document.getElementById(id);
-const app = { viewer: null, site: null, clock: null, orders: [], open: new Map(), loads: 0, live: null };
+const app = { viewer: null, site: null, clock: null, orders: [], open: new Map(), loads: 0, live: null,
+  checklists: [], notes: new Map(), items: new Map(), uploading: new Set() };
 window.bayboard = app;
 
 function setPill(state, detail) {
@@ -298,6 +303,7 @@ function render() {
     return s;
   };
   section('mine', t(TEXT, 'mine'), active, t(TEXT, 'none'));
+  renderInspections(main);
   const cs = section('checks', t(TEXT, 'checks'), checks, t(TEXT, 'noChecks'), { lead: true });
   cs.hidden = !app.viewer.teamLead;
   const ds = section('finished', t(TEXT, 'done'), finished, '');
@@ -305,7 +311,10 @@ function render() {
 }
 
 async function load() {
-  app.orders = await loadOrders(app.site.id, STATES, ORDER);
+  const [orders, lists] = await Promise.all([loadOrders(app.site.id, STATES, ORDER),
+    gql('query Checklists($siteId: ID!) { inspectionChecklists(siteId: $siteId) { id name workType entries { name } } }', { siteId: app.site.id })]);
+  app.orders = orders;
+  app.checklists = lists.inspectionChecklists;
   app.loads++;
   render();
 }
@@ -337,6 +346,188 @@ async function start() {
     },
   });
   setInterval(render, 60000);
+}
+
+// ---- the inspection (电子检查单) ---------------------------------------------
+
+const INSP = {
+  title: { zh: '检查单', en: 'Inspections' },
+  start: { zh: '开始检查：{n}', en: 'Start inspection: {n}' },
+  checked: { zh: '已检 {d}/{n}', en: '{d}/{n} checked' },
+  unchecked: { zh: '未检', en: 'Not checked' },
+  status: { GREEN: { zh: '良好', en: 'Good' }, AMBER: { zh: '注意', en: 'Soon' }, RED: { zh: '需处理', en: 'Now' } },
+  note: { zh: '发现的问题（注意/需处理时必填）', en: 'What was found (needed for soon / now)' },
+  photo: { zh: '拍照', en: 'Photo' },
+  uploading: { zh: '上传中…', en: 'Uploading…' },
+  propose: { zh: '转为增项', en: 'Propose as work' },
+  aw: { REQUESTED: { zh: '增项待客户确认', en: 'Work proposed: waiting for the customer' },
+    APPROVED: { zh: '客户已同意增项', en: 'Customer approved the work' }, DECLINED: { zh: '客户已拒绝增项', en: 'Customer declined the work' } },
+  proposed: { zh: '已转为增项，等待客户确认', en: 'Proposed: waiting for the customer' },
+  uploadFailed: { zh: '照片上传失败：{m}', en: 'The photo was not uploaded: {m}' },
+};
+const RECORD = `mutation RecordInspectionItem($input: RecordInspectionItemInput!) {
+  recordInspectionItem(input: $input) { item { ${ITEM} } userErrors { code field message } } }`;
+const PROPOSE = `mutation ProposeFromInspectionItem($input: ProposeFromInspectionItemInput!) {
+  proposeFromInspectionItem(input: $input) { additionalWork { id state } userErrors { code field message } } }`;
+const START = `mutation StartInspection($input: StartInspectionInput!) {
+  startInspection(input: $input) { inspection { id name items { ${ITEM} } } userErrors { code field message } } }`;
+
+// inspectionOrders are the cars I work on (one of my jobs is on them).
+function inspectionOrders() {
+  const seen = new Map();
+  for (const r of mine()) if (!seen.has(r.order.id)) seen.set(r.order.id, r.order);
+  return [...seen.values()];
+}
+
+function putItem(item) {
+  for (const o of app.orders) {
+    for (const ins of o.inspections || []) {
+      const i = ins.items.findIndex((x) => x.id === item.id);
+      if (i >= 0) ins.items[i] = item;
+    }
+  }
+}
+
+// renderInspections draws a panel per car I work on: its inspections, and
+// the site's checklists for its kind of visit not yet started. Item rows are
+// reused while unchanged, so a note being typed survives a live reload.
+function renderInspections(main) {
+  let s = $('inspections');
+  if (!s) {
+    s = el('section', { id: 'inspections', class: 'list' }, el('h2', {}, el('span', { class: 't' }), el('span', { class: 'n' })), el('div', { class: 'insps' }));
+    $('mine') ? $('mine').after(s) : main.append(s);
+  }
+  // Panels are redrawn: a note being typed gets its focus and caret back.
+  const a = document.activeElement;
+  const typing = a?.matches?.('.insp-item input[name="note"]') ? { id: a.closest('.insp-item').dataset.item, from: a.selectionStart, to: a.selectionEnd } : null;
+  const panels = [];
+  for (const o of inspectionOrders()) {
+    const started = new Set((o.inspections || []).map((i) => i.name));
+    const lists = app.checklists.filter((c) => c.workType === o.workType && !started.has(c.name));
+    if (!(o.inspections || []).length && !lists.length) continue;
+    const v = o.visit.vehicle;
+    const panel = el('article', { class: 'insp', dataset: { order: o.id } },
+      el('div', { class: 'head' }, plateEl(v.plate), el('span', { class: 'model' }, [v.make, v.model, v.colour].filter(Boolean).join(' ')),
+        el('span', { class: 'muted' }, o.number)));
+    for (const c of lists) {
+      panel.append(el('div', { class: 'actions' }, el('button', { type: 'button', class: 'primary', dataset: { action: 'startInspection', checklist: c.id },
+        onclick: async (e) => {
+          const p = await act({ document: START, field: 'startInspection', control: e.currentTarget, scope: panel,
+            variables: { input: { orderId: o.id, checklistId: c.id } } });
+          if (!p) return;
+          o.inspections = [...(o.inspections || []), p.inspection];
+          render();
+          reloadSoon();
+        } }, t(INSP, 'start', { n: c.name }))));
+    }
+    for (const ins of o.inspections || []) {
+      const done = ins.items.filter((i) => i.status).length;
+      panel.append(el('div', { class: 'insp-title', dataset: { inspection: ins.id } }, el('span', { class: 'name' }, ins.name),
+        el('span', { class: 'chip' + (done === ins.items.length ? ' ok' : '') }, t(INSP, 'checked', { d: done, n: ins.items.length }))));
+      panel.append(el('div', { class: 'insp-items' }, ins.items.map((item) => itemRow(o, item))));
+    }
+    panels.push(panel);
+  }
+  s.hidden = panels.length === 0;
+  s.querySelector('.t').textContent = t(INSP, 'title');
+  s.querySelector('.n').textContent = panels.length;
+  s.querySelector('.insps').replaceChildren(...panels);
+  const note = typing && s.querySelector(`.insp-item[data-item="${typing.id}"] input[name="note"]`);
+  if (note && document.activeElement !== note) {
+    note.focus({ preventScroll: true });
+    note.setSelectionRange(typing.from, typing.to);
+  }
+}
+
+// itemRow is one checked line: the three lights, the note, photos from the
+// camera with their thumbnails, and for an amber or red finding the tap that
+// proposes it as additional work, then the customer's answer.
+function itemRow(order, item) {
+  const typing = document.activeElement?.matches?.('input[name="note"]') && document.activeElement.closest(`[data-item="${item.id}"]`);
+  // Signed photo URLs last 10 minutes: a row is redrawn every 5 unless its note is being typed.
+  const key = JSON.stringify([item.id, item.status, item.note, item.version, item.additionalWork,
+    item.attachments.map((a) => a.id), app.uploading.has(item.id), settings.lang, typing ? 0 : Math.floor(Date.now() / 300000)]);
+  const old = app.items.get(item.id);
+  if (old && old.key === key) return old.row;
+  const row = el('div', { class: 'insp-item', dataset: { item: item.id, status: item.status || '' } });
+  const note = el('input', { name: 'note', type: 'text', maxlength: 500, value: app.notes.get(item.id) ?? item.note, placeholder: t(INSP, 'note'),
+    'aria-label': t(INSP, 'note'), oninput: (e) => app.notes.set(item.id, e.target.value) });
+  const light = (st) => el('button', { type: 'button', class: 'light l-' + st.toLowerCase(), 'aria-pressed': String(item.status === st),
+    dataset: { action: 'recordInspectionItem', status: st }, onclick: (e) => recordItem(row, e.currentTarget, item, st, note.value) }, t(INSP.status, st));
+  const file = el('input', { type: 'file', name: 'file', accept: 'image/*', capture: 'environment', hidden: true,
+    onchange: (e) => uploadPhoto(row, item, e.currentTarget) });
+  const busy = app.uploading.has(item.id);
+  const photos = el('div', { class: 'photos' }, item.attachments.map((a) => el('a', { href: a.url, target: '_blank', rel: 'noopener' },
+    el('img', { src: a.thumbnailUrl, alt: item.name, loading: 'lazy' }))),
+  el('label', { class: 'btn photo' + (busy ? ' busy' : ''), dataset: { action: 'uploadPhoto' } }, busy ? t(INSP, 'uploading') : '+ ' + t(INSP, 'photo'), file));
+  const aw = item.additionalWork;
+  let after = null;
+  if (aw) {
+    after = el('span', { class: 'chip aw aw-' + aw.state.toLowerCase(), dataset: { awState: aw.state } }, t(INSP.aw, aw.state));
+  } else if (item.status === 'AMBER' || item.status === 'RED') {
+    after = el('button', { type: 'button', class: 'propose', dataset: { action: 'proposeFromInspectionItem' }, onclick: async (e) => {
+      const p = await act({ document: PROPOSE, field: 'proposeFromInspectionItem', control: e.currentTarget, scope: row,
+        variables: { input: { itemId: item.id } }, onConflict: () => reloadSoon() });
+      if (!p) return;
+      putItem({ ...item, additionalWork: p.additionalWork });
+      toast(t(INSP, 'proposed'));
+      render();
+      reloadSoon();
+    } }, t(INSP, 'propose'));
+  }
+  row.append(
+    el('div', { class: 'name' }, el('span', { class: 'seq' }, item.seq + '.'), ' ', item.name,
+      item.status ? null : el('span', { class: 'muted' }, ' · ' + t(INSP, 'unchecked'))),
+    el('div', { class: 'lights', dataset: { field: 'status' } }, ['GREEN', 'AMBER', 'RED'].map(light)),
+    note,
+    el('div', { class: 'extra' }, photos, after));
+  app.items.set(item.id, { key, row });
+  return row;
+}
+
+async function recordItem(row, control, item, status, note) {
+  const p = await act({ document: RECORD, field: 'recordInspectionItem', control, scope: row,
+    variables: { input: { itemId: item.id, status, note: note.trim() || null, expectedVersion: item.version } },
+    onConflict: () => reloadSoon() });
+  if (!p) return;
+  app.notes.delete(item.id);
+  putItem(p.item);
+  app.items.delete(item.id);
+  render();
+  reloadSoon();
+}
+
+// uploadPhoto sends the camera's photo to POST /attachments (multipart,
+// with the bearer token; the server checks and re-encodes it) and shows its
+// thumbnail.
+async function uploadPhoto(row, item, input) {
+  const f = input.files?.[0];
+  if (!f) return;
+  const form = new FormData();
+  form.append('ownerType', 'INSPECTION_ITEM');
+  form.append('ownerId', item.id);
+  form.append('file', f, f.name || 'photo.jpg');
+  app.uploading.add(item.id);
+  render();
+  try {
+    const r = await fetch('/attachments', { method: 'POST', headers: { Authorization: 'Bearer ' + settings.token }, body: form });
+    const body = await r.json().catch(() => ({}));
+    app.uploading.delete(item.id);
+    if (r.status !== 201) {
+      const e = body.errors?.[0] || {};
+      render();
+      showUserErrors(app.items.get(item.id)?.row || row, [{ code: e.extensions?.code || 'INTERNAL', field: [],
+        message: t(INSP, 'uploadFailed', { m: e.message || r.status }) }]);
+      return;
+    }
+    putItem({ ...item, attachments: [...item.attachments, { id: body.id, url: body.url, thumbnailUrl: body.thumbnailUrl }] });
+    render();
+    reloadSoon();
+  } catch (e) {
+    app.uploading.delete(item.id);
+    render();
+    showUserErrors(app.items.get(item.id)?.row || row, [{ code: 'NETWORK', field: [], message: t(INSP, 'uploadFailed', { m: e.message }) }]);
+  }
 }
 
 start().catch((e) => {
