@@ -51,7 +51,8 @@ const TEXT = {
   load: { zh: '已排 {b} / 班次剩 {l}', en: '{b} booked / {l} of shift left' },
   inBay: { zh: '工位 {b}', en: 'bay {b}' },
   needs: { zh: '需 {s}', en: 'needs {s}' },
-  capFree: { zh: '可用工时 {d}', en: 'free {d}' },
+  capFree: { zh: '可用工时 {d}', en: 'free labour {d}' },
+  onShiftN: { zh: '在班 {n}/{m}', en: '{n}/{m} on shift' },
   capOn: { zh: '在班 {n} 人', en: '{n} on shift' },
   capAssumed: { zh: '今日未排班，按全员估算', en: 'no rota today: everyone assumed' },
   capSkill: { zh: '{s} {d}', en: '{s} {d}' },
@@ -85,6 +86,16 @@ const SKILL = {
   DIAGNOSIS: { zh: '诊断', en: 'diagnosis' },
 };
 const skillName = (code) => (SKILL[code] ? t(SKILL, code) : code);
+
+// hours writes labour minutes as hours and minutes however many there are
+// (a workshop's day of labour is "25时10分", not "1天1时").
+function hours(min) {
+  min = Math.max(0, Math.round(min));
+  if (min < 60) return duration(min);
+  const h = Math.floor(min / 60);
+  const m = String(min % 60).padStart(2, '0');
+  return t({ zh: `${h}时${m}分`, en: `${h} h ${m}` });
+}
 
 const JOB = `id description state labourMinutes workedMinutes safety additional progress version requiredSkill
   technician { id shortName } bay { id code }`;
@@ -188,7 +199,7 @@ function warnings() {
     const job = Math.max(0, r.job.labourMinutes - r.job.workedMinutes);
     const mine = l.jobs.some((x) => x.job.id === r.job.id);
     if (d.state === 'on' && !mine && l.left + job > d.left) {
-      out.push(['load', t(TEXT, 'overbooked', { t: name, l: duration(d.left), b: duration(l.left), j: duration(job) })]);
+      out.push(['load', t(TEXT, 'overbooked', { t: name, l: hours(d.left), b: hours(l.left), j: hours(job) })]);
     }
     const w = l.working;
     if (w && w.order.id !== r.order.id) {
@@ -268,7 +279,7 @@ function renderWaiting() {
 function renderTechs() {
   const order = app.techs.map((u, i) => ({ u, i, d: duty(u.id) }))
     .sort((a, b) => DUTY_RANK[a.d.state] - DUTY_RANK[b.d.state] || a.i - b.i);
-  $('techs-n').textContent = order.filter((x) => x.d.state === 'on' || x.d.state === 'unknown').length + ' / ' + order.length;
+  $('techs-n').textContent = t(TEXT, 'onShiftN', { n: order.filter((x) => x.d.state === 'on' || x.d.state === 'unknown').length, m: order.length });
   $('techs').replaceChildren(...order.map(({ u, d }) => {
     const l = techLoad(u.id);
     const sel = app.sel.tech === u.id;
@@ -296,7 +307,7 @@ function renderTechs() {
         away ? null : el('span', { class: 'l3' }, el('span', { class: 'bar' + (over ? ' over' : '') }, el('span', { class: 'fill', style: `width:${pct}%` })),
           el('span', { class: over ? 'load over' : 'muted load' }, left === null
             ? (l.jobs.length ? t(TEXT, l.jobs.length === 1 ? 'queued1' : 'queued', { n: l.jobs.length, d: duration(l.left) }) : '')
-            : t(TEXT, 'load', { b: duration(l.left), l: duration(left) })))),
+            : t(TEXT, 'load', { b: hours(l.left), l: hours(left) })))),
       l.jobs.filter((r) => REASSIGNABLE.has(r.job.state)).length
         ? el('ul', { class: 'held' }, l.jobs.filter((r) => REASSIGNABLE.has(r.job.state)).map((r) => jobItem(r, true))) : null);
   }));
@@ -309,11 +320,11 @@ function renderCapacity() {
   const c = app.capacity;
   if (!c) return;
   $('cap').replaceChildren(
-    el('span', { class: 'cap-total' + (c.freeLabourMinutes ? '' : ' short') }, t(TEXT, 'capFree', { d: duration(c.freeLabourMinutes) })),
+    el('span', { class: 'cap-total' + (c.freeLabourMinutes ? '' : ' short') }, t(TEXT, 'capFree', { d: hours(c.freeLabourMinutes) })),
     el('span', { class: 'muted' }, c.rotaKnown ? t(TEXT, 'capOn', { n: c.technicians }) : t(TEXT, 'capAssumed')),
     ...c.bySkill.map((k) => el('span', { class: 'chip cap-skill' + (k.bookedMinutes > k.shiftMinutes ? ' short' : ''), dataset: { skill: k.skill },
-      title: t(TEXT, 'capSkillTitle', { s: skillName(k.skill), n: k.technicians, h: duration(k.shiftMinutes), b: duration(k.bookedMinutes), f: duration(k.freeMinutes) }) },
-    t(TEXT, 'capSkill', { s: skillName(k.skill), d: duration(k.freeMinutes) }))));
+      title: t(TEXT, 'capSkillTitle', { s: skillName(k.skill), n: k.technicians, h: hours(k.shiftMinutes), b: hours(k.bookedMinutes), f: hours(k.freeMinutes) }) },
+    t(TEXT, 'capSkill', { s: skillName(k.skill), d: hours(k.freeMinutes) }))));
 }
 
 function renderBays() {
