@@ -186,7 +186,7 @@ function warnings() {
   if (tech) {
     const name = app.techs.find((x) => x.id === tech)?.shortName;
     const d = duty(tech);
-    if (d.state === 'leave') out.push(['leave', t(TEXT, 'onLeave', { t: name, n: d.shift.note ? `（${d.shift.note}）` : '' })]);
+    if (d.state === 'leave') out.push(['leave', t(TEXT, 'onLeave', { t: name, n: d.shift.note ? t({ zh: `（${d.shift.note}）`, en: ` (${d.shift.note})` }) : '' })]);
     if (d.state === 'rest') out.push(['rest', t(TEXT, 'dayOff', { t: name })]);
     if (d.state === 'before') out.push(['shift', t(TEXT, 'beforeShift', { t: name, a: hhmm(d.shift.startsAt) })]);
     if (d.state === 'after') out.push(['shift', t(TEXT, 'afterShift', { t: name, b: hhmm(d.shift.endsAt) })]);
