@@ -333,7 +333,9 @@ describe('dispatch', () => {
     await page.click(`${lead} [data-pick="tech"]`);
     await page.waitForSelector('#bar .warning[data-warn="skill"]', { timeout: LIVE });
     assert.equal(await page.$$eval('#bar .warning[data-warn="leave"]', (w) => w.length), 0);
-    assert.match(await page.textContent('#bar .warning[data-warn="skill"]'), /需要「空调」技能/);
+    // It names who on shift has the skill: 何建华 (A/C), not 邱明 on leave.
+    assert.match(await page.textContent('#bar .warning[data-warn="skill"]'), /需要「空调」技能.*在班有此技能：何工。/);
+    assert.doesNotMatch(await page.textContent('#bar .warning[data-warn="skill"]'), /邱工/);
     await page.click('#bar [data-action="dispatchJob"][data-confirm="ask"]');
     await page.screenshot({ path: shotPath('floor-dispatch-confirm-skill-zh-1920x1080.png') });
     await tap(page, `#bar[data-confirm="yes"][data-job="${car.jobId}"] [data-action="dispatchJob"][data-confirm="yes"]`, car.orderId, { stage: 'IN_WORK' });

@@ -63,6 +63,8 @@ const TEXT = {
   afterShift: { zh: '{t} 已下班（班次到 {b}）。', en: '{t} is off shift (the shift ended at {b}).' },
   noSkill: { zh: '此作业需要「{s}」技能，{t} 没有（{h}）。', en: 'This job needs {s}; {t} does not have it ({h}).' },
   noSkills: { zh: '无登记技能', en: 'no skills recorded' },
+  whoHas: { zh: '在班有此技能：{w}。', en: 'On shift with it: {w}.' },
+  nobodyHas: { zh: '今天在班的人都没有此技能。', en: 'Nobody on shift today has it.' },
   overbooked: { zh: '{t} 班次只剩 {l}，已排 {b}，加上此作业 {j} 做不完。', en: '{t} has {l} of shift left and {b} booked: this job’s {j} does not fit.' },
   confirmQ: { zh: '请确认：仍要派工吗？', en: 'Please confirm: dispatch all the same?' },
   confirmGo: { zh: '仍然派工', en: 'Dispatch anyway' },
@@ -193,7 +195,11 @@ function warnings() {
     const need = r.job.requiredSkill;
     const has = app.skills.get(tech) || [];
     if (need && !has.includes(need)) {
-      out.push(['skill', t(TEXT, 'noSkill', { s: skillName(need), t: name, h: has.length ? has.map(skillName).join('、') : t(TEXT, 'noSkills') })]);
+      // Name who could do it instead: on shift (or no rota today) with the skill.
+      const who = app.techs.filter((u) => (app.skills.get(u.id) || []).includes(need) && ['on', 'unknown', 'before'].includes(duty(u.id).state))
+        .map((u) => u.shortName);
+      out.push(['skill', t(TEXT, 'noSkill', { s: skillName(need), t: name, h: has.length ? has.map(skillName).join('、') : t(TEXT, 'noSkills') })
+        + ' ' + (who.length ? t(TEXT, 'whoHas', { w: who.join('、') }) : t(TEXT, 'nobodyHas'))]);
     }
     const l = techLoad(tech);
     const job = Math.max(0, r.job.labourMinutes - r.job.workedMinutes);
