@@ -60,6 +60,7 @@ var members = []member{
 	{"SZ01", "郑浩", "郑工", shop.RoleTechnician, false, "机修B组", "demo-technician-zheng"},
 	{"SZ01", "马超", "马工", shop.RoleTechnician, false, "机修B组", "demo-technician-ma"},
 	{"SZ01", "罗志刚", "罗工", shop.RoleTechnician, false, "机修B组", "demo-technician-luo"},
+	{"SZ01", "邱明", "邱工", shop.RoleTechnician, false, "机修B组", "demo-technician-qiu"},
 	{"SZ01", "陈静", "陈静", shop.RoleQCInspector, false, "", "demo-qc-chenjing"},
 	{"SZ01", "许慧", "许慧", shop.RolePartsClerk, false, "", "demo-parts-xuhui"},
 	{"SZ01", "高敏", "高敏", shop.RoleWarrantyClerk, false, "", "demo-warranty-gao"},
@@ -409,7 +410,7 @@ func (s *seeder) setup() error {
 			return fmt.Errorf("create part %s: %w", p.number, err)
 		}
 	}
-	return nil
+	return s.setupRota()
 }
 
 // bays are the workshop bays (工位) of both sites.

@@ -193,6 +193,7 @@ func (s *seeder) planToday() {
 		parts: []part{{number: "5Q0820803F", qty: 1}, {number: "R134A-500G", qty: 1, desc: "R134a 冷媒 500g", price: 18000}}})
 	tomorrow := s.later(22)
 	v.approve(258, 0, "蒋丽华本人", &tomorrow)
+	v.needs(259, k, "AC")
 	v.dispatch(270, k, "何建华", "B08").start(275, k).pause(295, k, shop.PauseWaitingParts, "压缩机缺货，已紧急调货，预计明天上午到")
 
 	v = s.visit(sz, r.chen, r.passat, "林晓燕")
@@ -264,7 +265,7 @@ func (s *seeder) planToday() {
 	v.receive(520, arrival{km: 31780, fuel: 55, complaint: "30000 公里保养，空调风小"})
 	e = service(60, "15208-65F0E", job{desc: "更换空调滤芯", minutes: 15})
 	e.parts = append(e.parts, part{number: "27277-3JA0A", qty: 1, job: 1})
-	v.draft(530, e).sign(540, s.later(2.5)).handOver(545, shop.PriorityNormal)
+	v.draft(530, e).sign(540, s.later(2.5)).handOver(545, shop.PriorityNormal).needs(546, 1, "AC")
 
 	// At reception: one signed, not yet handed over; one estimate being written.
 	v = s.visit(sz, &person{name: "邓丽", phone: "13560987123"}, s.car("粤B·2D9K7", "丰田", "雷凌 1.5L", "天青蓝", "LVGBN41E", 2, 488305), "黄志明")
@@ -352,7 +353,7 @@ func (s *seeder) planGZ01() {
 	v = s.visit(gz, &person{name: "郑伟", phone: "15920334455"}, s.car("粤A·7H3N2", "本田", "雅阁 1.5T", "曜石黑", "LHGCV265", 2, 408873), "周敏")
 	v.receive(560, arrival{km: 18200, fuel: 70, complaint: "空调不凉"})
 	v.draft(570, estimate{work: shop.WorkRepair, findings: "空调制冷不足，需检测", pay: shop.PayWeChat,
-		jobs: []job{{desc: "空调系统检测", minutes: 40}}}).sign(578, s.later(2)).handOver(580, shop.PriorityNormal)
+		jobs: []job{{desc: "空调系统检测", minutes: 40}}}).sign(578, s.later(2)).handOver(580, shop.PriorityNormal).needs(581, 0, "AC")
 
 	v = s.visit(gz, &person{name: "何美玲", phone: "13660778899"}, s.car("粤A·9D4K6", "广汽传祺", "M8 领秀", "星河灰", "LMGMU1S8", 1, 30527), "周敏")
 	v.book(s.day(2)(180), s.later(1), "10000 公里保养", "机油、机滤", 0)

@@ -512,6 +512,7 @@ type ComplexityRoot struct {
 		Payer            func(childComplexity int) int
 		Progress         func(childComplexity int) int
 		RepairOrder      func(childComplexity int) int
+		RequiredSkill    func(childComplexity int) int
 		ReworkCount      func(childComplexity int) int
 		ReworkReason     func(childComplexity int) int
 		Safety           func(childComplexity int) int
@@ -3824,6 +3825,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.RepairOrder(childComplexity), true
+	case "Job.requiredSkill":
+		if e.ComplexityRoot.Job.RequiredSkill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.RequiredSkill(childComplexity), true
 	case "Job.reworkCount":
 		if e.ComplexityRoot.Job.ReworkCount == nil {
 			break
@@ -9367,7 +9374,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "loop.graphqls" "money.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
+//go:embed "admin.graphqls" "audit.graphqls" "board.graphqls" "catalogue.graphqls" "customer.graphqls" "dispatch.graphqls" "event.graphqls" "followup.graphqls" "job.graphqls" "loop.graphqls" "money.graphqls" "order.graphqls" "parts.graphqls" "report.graphqls" "rota.graphqls" "schema.graphqls" "site.graphqls" "stock.graphqls" "visit.graphqls" "warranty.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -9384,6 +9391,7 @@ var sources = []*ast.Source{
 	{Name: "board.graphqls", Input: sourceData("board.graphqls"), BuiltIn: false},
 	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
 	{Name: "customer.graphqls", Input: sourceData("customer.graphqls"), BuiltIn: false},
+	{Name: "dispatch.graphqls", Input: sourceData("dispatch.graphqls"), BuiltIn: false},
 	{Name: "event.graphqls", Input: sourceData("event.graphqls"), BuiltIn: false},
 	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
 	{Name: "job.graphqls", Input: sourceData("job.graphqls"), BuiltIn: false},
@@ -10251,6 +10259,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_partLines(ctx, field)
 	case "version":
 		return ec.fieldContext_Job_version(ctx, field)
+	case "requiredSkill":
+		return ec.fieldContext_Job_requiredSkill(ctx, field)
 	case "attachments":
 		return ec.fieldContext_Job_attachments(ctx, field)
 	case "partsShort":
@@ -22436,6 +22446,29 @@ func (ec *executionContext) _Job_version(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Job_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Job", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Job_requiredSkill(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_requiredSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredSkill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_requiredSkill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "String")
 }
 
 func (ec *executionContext) _Job_attachments(ctx context.Context, field graphql.CollectedField, obj *shop.Job) (ret graphql.Marshaler) {
@@ -56278,6 +56311,11 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 		case "version":
 			out.Values[i] = ec._Job_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiredSkill":
+			out.Values[i] = ec._Job_requiredSkill(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attachments":

@@ -189,9 +189,12 @@ type Job struct {
 	// PartsShort marks a job with a reservation stock could not cover: it
 	// waits for parts (shown on the board) until received stock fills it.
 	PartsShort bool
-	Version    int
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// RequiredSkill is the skill (技能) the job needs, e.g. ELECTRICAL; nil
+	// when any technician may do it (set by SetJobSkill).
+	RequiredSkill *string
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // ValidProgress checks a progress report: a whole percent from 0 to 100.

@@ -19,7 +19,7 @@ const orderColumns = `id, site_id, visit_id, number, state, work_type, priority,
 
 const jobColumns = `id, site_id, order_id, description, state, labour_minutes, labour_price, payer, additional,
 	safety, technician_id, bay_id, progress, pause_reason, pause_note, rework_count, rework_reason,
-	dispatched_at, started_at, finished_at, worked_minutes, parts_short, version, created_at, updated_at`
+	dispatched_at, started_at, finished_at, worked_minutes, parts_short, required_skill, version, created_at, updated_at`
 
 const partLineColumns = `id, site_id, order_id, job_id, part_id, part_number, description, quantity, unit_price,
 	payer, additional, created_at`

@@ -186,7 +186,7 @@ func (d *DB) SetJobSkill(ctx context.Context, in SetJobSkillInput) (*JobSkill, e
 			return nil, err
 		}
 		j.Version++
-		j.UpdatedAt = c.now
+		j.UpdatedAt, j.RequiredSkill = c.now, skill
 		return &JobSkill{Job: j, Skill: skill}, c.event(ev)
 	})
 }

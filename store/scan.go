@@ -116,7 +116,7 @@ func scanJob(r rowScanner) (*shop.Job, error) {
 		&j.LabourMinutes, (*int64)(&j.LabourPrice), (*string)(&j.Payer), &j.Additional, &j.Safety,
 		nullID(&j.TechnicianID), nullID(&j.BayID), &j.Progress, nullString(&j.PauseReason), &j.PauseNote,
 		&j.ReworkCount, &j.ReworkReason, nullTime{&j.DispatchedAt}, nullTime{&j.StartedAt}, nullTime{&j.FinishedAt},
-		&j.WorkedMinutes, &j.PartsShort, &j.Version, &j.CreatedAt, &j.UpdatedAt)
+		&j.WorkedMinutes, &j.PartsShort, nullString(&j.RequiredSkill), &j.Version, &j.CreatedAt, &j.UpdatedAt)
 	return j, err
 }
 

@@ -223,22 +223,55 @@ describe('technician tablet', () => {
   });
 });
 
+// siteNow is the site's local date and minutes after midnight now.
+function siteNow() {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: site.timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date()).map((p) => [p.type, p.value]));
+  return { day: `${parts.year}-${parts.month}-${parts.day}`, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+}
+
+// onShift gives a technician today a shift that holds now and six hours
+// more (as far as midnight allows), so no warning depends on the hour the
+// test runs at.
+async function onShift(userId) {
+  const { day, minutes } = siteNow();
+  const endsAt = Math.min(1440, minutes + 360);
+  const startsAt = Math.max(0, endsAt - 720);
+  const { setShift } = await server.gql(tokens.foreman, `mutation($in: SetShiftInput!) { setShift(input: $in) { userErrors { code message } } }`,
+    { in: { siteId: site.id, userId, day, startsAt, endsAt } });
+  assert.deepEqual(setShift.userErrors, []);
+}
+
 describe('dispatch', () => {
-  test('dispatch by tap: job, technician, bay; a busy bay is warned about', async () => {
+  let qiu;
+  before(async () => {
+    const { site: s } = await server.gql(tokens.foreman, 'query($s: ID!) { site(id: $s) { staff(role: TECHNICIAN) { id name } } }', { s: site.id });
+    qiu = s.staff.find((u) => u.name === '邱明');
+    assert.ok(qiu, 'the demo has 邱明 on leave');
+    await onShift(ids.lead.id);
+  });
+
+  test('dispatch by tap: job, technician, bay; a busy bay asks for a confirming tap', async () => {
     const car = await receiveCar();
     const { page, seen } = await openPage('dispatch', tokens.foreman);
     const item = `#waiting [data-job="${car.jobId}"]`;
     await page.waitForSelector(item, { timeout: LIVE });
     await page.click(`${item} [data-pick="job"]`);
     await page.click(`#techs [data-tech="${ids.lead.id}"] [data-pick="tech"]`);
-    // A bay holding another car: warned before the tap that sends it.
+    // A bay holding another car: warned before anything is sent.
     const busy = await page.$eval('#bays .bay.taken', (b) => b.dataset.bay);
     await page.click(`#bays [data-bay="${busy}"] [data-pick="bay"]`);
-    await page.waitForSelector('#bar .warning', { timeout: LIVE });
-    assert.match(await page.textContent('#bar .warning'), /已有车辆/);
+    await page.waitForSelector('#bar .warning[data-warn="busy-bay"]', { timeout: LIVE });
+    assert.match(await page.textContent('#bar .warning[data-warn="busy-bay"]'), /已有车辆/);
     await page.screenshot({ path: shotPath('floor-dispatch-warning-zh-1920x1080.png') });
+    // The first tap only asks; nothing changes until the second.
+    await page.click(`#bar[data-job="${car.jobId}"] [data-action="dispatchJob"][data-confirm="ask"]`);
+    await page.waitForSelector('#bar[data-confirm="yes"] [data-action="dispatchJob"][data-confirm="yes"]', { timeout: LIVE });
+    assert.equal((await job(car.jobId)).state, 'WAITING_DISPATCH');
+    await page.click('#bar[data-confirm="yes"] button:not([data-action])');
     const free = await page.$eval('#bays .bay.open', (b) => b.dataset.bay);
     await page.click(`#bays [data-bay="${free}"] [data-pick="bay"]`);
+    assert.equal(await page.$$eval('#bar .warning', (ws) => ws.length), 0, 'no warning on a free bay and an idle technician on shift');
     const ms = await tap(page, `#bar[data-job="${car.jobId}"] [data-action="dispatchJob"]`, car.orderId, { stage: 'IN_WORK' });
     console.log(`# board card moved to IN_WORK ${ms.fromAnswer} ms after dispatchJob answered (${ms.fromTap} ms after the tap)`);
     const j = await job(car.jobId);
@@ -257,6 +290,83 @@ describe('dispatch', () => {
     await page.close();
   });
 
+  test('the rota: shift, leave last and greyed, skills, capacity by skill; leave and a missing skill are warned about', async () => {
+    const car = await receiveCar();
+    const { setJobSkill } = await server.gql(tokens.foreman, `mutation($in: SetJobSkillInput!) { setJobSkill(input: $in) { userErrors { code message } } }`,
+      { in: { jobId: car.jobId, skill: 'AC' } });
+    assert.deepEqual(setJobSkill.userErrors, []);
+    const { page, seen } = await openPage('dispatch', tokens.foreman);
+    const item = `#waiting [data-job="${car.jobId}"]`;
+    await page.waitForSelector(`${item} .chip.need[data-skill="AC"]`, { timeout: LIVE });
+    assert.match(await page.textContent(`${item} .chip.need`), /需 空调/);
+
+    // Today's shift with its hours; the one on leave (请假) last, greyed, without a load bar.
+    const lead = `#techs [data-tech="${ids.lead.id}"]`;
+    assert.match(await page.textContent(`${lead} .duty`), /班次 \d\d:\d\d–\d\d:\d\d/);
+    assert.match(await page.textContent(`${lead} .load`), /已排 .* \/ 班次剩 /);
+    const leave = `#techs [data-tech="${qiu.id}"]`;
+    assert.equal(await page.getAttribute(leave, 'data-duty'), 'leave');
+    assert.match(await page.textContent(`${leave} .duty`), /请假 · 事假/);
+    assert.equal(await page.$eval('#techs', (ul) => ul.lastElementChild.dataset.tech), qiu.id, 'leave is last');
+    assert.equal(await page.$$eval(`${leave} .l3`, (x) => x.length), 0);
+    const grey = await page.$eval(`${leave} .pick`, (b) => getComputedStyle(b).backgroundColor);
+    assert.equal(grey, 'rgb(241, 243, 246)');
+    assert.ok(await page.$(`${leave} .chip.skill[data-skill="AC"]`), 'skills shown');
+    // Capacity by skill in the header, from the server's capacity.
+    await page.waitForSelector('#cap .cap-skill[data-skill="AC"]');
+    assert.match(await page.textContent('#cap'), /可用工时/);
+
+    // Leave: warned, and the first tap only asks.
+    await page.click(`${item} [data-pick="job"]`);
+    await page.click(`${leave} [data-pick="tech"]`);
+    const free = await page.$eval('#bays .bay.open', (b) => b.dataset.bay);
+    await page.click(`#bays [data-bay="${free}"] [data-pick="bay"]`);
+    await page.waitForSelector('#bar .warning[data-warn="leave"]', { timeout: LIVE });
+    assert.match(await page.textContent('#bar .warning[data-warn="leave"]'), /今天请假/);
+    await page.click('#bar [data-action="dispatchJob"][data-confirm="ask"]');
+    await page.waitForSelector('#bar[data-confirm="yes"]', { timeout: LIVE });
+    await page.screenshot({ path: shotPath('floor-dispatch-confirm-leave-zh-1920x1080.png') });
+    await page.click('#bar[data-confirm="yes"] button:not([data-action])');
+    assert.equal((await job(car.jobId)).state, 'WAITING_DISPATCH');
+
+    // Without the skill: warned, confirmed, sent; the server takes it.
+    await page.click(`${lead} [data-pick="tech"]`);
+    await page.waitForSelector('#bar .warning[data-warn="skill"]', { timeout: LIVE });
+    assert.equal(await page.$$eval('#bar .warning[data-warn="leave"]', (w) => w.length), 0);
+    // It names who on shift has the skill: 何建华 (A/C), not 邱明 on leave.
+    assert.match(await page.textContent('#bar .warning[data-warn="skill"]'), /需要「空调」技能.*在班有此技能：何工。/);
+    assert.doesNotMatch(await page.textContent('#bar .warning[data-warn="skill"]'), /邱工/);
+    await page.click('#bar [data-action="dispatchJob"][data-confirm="ask"]');
+    await page.screenshot({ path: shotPath('floor-dispatch-confirm-skill-zh-1920x1080.png') });
+    await tap(page, `#bar[data-confirm="yes"][data-job="${car.jobId}"] [data-action="dispatchJob"][data-confirm="yes"]`, car.orderId, { stage: 'IN_WORK' });
+    const j = await job(car.jobId);
+    assert.equal(j.state, 'DISPATCHED');
+    assert.equal(j.technician.id, ids.lead.id);
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+  });
+
+  test('drag a waiting job onto a technician, then onto a bay', async () => {
+    const car = await receiveCar();
+    const { page, seen } = await openPage('dispatch', tokens.foreman);
+    const item = `#waiting [data-job="${car.jobId}"]`;
+    await page.waitForSelector(item, { timeout: LIVE });
+    const lead = `#techs [data-tech="${ids.lead.id}"]`;
+    await page.locator(item).dragTo(page.locator(lead));
+    await page.waitForSelector(`#bar[data-job="${car.jobId}"]`, { timeout: LIVE });
+    assert.equal(await page.getAttribute(`${lead} [data-pick="tech"]`, 'aria-pressed'), 'true');
+    const free = await page.$eval('#bays .bay.open', (b) => b.dataset.bay);
+    await page.locator(item).dragTo(page.locator(`#bays [data-bay="${free}"]`));
+    await page.waitForSelector(`#bays [data-bay="${free}"] [data-pick="bay"][aria-pressed="true"]`, { timeout: LIVE });
+    assert.equal(await page.$$eval('#bar .warning', (ws) => ws.length), 0);
+    await tap(page, `#bar[data-job="${car.jobId}"] [data-action="dispatchJob"]`, car.orderId, { stage: 'IN_WORK' });
+    const j = await job(car.jobId);
+    assert.equal(j.technician.id, ids.lead.id);
+    assert.equal(j.bay.id, free);
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+  });
+
   test('the wash queue: a washed car leaves it', async () => {
     const { page } = await openPage('dispatch', tokens.foreman);
     const order = await page.$eval('#wash [data-order]', (li) => li.dataset.order);
@@ -271,7 +381,7 @@ describe('screenshots', () => {
   const shots = [
     ['tablet', 'tech', [[1280, 800], [390, 844]]],
     ['tablet', 'lead', [[1280, 800]]],
-    ['dispatch', 'foreman', [[1920, 1080]]],
+    ['dispatch', 'foreman', [[1920, 1080], [1366, 768]]],
     ['qc', 'qc', [[1920, 1080], [1280, 800]]],
   ];
   for (const [path, who, sizes] of shots) {
@@ -282,14 +392,14 @@ describe('screenshots', () => {
           await page.waitForFunction(() => window.bayboard?.loads > 0);
           await page.evaluate(() => document.fonts.ready);
           // Touch targets: every button on the tablet at least 44 px high.
-          if (path === 'tablet') {
+          if (path === 'tablet' || path === 'dispatch') {
             const small = await page.$$eval('button', (bs) => bs.filter((b) => b.offsetParent && b.getBoundingClientRect().height < 44).length);
             assert.equal(small, 0, 'buttons under 44 px');
             const { sw, iw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: innerWidth }));
             assert.ok(sw <= iw, `page scrolls sideways: ${sw} in ${iw}`);
           }
           const text = await page.textContent('body');
-          if (lang === 'en') assert.doesNotMatch(text, /待派工|施工中|总检通过/, 'Chinese words on an English screen');
+          if (lang === 'en') assert.doesNotMatch(text, /待派工|施工中|总检通过|请假|班次/, 'Chinese words on an English screen');
           await page.screenshot({ path: shotPath(`floor-${path}${who === 'lead' ? '-lead' : ''}-${lang}-${width}x${height}.png`) });
           assert.deepEqual(seen.errors, []);
           await page.close();

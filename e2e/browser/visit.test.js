@@ -177,6 +177,8 @@ test('one visit from reception to delivery through the screens, the board follow
     await page.click(`[data-tech="${zhang.id}"] [data-pick="tech"]`);
     await page.click(`[data-bay="${bay.id}"] [data-pick="bay"]`);
     await page.click(`[data-job="${jobId}"] [data-action="dispatchJob"]`);
+    // 张工 busy or the bay holding a car: the screen asks for a confirming tap first.
+    if (await page.$('#bar[data-confirm="yes"]')) await page.click('#bar [data-action="dispatchJob"][data-confirm="yes"]');
     // Done: the selection bar lets go of the job.
     await page.waitForSelector(`[data-job="${jobId}"] [data-action="dispatchJob"]`, { state: 'detached', timeout: 5000 });
     await page.close();
