@@ -178,6 +178,14 @@ describe('technician tablet', () => {
     await page.fill(`${card} [name="labourMinutes"]`, '40');
     await page.fill(`${card} [name="extraMinutes"]`, '45');
     await page.check(`${card} [name="safety"]`);
+    // The job changes under the open sheet (progress from elsewhere): the card is rebuilt, what was typed stays.
+    const key = await page.getAttribute(card, 'data-key');
+    await server.gql(tokens.tech, `mutation P($in: ReportJobProgressInput!) { reportJobProgress(input: $in) { userErrors { code message } } }`,
+      { in: { jobId: car.jobId, progress: 60 } });
+    await page.waitForFunction(([sel, k]) => document.querySelector(sel)?.dataset.key !== k, [card, key], { timeout: LIVE });
+    assert.equal(await page.inputValue(`${card} [name="description"]`), '更换前刹车盘');
+    assert.equal(await page.inputValue(`${card} [name="extraMinutes"]`), '45');
+    assert.equal(await page.isChecked(`${card} [name="safety"]`), true);
     await tap(page, `${card} [data-sheet="additional"] [data-action="requestAdditionalWork"]`, car.orderId, { blocker: 'APPROVAL_PENDING' });
 
     await page.waitForSelector(`${card} [data-action="finishJob"]`);

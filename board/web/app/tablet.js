@@ -272,7 +272,21 @@ function addSheet(card, job, order) {
   return sheet;
 }
 
-// render keeps an open sheet's typed text: it rebuilds only cards that changed.
+// carrySheet copies what was typed (and ticked) in the open sheet of a card
+// being replaced into the new card's sheet, and keeps the focus where it was.
+function carrySheet(from, to) {
+  const focused = document.activeElement;
+  for (const f of from.querySelectorAll('.sheet [name]')) {
+    const g = to.querySelector(`.sheet[data-sheet="${f.closest('.sheet').dataset.sheet}"] [name="${f.name}"]`);
+    if (!g) continue;
+    if (f.type === 'checkbox' || f.type === 'radio') g.checked = f.checked;
+    else g.value = f.value;
+    if (f === focused) queueMicrotask(() => g.focus());
+  }
+}
+
+// render keeps an open sheet's typed text: it rebuilds only cards that
+// changed, and carries the typing into a rebuilt one.
 function render() {
   const main = $('main');
   const my = mine();
@@ -297,6 +311,7 @@ function render() {
       if (old && old.dataset.key === key) return old;
       const c = jobCard(r, opts);
       c.dataset.key = key;
+      if (old && open) carrySheet(old, c); // the job changed under an open sheet: what was typed stays
       return c;
     });
     box.replaceChildren(...(next.length ? next : [el('p', { class: 'empty' }, empty)]));
