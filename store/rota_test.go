@@ -172,6 +172,21 @@ func TestAppointmentSlots(t *testing.T) {
 			t.Fatalf("booked=%d refused=%d, want 1 and 1", ok, full)
 		}
 	})
+	t.Run("ErrClosedDay", func(t *testing.T) {
+		reason := "盘点"
+		if _, err := db.SetClosedDay(mgr, store.SetClosedDayInput{SiteID: f.Site.ID, Day: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC),
+			Closed: true, Reason: &reason}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := book(time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)) // 10:00 on 12/7 in Shanghai
+		if shop.ErrorCode(err) != shop.EINVALID || shop.ErrorField(err) != "scheduledAt" || !strings.Contains(err.Error(), "closed") {
+			t.Fatalf("err=%v, want INVALID on scheduledAt: closed that day", err)
+		}
+		_, err = book(time.Date(2026, 12, 4, 23, 0, 0, 0, time.UTC)) // 07:00 on 12/5, before opening
+		if shop.ErrorCode(err) != shop.EINVALID || !strings.Contains(err.Error(), "outside the workshop's hours") {
+			t.Fatalf("err=%v, want INVALID: outside the hours", err)
+		}
+	})
 	t.Run("ErrFull", func(t *testing.T) {
 		before := storetest.Count(t, db, "appointments")
 		_, err := book(slot.Add(59 * time.Minute))
