@@ -100,14 +100,20 @@ type Dispatch struct {
 	TechnicianName, PreviousName string
 	Bay                          BayID
 	BayCode                      string
+	// BayRetired is true for a bay taken out of use (updateBay active: false).
+	BayRetired bool
 }
 
 // DispatchJob assigns a job to a technician and a bay, or reassigns it
 // (waiting to start, paused or sent back for rework): the event of a
 // reassignment names the previous and the new technician, and from then on
 // only the new one may work the job. The store checks that both exist at
-// the site (CheckStaff). Errors: INVALID_TRANSITION.
+// the site (CheckStaff). A retired bay takes no work. Errors:
+// INVALID_TRANSITION, INVALID on bayId.
 func DispatchJob(o *Order, j Job, to Dispatch, runningSince *time.Time, now time.Time) (Job, Event, error) {
+	if to.BayRetired {
+		return j, Event{}, FieldErrorf("bayId", "Bay %s is retired and takes no work; choose another bay.", to.BayCode)
+	}
 	prev := j.TechnicianID
 	j, err := step(o, j, JobDispatch, runningSince, now)
 	if err != nil {

@@ -373,6 +373,15 @@ func TestReassignJob(t *testing.T) {
 			t.Fatalf("technician=%v, want %v unchanged", *j.TechnicianID, techUser)
 		}
 	})
+	t.Run("ErrRetiredBay", func(t *testing.T) {
+		retired := to
+		retired.BayRetired = true
+		j, _, err := shop.DispatchJob(&o, *jobOf(1, shop.JobWaitingDispatch), retired, nil, t0)
+		wantErr(t, err, shop.EINVALID, "bayId")
+		if j.State != shop.JobWaitingDispatch || j.BayID != nil {
+			t.Fatalf("state=%v bay=%v, want WAITING_DISPATCH and no bay", j.State, j.BayID)
+		}
+	})
 	t.Run("ErrWorkUndispatchedJob", func(t *testing.T) {
 		_, _, err := shop.ResumeJob(&o, *jobOf(1, shop.JobPaused), tech, "", t0)
 		wantErr(t, err, shop.EFORBIDDEN, "")

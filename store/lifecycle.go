@@ -449,8 +449,8 @@ func (d *DB) DispatchJob(ctx context.Context, in DispatchJobInput) (*shop.Job, e
 			}
 			to := shop.Dispatch{Technician: in.TechnicianID, PreviousName: l.Technician, Bay: in.BayID}
 			err := c.tx.QueryRowContext(c.ctx, `
-				SELECT b.code, COALESCE((SELECT u.short_name FROM users u WHERE u.id = $3), '')
-				FROM bays b WHERE b.id = $1 AND b.site_id = $2`, in.BayID, o.SiteID, in.TechnicianID).Scan(&to.BayCode, &to.TechnicianName)
+				SELECT b.code, NOT b.active, COALESCE((SELECT u.short_name FROM users u WHERE u.id = $3), '')
+				FROM bays b WHERE b.id = $1 AND b.site_id = $2`, in.BayID, o.SiteID, in.TechnicianID).Scan(&to.BayCode, &to.BayRetired, &to.TechnicianName)
 			if isNoRows(err) {
 				return j, shop.Event{}, notFoundAt("bayId", "No bay with that ID exists at this site.")
 			} else if err != nil {

@@ -109,7 +109,7 @@ const DISPATCH = `mutation DispatchJob($input: DispatchJobInput!) {
 const WASH = `mutation FinishWash($input: OrderActionInput!) {
   finishWash(input: $input) { repairOrder { id state version } userErrors { code field message } } }`;
 const SITE = `query DispatchSite($id: ID!, $day: Date!) {
-  site(id: $id) { bays { id code name kind } staff(role: TECHNICIAN) { id name shortName team teamLead }
+  site(id: $id) { bays { id code name kind active } staff(role: TECHNICIAN) { id name shortName team teamLead }
     capacity { rotaKnown technicians shiftMinutes backlogMinutes freeLabourMinutes appointmentMinutes
       bySkill { skill technicians shiftMinutes bookedMinutes freeMinutes } } }
   rota(siteId: $id, from: $day, to: $day) { userId kind startsAt endsAt note }
@@ -451,7 +451,7 @@ async function load() {
   app.skills = new Map(technicianSkills.map((s) => [s.userId, s.skills]));
   app.capacity = site.capacity;
   app.techs = site.staff.slice().sort((a, b) => a.team.localeCompare(b.team) || a.shortName.localeCompare(b.shortName));
-  app.bays = site.bays;
+  app.bays = site.bays.filter((b) => b.active); // a retired bay takes no work
   app.loads++;
   render();
 }
