@@ -481,9 +481,10 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	}
 	fmt.Fprintf(stdout, "  Wall board      %s/board?token=%s\n", base, boardToken)
 	fmt.Fprintf(stdout, "  Advisor screen  %s/advisor?token=%s\n", base, advisorToken)
-	// The shop-floor screens, each with the first demo token of its role.
+	// The shop-floor screens and the cashier, each with the first demo token of its role.
 	for _, f := range []struct{ label, path, role string }{
 		{"Tablet", "/tablet", "TECHNICIAN"}, {"Dispatch", "/dispatch", "FOREMAN"}, {"Final QC", "/qc", "QC_INSPECTOR"}, {"Parts counter", "/parts", "PARTS_CLERK"},
+		{"Cashier", "/cashier", "CASHIER"},
 	} {
 		tok := "<" + strings.ToLower(f.role) + " token>"
 		for _, t := range tokens {
