@@ -53366,6 +53366,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Stocktake(ctx, sel, obj)
+	case shop.StockTransfer:
+		return ec._StockTransfer(ctx, sel, &obj)
+	case *shop.StockTransfer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StockTransfer(ctx, sel, obj)
 	case shop.StockStore:
 		return ec._StockStore(ctx, sel, &obj)
 	case *shop.StockStore:
@@ -61428,7 +61435,7 @@ func (ec *executionContext) _StockStorePayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
-var stockTransferImplementors = []string{"StockTransfer"}
+var stockTransferImplementors = []string{"StockTransfer", "Node"}
 
 func (ec *executionContext) _StockTransfer(ctx context.Context, sel ast.SelectionSet, obj *shop.StockTransfer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockTransferImplementors)

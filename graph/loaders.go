@@ -55,6 +55,7 @@ type Loaders struct {
 	// Stock and money.
 	PurchaseLines  *Loader[shop.PurchaseOrderID, []*shop.PurchaseOrderLine]
 	StockStores    *Loader[shop.StockStoreID, *shop.StockStore]
+	StockTransfers *Loader[shop.StockTransferID, *shop.StockTransfer]
 	Suppliers      *Loader[shop.SupplierID, *shop.Supplier]
 	PurchaseOrders *Loader[shop.PurchaseOrderID, *shop.PurchaseOrder]
 	Stocktakes     *Loader[shop.StocktakeID, *shop.Stocktake]
@@ -105,6 +106,7 @@ func NewLoaders(db *store.DB) *Loaders {
 
 		PurchaseLines:  lazy(db, (*store.DB).FindPurchaseOrderLines),
 		StockStores:    lazy(db, (*store.DB).FindStockStoresByIDs),
+		StockTransfers: lazy(db, (*store.DB).FindStockTransfersByIDs),
 		Suppliers:      lazy(db, (*store.DB).FindSuppliersByIDs),
 		PurchaseOrders: lazy(db, (*store.DB).FindPurchaseOrdersByIDs),
 		Stocktakes:     lazy(db, (*store.DB).FindStocktakesByIDs),

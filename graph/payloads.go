@@ -177,6 +177,8 @@ func (r *queryResolver) nodeFetch(ctx context.Context, id string, batch bool) (f
 		return fetch(ctx, batch, l.Reminders, r.DB.FindRemindersByIDs, shop.ReminderID(n)), nil
 	case shop.TypeStockStore:
 		return fetch(ctx, batch, l.StockStores, r.DB.FindStockStoresByIDs, shop.StockStoreID(n)), nil
+	case shop.TypeStockTransfer:
+		return fetch(ctx, batch, l.StockTransfers, r.DB.FindStockTransfersByIDs, shop.StockTransferID(n)), nil
 	case shop.TypeSupplier:
 		return fetch(ctx, batch, l.Suppliers, r.DB.FindSuppliersByIDs, shop.SupplierID(n)), nil
 	case shop.TypePurchaseOrder:

@@ -33,6 +33,10 @@ func TestStockAndMoneyNodes(t *testing.T) {
 	must(err)
 	st, err := db.PostStocktake(mgr, store.StocktakeInput{SiteID: f.Site.ID, Lines: []shop.StocktakeCount{{PartID: p.ID, Counted: 1, Reason: "盘盈"}}})
 	must(err)
+	_, err = db.ReceiveStock(clerk, store.ReceiveStockInput{PartID: p.ID, Quantity: 3})
+	must(err)
+	tr, err := db.TransferStock(clerk, store.TransferStockInput{PartID: p.ID, ToStoreID: &branch.ID, Quantity: 2})
+	must(err)
 	car := f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Jobs: 1, Payers: []shop.Payer{shop.PayerInsurer}})
 	ref := "PICC-7"
 	_, err = db.SettleRepairOrder(cash, store.SettleRepairOrderInput{OrderID: car.Order.ID, AssessmentReference: &ref})
@@ -45,13 +49,14 @@ func TestStockAndMoneyNodes(t *testing.T) {
 	ids := map[string]string{
 		"StockStore":    gid(shop.TypeStockStore, int64(branch.ID)),
 		"Supplier":      gid(shop.TypeSupplier, int64(sup.ID)),
+		"StockTransfer": gid(shop.TypeStockTransfer, int64(tr.ID)),
 		"PurchaseOrder": gid(shop.TypePurchaseOrder, int64(po.ID)),
 		"Stocktake":     gid(shop.TypeStocktake, int64(st.ID)),
 		"Receivable":    gid(shop.TypeReceivable, int64(rs[0].ID)),
 	}
 	const q = `query($id: ID!) { node(id: $id) { __typename id
 		... on StockStore { name } ... on Supplier { name } ... on PurchaseOrder { lines { quantity } }
-		... on Stocktake { lines { counted } } ... on Receivable { balance { amount } } } }`
+		... on Stocktake { lines { counted } } ... on Receivable { balance { amount } } ... on StockTransfer { quantity } } }`
 	for typ, id := range ids {
 		t.Run("OK"+typ, func(t *testing.T) {
 			var out struct {
@@ -61,6 +66,7 @@ func TestStockAndMoneyNodes(t *testing.T) {
 					Name     string
 					Lines    []struct{ Quantity, Counted int }
 					Balance  *struct{ Amount string }
+					Quantity int
 				}
 			}
 			e.must(t, f.Manager, q, map[string]any{"id": id}, &out)
@@ -80,6 +86,10 @@ func TestStockAndMoneyNodes(t *testing.T) {
 			case "Stocktake":
 				if len(n.Lines) != 1 || n.Lines[0].Counted != 1 {
 					t.Fatalf("node=%+v, want its line", n)
+				}
+			case "StockTransfer":
+				if n.Quantity != 2 {
+					t.Fatalf("node=%+v, want 2 moved", n)
 				}
 			case "Receivable":
 				if n.Balance == nil || n.Balance.Amount != "324.68" {

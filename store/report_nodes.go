@@ -30,6 +30,13 @@ func (d *DB) FindPurchaseOrdersByIDs(ctx context.Context, ids []shop.PurchaseOrd
 		func(p *shop.PurchaseOrder) shop.PurchaseOrderID { return p.ID })
 }
 
+// FindStockTransfersByIDs returns transfers (调拨) by ID. Errors: UNAUTHENTICATED.
+func (d *DB) FindStockTransfersByIDs(ctx context.Context, ids []shop.StockTransferID) (map[shop.StockTransferID]*shop.StockTransfer, error) {
+	return findByIDs(ctx, d, ids, `SELECT id, site_id, part_id, from_store_id, to_store_id, quantity, note, moved_by, moved_at
+		FROM stock_transfers WHERE id = ANY($1) AND site_id = ANY($2)`,
+		func(s *shop.StockTransfer) shop.StockTransferID { return s.ID })
+}
+
 // FindStocktakesByIDs returns posted stocktakes by ID with their lines.
 // Errors: UNAUTHENTICATED.
 func (d *DB) FindStocktakesByIDs(ctx context.Context, ids []shop.StocktakeID) (map[shop.StocktakeID]*shop.Stocktake, error) {
