@@ -171,7 +171,7 @@ func CheckUpload(sniffed string, size int64, width, height int) error {
 		return FieldErrorf("file", "The file is %d MB; a photo may be at most %d MB.", size>>20, MaxUploadBytes>>20)
 	}
 	if sniffed != "image/jpeg" && sniffed != "image/png" {
-		return FieldErrorf("file", "Only JPEG and PNG photos are accepted; this file is %s.", sniffed)
+		return FieldErrorf("file", "Only JPEG and PNG photos (and MP4, QuickTime or WebM videos) are accepted; this file is %s.", sniffed)
 	}
 	if width <= 0 || height <= 0 || int64(width)*int64(height) > MaxImagePixels {
 		return FieldErrorf("file", "The image is %d×%d pixels; at most %d megapixels are accepted.", width, height, MaxImagePixels/1_000_000)
