@@ -151,6 +151,26 @@ func TestStripMP4(t *testing.T) {
 			}
 		})
 	}
+	t.Run("OKFragmentBaseOffset", func(t *testing.T) {
+		build := func(base uint64) []byte {
+			tfhd := box("tfhd", []byte{0, 0, 0, 1}, []byte{0, 0, 0, 1}, binary.BigEndian.AppendUint64(nil, base))
+			return bytes.Join([][]byte{
+				box("ftyp", []byte("iso5"), []byte{0, 0, 0, 0}, []byte("iso5")),
+				box("moov", fullBox("mvhd", make([]byte, 96)), box("udta", box("\xa9xyz", []byte("+22.5431+114.0579/"))), box("mvex")),
+				box("moof", box("traf", tfhd)),
+				box("mdat", []byte("FRAME0")),
+			}, nil)
+		}
+		in := build(uint64(bytes.Index(build(0), []byte("FRAME0"))))
+		out, _, _, err := stripMP4(in)
+		if err != nil {
+			t.Fatalf("err=%v, want nil", err)
+		}
+		i := bytes.Index(out, []byte("tfhd")) + 12
+		if base := binary.BigEndian.Uint64(out[i:]); bytes.Contains(out, []byte("\xa9xyz")) || string(out[base:base+6]) != "FRAME0" {
+			t.Fatalf("base offset=%d, want it at FRAME0 and no ©xyz", base)
+		}
+	})
 	good := phoneMP4(phoneMP4Opts{})
 	for _, tc := range []struct {
 		name string
