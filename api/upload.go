@@ -29,11 +29,12 @@ import (
 	"bayboard/store"
 )
 
-// Uploads serves photos (issue 17): POST /attachments takes one photo
-// (multipart, with the bearer token: the GraphQL endpoint keeps refusing
+// Uploads serves photos and short videos (issue 17): POST /attachments
+// takes one photo or video (multipart, with the bearer token: the GraphQL endpoint keeps refusing
 // multipart), checks it by its content, re-encodes it (which drops EXIF,
 // location included) with a thumbnail, writes both to blob storage and
-// records it; GET /attachments/{id}/{variant} serves it to whoever holds a
+// records it (a video is kept as sent but for its location metadata, with
+// no thumbnail: see video.go); GET /attachments/{id}/{variant} serves it to whoever holds a
 // URL the server signed for them (store.AttachmentURL) before it expires.
 type Uploads struct {
 	DB     *store.DB
@@ -65,7 +66,9 @@ type uploadResult struct {
 // ServeUpload handles POST /attachments: multipart fields ownerType
 // (VISIT, JOB, ADDITIONAL_WORK, WARRANTY_CLAIM, INSPECTION_ITEM), ownerId (a
 // global ID) and file. It answers 201 with the photo's ID and signed URLs,
-// or an error object with the code (400 INVALID, 401, 403, 404, 413).
+// or an error object with the code (400 INVALID, 401, 403, 404, 413). A
+// video's answer has an empty thumbnailUrl, and width and height 0 when
+// its header does not say.
 func (u *Uploads) ServeUpload(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if _, err := shop.RequireActor(ctx); err != nil {
@@ -77,7 +80,7 @@ func (u *Uploads) ServeUpload(w http.ResponseWriter, r *http.Request) {
 		writeUploadError(w, r, shop.FieldErrorf("file", "Send the photo as multipart/form-data with fields ownerType, ownerId and file."))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, shop.MaxUploadBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes+64<<10)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeUploadError(w, r, shop.FieldErrorf("file", "The multipart body could not be read."))
@@ -116,7 +119,7 @@ func (u *Uploads) ServeUpload(w http.ResponseWriter, r *http.Request) {
 				writeUploadError(w, r, err)
 				return
 			}
-			data, err = io.ReadAll(io.LimitReader(p, shop.MaxUploadBytes+1))
+			data, err = io.ReadAll(io.LimitReader(p, maxUploadBytes+1))
 			if err != nil {
 				writeUploadError(w, r, tooLargeOr(err, "The file could not be read."))
 				return
@@ -126,6 +129,10 @@ func (u *Uploads) ServeUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	if data == nil {
 		writeUploadError(w, r, shop.FieldErrorf("file", "No file was sent."))
+		return
+	}
+	if kind := sniffVideo(data); kind != "" {
+		u.saveVideo(w, r, ownerType, ownerID, data, kind)
 		return
 	}
 	if len(data) > shop.MaxUploadBytes {
@@ -168,9 +175,47 @@ func (u *Uploads) ServeUpload(w http.ResponseWriter, r *http.Request) {
 		URL: u.DB.AttachmentURL(saved, "image"), ThumbnailURL: u.DB.AttachmentURL(saved, "thumb")})
 }
 
+// maxUploadBytes is the most a file may be, photo or video: which it is
+// shows only once it is read.
+const maxUploadBytes = max(shop.MaxUploadBytes, shop.MaxVideoBytes)
+
+// saveVideo stores a video the way ServeUpload stores a photo: cleaned of
+// its location, without a thumbnail.
+func (u *Uploads) saveVideo(w http.ResponseWriter, r *http.Request, ownerType shop.AttachmentOwner, ownerID int64, data []byte, kind string) {
+	ctx := r.Context()
+	if len(data) > shop.MaxVideoBytes {
+		writeUploadError(w, r, tooLarge{shop.FieldErrorf("file", "The video is over %d MB: record a shorter one.", shop.MaxVideoBytes>>20)})
+		return
+	}
+	v, err := processVideo(data, kind)
+	if err != nil {
+		writeUploadError(w, r, err)
+		return
+	}
+	sum := sha256.Sum256(v.data)
+	at := &shop.Attachment{OwnerType: ownerType, OwnerID: ownerID, ContentType: v.contentType, Bytes: len(v.data),
+		Width: v.width, Height: v.height, SHA256: sum[:], Key: "attachments/" + randomHex(16) + v.ext}
+	if err := u.Bucket.WriteAll(ctx, at.Key, v.data, &blob.WriterOptions{ContentType: v.contentType}); err != nil {
+		u.Log.ErrorContext(ctx, "write video", "request_id", RequestID(ctx), "error", err)
+		writeUploadError(w, r, errors.New("blob write failed"))
+		return
+	}
+	saved, err := u.DB.CreateAttachment(ctx, at)
+	if err != nil {
+		_ = u.Bucket.Delete(context.WithoutCancel(ctx), at.Key)
+		writeUploadError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(uploadResult{ID: shop.GlobalID(shop.TypeAttachment, int64(saved.ID)), ContentType: saved.ContentType,
+		Width: saved.Width, Height: saved.Height, Bytes: saved.Bytes, URL: u.DB.AttachmentURL(saved, "image")})
+}
+
 // ServeFile handles GET /attachments/{id}/{variant}?exp=…&sig=…: the signature
 // is the permission (the viewer's site and role were checked when it was
-// made). Anything wrong is a plain 404.
+// made). Anything wrong is a plain 404, and so is a video's thumbnail: it
+// has none. Range requests are answered (a video player seeks with them).
 func (u *Uploads) ServeFile(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	variant := r.PathValue("variant")
@@ -189,17 +234,21 @@ func (u *Uploads) ServeFile(w http.ResponseWriter, r *http.Request) {
 	if variant == "thumb" {
 		key = at.ThumbKey
 	}
-	data, err := u.Bucket.ReadAll(r.Context(), key)
-	if err != nil {
-		u.Log.ErrorContext(r.Context(), "read photo", "request_id", RequestID(r.Context()), "key", key, "error", err)
+	if key == "" {
 		http.NotFound(w, r)
 		return
 	}
+	f, err := u.Bucket.NewReader(r.Context(), key, nil)
+	if err != nil {
+		u.Log.ErrorContext(r.Context(), "read attachment", "request_id", RequestID(r.Context()), "key", key, "error", err)
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
 	w.Header().Set("Content-Type", at.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	_, _ = w.Write(data)
+	http.ServeContent(w, r, "", at.CreatedAt, f)
 }
 
 // ownerIDArg parses the global ID of the record, of the type ownerType names.
@@ -403,7 +452,7 @@ func (e tooLarge) Unwrap() error { return e.error }
 func tooLargeOr(err error, msg string) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return tooLarge{shop.FieldErrorf("file", "The upload is too large: a photo may be at most %d MB.", shop.MaxUploadBytes>>20)}
+		return tooLarge{shop.FieldErrorf("file", "The upload is too large: a photo may be at most %d MB, a video %d MB.", shop.MaxUploadBytes>>20, shop.MaxVideoBytes>>20)}
 	}
 	return shop.FieldErrorf("file", "%s", msg)
 }

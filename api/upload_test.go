@@ -249,3 +249,85 @@ func TestUploadPhoto(t *testing.T) {
 		}
 	})
 }
+
+// TestUploadVideo: a phone's short video is checked by content, stored
+// without the location it carries (its chunk offsets still pointing at its
+// frames) and served with its type and by ranges; text named .mp4, a WebM
+// with tags and a file over the limit are refused and nothing is stored.
+func TestUploadVideo(t *testing.T) {
+	t.Parallel()
+	e := newUploadEnv(t)
+	car := e.f.MustCar(t, e.db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	jobID := shop.GlobalID(shop.TypeJob, int64(car.Jobs[0].ID))
+	mp4 := api.PhoneMP4()
+	if !bytes.Contains(mp4, []byte("\xa9xyz")) {
+		t.Fatalf("test file has no ©xyz box")
+	}
+	t.Run("OK", func(t *testing.T) {
+		status, a := e.upload(t, e.f.Tech, "JOB", jobID, "IMG_0001.MOV", mp4)
+		if status != http.StatusCreated || a.ContentType != "video/mp4" || a.Width != 640 || a.Height != 480 || a.ThumbnailURL != "" {
+			t.Fatalf("status=%d answer=%+v, want 201 video/mp4 640x480 without thumbnail", status, a)
+		}
+		resp, err := http.Get(e.srv.URL + a.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "video/mp4" || len(stored) != a.Bytes {
+			t.Fatalf("status=%d type=%q bytes=%d, want 200 video/mp4 %d", resp.StatusCode, resp.Header.Get("Content-Type"), len(stored), a.Bytes)
+		}
+		if bytes.Contains(stored, []byte("\xa9xyz")) || bytes.Contains(stored, []byte("ISO6709")) {
+			t.Fatalf("stored video still carries its location")
+		}
+		offs := api.ChunkOffsets(t, stored)
+		if len(offs) != 2 || string(stored[offs[0]:offs[0]+6]) != "FRAME0" || string(stored[offs[1]:offs[1]+6]) != "FRAME1" {
+			t.Fatalf("chunk offsets=%v do not point at the frames", offs)
+		}
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+a.URL, nil)
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", offs[0], offs[0]+5))
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusPartialContent || string(part) != "FRAME0" {
+			t.Fatalf("range status=%d body=%q, want 206 FRAME0", resp.StatusCode, part)
+		}
+		all, err := e.db.FindAttachments(storetest.Ctx(e.f.Tech), shop.AttachToJob, int64(car.Jobs[0].ID))
+		if err != nil || len(all) != 1 {
+			t.Fatalf("attachments=%d err=%v, want 1", len(all), err)
+		}
+		if status, _ := e.get(t, e.db.AttachmentURL(all[0], "thumb")); status != http.StatusNotFound {
+			t.Fatalf("thumbnail of a video status=%d, want 404", status)
+		}
+	})
+	t.Run("OKWebM", func(t *testing.T) {
+		status, a := e.upload(t, e.f.Tech, "JOB", jobID, "clip.webm", api.RecordedWebM(false))
+		if status != http.StatusCreated || a.ContentType != "video/webm" || a.Width != 0 {
+			t.Fatalf("status=%d answer=%+v, want 201 video/webm", status, a)
+		}
+	})
+	before := storetest.Count(t, e.db, "attachments")
+	for _, tc := range []struct {
+		name       string
+		data       []byte
+		wantStatus int
+	}{
+		{"ErrInvalidTextNamedMP4", []byte("not a video at all, only named clip.mp4\n"), 400},
+		{"ErrInvalidDamagedMP4", mp4[:len(mp4)-30], 400},
+		{"ErrInvalidWebMWithTags", api.RecordedWebM(true), 400},
+		{"ErrTooLarge", append(append([]byte{}, mp4...), make([]byte, shop.MaxVideoBytes)...), 413},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, a := e.upload(t, e.f.Tech, "JOB", jobID, "clip.mp4", tc.data)
+			if status != tc.wantStatus || len(a.Errors) != 1 || a.Errors[0].Extensions.Code != "INVALID" || a.Errors[0].Extensions.Field != "file" {
+				t.Fatalf("status=%d answer=%+v, want %d INVALID field file", status, a, tc.wantStatus)
+			}
+		})
+	}
+	if n := storetest.Count(t, e.db, "attachments"); n != before {
+		t.Fatalf("attachments=%d after refused uploads, want %d", n, before)
+	}
+}

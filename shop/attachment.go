@@ -60,7 +60,57 @@ const (
 	ThumbnailSide    = 320 // the thumbnail's longer side, in pixels
 	MaxImageSide     = 4096
 	AttachmentURLTTL = 10 * time.Minute // how long a signed photo URL works
+	MaxVideoBytes    = 50 << 20         // half a minute of a phone's 1080p video
 )
+
+// videoBrands are the ISO BMFF brands (the ftyp box's major and compatible
+// brands) of the videos a phone's camera writes, and the content type each
+// is stored as. Still-image brands (heic, mif1, avif) are not here: those
+// are photos this server cannot re-encode.
+var videoBrands = map[string]string{
+	"isom": "video/mp4", "iso2": "video/mp4", "iso4": "video/mp4", "iso5": "video/mp4", "iso6": "video/mp4",
+	"mp41": "video/mp4", "mp42": "video/mp4", "avc1": "video/mp4", "M4V ": "video/mp4",
+	"3gp4": "video/mp4", "3gp5": "video/mp4", "3gp6": "video/mp4",
+	"qt  ": "video/quicktime",
+}
+
+// VideoContentType returns the content type of an ISO BMFF file whose ftyp
+// box names brands (the major brand first): the first brand a phone's video
+// carries decides, "" when none is a video brand.
+func VideoContentType(brands ...string) string {
+	for _, b := range brands {
+		if ct := videoBrands[b]; ct != "" {
+			return ct
+		}
+	}
+	return ""
+}
+
+// IsVideo reports whether an attachment's content type is a video: it has
+// no thumbnail and may have no width and height.
+func IsVideo(contentType string) bool {
+	return contentType == "video/mp4" || contentType == "video/quicktime" || contentType == "video/webm"
+}
+
+// CheckVideoUpload validates a short video by what its content is: kind is
+// the type found in its header ("video/mp4", "video/quicktime",
+// "video/webm"); not empty, not over MaxVideoBytes. tagged says a WebM file
+// carries Tags or Attachments, where a recorder may write the place it was
+// made: such a file is refused, as the server cannot take them out.
+// Errors: INVALID (field "file").
+func CheckVideoUpload(kind string, size int64, tagged bool) error {
+	switch {
+	case size == 0:
+		return FieldErrorf("file", "The file is empty.")
+	case !IsVideo(kind):
+		return FieldErrorf("file", "Only MP4, QuickTime and WebM videos are accepted; this file is %s.", kind)
+	case size > MaxVideoBytes:
+		return FieldErrorf("file", "The video is %d MB; a video may be at most %d MB: record a shorter one.", size>>20, MaxVideoBytes>>20)
+	case tagged:
+		return FieldErrorf("file", "This WebM video carries tags (they may say where it was recorded), which cannot be removed here: record it again with the tablet's camera.")
+	}
+	return nil
+}
 
 // attachActs are the actions that let a role attach photos to each kind.
 var attachActs = map[AttachmentOwner][]Action{
@@ -121,7 +171,7 @@ func CheckUpload(sniffed string, size int64, width, height int) error {
 		return FieldErrorf("file", "The file is %d MB; a photo may be at most %d MB.", size>>20, MaxUploadBytes>>20)
 	}
 	if sniffed != "image/jpeg" && sniffed != "image/png" {
-		return FieldErrorf("file", "Only JPEG and PNG photos are accepted; this file is %s.", sniffed)
+		return FieldErrorf("file", "Only JPEG and PNG photos (and MP4, QuickTime or WebM videos) are accepted; this file is %s.", sniffed)
 	}
 	if width <= 0 || height <= 0 || int64(width)*int64(height) > MaxImagePixels {
 		return FieldErrorf("file", "The image is %d×%d pixels; at most %d megapixels are accepted.", width, height, MaxImagePixels/1_000_000)

@@ -64,6 +64,50 @@ func TestCheckUpload(t *testing.T) {
 	}
 }
 
+func TestCheckVideoUpload(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		kind     string
+		size     int64
+		tagged   bool
+		wantCode string
+	}{
+		{"OK", "video/mp4", 20 << 20, false, ""},
+		{"OKQuickTime", "video/quicktime", shop.MaxVideoBytes, false, ""},
+		{"OKWebM", "video/webm", 1000, false, ""},
+		{"ErrInvalidEmpty", "video/mp4", 0, false, shop.EINVALID},
+		{"ErrInvalidTooBig", "video/mp4", shop.MaxVideoBytes + 1, false, shop.EINVALID},
+		{"ErrInvalidType", "text/plain; charset=utf-8", 1000, false, shop.EINVALID},
+		{"ErrInvalidTaggedWebM", "video/webm", 1000, true, shop.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shop.ErrorCode(shop.CheckVideoUpload(tc.kind, tc.size, tc.tagged)); got != tc.wantCode {
+				t.Fatalf("code=%q, want %q", got, tc.wantCode)
+			}
+		})
+	}
+}
+
+func TestVideoContentType(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		brands []string
+		want   string
+	}{
+		{"OKMP4", []string{"mp42", "isom"}, "video/mp4"},
+		{"OKQuickTime", []string{"qt  "}, "video/quicktime"},
+		{"OKCompatibleBrand", []string{"XAVC", "mp42"}, "video/mp4"},
+		{"ErrInvalidHEIC", []string{"heic", "mif1"}, ""},
+		{"ErrInvalidNone", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shop.VideoContentType(tc.brands...); got != tc.want {
+				t.Fatalf("type=%q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestFitWithin(t *testing.T) {
 	for _, tc := range []struct{ w, h, side, ww, wh int }{
 		{4000, 3000, 320, 320, 240}, {3000, 4000, 320, 240, 320}, {100, 50, 320, 100, 50}, {5000, 1, 320, 320, 1},

@@ -55,7 +55,7 @@ const TEXT = {
 
 const JOB = `id description state labourMinutes safety additional progress pauseReason pauseNote reworkCount reworkReason
   workedMinutes startedAt version technician { id shortName team teamLead } bay { id code }`;
-const ITEM = `id seq name status note version additionalWork { id state } attachments { id url thumbnailUrl }`;
+const ITEM = `id seq name status note version additionalWork { id state } attachments { id contentType url thumbnailUrl }`;
 const ORDER = `id number state priority promisedAt readyAt stage blockers version workType
   visit { vehicle { plate make model colour } } jobs { ${JOB} } inspections { id name items { ${ITEM} } }`;
 const STATES = ['IN_WORK', 'QC'];
@@ -469,11 +469,13 @@ function itemRow(order, item) {
     'aria-label': t(INSP, 'note'), oninput: (e) => app.notes.set(item.id, e.target.value) });
   const light = (st) => el('button', { type: 'button', class: 'light l-' + st.toLowerCase(), 'aria-pressed': String(item.status === st),
     dataset: { action: 'recordInspectionItem', status: st }, onclick: (e) => recordItem(row, e.currentTarget, item, st, note.value) }, t(INSP.status, st));
-  const file = el('input', { type: 'file', name: 'file', accept: 'image/*', capture: 'environment', hidden: true,
+  const file = el('input', { type: 'file', name: 'file', accept: 'image/*,video/*', capture: 'environment', hidden: true,
     onchange: (e) => uploadPhoto(row, item, e.currentTarget) });
   const busy = app.uploading.has(item.id);
   const photos = el('div', { class: 'photos' }, item.attachments.map((a) => el('a', { href: a.url, target: '_blank', rel: 'noopener' },
-    el('img', { src: a.thumbnailUrl, alt: item.name, loading: 'lazy' }))),
+    // A video has no thumbnail (the server keeps it as recorded): a ▶ tile opens it.
+    a.contentType?.startsWith('video/') ? el('span', { class: 'video-tile', 'aria-label': item.name }, '▶')
+      : el('img', { src: a.thumbnailUrl, alt: item.name, loading: 'lazy' }))),
   el('label', { class: 'btn photo' + (busy ? ' busy' : ''), dataset: { action: 'uploadPhoto' } }, busy ? t(INSP, 'uploading') : '+ ' + t(INSP, 'photo'), file));
   const aw = item.additionalWork;
   let after = null;
@@ -535,7 +537,7 @@ async function uploadPhoto(row, item, input) {
         message: t(INSP, 'uploadFailed', { m: e.message || r.status }) }]);
       return;
     }
-    putItem({ ...item, attachments: [...item.attachments, { id: body.id, url: body.url, thumbnailUrl: body.thumbnailUrl }] });
+    putItem({ ...item, attachments: [...item.attachments, { id: body.id, contentType: body.contentType, url: body.url, thumbnailUrl: body.thumbnailUrl }] });
     render();
     reloadSoon();
   } catch (e) {
