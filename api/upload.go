@@ -172,7 +172,7 @@ func (u *Uploads) ServeUpload(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(uploadResult{ID: shop.GlobalID(shop.TypeAttachment, int64(saved.ID)), ContentType: saved.ContentType,
 		Width: saved.Width, Height: saved.Height, Bytes: saved.Bytes,
-		URL: u.DB.AttachmentURL(saved, "image"), ThumbnailURL: u.DB.AttachmentURL(saved, "thumb")})
+		URL: u.DB.AttachmentURL(saved, "image"), ThumbnailURL: u.DB.ThumbnailURL(saved)})
 }
 
 // maxUploadBytes is the most a file may be, photo or video: which it is

@@ -299,6 +299,9 @@ func TestUploadVideo(t *testing.T) {
 		if err != nil || len(all) != 1 {
 			t.Fatalf("attachments=%d err=%v, want 1", len(all), err)
 		}
+		if u := e.db.ThumbnailURL(all[0]); u != "" {
+			t.Fatalf("thumbnailUrl=%q, want none for a video (null in the API)", u)
+		}
 		if status, _ := e.get(t, e.db.AttachmentURL(all[0], "thumb")); status != http.StatusNotFound {
 			t.Fatalf("thumbnail of a video status=%d, want 404", status)
 		}

@@ -1607,7 +1607,7 @@ type ApprovalResolver interface {
 }
 type AttachmentResolver interface {
 	URL(ctx context.Context, obj *shop.Attachment) (string, error)
-	ThumbnailURL(ctx context.Context, obj *shop.Attachment) (string, error)
+	ThumbnailURL(ctx context.Context, obj *shop.Attachment) (*string, error)
 }
 type BillResolver interface {
 	CustomerShare(ctx context.Context, obj *shop.Bill) (shop.Money, error)
@@ -16868,11 +16868,11 @@ func (ec *executionContext) _Attachment_thumbnailUrl(ctx context.Context, field 
 			return ec.Resolvers.Attachment().ThumbnailURL(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Attachment_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -54269,7 +54269,7 @@ func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSe
 				})
 		case "thumbnailUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Attachment_thumbnailUrl(ctx, field, obj)
 				})

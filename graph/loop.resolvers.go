@@ -24,8 +24,11 @@ func (r *attachmentResolver) URL(ctx context.Context, obj *shop.Attachment) (str
 }
 
 // ThumbnailURL is the resolver for the thumbnailUrl field.
-func (r *attachmentResolver) ThumbnailURL(ctx context.Context, obj *shop.Attachment) (string, error) {
-	return r.DB.AttachmentURL(obj, "thumb"), nil
+func (r *attachmentResolver) ThumbnailURL(ctx context.Context, obj *shop.Attachment) (*string, error) {
+	if u := r.DB.ThumbnailURL(obj); u != "" {
+		return &u, nil
+	}
+	return nil, nil // a video has no thumbnail
 }
 
 // AdditionalWork is the resolver for the additionalWork field.

@@ -128,6 +128,15 @@ func (d *DB) AttachmentURL(at *shop.Attachment, variant string) string {
 		shop.SignAttachmentURL(d.AttachmentKey, at.ID, variant, exp))
 }
 
+// ThumbnailURL returns AttachmentURL(at, "thumb"), or "" for a video: no
+// thumbnail is made of one.
+func (d *DB) ThumbnailURL(at *shop.Attachment) string {
+	if shop.IsVideo(at.ContentType) {
+		return ""
+	}
+	return d.AttachmentURL(at, "thumb")
+}
+
 // CheckAttachmentURL verifies a signed URL's query at the store's clock.
 // Errors: NOT_FOUND.
 func (d *DB) CheckAttachmentURL(id shop.AttachmentID, variant, exp, sig string) error {

@@ -49,10 +49,12 @@ type ApprovalFinding struct {
 	Photos []ApprovalPhoto `json:"photos"`
 }
 
-// ApprovalPhoto is a photo's signed URLs.
+// ApprovalPhoto is a photo's (or a short video's) signed URLs; a video has
+// no thumbnail.
 type ApprovalPhoto struct {
-	URL   string `json:"url"`
-	Thumb string `json:"thumb"`
+	URL         string `json:"url"`
+	Thumb       string `json:"thumb,omitempty"`
+	ContentType string `json:"contentType"`
 }
 
 // findLink returns the working link of token, or NOT_FOUND.
@@ -135,7 +137,7 @@ func (d *DB) linkPhotos(ctx context.Context, order shop.OrderID) (map[photoKey][
 	out := map[photoKey][]ApprovalPhoto{}
 	for _, a := range rows {
 		k := photoKey{a.OwnerType, a.OwnerID}
-		out[k] = append(out[k], ApprovalPhoto{URL: d.AttachmentURL(a, "image"), Thumb: d.AttachmentURL(a, "thumb")})
+		out[k] = append(out[k], ApprovalPhoto{URL: d.AttachmentURL(a, "image"), Thumb: d.ThumbnailURL(a), ContentType: a.ContentType})
 	}
 	return out, nil
 }

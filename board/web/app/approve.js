@@ -41,7 +41,8 @@ function photos(list) {
   const box = el('div', { className: 'photos' });
   for (const p of list) {
     const a = el('a', { href: p.url, target: '_blank', rel: 'noopener' });
-    a.append(el('img', { src: p.thumb, alt: '', loading: 'lazy' }));
+    // A short video has no thumbnail: a ▶ tile opens it.
+    a.append(p.thumb ? el('img', { src: p.thumb, alt: '', loading: 'lazy' }) : el('span', { className: 'video-tile' }, '▶'));
     box.append(a);
   }
   return box;
