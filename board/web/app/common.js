@@ -580,6 +580,37 @@ export async function boot({ roles, onWait } = {}) {
   }
 }
 
+// setConnPill shows the live connection's state in the header's #conn pill.
+export function setConnPill(state, detail) {
+  const pill = document.getElementById('conn');
+  pill.dataset.state = state;
+  pill.textContent = connText(state, detail);
+}
+
+// startScreen starts a floor screen: its title (text.title), the pill
+// connecting, boot (a staff token; a wrong one ends in the full-screen
+// message and null), who is signed in where, a warning toast when the role
+// is not one the screen is for (text.wrongRole), and the header clock. It
+// returns boot's { viewer, site, clock }, or null.
+export async function startScreen(text, forRoles) {
+  const $ = (id) => document.getElementById(id);
+  $('title').textContent = t(text, 'title');
+  document.title = t(text, 'title') + ' · Bayboard';
+  setConnPill('connecting');
+  let s;
+  try {
+    s = await boot({ roles: STAFF_ROLES });
+  } catch {
+    return null;
+  }
+  $('who').textContent = `${s.viewer.name} · ${s.site.name}`;
+  if (forRoles && !forRoles.includes(s.viewer.role)) toast(t(text, 'wrongRole', { r: s.viewer.role }), 'warn');
+  const tick = () => { $('clock').textContent = s.clock.hm.format(s.clock.now()); };
+  tick();
+  setInterval(tick, 1000);
+  return s;
+}
+
 // STAFF_ROLES are the roles that may open a working screen: everyone but a
 // wall board display, whose token sees no personal data and acts on nothing.
 export const STAFF_ROLES = ['ADVISOR', 'FOREMAN', 'TECHNICIAN', 'QC_INSPECTOR', 'PARTS_CLERK', 'WARRANTY_CLERK', 'CASHIER',

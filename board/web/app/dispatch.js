@@ -6,9 +6,7 @@
 // skill, already working or overbooked, or a bay holding another car, asks
 // for a confirming tap first: the foreman decides, the screen says why.
 import {
-  t, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK, gql,
-  loadOrders, followBoard, debounce, connText, eventText,
-  STAFF_ROLES,
+  t, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK, gql, loadOrders, followBoard, debounce, eventText, startScreen, setConnPill,
 } from './common.js';
 
 const TEXT = {
@@ -124,10 +122,7 @@ const app = { viewer: null, site: null, clock: null, orders: [], techs: [], bays
   capacity: null, sel: { job: null, tech: null, bay: null }, confirm: false, loads: 0 };
 window.bayboard = app;
 
-function setPill(state, detail) {
-  $('conn').dataset.state = state;
-  $('conn').textContent = connText(state, detail);
-}
+const setPill = setConnPill;
 
 const rows = () => app.orders.filter((o) => o.state === 'IN_WORK').flatMap((o) => o.jobs.map((j) => ({ job: j, order: o })));
 const find = (jobId) => rows().find((r) => r.job.id === jobId);
@@ -458,19 +453,9 @@ async function load() {
 const reloadSoon = debounce(() => load().catch(() => reloadSoon()), 120);
 
 async function start() {
-  $('title').textContent = t(TEXT, 'title');
-  document.title = t(TEXT, 'title') + ' · Bayboard';
-  setPill('connecting');
-  try {
-    Object.assign(app, await boot({ roles: STAFF_ROLES }));
-  } catch {
-    return;
-  }
-  $('who').textContent = `${app.viewer.name} · ${app.site.name}`;
-  if (!['FOREMAN', 'SERVICE_MANAGER', 'ADMIN'].includes(app.viewer.role)) toast(t(TEXT, 'wrongRole', { r: app.viewer.role }), 'warn');
-  const tick = () => { $('clock').textContent = app.clock.hm.format(app.clock.now()); };
-  tick();
-  setInterval(tick, 1000);
+  const started = await startScreen(TEXT, ['FOREMAN', 'SERVICE_MANAGER', 'ADMIN']);
+  if (!started) return;
+  Object.assign(app, started);
   layout();
   await load();
   app.live = await followBoard(app.site, {

@@ -6,9 +6,7 @@
 // whose reservations wait for stock, with goods received (到货入库) filling
 // them, live.
 import {
-  t, boot, fatal, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK, gql,
-  loadOrders, followBoard, debounce, connText, eventText, showUserErrors, clearErrors,
-  STAFF_ROLES,
+  t, fatal, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK, gql, loadOrders, followBoard, debounce, eventText, showUserErrors, clearErrors, startScreen, setConnPill,
 } from './common.js';
 
 const TEXT = {
@@ -118,10 +116,7 @@ const $ = (id) => document.getElementById(id);
 const app = { viewer: null, site: null, clock: null, orders: [], staff: [], short: [], waiting: {}, poLines: {}, feed: [], dropping: new Set(), loads: 0 };
 window.bayboard = app;
 
-function setPill(state, detail) {
-  $('conn').dataset.state = state;
-  $('conn').textContent = connText(state, detail);
-}
+const setPill = setConnPill;
 
 function dueChip(o) {
   if (!o.promisedAt) return null;
@@ -453,19 +448,9 @@ async function load() {
 const reloadSoon = debounce(() => load().catch(() => reloadSoon()), 120);
 
 async function start() {
-  $('title').textContent = t(TEXT, 'title');
-  document.title = t(TEXT, 'title') + ' · Bayboard';
-  setPill('connecting');
-  try {
-    Object.assign(app, await boot({ roles: STAFF_ROLES }));
-  } catch {
-    return;
-  }
-  $('who').textContent = `${app.viewer.name} · ${app.site.name}`;
-  if (!['PARTS_CLERK', 'SERVICE_MANAGER', 'ADMIN'].includes(app.viewer.role)) toast(t(TEXT, 'wrongRole', { r: app.viewer.role }), 'warn');
-  const tick = () => { $('clock').textContent = app.clock.hm.format(app.clock.now()); };
-  tick();
-  setInterval(tick, 1000);
+  const started = await startScreen(TEXT, ['PARTS_CLERK', 'SERVICE_MANAGER', 'ADMIN']);
+  if (!started) return;
+  Object.assign(app, started);
   layout();
   $('main').addEventListener('input', (e) => {
     const s = e.target.closest('[data-scope]');

@@ -1,9 +1,7 @@
 // Final inspection (总检): the cars waiting for it with their jobs and the
 // checks already made; pass, or fail naming the jobs that go back for rework.
 import {
-  t, boot, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK,
-  loadOrders, followBoard, debounce, connText, showUserErrors, clearErrors,
-  STAFF_ROLES,
+  t, fatal, act, idem, toast, el, plateEl, duration, STR, PRIORITY_RANK, loadOrders, followBoard, debounce, showUserErrors, clearErrors, startScreen, setConnPill,
 } from './common.js';
 
 const TEXT = {
@@ -41,10 +39,7 @@ const $ = (id) => document.getElementById(id);
 const app = { viewer: null, site: null, clock: null, orders: [], failing: new Set(), loads: 0 };
 window.bayboard = app;
 
-function setPill(state, detail) {
-  $('conn').dataset.state = state;
-  $('conn').textContent = connText(state, detail);
-}
+const setPill = setConnPill;
 
 function dueChip(o) {
   if (!o.promisedAt) return null;
@@ -142,19 +137,9 @@ async function load() {
 const reloadSoon = debounce(() => load().catch(() => reloadSoon()), 120);
 
 async function start() {
-  $('title').textContent = t(TEXT, 'title');
-  document.title = t(TEXT, 'title') + ' · Bayboard';
-  setPill('connecting');
-  try {
-    Object.assign(app, await boot({ roles: STAFF_ROLES }));
-  } catch {
-    return;
-  }
-  $('who').textContent = `${app.viewer.name} · ${app.site.name}`;
-  if (!['QC_INSPECTOR', 'SERVICE_MANAGER', 'ADMIN'].includes(app.viewer.role)) toast(t(TEXT, 'wrongRole', { r: app.viewer.role }), 'warn');
-  const tick = () => { $('clock').textContent = app.clock.hm.format(app.clock.now()); };
-  tick();
-  setInterval(tick, 1000);
+  const started = await startScreen(TEXT, ['QC_INSPECTOR', 'SERVICE_MANAGER', 'ADMIN']);
+  if (!started) return;
+  Object.assign(app, started);
   $('main').replaceChildren(el('section', { class: 'list' },
     el('h2', {}, el('span', {}, t(TEXT, 'queue')), el('span', { class: 'n', id: 'n' })),
     el('div', { id: 'cars', class: 'cars' })));
