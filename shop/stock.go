@@ -603,19 +603,7 @@ func NetIssuedByLine(issues []*PartIssue) map[PartLineID]int {
 // The lines given are not changed.
 func BilledPartLines(lines []*PartLine, issues []*PartIssue) []*PartLine {
 	net := NetIssuedByLine(issues)
-	out := make([]*PartLine, 0, len(lines))
-	for _, l := range lines {
-		if l.PartID == nil {
-			out = append(out, l)
-			continue
-		}
-		if n := net[l.ID]; n > 0 {
-			c := *l
-			c.Quantity = n
-			out = append(out, &c)
-		}
-	}
-	return out
+	return billLines(lines, func(l *PartLine) *int { n := net[l.ID]; return &n })
 }
 
 // SetDrawn sets each line's Drawn from the order's issue slips: the net
@@ -645,14 +633,22 @@ func SetDrawn(lines []*PartLine, issues []*PartIssue) {
 // discounts is the one settlement will charge if nothing more is drawn.
 // The lines given are not changed.
 func BillingPartLines(lines []*PartLine) []*PartLine {
+	return billLines(lines, func(l *PartLine) *int { return l.Drawn })
+}
+
+// billLines charges each catalogue line what drawn says was drawn against
+// it (nothing left: not billed; nil: as quoted), and a line without a
+// catalogue part as quoted. The lines given are not changed.
+func billLines(lines []*PartLine, drawn func(*PartLine) *int) []*PartLine {
 	out := make([]*PartLine, 0, len(lines))
 	for _, l := range lines {
+		n := drawn(l)
 		switch {
-		case l.PartID == nil || l.Drawn == nil:
+		case l.PartID == nil || n == nil:
 			out = append(out, l)
-		case *l.Drawn > 0:
+		case *n > 0:
 			c := *l
-			c.Quantity = *l.Drawn
+			c.Quantity = *n
 			out = append(out, &c)
 		}
 	}
