@@ -21,6 +21,8 @@
 # BENCH_OUT=file writes elsewhere than BENCHMARKS.md ("" for nowhere);
 # BENCH_FAN_N=1000,5000 picks the fan-out sizes; BENCH_PPROF=1 (with a
 # server built with -tags pprof) gives each instance a profiler port.
+# BENCH_DB=name generates into that database instead of bench_<mode> (two
+# runs at once need two).
 # BENCH_PEERS=v4,v5 picks the PostGraphiles (default both);
 # BENCH_PEER_WORKERS=N runs each in N Node processes (default: one per core,
 # cluster mode); BENCH_CONC=1,64 picks the query and mutation concurrencies.
@@ -59,7 +61,7 @@ PGBENCH=$(command -v pgbench || true)
 
 BASE_URL=$(bash scripts/pg.sh start)
 ADMIN_URL=${BASE_URL%%/bayboard?*}/postgres?sslmode=disable
-DB=bench_$MODE
+DB=${BENCH_DB:-bench_$MODE}
 URL=${BASE_URL%%/bayboard?*}/$DB?sslmode=disable
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL")
 command -v psql >/dev/null 2>&1 || PSQL=("$(dirname "$PGBENCH")/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL")
