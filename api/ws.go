@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -138,11 +139,15 @@ func (t *websocketTransport) Supports(r *http.Request) bool {
 	return r.Header.Get("Upgrade") != ""
 }
 
-// Do implements graphql.Transport. It returns once the socket is closed and
-// its operations have ended.
+// Do implements graphql.Transport. It returns once the socket is open; the
+// socket's one goroutine reads it (serve), and its operations take a
+// goroutine only while they have something to send (drain).
 func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	c := &wsConn{t: t, ctx: r.Context(), exec: exec, headers: r.Header, addr: remoteHost(r),
-		ops: map[string]*wsOp{}, ackedCh: make(chan struct{})}
+	// The socket outlives this request: its handler returns once the
+	// socket is up (so that the HTTP server's buffers and the request's
+	// goroutine go), and the registry closes it on shutdown.
+	c := &wsConn{t: t, ctx: context.WithoutCancel(r.Context()), exec: exec, headers: r.Header, addr: remoteHost(r),
+		ops: map[string]*wsOp{}}
 	if a := shop.ActorFromContext(r.Context()); a != nil {
 		// Authenticated by the upgrade's header: counted at once.
 		if !t.caps.acquire(a.UserID) {
@@ -161,7 +166,8 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	} else {
 		c.pending = true
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	hw := &hijackWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{subprotocolTransportWS, subprotocolLegacyWS},
 		OriginPatterns: t.origins,
 	})
@@ -169,21 +175,24 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		c.releaseSlot() // Accept answered already (403 for a cross-site origin)
 		return
 	}
+	c.io = hw.conn
 	if t.readLimit > 0 {
 		ws.SetReadLimit(t.readLimit)
 	} else {
 		ws.SetReadLimit(-1) // zero turns the limit off, as for every option
 	}
 	c.ws, c.legacy = ws, ws.Subprotocol() != subprotocolTransportWS
-	defer c.releaseSlot()
-	if !t.reg.add(c) {
-		c.closeWith(closeGoingAway, reasonShutdown)
-	}
-	c.serve()
-	if c.unwatch != nil {
-		c.unwatch()
-	}
-	t.reg.remove(c)
+	go func() {
+		defer c.releaseSlot()
+		if !t.reg.add(c) {
+			c.closeWith(closeGoingAway, reasonShutdown)
+		}
+		c.serve()
+		if c.unwatch != nil {
+			c.unwatch()
+		}
+		t.reg.remove(c)
+	}()
 }
 
 // refuseUpgrade answers an upgrade it will not make with status, a
@@ -225,6 +234,7 @@ func (c *wsConn) releaseSlot() {
 type wsConn struct {
 	t       *websocketTransport
 	ws      *websocket.Conn
+	io      *corkConn // under ws: batches a pass's frames into one write
 	exec    graphql.GraphExecutor
 	ctx     context.Context // the upgrade request's
 	base    context.Context // the operations': ctx with the actor; set by init, read by the read loop only
@@ -233,9 +243,8 @@ type wsConn struct {
 	addr    string // the peer's address, whose pending budget the socket uses until authenticated
 	unwatch func() // ends the token re-check (set by init, read by Do after serve)
 
-	wg      sync.WaitGroup // the operations' goroutines
-	ackedCh chan struct{}  // closed on connection_ack
-	done    chan struct{}  // closed once the close handshake is over; nil until closing
+	wg   sync.WaitGroup // the operations in flight (an idle feed holds no goroutine, but counts)
+	done chan struct{}  // closed once the close handshake is over; nil until closing
 
 	mu        sync.Mutex
 	actor     shop.UserID // whose slot the socket holds; 0 until known
@@ -246,23 +255,41 @@ type wsConn struct {
 	ops       map[string]*wsOp // in flight, by id
 	closeCode websocket.StatusCode
 	pongSeen  bool
+
+	// Timers (made with the transport's clock, no goroutine while waiting).
+	timersOff      bool   // serve ended: arm nothing more
+	initStop       func() // the init timeout's
+	pingStop       func() // the next ping's (or "ka")
+	pinged         bool
+	missedPongs    int
 }
 
 // wsOp is an operation in flight.
 type wsOp struct {
+	id     string
+	qid    []byte // id as a JSON string
 	cancel context.CancelFunc
 	quiet  bool // under c.mu: the client completed it (or, on legacy, replaced it): nothing more is sent
+
+	// A live feed (driver.Live) is pulled only while its driver says a
+	// response is ready, by one goroutine at a time: the one that set
+	// draining. Set from the start, so that wakes during its dispatch wait
+	// for the dispatching goroutine's first drain.
+	driver    *graph.FeedDriver
+	draining  atomic.Bool
+	responses graphql.ResponseHandler
+	rctx      context.Context // the responses'
+	rc        *graphql.OperationContext
 }
 
 // serve runs the protocol until the socket is closed.
 func (c *wsConn) serve() {
-	stop := make(chan struct{})
-	var timers sync.WaitGroup
-	timers.Add(1)
-	go func() {
-		defer timers.Done()
-		c.timers(stop)
-	}()
+	if c.t.initTimeout > 0 {
+		stop := c.t.clock.AfterFunc(c.t.initTimeout, c.initExpired)
+		c.mu.Lock()
+		c.initStop = stop
+		c.mu.Unlock()
+	}
 	for {
 		_, b, err := c.ws.Read(context.Background())
 		if err != nil {
@@ -284,8 +311,7 @@ func (c *wsConn) serve() {
 			c.handle(b)
 		}
 	}
-	close(stop)
-	timers.Wait()
+	c.stopTimers()
 	c.cancelOps()
 	c.wg.Wait()
 	c.mu.Lock()
@@ -297,66 +323,70 @@ func (c *wsConn) serve() {
 	_ = c.ws.CloseNow()
 }
 
-// timers closes a socket without connection_init in time, pings (or sends
-// "ka" on legacy) once acknowledged, and closes it when the request's
-// context ends (server.go's ends on SIGTERM).
-func (c *wsConn) timers(stop <-chan struct{}) {
-	var initTimeout <-chan time.Time
-	if c.t.initTimeout > 0 {
-		ch, stop := c.t.clock.Timer(c.t.initTimeout)
-		defer stop()
-		initTimeout = ch
+// stopTimers stops the socket's timers and arms no more.
+func (c *wsConn) stopTimers() {
+	c.mu.Lock()
+	c.timersOff = true
+	stops := []func(){c.initStop, c.pingStop}
+	c.initStop, c.pingStop = nil, nil
+	c.mu.Unlock()
+	for _, stop := range stops {
+		if stop != nil {
+			stop()
+		}
 	}
+}
+
+// initExpired closes a socket that sent no connection_init in time.
+func (c *wsConn) initExpired() {
+	if c.isInitSeen() {
+		return
+	}
+	if c.legacy {
+		c.closeWith(closeProtocolError, "Connection initialisation timeout")
+	} else {
+		c.closeWith(closeInitTimeout, "Connection initialisation timeout")
+	}
+}
+
+// armPing sets the next ping (or "ka" on legacy) of an acknowledged socket.
+func (c *wsConn) armPing() {
 	interval := c.t.pingInterval
 	if c.legacy {
 		interval = c.t.keepAlive
 	}
-	acked := c.ackedCh
-	var tick <-chan time.Time
-	missed, pinged := 0, false
-	for {
-		select {
-		case <-stop:
-			return
-		case <-c.ctx.Done():
-			c.closeWith(closeGoingAway, reasonShutdown)
-			return
-		case <-initTimeout:
-			if !c.isInitSeen() {
-				if c.legacy {
-					c.closeWith(closeProtocolError, "Connection initialisation timeout")
-				} else {
-					c.closeWith(closeInitTimeout, "Connection initialisation timeout")
-				}
-			}
-		case <-acked:
-			acked = nil
-			if interval > 0 {
-				ch, stop := c.t.clock.Ticker(interval)
-				defer stop()
-				tick = ch
-			}
-		case <-tick:
-			if c.legacy {
-				c.write(message(nil, "ka", "", nil))
-				continue
-			}
-			c.mu.Lock()
-			if pinged && !c.pongSeen {
-				missed++
-			} else {
-				missed = 0
-			}
-			c.pongSeen = false
-			c.mu.Unlock()
-			if missed >= 2 { // two pings unanswered: the peer is gone
-				_ = c.ws.CloseNow()
-				return
-			}
-			c.write(message(nil, "ping", "", nil))
-			pinged = true
-		}
+	if interval <= 0 {
+		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.timersOff {
+		c.pingStop = c.t.clock.AfterFunc(interval, c.ping)
+	}
+}
+
+// ping sends a ping, or drops the connection when the last two went
+// unanswered (the peer is gone); on legacy it sends "ka".
+func (c *wsConn) ping() {
+	c.armPing() // first: whoever hears this ping may move a test's clock on
+	if c.legacy {
+		c.write(message(nil, "ka", "", nil))
+		return
+	}
+	c.mu.Lock()
+	if c.pinged && !c.pongSeen {
+		c.missedPongs++
+	} else {
+		c.missedPongs = 0
+	}
+	c.pongSeen, c.pinged = false, true
+	missed := c.missedPongs
+	c.mu.Unlock()
+	if missed >= 2 {
+		_ = c.ws.CloseNow()
+		return
+	}
+	c.write(message(nil, "ping", "", nil))
 }
 
 // Clock makes the timers of the websockets, so that a test can fire them.
@@ -366,6 +396,9 @@ type Clock interface {
 	Timer(d time.Duration) (<-chan time.Time, func())
 	// Ticker returns a channel that receives every d, and a func that stops it.
 	Ticker(d time.Duration) (<-chan time.Time, func())
+	// AfterFunc calls f in its own goroutine d from now, unless the
+	// returned func stopped it first.
+	AfterFunc(d time.Duration, f func()) func()
 }
 
 // systemClock is the time package's.
@@ -379,6 +412,11 @@ func (systemClock) Timer(d time.Duration) (<-chan time.Time, func()) {
 func (systemClock) Ticker(d time.Duration) (<-chan time.Time, func()) {
 	t := time.NewTicker(d)
 	return t.C, t.Stop
+}
+
+func (systemClock) AfterFunc(d time.Duration, f func()) func() {
+	t := time.AfterFunc(d, f)
+	return func() { t.Stop() }
 }
 
 // clientMessage is a message from the client, of either subprotocol.
@@ -532,7 +570,7 @@ func (c *wsConn) init(payload json.RawMessage) {
 	c.mu.Lock()
 	c.acked = true
 	c.mu.Unlock()
-	close(c.ackedCh)
+	c.armPing()
 }
 
 // revoke closes the socket with 4403 (after a connection_error on legacy
@@ -603,7 +641,8 @@ func (c *wsConn) authenticate(payload json.RawMessage) (context.Context, string,
 }
 
 // start runs operation id (a subscription, query or mutation) in a
-// goroutine of its own.
+// goroutine of its own; a live feed's goroutine ends after its first
+// drain, and the feed takes one again only when it has something to send.
 func (c *wsConn) start(id string, payload json.RawMessage) {
 	start := graphql.Now()
 	params := &graphql.RawParams{}
@@ -619,20 +658,29 @@ func (c *wsConn) start(id string, payload json.RawMessage) {
 	ctx = graph.WithFeedInterrupt(ctx, func() {
 		c.closeWith(closeTryAgainLater, "Feed interrupted: resume from your last cursor")
 	})
-	op := &wsOp{cancel: cancel}
+	qid, _ := json.Marshal(id) // a client's string: JSON's quoting, not Go's
+	op := &wsOp{id: id, qid: qid, cancel: cancel}
+	op.draining.Store(true) // the dispatching goroutine drains first
+	ctx, op.driver = graph.WithFeedDriver(ctx, func() { c.wake(op) })
 	c.mu.Lock()
 	c.ops[id] = op
 	c.mu.Unlock()
 	c.wg.Add(1)
-	go c.run(ctx, id, op, params)
+	go c.run(ctx, op, params)
 }
 
 // run executes an operation and sends its responses, then complete (unless
 // the client completed it or the socket is closing: a complete would tell a
-// graphql-ws client that the feed is over, where it should resume).
-func (c *wsConn) run(ctx context.Context, id string, op *wsOp, params *graphql.RawParams) {
-	defer c.wg.Done()
-	defer op.cancel()
+// graphql-ws client that the feed is over, where it should resume). A live
+// feed is handed to drain instead.
+func (c *wsConn) run(ctx context.Context, op *wsOp, params *graphql.RawParams) {
+	live := false
+	defer func() {
+		if !live {
+			c.finish(op)
+		}
+	}()
+	id := op.id
 	rc, errs := c.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
@@ -642,35 +690,121 @@ func (c *wsConn) run(ctx context.Context, id string, op *wsOp, params *graphql.R
 			c.endWithErrors(id, op, resp.Errors)
 			return
 		}
-		c.send(id, op, resp)
+		c.send(op, resp)
 		c.end(id, op, true)
 		return
 	}
 	ctx = graphql.WithOperationContext(ctx, rc)
 	defer func() {
 		if r := recover(); r != nil {
-			err := rc.Recover(ctx, r)
-			var gerr *gqlerror.Error
-			if !errors.As(err, &gerr) {
-				gerr = &gqlerror.Error{Message: "Internal error."}
-			}
-			c.endWithErrors(id, op, gqlerror.List{gerr})
+			c.panicked(ctx, op, rc, r)
 		}
 	}()
 	responses, ctx := c.exec.DispatchOperation(ctx, rc)
+	if op.driver.Live() {
+		live = true
+		op.responses, op.rctx, op.rc = responses, ctx, rc
+		c.drain(op)
+		return
+	}
 	for {
 		resp := responses(ctx)
 		if resp == nil {
 			break
 		}
-		c.send(id, op, resp)
+		c.send(op, resp)
 	}
 	c.end(id, op, true)
 }
 
-// send writes one response of operation id, serialised once.
-func (c *wsConn) send(id string, op *wsOp, resp *graphql.Response) {
+// panicked ends op with the error of a panic in its resolvers.
+func (c *wsConn) panicked(ctx context.Context, op *wsOp, rc *graphql.OperationContext, r any) {
+	err := rc.Recover(ctx, r)
+	var gerr *gqlerror.Error
+	if !errors.As(err, &gerr) {
+		gerr = &gqlerror.Error{Message: "Internal error."}
+	}
+	c.endWithErrors(op.id, op, gqlerror.List{gerr})
+}
+
+// finish marks op over: its context ends and serve stops waiting for it.
+func (c *wsConn) finish(op *wsOp) {
+	op.cancel()
+	c.wg.Done()
+}
+
+// wake is a live feed's driver's: the feed may have something to send. It
+// starts a drain unless one runs (which re-checks before it lets go).
+func (c *wsConn) wake(op *wsOp) {
+	if op.draining.CompareAndSwap(false, true) {
+		go c.drain(op)
+	}
+}
+
+// drain sends a live feed's ready responses, then lets the feed wait
+// without a goroutine. Called by the goroutine that set op.draining.
+func (c *wsConn) drain(op *wsOp) {
+	for {
+		if c.pump(op) {
+			return // ended: draining stays set, nothing starts another
+		}
+		op.draining.Store(false)
+		// A wake between pump's last look and the line above found
+		// draining set and left: look again.
+		if !op.driver.Pending() || !op.draining.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// pump sends every response of op that is ready, in one write of the
+// socket (one system call for a burst), and reports whether op ended.
+func (c *wsConn) pump(op *wsOp) (ended bool) {
+	c.io.cork()
+	defer c.io.uncork()
+	defer func() {
+		if r := recover(); r != nil {
+			c.panicked(op.rctx, op, op.rc, r)
+			c.finish(op)
+			ended = true
+		}
+	}()
+	for op.driver.Ready(op.rctx) {
+		resp := op.responses(op.rctx)
+		if resp == nil {
+			c.end(op.id, op, true)
+			c.finish(op)
+			return true
+		}
+		c.send(op, resp)
+	}
+	return false
+}
+
+// send writes one response of op, serialised once: a response of data
+// alone (every update of a feed) is written around gqlgen's bytes as they
+// are.
+func (c *wsConn) send(op *wsOp, resp *graphql.Response) {
 	if c.silent(op) {
+		return
+	}
+	typ := "next"
+	if c.legacy {
+		typ = "data"
+	}
+	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && resp.Label == "" && resp.Path == nil &&
+		resp.HasNext == nil && len(resp.Data) > 0 {
+		bp := frameBuffers.Get().(*[]byte)
+		b := append((*bp)[:0], `{"type":"`...)
+		b = append(b, typ...)
+		b = append(b, `","id":`...)
+		b = append(b, op.qid...)
+		b = append(b, `,"payload":{"data":`...)
+		b = append(b, resp.Data...)
+		b = append(b, "}}"...)
+		c.write(b)
+		*bp = b
+		putFrameBuffer(bp)
 		return
 	}
 	b, err := json.Marshal(resp)
@@ -678,11 +812,7 @@ func (c *wsConn) send(id string, op *wsOp, resp *graphql.Response) {
 		c.t.log.ErrorContext(c.ctx, "websocket response", "error", err)
 		return
 	}
-	typ := "next"
-	if c.legacy {
-		typ = "data"
-	}
-	c.write(message(nil, typ, id, b))
+	c.write(message(nil, typ, op.id, b))
 }
 
 // sendErrors writes an "error" message of operation id.
@@ -761,13 +891,14 @@ func (c *wsConn) cancelOps() {
 	}
 }
 
-// write sends one message; a client that cannot take it within
-// writeTimeout is dropped (coder/websocket closes the connection), which
-// ends the read loop.
+// write sends one message (with the other frames of a pump, when one
+// runs); a client that cannot take it within writeTimeout is dropped
+// (corkConn closes the connection), which ends the read loop.
+// coder/websocket copies b before Write returns.
 func (c *wsConn) write(b []byte) {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	_ = c.ws.Write(ctx, websocket.MessageText, b)
+	c.io.cork()
+	defer c.io.uncork()
+	_ = c.ws.Write(context.Background(), websocket.MessageText, b)
 }
 
 // closeWith starts the close handshake with code, once (the first close

@@ -132,9 +132,31 @@ type sub struct {
 	signal chan struct{} // capacity 1: the queue has something
 	once   sync.Once
 	done   chan struct{}
+	// notify, when set (Feed.OnReady), is called after every push and on
+	// close: a transport that waits on no goroutine learns there is work.
+	notify atomic.Pointer[func()]
 }
 
-func (s *sub) close() { s.once.Do(func() { close(s.done) }) }
+func (s *sub) close() {
+	s.once.Do(func() {
+		close(s.done)
+		s.wake()
+	})
+}
+
+// wake calls the subscriber's notify, if any.
+func (s *sub) wake() {
+	if fn := s.notify.Load(); fn != nil {
+		(*fn)()
+	}
+}
+
+// queued reports whether the queue holds something; any goroutine may ask.
+func (s *sub) queued() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) > 0
+}
 
 // push queues ups; false when that would exceed the subscriber's limit.
 func (s *sub) push(ups []*Update) bool {
@@ -149,6 +171,7 @@ func (s *sub) push(ups []*Update) bool {
 	case s.signal <- struct{}{}:
 	default:
 	}
+	s.wake()
 	return true
 }
 
@@ -504,6 +527,61 @@ func (f *Feed) Next(ctx context.Context) (*Update, bool) {
 	}
 	f.end()
 	return nil, false
+}
+
+// OnReady has fn called whenever the feed may have become ready (an update
+// queued, the feed closed): from the hub's goroutine or any other, so fn
+// must return at once. A transport that drives the feed with Ready instead
+// of waiting in Next holds no goroutine per feed while it is idle. Call it
+// before the first Ready: what was queued before is found by that call.
+func (f *Feed) OnReady(fn func()) {
+	f.s.notify.Store(&fn)
+}
+
+// Ready reports whether Next would return now, without waiting for the
+// hub: an update to send is queued (updates the feed's filter skips, or
+// that a replay sent already, are passed over here as Next would), or the
+// feed has ended. A replay's pages are read here, as Next would read them.
+// Call it from the goroutine that calls Next.
+func (f *Feed) Ready(ctx context.Context) bool {
+	for {
+		if f.ended || ctx.Err() != nil || isClosed(f.s.done) {
+			return true
+		}
+		for len(f.pending) > 0 {
+			u := f.pending[0]
+			if u.Reset {
+				return true
+			}
+			if u.Cursor() > f.last && (f.filter == nil || f.filter(u.Event)) {
+				return true
+			}
+			if u.Cursor() > f.last {
+				f.last = u.Cursor() // filtered out: Next would skip it too
+			}
+			f.pending[0] = nil
+			f.pending = f.pending[1:]
+		}
+		if f.replaying {
+			if err := f.readLog(ctx); err != nil {
+				return true // Next fails the same way and ends the feed
+			}
+			continue
+		}
+		q := f.s.take(f.spare)
+		if len(q) == 0 {
+			return false
+		}
+		f.spare, f.pending = f.pending[:0], q
+	}
+}
+
+// Pending reports whether the hub queued something for the feed or ended
+// it since the last Ready; unlike Ready, any goroutine may call it (a
+// transport re-checks with it after it stopped draining, so that a wake
+// between its last Ready and its stopping is not lost).
+func (f *Feed) Pending() bool {
+	return isClosed(f.s.done) || f.s.queued()
 }
 
 func (f *Feed) end() {

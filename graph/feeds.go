@@ -52,6 +52,10 @@ func (r *subscriptionResolver) feed(ctx context.Context, site shop.SiteID, after
 		return nil, err
 	}
 	op.feed, op.out = f, make(chan *model.BoardUpdate, 1)
+	if d, _ := ctx.Value(feedDriverKey{}).(*FeedDriver); d != nil {
+		d.feed = f
+		f.OnReady(d.wake)
+	}
 	return op.out, nil
 }
 

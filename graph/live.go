@@ -120,6 +120,40 @@ func feedInterrupted(ctx context.Context) {
 	}
 }
 
+type feedDriverKey struct{}
+
+// FeedDriver lets a transport drive a live feed without a goroutine
+// waiting in it: the feed calls wake (from the hub's goroutine or any
+// other; wake must return at once) when it may have an update, and the
+// transport then asks Ready and pulls the operation's responses only while
+// Ready holds, so that no response waits. An idle subscription then costs
+// no goroutine. Without a driver (SSE, or a transport that prefers to wait)
+// the responses wait in the hub as before.
+type FeedDriver struct {
+	wake func()
+	feed *board.Feed
+}
+
+// WithFeedDriver returns ctx carrying a driver that calls wake; dispatch
+// the operation with it.
+func WithFeedDriver(ctx context.Context, wake func()) (context.Context, *FeedDriver) {
+	d := &FeedDriver{wake: wake}
+	return context.WithValue(ctx, feedDriverKey{}, d), d
+}
+
+// Live reports whether the operation dispatched with the driver's context
+// is a live feed (ask after DispatchOperation, from the same goroutine).
+func (d *FeedDriver) Live() bool { return d.feed != nil }
+
+// Ready reports whether the operation's next response is there without
+// waiting (an update, a page of replay to read, or the end). Call it from
+// the goroutine that pulls the responses.
+func (d *FeedDriver) Ready(ctx context.Context) bool { return d.feed.Ready(ctx) }
+
+// Pending reports whether wake was due since the last Ready; any goroutine
+// may ask (see board.Feed.Pending).
+func (d *FeedDriver) Pending() bool { return d.feed.Pending() }
+
 // liveOpKey is the context key of a subscription's liveOp.
 type liveOpKey struct{}
 

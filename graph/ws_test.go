@@ -719,8 +719,10 @@ func TestFeedInterrupted(t *testing.T) {
 	}
 }
 
-// TestWebsocketServerContext checks the close when the server's base context
-// ends, as server.go's does on SIGTERM: 1001, where gqlgen sends 1000.
+// TestWebsocketServerContext checks that a socket outlives its upgrade
+// request and the server's base context: its handler returns once the
+// socket is up (the HTTP server's buffers go), and only the registry
+// (Shutdown, as server.go's on SIGTERM) closes it: 1001.
 func TestWebsocketServerContext(t *testing.T) {
 	t.Parallel()
 	e := newWSEnv(t, nil)
@@ -735,6 +737,9 @@ func TestWebsocketServerContext(t *testing.T) {
 	e.progress(t, 60)
 	c.update("1")
 	cancel()
+	e.progress(t, 70)
+	c.update("1")
+	go func() { _ = e.reg.Shutdown(context.Background()) }()
 	c.expectClose(1001, "Server shutting down", "complete", "error")
 }
 
@@ -821,6 +826,7 @@ type manualClock struct {
 type manualTimer struct {
 	at, every time.Duration // every: 0 for a timer
 	c         chan time.Time
+	fn        func() // AfterFunc's, called in its own goroutine instead of c
 	stopped   bool
 }
 
@@ -829,9 +835,18 @@ func newManualClock() *manualClock { return &manualClock{made: make(chan time.Du
 func (m *manualClock) Timer(d time.Duration) (<-chan time.Time, func())  { return m.add(d, 0) }
 func (m *manualClock) Ticker(d time.Duration) (<-chan time.Time, func()) { return m.add(d, d) }
 
+func (m *manualClock) AfterFunc(d time.Duration, f func()) func() {
+	_, stop := m.addTimer(d, 0, f)
+	return stop
+}
+
 func (m *manualClock) add(d, every time.Duration) (<-chan time.Time, func()) {
+	return m.addTimer(d, every, nil)
+}
+
+func (m *manualClock) addTimer(d, every time.Duration, fn func()) (<-chan time.Time, func()) {
 	m.mu.Lock()
-	t := &manualTimer{at: m.now + d, every: every, c: make(chan time.Time, 1)}
+	t := &manualTimer{at: m.now + d, every: every, c: make(chan time.Time, 1), fn: fn}
 	m.timers = append(m.timers, t)
 	m.mu.Unlock()
 	select {
@@ -854,6 +869,9 @@ func (m *manualClock) Advance(d time.Duration) {
 	live := m.timers[:0]
 	for _, t := range m.timers {
 		if !t.stopped && t.at <= m.now {
+			if t.fn != nil {
+				go t.fn()
+			}
 			select {
 			case t.c <- time.Time{}:
 			default:
