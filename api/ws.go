@@ -257,11 +257,11 @@ type wsConn struct {
 	pongSeen  bool
 
 	// Timers (made with the transport's clock, no goroutine while waiting).
-	timersOff      bool   // serve ended: arm nothing more
-	initStop       func() // the init timeout's
-	pingStop       func() // the next ping's (or "ka")
-	pinged         bool
-	missedPongs    int
+	timersOff   bool   // serve ended: arm nothing more
+	initStop    func() // the init timeout's
+	pingStop    func() // the next ping's (or "ka")
+	pinged      bool
+	missedPongs int
 }
 
 // wsOp is an operation in flight.

@@ -44,7 +44,7 @@ type corkConn struct {
 // subscribe, pong); a larger one is read in several calls, which is rare.
 const (
 	socketReadBuffer  = 512
-	socketWriteBuffer = 64  // a frame header; payloads pass through to the corkConn
+	socketWriteBuffer = 64 // a frame header; payloads pass through to the corkConn
 	maxPooledFrames   = 256 << 10
 )
 
