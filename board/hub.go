@@ -93,6 +93,9 @@ type Stats struct {
 	// same shape (see Feed.Rendered).
 	Rendered atomic.Int64
 	Shared   atomic.Int64
+	// ReplayChecks counts the checks of a resuming cursor with its first
+	// page read from the log; resumers sharing one are not counted again.
+	ReplayChecks atomic.Int64
 }
 
 // readBatch is the most events one read of the log returns.
@@ -108,7 +111,8 @@ type Hub struct {
 
 	wake chan struct{}
 
-	recent recentUpdates
+	recent  recentUpdates
+	replays replayFlights
 
 	// after is time.After; tests hold the hub before a pass with it
 	// (export_test.go), to place commits in the coalescing wait.
@@ -445,7 +449,7 @@ func (h *Hub) Follow(ctx context.Context, site shop.SiteID, after *int64, filter
 	h.Stats.Subscribers.Add(1)
 	last := h.head
 	h.mu.Unlock()
-	f := &Feed{h: h, s: s, filter: filter, last: last}
+	f := &Feed{h: h, s: s, filter: filter, last: last, joined: last}
 	if after != nil {
 		f.replaying, f.last = true, *after
 	}
@@ -460,6 +464,7 @@ type Feed struct {
 	filter    Filter
 	stop      func() bool
 	last      int64 // cursor of the last update sent (or skipped by the filter)
+	joined    int64 // the hub's head when the feed joined: the live queue has what came after
 	replaying bool  // the log after last is still to be read
 	checked   bool  // the replay's cursor has been checked
 	ended     bool
@@ -608,19 +613,22 @@ func (f *Feed) readLog(ctx context.Context) error {
 	h, site := f.h, f.s.site
 	if !f.checked {
 		f.checked = true
-		logHead, err := h.db.LogHead(ctx)
+		// Subscribers resuming from the same cursor (every board of a site
+		// after a restart) share one check and first page.
+		r, err := h.replays.first(ctx, h, site, f.last, f.joined)
 		if err != nil {
 			return err
 		}
-		n, tooOld, err := h.db.CountSiteEventsSince(ctx, site, f.last, h.db.Now().Add(-h.opts.Retention), h.opts.ReplayLimit)
-		if err != nil {
-			return err
-		}
-		if f.last > logHead || tooOld || n > h.opts.ReplayLimit || f.last < 0 {
+		if r.reset {
 			f.replaying = false
 			f.pending = append(f.pending, &Update{Reset: true})
 			return nil
 		}
+		if len(r.ups) < replayPage {
+			f.replaying = false
+		}
+		f.pending = append(f.pending, r.ups...)
+		return nil
 	}
 	evs, err := h.db.ReadSiteEvents(ctx, site, f.last, replayPage)
 	if err != nil {
@@ -632,8 +640,18 @@ func (f *Feed) readLog(ctx context.Context) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	// Subscribers resuming together (after a restart, say) share the
-	// updates, and so their renderings, instead of each building its own.
+	ups, err := h.updatesOf(ctx, site, evs)
+	if err != nil {
+		return err
+	}
+	f.pending = append(f.pending, ups...)
+	return nil
+}
+
+// updatesOf turns replayed events into updates. Subscribers resuming
+// together (after a restart, say) share the updates, and so their
+// renderings, instead of each building its own.
+func (h *Hub) updatesOf(ctx context.Context, site shop.SiteID, evs []*shop.Event) ([]*Update, error) {
 	ups := make([]*Update, len(evs))
 	var missing []*shop.Event
 	for i, e := range evs {
@@ -644,7 +662,7 @@ func (f *Feed) readLog(ctx context.Context) error {
 	if len(missing) > 0 {
 		built, err := BuildUpdates(ctx, h.db, site, missing)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		j := 0
 		for i := range ups {
@@ -654,8 +672,7 @@ func (f *Feed) readLog(ctx context.Context) error {
 			}
 		}
 	}
-	f.pending = append(f.pending, ups...)
-	return nil
+	return ups, nil
 }
 
 // recentUpdates keeps the hub's latest updates by log position, at most size.
@@ -697,6 +714,105 @@ func (r *recentUpdates) add(u *Update) *Update {
 	}
 	r.byPos[pos] = u
 	return u
+}
+
+// replayFlights shares the start of replays: the check of a cursor and the
+// first page of the site's events after it. Resumers with the same cursor
+// and site while one reads it wait for that read; a read done is kept (the
+// latest few) and served to a later resumer as long as it covers what that
+// resumer's live queue lacks: everything up to the hub's head when it
+// joined. So a storm of screens resuming after a restart costs a handful
+// of statements, not three per screen.
+type replayFlights struct {
+	mu      sync.Mutex
+	flights map[replayKey]*replayFlight
+	order   []replayKey // oldest first
+}
+
+type replayKey struct {
+	site  shop.SiteID
+	after int64
+}
+
+type replayFlight struct {
+	done  chan struct{}
+	cover int64 // the read has every event of the site up to here
+	reset bool
+	ups   []*Update // the first page; shared, never changed
+	err   error
+}
+
+// keptFlights is how many finished reads replayFlights keeps.
+const keptFlights = 64
+
+// first returns the check and first page of a replay of site after
+// cursor after, for a feed that joined the hub at head joined.
+func (rf *replayFlights) first(ctx context.Context, h *Hub, site shop.SiteID, after, joined int64) (*replayFlight, error) {
+	key := replayKey{site, after}
+	rf.mu.Lock()
+	if f := rf.flights[key]; f != nil && f.cover >= joined {
+		rf.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err == nil {
+			return f, nil
+		}
+		// The reader failed (its client went, say): read for ourselves.
+		return h.readFirst(ctx, site, after, joined)
+	}
+	f := &replayFlight{done: make(chan struct{})}
+	if rf.flights == nil {
+		rf.flights = map[replayKey]*replayFlight{}
+	}
+	if _, ok := rf.flights[key]; !ok {
+		rf.order = append(rf.order, key)
+	}
+	rf.flights[key] = f
+	for len(rf.order) > keptFlights {
+		delete(rf.flights, rf.order[0])
+		rf.order = rf.order[1:]
+	}
+	// Until the read knows better it covers what this feed needs.
+	f.cover = joined
+	rf.mu.Unlock()
+	r, err := h.readFirst(ctx, site, after, joined)
+	rf.mu.Lock()
+	if err == nil {
+		f.cover, f.reset, f.ups = r.cover, r.reset, r.ups
+	} else if rf.flights[key] == f {
+		delete(rf.flights, key) // the next resumer reads again (order drops it in time)
+	}
+	f.err = err
+	rf.mu.Unlock()
+	close(f.done)
+	return f, err
+}
+
+// readFirst checks the cursor and reads the first page of the replay.
+func (h *Hub) readFirst(ctx context.Context, site shop.SiteID, after, joined int64) (*replayFlight, error) {
+	h.Stats.ReplayChecks.Add(1)
+	logHead, err := h.db.LogHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &replayFlight{cover: max(joined, logHead)}
+	n, tooOld, err := h.db.CountSiteEventsSince(ctx, site, after, h.db.Now().Add(-h.opts.Retention), h.opts.ReplayLimit)
+	if err != nil {
+		return nil, err
+	}
+	if after > logHead || tooOld || n > h.opts.ReplayLimit || after < 0 {
+		r.reset = true
+		return r, nil
+	}
+	evs, err := h.db.ReadSiteEvents(ctx, site, after, replayPage)
+	if err != nil {
+		return nil, err
+	}
+	r.ups, err = h.updatesOf(ctx, site, evs)
+	return r, err
 }
 
 // replayPage is the most events one read of a replay returns.

@@ -1085,3 +1085,127 @@ func TestHubCoalesce(t *testing.T) {
 		t.Fatalf("received %d events, want 10", len(got))
 	}
 }
+
+// TestHubReplayStorm: screens resuming from the same cursor share one
+// check and first read of the log while the hub's head stays put, in a row
+// or all at once; a screen joining after the head moved reads again (the
+// shared read lacks what its live queue lacks).
+func TestHubReplayStorm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	head := e.settle()
+	h, _ := startHub(t, e.db, fast)
+	e.emit(6)
+	e.settle()
+	live, _ := follow(mustSubscribe(t, h, e.site, nil))
+	// The hub's head passes the six: the live feed sees the seventh.
+	seen := func(id shop.EventID) func() bool {
+		return func() bool {
+			return slices.ContainsFunc(live.entries(), func(x entry) bool { return x.ID == id })
+		}
+	}
+	waitFor(t, "the live update", seen(e.emit(1)[0]))
+	resume := func(after int64, n int) []*board.Update {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := subscribe(ctx, h, e.site, &after)
+		if err != nil {
+			t.Errorf("subscribe: %v", err)
+			return nil
+		}
+		var got []*board.Update
+		for len(got) < n {
+			u, ok := <-ch
+			if !ok {
+				t.Errorf("feed closed after %d updates, want %d", len(got), n)
+				return got
+			}
+			got = append(got, u)
+		}
+		return got
+	}
+	first := resume(head, 7)
+	for range 5 {
+		if got := resume(head, 7); len(got) != 7 || got[6] != first[6] {
+			t.Fatalf("resumed %d updates, want the same 7", len(got))
+		}
+	}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if got := resume(head, 7); len(got) == 7 && got[0] != first[0] {
+				t.Errorf("update=%p, want the shared %p", got[0], first[0])
+			}
+		})
+	}
+	wg.Wait()
+	if n := h.Stats.ReplayChecks.Load(); n != 1 {
+		t.Fatalf("replay checks=%d for 26 resumers of one cursor, want 1", n)
+	}
+	next := e.emit(1)[0]
+	waitFor(t, "the next live update", seen(next))
+	if got := resume(head, 8); len(got) == 8 && got[7].Event.ID != next {
+		t.Fatalf("last replayed=%d, want the new event %d", got[7].Event.ID, next)
+	}
+	if n := h.Stats.ReplayChecks.Load(); n != 2 {
+		t.Fatalf("replay checks=%d after the head moved, want 2", n)
+	}
+}
+
+// TestFeedReady drives feeds as the websocket transport does: no goroutine
+// waits in Next; OnReady wakes the driver, which calls Next only while Ready
+// holds. A filtered feed and a replaying one get exactly what Next would
+// give them, and Next never waits (it would hang the test).
+func TestFeedReady(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	head := e.settle()
+	h, _ := startHub(t, e.db, fast)
+	ids := e.emit(4)
+	e.settle()
+	keep := map[shop.EventID]bool{ids[1]: true, ids[3]: true}
+	// drive follows until n updates came; once it has had emitAt, it
+	// commits one more event (live after the replay).
+	drive := func(after *int64, filter board.Filter, n, emitAt int) []shop.EventID {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		f, err := h.Follow(ctx, e.site, after, filter)
+		if err != nil {
+			t.Fatalf("follow: %v", err)
+		}
+		wake := make(chan struct{}, 1)
+		f.OnReady(func() {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		})
+		var got []shop.EventID
+		for len(got) < n {
+			for f.Ready(ctx) {
+				u, ok := f.Next(ctx)
+				if !ok {
+					t.Fatalf("feed ended after %d updates, want %d", len(got), n)
+				}
+				got = append(got, u.Event.ID)
+			}
+			if len(got) < n {
+				if len(got) == emitAt {
+					e.emit(1)
+				}
+				<-wake
+			}
+		}
+		if f.Ready(ctx) {
+			t.Fatalf("ready after %d updates, want idle", n)
+		}
+		return got
+	}
+	if got := drive(&head, func(ev *shop.Event) bool { return keep[ev.ID] }, 2, -1); got[0] != ids[1] || got[1] != ids[3] {
+		t.Fatalf("filtered replay=%v, want %v", got, []shop.EventID{ids[1], ids[3]})
+	}
+	got := drive(&head, nil, 5, 4)
+	if !slices.Equal(got[:4], ids) {
+		t.Fatalf("replay then live=%v, want %v then the new one", got, ids)
+	}
+}
