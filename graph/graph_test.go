@@ -287,7 +287,7 @@ func TestVisitLifecycle(t *testing.T) {
 			Customer  struct{ ID string }
 		}
 	}
-	e.ok(t, f.Advisor, "bookAppointment", map[string]any{"siteId": site, "scheduledAt": time.Now().Add(2 * time.Hour).Format(time.RFC3339),
+	e.ok(t, f.Advisor, "bookAppointment", map[string]any{"siteId": site, "scheduledAt": f.OpenAt(time.Now().Add(2 * time.Hour)).Format(time.RFC3339),
 		"customer":      map[string]any{"name": "黄先生", "phone": "138 0013 8000"},
 		"vehicle":       map[string]any{"plate": "粤B·12345", "vin": "1M8GDM9AXKP042788", "make": "丰田", "model": "凯美瑞"},
 		"requestedWork": "40000 km 保养，刹车异响", "deposit": "240.50"}, &ap)

@@ -19,7 +19,7 @@ func TestSettlementMoneyGraphQL(t *testing.T) {
 	dep := shop.Money(200_00)
 	ap, err := e.db.BookAppointment(storetest.Ctx(f.Advisor), store.BookAppointmentInput{SiteID: f.Site.ID,
 		Customer: &store.NewCustomerInput{Name: "林女士", Phone: "13900139000"}, Vehicle: &store.NewVehicleInput{Plate: "粤B8M001", Make: "本田", Model: "雅阁"},
-		ScheduledAt: time.Now().Add(time.Hour), RequestedWork: "事故维修", Deposit: &dep})
+		ScheduledAt: f.OpenAt(time.Now().Add(time.Hour)), RequestedWork: "事故维修", Deposit: &dep})
 	if err != nil {
 		t.Fatal(err)
 	}

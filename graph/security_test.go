@@ -49,7 +49,7 @@ func TestRoleMatrix(t *testing.T) {
 	users := e.staff(t)
 	tech := storetest.Ctx(f.Tech)
 	site := gid(shop.TypeSite, int64(f.Site.ID))
-	future := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
+	future := f.OpenAt(time.Now().Add(72 * time.Hour)).UTC().Format(time.RFC3339)
 	car := func(state shop.OrderState) *storetest.Car {
 		return f.MustCar(t, db, state, storetest.CarOptions{Jobs: 1})
 	}

@@ -138,7 +138,7 @@ func TestPartsWorkflow(t *testing.T) {
 	})
 	t.Run("AppointmentAndRelease", func(t *testing.T) {
 		ap, err := db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, CustomerID: &car.Customer, VehicleID: &car.Vehicle,
-			ScheduledAt: time.Now().Add(48 * time.Hour), RequestedWork: "更换刹车片"})
+			ScheduledAt: f.OpenAt(time.Now().Add(48 * time.Hour)), RequestedWork: "更换刹车片"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,7 @@ func TestIllegalTransitions(t *testing.T) {
 	ok[*shop.Job](t)(db.FinishJob(tech, store.JobRef{JobID: finished}))
 	pending := ok[*shop.AdditionalWork](t)(db.RequestAdditionalWork(tech, store.RequestAdditionalWorkInput{OrderID: inWork.Order.ID,
 		Description: "更换空调滤芯", Reason: "滤芯脏", LabourMinutes: 20}))
-	ap := ok[*shop.Appointment](t)(db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, ScheduledAt: time.Now().Add(time.Hour),
+	ap := ok[*shop.Appointment](t)(db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, ScheduledAt: f.OpenAt(time.Now().Add(time.Hour)),
 		CustomerID: &draft.Customer, VehicleID: &draft.Vehicle, RequestedWork: "保养"}))
 	ok[*shop.Visit](t)(db.ReceiveVehicle(adv, store.ReceiveVehicleInput{SiteID: f.Site.ID, AppointmentID: &ap.ID, Mileage: 31000, FuelLevel: 50,
 		KeyTag: "K-2", Complaint: "保养", WalkaroundSigned: true}))
@@ -350,7 +350,7 @@ func TestBadInput(t *testing.T) {
 		{"ErrJobIndex", shop.EINVALID, "parts[0].jobIndex", newOrder(func(in *store.CreateRepairOrderInput) { in.Parts[0].JobIndex = ptr(3) })},
 		{"ErrNegativeDeposit", shop.EINVALID, "deposit", func() error {
 			_, err := db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, CustomerID: &draft.Customer, VehicleID: &draft.Vehicle,
-				ScheduledAt: time.Now().Add(time.Hour), RequestedWork: "保养", Deposit: ptr(shop.Money(-100))})
+				ScheduledAt: f.OpenAt(time.Now().Add(time.Hour)), RequestedWork: "保养", Deposit: ptr(shop.Money(-100))})
 			return err
 		}},
 		{"ErrBookedInThePast", shop.EINVALID, "scheduledAt", func() error {
@@ -549,7 +549,7 @@ func TestSiteIsolation(t *testing.T) {
 		}},
 		{"ErrBookAtTheirSite", "-", func() error {
 			_, err := db.BookAppointment(other, store.BookAppointmentInput{SiteID: f.Site.ID, CustomerID: &car.Customer, VehicleID: &car.Vehicle,
-				ScheduledAt: time.Now().Add(time.Hour), RequestedWork: "x"})
+				ScheduledAt: f.OpenAt(time.Now().Add(time.Hour)), RequestedWork: "x"})
 			return err
 		}},
 	}

@@ -14,7 +14,7 @@ func bookWithDeposit(t *testing.T, db *store.DB, f *storetest.Fixture, deposit s
 	t.Helper()
 	ap, err := db.BookAppointment(storetest.Ctx(f.Advisor), store.BookAppointmentInput{SiteID: f.Site.ID,
 		Customer: &store.NewCustomerInput{Name: "林女士", Phone: "13900139000"}, Vehicle: &store.NewVehicleInput{Plate: plate, Make: "本田", Model: "雅阁"},
-		ScheduledAt: db.Now().Add(time.Hour), RequestedWork: "更换刹车片", Deposit: &deposit})
+		ScheduledAt: f.OpenAt(db.Now().Add(time.Hour)), RequestedWork: "更换刹车片", Deposit: &deposit})
 	if err != nil {
 		t.Fatalf("book: %v", err)
 	}

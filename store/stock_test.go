@@ -28,7 +28,7 @@ func TestPartsMoveWithTheWork(t *testing.T) {
 	pads := mustPart(t, db, clerk, f.Site.ID, "04465-33471", 1)
 	oil := mustPart(t, db, clerk, f.Site.ID, "MOBIL1-0W20-4L", 5)
 
-	ap, err := db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, ScheduledAt: time.Now().Add(2 * time.Hour),
+	ap, err := db.BookAppointment(adv, store.BookAppointmentInput{SiteID: f.Site.ID, ScheduledAt: f.OpenAt(time.Now().Add(2 * time.Hour)),
 		Customer: &store.NewCustomerInput{Name: "黄先生", Phone: "13800138000"},
 		Vehicle:  &store.NewVehicleInput{Plate: "粤B88888", Make: "丰田", Model: "凯美瑞"}, RequestedWork: "换刹车片"})
 	if err != nil {

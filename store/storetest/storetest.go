@@ -213,3 +213,31 @@ func MustFixture(tb testing.TB, db *store.DB) *Fixture {
 }
 
 var _ = fmt.Sprint
+
+// OpenAt returns at when the fixture site is open then, else an hour after
+// the site next opens: a test booking an appointment "soon" books it inside
+// the workshop's hours whatever hour of the day the test runs.
+func (f *Fixture) OpenAt(at time.Time) time.Time {
+	loc := f.Site.Location()
+	for day := 0; day < 370; day++ {
+		d := at.In(loc).AddDate(0, 0, day)
+		opens, closes, open := f.Site.HoursOn(d)
+		if !open {
+			continue
+		}
+		y, m, dd := d.Date()
+		midnight := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+		first := midnight.Add(time.Duration(opens+60) * time.Minute)
+		last := midnight.Add(time.Duration(closes) * time.Minute)
+		if day == 0 {
+			if lt := at.In(loc); lt.Before(last) && !lt.Before(midnight.Add(time.Duration(opens)*time.Minute)) {
+				return at
+			}
+			if !at.Before(last) {
+				continue
+			}
+		}
+		return first
+	}
+	panic("storetest: the fixture site is never open")
+}
