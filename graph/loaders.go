@@ -172,13 +172,37 @@ func newLoader[K comparable, V any](find func(context.Context, []K) (map[K]V, er
 
 type loadersKey struct{}
 
+// rootLoaders are a root field's loaders, made on first use: most mutations'
+// payloads read nothing through a loader, and then make none (some forty
+// allocations per root field).
+type rootLoaders struct {
+	once sync.Once
+	db   *store.DB
+	l    *Loaders
+}
+
+func (r *rootLoaders) get() *Loaders {
+	r.once.Do(func() {
+		if r.l == nil {
+			r.l = NewLoaders(r.db)
+		}
+	})
+	return r.l
+}
+
 // WithLoaders returns ctx carrying loaders.
 func WithLoaders(ctx context.Context, l *Loaders) context.Context {
-	return context.WithValue(ctx, loadersKey{}, l)
+	return context.WithValue(ctx, loadersKey{}, &rootLoaders{l: l})
+}
+
+// withNewLoaders returns ctx carrying fresh loaders over db, made when a
+// resolver first asks for them.
+func withNewLoaders(ctx context.Context, db *store.DB) context.Context {
+	return context.WithValue(ctx, loadersKey{}, &rootLoaders{db: db})
 }
 
 func loaders(ctx context.Context) *Loaders {
-	return ctx.Value(loadersKey{}).(*Loaders)
+	return ctx.Value(loadersKey{}).(*rootLoaders).get()
 }
 
 // load loads one key; a nil key gives nil.

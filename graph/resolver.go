@@ -42,7 +42,7 @@ func NewSchema(db *store.DB, hub *board.Hub) Schema {
 		ExecutableSchema: NewExecutableSchema(Config{Resolvers: &Resolver{DB: db, Hub: hub}}),
 		Operations:       newLiveOperations(defaultMemoSize),
 		RootFields: func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-			return next(WithLoaders(ctx, NewLoaders(db)))
+			return next(withNewLoaders(ctx, db))
 		},
 		Fields: boardCards,
 	}

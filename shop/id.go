@@ -79,21 +79,22 @@ const maxGlobalIDLen = 64
 // ParseGlobalID decodes a global ID into its type and number. It returns
 // INVALID for anything that is not an ID this server issued.
 func ParseGlobalID(s string) (typ string, n int64, err error) {
-	bad := Errorf(EINVALID, "%q is not a valid ID.", truncate(s, 40))
+	// Built only when needed: every ID of every request passes here.
+	bad := func() error { return Errorf(EINVALID, "%q is not a valid ID.", truncate(s, 40)) }
 	if len(s) == 0 || len(s) > maxGlobalIDLen {
-		return "", 0, bad
+		return "", 0, bad()
 	}
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
-		return "", 0, bad
+		return "", 0, bad()
 	}
 	typ, num, ok := strings.Cut(string(b), ":")
 	if !ok || typ == "" {
-		return "", 0, bad
+		return "", 0, bad()
 	}
 	n, err = strconv.ParseInt(num, 10, 64)
 	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != num {
-		return "", 0, bad
+		return "", 0, bad()
 	}
 	return typ, n, nil
 }

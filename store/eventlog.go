@@ -43,27 +43,28 @@ func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
 		if err := tx.GetContext(ctx, &ok, `SELECT pg_try_advisory_xact_lock($1)`, sequencerLock); err != nil || !ok {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `
-			UPDATE events e SET pos = s.pos
-			FROM (
-				SELECT t.id, nextval('event_pos_seq') AS pos
+		// The wake-up of the other instances' hubs goes in the same
+		// statement, queued only when there are new positions (and, like
+		// them, delivered only on commit): a pass costs one round trip less.
+		var woke *bool
+		return tx.QueryRowContext(ctx, `
+			WITH sequenced AS (
+				UPDATE events e SET pos = s.pos
 				FROM (
-					SELECT id FROM events
-					WHERE pos IS NULL
-					ORDER BY id
-					LIMIT 10000
-				) t
-			) s
-			WHERE e.id = s.id`)
-		if err != nil {
-			return err
-		}
-		m, _ := res.RowsAffected()
-		n = int(m)
-		if n > 0 {
-			_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChannelSequenced)
-		}
-		return err
+					SELECT t.id, nextval('event_pos_seq') AS pos
+					FROM (
+						SELECT id FROM events
+						WHERE pos IS NULL
+						ORDER BY id
+						LIMIT 10000
+					) t
+				) s
+				WHERE e.id = s.id
+				RETURNING 1
+			), counted AS (
+				SELECT count(*) AS n FROM sequenced
+			)
+			SELECT n, CASE WHEN n > 0 THEN pg_notify($1, '') IS NULL END FROM counted`, ChannelSequenced).Scan(&n, &woke)
 	})
 	return n, err
 }

@@ -188,3 +188,77 @@ func TestQueueReminderMessages(t *testing.T) {
 		}
 	})
 }
+
+// TestFanOutEvents: a pass makes a delivery of each event for every enabled
+// endpoint of its site that chose its kind and was registered before it, in
+// the same few statements however many events it reads, and moves past
+// them; with no endpoint taking events it only moves the cursor.
+func TestFanOutEvents(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	now := time.Now().UTC()
+	db.Now = func() time.Time { return now }
+	f := storetest.MustFixture(t, db)
+	mgr := storetest.Ctx(f.Manager)
+	ctx := context.Background()
+	endpoint := func(kinds ...shop.EventKind) *shop.WebhookEndpoint {
+		t.Helper()
+		ep, err := db.CreateWebhookEndpoint(mgr, store.CreateWebhookEndpointInput{SiteID: f.Site.ID,
+			URL: "https://sms.example.com/hook", EventKinds: kinds})
+		if err != nil {
+			t.Fatalf("register endpoint: %v", err)
+		}
+		return ep
+	}
+	deliveries := func(ep *shop.WebhookEndpoint) int {
+		t.Helper()
+		ds, err := db.FindWebhookDeliveries(mgr, store.DeliveryFilter{EndpointID: ep.ID})
+		if err != nil {
+			t.Fatalf("deliveries: %v", err)
+		}
+		return len(ds)
+	}
+	pass := func() (made int, statements int64) {
+		t.Helper()
+		if _, err := db.SequenceEvents(ctx); err != nil {
+			t.Fatalf("sequence: %v", err)
+		}
+		before := db.Statements()
+		made, err := db.FanOutEvents(ctx, 1000)
+		if err != nil {
+			t.Fatalf("fan out: %v", err)
+		}
+		return made, db.Statements() - before
+	}
+
+	t.Run("OKNoEndpoint", func(t *testing.T) {
+		f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Jobs: 2})
+		if made, stmts := pass(); made != 0 || stmts != 3 {
+			t.Fatalf("deliveries=%d statements=%d, want 0 and 3 (lock the cursor, read the endpoints, move the cursor)", made, stmts)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		now = now.Add(time.Minute)
+		ready := endpoint(shop.EventOrderReady)
+		off := endpoint(shop.EventOrderReady)
+		if _, err := db.DisableWebhookEndpoint(mgr, off.ID); err != nil {
+			t.Fatalf("disable: %v", err)
+		}
+		now = now.Add(time.Minute)
+		f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Jobs: 2})
+		f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Jobs: 1})
+		f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+		now = now.Add(time.Minute)
+		late := endpoint(shop.EventOrderReady)
+		made, stmts := pass()
+		if made != 2 || stmts != 5 {
+			t.Fatalf("deliveries=%d statements=%d, want 2 (one per car made ready) and 5", made, stmts)
+		}
+		if got := []int{deliveries(ready), deliveries(off), deliveries(late)}; got[0] != 2 || got[1] != 0 || got[2] != 0 {
+			t.Fatalf("deliveries=%v, want [2 0 0] (the disabled endpoint and the one registered after the events get none)", got)
+		}
+		if made, _ := pass(); made != 0 {
+			t.Fatalf("deliveries=%d on the next pass, want 0 (the cursor moved past them)", made)
+		}
+	})
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+	"time"
+
+	"github.com/lib/pq"
 
 	"bayboard/shop"
 	"bayboard/store"
@@ -162,4 +165,64 @@ func settle(t *testing.T, db *store.DB) {
 		}
 	}
 	t.Fatalf("the fixture's events did not settle in 10 passes")
+}
+
+// TestSequenceWakesListeners: a run that gives positions wakes the listeners
+// of store.ChannelSequenced (the other instances' hubs) once; a run with
+// nothing to sequence wakes nobody.
+func TestSequenceWakesListeners(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+	settle(t, db)
+	l := pq.NewListener(db.DSN(), 10*time.Millisecond, time.Second, nil)
+	defer l.Close()
+	if err := l.Listen(store.ChannelSequenced); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// wakeUps counts the wake-ups delivered before a marker sent now (see
+	// TestEventWakesListeners).
+	wakeUps := func() int {
+		t.Helper()
+		if _, err := raw.Exec(`SELECT pg_notify($1, 'marker')`, store.ChannelSequenced); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for ev := range l.Notify {
+			if ev == nil || ev.Channel != store.ChannelSequenced {
+				continue
+			}
+			if ev.Extra == "marker" {
+				return n
+			}
+			n++
+		}
+		t.Fatal("the listener closed")
+		return n
+	}
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
+		if n, err := db.SequenceEvents(ctx); err != nil || n == 0 {
+			t.Fatalf("sequenced=%d err=%v, want the new car's events", n, err)
+		}
+		if n := wakeUps(); n != 1 {
+			t.Fatalf("wake-ups=%d, want 1", n)
+		}
+	})
+	t.Run("OKNothingToSequence", func(t *testing.T) {
+		if n, err := db.SequenceEvents(ctx); err != nil || n != 0 {
+			t.Fatalf("sequenced=%d err=%v, want 0", n, err)
+		}
+		if n := wakeUps(); n != 0 {
+			t.Fatalf("wake-ups=%d, want 0", n)
+		}
+	})
 }
