@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -310,5 +311,13 @@ func runFanout(ctx context.Context, o options, fx fixture, admin *sql.DB, rep *r
 		// Let closed sockets and their goroutines go before the next size.
 		time.Sleep(2 * time.Second)
 	}
+	// Two instances, half of the largest N on each: nothing else on the
+	// database, so that each one's statements are its own and its peer's.
+	sub.Stop(15 * time.Second)
+	writer.Stop(10 * time.Second)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	rep.two = twoInstances(ctx, o, fx, max(1, slices.Max(o.fanN)/2), say)
 	return nil
 }
