@@ -1,8 +1,9 @@
 // Command bench runs Bayboard's benchmarks (make bench, make bench-quick):
 // queries side by side with PostGraphile, job-progress mutations next to
-// pgbench, websocket fan-out of one instance, and a resume storm. It starts
-// and stops the servers under test itself, prints a table per measurement
-// and replaces its section (full or quick) of BENCHMARKS.md.
+// pgbench, websocket fan-out of one instance and of two instances on one
+// database, and a resume storm. It starts and stops the servers under test
+// itself, prints a table per measurement under a table of issue 18's goals
+// (goals.go) and replaces its section (full or quick) of BENCHMARKS.md.
 //
 // scripts/bench.sh prepares what it needs (server binary, PostGraphile,
 // generated database, fixture) and is the way to run it.
