@@ -138,9 +138,9 @@ type pacedResult struct {
 	Delivered, Want int64
 	P50, P99, Max   time.Duration
 	CPU             float64 // server CPU seconds over the stream
-	// Statements is per event on the subscribers' instance: the mean of the
-	// events' windows less Quiet, the mean of as many windows with no event
-	// just before (see quietWindows).
+	// Statements is per event on the subscribers' instance: the median of
+	// the events' windows less Quiet, the median of as many windows with no
+	// event just before (see quietWindows).
 	Statements, Quiet estimate
 	Err               string
 }
@@ -297,7 +297,7 @@ func pacedStream(ctx context.Context, f *fleet, n int, p *proc, base string, com
 	pr := &pacedResult{Events: pacedEvents, Rate: float64(time.Second) / float64(pacedInterval)}
 	before := f.matched.Load()
 	say(fmt.Sprintf("phase: fan-out N=%d: %d windows of %s with no event", n, pacedEvents, pacedInterval))
-	pr.Quiet = meanSE(quietWindows([]string{base}, pacedEvents, pacedInterval)[0])
+	pr.Quiet = medianSE(quietWindows([]string{base}, pacedEvents, pacedInterval)[0])
 	cpu0 := cpuSeconds(p.Pid())
 	f.phase.Store(3)
 	say(fmt.Sprintf("phase: fan-out N=%d: a steady stream of %d events", n, pacedEvents))
@@ -315,7 +315,7 @@ func pacedStream(ctx context.Context, f *fleet, n int, p *proc, base string, com
 	for _, w := range windows {
 		own = append(own, w[0])
 	}
-	pr.Statements = meanSE(own).minus(pr.Quiet)
+	pr.Statements = medianSE(own).minus(pr.Quiet)
 	pr.Want, pr.Delivered = want, countPhase(f, 3)
 	ds, _ := latencies(f, 3, acks)
 	pr.P50, pr.P99 = pct(ds, 0.5), pct(ds, 0.99)
@@ -426,39 +426,53 @@ func quietWindows(bases []string, k int, interval time.Duration) [][]float64 {
 	return per
 }
 
-// estimate is a mean over windows with its standard error.
+// estimate is a typical value (the median) over windows with its
+// standard error.
 type estimate struct {
-	Mean, SE float64
-	N        int
+	Value, SE float64
+	N         int
 }
 
-// meanSE is the mean of v and its standard error (0 with fewer than two).
-func meanSE(v []float64) estimate {
+// medianSE is the median of v and its standard error from the median
+// absolute deviation (1.4826 MAD estimates the spread, the median's error
+// is 1.2533 spread/√n): windows' counts have rare huge outliers (every
+// socket's token re-check landing in one window) that a mean would carry.
+func medianSE(v []float64) estimate {
 	e := estimate{N: len(v)}
 	if len(v) == 0 {
 		return e
 	}
-	for _, x := range v {
-		e.Mean += x
+	e.Value = median(v)
+	dev := make([]float64, len(v))
+	for i, x := range v {
+		dev[i] = math.Abs(x - e.Value)
 	}
-	e.Mean /= float64(len(v))
 	if len(v) > 1 {
-		var ss float64
-		for _, x := range v {
-			ss += (x - e.Mean) * (x - e.Mean)
-		}
-		e.SE = math.Sqrt(ss / float64(len(v)-1) / float64(len(v)))
+		e.SE = 1.4826 * 1.2533 * median(dev) / math.Sqrt(float64(len(v)))
 	}
 	return e
 }
 
+// median returns the median of v (0 for none).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
 // minus is a's mean less b's, their errors combined.
 func (a estimate) minus(b estimate) estimate {
-	return estimate{Mean: a.Mean - b.Mean, SE: math.Hypot(a.SE, b.SE), N: a.N}
+	return estimate{Value: a.Value - b.Value, SE: math.Hypot(a.SE, b.SE), N: a.N}
 }
 
 // String writes the estimate as "mean ± SE".
-func (a estimate) String() string { return fmt.Sprintf("%.2f ± %.2f", a.Mean, a.SE) }
+func (a estimate) String() string { return fmt.Sprintf("%.2f ± %.2f", a.Value, a.SE) }
 
 // countPhaseFast counts phase-2 deliveries from the shared counter; the
 // exact count is taken once caught up.

@@ -269,7 +269,7 @@ func (in goalInput) singleRef(per int) *fanoutResult {
 // grows reports whether statements per event v grew from the single
 // instance's ref beyond what the tolerance and their errors allow.
 func grows(v, ref estimate) bool {
-	return v.Mean-ref.Mean > max(growSlack, growTolerance*ref.Mean)+2*math.Hypot(v.SE, ref.SE)
+	return v.Value-ref.Value > max(growSlack, growTolerance*ref.Value)+2*math.Hypot(v.SE, ref.SE)
 }
 
 func twoGoal(in goalInput) goalRow {

@@ -11,7 +11,7 @@ func fan(n, events int, p99, pacedP99 time.Duration) fanoutResult {
 	want := int64(n * events)
 	return fanoutResult{N: n, Events: events, Delivered: want, Want: want, P99: p99, CPU: 19, ClientCPU: 7, RSSAfterKiB: 1,
 		Paced: &pacedResult{Events: 20, Delivered: int64(20 * n), Want: int64(20 * n), P99: pacedP99, CPU: 5.8,
-			Statements: estimate{Mean: 12, SE: 0.5, N: 20}}}
+			Statements: estimate{Value: 12, SE: 0.5, N: 20}}}
 }
 
 func TestStreamGoal(t *testing.T) {
@@ -132,7 +132,7 @@ func TestTwoGoal(t *testing.T) {
 			Inst:  [2]instanceFigures{{Feed: feedA}, {Feed: feedB}},
 			Paced: &twoPaced{Events: 20, Delivered: 200000, Want: 200000}}
 	}
-	e := func(mean, se float64) estimate { return estimate{Mean: mean, SE: se, N: 10} }
+	e := func(mean, se float64) estimate { return estimate{Value: mean, SE: se, N: 10} }
 	lost := two(e(12, 0.5), e(12, 0.5))
 	lost.Delivered--
 	cases := []struct {
@@ -230,23 +230,25 @@ func TestQueryGoals(t *testing.T) {
 
 func TestEstimate(t *testing.T) {
 	cases := []struct {
-		name     string
-		v        []float64
-		mean, se float64
+		name      string
+		v         []float64
+		value, se float64
 	}{
-		{"OK", []float64{2, 4, 6}, 4, 1.1547},
+		{"OK", []float64{2, 4, 6}, 4, 2.1455},
+		{"OK", []float64{10, 11, 12, 1000}, 11.5, 0.9291}, // one window with every socket's token re-check
+		{"OK", []float64{13, 13, 13}, 13, 0},
 		{"OK", []float64{5}, 5, 0},
 		{"OK", nil, 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := meanSE(c.v)
-			if e.Mean != c.mean || e.SE < c.se-1e-3 || e.SE > c.se+1e-3 || e.N != len(c.v) {
-				t.Fatalf("estimate=%+v, want mean %v ± %v over %d", e, c.mean, c.se, len(c.v))
+			e := medianSE(c.v)
+			if e.Value != c.value || e.SE < c.se-1e-3 || e.SE > c.se+1e-3 || e.N != len(c.v) {
+				t.Fatalf("estimate=%+v, want %v ± %v over %d", e, c.value, c.se, len(c.v))
 			}
 		})
 	}
-	if d := (estimate{Mean: 10, SE: 3}).minus(estimate{Mean: 4, SE: 4}); d.Mean != 6 || d.SE != 5 {
+	if d := (estimate{Value: 10, SE: 3}).minus(estimate{Value: 4, SE: 4}); d.Value != 6 || d.SE != 5 {
 		t.Fatalf("difference=%+v, want 6 ± 5", d)
 	}
 }

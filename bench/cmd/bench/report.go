@@ -259,7 +259,7 @@ func (r *report) markdown() string {
 		}
 		if len(paced) > 0 {
 			w("\nThen a steady stream on the same subscribers: one `reportJobProgress` every %s, one at a time (a busy workshop commits a few per minute per site); latency measured the same way. ", pacedInterval)
-			w("Statements per event: the instance's bayboard_sql_statements_total is read before each event and when the next is due; the mean of those windows less the mean of as many windows of %s with no event just before (a quiet window: the instance's timers, that is the hub's catch-up tick, the time rules and the outbox, and its sockets' token re-checks), ± the standard error (an event's count varies with whether the hub's wake-ups coalesce and whether a timer's pass lands in its window).\n\n", pacedInterval)
+			w("Statements per event: the instance's bayboard_sql_statements_total is read before each event and when the next is due; the median of those windows less the median of as many windows of %s with no event just before (a quiet window: the instance's timers, that is the hub's catch-up tick, the time rules and the outbox, and its sockets' token re-checks), ± its standard error from the median absolute deviation. Medians, because an event's count varies with whether the hub's wake-ups coalesce, and a timer's pass or a wave of token re-checks (every socket's at once) lands in some windows only.\n\n", pacedInterval)
 			w("| N | events | events/s | delivered / expected | p50 ms | p99 ms | max ms | server CPU s | server CPU ms per event | SQL statements per event | statements in a quiet window |\n")
 			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 			for _, f := range paced {
@@ -367,7 +367,7 @@ func (r *report) twoTable(w func(string, ...any)) {
 		}
 	}
 	w("\nSQL statements per event, each instance's bayboard_sql_statements_total. Burst: its delta over the burst, over the events (the mutations it took and its timers' statements included, as in the single instance's figure beside it, whose instance took no mutation). ")
-	w("Steady stream: read on both instances before each event and when the next is due, the mean over the events less the instance's quiet window, ± the standard error (as in the single-instance stream), ")
+	w("Steady stream: read on both instances before each event and when the next is due, the median over the events less the instance's quiet window, ± its standard error (as in the single-instance stream), ")
 	w("so each event's statements are counted apart: on the instance that took the mutation (the mutation's own and its feed's) and on the other (its feed's alone); the mutation's own is the first minus the second. ")
 	w("The single instance (N = %s above, the writer taking every mutation; its stream counted the same way) does feed work only, so it is the reference of the feed figures: the goal is that they do not grow with the instances: not above it by more than 10%% of it (at least 0.1 statements) plus twice the standard error of the difference.\n\n", refN)
 	w("| instance | mutations taken (burst) | burst statements per event | single instance, burst | stream: per event it took | stream: per event the other took (feed) | single instance, stream (feed) | mutation's own statements | statements in a quiet window | server CPU s (burst) |\n")

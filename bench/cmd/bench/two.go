@@ -31,10 +31,10 @@ type instanceFigures struct {
 	Statements float64 // burst: its bayboard_sql_statements_total delta over the events, per event
 	CPU        float64 // server CPU seconds over the burst
 	// The paced stream, one event at a time, its statements read before
-	// each event and once the next is due: Feed is the mean over the
+	// each event and once the next is due: Feed is the median over the
 	// events the other instance took (this instance's feed work alone), Own
 	// over those it took itself (the mutation's statements and its feed's),
-	// both less Quiet, the mean of as many windows with no event.
+	// both less Quiet, the median of as many windows with no event.
 	Feed, Own, Quiet estimate
 	PacedDelivered   int64
 }
@@ -173,8 +173,8 @@ func twoInstances(ctx context.Context, o options, fx fixture, per int, say func(
 			}
 		}
 		f := &tr.Inst[i]
-		f.Quiet = meanSE(quiet[i])
-		f.Own, f.Feed = meanSE(own).minus(f.Quiet), meanSE(feed).minus(f.Quiet)
+		f.Quiet = medianSE(quiet[i])
+		f.Own, f.Feed = medianSE(own).minus(f.Quiet), medianSE(feed).minus(f.Quiet)
 	}
 	pr.Want = int64(len(pacedAcks)) * int64(2*per)
 	waitFor(60*time.Second, func() bool { return matched()-before >= pr.Want }, func() {
