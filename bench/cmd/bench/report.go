@@ -368,9 +368,9 @@ func (r *report) twoTable(w func(string, ...any)) {
 	}
 	w("\nSQL statements per event, each instance's bayboard_sql_statements_total. Burst: its delta over the burst, over the events (the mutations it took and its timers' statements included, as in the single instance's figure beside it, whose instance took no mutation). ")
 	w("Steady stream: read on both instances before each event and when the next is due, the median over the events less the instance's quiet window, ± its standard error (as in the single-instance stream), ")
-	w("so each event's statements are counted apart: on the instance that took the mutation (the mutation's own and its feed's) and on the other (its feed's alone); the mutation's own is the first minus the second. ")
+	w("so each event's statements are counted apart: on the instance that took the mutation (the mutation's own and its feed's) and on the other (its feed's alone); \"took − other\" is the first minus the second: the mutation's own statements and whatever else the instance that took it does for the event (its NOTIFY wakes it first, so it usually sequences the event). ")
 	w("The single instance (N = %s above, the writer taking every mutation; its stream counted the same way) does feed work only, so it is the reference of the feed figures: the goal is that they do not grow with the instances: not above it by more than 10%% of it (at least 0.1 statements) plus twice the standard error of the difference.\n\n", refN)
-	w("| instance | mutations taken (burst) | burst statements per event | single instance, burst | stream: per event it took | stream: per event the other took (feed) | single instance, stream (feed) | mutation's own statements | statements in a quiet window | server CPU s (burst) |\n")
+	w("| instance | mutations taken (burst) | burst statements per event | single instance, burst | stream: per event it took | stream: per event the other took (feed) | single instance, stream (feed) | took − other | statements in a quiet window | server CPU s (burst) |\n")
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	var sum float64
 	for i, f := range t.Inst {

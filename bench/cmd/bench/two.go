@@ -39,8 +39,9 @@ type instanceFigures struct {
 	PacedDelivered   int64
 }
 
-// ownMutation is the statements of one mutation itself on the instance
-// that takes it, from the paced stream (its Own minus its Feed).
+// ownMutation is what an instance sends more for an event it took than for
+// one the other took (its Own minus its Feed): the mutation's statements,
+// and the sequencing it usually does, being woken first.
 func (f instanceFigures) ownMutation() estimate { return f.Own.minus(f.Feed) }
 
 // twoPaced is the two-instance step's steady stream.
