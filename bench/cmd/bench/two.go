@@ -36,7 +36,6 @@ type instanceFigures struct {
 	// over those it took itself (the mutation's statements and its feed's),
 	// both less Quiet, the median of as many windows with no event.
 	Feed, Own, Quiet estimate
-	PacedDelivered   int64
 }
 
 // ownMutation is what an instance sends more for an event it took than for
@@ -182,10 +181,8 @@ func twoInstances(ctx context.Context, o options, fx fixture, per int, say func(
 		say(fmt.Sprintf("two instances: stream delivered %d/%d", matched()-before, pr.Want))
 	})
 	var ds []time.Duration
-	for i, f := range fleets {
-		n := countPhase(f, 3)
-		pr.Delivered += n
-		tr.Inst[i].PacedDelivered = n
+	for _, f := range fleets {
+		pr.Delivered += countPhase(f, 3)
 		d, _ := latencies(f, 3, pacedAcks)
 		ds = append(ds, d...)
 	}
