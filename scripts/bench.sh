@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 7: queries vs PostGraphile, mutations vs pgbench,
-# websocket fan-out of one instance, resume storm.
+# Benchmarks of issues 7 and 18: queries vs PostGraphile, mutations vs
+# pgbench, websocket fan-out of one instance and of two instances on one
+# PostgreSQL, resume storm; a Goals table (issue 18) opens each run section.
 #
 #   scripts/bench.sh quick   a minute or two (make bench-quick)
 #   scripts/bench.sh full    everything at full size (make bench)
@@ -19,7 +20,8 @@
 # Environment: BENCH_SERVER=path runs against a given server binary instead
 # of building one; BENCH_ONLY=queries,mutations,fanout picks sections;
 # BENCH_OUT=file writes elsewhere than BENCHMARKS.md ("" for nowhere);
-# BENCH_FAN_N=1000,5000 picks the fan-out sizes; BENCH_PPROF=1 (with a
+# BENCH_FAN_N=1000,5000 picks the fan-out sizes (the two-instance step
+# puts half of the largest on each instance); BENCH_PPROF=1 (with a
 # server built with -tags pprof) gives each instance a profiler port.
 # BENCH_DB=name generates into that database instead of bench_<mode> (two
 # runs at once need two).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,11 +12,21 @@ import (
 	"time"
 )
 
-// committer commits job-progress events through a writer instance and
-// records when each was acknowledged (the commit time as its client sees it).
+// committer commits job-progress events through a writer instance (or, with
+// alt, through several in turn) and records when each was acknowledged (the
+// commit time as its client sees it).
 type committer struct {
 	t    target
+	alt  []target // when set, event k goes through alt[(k-1) % len(alt)] instead of t
 	jobs []string
+}
+
+// through returns the instance event k is committed through.
+func (c committer) through(k int) target {
+	if len(c.alt) == 0 {
+		return c.t
+	}
+	return c.alt[(k-1)%len(c.alt)]
 }
 
 const progressMutation = `mutation Progress($in: ReportJobProgressInput!) {
@@ -45,7 +56,7 @@ func (c committer) burst(n, workers int) (map[int]time.Time, time.Duration, erro
 					return
 				}
 				t0 := time.Now()
-				_, err := post(cl, c.t, progressBody(c.jobs[k%len(c.jobs)], k))
+				_, err := post(cl, c.through(k), progressBody(c.jobs[k%len(c.jobs)], k))
 				at := time.Now()
 				mu.Lock()
 				if err != nil && firstErr == nil {
@@ -64,27 +75,35 @@ func (c committer) burst(n, workers int) (map[int]time.Time, time.Duration, erro
 }
 
 // paced commits n events one at a time, one every interval (a steady
-// stream, as a workshop produces them), and returns the ack time of each key.
-func (c committer) paced(ctx context.Context, n int, interval time.Duration) (map[int]time.Time, error) {
+// stream, as a workshop produces them), and returns the ack time of each
+// key and, for each event, the SQL statements each instance of bases sent
+// in its window (from just before it to when the next is due).
+func (c committer) paced(ctx context.Context, n int, interval time.Duration, bases []string) (map[int]time.Time, [][]float64, error) {
 	cl := newClient(1)
 	defer cl.CloseIdleConnections()
 	acks := make(map[int]time.Time, n)
+	var windows [][]float64
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	prev := statementsOf(bases)
 	for k := 1; k <= n; k++ {
-		if _, err := post(cl, c.t, progressBody(c.jobs[k%len(c.jobs)], k)); err != nil {
-			return acks, err
+		if _, err := post(cl, c.through(k), progressBody(c.jobs[k%len(c.jobs)], k)); err != nil {
+			return acks, windows, err
 		}
 		acks[k] = time.Now()
-		if k < n {
-			select {
-			case <-tick.C:
-			case <-ctx.Done():
-				return acks, ctx.Err()
-			}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return acks, windows, ctx.Err()
 		}
+		now := statementsOf(bases)
+		w := make([]float64, len(bases))
+		for i := range w {
+			w[i] = now[i] - prev[i]
+		}
+		windows, prev = append(windows, w), now
 	}
-	return acks, nil
+	return acks, windows, nil
 }
 
 // fanoutResult is one row of the fan-out table.
@@ -104,11 +123,12 @@ type fanoutResult struct {
 	ConnectSecs     float64
 	Dropped         float64
 	MutationRTT     time.Duration
-	// Go's own accounting of the idle subscribers (go_memstats deltas over N).
-	StackPerConnKiB, HeapPerConnKiB float64
-	Paced                           *pacedResult
-	Err                             string
-	Resume                          *resumeResult
+	// Go's own accounting of the idle subscribers (go_memstats and
+	// go_goroutines deltas over N).
+	StackPerConnKiB, HeapPerConnKiB, GoroutinesPerConn float64
+	Paced                                              *pacedResult
+	Err                                                string
+	Resume                                             *resumeResult
 }
 
 // pacedResult is the steady stream after the burst.
@@ -118,7 +138,11 @@ type pacedResult struct {
 	Delivered, Want int64
 	P50, P99, Max   time.Duration
 	CPU             float64 // server CPU seconds over the stream
-	Err             string
+	// Statements is per event on the subscribers' instance: the median of
+	// the events' windows less Quiet, the median of as many windows with no
+	// event just before (see quietWindows).
+	Statements, Quiet estimate
+	Err               string
 }
 
 type resumeResult struct {
@@ -126,13 +150,16 @@ type resumeResult struct {
 	Missed       int // events committed while the instance was down
 	ResumedSecs  float64
 	CaughtUpSecs float64
-	Delivered    int64
-	Want         int64
-	Statements   float64
-	XactCommits  int64
-	Resets       int
-	ServerCPU    float64
-	Err          string
+	// FirstResubSecs and FirstCaughtSecs: the first subscriber subscribed
+	// again, and the first to have received every missed event (0: none).
+	FirstResubSecs, FirstCaughtSecs float64
+	Delivered                       int64
+	Want                            int64
+	Statements                      float64
+	XactCommits                     int64
+	Resets                          int
+	ServerCPU                       float64
+	Err                             string
 }
 
 // waitFor polls cond every 50 ms until it holds or timeout; progress is
@@ -153,9 +180,15 @@ func waitFor(timeout time.Duration, cond func() bool, progress func()) bool {
 
 // latencies joins deliveries of phase with the ack times.
 func latencies(f *fleet, phase int32, acks map[int]time.Time) (ds []time.Duration, early int) {
+	return latenciesOf(f, phase, acks, nil)
+}
+
+// latenciesOf is latencies of the events whose key keep accepts (all when
+// keep is nil).
+func latenciesOf(f *fleet, phase int32, acks map[int]time.Time, keep func(key int) bool) (ds []time.Duration, early int) {
 	for _, s := range f.subsList {
 		for _, d := range s.got {
-			if d.phase != phase {
+			if d.phase != phase || (keep != nil && !keep(int(d.key))) {
 				continue
 			}
 			at, ok := acks[int(d.key)]
@@ -215,6 +248,7 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 	if mem1, err := metrics(subBase); err == nil {
 		r.StackPerConnKiB = (mem1["go_memstats_stack_inuse_bytes"] - mem0["go_memstats_stack_inuse_bytes"]) / 1024 / float64(n)
 		r.HeapPerConnKiB = (mem1["go_memstats_heap_inuse_bytes"] - mem0["go_memstats_heap_inuse_bytes"]) / 1024 / float64(n)
+		r.GoroutinesPerConn = (mem1["go_goroutines"] - mem0["go_goroutines"]) / float64(n)
 	}
 
 	m0, _ := metrics(subBase)
@@ -244,7 +278,7 @@ func fanout(ctx context.Context, n, events int, sub **proc, subBase string, rest
 		r.Max = ds[len(ds)-1]
 	}
 	if r.Err == "" && pacedEvents > 0 {
-		r.Paced = pacedStream(ctx, f, n, p, com, say)
+		r.Paced = pacedStream(ctx, f, n, p, subBase, com, say)
 	}
 	if storm && r.Err == "" {
 		r.Resume = resume(ctx, f, n, events, sub, subBase, restart, com, admin, say)
@@ -259,13 +293,15 @@ var (
 )
 
 // pacedStream commits a steady stream and measures each event's delivery.
-func pacedStream(ctx context.Context, f *fleet, n int, p *proc, com committer, say func(string)) *pacedResult {
+func pacedStream(ctx context.Context, f *fleet, n int, p *proc, base string, com committer, say func(string)) *pacedResult {
 	pr := &pacedResult{Events: pacedEvents, Rate: float64(time.Second) / float64(pacedInterval)}
 	before := f.matched.Load()
+	say(fmt.Sprintf("phase: fan-out N=%d: %d windows of %s with no event", n, pacedEvents, pacedInterval))
+	pr.Quiet = medianSE(quietWindows([]string{base}, pacedEvents, pacedInterval)[0])
 	cpu0 := cpuSeconds(p.Pid())
 	f.phase.Store(3)
 	say(fmt.Sprintf("phase: fan-out N=%d: a steady stream of %d events", n, pacedEvents))
-	acks, err := com.paced(ctx, pacedEvents, pacedInterval)
+	acks, windows, err := com.paced(ctx, pacedEvents, pacedInterval, []string{base})
 	if err != nil {
 		pr.Err = "mutation: " + err.Error()
 	}
@@ -275,6 +311,11 @@ func pacedStream(ctx context.Context, f *fleet, n int, p *proc, com committer, s
 	})
 	time.Sleep(300 * time.Millisecond)
 	pr.CPU = cpuSeconds(p.Pid()) - cpu0
+	var own []float64
+	for _, w := range windows {
+		own = append(own, w[0])
+	}
+	pr.Statements = medianSE(own).minus(pr.Quiet)
 	pr.Want, pr.Delivered = want, countPhase(f, 3)
 	ds, _ := latencies(f, 3, acks)
 	pr.P50, pr.P99 = pct(ds, 0.5), pct(ds, 0.99)
@@ -311,6 +352,9 @@ func resume(ctx context.Context, f *fleet, n, events int, sub **proc, subBase st
 		rr.Err = "mutation: " + err.Error()
 		return rr
 	}
+	f.missedWant.Store(int64(len(acks)))
+	f.firstResub.Store(0)
+	f.firstCaught.Store(0)
 	t0 := time.Now()
 	p, err := restart()
 	if err != nil {
@@ -328,6 +372,13 @@ func resume(ctx context.Context, f *fleet, n, events int, sub **proc, subBase st
 		say(fmt.Sprintf("resume N=%d: caught up %d/%d", n, f.matched.Load(), want))
 	})
 	rr.CaughtUpSecs = time.Since(t0).Seconds()
+	since := func(ns int64) float64 {
+		if ns == 0 {
+			return 0
+		}
+		return time.Unix(0, ns).Sub(t0).Seconds()
+	}
+	rr.FirstResubSecs, rr.FirstCaughtSecs = since(f.firstResub.Load()), since(f.firstCaught.Load())
 	rr.Delivered = countPhase(f, 2)
 	rr.ServerCPU = cpuSeconds(p.Pid())
 	if m, err := metrics(subBase); err == nil {
@@ -343,6 +394,85 @@ func resume(ctx context.Context, f *fleet, n, events int, sub **proc, subBase st
 	rr.XactCommits = xact() - x0
 	return rr
 }
+
+// statementsOf reads each instance's bayboard_sql_statements_total.
+func statementsOf(bases []string) []float64 {
+	v := make([]float64, len(bases))
+	for i, b := range bases {
+		if m, err := metrics(b); err == nil {
+			v[i] = m["bayboard_sql_statements_total"]
+		}
+	}
+	return v
+}
+
+// quietWindows returns the SQL statements each instance sent in each of k
+// windows of interval with no event ([instance][window]): its timers' (the
+// hub's catch-up tick, the time rules, the outbox) and its sockets' (token
+// re-checks), which a per-event count has to leave out.
+func quietWindows(bases []string, k int, interval time.Duration) [][]float64 {
+	per := make([][]float64, len(bases))
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	prev := statementsOf(bases)
+	for range k {
+		<-tick.C
+		now := statementsOf(bases)
+		for i := range bases {
+			per[i] = append(per[i], now[i]-prev[i])
+		}
+		prev = now
+	}
+	return per
+}
+
+// estimate is a typical value (the median) over windows with its
+// standard error.
+type estimate struct {
+	Value, SE float64
+	N         int
+}
+
+// medianSE is the median of v and its standard error from the median
+// absolute deviation (1.4826 MAD estimates the spread, the median's error
+// is 1.2533 spread/√n): windows' counts have rare huge outliers (every
+// socket's token re-check landing in one window) that a mean would carry.
+func medianSE(v []float64) estimate {
+	e := estimate{N: len(v)}
+	if len(v) == 0 {
+		return e
+	}
+	e.Value = median(v)
+	dev := make([]float64, len(v))
+	for i, x := range v {
+		dev[i] = math.Abs(x - e.Value)
+	}
+	if len(v) > 1 {
+		e.SE = 1.4826 * 1.2533 * median(dev) / math.Sqrt(float64(len(v)))
+	}
+	return e
+}
+
+// median returns the median of v (0 for none).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// minus is a's mean less b's, their errors combined.
+func (a estimate) minus(b estimate) estimate {
+	return estimate{Value: a.Value - b.Value, SE: math.Hypot(a.SE, b.SE), N: a.N}
+}
+
+// String writes the estimate as "mean ± SE".
+func (a estimate) String() string { return fmt.Sprintf("%.2f ± %.2f", a.Value, a.SE) }
 
 // countPhaseFast counts phase-2 deliveries from the shared counter; the
 // exact count is taken once caught up.

@@ -1,8 +1,9 @@
 // Command bench runs Bayboard's benchmarks (make bench, make bench-quick):
 // queries side by side with PostGraphile, job-progress mutations next to
-// pgbench, websocket fan-out of one instance, and a resume storm. It starts
-// and stops the servers under test itself, prints a table per measurement
-// and replaces its section (full or quick) of BENCHMARKS.md.
+// pgbench, websocket fan-out of one instance and of two instances on one
+// database, and a resume storm. It starts and stops the servers under test
+// itself, prints a table per measurement under a table of issue 18's goals
+// (goals.go) and replaces its section (full or quick) of BENCHMARKS.md.
 //
 // scripts/bench.sh prepares what it needs (server binary, PostGraphile,
 // generated database, fixture) and is the way to run it.
@@ -19,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -310,5 +312,13 @@ func runFanout(ctx context.Context, o options, fx fixture, admin *sql.DB, rep *r
 		// Let closed sockets and their goroutines go before the next size.
 		time.Sleep(2 * time.Second)
 	}
+	// Two instances, half of the largest N on each: nothing else on the
+	// database, so that each one's statements are its own and its peer's.
+	sub.Stop(15 * time.Second)
+	writer.Stop(10 * time.Second)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	rep.two = twoInstances(ctx, o, fx, max(1, slices.Max(o.fanN)/2), say)
 	return nil
 }

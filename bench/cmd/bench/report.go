@@ -20,6 +20,7 @@ type report struct {
 	queries           []queryRow
 	mutations         []mutationRow
 	fanout            []fanoutResult
+	two               *twoResult // the fan-out step on two instances
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
@@ -89,6 +90,7 @@ func (r *report) markdown() string {
 		r.fx.Seed, r.fx.Customers, r.fx.Vehicles, r.fx.Visits, r.fx.Orders, r.fx.Jobs, r.fx.PartLines, r.dbSize)
 	w("- Load average at the start: %s, at the end: %s (anything above ~0.5 means other work shared the machine and the figures are pessimistic).\n", r.loadStart, loadavg())
 	w("- Reproduce: `%s`. Took %s.\n\n", o.command, r.finished.Sub(r.started).Round(time.Second))
+	r.goalsTable(w)
 
 	if len(r.queries) > 0 {
 		w("### 1. Queries: Bayboard vs PostGraphile %s\n\n", r.peerNames(" and ", false))
@@ -228,11 +230,11 @@ func (r *report) markdown() string {
 				perK(m.Ours.CPU, m.Ours.Requests), m.StmtsPerMut, m.PgbenchTPS, m.PgbenchLatMs, ratio(m.Ours.RPS, m.PgbenchTPS),
 				m.OurTxTPS, m.OurTxLatMs, ratio(m.Ours.RPS, m.OurTxTPS), ratio(m.OurTxTPS, m.PgbenchTPS))
 		}
-		w("\nTarget: at least 50%% of pgbench.\n\n")
+		w("\nTarget (issue 18): ours at least 0.80× pgbench running our own transaction at concurrency 8 and 64 (ours/our tx; judged in the Goals table).\n\n")
 	}
 	if len(r.fanout) > 0 {
-		w("### 3. Fan-out: one instance's boardFeed to N websocket subscribers\n\n")
-		w("Two instances on the same database: a writer takes the mutations, the measured instance serves only the subscribers (graphql-transport-ws, coder/websocket clients in the bench process, source addresses spread over 127.0.0.1–50). ")
+		w("### 3. Fan-out: one instance's boardFeed to N websocket subscribers, then two instances\n\n")
+		w("A writer instance takes the mutations and the measured instance, on the same database, serves only the subscribers (graphql-transport-ws, coder/websocket clients in the bench process, source addresses spread over 127.0.0.1–50); each N on a fresh measured instance. ")
 		w("A burst of %d `reportJobProgress` mutations (4 in parallel, on the board site's jobs in progress); latency is from the mutation's response at its client (commit acknowledged) to the update's arrival at each subscriber, one process clock. ", o.events)
 		w("RSS per subscriber: VmRSS after connecting and idling 2 s minus before, over N. CPU: the measured instance during the burst, and the subscribers' (the bench process, which reads every message) beside it. Statements per event: its bayboard_sql_statements_total delta over the events.\n\n")
 		w("| N | events | delivered / expected | p50 ms | p99 ms | max ms | RSS before MiB | RSS after MiB | KiB per subscriber | server CPU s | subscribers' CPU s | SQL statements per event | dropped | connect s | mutation p50 ms |\n")
@@ -256,13 +258,14 @@ func (r *report) markdown() string {
 			}
 		}
 		if len(paced) > 0 {
-			w("\nThen a steady stream on the same subscribers: one `reportJobProgress` every %s, one at a time (a busy workshop commits a few per minute per site); latency measured the same way.\n\n", pacedInterval)
-			w("| N | events | events/s | delivered / expected | p50 ms | p99 ms | max ms | server CPU s | server CPU ms per event |\n")
-			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			w("\nThen a steady stream on the same subscribers: one `reportJobProgress` every %s, one at a time (a busy workshop commits a few per minute per site); latency measured the same way. ", pacedInterval)
+			w("Statements per event: the instance's bayboard_sql_statements_total is read before each event and when the next is due; the median of those windows less the median of as many windows of %s with no event just before (a quiet window: the instance's timers, that is the hub's catch-up tick, the time rules and the outbox, and its sockets' token re-checks), ± its standard error from the median absolute deviation. Medians, because an event's count varies with whether the hub's wake-ups coalesce, and a timer's pass or a wave of token re-checks (every socket's at once) lands in some windows only.\n\n", pacedInterval)
+			w("| N | events | events/s | delivered / expected | p50 ms | p99 ms | max ms | server CPU s | server CPU ms per event | SQL statements per event | statements in a quiet window |\n")
+			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 			for _, f := range paced {
 				pr := f.Paced
-				w("| %d | %d | %.1f | %d / %d | %s | %s | %s | %.2f | %.1f |\n", f.N, pr.Events, pr.Rate, pr.Delivered, pr.Want, ms(pr.P50), ms(pr.P99), ms(pr.Max),
-					pr.CPU, 1000*pr.CPU/float64(max(1, pr.Events)))
+				w("| %d | %d | %.1f | %d / %d | %s | %s | %s | %.2f | %.1f | %s | %s |\n", f.N, pr.Events, pr.Rate, pr.Delivered, pr.Want, ms(pr.P50), ms(pr.P99), ms(pr.Max),
+					pr.CPU, 1000*pr.CPU/float64(max(1, pr.Events)), pr.Statements, pr.Quiet)
 			}
 			for _, f := range paced {
 				if f.Paced.Err != "" {
@@ -270,12 +273,13 @@ func (r *report) markdown() string {
 				}
 			}
 		}
-		w("\nMemory of the idle subscribers by Go's own accounting (go_memstats deltas over N): goroutine stacks (gqlgen's transport keeps four goroutines per subscription: reader, ping, close-on-cancel, the subscription) and heap in use (garbage of the handshakes included until the next collection).\n\n")
-		w("| N | RSS KiB per subscriber | stack KiB per subscriber | heap KiB per subscriber |\n|--:|--:|--:|--:|\n")
+		w("\nMemory of the idle subscribers by the measured instance's own accounting (its /metrics, deltas from before connecting to after idling, over N): goroutines (go_goroutines), goroutine stacks (go_memstats_stack_inuse_bytes) and heap in use (go_memstats_heap_inuse_bytes, garbage of the handshakes included until the next collection).\n\n")
+		w("| N | RSS KiB per subscriber | goroutines per subscriber | stack KiB per subscriber | heap KiB per subscriber |\n|--:|--:|--:|--:|--:|\n")
 		for _, f := range r.fanout {
-			w("| %d | %.1f | %.1f | %.1f |\n", f.N, f.RSSPerConnKiB, f.StackPerConnKiB, f.HeapPerConnKiB)
+			w("| %d | %.1f | %.2f | %.1f | %.1f |\n", f.N, f.RSSPerConnKiB, f.GoroutinesPerConn, f.StackPerConnKiB, f.HeapPerConnKiB)
 		}
 		w("\nTargets: p99 under 250 ms at 10,000 subscribers, under 40 KiB per idle subscriber, delivered = sent × N.\n\n")
+		r.twoTable(w)
 		var storms []*resumeResult
 		for _, f := range r.fanout {
 			if f.Resume != nil {
@@ -285,11 +289,12 @@ func (r *report) markdown() string {
 		if len(storms) > 0 {
 			w("### 4. Resume storm\n\n")
 			w("With N subscribers connected, the measured instance is stopped (SIGTERM: sockets closed with 1001), %d events are committed through the writer meanwhile, and a new process is started on the same port. ", o.events)
-			w("Clients reconnect with jittered back-off (100 ms doubling to 2 s) and subscribe again with their last cursor. Times are from the new process's start; statements are all of the new process's until everyone caught up; commits are pg_stat_database.xact_commit of the benchmark database over the whole window (the writer's %d mutations included).\n\n", o.events)
-			w("| N | missed events | all resubscribed s | all caught up s | delivered / expected | resets | new process SQL statements | xact commits | new process CPU s |\n")
-			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			w("Clients reconnect with jittered back-off (100 ms doubling to 2 s) and subscribe again with their last cursor. Times are from the new process's start (first resubscribed: the first subscription sent again after its connection_ack; first caught up: the first subscriber to have received every missed event); statements are all of the new process's until everyone caught up; commits are pg_stat_database.xact_commit of the benchmark database over the whole window (the writer's %d mutations included).\n\n", o.events)
+			w("| N | missed events | first resubscribed s | first caught up s | all resubscribed s | all caught up s | delivered / expected | resets | new process SQL statements | xact commits | new process CPU s |\n")
+			w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 			for _, s := range storms {
-				w("| %d | %d | %.2f | %.2f | %d / %d | %d | %.0f | %d | %.2f |\n", s.N, s.Missed, s.ResumedSecs, s.CaughtUpSecs, s.Delivered, s.Want, s.Resets, s.Statements, s.XactCommits, s.ServerCPU)
+				w("| %d | %d | %.2f | %.2f | %.2f | %.2f | %d / %d | %d | %.0f | %d | %.2f |\n", s.N, s.Missed, s.FirstResubSecs, s.FirstCaughtSecs, s.ResumedSecs, s.CaughtUpSecs,
+					s.Delivered, s.Want, s.Resets, s.Statements, s.XactCommits, s.ServerCPU)
 			}
 			for _, s := range storms {
 				if s.Err != "" {
@@ -300,6 +305,79 @@ func (r *report) markdown() string {
 		}
 	}
 	return b.String()
+}
+
+// goalsTable writes the run's Goals table (issue 18), one row per goal.
+func (r *report) goalsTable(w func(string, ...any)) {
+	rows := goals(goalInput{Mode: r.opts.mode, Cores: runtime.NumCPU(), Fanout: r.fanout, Two: r.two,
+		Mutations: r.mutations, Queries: r.queries, Peers: r.peers})
+	w("### Goals (issue 18)\n\n")
+	w("Each goal as this run measured it, on this machine (see the load average above). \"not measured\" is no verdict: the run did not measure the figure the goal names (quick mode has no N = 10,000); what it measured instead is shown for reference.\n\n")
+	w("| goal | verdict | measured | reason | detail |\n|---|---|---|---|---|\n")
+	for _, g := range rows {
+		v := g.Verdict
+		if v != goalNotMeasured {
+			v = "**" + v + "**"
+		}
+		w("| %s | %s | %s | %s | %s |\n", g.Goal, v, cell(g.Figure), cell(g.Reason), g.Where)
+	}
+	w("\n")
+}
+
+// cell is s for a table cell: "–" when empty, no pipes.
+func cell(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return strings.ReplaceAll(s, "|", "/")
+}
+
+// twoTable writes the two-instance step of the fan-out section.
+func (r *report) twoTable(w func(string, ...any)) {
+	t := r.two
+	if t == nil {
+		return
+	}
+	ref := goalInput{Fanout: r.fanout}.singleRef(t.PerInstance)
+	w("Two instances on one PostgreSQL: instances A and B, nothing else on the database (the writer and the single instance stopped), %d subscribers on each, ", t.PerInstance)
+	w("the mutations alternating between them (event k through A when k is odd, B when even): a burst of %d (4 in parallel), then a steady stream of %d, one every %s; latency measured as above over all %d subscribers. ", t.Events, pacedEvents, pacedInterval, 2*t.PerInstance)
+	w("\"Other instance p99\" is over the deliveries of the instance that did not take the event's mutation (it came to it through PostgreSQL).\n\n")
+	w("| subscribers | events | delivered / expected | p50 ms | p99 ms | max ms | other instance p99 ms | stream events | stream delivered / expected | stream p50 ms | stream p99 ms | stream max ms |\n")
+	w("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	pe, pd, pw, p50, p99, pmax := 0, int64(0), int64(0), "–", "–", "–"
+	if p := t.Paced; p != nil {
+		pe, pd, pw, p50, p99, pmax = p.Events, p.Delivered, p.Want, ms(p.P50), ms(p.P99), ms(p.Max)
+	}
+	w("| 2 × %d | %d | %d / %d | %s | %s | %s | %s | %d | %d / %d | %s | %s | %s |\n", t.PerInstance, t.Events, t.Delivered, t.Want, ms(t.P50), ms(t.P99), ms(t.Max), ms(t.OtherP99),
+		pe, pd, pw, p50, p99, pmax)
+	if t.Err != "" {
+		w("\n- error: %s\n", t.Err)
+	}
+	if t.Paced != nil && t.Paced.Err != "" {
+		w("\n- stream error: %s\n", t.Paced.Err)
+	}
+	if t.Early > 0 {
+		w("\n- %d deliveries arrived before their mutation's response (counted as 0 ms).\n", t.Early)
+	}
+	refN, refBurst, refPaced := "–", "–", "–"
+	if ref != nil {
+		refN, refBurst = fmt.Sprint(ref.N), fmt.Sprintf("%.2f", ref.Statements)
+		if ref.Paced != nil {
+			refPaced = ref.Paced.Statements.String()
+		}
+	}
+	w("\nSQL statements per event, each instance's bayboard_sql_statements_total. Burst: its delta over the burst, over the events (the mutations it took and its timers' statements included, as in the single instance's figure beside it, whose instance took no mutation). ")
+	w("Steady stream: read on both instances before each event and when the next is due, the median over the events less the instance's quiet window, ± its standard error (as in the single-instance stream), ")
+	w("so each event's statements are counted apart: on the instance that took the mutation (the mutation's own and its feed's) and on the other (its feed's alone); \"took − other\" is the first minus the second: the mutation's own statements and whatever else the instance that took it does for the event (its NOTIFY wakes it first, so it usually sequences the event). ")
+	w("The single instance (N = %s above, the writer taking every mutation; its stream counted the same way) does feed work only, so it is the reference of the feed figures: the goal is that they do not grow with the instances: not above it by more than 10%% of it (at least 0.1 statements) plus twice the standard error of the difference.\n\n", refN)
+	w("| instance | mutations taken (burst) | burst statements per event | single instance, burst | stream: per event it took | stream: per event the other took (feed) | single instance, stream (feed) | took − other | statements in a quiet window | server CPU s (burst) |\n")
+	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	var sum float64
+	for i, f := range t.Inst {
+		sum += f.Statements
+		w("| %c | %d | %.2f | %s | %s | %s | %s | %s | %s | %.2f |\n", 'A'+i, f.Mutations, f.Statements, refBurst, f.Own, f.Feed, refPaced, f.ownMutation(), f.Quiet, f.CPU)
+	}
+	w("| sum | %d | %.2f | %s | | | | | | %.2f |\n\n", t.Inst[0].Mutations+t.Inst[1].Mutations, sum, refBurst, t.Inst[0].CPU+t.Inst[1].CPU)
 }
 
 // peerNames joins the peers' names, or their versions only ("4 and 5").

@@ -44,6 +44,7 @@ type subscriber struct {
 	mu       sync.Mutex
 	closing  bool
 	resumedC chan struct{} // closed-and-replaced per connection: signals subscribed
+	missed   atomic.Int64  // phase-2 (resume) deliveries, for the first one caught up
 }
 
 // fleet is N subscribers and what they share.
@@ -60,6 +61,11 @@ type fleet struct {
 	ctx              context.Context
 	cancel           context.CancelFunc
 	clients          []*http.Client
+	// The resume storm's firsts: missedWant is how many events each
+	// subscriber has to catch up on; firstResub and firstCaught are the
+	// Unix nanoseconds of the first resubscription and of the first
+	// subscriber to have every missed event (0 until seen).
+	missedWant, firstResub, firstCaught atomic.Int64
 }
 
 func newFleet(url, token, site string) *fleet {
@@ -180,6 +186,9 @@ func (f *fleet) session(s *subscriber, subscribed func()) error {
 			}
 			s.subs++
 			f.subscribed.Add(1)
+			if f.phase.Load() == 2 {
+				f.firstResub.CompareAndSwap(0, at.UnixNano())
+			}
 			subscribed()
 		case "ping":
 			if err := write(map[string]string{"type": "pong"}); err != nil {
@@ -193,8 +202,12 @@ func (f *fleet) session(s *subscriber, subscribed func()) error {
 				s.resets++
 			}
 			if k := progressKey(b); k > 0 {
-				s.got = append(s.got, delivery{phase: f.phase.Load(), key: int32(k), at: at})
+				ph := f.phase.Load()
+				s.got = append(s.got, delivery{phase: ph, key: int32(k), at: at})
 				f.matched.Add(1)
+				if ph == 2 && s.missed.Add(1) == f.missedWant.Load() {
+					f.firstCaught.CompareAndSwap(0, at.UnixNano())
+				}
 			}
 		case "error", "complete":
 			return fmt.Errorf("subscription %s: %.200s", typ, b)
