@@ -568,6 +568,8 @@ func registerMetrics(reg prometheus.Registerer, db *store.DB, hub *board.Hub, wa
 	counter("bayboard_events_delivered_total", "Updates queued to subscribers.", func() float64 { return float64(s.Delivered.Load()) })
 	counter("bayboard_feed_updates_rendered_total", "Feed updates rendered for a subscriber (once per update and subscription shape).", func() float64 { return float64(s.Rendered.Load()) })
 	counter("bayboard_feed_updates_shared_total", "Feed updates sent from a rendering shared with other subscribers of the same shape.", func() float64 { return float64(s.Shared.Load()) })
+	counter("bayboard_replay_checks_total", "Resume checks read from the log (resumers of one cursor share one).", func() float64 { return float64(s.ReplayChecks.Load()) })
+	counter("bayboard_own_sequencing_wakeups_skipped_total", "This instance's own sequencing NOTIFYs, skipped (its pass reads the log already).", func() float64 { return float64(s.OwnWakeups.Load()) })
 	counter("bayboard_subscribers_dropped_total", "Subscribers closed for being too slow.", func() float64 { return float64(s.Dropped.Load()) })
 	counter("bayboard_listener_reconnects_total", "Reconnects of the LISTEN connection.", func() float64 { return float64(s.ListenerReconnects.Load()) })
 	ws := &watcher.Stats

@@ -9,6 +9,7 @@ package board
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"sync"
@@ -96,6 +97,8 @@ type Stats struct {
 	// ReplayChecks counts the checks of a resuming cursor with its first
 	// page read from the log; resumers sharing one are not counted again.
 	ReplayChecks atomic.Int64
+	// OwnWakeups counts the hub's own sequencing NOTIFYs it skipped.
+	OwnWakeups atomic.Int64
 }
 
 // readBatch is the most events one read of the log returns.
@@ -110,6 +113,9 @@ type Hub struct {
 	Stats Stats
 
 	wake chan struct{}
+	// name tags the hub's NOTIFY on store.ChannelSequenced, so that it
+	// skips its own: unique per hub, even for hubs sharing one *store.DB.
+	name string
 
 	recent  recentUpdates
 	replays replayFlights
@@ -196,7 +202,7 @@ func (s *sub) take(buf []*Update) []*Update {
 func NewHub(db *store.DB, log *slog.Logger, opts Options) *Hub {
 	opts.defaults()
 	return &Hub{db: db, log: log, opts: opts, wake: make(chan struct{}, 1), subs: map[shop.SiteID]map[*sub]struct{}{},
-		recent: recentUpdates{size: opts.Recent}, after: time.After}
+		recent: recentUpdates{size: opts.Recent}, after: time.After, name: rand.Text()}
 }
 
 // Listening reports whether the LISTEN connection is up (for /readyz).
@@ -249,14 +255,20 @@ func (h *Hub) Run(ctx context.Context) error {
 	h.listening.Store(true)
 	// Drain notifications in their own goroutine: a nil one (after a
 	// reconnect) means "you may have missed some", which a read covers too.
+	// The hub's own sequencing wake-up is skipped: the pass that sent it
+	// reads the log after sequencing (an extra pass would find nothing).
 	go func() {
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case _, ok := <-listener.Notify:
+			case n, ok := <-listener.Notify:
 				if !ok {
 					return
+				}
+				if n != nil && n.Channel == store.ChannelSequenced && n.Extra == h.name {
+					h.Stats.OwnWakeups.Add(1)
+					continue
 				}
 				h.Wake()
 			}
@@ -292,7 +304,7 @@ func (h *Hub) Run(ctx context.Context) error {
 
 // catchUp sequences committed events and fans out everything after head.
 func (h *Hub) catchUp(ctx context.Context) error {
-	n, err := h.db.SequenceEvents(ctx)
+	n, err := h.db.SequenceEventsFor(ctx, h.name)
 	if err != nil {
 		return err
 	}

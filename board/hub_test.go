@@ -672,6 +672,10 @@ func TestHubTwoInstances(t *testing.T) {
 	for i, h := range []*board.Hub{h1, h2} {
 		waitFor(t, fmt.Sprintf("instance %d to read the 42 events", i+1), func() bool { return h.Stats.EventsRead.Load() >= 42 })
 	}
+	// A hub skips the wake-up of its own sequencing, never the other's.
+	waitFor(t, "a hub to skip its own sequencing wake-up", func() bool {
+		return h1.Stats.OwnWakeups.Load()+h2.Stats.OwnWakeups.Load() > 0
+	})
 }
 
 // TestHubSlowSubscriber: a subscriber that never reads is closed when its

@@ -37,6 +37,13 @@ const sequencerLock = 7_001_001
 // every board until such a transaction ended.)
 // It returns how many events it sequenced (0 when another instance holds the lock).
 func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
+	return d.SequenceEventsFor(ctx, "")
+}
+
+// SequenceEventsFor is SequenceEvents with from as the payload of its
+// NOTIFY on ChannelSequenced: a hub names itself there, and so can ignore
+// its own wake-up (it reads the log right after sequencing anyway).
+func (d *DB) SequenceEventsFor(ctx context.Context, from string) (int, error) {
 	n := 0
 	err := d.tx(ctx, func(tx *sqlx.Tx) error {
 		var ok bool
@@ -64,7 +71,7 @@ func (d *DB) SequenceEvents(ctx context.Context) (int, error) {
 			), counted AS (
 				SELECT count(*) AS n FROM sequenced
 			)
-			SELECT n, CASE WHEN n > 0 THEN pg_notify($1, '') IS NULL END FROM counted`, ChannelSequenced).Scan(&n, &woke)
+			SELECT n, CASE WHEN n > 0 THEN pg_notify($1, $2) IS NULL END FROM counted`, ChannelSequenced, from).Scan(&n, &woke)
 	})
 	return n, err
 }
