@@ -85,6 +85,7 @@ type config struct {
 	WebsocketInitTimeout    time.Duration
 	WebsocketPendingPerAddr int
 	WebsocketPendingMax     int
+	WebsocketAdmit          int
 	WebsocketMaxOperations  int
 
 	// The outbox and its webhooks (issue 17).
@@ -164,6 +165,7 @@ func settings(c *config) []setting {
 		{"websocket-init-timeout", "BAYBOARD_WEBSOCKET_INIT_TIMEOUT", "3s", "time a websocket has to send connection_init before it is closed (4408)", dur(&c.WebsocketInitTimeout)},
 		{"websocket-pending-per-address", "BAYBOARD_WEBSOCKET_PENDING_PER_ADDRESS", "8", "websockets of one client address not yet authenticated; the next upgrade gets 429 (0: no limit)", integer(&c.WebsocketPendingPerAddr)},
 		{"websocket-pending-max", "BAYBOARD_WEBSOCKET_PENDING_MAX", "512", "websockets of this instance not yet authenticated; the next anonymous upgrade gets 503 (0: no limit)", integer(&c.WebsocketPendingMax)},
+		{"websocket-admit", "BAYBOARD_WEBSOCKET_ADMIT", "256", "websockets admitted at once: between their upgrade and their first subscription's first delivery (a reconnecting board's replay); the next upgrades wait their turn, up to 5s, so that after a restart the first boards are live at once (0: no pacing)", integer(&c.WebsocketAdmit)},
 		{"websocket-max-operations", "BAYBOARD_WEBSOCKET_MAX_OPERATIONS", "50", "subscriptions (and other operations) in flight on one websocket; the next gets an error (0: no limit)", integer(&c.WebsocketMaxOperations)},
 		{"webhook-interval", "BAYBOARD_WEBHOOK_INTERVAL", "2s", "time between two passes of the outbox: how late a message or webhook may leave after its change", dur(&c.WebhookInterval)},
 		{"webhook-timeout", "BAYBOARD_WEBHOOK_TIMEOUT", "10s", "time a webhook endpoint has to answer one POST before it is retried", dur(&c.WebhookTimeout)},
@@ -374,6 +376,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.WebsocketMaxConns, opts.WebsocketMaxPerToken = cfg.WebsocketMax, cfg.WebsocketPerUser
 	opts.WebsocketInitTimeout, opts.WebsocketMaxOperations = cfg.WebsocketInitTimeout, cfg.WebsocketMaxOperations
 	opts.WebsocketPendingPerAddr, opts.WebsocketPendingMax = cfg.WebsocketPendingPerAddr, cfg.WebsocketPendingMax
+	opts.WebsocketAdmit = cfg.WebsocketAdmit
 	if cfg.TokenCacheTTL > 0 {
 		// Open sockets and streams re-check their tokens as often as the
 		// cache forgets them: a revocation reaches both within one TTL.

@@ -90,6 +90,12 @@ type Options struct {
 	// WebsocketPendingMax caps the unauthenticated sockets of the instance;
 	// the next anonymous upgrade gets 503.
 	WebsocketPendingMax int
+	// WebsocketAdmit paces upgrades: at most this many sockets at once
+	// between their upgrade and their first operation's first delivery;
+	// the others wait before the upgrade (up to a few seconds, then go
+	// ahead). A storm of reconnecting boards gets its first screens live
+	// at once instead of all of them late. Zero: no pacing.
+	WebsocketAdmit int
 	// WebsocketMaxOperations caps the operations (subscriptions, queries,
 	// mutations) in flight on one socket; the next gets an error message.
 	WebsocketMaxOperations int
@@ -113,7 +119,7 @@ var DefaultOptions = Options{ComplexityLimit: 5000, MaxBodyBytes: 1 << 20, Opera
 	MaxDepth: 15, MaxAliases: 30, MaxDirectives: 5, MaxTokens: 5000, MaxFields: 1000, MaxFieldRepeats: 10,
 	WebsocketInitTimeout: 3 * time.Second, WebsocketPingInterval: 20 * time.Second, WebsocketReadLimit: 64 << 10,
 	WebsocketMaxConns: 2000, WebsocketMaxPerToken: 20,
-	WebsocketPendingPerAddr: 8, WebsocketPendingMax: 512, WebsocketMaxOperations: 50, TokenCheckInterval: 10 * time.Second}
+	WebsocketPendingPerAddr: 8, WebsocketPendingMax: 512, WebsocketAdmit: 256, WebsocketMaxOperations: 50, TokenCheckInterval: 10 * time.Second}
 
 // NewServer builds the GraphQL endpoint over db: graph's schema behind the
 // transports (websocket, server-sent events, GET and POST), the operation

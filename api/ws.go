@@ -104,7 +104,8 @@ type websocketTransport struct {
 	reg     *WebsocketRegistry
 	caps    *websocketCaps
 	pending *pendingSockets
-	maxOps  int // operations in flight per socket; 0: no limit
+	admit   *admission // nil: upgrades are not paced
+	maxOps  int        // operations in flight per socket; 0: no limit
 
 	clock        Clock
 	origins      []string
@@ -129,6 +130,7 @@ func newWebsocket(db *store.DB, log *slog.Logger, opts Options) *websocketTransp
 	return &websocketTransport{db: db, log: log, reg: reg, clock: clock,
 		caps:    &websocketCaps{maxTotal: opts.WebsocketMaxConns, maxPerActor: opts.WebsocketMaxPerToken},
 		pending: &pendingSockets{perAddr: opts.WebsocketPendingPerAddr, max: opts.WebsocketPendingMax},
+		admit:   newAdmission(opts.WebsocketAdmit, clock, admitHold, admitWait),
 		maxOps:  opts.WebsocketMaxOperations,
 		origins: opts.WebsocketOrigins, initTimeout: opts.WebsocketInitTimeout,
 		pingInterval: opts.WebsocketPingInterval, keepAlive: 10 * time.Second, readLimit: opts.WebsocketReadLimit}
@@ -166,12 +168,19 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	} else {
 		c.pending = true
 	}
+	admitted, ok := t.admit.enter(r.Context())
+	if !ok {
+		c.releaseSlot() // the client went while it waited
+		return
+	}
+	c.admitted = admitted
 	hw := &hijackWriter{ResponseWriter: w}
 	ws, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{subprotocolTransportWS, subprotocolLegacyWS},
 		OriginPatterns: t.origins,
 	})
 	if err != nil {
+		admitted()
 		c.releaseSlot() // Accept answered already (403 for a cross-site origin)
 		return
 	}
@@ -184,6 +193,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	c.ws, c.legacy = ws, ws.Subprotocol() != subprotocolTransportWS
 	go func() {
 		defer c.releaseSlot()
+		defer admitted()
 		if !t.reg.add(c) {
 			c.closeWith(closeGoingAway, reasonShutdown)
 		}
@@ -250,6 +260,7 @@ type wsConn struct {
 	actor     shop.UserID // whose slot the socket holds; 0 until known
 	counted   bool        // holds a slot of the instance's and actor's (websocketCaps)
 	pending   bool        // holds a pending slot of its address's (pendingSockets)
+	admitted  func()      // gives back the socket's admission slot (admission); set before serve starts
 	initSeen  bool
 	acked     bool
 	ops       map[string]*wsOp // in flight, by id
@@ -731,6 +742,7 @@ func (c *wsConn) panicked(ctx context.Context, op *wsOp, rc *graphql.OperationCo
 func (c *wsConn) finish(op *wsOp) {
 	op.cancel()
 	c.wg.Done()
+	c.admitted()
 }
 
 // wake is a live feed's driver's: the feed may have something to send. It
@@ -748,6 +760,9 @@ func (c *wsConn) drain(op *wsOp) {
 		if c.pump(op) {
 			return // ended: draining stays set, nothing starts another
 		}
+		// The feed has sent what it had (a resuming board is caught up):
+		// the socket is in, the next may come.
+		c.admitted()
 		op.draining.Store(false)
 		// A wake between pump's last look and the line above found
 		// draining set and left: look again.

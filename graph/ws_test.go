@@ -1274,3 +1274,68 @@ func (c *wsClient) updateOf(m wsMsg) feedUpdate {
 	}
 	return p.Data.BoardFeed
 }
+
+// TestWebsocketAdmission: with one admission slot, a second upgrade waits
+// while the first socket is between its upgrade and its first delivery,
+// and goes through once the first one's replay is written; a third waits
+// for the second, which never subscribes, until the second's hold passes.
+func TestWebsocketAdmission(t *testing.T) {
+	t.Parallel()
+	clock := newManualClock()
+	e := newWSEnv(t, func(o *api.Options) { o.WebsocketAdmit, o.WebsocketClock = 1, clock }).start()
+	head := e.head(t)
+	e.progress(t, 40)
+	e.progress(t, 50)
+	e.settle(t)
+
+	a := e.dial(t, protoTransportWS, nil)
+	a.init(e.boardToken)
+	dialed := func() chan *wsClient {
+		ch := make(chan *wsClient, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, _, err := websocket.Dial(ctx, e.url, &websocket.DialOptions{Subprotocols: []string{protoTransportWS}})
+			if err != nil {
+				t.Errorf("dial: %v", err)
+				ch <- nil
+				return
+			}
+			t.Cleanup(func() { _ = c.CloseNow() })
+			ch <- &wsClient{t: t, c: c}
+		}()
+		return ch
+	}
+	notYet := func(ch chan *wsClient, what string) {
+		t.Helper()
+		select {
+		case <-ch:
+			t.Fatalf("%s was upgraded while the slot was held", what)
+		default:
+		}
+	}
+	clock.drain()
+	second := dialed()
+	clock.wait(t, 5*time.Second) // the second upgrade waits for a slot
+	notYet(second, "the second socket")
+	a.subscribe(protoTransportWS, "feed", e.site, &head)
+	for _, p := range []string{"Progress 40%", "Progress 50%"} {
+		if u := a.update("feed"); u.Summary == nil || *u.Summary != p {
+			t.Fatalf("replayed=%+v, want %s", u, p)
+		}
+	}
+	b := <-second // the first socket's replay is written: the second is in
+	if b == nil {
+		return
+	}
+	clock.drain()
+	third := dialed()
+	clock.wait(t, 5*time.Second)
+	notYet(third, "the third socket")
+	clock.Advance(2 * time.Second) // the second holds its slot no longer
+	if c := <-third; c != nil {
+		c.init(e.boardToken)
+		c.subscribe(protoTransportWS, "feed", e.site, &head)
+		c.update("feed")
+	}
+}
