@@ -368,6 +368,12 @@ func serve(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, std
 	opts.Hub = hub
 	websockets := &api.WebsocketRegistry{}
 	opts.Websockets = websockets
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "bayboard_websocket_upgrades_paced_total",
+		Help: "Websocket upgrades that waited for an admission slot (--websocket-admit)."},
+		func() float64 { w, _ := websockets.Admission(); return float64(w) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "bayboard_websocket_upgrades_unpaced_total",
+		Help: "Websocket upgrades that waited their longest for an admission slot and went ahead without one."},
+		func() float64 { _, u := websockets.Admission(); return float64(u) }))
 	opts.WebsocketOrigins = cfg.WebsocketOrigins
 	opts.Introspection = cfg.Introspection
 	opts.ComplexityLimit = cfg.ComplexityLimit

@@ -126,11 +126,11 @@ func newWebsocket(db *store.DB, log *slog.Logger, opts Options) *websocketTransp
 	if clock == nil {
 		clock = systemClock{}
 	}
-	reg.configure(&tokenChecker{db: db, log: log, clock: clock, every: opts.TokenCheckInterval})
-	return &websocketTransport{db: db, log: log, reg: reg, clock: clock,
+	admit := reg.configure(&tokenChecker{db: db, log: log, clock: clock, every: opts.TokenCheckInterval},
+		newAdmission(opts.WebsocketAdmit, clock, admitHold, admitWait))
+	return &websocketTransport{db: db, log: log, reg: reg, clock: clock, admit: admit,
 		caps:    &websocketCaps{maxTotal: opts.WebsocketMaxConns, maxPerActor: opts.WebsocketMaxPerToken},
 		pending: &pendingSockets{perAddr: opts.WebsocketPendingPerAddr, max: opts.WebsocketPendingMax},
-		admit:   newAdmission(opts.WebsocketAdmit, clock, admitHold, admitWait),
 		maxOps:  opts.WebsocketMaxOperations,
 		origins: opts.WebsocketOrigins, initTimeout: opts.WebsocketInitTimeout,
 		pingInterval: opts.WebsocketPingInterval, keepAlive: 10 * time.Second, readLimit: opts.WebsocketReadLimit}
@@ -998,6 +998,7 @@ type WebsocketRegistry struct {
 	stop    chan struct{} // closed by Shutdown: ends the SSE streams (sse.go)
 
 	checker  *tokenChecker // set by the first handler built on it
+	admit    *admission    // likewise; nil: upgrades are not paced
 	sessions map[*session]struct{}
 	sweeping bool // a sweep goroutine runs (while there are sessions)
 }
@@ -1103,12 +1104,29 @@ type session struct {
 }
 
 // configure sets how the sessions' tokens are re-checked, once.
-func (r *WebsocketRegistry) configure(ck *tokenChecker) {
+// configure gives the registry the token checker and the admission
+// pacing of the first handler built on it (every handler of an instance
+// shares them), and returns the admission to use.
+func (r *WebsocketRegistry) configure(ck *tokenChecker, admit *admission) *admission {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.checker == nil {
-		r.checker = ck
+		r.checker, r.admit = ck, admit
 	}
+	return r.admit
+}
+
+// Admission returns how many upgrades waited for an admission slot, and
+// how many of them went ahead without one after the wait (see
+// Options.WebsocketAdmit).
+func (r *WebsocketRegistry) Admission() (waited, unpaced int64) {
+	r.mu.Lock()
+	a := r.admit
+	r.mu.Unlock()
+	if a == nil {
+		return 0, 0
+	}
+	return a.Waited.Load(), a.Unpaced.Load()
 }
 
 // watch re-checks token, which admitted actor, every TokenCheckInterval

@@ -1338,4 +1338,7 @@ func TestWebsocketAdmission(t *testing.T) {
 		c.subscribe(protoTransportWS, "feed", e.site, &head)
 		c.update("feed")
 	}
+	if waited, unpaced := e.reg.Admission(); waited != 2 || unpaced != 0 {
+		t.Fatalf("admission waited=%d unpaced=%d, want 2 and 0", waited, unpaced)
+	}
 }
