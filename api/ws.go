@@ -145,14 +145,22 @@ func (t *websocketTransport) Supports(r *http.Request) bool {
 // socket's one goroutine reads it (serve), and its operations take a
 // goroutine only while they have something to send (drain).
 func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	// The wait for an admission slot comes first: a socket waiting its
+	// turn holds none of its address's pending budget (the boards of a
+	// workshop reconnect together, often through one address).
+	admitted, ok := t.admit.enter(r.Context())
+	if !ok {
+		return // the client went while it waited
+	}
 	// The socket outlives this request: its handler returns once the
 	// socket is up (so that the HTTP server's buffers and the request's
 	// goroutine go), and the registry closes it on shutdown.
 	c := &wsConn{t: t, ctx: context.WithoutCancel(r.Context()), exec: exec, headers: r.Header, addr: remoteHost(r),
-		ops: map[string]*wsOp{}}
+		ops: map[string]*wsOp{}, admitted: admitted}
 	if a := shop.ActorFromContext(r.Context()); a != nil {
 		// Authenticated by the upgrade's header: counted at once.
 		if !t.caps.acquire(a.UserID) {
+			admitted()
 			refuseUpgrade(w, r, http.StatusServiceUnavailable, 5, "Too many open connections: try again later.")
 			return
 		}
@@ -163,17 +171,12 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 			msg = "Too many connections wait for connection_init: try again later."
 		}
 		// They free up within the init timeout.
+		admitted()
 		refuseUpgrade(w, r, status, max(1, int((t.initTimeout+time.Second-1)/time.Second)), msg)
 		return
 	} else {
 		c.pending = true
 	}
-	admitted, ok := t.admit.enter(r.Context())
-	if !ok {
-		c.releaseSlot() // the client went while it waited
-		return
-	}
-	c.admitted = admitted
 	hw := &hijackWriter{ResponseWriter: w}
 	ws, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{subprotocolTransportWS, subprotocolLegacyWS},
