@@ -261,37 +261,7 @@ func TestEventWakesListeners(t *testing.T) {
 	adv, tech := storetest.Ctx(f.Advisor), storetest.Ctx(f.Tech)
 	car := f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{})
 	job := car.Jobs[0]
-	l := pq.NewListener(db.DSN(), 10*time.Millisecond, time.Second, nil)
-	defer l.Close()
-	if err := l.Listen(store.ChannelEvents); err != nil {
-		t.Fatal(err)
-	}
-	// wakeUps counts the wake-ups delivered so far: it sends a marker on the
-	// channel and counts until the marker comes back. PostgreSQL delivers
-	// notifications in the order their transactions committed, so every
-	// wake-up of a change committed before the marker arrives before it.
-	raw, err := sql.Open("postgres", db.DSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	wakeUps := func() int {
-		if _, err := raw.Exec(`SELECT pg_notify($1, 'marker')`, store.ChannelEvents); err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for ev := range l.Notify {
-			if ev == nil || ev.Channel != store.ChannelEvents {
-				continue
-			}
-			if ev.Extra == "marker" {
-				return n
-			}
-			n++
-		}
-		t.Fatal("the listener closed")
-		return n
-	}
+	wakeUps := listenWakeUps(t, db, store.ChannelEvents)
 
 	t.Run("OKJobStep", func(t *testing.T) {
 		if _, err := db.StartJob(tech, store.JobRef{JobID: job.ID}); err != nil {
@@ -369,4 +339,41 @@ func deref[T any](p *T) any {
 		return nil
 	}
 	return *p
+}
+
+// listenWakeUps listens on channel and returns wakeUps, which counts the
+// notifications delivered since its last call: it sends a marker on the
+// channel and counts until the marker comes back. PostgreSQL delivers
+// notifications in the order their transactions committed, so every
+// wake-up of a change committed before the marker arrives before it.
+func listenWakeUps(t *testing.T, db *store.DB, channel string) (wakeUps func() int) {
+	t.Helper()
+	l := pq.NewListener(db.DSN(), 10*time.Millisecond, time.Second, nil)
+	t.Cleanup(func() { l.Close() })
+	if err := l.Listen(channel); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return func() int {
+		t.Helper()
+		if _, err := raw.Exec(`SELECT pg_notify($1, 'marker')`, channel); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for ev := range l.Notify {
+			if ev == nil || ev.Channel != channel {
+				continue
+			}
+			if ev.Extra == "marker" {
+				return n
+			}
+			n++
+		}
+		t.Fatal("the listener closed")
+		return n
+	}
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"testing"
-	"time"
-
-	"github.com/lib/pq"
 
 	"bayboard/shop"
 	"bayboard/store"
@@ -176,36 +173,7 @@ func TestSequenceWakesListeners(t *testing.T) {
 	f := storetest.MustFixture(t, db)
 	f.MustCar(t, db, shop.OrderInWork, storetest.CarOptions{Jobs: 1})
 	settle(t, db)
-	l := pq.NewListener(db.DSN(), 10*time.Millisecond, time.Second, nil)
-	defer l.Close()
-	if err := l.Listen(store.ChannelSequenced); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("postgres", db.DSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	// wakeUps counts the wake-ups delivered before a marker sent now (see
-	// TestEventWakesListeners).
-	wakeUps := func() int {
-		t.Helper()
-		if _, err := raw.Exec(`SELECT pg_notify($1, 'marker')`, store.ChannelSequenced); err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for ev := range l.Notify {
-			if ev == nil || ev.Channel != store.ChannelSequenced {
-				continue
-			}
-			if ev.Extra == "marker" {
-				return n
-			}
-			n++
-		}
-		t.Fatal("the listener closed")
-		return n
-	}
+	wakeUps := listenWakeUps(t, db, store.ChannelSequenced) // as in TestEventWakesListeners
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
