@@ -210,31 +210,7 @@ func TestJobStepLocksOrderFirst(t *testing.T) {
 		_, err := db.ReportJobProgress(tech, store.ReportJobProgressInput{JobID: job.ID, Progress: 70})
 		done <- err
 	}()
-	// Wait until the step is blocked on a lock (the server keeps only the
-	// start of a long query's text): each look is a round trip to the
-	// server, so the goroutine runs meanwhile; a bounded count of looks, not
-	// a clock, ends the wait.
-	const looks = 50_000
-	for i := 0; ; i++ {
-		var waiting int
-		if err := raw.QueryRow(`
-			SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%SELECT o.id, o.site_id, o.visit_id%'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == 1 {
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the step finished while the order was locked elsewhere: err=%v", err)
-		default:
-		}
-		if i == looks {
-			t.Fatalf("the step never waited for the order's lock (%d looks)", looks)
-		}
-		runtime.Gosched()
-	}
+	waitLockWaiters(t, raw, "%SELECT o.id, o.site_id, o.visit_id%", 1, done)
 	probe, err := raw.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -375,5 +351,36 @@ func listenWakeUps(t *testing.T, db *store.DB, channel string) (wakeUps func() i
 		}
 		t.Fatal("the listener closed")
 		return n
+	}
+}
+
+// waitLockWaiters waits until n backends of the test's database wait for a
+// lock in a statement whose text is like pattern (the server keeps only
+// the start of a long query's text). Each look is a round trip to the
+// server, so the goroutines under test run meanwhile; a bounded count of
+// looks, not a clock, ends the wait. A result on done first fails the test:
+// what should wait finished.
+func waitLockWaiters(t *testing.T, raw *sql.DB, pattern string, n int, done <-chan error) {
+	t.Helper()
+	const looks = 50_000
+	for i := 0; ; i++ {
+		var waiting int
+		if err := raw.QueryRow(`
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`, pattern).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("a statement finished while its row was locked elsewhere: err=%v", err)
+		default:
+		}
+		if i == looks {
+			t.Fatalf("%d of %d statements waited for the lock (%d looks)", waiting, n, looks)
+		}
+		runtime.Gosched()
 	}
 }

@@ -46,16 +46,22 @@ func loadParty(c *change, o *shop.Order) (settleParty, error) {
 func settleTerms(c *change, o *shop.Order, p settleParty, in SettleRepairOrderInput) (shop.SettleTerms, error) {
 	t := shop.SettleTerms{ChargeToAccount: in.ChargeToAccount != nil && *in.ChargeToAccount, AmountPaid: in.AmountPaid, InvoiceNumber: deref(in.InvoiceNumber)}
 	if p.AppointmentID != nil {
-		var dep struct {
-			Deposit  shop.Money
-			Credited bool
-		}
-		if err := c.tx.GetContext(c.ctx, &dep, `
-			SELECT deposit, EXISTS (SELECT 1 FROM settlements WHERE deposit_from = a.id) AS credited
-			FROM appointments a WHERE a.id = $1 FOR UPDATE`, *p.AppointmentID); err != nil {
+		// Lock first, then look: a statement that waited for the lock
+		// still reads the rest of its query (a subquery) as of its start,
+		// so a settlement that credited the deposit meanwhile would go
+		// unseen and the deposit be credited twice (refused by the unique
+		// index, as a bare CONFLICT). The second statement sees it.
+		var deposit shop.Money
+		if err := c.tx.GetContext(c.ctx, &deposit, `
+			SELECT deposit FROM appointments WHERE id = $1 FOR UPDATE`, *p.AppointmentID); err != nil {
 			return t, err
 		}
-		t.Deposit, t.DepositFrom = shop.DepositDue(dep.Deposit, dep.Credited), p.AppointmentID
+		var credited bool
+		if err := c.tx.GetContext(c.ctx, &credited, `
+			SELECT EXISTS (SELECT 1 FROM settlements WHERE deposit_from = $1)`, *p.AppointmentID); err != nil {
+			return t, err
+		}
+		t.Deposit, t.DepositFrom = shop.DepositDue(deposit, credited), p.AppointmentID
 	}
 	approvals, err := loadApprovals(c, o.ID)
 	if err != nil {

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -208,5 +210,56 @@ func TestReceivables(t *testing.T) {
 	more := f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Customer: acct.Customer, Vehicle: acct.Vehicle})
 	if _, err := db.SettleRepairOrder(cash, store.SettleRepairOrderInput{OrderID: more.Order.ID, ChargeToAccount: &yes}); shop.ErrorField(err) != "chargeToAccount" {
 		t.Fatalf("err=%v, want INVALID chargeToAccount over the limit", err)
+	}
+}
+
+// TestSettleSharedDepositRace: two orders of one visit settled at once,
+// both waiting for the appointment's lock: the deposit is credited once, to
+// the one that got the lock first, and the other settles without it (it
+// used to miss the first one's credit, read as of before its wait, and fail
+// on the unique index with a bare CONFLICT).
+func TestSettleSharedDepositRace(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenDB(t)
+	f := storetest.MustFixture(t, db)
+	cash := storetest.Ctx(f.Cashier)
+	ap := bookWithDeposit(t, db, f, 200_00, "粤B9D002")
+	car := f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Appointment: &ap.ID})
+	car2 := f.MustCar(t, db, shop.OrderReady, storetest.CarOptions{Visit: car.Visit})
+	raw, err := sql.Open("postgres", db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	holder, err := raw.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.Exec(`SELECT 1 FROM appointments WHERE id = $1 FOR UPDATE`, ap.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 2)
+	for _, o := range []shop.OrderID{car.Order.ID, car2.Order.ID} {
+		go func() {
+			_, err := db.SettleRepairOrder(cash, store.SettleRepairOrderInput{OrderID: o})
+			done <- err
+		}()
+	}
+	waitLockWaiters(t, raw, "%FROM appointments%FOR UPDATE%", 2, done)
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatalf("settle after the appointment was released: %v, want both settled", err)
+		}
+	}
+	s, err := db.FindSettlementsByOrderIDs(cash, []shop.OrderID{car.Order.ID, car2.Order.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := s[car.Order.ID].DepositCredited, s[car2.Order.ID].DepositCredited; a+b != 200_00 || (a != 0 && b != 0) {
+		t.Fatalf("deposit credited %v and %v, want ¥200.00 once", a, b)
 	}
 }
