@@ -239,3 +239,30 @@ func TestCheckApprovalLink(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookEndpointTakesEvent: an endpoint gets the events of its site and
+// kinds that happened once it was registered, while it is enabled.
+func TestWebhookEndpointTakesEvent(t *testing.T) {
+	at := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	ev := &shop.Event{SiteID: 1, Kind: shop.EventJobProgress, At: at}
+	disabled := at.Add(time.Hour)
+	for _, tc := range []struct {
+		name string
+		ep   shop.WebhookEndpoint
+		want bool
+	}{
+		{"OK", shop.WebhookEndpoint{SiteID: 1, EventKinds: []shop.EventKind{shop.EventOrderSettled, shop.EventJobProgress}, CreatedAt: at.Add(-time.Minute)}, true},
+		{"OKRegisteredAtTheEvent", shop.WebhookEndpoint{SiteID: 1, EventKinds: []shop.EventKind{shop.EventJobProgress}, CreatedAt: at}, true},
+		{"OtherKind", shop.WebhookEndpoint{SiteID: 1, EventKinds: []shop.EventKind{shop.EventOrderSettled}, CreatedAt: at.Add(-time.Minute)}, false},
+		{"MessagesOnly", shop.WebhookEndpoint{SiteID: 1, Messages: true, CreatedAt: at.Add(-time.Minute)}, false},
+		{"OtherSite", shop.WebhookEndpoint{SiteID: 2, EventKinds: []shop.EventKind{shop.EventJobProgress}, CreatedAt: at.Add(-time.Minute)}, false},
+		{"RegisteredAfter", shop.WebhookEndpoint{SiteID: 1, EventKinds: []shop.EventKind{shop.EventJobProgress}, CreatedAt: at.Add(time.Second)}, false},
+		{"Disabled", shop.WebhookEndpoint{SiteID: 1, EventKinds: []shop.EventKind{shop.EventJobProgress}, CreatedAt: at.Add(-time.Minute), DisabledAt: &disabled}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.ep.TakesEvent(ev); got != tc.want {
+				t.Fatalf("TakesEvent=%v, want %v", got, tc.want)
+			}
+		})
+	}
+}

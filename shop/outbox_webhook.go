@@ -199,6 +199,13 @@ func (e *WebhookEndpoint) Takes(k EventKind) bool {
 	return false
 }
 
+// TakesEvent reports whether endpoint e gets a delivery of event ev: it is
+// enabled, of ev's site, chose ev's kind, and was registered by the time ev
+// happened (an endpoint is not sent the history before it).
+func (e *WebhookEndpoint) TakesEvent(ev *Event) bool {
+	return e.DisabledAt == nil && e.SiteID == ev.SiteID && !e.CreatedAt.After(ev.At) && e.Takes(ev.Kind)
+}
+
 // Webhook retry schedule: the first retry after WebhookFirstRetry, each next
 // one twice as late, never more than WebhookMaxRetryDelay apart. An endpoint
 // that is down for a day gets a try every 6 hours, and its messages when it

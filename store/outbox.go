@@ -566,10 +566,8 @@ func (d *DB) FanOutEvents(ctx context.Context, limit int) (int, error) {
 			SELECT pos FROM webhook_event_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED`); err != nil || len(cursor) == 0 {
 			return err
 		}
-		var eps []eventEndpoint
-		if err := tx.SelectContext(ctx, &eps, `
-			SELECT site_id, event_kinds, created_at FROM webhook_endpoints
-			WHERE disabled_at IS NULL AND cardinality(event_kinds) > 0`); err != nil {
+		eps, err := eventEndpoints(ctx, tx)
+		if err != nil {
 			return err
 		}
 		if len(eps) == 0 {
@@ -590,7 +588,7 @@ func (d *DB) FanOutEvents(ctx context.Context, limit int) (int, error) {
 		var ids []int64
 		var bodies [][]byte
 		for _, e := range evs {
-			if !wantedByAny(eps, e) {
+			if !slices.ContainsFunc(eps, func(ep *shop.WebhookEndpoint) bool { return ep.TakesEvent(e) }) {
 				continue
 			}
 			body, err := eventJSON(e)
@@ -601,7 +599,7 @@ func (d *DB) FanOutEvents(ctx context.Context, limit int) (int, error) {
 			bodies = append(bodies, body)
 		}
 		if len(ids) > 0 {
-			// The join decides, as the one INSERT per event did; wantedByAny
+			// The join decides, as the one INSERT per event did; TakesEvent
 			// only spares the payloads no endpoint can take.
 			res, err := tx.ExecContext(ctx, `
 				INSERT INTO webhook_deliveries (site_id, endpoint_id, event_id, type, payload, next_attempt_at, created_at)
@@ -618,29 +616,29 @@ func (d *DB) FanOutEvents(ctx context.Context, limit int) (int, error) {
 			m, _ := res.RowsAffected()
 			n = int(m)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE webhook_event_cursor SET pos = $1 WHERE id = 1`, evs[len(evs)-1].Pos)
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_event_cursor SET pos = $1 WHERE id = 1`, evs[len(evs)-1].Pos)
 		return err
 	})
 	return n, translate(err)
 }
 
-// eventEndpoint is what FanOutEvents needs of an enabled endpoint to tell
-// whether it may want an event.
-type eventEndpoint struct {
-	SiteID    shop.SiteID    `db:"site_id"`
-	Kinds     pq.StringArray `db:"event_kinds"`
-	CreatedAt time.Time      `db:"created_at"`
-}
-
-// wantedByAny reports whether some endpoint of e's site chose e's kind and
-// was registered by the time e happened.
-func wantedByAny(eps []eventEndpoint, e *shop.Event) bool {
-	for _, ep := range eps {
-		if ep.SiteID == e.SiteID && !ep.CreatedAt.After(e.At) && slices.Contains(ep.Kinds, string(e.Kind)) {
-			return true
-		}
+// eventEndpoints reads the enabled endpoints that take events.
+func eventEndpoints(ctx context.Context, tx *sqlx.Tx) ([]*shop.WebhookEndpoint, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints
+		WHERE disabled_at IS NULL AND cardinality(event_kinds) > 0`)
+	if err != nil {
+		return nil, err
 	}
-	return false
+	defer rows.Close()
+	var eps []*shop.WebhookEndpoint
+	for rows.Next() {
+		ep, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		eps = append(eps, ep)
+	}
+	return eps, rows.Err()
 }
 
 // ClaimedDelivery is a delivery a worker took, with where to post it.
