@@ -66,12 +66,17 @@ func (a *admission) enter(ctx context.Context) (release func(), ok bool) {
 }
 
 // held returns the release of a slot just taken, which also fires by
-// itself after a.hold.
+// itself after a.hold. A socket calls it at every pass of its feeds: after
+// the first call, one is an atomic load.
 func (a *admission) held() func() {
 	var once sync.Once
 	release := func() { once.Do(func() { <-a.slots }) }
 	stop := a.clock.AfterFunc(a.hold, release)
+	var done atomic.Bool
 	return func() {
+		if done.Load() || done.Swap(true) {
+			return
+		}
 		release()
 		stop()
 	}
