@@ -738,7 +738,7 @@ func (r *recentUpdates) add(u *Update) *Update {
 type replayFlights struct {
 	mu      sync.Mutex
 	flights map[replayKey]*replayFlight
-	order   []replayKey // oldest first
+	order   []*replayFlight // oldest first; a flight replaced or failed stays until its turn, but is no longer in flights
 }
 
 type replayKey struct {
@@ -747,6 +747,7 @@ type replayKey struct {
 }
 
 type replayFlight struct {
+	key   replayKey
 	done  chan struct{}
 	cover int64 // the read has every event of the site up to here
 	reset bool
@@ -775,27 +776,26 @@ func (rf *replayFlights) first(ctx context.Context, h *Hub, site shop.SiteID, af
 		// The reader failed (its client went, say): read for ourselves.
 		return h.readFirst(ctx, site, after, joined)
 	}
-	f := &replayFlight{done: make(chan struct{})}
+	// Until the read knows better it covers what this feed needs.
+	f := &replayFlight{key: key, done: make(chan struct{}), cover: joined}
 	if rf.flights == nil {
 		rf.flights = map[replayKey]*replayFlight{}
 	}
-	if _, ok := rf.flights[key]; !ok {
-		rf.order = append(rf.order, key)
-	}
 	rf.flights[key] = f
+	rf.order = append(rf.order, f)
 	for len(rf.order) > keptFlights {
-		delete(rf.flights, rf.order[0])
+		if old := rf.order[0]; rf.flights[old.key] == old {
+			delete(rf.flights, old.key)
+		}
 		rf.order = rf.order[1:]
 	}
-	// Until the read knows better it covers what this feed needs.
-	f.cover = joined
 	rf.mu.Unlock()
 	r, err := h.readFirst(ctx, site, after, joined)
 	rf.mu.Lock()
 	if err == nil {
 		f.cover, f.reset, f.ups = r.cover, r.reset, r.ups
 	} else if rf.flights[key] == f {
-		delete(rf.flights, key) // the next resumer reads again (order drops it in time)
+		delete(rf.flights, key) // the next resumer reads again
 	}
 	f.err = err
 	rf.mu.Unlock()
