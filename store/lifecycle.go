@@ -387,16 +387,8 @@ func saveJobStep(c *change, o *shop.Order, j *shop.Job, ev shop.Event) ([]*shop.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var jobs []*shop.Job
-	for rows.Next() {
-		sj, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, sj)
-	}
-	if err := rows.Err(); err != nil {
+	jobs, err := scanAll(rows, scanJob)
+	if err != nil {
 		return nil, err
 	}
 	i, _ := slices.BinarySearchFunc(jobs, j.ID, func(x *shop.Job, id shop.JobID) int { return cmp.Compare(x.ID, id) })

@@ -629,16 +629,7 @@ func eventEndpoints(ctx context.Context, tx *sqlx.Tx) ([]*shop.WebhookEndpoint, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var eps []*shop.WebhookEndpoint
-	for rows.Next() {
-		ep, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		eps = append(eps, ep)
-	}
-	return eps, rows.Err()
+	return scanAll(rows, scanEndpoint)
 }
 
 // ClaimedDelivery is a delivery a worker took, with where to post it.

@@ -26,16 +26,22 @@ func queryRows[T any](ctx context.Context, d *DB, scan func(rowScanner) (*T, err
 	if err != nil {
 		return nil, translate(err)
 	}
+	out, err := scanAll(rows, scan)
+	return out, translate(err)
+}
+
+// scanAll scans every row of rows with scan, and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(rowScanner) (*T, error)) ([]*T, error) {
 	defer rows.Close()
 	var out []*T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, translate(err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	return out, translate(rows.Err())
+	return out, rows.Err()
 }
 
 // nullTime reads a nullable timestamp without reflection.
